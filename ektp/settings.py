@@ -1,0 +1,111 @@
+"""Every setting of the dashboard and the ETL in one table.
+
+Each setting has a default, an environment variable that overrides it, and a line of help.
+`python -m etl settings` prints the table with the values in force; the README documents it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Pinned upstream of the boundary files (MIT, Cahya DSN); see ../shared/geo/README.md.
+GEO_UPSTREAM_COMMIT = "3c5a7960f4d227a38489094d84252bdbb3f978a5"
+GEO_UPSTREAM_URL = (
+    "https://raw.githubusercontent.com/cahyadsn/wilayah_boundaries/" + GEO_UPSTREAM_COMMIT + "/"
+)
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db_path", "EKTP_DB", "data/ektp.duckdb", "DuckDB file the app reads and the ETL swaps."),
+    Setting(
+        "public",
+        "EKTP_PUBLIC",
+        "0",
+        "1 = public read-only instance: no load history, paths or error details.",
+    ),
+    Setting("lang", "EKTP_LANG", "id", "Default UI language: id (Bahasa Indonesia) or en."),
+    Setting(
+        "geo_source",
+        "EKTP_GEO_SOURCE",
+        "mirror",
+        "Where boundary files come from: 'mirror' (a local folder) or 'download' (pinned upstream).",
+    ),
+    Setting(
+        "geo_mirror",
+        "EKTP_GEO_MIRROR",
+        "../shared/geo/wilayah_boundaries",
+        "Local mirror folder of the boundary files (holds db/ and SHA256SUMS).",
+    ),
+    Setting(
+        "geo_url",
+        "EKTP_GEO_URL",
+        GEO_UPSTREAM_URL,
+        "Base URL of the pinned upstream boundary files, used when geo_source=download.",
+    ),
+    Setting(
+        "geo_sums",
+        "EKTP_GEO_SUMS",
+        "etl/geo_SHA256SUMS",
+        "sha256 list every downloaded boundary file is checked against.",
+    ),
+    Setting("geo_cache", "EKTP_GEO_CACHE", "data/geo_cache", "Cache of downloaded boundary files."),
+    Setting(
+        "static_dir",
+        "EKTP_STATIC_DIR",
+        "static/geo",
+        "Simplified GeoJSON per level, served once as static files to the browser.",
+    ),
+    Setting(
+        "lock_timeout",
+        "EKTP_LOCK_TIMEOUT",
+        "30",
+        "Seconds a second concurrent load waits for the first before giving up.",
+    ),
+)
+
+
+def _resolve(value: str) -> Path:
+    p = Path(value)
+    return p if p.is_absolute() else (ROOT / p).resolve()
+
+
+def get(name: str) -> str:
+    """The value in force: environment override, else default."""
+    for s in SETTINGS:
+        if s.name == name:
+            return os.environ.get(s.env, s.default)
+    raise KeyError(name)
+
+
+def path(name: str) -> Path:
+    """A path setting, relative values taken from the repository root."""
+    return _resolve(get(name))
+
+
+def is_public() -> bool:
+    return get("public").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def default_lang() -> str:
+    lang = get("lang").strip().lower()
+    return lang if lang in {"id", "en"} else "id"
+
+
+def table() -> list[dict[str, str]]:
+    """Rows for the README / `etl settings`: name, env var, default, value in force, help."""
+    return [
+        {"name": s.name, "env": s.env, "default": s.default, "value": get(s.name), "help": s.help}
+        for s in SETTINGS
+    ]

@@ -1,0 +1,1 @@
+"""ETL: office spreadsheets, published figures, boundaries and region codes → one DuckDB file."""

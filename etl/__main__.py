@@ -1,0 +1,82 @@
+"""Command line: `python -m etl build | load FILE --kind K | status | settings | boundaries`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from ektp import settings
+from etl.load import LoadLockedError, LoadSpec, run
+from etl.transform import KINDS, ParseError, parse_date
+
+
+def _date(s: str) -> dt.date:
+    try:
+        return parse_date(s)[0]
+    except ParseError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m etl", description=__doc__)
+    p.add_argument("--db", type=Path, help="DuckDB file (default: setting db_path / EKTP_DB)")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build", help="build the embedded default DB (sourced + synthetic)")
+    b.add_argument("--no-synthetic", action="store_true", help="sourced figures only")
+    b.add_argument("--if-missing", action="store_true", help="do nothing when the DB exists")
+    ld = sub.add_parser("load", help="load office spreadsheets into the DB")
+    ld.add_argument("files", nargs="+", type=Path)
+    ld.add_argument("--kind", required=True, choices=KINDS)
+    ld.add_argument("--as-of", type=_date, help="date of the figures when the file has none")
+    ld.add_argument("--province", help="Kemendagri province code scoping region names, e.g. 15")
+    ld.add_argument("--sheet", help="XLSX sheet name (default: the first sheet)")
+    sub.add_parser("status", help="row counts and the last loads")
+    sub.add_parser("settings", help="every setting, its env var and the value in force")
+    sub.add_parser("boundaries", help="reload boundaries only")
+    a = p.parse_args(argv)
+    db = a.db or settings.path("db_path")
+
+    if a.cmd == "settings":
+        for row in settings.table():
+            print(f"{row['name']:<13} {row['env']:<18} {row['value']:<40} {row['help']}")
+        return 0
+    if a.cmd == "status":
+        import duckdb
+
+        if not db.exists():
+            print(f"{db} does not exist: run `python -m etl build`", file=sys.stderr)
+            return 1
+        con = duckdb.connect(str(db), read_only=True)
+        for t in ("regions", "boundaries", "coverage", "pickup_backlog", "blanko_stock", "card_destruction", "targets", "rejected_rows", "loads"):
+            print(f"{t:<18} {con.execute(f'SELECT COUNT(*) FROM {t}').fetchall()[0][0]:>10,}")  # noqa: S608
+        for row in con.execute("SELECT load_id, file, kind, status, rows_read, rows_accepted, rows_rejected, finished_at FROM loads ORDER BY load_id DESC LIMIT 10").fetchall():
+            print(*row)
+        con.close()
+        return 0
+    try:
+        if a.cmd == "build":
+            if a.if_missing and db.exists():
+                print(f"{db} exists; not rebuilt", file=sys.stderr)
+                return 0
+            from etl.build import build
+
+            reports = build(db_path=db, synthetic=not a.no_synthetic)
+            return 0 if all(r.status in ("ok", "partial") for r in reports) else 1
+        if a.cmd == "boundaries":
+            reports = run([], db_path=db, boundaries=True)
+            return 0
+        specs = [LoadSpec(path=f, kind=a.kind, as_of=a.as_of, province=a.province, sheet=a.sheet) for f in a.files]
+        reports = run(specs, db_path=db)
+    except LoadLockedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    accepted = sum(r.accepted for r in reports)
+    if all(r.status == "skipped" for r in reports):
+        return 0
+    return 0 if accepted > 0 else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

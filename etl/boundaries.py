@@ -1,0 +1,291 @@
+"""Boundaries: mirror folder or pinned download → parsed, repaired, simplified geometry.
+
+The upstream files are MySQL INSERT scripts whose polygons are JSON arrays of [lat, lng]
+(latitude first, the reverse of GeoJSON). We parse the SQL VALUES tuples ourselves (no MySQL),
+swap to (lng, lat), repair with make_valid, keep only polygon parts, and write:
+
+* rows for the DuckDB `boundaries` table (full geometry and a simplified variant, as WKB);
+* one small GeoJSON file per map view under the static folder (coordinates rounded to
+  4 decimals), so the browser fetches geometry once and each rerun sends only ids and values.
+
+Nothing derived from these files is committed; `python -m etl build` recreates it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import shapely
+from shapely.geometry import MultiPolygon, Polygon, mapping
+
+from ektp import settings
+
+LICENSE_NOTICE = (
+    "Boundaries: cahyadsn/wilayah_boundaries (commit "
+    + settings.GEO_UPSTREAM_COMMIT[:7]
+    + "), MIT License, copyright (c) 2025 Cahya DSN."
+)
+
+#: Simplification tolerance in degrees stored per level (≈ 1.1 km, 550 m, 220 m).
+TOLERANCE = {"province": 0.01, "regency": 0.005, "district": 0.002}
+#: Per drawn view: (tolerance in degrees, smallest island kept in square degrees). National
+#: views drop islets under the threshold (each unit keeps its largest part) to stay small.
+VIEW_TOLERANCE = {
+    "province": (0.03, 0.003),
+    "regency": (0.015, 0.001),
+    "district": (0.01, 0.0005),
+    "regency_of_province": (0.004, 0.0),
+    "district_of_province": (0.004, 0.0001),
+    "district_of_regency": (0.001, 0.0),
+}
+FOLDERS = {"province": "prov", "regency": "kab", "district": "kec"}
+
+_Q = r"'([^'\\]*(?:(?:\\.|'')[^'\\]*)*)'"
+_NUM = r"(-?[0-9.eE+\-]+|NULL)"
+_TUPLE = re.compile(r"\(\s*" + _Q + r"\s*,\s*" + _Q + r"\s*,\s*" + _NUM + r"\s*,\s*" + _NUM + r"\s*,\s*" + _Q + r"\s*\)")
+
+
+class BoundaryError(Exception):
+    """Boundary files missing, or failing their checksum."""
+
+
+@dataclass
+class Unit:
+    code: str
+    level: str
+    name_in_file: str
+    lat: float | None
+    lng: float | None
+    geom: Polygon | MultiPolygon
+    repaired: bool
+
+
+def _unescape(s: str) -> str:
+    return s.replace("''", "'").replace("\\'", "'").replace('\\"', '"').replace("\\\\", "\\")
+
+
+def read_sums(path: Path) -> dict[str, str]:
+    sums = {}
+    for line in path.read_text().splitlines():
+        if line.strip():
+            digest, name = line.split(maxsplit=1)
+            sums[name.strip().lstrip("*")] = digest
+    return sums
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def source_files(sums: dict[str, str]) -> list[str]:
+    return sorted(n for n in sums if re.match(r"db/(prov|kab|kec)/.*\.sql$", n))
+
+
+def fetch(source: str | None = None, timeout: float = 30.0) -> Path:
+    """A folder holding db/{prov,kab,kec}/*.sql, each file checked against the pinned sums.
+
+    'mirror' reads the configured folder; 'download' fetches missing files from the pinned
+    upstream into the cache folder. A file whose sha256 differs is refused, never used.
+    """
+    source = source or settings.get("geo_source")
+    sums = read_sums(settings.path("geo_sums"))
+    names = source_files(sums)
+    if source == "mirror":
+        root = settings.path("geo_mirror")
+        if not (root / "db").is_dir():
+            raise BoundaryError(f"boundary mirror folder not found: {root}")
+    elif source == "download":
+        root = settings.path("geo_cache")
+        base = settings.get("geo_url").rstrip("/") + "/"
+        for name in names:
+            target = root / name
+            if target.exists() and sha256_file(target) == sums[name]:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(".part")
+            try:
+                with urllib.request.urlopen(base + name, timeout=timeout) as resp, tmp.open(
+                    "wb"
+                ) as out:
+                    while chunk := resp.read(1 << 20):
+                        out.write(chunk)
+            except OSError as exc:
+                tmp.unlink(missing_ok=True)
+                raise BoundaryError(f"download of {name} failed: {exc}") from exc
+            if sha256_file(tmp) != sums[name]:
+                tmp.unlink(missing_ok=True)
+                raise BoundaryError(f"{name}: sha256 does not match the pinned SHA256SUMS")
+            tmp.replace(target)
+    else:
+        raise BoundaryError(f"unknown geo_source '{source}' (use mirror or download)")
+    for name in names:
+        p = root / name
+        if not p.exists():
+            raise BoundaryError(f"boundary file missing: {p}")
+        if sha256_file(p) != sums[name]:
+            raise BoundaryError(f"{p}: sha256 does not match the pinned SHA256SUMS")
+    return root
+
+
+def _rings(coords: list) -> list[list[tuple[float, float]]]:
+    return [[(float(p[1]), float(p[0])) for p in ring] for ring in coords]
+
+
+def to_geometry(path_json: str) -> Polygon | MultiPolygon:
+    """[lat, lng] JSON nesting (polygon or multipolygon) → shapely geometry in (lng, lat)."""
+    data = json.loads(path_json)
+    depth, probe = 0, data
+    while isinstance(probe, list) and probe:
+        depth += 1
+        probe = probe[0]
+    if depth == 3:
+        rings = _rings(data)
+        return Polygon(rings[0], rings[1:])
+    if depth == 4:
+        polys = []
+        for poly in data:
+            rings = _rings(poly)
+            polys.append(Polygon(rings[0], rings[1:]))
+        return MultiPolygon(polys)
+    raise ValueError(f"unexpected nesting depth {depth}")
+
+
+def _polygonal(geom: shapely.Geometry) -> Polygon | MultiPolygon | None:
+    """Keep the polygon parts of a repaired geometry (drops stray lines and points)."""
+    if isinstance(geom, (Polygon, MultiPolygon)):
+        return geom
+    parts = [g for g in getattr(geom, "geoms", []) if isinstance(g, (Polygon, MultiPolygon))]
+    flat: list[Polygon] = []
+    for g in parts:
+        flat.extend(g.geoms if isinstance(g, MultiPolygon) else [g])
+    if not flat:
+        return None
+    return flat[0] if len(flat) == 1 else MultiPolygon(flat)
+
+
+def parse_file(path: Path, level: str) -> Iterator[Unit]:
+    text = path.read_text(encoding="utf-8")
+    for m in _TUPLE.finditer(text):
+        code, name, lat, lng, geo = m.groups()
+        geom = to_geometry(_unescape(geo))
+        repaired = False
+        if not geom.is_valid:
+            geom = _polygonal(shapely.make_valid(geom))
+            repaired = True
+        if geom is None or geom.is_empty:
+            continue
+        yield Unit(
+            code=code,
+            level=level,
+            name_in_file=_unescape(name),
+            lat=None if lat == "NULL" else float(lat),
+            lng=None if lng == "NULL" else float(lng),
+            geom=geom,
+            repaired=repaired,
+        )
+
+
+def parse_all(root: Path) -> list[Unit]:
+    units: list[Unit] = []
+    for level, folder in FOLDERS.items():
+        for p in sorted((root / "db" / folder).glob("*.sql")):
+            units.extend(parse_file(p, level))
+    return units
+
+
+def check_lnglat(geom: shapely.Geometry) -> bool:
+    """True when the geometry lies where Indonesia is in (lng, lat): catches a missed swap."""
+    minx, miny, maxx, maxy = geom.bounds
+    return 94 <= minx and maxx <= 142 and -12 <= miny and maxy <= 7
+
+
+def _drop_islets(geom: shapely.Geometry, min_area: float) -> shapely.Geometry:
+    if min_area <= 0 or not isinstance(geom, MultiPolygon):
+        return geom
+    parts = sorted(geom.geoms, key=lambda g: g.area, reverse=True)
+    kept = [parts[0]] + [g for g in parts[1:] if g.area >= min_area]
+    return kept[0] if len(kept) == 1 else MultiPolygon(kept)
+
+
+def simplify(geom: shapely.Geometry, tolerance: float, min_area: float = 0.0) -> shapely.Geometry:
+    """Topology-preserving simplification per unit, rounded to 4 decimals (≈ 11 m)."""
+    geom = _drop_islets(geom, min_area)
+    s = shapely.simplify(geom, tolerance, preserve_topology=True)
+    s = shapely.set_precision(s, 1e-4)  # 4 decimals: ~11 m, halves the JSON
+    if s.is_empty or not s.is_valid:
+        s = _polygonal(shapely.make_valid(s)) or geom
+    return s
+
+
+def _round(coords):  # noqa: ANN001 - nested tuples from shapely.mapping
+    if isinstance(coords[0], (int, float)):
+        return [round(coords[0], 4), round(coords[1], 4)]
+    return [_round(c) for c in coords]
+
+
+def feature_collection(features: list[tuple[str, shapely.Geometry]]) -> dict:
+    out = []
+    for code, geom in features:
+        g = mapping(geom)
+        out.append(
+            {"type": "Feature", "id": code, "properties": {}, "geometry": {"type": g["type"], "coordinates": _round(g["coordinates"])}}
+        )
+    return {"type": "FeatureCollection", "features": out}
+
+
+def write_static(units: list[Unit], out_dir: Path) -> list[Path]:
+    """One GeoJSON per map view: all provinces, all regencies, regencies of each province,
+    districts of each province and of each regency, all districts; each simplified for its
+    scale. Written to a temp folder and swapped in."""
+    tmp = out_dir.with_name(out_dir.name + ".tmp")
+    if tmp.exists():
+        for p in tmp.glob("*"):
+            p.unlink()
+    tmp.mkdir(parents=True, exist_ok=True)
+    groups: dict[str, list[tuple[str, shapely.Geometry]]] = {}
+
+    def add(group: str, view: str, u: Unit) -> None:
+        tol, min_area = VIEW_TOLERANCE[view]
+        groups.setdefault(group, []).append((u.code, simplify(u.geom, tol, min_area)))
+
+    for u in sorted(units, key=lambda u: u.code):
+        if u.level == "province":
+            add("province", "province", u)
+        elif u.level == "regency":
+            add("regency", "regency", u)
+            add(f"regency_{u.code[:2]}", "regency_of_province", u)
+        elif u.level == "district":
+            add("district", "district", u)
+            add(f"district_{u.code[:2]}", "district_of_province", u)
+            add(f"district_{u.code[:5]}", "district_of_regency", u)
+    written = []
+    for name, feats in groups.items():
+        p = tmp / f"{name}.json"
+        p.write_text(json.dumps(feature_collection(feats), separators=(",", ":")))
+        written.append(p)
+    (tmp / "LICENSE.txt").write_text(LICENSE_NOTICE + "\n")
+    if out_dir.exists():
+        old = out_dir.with_name(out_dir.name + ".old")
+        if old.exists():
+            for p in old.glob("*"):
+                p.unlink()
+            old.rmdir()
+        out_dir.rename(old)
+        tmp.rename(out_dir)
+        for p in old.glob("*"):
+            p.unlink()
+        old.rmdir()
+    else:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        tmp.rename(out_dir)
+    return [out_dir / p.name for p in written]

@@ -1,0 +1,75 @@
+"""Build: the embedded default database (regions, boundaries, sourced figures, synthetic fill)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import duckdb
+import shapely
+
+from ektp import settings
+from etl import boundaries as geo
+from etl.load import LoadReport, LoadSpec, run
+
+DATA = settings.ROOT / "data"
+SOURCED = [
+    ("coverage", DATA / "sourced" / "ktp_figures_news.csv"),
+    ("targets", DATA / "sourced" / "targets.csv"),
+    ("destruction", DATA / "sourced" / "destruction.csv"),
+    ("backlog", DATA / "sourced" / "backlog.csv"),
+    ("blanko", DATA / "sourced" / "blanko.csv"),
+]
+
+
+def load_boundaries(con: duckdb.DuckDBPyConnection, progress: bool = True) -> int:
+    """Parse the boundary files into `boundaries` and write the static GeoJSON views.
+
+    Missing boundaries are reported, not fatal: the app then says why maps are off.
+    """
+    con.execute("DELETE FROM boundaries")
+    try:
+        root = geo.fetch()
+        units = geo.parse_all(root)
+    except geo.BoundaryError as exc:
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('boundaries_status', ?)", [f"unavailable: {exc}"])
+        if progress:
+            print(f"boundaries: unavailable ({exc}); everything else still loads", file=sys.stderr)
+        return 0
+    bad = [u.code for u in units if not geo.check_lnglat(u.geom)]
+    rows = [
+        (
+            u.code, u.level, u.name_in_file, u.lat, u.lng, u.repaired,
+            shapely.to_wkb(u.geom), shapely.to_wkb(geo.simplify(u.geom, geo.TOLERANCE[u.level])),
+        )
+        for u in units
+        if u.code not in bad
+    ]  # fmt: skip
+    con.executemany("INSERT INTO boundaries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    geo.write_static(units, settings.path("static_dir"))
+    missing = con.execute(
+        "SELECT level, COUNT(*) FROM regions r WHERE level IN ('province','regency','district') "
+        "AND NOT EXISTS (SELECT 1 FROM boundaries b WHERE b.code = r.code) GROUP BY level"
+    ).fetchall()
+    status = f"ok: {len(rows)} units; repaired {sum(u.repaired for u in units)}"
+    if bad:
+        status += f"; refused (outside Indonesia after lng/lat swap): {', '.join(bad)}"
+    if missing:
+        status += "; without geometry: " + ", ".join(f"{lv} {n}" for lv, n in missing)
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('boundaries_status', ?)", [status])
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('boundaries_license', ?)", [geo.LICENSE_NOTICE])
+    if progress:
+        print(f"boundaries: {status}", file=sys.stderr)
+    return len(rows)
+
+
+def build(db_path: Path | None = None, synthetic: bool = True, today: dt.date | None = None, progress: bool = True) -> list[LoadReport]:
+    """A new default DB: every sourced figure with its citation, then the synthetic fill."""
+    from etl import demo
+
+    specs = [LoadSpec(path=p, kind=k) for k, p in SOURCED]
+    if synthetic:
+        files = demo.generate(DATA / "synthetic")
+        specs += [LoadSpec(path=p, kind=k, label=f"synthetic/{p.name}") for k, p in files.items()]
+    return run(specs, db_path=db_path, rebuild=True, boundaries=True, today=today, progress=progress)

@@ -1,0 +1,245 @@
+"""Extract: CSV / XLSX / Parquet → header row found, data rows streamed with row numbers.
+
+Offices send CSV with commas or semicolons, in UTF-8 or Windows-1252, and XLSX with title rows
+and merged title cells above the header. We find the header by scoring rows against the header
+map and keep the lines above it (they often carry the date: 'KEADAAN 31 MARET 2019').
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from etl.transform import header_lookup, norm_header
+
+HEADER_SCAN_ROWS = 30
+
+
+class ExtractError(Exception):
+    """The file as a whole cannot be read; the message says why."""
+
+
+@dataclass
+class RawTable:
+    file: Path
+    fmt: str
+    header_row: int  # 1-based row number of the header in the file (0 for Parquet)
+    headers: list[str]
+    title_lines: list[str]
+    rows: Iterator[tuple[int, list[object]]]
+    sheet: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _score(cells: list[object], lookup: dict[str, str]) -> int:
+    fields = {lookup.get(norm_header(c)) for c in cells if c is not None and str(c).strip()}
+    fields.discard(None)
+    if not ({"region_code", "region_name"} & fields):
+        return 0
+    return len(fields)
+
+
+def _find_header(head: list[list[object]], kind: str, file: Path) -> int:
+    lookup = header_lookup(kind)
+    best, best_i = 0, -1
+    for i, cells in enumerate(head):
+        s = _score(cells, lookup)
+        if s > best:
+            best, best_i = s, i
+    if best < 2:
+        seen = [str(c) for c in (head[0] if head else []) if c not in (None, "")]
+        raise ExtractError(
+            f"{file.name}: no header row found in the first {HEADER_SCAN_ROWS} rows "
+            f"(need a region column such as 'KABUPATEN/KOTA' or 'KODE WILAYAH' and at least one "
+            f"{kind} column; first row has {seen[:8]})"
+        )
+    return best_i
+
+
+def _detect_encoding(path: Path) -> str:
+    dec = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as fh:
+        first = fh.read(4096)
+        if b"\x00" in first:
+            raise ExtractError(f"{path.name}: binary content (NUL bytes): not a text CSV file")
+        fh.seek(0)
+        try:
+            while chunk := fh.read(1 << 20):
+                dec.decode(chunk)
+            dec.decode(b"", final=True)
+            return "utf-8-sig"
+        except UnicodeDecodeError:
+            return "cp1252"
+
+
+def _detect_delimiter(sample: str) -> str:
+    lines = [ln for ln in sample.splitlines()[:40] if ln.strip()]
+    best, best_score = ",", -1.0
+    for d in (";", ",", "\t", "|"):
+        counts = [len(next(csv.reader([ln], delimiter=d))) for ln in lines]
+        if not counts:
+            continue
+        top = max(set(counts), key=counts.count)
+        score = (counts.count(top) / len(counts)) * (top > 1) * top
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def read_csv(path: Path, kind: str) -> RawTable:
+    enc = _detect_encoding(path)
+    notes = [] if enc == "utf-8-sig" else ["not valid UTF-8: read as Windows-1252"]
+    with path.open("r", encoding=enc, newline="") as fh:
+        sample = fh.read(64 * 1024)
+    if not sample.strip():
+        raise ExtractError(f"{path.name}: the file is empty")
+    delim = _detect_delimiter(sample)
+    fh = path.open("r", encoding=enc, newline="")
+    reader = csv.reader(fh, delimiter=delim)
+    head: list[list[object]] = []
+    try:
+        for cells in reader:
+            head.append(cells)
+            if len(head) >= HEADER_SCAN_ROWS:
+                break
+    except csv.Error as exc:
+        fh.close()
+        raise ExtractError(f"{path.name}: unreadable CSV: {exc}") from exc
+    try:
+        h = _find_header(head, kind, path)
+    except ExtractError:
+        fh.close()
+        raise
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        try:
+            for i, cells in enumerate(head[h + 1 :], start=h + 2):
+                yield i, list(cells)
+            n = len(head)
+            for cells in reader:
+                n += 1
+                yield n, list(cells)
+        finally:
+            fh.close()
+
+    return RawTable(
+        file=path,
+        fmt="csv",
+        header_row=h + 1,
+        headers=[str(c) for c in head[h]],
+        title_lines=[" ".join(str(c) for c in r if str(c).strip()) for r in head[:h]],
+        rows=rows(),
+        encoding="utf-8" if enc == "utf-8-sig" else enc,
+        delimiter=delim,
+        notes=notes,
+    )
+
+
+def read_xlsx(path: Path, kind: str, sheet: str | None = None) -> RawTable:
+    """First sheet, or the named one. Cells keep their types (numbers, dates, text)."""
+    import openpyxl
+
+    if not zipfile.is_zipfile(path):
+        with path.open("rb") as fh:
+            magic = fh.read(8)
+        if magic.startswith(b"\xd0\xcf\x11\xe0"):
+            raise ExtractError(
+                f"{path.name}: password-protected or old-format (.xls) workbook: "
+                "save it as an unprotected .xlsx or as CSV"
+            )
+        raise ExtractError(f"{path.name}: not an XLSX workbook (not a zip container)")
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for corrupt files
+        raise ExtractError(f"{path.name}: corrupt XLSX workbook: {exc}") from exc
+    if sheet is not None:
+        if sheet not in wb.sheetnames:
+            raise ExtractError(f"{path.name}: no sheet named '{sheet}' (has {wb.sheetnames})")
+        ws = wb[sheet]
+    else:
+        ws = wb.worksheets[0]
+    it = ws.iter_rows(values_only=True)
+    head = []
+    for cells in it:
+        head.append(list(cells))
+        if len(head) >= HEADER_SCAN_ROWS:
+            break
+    if not head:
+        wb.close()
+        raise ExtractError(f"{path.name}: the sheet '{ws.title}' is empty")
+    try:
+        h = _find_header(head, kind, path)
+    except ExtractError:
+        wb.close()
+        raise
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        try:
+            for i, cells in enumerate(head[h + 1 :], start=h + 2):
+                yield i, cells
+            n = len(head)
+            for cells in it:
+                n += 1
+                yield n, list(cells)
+        finally:
+            wb.close()
+
+    return RawTable(
+        file=path,
+        fmt="xlsx",
+        header_row=h + 1,
+        headers=["" if c is None else str(c) for c in head[h]],
+        title_lines=[" ".join(str(c) for c in r if c is not None) for r in head[:h]],
+        rows=rows(),
+        sheet=ws.title,
+    )
+
+
+def read_parquet(path: Path, kind: str) -> RawTable:
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:
+        raise ExtractError(f"{path.name}: not a readable Parquet file: {exc}") from exc
+    headers = list(pf.schema_arrow.names)
+    _find_header([headers], kind, path)
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        n = 0
+        for batch in pf.iter_batches(batch_size=65536):
+            cols = [c.to_pylist() for c in batch.columns]
+            for values in zip(*cols, strict=True):
+                n += 1
+                yield n, list(values)
+
+    return RawTable(file=path, fmt="parquet", header_row=0, headers=headers, title_lines=[], rows=rows())
+
+
+def read_table(path: Path, kind: str, sheet: str | None = None) -> RawTable:
+    if not path.exists():
+        raise ExtractError(f"{path}: file not found")
+    if path.stat().st_size == 0:
+        raise ExtractError(f"{path.name}: the file is empty")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(path, kind, sheet)
+    if suffix == ".parquet":
+        return read_parquet(path, kind)
+    if suffix in (".csv", ".txt", ".tsv"):
+        return read_csv(path, kind)
+    raise ExtractError(f"{path.name}: unsupported file type '{suffix}' (use .csv, .xlsx or .parquet)")
+
+
+def raw_text(cells: list[object]) -> str:
+    """The row as it was read, for `rejected_rows.raw` (nothing read is dropped silently)."""
+    out = io.StringIO()
+    csv.writer(out).writerow(["" if c is None else c for c in cells])
+    return out.getvalue().rstrip("\r\n")

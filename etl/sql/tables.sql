@@ -1,0 +1,98 @@
+-- Tables of the e-KTP coverage database. Public contract: see docs/DATA_DICTIONARY.md.
+CREATE TABLE IF NOT EXISTS regions (
+    code VARCHAR PRIMARY KEY,      -- Kemendagri code: '15', '15.03', '15.03.01', '15.03.01.2001'; '00' = Indonesia
+    level VARCHAR NOT NULL,        -- country | province | regency | district | village
+    name VARCHAR NOT NULL,
+    parent_code VARCHAR,
+    province_code VARCHAR,
+    kind VARCHAR                   -- provinsi | kabupaten | kota | kecamatan | desa | kelurahan
+);
+
+CREATE TABLE IF NOT EXISTS boundaries (
+    code VARCHAR PRIMARY KEY,
+    level VARCHAR NOT NULL,
+    name_in_file VARCHAR,
+    centroid_lat DOUBLE,
+    centroid_lng DOUBLE,
+    repaired BOOLEAN,
+    geom_wkb BLOB,                 -- full geometry, lng/lat (EPSG:4326), repaired with make_valid
+    geom_simple_wkb BLOB           -- simplified for drawing (see etl/boundaries.py TOLERANCE)
+);
+
+CREATE TABLE IF NOT EXISTS loads (
+    load_id INTEGER PRIMARY KEY,
+    file VARCHAR,
+    sha256 VARCHAR,
+    kind VARCHAR,
+    options VARCHAR,
+    rows_read INTEGER,
+    rows_accepted INTEGER,
+    rows_rejected INTEGER,
+    rows_skipped INTEGER,
+    rows_warned INTEGER,
+    started_at TIMESTAMP,
+    finished_at TIMESTAMP,
+    status VARCHAR,                -- ok | partial | rejected | failed | interrupted | skipped
+    message VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS rejected_rows (
+    load_id INTEGER,
+    file VARCHAR,
+    row_number INTEGER,
+    raw VARCHAR,
+    reason VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS coverage (
+    load_id INTEGER, row_number INTEGER,
+    region_code VARCHAR NOT NULL, as_of DATE NOT NULL, date_precision VARCHAR,
+    population BIGINT, eligible BIGINT, recorded BIGINT, printed BIGINT, print_ready BIGINT,
+    not_recorded BIGINT, recorded_pct_reported DOUBLE, blanko_on_hand BIGINT,
+    region_name_in_source VARCHAR, note VARCHAR,
+    source VARCHAR NOT NULL, source_kind VARCHAR NOT NULL, is_synthetic BOOLEAN NOT NULL,
+    warnings VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS pickup_backlog (
+    load_id INTEGER, row_number INTEGER,
+    region_code VARCHAR NOT NULL, office VARCHAR, as_of DATE NOT NULL, date_precision VARCHAR,
+    awaiting_pickup BIGINT, collected BIGINT,
+    age_0_3m BIGINT, age_3_6m BIGINT, age_6_12m BIGINT, age_12m_plus BIGINT,
+    oldest_card_date DATE, oldest_card_precision VARCHAR,
+    region_name_in_source VARCHAR, note VARCHAR,
+    source VARCHAR NOT NULL, source_kind VARCHAR NOT NULL, is_synthetic BOOLEAN NOT NULL,
+    warnings VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS blanko_stock (
+    load_id INTEGER, row_number INTEGER,
+    region_code VARCHAR NOT NULL, as_of DATE NOT NULL, date_precision VARCHAR,
+    received BIGINT, used BIGINT, damaged BIGINT, remaining BIGINT,
+    region_name_in_source VARCHAR, note VARCHAR,
+    source VARCHAR NOT NULL, source_kind VARCHAR NOT NULL, is_synthetic BOOLEAN NOT NULL,
+    warnings VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS card_destruction (
+    load_id INTEGER, row_number INTEGER,
+    region_code VARCHAR NOT NULL, event_date DATE NOT NULL, date_precision VARCHAR,
+    destroyed BIGINT, period_from DATE, period_to DATE, method VARCHAR,
+    reason_damaged BIGINT, reason_changed_data BIGINT, reason_other BIGINT, witnesses VARCHAR,
+    region_name_in_source VARCHAR, note VARCHAR,
+    source VARCHAR NOT NULL, source_kind VARCHAR NOT NULL, is_synthetic BOOLEAN NOT NULL,
+    warnings VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS targets (
+    load_id INTEGER, row_number INTEGER,
+    region_code VARCHAR NOT NULL, metric VARCHAR NOT NULL,
+    target_value DOUBLE NOT NULL,   -- fraction 0-1 for recording_rate; a count otherwise
+    minimum_value DOUBLE, baseline_value DOUBLE,
+    start_date DATE NOT NULL, deadline DATE, date_precision VARCHAR, set_by VARCHAR,
+    region_name_in_source VARCHAR, note VARCHAR,
+    source VARCHAR NOT NULL, source_kind VARCHAR NOT NULL, is_synthetic BOOLEAN NOT NULL,
+    warnings VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);

@@ -1,0 +1,86 @@
+-- Views of the public contract (docs/DATA_DICTIONARY.md). Recreated on every load.
+
+-- One row per coverage fact, with the derived measures. recording_rate is a fraction 0-1:
+-- from the counts when eligible and recorded are both known, else the reported percentage,
+-- else 1 - not_recorded / eligible. Rates above 1 are kept as reported.
+CREATE OR REPLACE VIEW v_coverage AS
+SELECT
+    c.region_code, r.level, r.name AS region_name, r.parent_code, r.province_code,
+    c.as_of, c.date_precision,
+    c.population, c.eligible, c.recorded, c.printed, c.print_ready,
+    c.not_recorded, c.recorded_pct_reported,
+    CASE
+        WHEN c.eligible > 0 AND c.recorded IS NOT NULL THEN c.recorded::DOUBLE / c.eligible
+        WHEN c.recorded_pct_reported IS NOT NULL THEN c.recorded_pct_reported / 100.0
+        WHEN c.not_recorded IS NOT NULL AND c.eligible > 0 THEN 1 - c.not_recorded::DOUBLE / c.eligible
+    END AS recording_rate,
+    CASE
+        WHEN c.eligible > 0 AND c.recorded IS NOT NULL THEN 'counts'
+        WHEN c.recorded_pct_reported IS NOT NULL THEN 'reported_pct'
+        WHEN c.not_recorded IS NOT NULL AND c.eligible > 0 THEN 'not_recorded'
+    END AS rate_basis,
+    CASE
+        WHEN c.eligible IS NOT NULL AND c.recorded IS NOT NULL THEN GREATEST(c.eligible - c.recorded, 0)
+        ELSE c.not_recorded
+    END AS unrecorded,
+    CASE WHEN c.recorded IS NOT NULL AND c.printed IS NOT NULL THEN c.recorded - c.printed END AS print_gap,
+    c.source, c.source_kind, c.is_synthetic, c.warnings, c.note, c.load_id, c.row_number,
+    CASE c.source_kind WHEN 'office' THEN 1 WHEN 'citation' THEN 2 ELSE 3 END AS precedence
+FROM coverage c
+LEFT JOIN regions r ON r.code = c.region_code;
+
+-- One row per region and date: the preferred source. Precedence: a loaded office file (1)
+-- over a published-report citation (2) over synthetic fill (3); then the latest load.
+-- n_sources counts every row kept for that region and date; rate_spread is the largest
+-- difference between the non-synthetic recording rates (sources that disagree).
+CREATE OR REPLACE VIEW v_coverage_best AS
+SELECT * EXCLUDE (rn) FROM (
+    SELECT
+        v.*,
+        COUNT(*) OVER w AS n_sources,
+        MAX(CASE WHEN NOT v.is_synthetic THEN v.recording_rate END) OVER w
+          - MIN(CASE WHEN NOT v.is_synthetic THEN v.recording_rate END) OVER w AS rate_spread,
+        ROW_NUMBER() OVER (
+            PARTITION BY v.region_code, v.as_of ORDER BY v.precedence, v.load_id DESC, v.row_number
+        ) AS rn
+    FROM v_coverage v
+    WINDOW w AS (PARTITION BY v.region_code, v.as_of)
+) WHERE rn = 1;
+
+-- Region and date pairs whose non-synthetic sources disagree (e.g. Kota Probolinggo 2018-06-30).
+CREATE OR REPLACE VIEW v_coverage_conflicts AS
+SELECT * FROM v_coverage
+WHERE (region_code, as_of) IN (
+    SELECT (region_code, as_of) FROM v_coverage_best WHERE rate_spread > 0.0005 OR n_sources > 1 AND NOT is_synthetic
+);
+
+-- What maps and tiles draw: coverage_area (built at load, summed bottom-up) with names.
+CREATE OR REPLACE VIEW v_coverage_area AS
+SELECT a.*, r.name AS region_name, r.province_code,
+       CASE WHEN a.recording_rate IS NOT NULL THEN 1 - a.recording_rate END AS unrecorded_share
+FROM coverage_area a JOIN regions r ON r.code = a.region_code;
+
+-- Pickup backlog per office and date, with its region's names.
+CREATE OR REPLACE VIEW v_backlog AS
+SELECT b.*, r.name AS region_name, r.level, r.province_code,
+       CASE WHEN b.awaiting_pickup IS NOT NULL AND b.collected IS NOT NULL AND b.awaiting_pickup + b.collected > 0
+            THEN b.collected::DOUBLE / (b.awaiting_pickup + b.collected) END AS pickup_share
+FROM pickup_backlog b JOIN regions r ON r.code = b.region_code;
+
+-- Blank-card stock and its runway: days of stock left at the average daily use of the
+-- previous 90 days (NULL when no use was reported).
+CREATE OR REPLACE VIEW v_blanko_runway AS
+WITH s AS (
+    SELECT b.*,
+           SUM(b.used) OVER (PARTITION BY b.region_code ORDER BY b.as_of
+                             RANGE BETWEEN INTERVAL 89 DAY PRECEDING AND CURRENT ROW) / 90.0 AS daily_use_90d
+    FROM blanko_stock b
+)
+SELECT s.*, r.name AS region_name, r.level, r.province_code,
+       CASE WHEN s.daily_use_90d > 0 AND s.remaining IS NOT NULL THEN s.remaining / s.daily_use_90d END AS runway_days
+FROM s JOIN regions r ON r.code = s.region_code;
+
+-- Register of invalid-card destructions.
+CREATE OR REPLACE VIEW v_destruction AS
+SELECT d.*, r.name AS region_name, r.level, r.province_code, YEAR(d.event_date) AS year
+FROM card_destruction d JOIN regions r ON r.code = d.region_code;
