@@ -1,0 +1,70 @@
+"""Overview: headline tiles for the selected area, as-of date, sourced vs synthetic, page links."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from ektp import fmt, queries, ui
+from ektp.i18n import t
+
+lg = ui.setup("page_overview")
+
+
+def body() -> None:
+    st.title(t("app_title", lg))
+    if not ui.require_db(lg):
+        return
+    ui.page_links(lg)
+    area = ui.area_choice(lg)
+    ui.show_invalid_notice(lg)
+    info = queries.region(area)
+    st.caption(t("overview_intro", lg))
+    cur, prev = queries.area_latest(area)
+    if cur is None:
+        st.info(t("no_data", lg))
+        return
+    as_of = cur["as_of"]
+    backlog = queries.backlog_latest(area, as_of)
+    blanko = queries.blanko_latest(area, as_of)
+    st.subheader(f"{ui.safe_text(info['name'] if area != '00' else t('national', lg))} · {t('as_of', lg, date=fmt.date(as_of, lg))}")
+    st.caption(ui.marker(cur["is_synthetic"], lg) + f" · {t('source', lg)}: {cur['source']}")
+
+    def delta(key: str, percent: bool = False) -> str | None:
+        if prev is None or cur.get(key) is None or prev.get(key) is None:
+            return None
+        return t("change_since", lg, delta=fmt.signed(cur[key] - prev[key], lg, 1 if percent else 0, percent), date=fmt.date(prev["as_of"], lg))
+
+    awaiting = backlog["awaiting_pickup"].drop_nulls()
+    stock = blanko["remaining"].drop_nulls()
+    tiles = [
+        (t("eligible", lg), fmt.num(cur["eligible"], lg), delta("eligible"), "normal"),
+        (t("recorded", lg), fmt.num(cur["recorded"], lg), delta("recorded"), "normal"),
+        (t("recording_rate", lg), fmt.pct(cur["recording_rate"], lg), delta("recording_rate", True), "normal"),
+        (t("unrecorded", lg), fmt.num(cur["unrecorded"], lg), delta("unrecorded"), "inverse"),
+        (t("awaiting_pickup", lg), fmt.num(awaiting.sum() if awaiting.len() else None, lg), None, "inverse"),
+        (t("blanks_in_stock", lg), fmt.num(stock.sum() if stock.len() else None, lg), None, "normal"),
+    ]
+    for row in (tiles[:3], tiles[3:]):
+        cols = st.columns(3)
+        for col, (label, value, d, colour) in zip(cols, row, strict=True):
+            col.metric(label, value, d, delta_color=colour)
+    st.caption(
+        f"{t('awaiting_pickup', lg)}: {ui.marker(backlog['is_synthetic'].to_list(), lg)} · "
+        f"{t('blanks_in_stock', lg)}: {ui.marker(blanko['is_synthetic'].to_list(), lg)}"
+    )
+    if cur.get("warnings"):
+        st.warning(f"{t('warnings', lg)}: {cur['warnings']}")
+    pts = queries.sourced_points([area])
+    if pts.height:
+        st.markdown(f"**{t('sources', lg)}** — {t('sourced_marker', lg)}")
+        shown = pts.select("as_of", "recording_rate", "unrecorded", "source", "warnings").with_columns(
+            (pl.col("recording_rate") * 100).round(2).alias("recording_rate")
+        )
+        st.dataframe(shown.to_pandas(), hide_index=True, width="stretch")
+    st.markdown(f"**{t('pages', lg)}**")
+    cols = st.columns(3)
+    for i, (path, key, icon) in enumerate(ui.PAGES[1:]):
+        cols[i % 3].page_link(path, label=t(key, lg), icon=icon, query_params={"lang": lg, "area": area})
+
+ui.guarded(body)

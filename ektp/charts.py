@@ -1,0 +1,352 @@
+"""Pure figure builders: frame in, plotly figure out. No Streamlit, no SQL.
+
+Every figure carries its title and a source / as-of line inside it, so an exported chart stands
+alone in a report. Maps draw on the real boundaries with no tile basemap, so they are complete
+offline and in SVG/PNG exports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import plotly.graph_objects as go
+import polars as pl
+
+from ektp import fmt
+from ektp.i18n import t
+from ektp.metrics import COUNT_COLOURS, RATE_BANDS, RATE_COLOURS, count_breaks, count_class, rate_band
+
+FONT = "DejaVu Sans, Arial, sans-serif"
+RATE_METRICS = {"recording_rate", "unrecorded_share"}
+METRICS = ("recording_rate", "unrecorded_share", "unrecorded", "print_gap")
+
+
+def _finish(fig: go.Figure, title: str, source_line: str, height: int = 520) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 17}},
+        font={"family": FONT, "size": 12},
+        margin={"l": 10, "r": 10, "t": 60, "b": 70},
+        height=height,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
+    )
+    fig.add_annotation(
+        text=source_line,
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=-0.12,
+        xanchor="left",
+        yanchor="top",
+        showarrow=False,
+        font={"size": 10, "color": "#444"},
+        align="left",
+    )
+    return fig
+
+
+def metric_value(row: dict, metric: str) -> float | None:
+    """The value drawn for a metric: rates in percent (14.0), counts as counts."""
+    v = row.get(metric)
+    if v is None:
+        return None
+    return float(v) * 100.0 if metric in RATE_METRICS else float(v)
+
+
+def format_value(v: float | None, metric: str, lang: str) -> str:
+    if v is None:
+        return "–"
+    return fmt.num(v, lang, 1) + "%" if metric in RATE_METRICS else fmt.num(v, lang)
+
+
+def classify(df: pl.DataFrame, metric: str, lang: str) -> list[dict]:
+    """Legend classes for the map: Dukcapil's bands for rates, quantile classes for counts.
+
+    Returns [{'key', 'label', 'colour', 'codes', 'values'}], one per class, in legend order.
+    """
+    rows = df.to_dicts()
+    classes: list[dict] = []
+    if metric in RATE_METRICS:
+        keys = [k for k, _ in RATE_BANDS] + ["band_none"]
+        for k in keys:
+            classes.append({"key": k, "label": t(k, lang), "colour": RATE_COLOURS[k], "codes": [], "rows": []})
+        index = {c["key"]: c for c in classes}
+        for r in rows:
+            # the band is always that of the recording rate (unrecorded share = 1 − rate)
+            index[rate_band(r.get("recording_rate"))]["codes"].append(r["code"])
+            index[rate_band(r.get("recording_rate"))]["rows"].append(r)
+    else:
+        values = [metric_value(r, metric) for r in rows]
+        breaks = count_breaks([v for v in values if v is not None])
+        lower = 0.0
+        for i, b in enumerate(breaks):
+            label = f"{fmt.num(lower, lang)}–{fmt.num(b, lang)}"
+            classes.append({"key": f"class_{i}", "label": label, "colour": COUNT_COLOURS[min(i, 3) + max(0, 4 - len(breaks))], "codes": [], "rows": []})
+            lower = b + 1
+        classes.append({"key": "band_none", "label": t("band_none", lang), "colour": RATE_COLOURS["band_none"], "codes": [], "rows": []})
+        for r, v in zip(rows, values, strict=True):
+            c = count_class(v, breaks)
+            target = classes[c] if c is not None else classes[-1]
+            target["codes"].append(r["code"])
+            target["rows"].append(r)
+    return classes
+
+
+def _hover_rows(rows: list[dict], metric: str, lang: str) -> list[list[str]]:
+    out = []
+    for r in rows:
+        out.append(
+            [
+                r["name"],
+                r["code"],
+                format_value(metric_value(r, metric), metric, lang),
+                fmt.num(r.get("eligible"), lang),
+                fmt.num(r.get("recorded"), lang),
+                fmt.date(r.get("as_of"), lang),
+                (r.get("source") or "–") + (f" ({t('synthetic', lang)})" if r.get("is_synthetic") else ""),
+            ]
+        )
+    return out
+
+
+def choropleth(
+    df: pl.DataFrame,
+    geojson: dict | str,
+    metric: str,
+    lang: str,
+    title: str,
+    source_line: str,
+    target: float | None = None,
+    height: int = 560,
+) -> go.Figure:
+    """A classed choropleth: one trace per legend class (with its unit count), units below the
+    target outlined, hover with name, code, value, counts, as-of and source.
+
+    `geojson` is the FeatureCollection itself (exports) or the URL of the static file (screen),
+    features keyed by `id` = Kemendagri code.
+    """
+    fig = go.Figure()
+    hover = (
+        "<b>%{customdata[0]}</b> (%{customdata[1]})<br>"
+        + t("metric_" + metric, lang)
+        + ": %{customdata[2]}<br>"
+        + t("eligible", lang)
+        + ": %{customdata[3]}<br>"
+        + t("recorded", lang)
+        + ": %{customdata[4]}<br>"
+        + t("as_of", lang, date="%{customdata[5]}")
+        + "<br>"
+        + t("source", lang)
+        + ": %{customdata[6]}<extra></extra>"
+    )
+    for c in classify(df, metric, lang):
+        if not c["codes"]:
+            continue
+        fig.add_trace(
+            go.Choropleth(
+                geojson=geojson,
+                featureidkey="id",
+                locations=c["codes"],
+                z=[metric_value(r, metric) if metric_value(r, metric) is not None else 0 for r in c["rows"]],
+                colorscale=[[0, c["colour"]], [1, c["colour"]]],
+                showscale=False,
+                marker={"line": {"color": "white", "width": 0.5}},
+                name=f"{c['label']} · {t('units_in_band', lang, n=len(c['codes']))}",
+                legendgroup=c["key"],
+                showlegend=True,
+                customdata=_hover_rows(c["rows"], metric, lang),
+                hovertemplate=hover,
+            )
+        )
+    if target is not None:
+        below = [r for r in df.to_dicts() if r.get("recording_rate") is not None and r["recording_rate"] < target]
+        if below:
+            fig.add_trace(
+                go.Choropleth(
+                    geojson=geojson,
+                    featureidkey="id",
+                    locations=[r["code"] for r in below],
+                    z=[1] * len(below),
+                    colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+                    showscale=False,
+                    marker={"line": {"color": "#111111", "width": 2}},
+                    name=t("below_target", lang, value=fmt.pct(target, lang, 0)) + f" · {t('units_in_band', lang, n=len(below))}",
+                    hoverinfo="skip",
+                    showlegend=True,
+                )
+            )
+    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator", bgcolor="white")
+    _finish(fig, title, source_line, height)
+    fig.update_layout(legend={"y": 0.0, "yanchor": "top", "font": {"size": 11}}, margin={"b": 110})
+    return fig
+
+
+def trend(
+    series_df: pl.DataFrame,
+    sourced_df: pl.DataFrame,
+    lang: str,
+    title: str,
+    source_line: str,
+    target_lines: list[tuple[str, float, dt.date | None]] | None = None,
+    projections: list[tuple[str, dt.date, float, dt.date, float]] | None = None,
+) -> go.Figure:
+    """Recording rate over time per area (line), published figures as markers with their
+    citation in the hover, target lines, and a dashed projection at the current pace."""
+    fig = go.Figure()
+    for (code,), part in series_df.sort("as_of").group_by("region_code", maintain_order=True):
+        name = part["region_name"][0]
+        fig.add_trace(
+            go.Scatter(
+                x=part["as_of"].to_list(),
+                y=[v * 100 if v is not None else None for v in part["recording_rate"].to_list()],
+                mode="lines",
+                name=name,
+                legendgroup=code,
+                customdata=[[s + (f" ({t('synthetic', lang)})" if syn else "")] for s, syn in zip(part["source"].to_list(), part["is_synthetic"].to_list(), strict=True)],
+                hovertemplate="%{x|%Y-%m-%d}: %{y:.2f}%<br>%{customdata[0]}<extra>" + name + "</extra>",
+            )
+        )
+    if sourced_df.height:
+        pts = sourced_df.filter(pl.col("recording_rate").is_not_null())
+        fig.add_trace(
+            go.Scatter(
+                x=pts["as_of"].to_list(),
+                y=[v * 100 for v in pts["recording_rate"].to_list()],
+                mode="markers",
+                marker={"symbol": "diamond", "size": 10, "color": "#111", "line": {"color": "white", "width": 1}},
+                name=t("sourced_marker", lang),
+                customdata=[[n, s] for n, s in zip(pts["region_name"].to_list(), pts["source"].to_list(), strict=True)],
+                hovertemplate="%{customdata[0]} %{x|%Y-%m-%d}: %{y:.2f}%<br>" + t("source", lang) + ": %{customdata[1]}<extra></extra>",
+            )
+        )
+    for label, value, deadline in target_lines or []:
+        fig.add_hline(y=value * 100, line={"dash": "dot", "color": "#b35806"}, annotation_text=label, annotation_position="top left")
+        if deadline:
+            fig.add_vline(x=dt.datetime.combine(deadline, dt.time()).timestamp() * 1000, line={"dash": "dot", "color": "#999"})
+    for name, d0, v0, d1, v1 in projections or []:
+        fig.add_trace(
+            go.Scatter(x=[d0, d1], y=[v0 * 100, v1 * 100], mode="lines", line={"dash": "dash", "width": 1.5}, name=f"{t('projection', lang)}: {name}")
+        )
+    fig.update_yaxes(title=t("recording_rate", lang) + " (%)", ticksuffix="%", gridcolor="#eee")
+    fig.update_xaxes(gridcolor="#eee")
+    return _finish(fig, title, source_line, 480)
+
+
+AGE_KEYS = ("age_0_3m", "age_3_6m", "age_6_12m", "age_12m_plus")
+AGE_COLOURS = ("#fee391", "#fe9929", "#cc4c02", "#662506")
+
+
+def backlog_offices(df: pl.DataFrame, lang: str, title: str, source_line: str, top: int = 20) -> go.Figure:
+    """Cards awaiting pickup per office, stacked by age; offices with the oldest cards first."""
+    d = df.head(top)
+    labels = [f"{o} ({n})" for o, n in zip(d["office"].to_list(), d["region_name"].to_list(), strict=True)]
+    fig = go.Figure()
+    has_ages = d.select([pl.col(k).is_not_null().any() for k in AGE_KEYS]).row(0)
+    if any(has_ages):
+        for key, colour in zip(AGE_KEYS, AGE_COLOURS, strict=True):
+            fig.add_trace(go.Bar(y=labels, x=d[key].to_list(), orientation="h", name=t(key, lang), marker_color=colour))
+    else:
+        fig.add_trace(go.Bar(y=labels, x=d["awaiting_pickup"].to_list(), orientation="h", name=t("awaiting_pickup", lang), marker_color="#cc4c02"))
+    notes = []
+    for lab, oldest, prec, awaiting in zip(labels, d["oldest_card_date"].to_list(), d["oldest_card_precision"].to_list(), d["awaiting_pickup"].to_list(), strict=True):
+        if oldest is not None:
+            notes.append((lab, f"{t('oldest_card', lang)}: {fmt.date(oldest, lang, prec or 'day')}" + ("" if awaiting is not None else " · n/a")))
+    for lab, text in notes:
+        fig.add_annotation(y=lab, x=0, text=text, showarrow=False, xanchor="left", font={"size": 10, "color": "#111"}, bgcolor="rgba(255,255,255,0.8)")
+    fig.update_layout(barmode="stack", yaxis={"autorange": "reversed"})
+    fig.update_xaxes(title=t("awaiting_pickup", lang), gridcolor="#eee")
+    return _finish(fig, title, source_line, max(380, 60 + 26 * len(labels)))
+
+
+def burndown(actual: pl.DataFrame, baseline: float, target: float, start: dt.date, deadline: dt.date, lang: str, title: str, source_line: str) -> go.Figure:
+    """Actual values against the straight line from the baseline at start to the target at the deadline."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=[start, deadline], y=[baseline, target], mode="lines", line={"dash": "dash", "color": "#777"}, name=t("ideal", lang)))
+    if actual.height:
+        fig.add_trace(go.Scatter(x=actual["as_of"].to_list(), y=actual["value"].to_list(), mode="lines+markers", name=t("actual", lang), line={"color": "#b35806"}))
+    fig.add_vline(x=dt.datetime.combine(deadline, dt.time()).timestamp() * 1000, line={"dash": "dot", "color": "#542788"})
+    fig.update_yaxes(gridcolor="#eee", rangemode="tozero")
+    return _finish(fig, title, source_line, 420)
+
+
+def backlog_trend(df: pl.DataFrame, lang: str, title: str, source_line: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=df["as_of"].to_list(), y=df["awaiting_pickup"].to_list(), mode="lines", name=t("awaiting_pickup", lang), line={"color": "#cc4c02"}))
+    if "collected" in df.columns:
+        fig.add_trace(go.Scatter(x=df["as_of"].to_list(), y=df["collected"].to_list(), mode="lines", name=t("collected", lang), line={"color": "#542788", "dash": "dot"}))
+    fig.update_yaxes(gridcolor="#eee", rangemode="tozero")
+    return _finish(fig, title, source_line, 380)
+
+
+def targets_progress(rows: list[dict], lang: str, title: str, source_line: str) -> go.Figure:
+    """Progress from baseline to target per target (share of the way), coloured by status."""
+    colours = {"status_met": "#542788", "status_on_track": "#998ec3", "status_at_risk": "#f1a340", "status_missed": "#b35806", "status_no_deadline": "#bbbbbb", "status_no_data": "#dddddd"}
+    fig = go.Figure()
+    for status, colour in colours.items():
+        sel = [r for r in rows if r["status"] == status]
+        if not sel:
+            continue
+        fig.add_trace(
+            go.Bar(
+                y=[r["label"] for r in sel],
+                x=[(r["progress"] or 0) * 100 for r in sel],
+                orientation="h",
+                marker_color=colour,
+                name=t(status, lang),
+                customdata=[[r["current_text"], r["target_text"]] for r in sel],
+                hovertemplate="%{y}<br>" + t("current", lang) + ": %{customdata[0]}<br>" + t("target", lang) + ": %{customdata[1]}<extra></extra>",
+            )
+        )
+    fig.add_vline(x=100, line={"dash": "dot", "color": "#333"})
+    fig.update_xaxes(title=t("progress", lang) + " (%)", ticksuffix="%", gridcolor="#eee")
+    fig.update_layout(yaxis={"autorange": "reversed"})
+    return _finish(fig, title, source_line, max(360, 80 + 28 * len(rows)))
+
+
+def destruction_by_year(df: pl.DataFrame, lang: str, title: str, source_line: str) -> go.Figure:
+    fig = go.Figure()
+    for (name,), part in df.sort("year").group_by("region_name", maintain_order=True):
+        fig.add_trace(
+            go.Bar(
+                x=part["year"].to_list(),
+                y=part["destroyed"].to_list(),
+                name=name,
+                customdata=[[fmt.date(d, lang), m or "–", s] for d, m, s in zip(part["event_date"].to_list(), part["method"].to_list(), part["source"].to_list(), strict=True)],
+                hovertemplate="%{x}: %{y:,}<br>%{customdata[0]} · %{customdata[1]}<br>%{customdata[2]}<extra>" + name + "</extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title=t("year", lang), dtick=1)
+    fig.update_yaxes(title=t("destroyed", lang), gridcolor="#eee")
+    return _finish(fig, title, source_line, 400)
+
+
+def blanko_stock(df: pl.DataFrame, lang: str, title: str, source_line: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=df["as_of"].to_list(), y=df["remaining"].to_list(), mode="lines", name=t("blanks_in_stock", lang), line={"color": "#542788"}))
+    fig.add_trace(go.Bar(x=df["as_of"].to_list(), y=df["used"].to_list(), name="used / terpakai", marker_color="#f1a340", opacity=0.6))
+    fig.update_yaxes(gridcolor="#eee", rangemode="tozero")
+    return _finish(fig, title, source_line, 380)
+
+
+def funnel_chart(steps: list[tuple[str, int | None]], lang: str, title: str, source_line: str) -> go.Figure:
+    """Eligible → recorded → print-ready → printed → collected, with the gap at each step."""
+    known = [(k, v) for k, v in steps if v is not None]
+    texts = []
+    prev = None
+    for k, v in known:
+        gap = "" if prev is None or k == "print_ready" else f" ({t('gap', lang)} {fmt.num(prev - v, lang)})"
+        texts.append(fmt.num(v, lang) + gap)
+        if k != "print_ready":
+            prev = v
+    fig = go.Figure(
+        go.Funnel(
+            y=[t(k, lang) for k, _ in known],
+            x=[v for _, v in known],
+            text=texts,
+            textinfo="text",
+            marker={"color": ["#542788", "#998ec3", "#d8daeb", "#f1a340", "#b35806"][: len(known)]},
+        )
+    )
+    return _finish(fig, title, source_line, 360)

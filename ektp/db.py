@@ -1,0 +1,73 @@
+"""The app's one read-only DuckDB connection, cached, and dropped when the ETL swaps the file.
+
+DuckDB allows many read-only processes or one writer. Within one process a new connect() to the
+same path returns the old instance until every old connection is closed, so when the file's
+identity (inode, mtime) changes we close the cached connection before opening the new file.
+Each query runs on its own cursor: a connection with an unfinished result refuses more work.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from ektp import settings
+
+_lock = threading.Lock()
+_last_stamp: tuple | None = None
+
+
+class DatabaseMissingError(Exception):
+    """The DuckDB file does not exist yet."""
+
+
+def db_path() -> Path:
+    return settings.path("db_path")
+
+
+def stamp() -> tuple[str, int, int]:
+    """Identity of the served file: changes when the ETL swaps a new one in."""
+    p = db_path()
+    try:
+        s = os.stat(p)
+    except FileNotFoundError as exc:
+        raise DatabaseMissingError(str(p)) from exc
+    return (str(p), s.st_ino, s.st_mtime_ns)
+
+
+def _close(con: duckdb.DuckDBPyConnection) -> None:
+    con.close()
+
+
+@st.cache_resource(max_entries=1, show_spinner=False, on_release=_close)
+def _connect(key: tuple[str, int, int]) -> duckdb.DuckDBPyConnection:
+    # read_only: the app never writes; no extension is installed or loaded at run time
+    return duckdb.connect(
+        key[0],
+        read_only=True,
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+    )
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    global _last_stamp
+    key = stamp()
+    with _lock:
+        if _last_stamp is not None and key != _last_stamp:
+            _connect.clear()
+        _last_stamp = key
+        return _connect(key)
+
+
+def query(sql: str, params: dict | list | None = None) -> pl.DataFrame:
+    """Run one parameterised statement on a fresh cursor and return a polars frame."""
+    cur = connection().cursor()
+    try:
+        return pl.from_arrow(cur.execute(sql, params or {}).to_arrow_table())
+    finally:
+        cur.close()

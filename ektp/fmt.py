@@ -1,0 +1,49 @@
+"""Number and date formatting per language: 1.234.567 and 14,0% in Indonesian, 1,234,567 and 14.0% in English."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+MONTHS_ID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"]
+MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+
+
+def _missing(x: object) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def num(x: float | int | None, lang: str = "id", decimals: int = 0) -> str:
+    if _missing(x):
+        return "–"
+    s = f"{x:,.{decimals}f}"
+    if lang == "id":
+        s = s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return s
+
+
+def pct(fraction: float | None, lang: str = "id", decimals: int = 1) -> str:
+    """A fraction 0–1 as a percentage: 0.14 → '14,0%' (id) / '14.0%' (en)."""
+    if _missing(fraction):
+        return "–"
+    return num(fraction * 100, lang, decimals) + "%"
+
+
+def signed(x: float | None, lang: str = "id", decimals: int = 0, percent: bool = False) -> str:
+    if _missing(x):
+        return "–"
+    body = pct(abs(x), lang, decimals) if percent else num(abs(x), lang, decimals)
+    if percent:
+        body = body.replace("%", " pp")
+    return ("+" if x >= 0 else "−") + body
+
+
+def date(d: dt.date | None, lang: str = "id", precision: str = "day") -> str:
+    if d is None:
+        return "–"
+    months = MONTHS_ID if lang == "id" else MONTHS_EN
+    if precision == "year":
+        return str(d.year)
+    if precision in ("month", "semester"):
+        return f"{months[d.month - 1]} {d.year}"
+    return f"{d.day} {months[d.month - 1]} {d.year}"

