@@ -21,6 +21,19 @@ RATE_METRICS = {"recording_rate", "unrecorded_share"}
 METRICS = ("recording_rate", "unrecorded_share", "unrecorded", "print_gap")
 
 
+def _wrap(text: str, width: int = 120) -> str:
+    """Break a long source line into <br>-separated lines so exports keep all of it."""
+    words, lines, cur = text.split(" "), [], ""
+    for w in words:
+        if cur and len(cur) + len(w) + 1 > width:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}".strip()
+    lines.append(cur)
+    return "<br>".join(lines)
+
+
 def _finish(fig: go.Figure, title: str, source_line: str, height: int = 520) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 17}},
@@ -32,7 +45,7 @@ def _finish(fig: go.Figure, title: str, source_line: str, height: int = 520) -> 
         legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
     )
     fig.add_annotation(
-        text=source_line,
+        text=_wrap(source_line),
         xref="paper",
         yref="paper",
         x=0,

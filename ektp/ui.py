@@ -276,7 +276,13 @@ def figure_downloads(export_fig: Callable[[], go.Figure], data: pl.DataFrame, ba
     cols[3].download_button(f"⬇ {t('download_csv', lg)}", data=lambda: table_bytes(data, "csv"), file_name=f"{basename}.csv", mime=MIME["csv"], key=f"dl_{key}_csv", on_click="ignore")
 
 
-PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}, "responsive": True}
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "responsive": True,
+    # empty base layers served locally: plotly.js would otherwise fetch them from a CDN
+    "topojsonURL": "app/static/topojson/",
+}
 
 
 def page_links(lg: str) -> None:

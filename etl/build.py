@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import geopandas as gpd
 import shapely
 
 from ektp import settings
@@ -38,15 +39,17 @@ def load_boundaries(con: duckdb.DuckDBPyConnection, progress: bool = True) -> in
             print(f"boundaries: unavailable ({exc}); everything else still loads", file=sys.stderr)
         return 0
     bad = [u.code for u in units if not geo.check_lnglat(u.geom)]
+    units = [u for u in units if u.code not in bad]
+    # area in km² on an equal-area projection (EPSG:6933), for densities and sanity checks
+    areas = gpd.GeoSeries([u.geom for u in units], crs="EPSG:4326").to_crs("EPSG:6933").area / 1e6
     rows = [
         (
-            u.code, u.level, u.name_in_file, u.lat, u.lng, u.repaired,
+            u.code, u.level, u.name_in_file, u.lat, u.lng, u.repaired, float(a),
             shapely.to_wkb(u.geom), shapely.to_wkb(geo.simplify(u.geom, geo.TOLERANCE[u.level])),
         )
-        for u in units
-        if u.code not in bad
+        for u, a in zip(units, areas, strict=True)
     ]  # fmt: skip
-    con.executemany("INSERT INTO boundaries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.executemany("INSERT INTO boundaries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     geo.write_static(units, settings.path("static_dir"))
     missing = con.execute(
         "SELECT level, COUNT(*) FROM regions r WHERE level IN ('province','regency','district') "

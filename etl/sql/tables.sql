@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS boundaries (
     centroid_lat DOUBLE,
     centroid_lng DOUBLE,
     repaired BOOLEAN,
+    area_km2 DOUBLE,               -- on an equal-area projection (EPSG:6933)
     geom_wkb BLOB,                 -- full geometry, lng/lat (EPSG:4326), repaired with make_valid
     geom_simple_wkb BLOB           -- simplified for drawing (see etl/boundaries.py TOLERANCE)
 );

@@ -1,0 +1,44 @@
+# Two commands for a fresh machine with Python 3.11+:
+#   make run    install everything, build the default DB if missing, start the dashboard
+#   make test   install everything, run the whole test suite (what .ci/run calls)
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB := data/ektp.duckdb
+PORT ?= 8501
+
+.PHONY: run run-public test lint format data rebuild bench loadtest clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(DB): | $(BIN)/.installed
+	$(BIN)/python -m etl build --if-missing
+
+data: $(DB)
+
+rebuild: $(BIN)/.installed
+	$(BIN)/python -m etl build
+
+run: $(BIN)/.installed $(DB)
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+# the public, read-only instance: no load history, no paths, no tracebacks, no usage stats
+run-public: $(BIN)/.installed $(DB)
+	EKTP_PUBLIC=1 STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=none STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
+		$(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest -q
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(BIN)/.installed
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(DB) data/synthetic data/.journal static/geo tests/artifacts
