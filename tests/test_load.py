@@ -1,0 +1,216 @@
+"""Integration: the real ETL on tiny office files into a temp DuckDB, rows, rejects, warnings, views."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from etl.__main__ import main as etl_main
+from etl.load import LoadLockedError, LoadSpec, load_lock, run
+from etl.regions import regions_frame
+from tests.conftest import FIXTURES, TODAY
+
+JAMBI_CSV = FIXTURES / "jambi_2019_03_semicolon_cp1252.csv"
+
+
+def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def load(db: Path, path: Path, kind: str, **kw: object):  # noqa: ANN201
+    return run([LoadSpec(path=path, kind=kind, **kw)], db_path=db, today=TODAY, progress=False)[0]
+
+
+def test_office_csv_with_title_rows_semicolons_cp1252_and_total(empty_db: Path) -> None:
+    rep = load(empty_db, JAMBI_CSV, "coverage", province="15")
+    assert (rep.rows_read, rep.accepted, rep.rejected, rep.skipped) == (12, 6, 5, 1)
+    assert rep.status == "partial"
+    assert any("Windows-1252" in m for m in rep.messages)
+    assert any("2019-03-31" in m for m in rep.messages)  # date from the title rows
+    got = dict(rows(empty_db, "SELECT region_code, recorded FROM coverage"))
+    assert got == {"15.03": 192210, "15.04": 170000, "15.07": 140000, "15.71": 430000, "15.02": 180000, "15.09": 150000}
+    # the en dash survived the Windows-1252 decoding
+    assert rows(empty_db, "SELECT note FROM coverage WHERE region_code = '15.03'")[0][0] == "data sementara – revisi"
+    reasons = dict(rows(empty_db, "SELECT row_number, reason FROM rejected_rows"))
+    assert "negative count" in reasons[9]
+    assert "a city must be written with 'Kota'" in reasons[10] and "15.71 Kota Jambi" in reasons[10]
+    assert "no regency named 'Muara Sabak'" in reasons[11]
+    assert "not a number" in reasons[14]
+    assert reasons[15] == "exact duplicate of row 7"
+    assert reasons[16].startswith("skipped: total row")
+    # every row read is accounted for
+    assert len(reasons) == rep.rejected + rep.skipped
+
+
+def test_warnings_are_stored_and_counts_win(empty_db: Path) -> None:
+    load(empty_db, JAMBI_CSV, "coverage", province="15")
+    w = dict(rows(empty_db, "SELECT region_code, warnings FROM coverage"))
+    assert w["15.03"] is None
+    assert "recorded 430000 > eligible 420000" in w["15.71"]
+    assert "not_recorded 25000 disagrees with eligible - recorded = 20000" in w["15.02"]
+    assert "reported 99% disagrees" in w["15.09"]
+    rate = dict(rows(empty_db, "SELECT region_code, recording_rate FROM v_coverage"))
+    assert rate["15.09"] == pytest.approx(150000 / 160000)  # the counts win over the 99%
+    assert rate["15.71"] == pytest.approx(430000 / 420000)  # over 100% kept as reported
+
+
+def test_same_region_and_date_from_another_file_is_kept_beside(empty_db: Path) -> None:
+    load(empty_db, JAMBI_CSV, "coverage", province="15")
+    rep = load(empty_db, FIXTURES / "jambi_2019_03_second_office.csv", "coverage")
+    assert rep.accepted == 2
+    both = rows(empty_db, "SELECT recorded, source FROM v_coverage WHERE region_code = '15.03' ORDER BY load_id")
+    assert [b[0] for b in both] == [192210, 190000]
+    best = rows(empty_db, "SELECT recorded, n_sources, rate_spread > 0 FROM v_coverage_best WHERE region_code = '15.03'")
+    assert best == [(190000, 2, True)]  # latest office load preferred; both kept
+
+
+def test_loading_the_same_file_twice_changes_nothing(empty_db: Path) -> None:
+    load(empty_db, JAMBI_CSV, "coverage", province="15")
+    before = rows(empty_db, "SELECT COUNT(*) FROM coverage")[0][0], rows(empty_db, "SELECT COUNT(*) FROM rejected_rows")[0][0]
+    rep = load(empty_db, JAMBI_CSV, "coverage", province="15")
+    assert rep.status == "skipped"
+    after = rows(empty_db, "SELECT COUNT(*) FROM coverage")[0][0], rows(empty_db, "SELECT COUNT(*) FROM rejected_rows")[0][0]
+    assert before == after
+
+
+def _xlsx(path: Path, header_row: int, rows_: list[list[object]], sheet: str = "Rekap") -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Catatan"
+    ws["A1"] = "sheet pertama tanpa data"
+    ws2 = wb.create_sheet(sheet)
+    ws2["A1"] = "REKAPITULASI PEREKAMAN KTP-EL KOTA KUPANG"
+    ws2.merge_cells("A1:F1")
+    ws2["A2"] = "Per 31/10/2018"
+    ws2.merge_cells("A2:F2")
+    for i, r in enumerate(rows_):
+        for j, v in enumerate(r):
+            ws2.cell(row=header_row + i, column=j + 1, value=v)
+    wb.save(path)
+    return path
+
+
+def test_xlsx_named_sheet_merged_titles_districts_roll_up(empty_db: Path, tmp_path: Path) -> None:
+    districts = regions_frame().filter((regions_frame()["parent_code"] == "53.71"))
+    codes = districts["code"].to_list()
+    data = [["KODE WILAYAH", "KECAMATAN", "WAJIB KTP", "SUDAH REKAM", "SUDAH CETAK"]]
+    for i, c in enumerate(codes):
+        data.append([c.replace(".", ""), districts["name"][i], 40000 + i, 30000 + i, 29000])
+    data.append(["TOTAL", None, None, None, None])
+    path = _xlsx(tmp_path / "kupang.xlsx", 5, data)
+    rep = load(empty_db, path, "coverage", sheet="Rekap")
+    assert rep.accepted == len(codes) and rep.rejected == 0 and rep.skipped == 1
+    eligible, recorded, origin, n = rows(
+        empty_db,
+        "SELECT eligible, recorded, origin, children_reported FROM coverage_area WHERE region_code = '53.71' AND as_of = '2018-10-31'",
+    )[0]
+    assert eligible == sum(40000 + i for i in range(len(codes)))
+    assert recorded == sum(30000 + i for i in range(len(codes)))
+    assert (origin, n) == ("rollup", len(codes))
+    # province and country roll up from the regency: counts summed, rate recomputed
+    prov = rows(empty_db, "SELECT eligible, recording_rate, warnings FROM coverage_area WHERE region_code = '53' AND as_of = '2018-10-31'")[0]
+    assert prov[0] == eligible and prov[1] == pytest.approx(recorded / eligible)
+    assert "partial sum: 1 of" in prov[2]
+
+
+def test_bad_files_are_refused_with_clear_messages(empty_db: Path, tmp_path: Path) -> None:
+    cases = {
+        "empty.csv": (b"", "the file is empty"),
+        "garbage.xlsx": (os.urandom(2000), "not an XLSX workbook"),
+        "header_only.csv": (b"KODE WILAYAH,WAJIB KTP-EL,SUDAH REKAM\n", None),
+        "no_region.csv": (b"FOO,BAR\n1,2\n", "no header row found"),
+        "dup.csv": (b"KODE WILAYAH,SUDAH REKAM,REKAM\n15.03,1,2\n", "duplicate header"),
+        "missing.csv": (b"KODE WILAYAH,PENDUDUK\n15.03,100\n", "missing required column"),
+    }
+    before = rows(empty_db, "SELECT COUNT(*) FROM coverage")[0][0]
+    for name, (content, message) in cases.items():
+        p = tmp_path / name
+        p.write_bytes(content)
+        rep = load(empty_db, p, "coverage", as_of=dt.date(2019, 3, 31))
+        assert rep.accepted == 0, name
+        if message:
+            assert rep.status == "failed" and any(message in m for m in rep.messages), (name, rep.messages)
+        else:
+            assert rep.status == "rejected"
+    assert rows(empty_db, "SELECT COUNT(*) FROM coverage")[0][0] == before
+    statuses = [r[0] for r in rows(empty_db, "SELECT status FROM loads ORDER BY load_id")]
+    assert statuses.count("failed") == 5
+
+
+def test_backlog_dates_and_hostile_text(empty_db: Path) -> None:
+    rep = load(empty_db, FIXTURES / "backlog_palembang.csv", "backlog")
+    assert rep.accepted == 4 and rep.rejected == 1
+    assert "in the future" in rows(empty_db, "SELECT reason FROM rejected_rows WHERE NOT starts_with(reason, 'skipped')")[0][0]
+    got = rows(empty_db, "SELECT office, awaiting_pickup, oldest_card_date, oldest_card_precision FROM pickup_backlog ORDER BY office")
+    assert ("UPT Dukcapil Seberang Ulu II", 1250, dt.date(2020, 1, 1), "year") in got
+    assert ("UPT Dukcapil Alang-Alang Lebar", 980, dt.date(2021, 6, 30), "month") in got
+    # stored as text, exactly as typed (rendering and exports neutralise it)
+    assert any(o.startswith("<script>") for o, *_ in got)
+
+
+def test_targets_in_percent_become_fractions(empty_db: Path) -> None:
+    rep = load(empty_db, FIXTURES / "targets_kupang.csv", "targets")
+    assert rep.accepted == 2
+    got = dict(rows(empty_db, "SELECT metric, target_value FROM targets"))
+    assert got == {"unrecorded_count": 0.0, "recording_rate": 0.98}
+
+
+def test_failed_swap_leaves_served_db_untouched_and_is_recorded(empty_db: Path) -> None:
+    load(empty_db, JAMBI_CSV, "coverage", province="15")
+    size, mtime = empty_db.stat().st_size, empty_db.stat().st_mtime_ns
+
+    def crash(tmp: Path) -> None:
+        raise RuntimeError("disk full (simulated)")
+
+    with pytest.raises(RuntimeError):
+        run([LoadSpec(path=FIXTURES / "jambi_2019_03_second_office.csv", kind="coverage")], db_path=empty_db, today=TODAY, progress=False, before_swap=crash)
+    assert (empty_db.stat().st_size, empty_db.stat().st_mtime_ns) == (size, mtime)
+    assert rows(empty_db, "SELECT COUNT(*) FROM coverage")[0][0] == 6
+    assert not list(empty_db.parent.glob("*.tmp-*"))
+    # the next load succeeds and records the failed attempt
+    rep = load(empty_db, FIXTURES / "jambi_2019_03_second_office.csv", "coverage")
+    assert rep.accepted == 2
+    hist = rows(empty_db, "SELECT status, message FROM loads WHERE status = 'interrupted'")
+    assert len(hist) == 1 and "disk full (simulated)" in hist[0][1]
+
+
+def test_second_concurrent_load_waits_then_fails_cleanly(empty_db: Path) -> None:
+    released = threading.Event()
+
+    def hold() -> None:
+        with load_lock(empty_db, timeout=1):
+            released.wait(5)
+
+    th = threading.Thread(target=hold)
+    th.start()
+    time.sleep(0.3)
+    with pytest.raises(LoadLockedError):
+        with load_lock(empty_db, timeout=0.5):
+            pass
+    released.set()
+    th.join()
+    with load_lock(empty_db, timeout=0.5):
+        pass
+
+
+def test_cli_exit_codes(empty_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("KODE WILAYAH,SUDAH REKAM\n99.99,5\n")
+    assert etl_main(["--db", str(empty_db), "load", str(bad), "--kind", "coverage", "--as-of", "2019-03-31"]) == 2
+    err = capsys.readouterr().err
+    assert "bad.csv" in err and "row 2" in err and "unknown region code '99.99'" in err
+    copy = tmp_path / "good.csv"
+    shutil.copy(FIXTURES / "jambi_2019_03_second_office.csv", copy)
+    assert etl_main(["--db", str(empty_db), "load", str(copy), "--kind", "coverage"]) == 0
