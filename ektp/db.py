@@ -68,6 +68,6 @@ def query(sql: str, params: dict | list | None = None) -> pl.DataFrame:
     """Run one parameterised statement on a fresh cursor and return a polars frame."""
     cur = connection().cursor()
     try:
-        return pl.from_arrow(cur.execute(sql, params or {}).to_arrow_table())
+        return pl.from_arrow(cur.sql(sql, params=params or {}).to_arrow_table())
     finally:
         cur.close()

@@ -1,0 +1,108 @@
+"""AppTest: app.py and every page, default and permalink parameters, bad ones, public mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+PAGES = [None] + sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+BAD = {"area": "15'; DROP TABLE coverage; --", "date": "1999-01-01", "metric": "<script>", "lang": "xx", "level": "x" * 500, "regions": "00,ZZ"}
+
+
+def run(page: str | None, params: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    if page:
+        at.switch_page(page)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    return at.run()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_by_default(app_env: Path, page: str | None) -> None:
+    at = run(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value
+    assert not at.warning  # no invalid-parameter notice on a clean link
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_bad_permalink_params_fall_back_with_notice(app_env: Path, page: str | None) -> None:
+    at = run(page, BAD)
+    assert not at.exception, [e.value for e in at.exception]
+    notice = " ".join(w.value for w in at.warning)
+    assert "area" in notice and ("tidak valid" in notice or "invalid" in notice)
+    assert at.query_params["area"] == "00"
+
+
+def test_map_permalink_restores_view_and_sarolangun_reads_14(app_env: Path) -> None:
+    at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "metric": "unrecorded_share", "date": "2019-03-31", "lang": "en"})
+    assert not at.exception
+    assert at.selectbox(key="w_area").value == "15"
+    assert at.radio(key="w_level").value == "regency"
+    assert at.selectbox(key="w_metric").value == "unrecorded_share"
+    assert str(at.selectbox(key="w_date").value) == "2019-03-31"
+    table = at.dataframe[0].value
+    row = table[table["Code"] == "15.03"].iloc[0]
+    assert row["Unrecorded share"] == pytest.approx(14.0)
+    assert row["Name"] == "Kabupaten Sarolangun"
+    assert len(table) == 11
+    assert at.title[0].value == "Coverage map"
+
+
+def test_language_switch_translates(app_env: Path) -> None:
+    at = run(None, {"lang": "en", "area": "15"})
+    labels_en = [m.label for m in at.metric]
+    assert "Recording rate" in labels_en
+    at.radio(key="w_lang").set_value("id").run()
+    labels_id = [m.label for m in at.metric]
+    assert "Persentase rekam" in labels_id
+    values = [m.value for m in at.metric]
+    assert any("%" in v and "," in v for v in values)  # 14,0% style
+    assert at.query_params["lang"] == "id"
+
+
+def test_drill_down_by_picker_updates_the_link(app_env: Path) -> None:
+    at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "date": "2019-03-31"})
+    at.selectbox(key="drill_pick").set_value("15.03").run()
+    at.button(key="drill_go").click().run()
+    assert not at.exception
+    assert at.query_params["area"] == "15.03" and at.query_params["level"] == "district"
+    con = duckdb.connect(str(app_env), read_only=True)
+    n = con.execute("SELECT COUNT(*) FROM regions WHERE parent_code = '15.03'").fetchall()[0][0]
+    con.close()
+    assert n > 5 and len(at.dataframe[0].value) == n  # the districts of Sarolangun
+
+
+def test_internal_mode_shows_load_history_public_mode_does_not(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    page = "pages/6_Data_dan_metode.py"
+    at = run(page, {"lang": "en"})
+    assert "Load history" in [s.value for s in at.subheader]
+    monkeypatch.setenv("EKTP_PUBLIC", "1")
+    at = run(page, {"lang": "en"})
+    subs = [s.value for s in at.subheader]
+    assert "Load history" not in subs and "Rejected rows" not in subs
+    text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert str(app_env) not in text and "/tmp/" not in text
+
+
+def test_missing_db_says_what_to_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("EKTP_DB", str(tmp_path / "none.duckdb"))
+    at = run("pages/1_Peta_cakupan.py")
+    assert not at.exception
+    assert "make run" in at.error[0].value
+
+
+def test_app_connection_is_read_only(app_env: Path) -> None:
+    from ektp import db
+
+    con = db.connection()
+    with pytest.raises(duckdb.Error):
+        con.execute("DELETE FROM coverage")
+    with pytest.raises(duckdb.Error):
+        con.execute("INSTALL spatial")

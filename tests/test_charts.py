@@ -1,0 +1,91 @@
+"""Chart builders on figure structure and values, fed by the real default DB."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from ektp import charts, geo, queries
+from ektp.metrics import funnel
+
+D = dt.date(2019, 3, 31)
+
+
+@pytest.fixture()
+def jambi(app_env: Path) -> pl.DataFrame:
+    return queries.map_values("regency", "15", D)
+
+
+def values_by_code(fig) -> dict[str, float]:  # noqa: ANN001
+    out = {}
+    for tr in fig.data:
+        if tr.type == "choropleth" and tr.hoverinfo != "skip":
+            for loc, z in zip(tr.locations, tr.z, strict=True):
+                out[loc] = z
+    return out
+
+
+def test_jambi_regency_map(jambi: pl.DataFrame) -> None:
+    gj = geo.geojson(geo.view_name("regency", "15"))
+    assert len(gj["features"]) == 11
+    fig = charts.choropleth(jambi, gj, "unrecorded_share", "id", "judul", "Sumber: x", target=0.98)
+    vals = values_by_code(fig)
+    assert len(vals) == 11 and set(vals) == {f["id"] for f in gj["features"]}
+    assert round(vals["15.03"], 1) == 14.0
+    # legend: Dukcapil bands with unit counts, and the below-target outline trace
+    names = [tr.name for tr in fig.data]
+    assert any(n.startswith("80–99,99% · ") for n in names)
+    outline = [tr for tr in fig.data if tr.hoverinfo == "skip"]
+    assert len(outline) == 1 and "15.03" in outline[0].locations
+    assert outline[0].marker.line.width == 2
+    # no basemap: draws offline
+    assert fig.layout.geo.visible is False
+    # title and source inside the figure
+    assert fig.layout.title.text == "judul"
+    assert any("Sumber: x" in a.text for a in fig.layout.annotations)
+
+
+def test_hover_carries_name_code_value_as_of_source(jambi: pl.DataFrame) -> None:
+    fig = charts.choropleth(jambi, "app/static/geo/regency_15.json", "recording_rate", "en", "t", "s")
+    for tr in fig.data:
+        for row in tr.customdata:
+            if row[1] == "15.03":
+                assert row[0] == "Kabupaten Sarolangun" and row[2] == "86.0%"
+                assert row[5] == "31 March 2019" and "radarjambi" in row[6]
+    assert fig.data[0].geojson == "app/static/geo/regency_15.json"
+
+
+def test_count_metric_uses_quantile_classes(jambi: pl.DataFrame) -> None:
+    fig = charts.choropleth(jambi, "x.json", "unrecorded", "en", "t", "s")
+    shown = sum(len(tr.locations) for tr in fig.data)
+    assert shown == 11
+    assert all("·" in tr.name for tr in fig.data)
+
+
+def test_trend_and_funnel_structure(app_env: Path) -> None:
+    s = queries.series(["15", "15.03"])
+    pts = queries.sourced_points(["15", "15.03"])
+    fig = charts.trend(s, pts, "en", "t", "src", [("target", 0.98, None)], [("Sarolangun", dt.date(2024, 12, 31), 0.97, dt.date(2025, 6, 30), 0.98)])
+    lines = [tr for tr in fig.data if tr.mode == "lines" and "Projection" not in (tr.name or "")]
+    assert {tr.name for tr in lines} == {"Jambi", "Kabupaten Sarolangun"}
+    markers = [tr for tr in fig.data if tr.mode == "markers"][0]
+    assert round(max(y for y in markers.y), 2) >= 96.23  # Sarolangun 2020-07-09, sourced
+    assert fig.layout.shapes[0].y0 == pytest.approx(98.0)
+    f = charts.funnel_chart(funnel(100, 90, 5, 80, 10), "en", "t", "s")
+    assert list(f.data[0].x) == [100, 90, 5, 80, 70]
+    assert "gap 10" in f.data[0].text[1]
+
+
+def test_backlog_and_destruction_charts(app_env: Path) -> None:
+    b = queries.backlog_latest("16.71", dt.date(2022, 3, 31))
+    fig = charts.backlog_offices(b, "en", "t", "s")
+    labels = fig.data[0].y
+    assert any("Seberang Ulu II" in lab for lab in labels)
+    assert any("Oldest card: 2020" in a.text for a in fig.layout.annotations)
+    d = queries.destruction("00")
+    fig = charts.destruction_by_year(d, "id", "t", "s")
+    assert {tr.name for tr in fig.data} == {"Kota Jambi", "Kota Probolinggo"}
+    assert sum(sum(tr.y) for tr in fig.data) == 14120 + 13659

@@ -1,0 +1,95 @@
+"""The embedded default: real regions, real boundaries, sourced figures with citations, synthetic fill."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ektp import settings
+
+
+@pytest.fixture(scope="module")
+def con(default_db: Path):  # noqa: ANN201
+    c = duckdb.connect(str(default_db), read_only=True)
+    yield c
+    c.close()
+
+
+def one(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple:
+    return con.execute(sql, params or []).fetchall()[0]
+
+
+def test_regions_are_the_kemendagri_list(con: duckdb.DuckDBPyConnection) -> None:
+    counts = dict(con.execute("SELECT level, COUNT(*) FROM regions GROUP BY level").fetchall())
+    assert counts["province"] == 38 and counts["regency"] == 514 and counts["district"] == 7285
+    assert counts["village"] > 80000
+    # Kemendagri, not BPS: 15.06 is Tanjung Jabung Barat (BPS 1506 is Tanjung Jabung Timur)
+    assert one(con, "SELECT name FROM regions WHERE code = '15.06'")[0] == "Kabupaten Tanjung Jabung Barat"
+
+
+def test_sarolangun_figures_with_citations(con: duckdb.DuckDBPyConnection) -> None:
+    rate, unrec_share, source, syn = one(
+        con, "SELECT recording_rate, 1 - recording_rate, source, is_synthetic FROM v_coverage_best WHERE region_code = '15.03' AND as_of = '2019-03-31'"
+    )
+    assert round(unrec_share * 100, 1) == 14.0 and not syn and "radarjambi" in source
+    rate, source = one(con, "SELECT recording_rate, source FROM v_coverage_best WHERE region_code = '15.03' AND as_of = '2019-01-31'")
+    assert round(rate * 100, 2) == 80.11 and "kabardaerah" in source
+    jambi = one(con, "SELECT unrecorded, source FROM v_coverage_best WHERE region_code = '15' AND as_of = '2019-03-31'")
+    assert jambi == (100000, "radarjambi.co.id (31 Mar 2019)")
+
+
+def test_every_news_row_is_kept_as_given(con: duckdb.DuckDBPyConnection) -> None:
+    n = one(con, "SELECT COUNT(*) FROM coverage WHERE source_kind = 'citation'")[0]
+    src = (settings.ROOT / "data" / "sourced" / "ktp_figures_news.csv").read_text().strip().splitlines()
+    assert n == len(src) - 1
+    # a percentage-only row stays a percentage: nothing invented
+    assert one(con, "SELECT eligible, recorded, recorded_pct_reported FROM coverage WHERE region_code = '15.03' AND as_of = '2019-03-31' AND NOT is_synthetic") == (None, None, 86.0)
+    # the two disagreeing Probolinggo sources are both there, and flagged
+    probo = con.execute("SELECT recording_rate FROM v_coverage_conflicts WHERE region_code = '35.74' AND as_of = '2018-06-30' AND NOT is_synthetic").fetchall()
+    assert len(probo) == 2
+    kupang = one(con, "SELECT warnings FROM coverage WHERE region_code = '53.71' AND as_of = '2018-10-31'")[0]
+    assert "69354" in kupang and "69399" in kupang
+
+
+def test_seed_facts(con: duckdb.DuckDBPyConnection) -> None:
+    d = dict(con.execute("SELECT region_code, destroyed FROM card_destruction").fetchall())
+    assert d == {"15.71": 14120, "35.74": 13659}
+    assert one(con, "SELECT target_value, baseline_value, deadline::VARCHAR FROM targets WHERE region_code = '53.71'") == (0.0, 40000.0, "2020-04-27")
+    assert one(con, "SELECT target_value, minimum_value FROM targets WHERE region_code = '15.03'") == (0.98, 0.90)
+    assert one(con, "SELECT awaiting_pickup FROM pickup_backlog WHERE region_code = '53.71' AND NOT is_synthetic")[0] == 5000
+    offices = {r[0] for r in con.execute("SELECT office FROM pickup_backlog WHERE region_code = '16.71' AND NOT is_synthetic").fetchall()}
+    assert offices == {"UPT Dukcapil Seberang Ulu II", "UPT Dukcapil Alang-Alang Lebar"}
+
+
+def test_synthetic_fill_is_complete_flagged_and_never_overrides(con: duckdb.DuckDBPyConnection) -> None:
+    n = one(con, "SELECT COUNT(DISTINCT region_code) FROM coverage WHERE is_synthetic AND region_code LIKE '__.__'")[0]
+    assert n == 514
+    n = one(con, "SELECT COUNT(DISTINCT region_code) FROM coverage WHERE is_synthetic AND length(region_code) = 8")[0]
+    assert n == 7285
+    assert one(con, "SELECT MIN(as_of)::VARCHAR, MAX(as_of)::VARCHAR FROM coverage WHERE is_synthetic") == ("2018-01-31", "2024-12-31")
+    # wherever a sourced row exists, the best row is sourced
+    assert one(con, "SELECT COUNT(*) FROM v_coverage_best b WHERE b.is_synthetic AND EXISTS (SELECT 1 FROM coverage c WHERE c.region_code = b.region_code AND c.as_of = b.as_of AND NOT c.is_synthetic)")[0] == 0
+
+
+def test_rollups_sum_counts(con: duckdb.DuckDBPyConnection) -> None:
+    prov = one(con, "SELECT eligible, recorded, recording_rate FROM coverage_area WHERE region_code = '11' AND as_of = '2020-06-30'")
+    sums = one(con, "SELECT SUM(eligible), SUM(recorded) FROM coverage WHERE is_synthetic AND region_code LIKE '11.__' AND as_of = '2020-06-30'")
+    assert prov[:2] == sums
+    assert prov[2] == pytest.approx(sums[1] / sums[0])
+    nat = one(con, "SELECT eligible FROM coverage_area WHERE region_code = '00' AND as_of = '2020-06-30'")[0]
+    assert nat == one(con, "SELECT SUM(eligible) FROM coverage WHERE is_synthetic AND region_code LIKE '__.__' AND as_of = '2020-06-30'")[0]
+
+
+def test_boundaries_loaded_swapped_and_served(con: duckdb.DuckDBPyConnection) -> None:
+    counts = dict(con.execute("SELECT level, COUNT(*) FROM boundaries GROUP BY level").fetchall())
+    assert counts == {"province": 38, "regency": 514, "district": 7285}
+    lng, lat = one(con, "SELECT centroid_lng, centroid_lat FROM boundaries WHERE code = '15.03'")
+    assert 102 < lng < 103.5 and -3 < lat < -1.5
+    area = one(con, "SELECT area_km2 FROM boundaries WHERE code = '15.03'")[0]
+    assert 5000 < area < 8000  # Sarolangun is about 6,200 km²
+    static = settings.path("static_dir")
+    for view in ("province", "regency", "regency_15", "district_15.03"):
+        assert (static / f"{view}.json").exists()
+    assert "MIT" in one(con, "SELECT value FROM meta WHERE key = 'boundaries_license'")[0]

@@ -1,0 +1,59 @@
+"""Bands, classes, projections and target status."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ektp import fmt
+from ektp.metrics import count_breaks, count_class, funnel, progress_share, project, rate_band
+
+D = dt.date
+
+
+def test_dukcapil_bands() -> None:
+    assert rate_band(1.02) == "band_ge100"
+    assert rate_band(1.0) == "band_ge100"
+    assert rate_band(0.9999) == "band_80"
+    assert rate_band(0.8) == "band_80"
+    assert rate_band(0.7999) == "band_60"
+    assert rate_band(0.59) == "band_lt60"
+    assert rate_band(None) == "band_none"
+
+
+def test_count_classes() -> None:
+    b = count_breaks([1, 2, 3, 4, 5, 6, 7, 8])
+    assert b == [2, 4, 6, 8]
+    assert count_class(1, b) == 0 and count_class(8, b) == 3 and count_class(None, b) is None
+
+
+def test_projection_on_track_and_pace_needed() -> None:
+    pts = [(D(2024, 1, 1), 0.90), (D(2024, 1, 31), 0.91), (D(2024, 3, 1), 0.92)]
+    p = project(pts, 0.98, "recording_rate", D(2025, 12, 31), today=D(2024, 3, 2))
+    assert p.status == "status_on_track"
+    assert p.projected_date is not None and D(2024, 8, 1) < p.projected_date < D(2024, 10, 1)
+    assert abs(p.pace_needed - 0.06 / (D(2025, 12, 31) - D(2024, 3, 1)).days) < 1e-12
+    late = project(pts, 0.98, "recording_rate", D(2024, 4, 1), today=D(2024, 3, 2))
+    assert late.status == "status_at_risk"
+
+
+def test_past_deadline_met_or_missed_and_decreasing_metrics() -> None:
+    pts = [(D(2020, 1, 27), 40000.0), (D(2020, 2, 29), 30000.0), (D(2020, 4, 30), 20000.0)]
+    assert project(pts, 0, "unrecorded_count", D(2020, 4, 27), today=D(2026, 1, 1)).status == "status_missed"
+    assert project(pts, 35000, "unrecorded_count", D(2020, 3, 1), today=D(2026, 1, 1)).status == "status_met"
+    assert project([], 1, "recording_rate", None).status == "status_no_data"
+    assert project(pts, 0, "unrecorded_count", None, today=D(2020, 5, 1)).status == "status_no_deadline"
+
+
+def test_progress_and_funnel() -> None:
+    assert progress_share(40000, 20000, 0) == 0.5
+    steps = dict(funnel(100, 90, 5, 80, 10))
+    assert steps["collected"] == 70
+
+
+def test_number_formats() -> None:
+    assert fmt.num(1234567, "id") == "1.234.567"
+    assert fmt.num(1234567, "en") == "1,234,567"
+    assert fmt.pct(0.14, "id") == "14,0%"
+    assert fmt.pct(0.14, "en") == "14.0%"
+    assert fmt.date(D(2019, 3, 31), "id") == "31 Maret 2019"
+    assert fmt.date(D(2019, 3, 31), "en", "month") == "March 2019"
