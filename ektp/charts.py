@@ -14,7 +14,14 @@ import polars as pl
 
 from ektp import fmt
 from ektp.i18n import t
-from ektp.metrics import COUNT_COLOURS, RATE_BANDS, RATE_COLOURS, count_breaks, count_class, rate_band
+from ektp.metrics import (
+    COUNT_COLOURS,
+    RATE_BANDS,
+    RATE_COLOURS,
+    count_breaks,
+    count_class,
+    rate_band,
+)
 
 FONT = "DejaVu Sans, Arial, sans-serif"
 RATE_METRICS = {"recording_rate", "unrecorded_share"}

@@ -44,14 +44,19 @@ def _close(con: duckdb.DuckDBPyConnection) -> None:
     con.close()
 
 
+#: read_only: the app never writes; no extension is installed or loaded at run time
+READ_ONLY_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
+def open_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection with the app's configuration (DuckDB refuses a second
+    connection to the same file in one process with a different configuration)."""
+    return duckdb.connect(str(path), read_only=True, config=READ_ONLY_CONFIG)
+
+
 @st.cache_resource(max_entries=1, show_spinner=False, on_release=_close)
 def _connect(key: tuple[str, int, int]) -> duckdb.DuckDBPyConnection:
-    # read_only: the app never writes; no extension is installed or loaded at run time
-    return duckdb.connect(
-        key[0],
-        read_only=True,
-        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
-    )
+    return open_read_only(key[0])
 
 
 def connection() -> duckdb.DuckDBPyConnection:

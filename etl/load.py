@@ -29,7 +29,15 @@ from ektp import settings
 from etl.extract import ExtractError, RawTable, raw_text, read_table
 from etl.regions import RegionMatcher, regions_frame
 from etl.transform import date_in_title, detect_locale
-from etl.validate import COLUMNS, TABLE, ColumnPlan, FileError, RowContext, plan_columns, process_row
+from etl.validate import (
+    COLUMNS,
+    TABLE,
+    ColumnPlan,
+    FileError,
+    RowContext,
+    plan_columns,
+    process_row,
+)
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 BATCH = 50_000

@@ -8,6 +8,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ektp.db import open_read_only
 from tests.conftest import ROOT
 
 PAGES = [None] + sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
@@ -73,7 +74,7 @@ def test_drill_down_by_picker_updates_the_link(app_env: Path) -> None:
     at.button(key="drill_go").click().run()
     assert not at.exception
     assert at.query_params["area"] == "15.03" and at.query_params["level"] == "district"
-    con = duckdb.connect(str(app_env), read_only=True)
+    con = open_read_only(app_env)
     n = con.execute("SELECT COUNT(*) FROM regions WHERE parent_code = '15.03'").fetchall()[0][0]
     con.close()
     assert n > 5 and len(at.dataframe[0].value) == n  # the districts of Sarolangun

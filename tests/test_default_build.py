@@ -8,11 +8,12 @@ import duckdb
 import pytest
 
 from ektp import settings
+from ektp.db import open_read_only
 
 
 @pytest.fixture(scope="module")
 def con(default_db: Path):  # noqa: ANN201
-    c = duckdb.connect(str(default_db), read_only=True)
+    c = open_read_only(default_db)
     yield c
     c.close()
 

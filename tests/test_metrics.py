@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from ektp import fmt
-from ektp.metrics import count_breaks, count_class, funnel, progress_share, project, rate_band
+from ektp.metrics import (
+    count_breaks,
+    count_class,
+    funnel,
+    progress_share,
+    project,
+    rate_band,
+)
 
 D = dt.date
 

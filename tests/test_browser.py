@@ -1,0 +1,106 @@
+"""End to end: the real server on 127.0.0.1, Debian's headless Chromium, a permalink to the map.
+
+Skipped only when /usr/bin/chromium is absent (CI installs it in .ci/run).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.conftest import ARTIFACTS, ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
+CHROME_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(default_db: Path):  # noqa: ANN201
+    port = free_port()
+    env = dict(os.environ, EKTP_DB=str(default_db), EKTP_PUBLIC="1", STREAMLIT_CLIENT_SHOW_ERROR_DETAILS="none")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(base + "/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError("streamlit did not start")
+    yield base
+    proc.terminate()
+    proc.wait(10)
+
+
+def band_pixels(path: Path, rgb: tuple[int, int, int], tol: int = 12) -> int:
+    img = Image.open(path).convert("RGB")
+    return sum(1 for p in img.get_flattened_data() if all(abs(a - b) <= tol for a, b in zip(p, rgb, strict=True)))
+
+
+def test_map_permalink_renders_in_chromium(server: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    url = server + "/Peta_cakupan?area=15&level=regency&metric=unrecorded_share&date=2019-03-31&lang=en"
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1300})
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(url)
+        page.wait_for_function("document.querySelectorAll('.choroplethlayer path').length >= 11", timeout=90_000)
+        page.wait_for_timeout(1500)
+        n_paths = page.locator(".choroplethlayer path").count()
+        assert page.get_by_text("Coverage map").first.is_visible()
+        body = page.inner_text("body")
+        assert "Kabupaten Sarolangun (86.0%)" in body  # below-target list beside the map
+        assert "Ranking" in body
+        shot = ARTIFACTS / "map_jambi_2019-03-31.png"
+        page.screenshot(path=str(shot))
+        plot = page.locator(".js-plotly-plot").first
+        map_shot = ARTIFACTS / "map_jambi_plot.png"
+        plot.screenshot(path=str(map_shot))
+        # phone width: the page still renders the map
+        page.set_viewport_size({"width": 390, "height": 900})
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(ARTIFACTS / "map_jambi_phone.png"))
+        browser.close()
+    # 11 regencies filled + outline of those below target
+    assert n_paths >= 11
+    # pixels: the 80–99.99% band colour (#998ec3) fills a real part of the map
+    assert band_pixels(map_shot, (0x99, 0x8E, 0xC3)) > 5000
+    # nothing left the machine: no CDN, no tiles
+    outside = [u for u in requests if not u.startswith(server) and not u.startswith("data:")]
+    assert outside == []
