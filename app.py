@@ -27,13 +27,20 @@ def body() -> None:
     as_of = cur["as_of"]
     backlog = queries.backlog_latest(area, as_of)
     blanko = queries.blanko_latest(area, as_of)
-    st.subheader(f"{ui.safe_text(info['name'] if area != '00' else t('national', lg))} · {t('as_of', lg, date=fmt.date(as_of, lg))}")
+    st.subheader(
+        f"{ui.safe_text(info['name'] if area != '00' else t('national', lg))} · {t('as_of', lg, date=fmt.date(as_of, lg))}"
+    )
     st.caption(ui.marker(cur["is_synthetic"], lg) + f" · {t('source', lg)}: {cur['source']}")
 
     def delta(key: str, percent: bool = False) -> str | None:
         if prev is None or cur.get(key) is None or prev.get(key) is None:
             return None
-        return t("change_since", lg, delta=fmt.signed(cur[key] - prev[key], lg, 1 if percent else 0, percent), date=fmt.date(prev["as_of"], lg))
+        return t(
+            "change_since",
+            lg,
+            delta=fmt.signed(cur[key] - prev[key], lg, 1 if percent else 0, percent),
+            date=fmt.date(prev["as_of"], lg),
+        )
 
     awaiting = backlog["awaiting_pickup"].drop_nulls()
     stock = blanko["remaining"].drop_nulls()
@@ -66,5 +73,6 @@ def body() -> None:
     cols = st.columns(3)
     for i, (path, key, icon) in enumerate(ui.PAGES[1:]):
         cols[i % 3].page_link(path, label=t(key, lg), icon=icon, query_params={"lang": lg, "area": area})
+
 
 ui.guarded(body)

@@ -102,9 +102,25 @@ def classify(df: pl.DataFrame, metric: str, lang: str) -> list[dict]:
         lower = 0.0
         for i, b in enumerate(breaks):
             label = f"{fmt.num(lower, lang)}–{fmt.num(b, lang)}"
-            classes.append({"key": f"class_{i}", "label": label, "colour": COUNT_COLOURS[min(i, 3) + max(0, 4 - len(breaks))], "codes": [], "rows": []})
+            classes.append(
+                {
+                    "key": f"class_{i}",
+                    "label": label,
+                    "colour": COUNT_COLOURS[min(i, 3) + max(0, 4 - len(breaks))],
+                    "codes": [],
+                    "rows": [],
+                }
+            )
             lower = b + 1
-        classes.append({"key": "band_none", "label": t("band_none", lang), "colour": RATE_COLOURS["band_none"], "codes": [], "rows": []})
+        classes.append(
+            {
+                "key": "band_none",
+                "label": t("band_none", lang),
+                "colour": RATE_COLOURS["band_none"],
+                "codes": [],
+                "rows": [],
+            }
+        )
         for r, v in zip(rows, values, strict=True):
             c = count_class(v, breaks)
             target = classes[c] if c is not None else classes[-1]
@@ -191,7 +207,8 @@ def choropleth(
                     colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
                     showscale=False,
                     marker={"line": {"color": "#111111", "width": 2}},
-                    name=t("below_target", lang, value=fmt.pct(target, lang, 0)) + f" · {t('units_in_band', lang, n=len(below))}",
+                    name=t("below_target", lang, value=fmt.pct(target, lang, 0))
+                    + f" · {t('units_in_band', lang, n=len(below))}",
                     hoverinfo="skip",
                     showlegend=True,
                 )
@@ -223,7 +240,10 @@ def trend(
                 mode="lines",
                 name=name,
                 legendgroup=code,
-                customdata=[[s + (f" ({t('synthetic', lang)})" if syn else "")] for s, syn in zip(part["source"].to_list(), part["is_synthetic"].to_list(), strict=True)],
+                customdata=[
+                    [s + (f" ({t('synthetic', lang)})" if syn else "")]
+                    for s, syn in zip(part["source"].to_list(), part["is_synthetic"].to_list(), strict=True)
+                ],
                 hovertemplate="%{x|%Y-%m-%d}: %{y:.2f}%<br>%{customdata[0]}<extra>" + name + "</extra>",
             )
         )
@@ -237,16 +257,31 @@ def trend(
                 marker={"symbol": "diamond", "size": 10, "color": "#111", "line": {"color": "white", "width": 1}},
                 name=t("sourced_marker", lang),
                 customdata=[[n, s] for n, s in zip(pts["region_name"].to_list(), pts["source"].to_list(), strict=True)],
-                hovertemplate="%{customdata[0]} %{x|%Y-%m-%d}: %{y:.2f}%<br>" + t("source", lang) + ": %{customdata[1]}<extra></extra>",
+                hovertemplate="%{customdata[0]} %{x|%Y-%m-%d}: %{y:.2f}%<br>"
+                + t("source", lang)
+                + ": %{customdata[1]}<extra></extra>",
             )
         )
     for label, value, deadline in target_lines or []:
-        fig.add_hline(y=value * 100, line={"dash": "dot", "color": "#b35806"}, annotation_text=label, annotation_position="top left")
+        fig.add_hline(
+            y=value * 100,
+            line={"dash": "dot", "color": "#b35806"},
+            annotation_text=label,
+            annotation_position="top left",
+        )
         if deadline:
-            fig.add_vline(x=dt.datetime.combine(deadline, dt.time()).timestamp() * 1000, line={"dash": "dot", "color": "#999"})
+            fig.add_vline(
+                x=dt.datetime.combine(deadline, dt.time()).timestamp() * 1000, line={"dash": "dot", "color": "#999"}
+            )
     for name, d0, v0, d1, v1 in projections or []:
         fig.add_trace(
-            go.Scatter(x=[d0, d1], y=[v0 * 100, v1 * 100], mode="lines", line={"dash": "dash", "width": 1.5}, name=f"{t('projection', lang)}: {name}")
+            go.Scatter(
+                x=[d0, d1],
+                y=[v0 * 100, v1 * 100],
+                mode="lines",
+                line={"dash": "dash", "width": 1.5},
+                name=f"{t('projection', lang)}: {name}",
+            )
         )
     fig.update_yaxes(title=t("recording_rate", lang) + " (%)", ticksuffix="%", gridcolor="#eee")
     fig.update_xaxes(gridcolor="#eee")
@@ -267,41 +302,119 @@ def backlog_offices(df: pl.DataFrame, lang: str, title: str, source_line: str, t
         for key, colour in zip(AGE_KEYS, AGE_COLOURS, strict=True):
             fig.add_trace(go.Bar(y=labels, x=d[key].to_list(), orientation="h", name=t(key, lang), marker_color=colour))
     else:
-        fig.add_trace(go.Bar(y=labels, x=d["awaiting_pickup"].to_list(), orientation="h", name=t("awaiting_pickup", lang), marker_color="#cc4c02"))
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=d["awaiting_pickup"].to_list(),
+                orientation="h",
+                name=t("awaiting_pickup", lang),
+                marker_color="#cc4c02",
+            )
+        )
     notes = []
-    for lab, oldest, prec, awaiting in zip(labels, d["oldest_card_date"].to_list(), d["oldest_card_precision"].to_list(), d["awaiting_pickup"].to_list(), strict=True):
+    for lab, oldest, prec, awaiting in zip(
+        labels,
+        d["oldest_card_date"].to_list(),
+        d["oldest_card_precision"].to_list(),
+        d["awaiting_pickup"].to_list(),
+        strict=True,
+    ):
         if oldest is not None:
-            notes.append((lab, f"{t('oldest_card', lang)}: {fmt.date(oldest, lang, prec or 'day')}" + ("" if awaiting is not None else " · n/a")))
+            notes.append(
+                (
+                    lab,
+                    f"{t('oldest_card', lang)}: {fmt.date(oldest, lang, prec or 'day')}"
+                    + ("" if awaiting is not None else " · n/a"),
+                )
+            )
     for lab, text in notes:
-        fig.add_annotation(y=lab, x=0, text=text, showarrow=False, xanchor="left", font={"size": 10, "color": "#111"}, bgcolor="rgba(255,255,255,0.8)")
+        fig.add_annotation(
+            y=lab,
+            x=0,
+            text=text,
+            showarrow=False,
+            xanchor="left",
+            font={"size": 10, "color": "#111"},
+            bgcolor="rgba(255,255,255,0.8)",
+        )
     fig.update_layout(barmode="stack", yaxis={"autorange": "reversed"})
     fig.update_xaxes(title=t("awaiting_pickup", lang), gridcolor="#eee")
     return _finish(fig, title, source_line, max(380, 60 + 26 * len(labels)))
 
 
-def burndown(actual: pl.DataFrame, baseline: float, target: float, start: dt.date, deadline: dt.date, lang: str, title: str, source_line: str) -> go.Figure:
+def burndown(
+    actual: pl.DataFrame,
+    baseline: float,
+    target: float,
+    start: dt.date,
+    deadline: dt.date,
+    lang: str,
+    title: str,
+    source_line: str,
+) -> go.Figure:
     """Actual values against the straight line from the baseline at start to the target at the deadline."""
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=[start, deadline], y=[baseline, target], mode="lines", line={"dash": "dash", "color": "#777"}, name=t("ideal", lang)))
+    fig.add_trace(
+        go.Scatter(
+            x=[start, deadline],
+            y=[baseline, target],
+            mode="lines",
+            line={"dash": "dash", "color": "#777"},
+            name=t("ideal", lang),
+        )
+    )
     if actual.height:
-        fig.add_trace(go.Scatter(x=actual["as_of"].to_list(), y=actual["value"].to_list(), mode="lines+markers", name=t("actual", lang), line={"color": "#b35806"}))
-    fig.add_vline(x=dt.datetime.combine(deadline, dt.time()).timestamp() * 1000, line={"dash": "dot", "color": "#542788"})
+        fig.add_trace(
+            go.Scatter(
+                x=actual["as_of"].to_list(),
+                y=actual["value"].to_list(),
+                mode="lines+markers",
+                name=t("actual", lang),
+                line={"color": "#b35806"},
+            )
+        )
+    fig.add_vline(
+        x=dt.datetime.combine(deadline, dt.time()).timestamp() * 1000, line={"dash": "dot", "color": "#542788"}
+    )
     fig.update_yaxes(gridcolor="#eee", rangemode="tozero")
     return _finish(fig, title, source_line, 420)
 
 
 def backlog_trend(df: pl.DataFrame, lang: str, title: str, source_line: str) -> go.Figure:
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=df["as_of"].to_list(), y=df["awaiting_pickup"].to_list(), mode="lines", name=t("awaiting_pickup", lang), line={"color": "#cc4c02"}))
+    fig.add_trace(
+        go.Scatter(
+            x=df["as_of"].to_list(),
+            y=df["awaiting_pickup"].to_list(),
+            mode="lines",
+            name=t("awaiting_pickup", lang),
+            line={"color": "#cc4c02"},
+        )
+    )
     if "collected" in df.columns:
-        fig.add_trace(go.Scatter(x=df["as_of"].to_list(), y=df["collected"].to_list(), mode="lines", name=t("collected", lang), line={"color": "#542788", "dash": "dot"}))
+        fig.add_trace(
+            go.Scatter(
+                x=df["as_of"].to_list(),
+                y=df["collected"].to_list(),
+                mode="lines",
+                name=t("collected", lang),
+                line={"color": "#542788", "dash": "dot"},
+            )
+        )
     fig.update_yaxes(gridcolor="#eee", rangemode="tozero")
     return _finish(fig, title, source_line, 380)
 
 
 def targets_progress(rows: list[dict], lang: str, title: str, source_line: str) -> go.Figure:
     """Progress from baseline to target per target (share of the way), coloured by status."""
-    colours = {"status_met": "#542788", "status_on_track": "#998ec3", "status_at_risk": "#f1a340", "status_missed": "#b35806", "status_no_deadline": "#bbbbbb", "status_no_data": "#dddddd"}
+    colours = {
+        "status_met": "#542788",
+        "status_on_track": "#998ec3",
+        "status_at_risk": "#f1a340",
+        "status_missed": "#b35806",
+        "status_no_deadline": "#bbbbbb",
+        "status_no_data": "#dddddd",
+    }
     fig = go.Figure()
     for status, colour in colours.items():
         sel = [r for r in rows if r["status"] == status]
@@ -315,7 +428,11 @@ def targets_progress(rows: list[dict], lang: str, title: str, source_line: str) 
                 marker_color=colour,
                 name=t(status, lang),
                 customdata=[[r["current_text"], r["target_text"]] for r in sel],
-                hovertemplate="%{y}<br>" + t("current", lang) + ": %{customdata[0]}<br>" + t("target", lang) + ": %{customdata[1]}<extra></extra>",
+                hovertemplate="%{y}<br>"
+                + t("current", lang)
+                + ": %{customdata[0]}<br>"
+                + t("target", lang)
+                + ": %{customdata[1]}<extra></extra>",
             )
         )
     fig.add_vline(x=100, line={"dash": "dot", "color": "#333"})
@@ -332,8 +449,15 @@ def destruction_by_year(df: pl.DataFrame, lang: str, title: str, source_line: st
                 x=part["year"].to_list(),
                 y=part["destroyed"].to_list(),
                 name=name,
-                customdata=[[fmt.date(d, lang), m or "–", s] for d, m, s in zip(part["event_date"].to_list(), part["method"].to_list(), part["source"].to_list(), strict=True)],
-                hovertemplate="%{x}: %{y:,}<br>%{customdata[0]} · %{customdata[1]}<br>%{customdata[2]}<extra>" + name + "</extra>",
+                customdata=[
+                    [fmt.date(d, lang), m or "–", s]
+                    for d, m, s in zip(
+                        part["event_date"].to_list(), part["method"].to_list(), part["source"].to_list(), strict=True
+                    )
+                ],
+                hovertemplate="%{x}: %{y:,}<br>%{customdata[0]} · %{customdata[1]}<br>%{customdata[2]}<extra>"
+                + name
+                + "</extra>",
             )
         )
     fig.update_layout(barmode="stack")
@@ -344,8 +468,20 @@ def destruction_by_year(df: pl.DataFrame, lang: str, title: str, source_line: st
 
 def blanko_stock(df: pl.DataFrame, lang: str, title: str, source_line: str) -> go.Figure:
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=df["as_of"].to_list(), y=df["remaining"].to_list(), mode="lines", name=t("blanks_in_stock", lang), line={"color": "#542788"}))
-    fig.add_trace(go.Bar(x=df["as_of"].to_list(), y=df["used"].to_list(), name="used / terpakai", marker_color="#f1a340", opacity=0.6))
+    fig.add_trace(
+        go.Scatter(
+            x=df["as_of"].to_list(),
+            y=df["remaining"].to_list(),
+            mode="lines",
+            name=t("blanks_in_stock", lang),
+            line={"color": "#542788"},
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=df["as_of"].to_list(), y=df["used"].to_list(), name="used / terpakai", marker_color="#f1a340", opacity=0.6
+        )
+    )
     fig.update_yaxes(gridcolor="#eee", rangemode="tozero")
     return _finish(fig, title, source_line, 380)
 

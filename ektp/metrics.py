@@ -12,7 +12,13 @@ from dataclasses import dataclass
 #: Bands Dukcapil itself reports for the recording rate, as (key, lower bound inclusive).
 RATE_BANDS = (("band_ge100", 1.0), ("band_80", 0.8), ("band_60", 0.6), ("band_lt60", -math.inf))
 #: Colour-blind-safe (ColorBrewer PuOr): purple = good, orange = lagging, grey = no data.
-RATE_COLOURS = {"band_ge100": "#542788", "band_80": "#998ec3", "band_60": "#f1a340", "band_lt60": "#b35806", "band_none": "#d9d9d9"}
+RATE_COLOURS = {
+    "band_ge100": "#542788",
+    "band_80": "#998ec3",
+    "band_60": "#f1a340",
+    "band_lt60": "#b35806",
+    "band_none": "#d9d9d9",
+}
 #: For counts (more is worse): light to dark, colour-blind-safe (ColorBrewer YlOrBr).
 COUNT_COLOURS = ("#fff7bc", "#fec44f", "#ec7014", "#993404")
 INCREASING = {"recording_rate", "recorded_count"}
@@ -130,7 +136,9 @@ def progress_share(baseline: float | None, current: float | None, target: float)
     return (current - baseline) / (target - baseline)
 
 
-def funnel(eligible: int | None, recorded: int | None, print_ready: int | None, printed: int | None, awaiting: int | None) -> list[tuple[str, int | None]]:
+def funnel(
+    eligible: int | None, recorded: int | None, print_ready: int | None, printed: int | None, awaiting: int | None
+) -> list[tuple[str, int | None]]:
     """Steps eligible → recorded → print-ready → printed → collected (printed − awaiting pickup)."""
     collected = printed - awaiting if printed is not None and awaiting is not None else None
     return [

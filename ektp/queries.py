@@ -17,12 +17,6 @@ from ektp import db
 #: How far back a unit's latest figure may be and still be shown for a chosen date.
 WINDOW_DAYS = 92
 
-IN_SCOPE = "($scope = '00' OR {col} = $scope OR starts_with({col}, $scope || '.'))"
-
-
-def _scope(col: str) -> str:
-    return IN_SCOPE.format(col=col)
-
 
 def _q(sql: str, params: dict | None = None) -> pl.DataFrame:
     return db.query(sql, params)
@@ -44,7 +38,9 @@ def regions(level: str, parent: str | None = None) -> pl.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _region(stamp: tuple, code: str) -> dict | None:
-    df = _q("SELECT code, level, name, parent_code, province_code, kind FROM regions WHERE code = $code", {"code": code})
+    df = _q(
+        "SELECT code, level, name, parent_code, province_code, kind FROM regions WHERE code = $code", {"code": code}
+    )
     return df.row(0, named=True) if df.height else None
 
 
@@ -65,7 +61,7 @@ def ancestors(code: str) -> list[dict]:
 @st.cache_data(show_spinner=False, max_entries=256)
 def _dates(stamp: tuple, level: str, scope: str) -> list[dt.date]:
     df = _q(
-        f"SELECT DISTINCT as_of FROM coverage_area WHERE level = $level AND {_scope('region_code')} ORDER BY as_of",
+        "SELECT DISTINCT as_of FROM coverage_area WHERE level = $level AND in_scope(region_code, $scope) ORDER BY as_of",
         {"level": level, "scope": scope},
     )
     return df["as_of"].to_list()
@@ -76,11 +72,11 @@ def dates(level: str, scope: str) -> list[dt.date]:
     return _dates(db.stamp(), level, scope)
 
 
-MAP_SQL = f"""
+MAP_SQL = """
 WITH latest AS (
     SELECT * FROM coverage_area
-    WHERE level = $level AND as_of <= $as_of AND as_of > $as_of - {WINDOW_DAYS}
-      AND {_scope('region_code')}
+    WHERE level = $level AND as_of <= $as_of AND as_of > $as_of - $window_days::INTEGER
+      AND in_scope(region_code, $scope)
     QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code ORDER BY as_of DESC) = 1
 )
 SELECT r.code, r.name, r.kind, l.as_of, l.population, l.eligible, l.recorded, l.printed,
@@ -88,14 +84,14 @@ SELECT r.code, r.name, r.kind, l.as_of, l.population, l.eligible, l.recorded, l.
        CASE WHEN l.recording_rate IS NOT NULL THEN 1 - l.recording_rate END AS unrecorded_share,
        l.print_gap, l.source, l.source_kind, l.is_synthetic, l.warnings, l.origin
 FROM regions r LEFT JOIN latest l ON l.region_code = r.code
-WHERE r.level = $level AND {_scope('r.code')}
+WHERE r.level = $level AND in_scope(r.code, $scope)
 ORDER BY r.code
 """
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _map_values(stamp: tuple, level: str, scope: str, as_of: dt.date) -> pl.DataFrame:
-    return _q(MAP_SQL, {"level": level, "scope": scope, "as_of": as_of})
+    return _q(MAP_SQL, {"level": level, "scope": scope, "as_of": as_of, "window_days": WINDOW_DAYS})
 
 
 def map_values(level: str, scope: str, as_of: dt.date) -> pl.DataFrame:
@@ -163,12 +159,12 @@ def sources_for(code: str, as_of: dt.date) -> pl.DataFrame:
     return _sources_for(db.stamp(), code, as_of)
 
 
-BACKLOG_LATEST_SQL = f"""
+BACKLOG_LATEST_SQL = """
 SELECT region_code, region_name, office, as_of, awaiting_pickup, collected, age_0_3m, age_3_6m,
        age_6_12m, age_12m_plus, oldest_card_date, oldest_card_precision, source, source_kind,
        is_synthetic, note, warnings
 FROM v_backlog
-WHERE as_of <= $as_of AND {_scope('region_code')}
+WHERE as_of <= $as_of AND in_scope(region_code, $scope)
 QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code, office ORDER BY as_of DESC) = 1
 ORDER BY oldest_card_date NULLS LAST, age_12m_plus DESC NULLS LAST, awaiting_pickup DESC NULLS LAST
 """
@@ -187,11 +183,11 @@ def backlog_latest(scope: str, as_of: dt.date) -> pl.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=256)
 def _backlog_series(stamp: tuple, scope: str) -> pl.DataFrame:
     return _q(
-        f"SELECT as_of, SUM(awaiting_pickup) AS awaiting_pickup, SUM(collected) AS collected, "
-        f"SUM(age_0_3m) AS age_0_3m, SUM(age_3_6m) AS age_3_6m, SUM(age_6_12m) AS age_6_12m, "
-        f"SUM(age_12m_plus) AS age_12m_plus, COUNT(*) AS offices, BOOL_OR(is_synthetic) AS is_synthetic, "
-        f"STRING_AGG(DISTINCT CASE WHEN NOT is_synthetic THEN source END, '; ') AS sources "
-        f"FROM pickup_backlog WHERE {_scope('region_code')} GROUP BY as_of ORDER BY as_of",
+        "SELECT as_of, SUM(awaiting_pickup) AS awaiting_pickup, SUM(collected) AS collected, "
+        "SUM(age_0_3m) AS age_0_3m, SUM(age_3_6m) AS age_3_6m, SUM(age_6_12m) AS age_6_12m, "
+        "SUM(age_12m_plus) AS age_12m_plus, COUNT(*) AS offices, BOOL_OR(is_synthetic) AS is_synthetic, "
+        "STRING_AGG(DISTINCT CASE WHEN NOT is_synthetic THEN source END, '; ') AS sources "
+        "FROM pickup_backlog WHERE in_scope(region_code, $scope) GROUP BY as_of ORDER BY as_of",
         {"scope": scope},
     )
 
@@ -204,11 +200,11 @@ def backlog_series(scope: str) -> pl.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=256)
 def _blanko_latest(stamp: tuple, scope: str, as_of: dt.date) -> pl.DataFrame:
     return _q(
-        f"SELECT region_code, region_name, as_of, received, used, damaged, remaining, daily_use_90d, "
-        f"runway_days, source, source_kind, is_synthetic, note FROM v_blanko_runway "
-        f"WHERE as_of <= $as_of AND {_scope('region_code')} "
-        f"QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code ORDER BY as_of DESC) = 1 "
-        f"ORDER BY runway_days NULLS LAST",
+        "SELECT region_code, region_name, as_of, received, used, damaged, remaining, daily_use_90d, "
+        "runway_days, source, source_kind, is_synthetic, note FROM v_blanko_runway "
+        "WHERE as_of <= $as_of AND in_scope(region_code, $scope) "
+        "QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code ORDER BY as_of DESC) = 1 "
+        "ORDER BY runway_days NULLS LAST",
         {"scope": scope, "as_of": as_of},
     )
 
@@ -221,9 +217,9 @@ def blanko_latest(scope: str, as_of: dt.date) -> pl.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=256)
 def _blanko_series(stamp: tuple, scope: str) -> pl.DataFrame:
     return _q(
-        f"SELECT as_of, SUM(received) AS received, SUM(used) AS used, SUM(damaged) AS damaged, "
-        f"SUM(remaining) AS remaining, BOOL_OR(is_synthetic) AS is_synthetic FROM blanko_stock "
-        f"WHERE {_scope('region_code')} GROUP BY as_of ORDER BY as_of",
+        "SELECT as_of, SUM(received) AS received, SUM(used) AS used, SUM(damaged) AS damaged, "
+        "SUM(remaining) AS remaining, BOOL_OR(is_synthetic) AS is_synthetic FROM blanko_stock "
+        "WHERE in_scope(region_code, $scope) GROUP BY as_of ORDER BY as_of",
         {"scope": scope},
     )
 
@@ -235,9 +231,9 @@ def blanko_series(scope: str) -> pl.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _destruction(stamp: tuple, scope: str) -> pl.DataFrame:
     return _q(
-        f"SELECT region_code, region_name, event_date, year, destroyed, period_from, period_to, method, "
-        f"reason_damaged, reason_changed_data, reason_other, witnesses, note, source, is_synthetic "
-        f"FROM v_destruction WHERE {_scope('region_code')} ORDER BY event_date",
+        "SELECT region_code, region_name, event_date, year, destroyed, period_from, period_to, method, "
+        "reason_damaged, reason_changed_data, reason_other, witnesses, note, source, is_synthetic "
+        "FROM v_destruction WHERE in_scope(region_code, $scope) ORDER BY event_date",
         {"scope": scope},
     )
 
@@ -250,11 +246,11 @@ def destruction(scope: str) -> pl.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _targets(stamp: tuple, scope: str) -> pl.DataFrame:
     return _q(
-        f"SELECT t.region_code, r.name AS region_name, t.metric, t.target_value, t.minimum_value, "
-        f"t.baseline_value, t.start_date, t.deadline, t.set_by, t.note, t.source, t.is_synthetic "
-        f"FROM targets t JOIN regions r ON r.code = t.region_code "
-        f"WHERE {_scope('t.region_code')} OR t.region_code = '00' "
-        f"ORDER BY t.is_synthetic, t.region_code, t.start_date",
+        "SELECT t.region_code, r.name AS region_name, t.metric, t.target_value, t.minimum_value, "
+        "t.baseline_value, t.start_date, t.deadline, t.set_by, t.note, t.source, t.is_synthetic "
+        "FROM targets t JOIN regions r ON r.code = t.region_code "
+        "WHERE in_scope(t.region_code, $scope) OR t.region_code = '00' "
+        "ORDER BY t.is_synthetic, t.region_code, t.start_date",
         {"scope": scope},
     )
 
@@ -273,12 +269,13 @@ def _metric_series(stamp: tuple, code: str, metric: str) -> pl.DataFrame:
             "GROUP BY as_of ORDER BY as_of",
             {"code": code},
         )
-    column = {"recording_rate": "recording_rate", "unrecorded_count": "unrecorded", "recorded_count": "recorded"}[metric]
+    if metric not in ("recording_rate", "unrecorded_count", "recorded_count"):
+        raise KeyError(metric)
     return _q(
         "SELECT as_of, CASE $metric WHEN 'recording_rate' THEN recording_rate "
         "WHEN 'unrecorded_count' THEN unrecorded::DOUBLE ELSE recorded::DOUBLE END AS value, is_synthetic "
         "FROM coverage_area WHERE region_code = $code ORDER BY as_of",
-        {"code": code, "metric": column and metric},
+        {"code": code, "metric": metric},
     ).filter(pl.col("value").is_not_null())
 
 
@@ -331,18 +328,18 @@ def rejected_rows(limit: int = 500) -> pl.DataFrame:
 
 
 EXPORTS = {
-    "coverage": "SELECT region_code, region_name, level, as_of, date_precision, population, eligible, recorded, printed, print_ready, not_recorded, recorded_pct_reported, recording_rate, unrecorded, print_gap, source, source_kind, is_synthetic, warnings FROM v_coverage WHERE {scope} AND as_of BETWEEN $start AND $end ORDER BY region_code, as_of",
-    "coverage_area": "SELECT region_code, region_name, level, as_of, eligible, recorded, printed, print_ready, unrecorded, recording_rate, print_gap, source, source_kind, is_synthetic, origin, warnings FROM v_coverage_area WHERE {scope} AND level IN ('country', 'province', 'regency') AND as_of BETWEEN $start AND $end ORDER BY region_code, as_of",
-    "pickup_backlog": "SELECT region_code, region_name, office, as_of, awaiting_pickup, collected, age_0_3m, age_3_6m, age_6_12m, age_12m_plus, oldest_card_date, source, is_synthetic, warnings FROM v_backlog WHERE {scope} AND as_of BETWEEN $start AND $end ORDER BY region_code, office, as_of",
-    "blanko_stock": "SELECT region_code, region_name, as_of, received, used, damaged, remaining, runway_days, source, is_synthetic FROM v_blanko_runway WHERE {scope} AND as_of BETWEEN $start AND $end ORDER BY region_code, as_of",
-    "card_destruction": "SELECT region_code, region_name, event_date, destroyed, period_from, period_to, method, reason_damaged, reason_changed_data, reason_other, witnesses, note, source, is_synthetic FROM v_destruction WHERE {scope} ORDER BY event_date",
-    "targets": "SELECT t.region_code, r.name AS region_name, metric, target_value, minimum_value, baseline_value, start_date, deadline, set_by, note, source, is_synthetic FROM targets t JOIN regions r ON r.code = t.region_code WHERE {scope} ORDER BY t.region_code",
+    "coverage": "SELECT region_code, region_name, level, as_of, date_precision, population, eligible, recorded, printed, print_ready, not_recorded, recorded_pct_reported, recording_rate, unrecorded, print_gap, source, source_kind, is_synthetic, warnings FROM v_coverage WHERE in_scope(region_code, $scope) AND as_of BETWEEN $start AND $end ORDER BY region_code, as_of",
+    "coverage_area": "SELECT region_code, region_name, level, as_of, eligible, recorded, printed, print_ready, unrecorded, recording_rate, print_gap, source, source_kind, is_synthetic, origin, warnings FROM v_coverage_area WHERE in_scope(region_code, $scope) AND level IN ('country', 'province', 'regency') AND as_of BETWEEN $start AND $end ORDER BY region_code, as_of",
+    "pickup_backlog": "SELECT region_code, region_name, office, as_of, awaiting_pickup, collected, age_0_3m, age_3_6m, age_6_12m, age_12m_plus, oldest_card_date, source, is_synthetic, warnings FROM v_backlog WHERE in_scope(region_code, $scope) AND as_of BETWEEN $start AND $end ORDER BY region_code, office, as_of",
+    "blanko_stock": "SELECT region_code, region_name, as_of, received, used, damaged, remaining, runway_days, source, is_synthetic FROM v_blanko_runway WHERE in_scope(region_code, $scope) AND as_of BETWEEN $start AND $end ORDER BY region_code, as_of",
+    "card_destruction": "SELECT region_code, region_name, event_date, destroyed, period_from, period_to, method, reason_damaged, reason_changed_data, reason_other, witnesses, note, source, is_synthetic FROM v_destruction WHERE in_scope(region_code, $scope) ORDER BY event_date",
+    "targets": "SELECT t.region_code, r.name AS region_name, metric, target_value, minimum_value, baseline_value, start_date, deadline, set_by, note, source, is_synthetic FROM targets t JOIN regions r ON r.code = t.region_code WHERE in_scope(t.region_code, $scope) ORDER BY t.region_code",
 }
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _export(stamp: tuple, name: str, scope: str, start: dt.date, end: dt.date) -> pl.DataFrame:
-    sql = EXPORTS[name].format(scope=_scope("region_code" if name != "targets" else "t.region_code"))
+    sql = EXPORTS[name]
     params = {"scope": scope}
     if "$start" in sql:
         params.update(start=start, end=end)

@@ -14,9 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: Pinned upstream of the boundary files (MIT, Cahya DSN); see ../shared/geo/README.md.
 GEO_UPSTREAM_COMMIT = "3c5a7960f4d227a38489094d84252bdbb3f978a5"
-GEO_UPSTREAM_URL = (
-    "https://raw.githubusercontent.com/cahyadsn/wilayah_boundaries/" + GEO_UPSTREAM_COMMIT + "/"
-)
+GEO_UPSTREAM_URL = "https://raw.githubusercontent.com/cahyadsn/wilayah_boundaries/" + GEO_UPSTREAM_COMMIT + "/"
 
 
 @dataclass(frozen=True)
@@ -106,6 +104,5 @@ def default_lang() -> str:
 def table() -> list[dict[str, str]]:
     """Rows for the README / `etl settings`: name, env var, default, value in force, help."""
     return [
-        {"name": s.name, "env": s.env, "default": s.default, "value": get(s.name), "help": s.help}
-        for s in SETTINGS
+        {"name": s.name, "env": s.env, "default": s.default, "value": get(s.name), "help": s.help} for s in SETTINGS
     ]

@@ -137,7 +137,14 @@ def choice(
     return value
 
 
-def multi_choice(name: str, options: Sequence[str], default: list[str], label: str, format_func: Callable[[str], str], max_items: int = 8) -> list[str]:
+def multi_choice(
+    name: str,
+    options: Sequence[str],
+    default: list[str],
+    label: str,
+    format_func: Callable[[str], str],
+    max_items: int = 8,
+) -> list[str]:
     """A multiselect mirrored in the URL as a comma list."""
     wkey = f"w_{name}"
     if wkey not in st.session_state:
@@ -263,8 +270,22 @@ def image_bytes(fig: go.Figure, kind: str) -> bytes:
 def figure_downloads(export_fig: Callable[[], go.Figure], data: pl.DataFrame, basename: str, lg: str, key: str) -> None:
     """SVG, print PNG, standalone HTML and the chart's data as CSV. Images are made on click."""
     cols = st.columns(4)
-    cols[0].download_button(f"⬇ {t('download_svg', lg)}", data=lambda: image_bytes(export_fig(), "svg"), file_name=f"{basename}.svg", mime=MIME["svg"], key=f"dl_{key}_svg", on_click="ignore")
-    cols[1].download_button(f"⬇ {t('download_png', lg)}", data=lambda: image_bytes(export_fig(), "png"), file_name=f"{basename}.png", mime=MIME["png"], key=f"dl_{key}_png", on_click="ignore")
+    cols[0].download_button(
+        f"⬇ {t('download_svg', lg)}",
+        data=lambda: image_bytes(export_fig(), "svg"),
+        file_name=f"{basename}.svg",
+        mime=MIME["svg"],
+        key=f"dl_{key}_svg",
+        on_click="ignore",
+    )
+    cols[1].download_button(
+        f"⬇ {t('download_png', lg)}",
+        data=lambda: image_bytes(export_fig(), "png"),
+        file_name=f"{basename}.png",
+        mime=MIME["png"],
+        key=f"dl_{key}_png",
+        on_click="ignore",
+    )
     cols[2].download_button(
         f"⬇ {t('download_html', lg)}",
         data=lambda: export_fig().to_html(include_plotlyjs=True, full_html=True).encode("utf-8"),
@@ -273,7 +294,14 @@ def figure_downloads(export_fig: Callable[[], go.Figure], data: pl.DataFrame, ba
         key=f"dl_{key}_html",
         on_click="ignore",
     )
-    cols[3].download_button(f"⬇ {t('download_csv', lg)}", data=lambda: table_bytes(data, "csv"), file_name=f"{basename}.csv", mime=MIME["csv"], key=f"dl_{key}_csv", on_click="ignore")
+    cols[3].download_button(
+        f"⬇ {t('download_csv', lg)}",
+        data=lambda: table_bytes(data, "csv"),
+        file_name=f"{basename}.csv",
+        mime=MIME["csv"],
+        key=f"dl_{key}_csv",
+        on_click="ignore",
+    )
 
 
 PLOTLY_CONFIG = {

@@ -49,9 +49,21 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{db} does not exist: run `python -m etl build`", file=sys.stderr)
             return 1
         con = duckdb.connect(str(db), read_only=True)
-        for t in ("regions", "boundaries", "coverage", "pickup_backlog", "blanko_stock", "card_destruction", "targets", "rejected_rows", "loads"):
+        for t in (
+            "regions",
+            "boundaries",
+            "coverage",
+            "pickup_backlog",
+            "blanko_stock",
+            "card_destruction",
+            "targets",
+            "rejected_rows",
+            "loads",
+        ):
             print(f"{t:<18} {con.execute(f'SELECT COUNT(*) FROM {t}').fetchall()[0][0]:>10,}")  # noqa: S608
-        for row in con.execute("SELECT load_id, file, kind, status, rows_read, rows_accepted, rows_rejected, finished_at FROM loads ORDER BY load_id DESC LIMIT 10").fetchall():
+        for row in con.execute(
+            "SELECT load_id, file, kind, status, rows_read, rows_accepted, rows_rejected, finished_at FROM loads ORDER BY load_id DESC LIMIT 10"
+        ).fetchall():
             print(*row)
         con.close()
         return 0

@@ -48,7 +48,9 @@ FOLDERS = {"province": "prov", "regency": "kab", "district": "kec"}
 
 _Q = r"'([^'\\]*(?:(?:\\.|'')[^'\\]*)*)'"
 _NUM = r"(-?[0-9.eE+\-]+|NULL)"
-_TUPLE = re.compile(r"\(\s*" + _Q + r"\s*,\s*" + _Q + r"\s*,\s*" + _NUM + r"\s*,\s*" + _NUM + r"\s*,\s*" + _Q + r"\s*\)")
+_TUPLE = re.compile(
+    r"\(\s*" + _Q + r"\s*,\s*" + _Q + r"\s*,\s*" + _NUM + r"\s*,\s*" + _NUM + r"\s*,\s*" + _Q + r"\s*\)"
+)
 
 
 class BoundaryError(Exception):
@@ -114,9 +116,7 @@ def fetch(source: str | None = None, timeout: float = 30.0) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_suffix(".part")
             try:
-                with urllib.request.urlopen(base + name, timeout=timeout) as resp, tmp.open(
-                    "wb"
-                ) as out:
+                with urllib.request.urlopen(base + name, timeout=timeout) as resp, tmp.open("wb") as out:
                     while chunk := resp.read(1 << 20):
                         out.write(chunk)
             except OSError as exc:
@@ -206,7 +206,7 @@ def parse_all(root: Path) -> list[Unit]:
 def check_lnglat(geom: shapely.Geometry) -> bool:
     """True when the geometry lies where Indonesia is in (lng, lat): catches a missed swap."""
     minx, miny, maxx, maxy = geom.bounds
-    return 94 <= minx and maxx <= 142 and -12 <= miny and maxy <= 7
+    return minx >= 94 and maxx <= 142 and miny >= -12 and maxy <= 7
 
 
 def _drop_islets(geom: shapely.Geometry, min_area: float) -> shapely.Geometry:
@@ -238,7 +238,12 @@ def feature_collection(features: list[tuple[str, shapely.Geometry]]) -> dict:
     for code, geom in features:
         g = mapping(geom)
         out.append(
-            {"type": "Feature", "id": code, "properties": {}, "geometry": {"type": g["type"], "coordinates": _round(g["coordinates"])}}
+            {
+                "type": "Feature",
+                "id": code,
+                "properties": {},
+                "geometry": {"type": g["type"], "coordinates": _round(g["coordinates"])},
+            }
         )
     return {"type": "FeatureCollection", "features": out}
 

@@ -67,7 +67,9 @@ def load_boundaries(con: duckdb.DuckDBPyConnection, progress: bool = True) -> in
     return len(rows)
 
 
-def build(db_path: Path | None = None, synthetic: bool = True, today: dt.date | None = None, progress: bool = True) -> list[LoadReport]:
+def build(
+    db_path: Path | None = None, synthetic: bool = True, today: dt.date | None = None, progress: bool = True
+) -> list[LoadReport]:
     """A new default DB: every sourced figure with its citation, then the synthetic fill."""
     from etl import demo
 

@@ -183,8 +183,7 @@ def load_file(
         }
     )
     prior = con.execute(
-        "SELECT load_id FROM loads WHERE sha256 = ? AND kind = ? AND options = ? "
-        "AND status IN ('ok', 'partial')",
+        "SELECT load_id FROM loads WHERE sha256 = ? AND kind = ? AND options = ? AND status IN ('ok', 'partial')",
         [digest, spec.kind, options],
     ).fetchall()
     if digest and prior:
@@ -240,13 +239,12 @@ def load_file(
     try:
         for row_number, cells in all_rows():
             report.rows_read += 1
-            if raw.fmt == "csv" and len(cells) != n_header and any(str(c).strip() for c in cells):
-                if len(cells) > n_header and any(str(c).strip() for c in cells[n_header:]):
-                    reason = f"{len(cells)} fields where the header has {n_header} (mixed delimiters?)"
-                    rejects.append((load_id, label, row_number, raw_text(cells), reason))
-                    report.rejected += 1
-                    report.reasons["wrong number of fields"] = report.reasons.get("wrong number of fields", 0) + 1
-                    continue
+            if raw.fmt == "csv" and len(cells) > n_header and any(str(c).strip() for c in cells[n_header:]):
+                reason = f"{len(cells)} fields where the header has {n_header} (mixed delimiters?)"
+                rejects.append((load_id, label, row_number, raw_text(cells), reason))
+                report.rejected += 1
+                report.reasons["wrong number of fields"] = report.reasons.get("wrong number of fields", 0) + 1
+                continue
             res = process_row(ctx, row_number, cells)
             if res.record is not None:
                 records.append(res.record)
@@ -264,7 +262,9 @@ def load_file(
                 if report.rejected <= 20:
                     report.messages.append(f"row {row_number}: {res.reason}")
             if len(records) >= BATCH:
-                _insert_frame(con, TABLE[spec.kind], COLUMNS[spec.kind] + ["load_id"], _frame(spec.kind, load_id, records))
+                _insert_frame(
+                    con, TABLE[spec.kind], COLUMNS[spec.kind] + ["load_id"], _frame(spec.kind, load_id, records)
+                )
                 records.clear()
             if len(rejects) >= BATCH:
                 _insert_rejects(con, rejects)
@@ -321,7 +321,9 @@ def refresh_coverage_area(con: duckdb.DuckDBPyConnection) -> None:
         " SELECT v.*, ROW_NUMBER() OVER (PARTITION BY region_code, as_of ORDER BY precedence, load_id DESC, row_number) rn"
         " FROM v_coverage v WHERE eligible IS NOT NULL AND recorded IS NOT NULL) WHERE rn = 1"
     )
-    con.execute("CREATE OR REPLACE TEMP TABLE count_rows (region_code VARCHAR, parent_code VARCHAR, level VARCHAR, as_of DATE, population BIGINT, eligible BIGINT, recorded BIGINT, printed BIGINT, print_ready BIGINT, is_synthetic BOOLEAN, source_kind VARCHAR, source VARCHAR, origin VARCHAR, children_reported INTEGER, children_total INTEGER)")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE count_rows (region_code VARCHAR, parent_code VARCHAR, level VARCHAR, as_of DATE, population BIGINT, eligible BIGINT, recorded BIGINT, printed BIGINT, print_ready BIGINT, is_synthetic BOOLEAN, source_kind VARCHAR, source VARCHAR, origin VARCHAR, children_reported INTEGER, children_total INTEGER)"
+    )
     child_of = {"regency": "district", "province": "regency", "country": "province"}
     for level in LEVEL_ORDER:
         params = {"level": level}

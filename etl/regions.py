@@ -35,9 +35,7 @@ def regions_frame() -> pl.DataFrame:
     def walk(parent: str | None, parent_code: str | None) -> None:
         for w in list_wilayah(parent):
             level = LEVELS[w.level]
-            rows.append(
-                (w.code, level, w.name, parent_code or NATIONAL_CODE, w.code[:2], str(w.type))
-            )
+            rows.append((w.code, level, w.name, parent_code or NATIONAL_CODE, w.code[:2], str(w.type)))
             if w.level < 4:
                 walk(w.code, w.code)
 
@@ -48,10 +46,7 @@ def regions_frame() -> pl.DataFrame:
         orient="row",
     )
     return df.with_columns(
-        pl.when(pl.col("code") == NATIONAL_CODE)
-        .then(None)
-        .otherwise(pl.col("parent_code"))
-        .alias("parent_code")
+        pl.when(pl.col("code") == NATIONAL_CODE).then(None).otherwise(pl.col("parent_code")).alias("parent_code")
     )
 
 
@@ -148,9 +143,7 @@ class RegionMatcher:
             with aliases.open(encoding="utf-8") as fh:
                 for row in csv.DictReader(fh):
                     key = name_key(row["alias"])[1]
-                    self.aliases.setdefault(key, []).append(
-                        (row.get("province_code") or None, row["code"])
-                    )
+                    self.aliases.setdefault(key, []).append((row.get("province_code") or None, row["code"]))
         self.village_codes: set[str] | None = None
 
     def name_of(self, code: str) -> str | None:
@@ -193,9 +186,9 @@ class RegionMatcher:
         if not found:
             for prov, code in self.aliases.get(key, []):
                 u = self.units.get(code)
-                if u and (prov is None or province is None or prov == province) and in_scope(u):
-                    if self.levels.get(code) == level:
-                        found.append(u)
+                ok_prov = prov is None or province is None or prov == province
+                if u and ok_prov and in_scope(u) and self.levels.get(code) == level:
+                    found.append(u)
         if level == "regency":
             if kind in ("kabupaten", "kota"):
                 found = [u for u in found if u.kind == kind]
@@ -227,8 +220,6 @@ class RegionMatcher:
             if lv != level or not (k[:4] == key[:4] or key in k or k in key):
                 continue
             for u in units:
-                if (province is None or u.province == province) and (
-                    parent is None or u.parent == parent
-                ):
+                if (province is None or u.province == province) and (parent is None or u.parent == parent):
                     out.append(f"{u.code} {u.name}")
         return sorted(out)[:8]

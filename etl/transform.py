@@ -173,9 +173,7 @@ def parse_number(v: object, locale: str = "id") -> float:
         out = float(s.replace(".", ""))
     elif locale == "id" and _ID_DECIMAL.match(s):
         out = float(s.replace(".", "").replace(",", "."))
-    elif locale == "en" and _EN_THOUSANDS.match(s):
-        out = float(s.replace(",", ""))
-    elif locale == "en" and _EN_DECIMAL.match(s):
+    elif locale == "en" and _EN_THOUSANDS.match(s) or locale == "en" and _EN_DECIMAL.match(s):
         out = float(s.replace(",", ""))
     elif locale == "id" and _EN_DECIMAL.match(s) and not _ID_THOUSANDS.match(s):
         out = float(s)  # '90.5' in an Indonesian file: a decimal point, no grouping possible
@@ -246,9 +244,7 @@ def parse_date(v: object) -> tuple[dt.date, str]:
     raise ParseError(f"unreadable date {v!r} (use 31/03/2019, 2019-03-31 or 31 Maret 2019)")
 
 
-_TITLE_DATE = re.compile(
-    r"(\d{1,2}[/\-.]\d{1,2}[/\-.]\d{4}|\d{4}-\d{2}-\d{2}|(?:\d{1,2}\s+)?[A-Za-z]{3,9}\s+\d{4})"
-)
+_TITLE_DATE = re.compile(r"(\d{1,2}[/\-.]\d{1,2}[/\-.]\d{4}|\d{4}-\d{2}-\d{2}|(?:\d{1,2}\s+)?[A-Za-z]{3,9}\s+\d{4})")
 
 
 def date_in_title(lines: list[str]) -> tuple[dt.date, str] | None:

@@ -121,9 +121,7 @@ def plan_columns(headers: list[str], kind: str, file_label: str) -> ColumnPlan:
         raise FileError(f"{file_label}: missing required column: a region code or name")
     for group in REQUIRED[kind]:
         if not any(g in index for g in group):
-            raise FileError(
-                f"{file_label}: missing required column for {kind}: one of {', '.join(group)}"
-            )
+            raise FileError(f"{file_label}: missing required column for {kind}: one of {', '.join(group)}")
     return ColumnPlan(index, parent_index, level, unknown)
 
 
@@ -332,9 +330,9 @@ def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowRes
         warnings = coverage_warnings(rec, _cell(cells, idx.get("recorded_pct")))
     elif kind == "backlog":
         ages = [rec.get(k) for k in ("age_0_3m", "age_3_6m", "age_6_12m", "age_12m_plus")]
-        if rec.get("awaiting_pickup") is not None and all(a is not None for a in ages):
-            if sum(ages) != rec["awaiting_pickup"]:
-                warnings.append(f"age buckets sum to {sum(ages)}, not awaiting_pickup {rec['awaiting_pickup']}")
+        awaiting = rec.get("awaiting_pickup")
+        if awaiting is not None and all(a is not None for a in ages) and sum(ages) != awaiting:
+            warnings.append(f"age buckets sum to {sum(ages)}, not awaiting_pickup {rec['awaiting_pickup']}")
     elif kind == "destruction":
         parts = [rec.get(k) for k in ("reason_damaged", "reason_changed_data", "reason_other")]
         if rec.get("destroyed") is not None and any(p is not None for p in parts):

@@ -25,7 +25,11 @@ def drill(code: str, level: str) -> None:
 
 def on_map_select() -> None:
     sel = st.session_state.get("map_chart")
-    points = (sel or {}).get("selection", {}).get("points", []) if isinstance(sel, dict) else getattr(getattr(sel, "selection", None), "points", [])
+    points = (
+        (sel or {}).get("selection", {}).get("points", [])
+        if isinstance(sel, dict)
+        else getattr(getattr(sel, "selection", None), "points", [])
+    )
     if not points:
         return
     code = points[0].get("location")
@@ -54,8 +58,17 @@ def body() -> None:
     area = ui.area_choice(lg)
     info = queries.region(area)
     levels = {"country": list(LEVELS), "province": ["regency", "district"], "regency": ["district"]}[info["level"]]
-    level = ui.choice("level", levels, CHILD_LEVEL.get(info["level"], "district"), t("level", lg), format_func=lambda x: t("level_" + x, lg), widget="radio")
-    metric = ui.choice("metric", charts.METRICS, "recording_rate", t("metric", lg), format_func=lambda x: t("metric_" + x, lg))
+    level = ui.choice(
+        "level",
+        levels,
+        CHILD_LEVEL.get(info["level"], "district"),
+        t("level", lg),
+        format_func=lambda x: t("level_" + x, lg),
+        widget="radio",
+    )
+    metric = ui.choice(
+        "metric", charts.METRICS, "recording_rate", t("metric", lg), format_func=lambda x: t("metric_" + x, lg)
+    )
     dates = queries.dates(level, area)
     as_of = ui.date_choice(dates, lg)
     ui.show_invalid_notice(lg)
@@ -68,7 +81,10 @@ def body() -> None:
             col.markdown(f"**{ui.safe_text(label)}**")
         else:
             col.button(
-                "⬆ " + label, key=f"crumb_{a['code']}", on_click=drill, args=(a["code"], CHILD_LEVEL.get(a["level"], "district"))
+                "⬆ " + label,
+                key=f"crumb_{a['code']}",
+                on_click=drill,
+                args=(a["code"], CHILD_LEVEL.get(a["level"], "district")),
             )
     if as_of is None:
         st.info(t("no_data", lg))
@@ -83,7 +99,11 @@ def body() -> None:
         src_text = (src_text + "; " if src_text else "") + t("synthetic_marker", lg)
     source_line = t("figure_source", lg, sources=src_text or "–", date=fmt.date(as_of, lg))
     if target is not None:
-        source_line += " · " + t("target_line", lg, value=fmt.pct(target, lg, 0)) + (f" ({target_source})" if target_source else "")
+        source_line += (
+            " · "
+            + t("target_line", lg, value=fmt.pct(target, lg, 0))
+            + (f" ({target_source})" if target_source else "")
+        )
     view = geo.view_name(level, area)
     maps_on = geo.available(view)
 
@@ -91,7 +111,9 @@ def body() -> None:
     with left:
         if maps_on:
             fig = charts.choropleth(df, geo.static_url(view), metric, lg, title, source_line, target)
-            st.plotly_chart(fig, key="map_chart", on_select=on_map_select, selection_mode="points", config=ui.PLOTLY_CONFIG)
+            st.plotly_chart(
+                fig, key="map_chart", on_select=on_map_select, selection_mode="points", config=ui.PLOTLY_CONFIG
+            )
         else:
             reason = queries.meta().get("boundaries_status", "boundary files not built")
             st.warning(t("maps_off", lg, reason=reason if not ui.settings.is_public() else "—"))
@@ -114,12 +136,23 @@ def body() -> None:
         st.dataframe(table.to_pandas(), hide_index=True, width="stretch", height=420)
         if target is not None:
             below = df.filter(pl.col("recording_rate") < target).sort("recording_rate")
-            st.markdown(f"**{t('below_target', lg, value=fmt.pct(target, lg, 0))}**: " + (", ".join(f"{ui.safe_text(n)} ({fmt.pct(r, lg)})" for n, r in zip(below["name"].to_list(), below["recording_rate"].to_list(), strict=True)) or "–"))
+            st.markdown(
+                f"**{t('below_target', lg, value=fmt.pct(target, lg, 0))}**: "
+                + (
+                    ", ".join(
+                        f"{ui.safe_text(n)} ({fmt.pct(r, lg)})"
+                        for n, r in zip(below["name"].to_list(), below["recording_rate"].to_list(), strict=True)
+                    )
+                    or "–"
+                )
+            )
         child = CHILD_LEVEL.get(level)
         if child and level != "district":
             opts = [""] + df["code"].to_list()
             names = dict(zip(df["code"].to_list(), df["name"].to_list(), strict=True))
-            pick = st.selectbox(t("drill_to", lg), opts, format_func=lambda c: names.get(c, t("drill_none", lg)), key="drill_pick")
+            pick = st.selectbox(
+                t("drill_to", lg), opts, format_func=lambda c: names.get(c, t("drill_none", lg)), key="drill_pick"
+            )
             if pick:
                 st.button(f"➡ {names[pick]}", on_click=drill, args=(pick, child), key="drill_go")
 
@@ -132,11 +165,24 @@ def body() -> None:
     st.divider()
     st.subheader(t("detail", lg))
     names = dict(zip(df["code"].to_list(), df["name"].to_list(), strict=True))
-    unit = ui.choice("unit", df["code"].to_list(), df["code"][0], t("detail", lg), format_func=lambda c: f"{names.get(c, c)} ({c})", where=st)
+    unit = ui.choice(
+        "unit",
+        df["code"].to_list(),
+        df["code"][0],
+        t("detail", lg),
+        format_func=lambda c: f"{names.get(c, c)} ({c})",
+        where=st,
+    )
     row = df.filter(pl.col("code") == unit).row(0, named=True)
     backlog = queries.backlog_latest(unit, as_of)
     awaiting = backlog["awaiting_pickup"].drop_nulls()
-    steps = funnel(row["eligible"], row["recorded"], row["print_ready"], row["printed"], int(awaiting.sum()) if awaiting.len() else None)
+    steps = funnel(
+        row["eligible"],
+        row["recorded"],
+        row["print_ready"],
+        row["printed"],
+        int(awaiting.sum()) if awaiting.len() else None,
+    )
     c1, c2 = st.columns(2)
     with c1:
         if any(v is not None for _, v in steps):

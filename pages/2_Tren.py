@@ -22,11 +22,17 @@ def body() -> None:
     area = ui.area_choice(lg)
     provinces = queries.regions("province")
     regencies = queries.regions("regency")
-    names = {"00": t("national", lg)} | dict(zip(provinces["code"].to_list(), provinces["name"].to_list(), strict=True)) | dict(zip(regencies["code"].to_list(), regencies["name"].to_list(), strict=True))
+    names = (
+        {"00": t("national", lg)}
+        | dict(zip(provinces["code"].to_list(), provinces["name"].to_list(), strict=True))
+        | dict(zip(regencies["code"].to_list(), regencies["name"].to_list(), strict=True))
+    )
     default = [area] if area != "00" else ["00"]
     if area == "15":
         default = ["15", "15.03"]
-    codes = ui.multi_choice("regions", list(names), default, t("regions", lg), format_func=lambda c: f"{names[c]} ({c})")
+    codes = ui.multi_choice(
+        "regions", list(names), default, t("regions", lg), format_func=lambda c: f"{names[c]} ({c})"
+    )
     ui.show_invalid_notice(lg)
     if not codes:
         st.info(t("no_data", lg))
@@ -43,7 +49,13 @@ def body() -> None:
         if not rows.height:
             continue
         r = rows.row(0, named=True)
-        target_lines.append((f"{names[code]}: {t('target_line', lg, value=fmt.pct(r['target_value'], lg, 0))}", r["target_value"], r["deadline"]))
+        target_lines.append(
+            (
+                f"{names[code]}: {t('target_line', lg, value=fmt.pct(r['target_value'], lg, 0))}",
+                r["target_value"],
+                r["deadline"],
+            )
+        )
         p = project(pts, r["target_value"], "recording_rate", r["deadline"], today)
         if p.projected_date and p.latest_date and p.projected_date > p.latest_date:
             projections.append((names[code], p.latest_date, p.latest_value, p.projected_date, r["target_value"]))
@@ -56,11 +68,24 @@ def body() -> None:
         elif p.status not in ("status_met", "status_missed"):
             msg += " · " + t("not_reached", lg)
         if p.pace_needed is not None and r["deadline"]:
-            msg += " · " + t("pace_needed", lg, pace=fmt.num(p.pace_needed * 100, lg, 3) + " pp", deadline=fmt.date(r["deadline"], lg))
+            msg += " · " + t(
+                "pace_needed",
+                lg,
+                pace=fmt.num(p.pace_needed * 100, lg, 3) + " pp",
+                deadline=fmt.date(r["deadline"], lg),
+            )
         notes.append(msg)
     title = t("trend_title", lg, regions=", ".join(names[c] for c in codes))
     srcs = sorted(set(points["source"].drop_nulls().to_list()))
-    source_line = t("figure_source", lg, sources="; ".join(srcs[:3]) + (" …" if len(srcs) > 3 else "") + ("; " if srcs else "") + t("synthetic_marker", lg), date=fmt.date(series["as_of"].max(), lg) if series.height else "–")
+    source_line = t(
+        "figure_source",
+        lg,
+        sources="; ".join(srcs[:3])
+        + (" …" if len(srcs) > 3 else "")
+        + ("; " if srcs else "")
+        + t("synthetic_marker", lg),
+        date=fmt.date(series["as_of"].max(), lg) if series.height else "–",
+    )
 
     def build():  # noqa: ANN202
         return charts.trend(series, points, lg, title, source_line, target_lines, projections)
@@ -72,7 +97,9 @@ def body() -> None:
     ui.figure_downloads(build, series, f"tren_{'_'.join(codes)}", lg, "trend")
     if points.height:
         st.markdown(f"**{t('sources', lg)}**")
-        st.dataframe(points.with_columns((pl.col("recording_rate") * 100).round(2)).to_pandas(), hide_index=True, width="stretch")
+        st.dataframe(
+            points.with_columns((pl.col("recording_rate") * 100).round(2)).to_pandas(), hide_index=True, width="stretch"
+        )
 
 
 ui.guarded(body)

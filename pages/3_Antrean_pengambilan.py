@@ -32,10 +32,20 @@ def body() -> None:
     c[0].metric(t("awaiting_pickup", lg), fmt.num(total.sum() if total.len() else None, lg))
     c[1].metric(t("offices", lg), fmt.num(offices.height, lg))
     oldest = offices.filter(pl.col("oldest_card_date").is_not_null()).sort("oldest_card_date")
-    c[2].metric(t("oldest_card", lg), fmt.date(oldest["oldest_card_date"][0], lg, oldest["oldest_card_precision"][0] or "day") if oldest.height else "–")
+    c[2].metric(
+        t("oldest_card", lg),
+        fmt.date(oldest["oldest_card_date"][0], lg, oldest["oldest_card_precision"][0] or "day")
+        if oldest.height
+        else "–",
+    )
     st.caption(ui.marker(offices["is_synthetic"].to_list(), lg))
     srcs = sorted({s for s in offices.filter(~pl.col("is_synthetic"))["source"].to_list() if s})
-    src_line = t("figure_source", lg, sources="; ".join(srcs) + ("; " if srcs else "") + t("synthetic_marker", lg), date=fmt.date(as_of, lg))
+    src_line = t(
+        "figure_source",
+        lg,
+        sources="; ".join(srcs) + ("; " if srcs else "") + t("synthetic_marker", lg),
+        date=fmt.date(as_of, lg),
+    )
     title = t("backlog_title", lg, area=area_name)
 
     def build_offices():  # noqa: ANN202
@@ -58,27 +68,61 @@ def body() -> None:
     st.dataframe(table.to_pandas(), hide_index=True, width="stretch")
 
     st.subheader(t("burndown", lg))
-    tg = queries.targets(area).filter(pl.col("metric").is_in(["pickup_backlog", "unrecorded_count"]) & pl.col("deadline").is_not_null())
+    tg = queries.targets(area).filter(
+        pl.col("metric").is_in(["pickup_backlog", "unrecorded_count"]) & pl.col("deadline").is_not_null()
+    )
     if not tg.height:
         st.info(t("no_burndown", lg))
     for r in tg.iter_rows(named=True):
         actual = queries.metric_series(r["region_code"], r["metric"])
-        window = actual.filter((pl.col("as_of") >= r["start_date"]) & (pl.col("as_of") <= r["deadline"] + (r["deadline"] - r["start_date"])))
-        baseline = r["baseline_value"] if r["baseline_value"] is not None else (window["value"][0] if window.height else None)
+        window = actual.filter(
+            (pl.col("as_of") >= r["start_date"])
+            & (pl.col("as_of") <= r["deadline"] + (r["deadline"] - r["start_date"]))
+        )
+        baseline = (
+            r["baseline_value"] if r["baseline_value"] is not None else (window["value"][0] if window.height else None)
+        )
         if baseline is None:
             continue
         btitle = f"{r['region_name']}: {t('metric_name_' + r['metric'], lg)} {fmt.num(baseline, lg)} → {fmt.num(r['target_value'], lg)} ({fmt.date(r['start_date'], lg)} – {fmt.date(r['deadline'], lg)})"
-        bsrc = t("figure_source", lg, sources=(r["source"] or r["set_by"] or "–") + ("; " + t("synthetic_marker", lg) if window["is_synthetic"].any() else ""), date=fmt.date(r["deadline"], lg))
+        bsrc = t(
+            "figure_source",
+            lg,
+            sources=(r["source"] or r["set_by"] or "–")
+            + ("; " + t("synthetic_marker", lg) if window["is_synthetic"].any() else ""),
+            date=fmt.date(r["deadline"], lg),
+        )
 
         def build_burn(window=window, baseline=baseline, r=r, btitle=btitle, bsrc=bsrc):  # noqa: ANN202
-            return charts.burndown(window, baseline, r["target_value"], r["start_date"], r["deadline"], lg, btitle, bsrc)
+            return charts.burndown(
+                window, baseline, r["target_value"], r["start_date"], r["deadline"], lg, btitle, bsrc
+            )
 
         st.plotly_chart(build_burn(), config=ui.PLOTLY_CONFIG, key=f"burn_{r['region_code']}_{r['metric']}")
-        st.caption(ui.marker(window["is_synthetic"].to_list() + [r["is_synthetic"]], lg) + (f" · {r['note']}" if r["note"] else ""))
-        ui.figure_downloads(build_burn, window, f"burndown_{r['region_code']}_{r['metric']}", lg, f"burn_{r['region_code']}_{r['metric']}")
+        st.caption(
+            ui.marker(window["is_synthetic"].to_list() + [r["is_synthetic"]], lg)
+            + (f" · {r['note']}" if r["note"] else "")
+        )
+        ui.figure_downloads(
+            build_burn,
+            window,
+            f"burndown_{r['region_code']}_{r['metric']}",
+            lg,
+            f"burn_{r['region_code']}_{r['metric']}",
+        )
 
     def build_trend():  # noqa: ANN202
-        return charts.backlog_trend(series, lg, title, t("figure_source", lg, sources=t("synthetic_marker", lg) if series["is_synthetic"].any() else "–", date=fmt.date(as_of, lg)))
+        return charts.backlog_trend(
+            series,
+            lg,
+            title,
+            t(
+                "figure_source",
+                lg,
+                sources=t("synthetic_marker", lg) if series["is_synthetic"].any() else "–",
+                date=fmt.date(as_of, lg),
+            ),
+        )
 
     st.plotly_chart(build_trend(), config=ui.PLOTLY_CONFIG, key="backlog_trend")
 

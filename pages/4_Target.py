@@ -40,15 +40,25 @@ def body() -> None:
         p = project(pts, r["target_value"], r["metric"], r["deadline"], today)
         start_pts = [v for d, v in pts if d <= r["start_date"]]
         baseline = r["baseline_value"] if r["baseline_value"] is not None else (start_pts[-1] if start_pts else None)
-        used_synth = bool(s.filter(pl.col("as_of") <= (p.latest_date or today))["is_synthetic"].tail(1).any()) if s.height else False
+        used_synth = (
+            bool(s.filter(pl.col("as_of") <= (p.latest_date or today))["is_synthetic"].tail(1).any())
+            if s.height
+            else False
+        )
         rows.append(
             {
                 "label": f"{r['region_name']} · {t('metric_name_' + r['metric'], lg)}",
                 "region": r["region_name"],
                 "metric": t("metric_name_" + r["metric"], lg),
-                "target_text": value_text(r["target_value"], r["metric"], lg) + (f" (min {value_text(r['minimum_value'], r['metric'], lg)})" if r["minimum_value"] is not None else ""),
+                "target_text": value_text(r["target_value"], r["metric"], lg)
+                + (
+                    f" (min {value_text(r['minimum_value'], r['metric'], lg)})"
+                    if r["minimum_value"] is not None
+                    else ""
+                ),
                 "baseline": value_text(baseline, r["metric"], lg),
-                "current_text": value_text(p.latest_value, r["metric"], lg) + (f" ({fmt.date(p.latest_date, lg)})" if p.latest_date else ""),
+                "current_text": value_text(p.latest_value, r["metric"], lg)
+                + (f" ({fmt.date(p.latest_date, lg)})" if p.latest_date else ""),
                 "progress": progress_share(baseline, p.latest_value, r["target_value"]),
                 "status": p.status,
                 "start": r["start_date"],
@@ -92,7 +102,8 @@ def body() -> None:
                 t("projection", lg): r["projected"],
                 t("set_by", lg): r["set_by"],
                 t("source", lg): r["source"],
-                t("synthetic", lg): ("target " if r["target_synthetic"] else "") + ("value" if r["value_synthetic"] else ""),
+                t("synthetic", lg): ("target " if r["target_synthetic"] else "")
+                + ("value" if r["value_synthetic"] else ""),
             }
             for r in rows
         ]

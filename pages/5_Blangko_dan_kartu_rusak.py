@@ -34,7 +34,12 @@ def body() -> None:
         st.caption(ui.marker(latest["is_synthetic"].to_list(), lg))
         title = t("blanko_title", lg, area=area_name)
         srcs = sorted({s for s in latest.filter(~pl.col("is_synthetic"))["source"].to_list() if s})
-        line = t("figure_source", lg, sources="; ".join(srcs) + ("; " if srcs else "") + t("synthetic_marker", lg), date=fmt.date(as_of, lg))
+        line = t(
+            "figure_source",
+            lg,
+            sources="; ".join(srcs) + ("; " if srcs else "") + t("synthetic_marker", lg),
+            date=fmt.date(as_of, lg),
+        )
 
         def build():  # noqa: ANN202
             return charts.blanko_stock(series.filter(pl.col("as_of") <= as_of), lg, title, line)
@@ -43,7 +48,18 @@ def body() -> None:
         ui.figure_downloads(build, series, f"blangko_{area}_{as_of}", lg, "blanko")
         st.markdown(f"**{t('runway', lg)}**")
         st.dataframe(
-            latest.select("region_name", "as_of", "received", "used", "damaged", "remaining", pl.col("runway_days").round(0), "is_synthetic", "source", "note").to_pandas(),
+            latest.select(
+                "region_name",
+                "as_of",
+                "received",
+                "used",
+                "damaged",
+                "remaining",
+                pl.col("runway_days").round(0),
+                "is_synthetic",
+                "source",
+                "note",
+            ).to_pandas(),
             hide_index=True,
             width="stretch",
         )
@@ -54,7 +70,12 @@ def body() -> None:
         st.info(t("no_data", lg))
         return
     title = t("destruction_title", lg) + " — " + area_name
-    line = t("figure_source", lg, sources="; ".join(sorted(set(reg["source"].to_list()))), date=fmt.date(reg["event_date"].max(), lg))
+    line = t(
+        "figure_source",
+        lg,
+        sources="; ".join(sorted(set(reg["source"].to_list()))),
+        date=fmt.date(reg["event_date"].max(), lg),
+    )
 
     def build_d():  # noqa: ANN202
         return charts.destruction_by_year(reg, lg, title, line)
@@ -67,7 +88,10 @@ def body() -> None:
     c1.markdown(f"**{t('total_per_year', lg)}**")
     c1.dataframe(reg.group_by("year").agg(pl.col("destroyed").sum()).sort("year").to_pandas(), hide_index=True)
     c2.markdown(f"**{t('total_per_region', lg)}**")
-    c2.dataframe(reg.group_by("region_name").agg(pl.col("destroyed").sum()).sort("destroyed", descending=True).to_pandas(), hide_index=True)
+    c2.dataframe(
+        reg.group_by("region_name").agg(pl.col("destroyed").sum()).sort("destroyed", descending=True).to_pandas(),
+        hide_index=True,
+    )
 
 
 ui.guarded(body)

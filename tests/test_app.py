@@ -12,7 +12,14 @@ from ektp.db import open_read_only
 from tests.conftest import ROOT
 
 PAGES = [None] + sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
-BAD = {"area": "15'; DROP TABLE coverage; --", "date": "1999-01-01", "metric": "<script>", "lang": "xx", "level": "x" * 500, "regions": "00,ZZ"}
+BAD = {
+    "area": "15'; DROP TABLE coverage; --",
+    "date": "1999-01-01",
+    "metric": "<script>",
+    "lang": "xx",
+    "level": "x" * 500,
+    "regions": "00,ZZ",
+}
 
 
 def run(page: str | None, params: dict[str, str] | None = None) -> AppTest:
@@ -42,7 +49,10 @@ def test_bad_permalink_params_fall_back_with_notice(app_env: Path, page: str | N
 
 
 def test_map_permalink_restores_view_and_sarolangun_reads_14(app_env: Path) -> None:
-    at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "metric": "unrecorded_share", "date": "2019-03-31", "lang": "en"})
+    at = run(
+        "pages/1_Peta_cakupan.py",
+        {"area": "15", "level": "regency", "metric": "unrecorded_share", "date": "2019-03-31", "lang": "en"},
+    )
     assert not at.exception
     assert at.selectbox(key="w_area").value == "15"
     assert at.radio(key="w_level").value == "regency"

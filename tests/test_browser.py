@@ -43,7 +43,17 @@ def server(default_db: Path):  # noqa: ANN201
     port = free_port()
     env = dict(os.environ, EKTP_DB=str(default_db), EKTP_PUBLIC="1", STREAMLIT_CLIENT_SHOW_ERROR_DETAILS="none")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1"],
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -68,7 +68,15 @@ def test_count_metric_uses_quantile_classes(jambi: pl.DataFrame) -> None:
 def test_trend_and_funnel_structure(app_env: Path) -> None:
     s = queries.series(["15", "15.03"])
     pts = queries.sourced_points(["15", "15.03"])
-    fig = charts.trend(s, pts, "en", "t", "src", [("target", 0.98, None)], [("Sarolangun", dt.date(2024, 12, 31), 0.97, dt.date(2025, 6, 30), 0.98)])
+    fig = charts.trend(
+        s,
+        pts,
+        "en",
+        "t",
+        "src",
+        [("target", 0.98, None)],
+        [("Sarolangun", dt.date(2024, 12, 31), 0.97, dt.date(2025, 6, 30), 0.98)],
+    )
     lines = [tr for tr in fig.data if tr.mode == "lines" and "Projection" not in (tr.name or "")]
     assert {tr.name for tr in lines} == {"Jambi", "Kabupaten Sarolangun"}
     markers = [tr for tr in fig.data if tr.mode == "markers"][0]

@@ -32,10 +32,13 @@ def test_regions_are_the_kemendagri_list(con: duckdb.DuckDBPyConnection) -> None
 
 def test_sarolangun_figures_with_citations(con: duckdb.DuckDBPyConnection) -> None:
     rate, unrec_share, source, syn = one(
-        con, "SELECT recording_rate, 1 - recording_rate, source, is_synthetic FROM v_coverage_best WHERE region_code = '15.03' AND as_of = '2019-03-31'"
+        con,
+        "SELECT recording_rate, 1 - recording_rate, source, is_synthetic FROM v_coverage_best WHERE region_code = '15.03' AND as_of = '2019-03-31'",
     )
     assert round(unrec_share * 100, 1) == 14.0 and not syn and "radarjambi" in source
-    rate, source = one(con, "SELECT recording_rate, source FROM v_coverage_best WHERE region_code = '15.03' AND as_of = '2019-01-31'")
+    rate, source = one(
+        con, "SELECT recording_rate, source FROM v_coverage_best WHERE region_code = '15.03' AND as_of = '2019-01-31'"
+    )
     assert round(rate * 100, 2) == 80.11 and "kabardaerah" in source
     jambi = one(con, "SELECT unrecorded, source FROM v_coverage_best WHERE region_code = '15' AND as_of = '2019-03-31'")
     assert jambi == (100000, "radarjambi.co.id (31 Mar 2019)")
@@ -46,9 +49,14 @@ def test_every_news_row_is_kept_as_given(con: duckdb.DuckDBPyConnection) -> None
     src = (settings.ROOT / "data" / "sourced" / "ktp_figures_news.csv").read_text().strip().splitlines()
     assert n == len(src) - 1
     # a percentage-only row stays a percentage: nothing invented
-    assert one(con, "SELECT eligible, recorded, recorded_pct_reported FROM coverage WHERE region_code = '15.03' AND as_of = '2019-03-31' AND NOT is_synthetic") == (None, None, 86.0)
+    assert one(
+        con,
+        "SELECT eligible, recorded, recorded_pct_reported FROM coverage WHERE region_code = '15.03' AND as_of = '2019-03-31' AND NOT is_synthetic",
+    ) == (None, None, 86.0)
     # the two disagreeing Probolinggo sources are both there, and flagged
-    probo = con.execute("SELECT recording_rate FROM v_coverage_conflicts WHERE region_code = '35.74' AND as_of = '2018-06-30' AND NOT is_synthetic").fetchall()
+    probo = con.execute(
+        "SELECT recording_rate FROM v_coverage_conflicts WHERE region_code = '35.74' AND as_of = '2018-06-30' AND NOT is_synthetic"
+    ).fetchall()
     assert len(probo) == 2
     kupang = one(con, "SELECT warnings FROM coverage WHERE region_code = '53.71' AND as_of = '2018-10-31'")[0]
     assert "69354" in kupang and "69399" in kupang
@@ -57,10 +65,20 @@ def test_every_news_row_is_kept_as_given(con: duckdb.DuckDBPyConnection) -> None
 def test_seed_facts(con: duckdb.DuckDBPyConnection) -> None:
     d = dict(con.execute("SELECT region_code, destroyed FROM card_destruction").fetchall())
     assert d == {"15.71": 14120, "35.74": 13659}
-    assert one(con, "SELECT target_value, baseline_value, deadline::VARCHAR FROM targets WHERE region_code = '53.71'") == (0.0, 40000.0, "2020-04-27")
+    assert one(
+        con, "SELECT target_value, baseline_value, deadline::VARCHAR FROM targets WHERE region_code = '53.71'"
+    ) == (0.0, 40000.0, "2020-04-27")
     assert one(con, "SELECT target_value, minimum_value FROM targets WHERE region_code = '15.03'") == (0.98, 0.90)
-    assert one(con, "SELECT awaiting_pickup FROM pickup_backlog WHERE region_code = '53.71' AND NOT is_synthetic")[0] == 5000
-    offices = {r[0] for r in con.execute("SELECT office FROM pickup_backlog WHERE region_code = '16.71' AND NOT is_synthetic").fetchall()}
+    assert (
+        one(con, "SELECT awaiting_pickup FROM pickup_backlog WHERE region_code = '53.71' AND NOT is_synthetic")[0]
+        == 5000
+    )
+    offices = {
+        r[0]
+        for r in con.execute(
+            "SELECT office FROM pickup_backlog WHERE region_code = '16.71' AND NOT is_synthetic"
+        ).fetchall()
+    }
     assert offices == {"UPT Dukcapil Seberang Ulu II", "UPT Dukcapil Alang-Alang Lebar"}
 
 
@@ -69,18 +87,39 @@ def test_synthetic_fill_is_complete_flagged_and_never_overrides(con: duckdb.Duck
     assert n == 514
     n = one(con, "SELECT COUNT(DISTINCT region_code) FROM coverage WHERE is_synthetic AND length(region_code) = 8")[0]
     assert n == 7285
-    assert one(con, "SELECT MIN(as_of)::VARCHAR, MAX(as_of)::VARCHAR FROM coverage WHERE is_synthetic") == ("2018-01-31", "2024-12-31")
+    assert one(con, "SELECT MIN(as_of)::VARCHAR, MAX(as_of)::VARCHAR FROM coverage WHERE is_synthetic") == (
+        "2018-01-31",
+        "2024-12-31",
+    )
     # wherever a sourced row exists, the best row is sourced
-    assert one(con, "SELECT COUNT(*) FROM v_coverage_best b WHERE b.is_synthetic AND EXISTS (SELECT 1 FROM coverage c WHERE c.region_code = b.region_code AND c.as_of = b.as_of AND NOT c.is_synthetic)")[0] == 0
+    assert (
+        one(
+            con,
+            "SELECT COUNT(*) FROM v_coverage_best b WHERE b.is_synthetic AND EXISTS (SELECT 1 FROM coverage c WHERE c.region_code = b.region_code AND c.as_of = b.as_of AND NOT c.is_synthetic)",
+        )[0]
+        == 0
+    )
 
 
 def test_rollups_sum_counts(con: duckdb.DuckDBPyConnection) -> None:
-    prov = one(con, "SELECT eligible, recorded, recording_rate FROM coverage_area WHERE region_code = '11' AND as_of = '2020-06-30'")
-    sums = one(con, "SELECT SUM(eligible), SUM(recorded) FROM coverage WHERE is_synthetic AND region_code LIKE '11.__' AND as_of = '2020-06-30'")
+    prov = one(
+        con,
+        "SELECT eligible, recorded, recording_rate FROM coverage_area WHERE region_code = '11' AND as_of = '2020-06-30'",
+    )
+    sums = one(
+        con,
+        "SELECT SUM(eligible), SUM(recorded) FROM coverage WHERE is_synthetic AND region_code LIKE '11.__' AND as_of = '2020-06-30'",
+    )
     assert prov[:2] == sums
     assert prov[2] == pytest.approx(sums[1] / sums[0])
     nat = one(con, "SELECT eligible FROM coverage_area WHERE region_code = '00' AND as_of = '2020-06-30'")[0]
-    assert nat == one(con, "SELECT SUM(eligible) FROM coverage WHERE is_synthetic AND region_code LIKE '__.__' AND as_of = '2020-06-30'")[0]
+    assert (
+        nat
+        == one(
+            con,
+            "SELECT SUM(eligible) FROM coverage WHERE is_synthetic AND region_code LIKE '__.__' AND as_of = '2020-06-30'",
+        )[0]
+    )
 
 
 def test_boundaries_loaded_swapped_and_served(con: duckdb.DuckDBPyConnection) -> None:

@@ -72,16 +72,24 @@ def test_same_region_and_date_from_another_file_is_kept_beside(empty_db: Path) -
     assert rep.accepted == 2
     both = rows(empty_db, "SELECT recorded, source FROM v_coverage WHERE region_code = '15.03' ORDER BY load_id")
     assert [b[0] for b in both] == [192210, 190000]
-    best = rows(empty_db, "SELECT recorded, n_sources, rate_spread > 0 FROM v_coverage_best WHERE region_code = '15.03'")
+    best = rows(
+        empty_db, "SELECT recorded, n_sources, rate_spread > 0 FROM v_coverage_best WHERE region_code = '15.03'"
+    )
     assert best == [(190000, 2, True)]  # latest office load preferred; both kept
 
 
 def test_loading_the_same_file_twice_changes_nothing(empty_db: Path) -> None:
     load(empty_db, JAMBI_CSV, "coverage", province="15")
-    before = rows(empty_db, "SELECT COUNT(*) FROM coverage")[0][0], rows(empty_db, "SELECT COUNT(*) FROM rejected_rows")[0][0]
+    before = (
+        rows(empty_db, "SELECT COUNT(*) FROM coverage")[0][0],
+        rows(empty_db, "SELECT COUNT(*) FROM rejected_rows")[0][0],
+    )
     rep = load(empty_db, JAMBI_CSV, "coverage", province="15")
     assert rep.status == "skipped"
-    after = rows(empty_db, "SELECT COUNT(*) FROM coverage")[0][0], rows(empty_db, "SELECT COUNT(*) FROM rejected_rows")[0][0]
+    after = (
+        rows(empty_db, "SELECT COUNT(*) FROM coverage")[0][0],
+        rows(empty_db, "SELECT COUNT(*) FROM rejected_rows")[0][0],
+    )
     assert before == after
 
 
@@ -103,7 +111,7 @@ def _xlsx(path: Path, header_row: int, rows_: list[list[object]], sheet: str = "
 
 
 def test_xlsx_named_sheet_merged_titles_districts_roll_up(empty_db: Path, tmp_path: Path) -> None:
-    districts = regions_frame().filter((regions_frame()["parent_code"] == "53.71"))
+    districts = regions_frame().filter(regions_frame()["parent_code"] == "53.71")
     codes = districts["code"].to_list()
     data = [["KODE WILAYAH", "KECAMATAN", "WAJIB KTP", "SUDAH REKAM", "SUDAH CETAK"]]
     for i, c in enumerate(codes):
@@ -120,7 +128,10 @@ def test_xlsx_named_sheet_merged_titles_districts_roll_up(empty_db: Path, tmp_pa
     assert recorded == sum(30000 + i for i in range(len(codes)))
     assert (origin, n) == ("rollup", len(codes))
     # province and country roll up from the regency: counts summed, rate recomputed
-    prov = rows(empty_db, "SELECT eligible, recording_rate, warnings FROM coverage_area WHERE region_code = '53' AND as_of = '2018-10-31'")[0]
+    prov = rows(
+        empty_db,
+        "SELECT eligible, recording_rate, warnings FROM coverage_area WHERE region_code = '53' AND as_of = '2018-10-31'",
+    )[0]
     assert prov[0] == eligible and prov[1] == pytest.approx(recorded / eligible)
     assert "partial sum: 1 of" in prov[2]
 
@@ -152,8 +163,14 @@ def test_bad_files_are_refused_with_clear_messages(empty_db: Path, tmp_path: Pat
 def test_backlog_dates_and_hostile_text(empty_db: Path) -> None:
     rep = load(empty_db, FIXTURES / "backlog_palembang.csv", "backlog")
     assert rep.accepted == 4 and rep.rejected == 1
-    assert "in the future" in rows(empty_db, "SELECT reason FROM rejected_rows WHERE NOT starts_with(reason, 'skipped')")[0][0]
-    got = rows(empty_db, "SELECT office, awaiting_pickup, oldest_card_date, oldest_card_precision FROM pickup_backlog ORDER BY office")
+    assert (
+        "in the future"
+        in rows(empty_db, "SELECT reason FROM rejected_rows WHERE NOT starts_with(reason, 'skipped')")[0][0]
+    )
+    got = rows(
+        empty_db,
+        "SELECT office, awaiting_pickup, oldest_card_date, oldest_card_precision FROM pickup_backlog ORDER BY office",
+    )
     assert ("UPT Dukcapil Seberang Ulu II", 1250, dt.date(2020, 1, 1), "year") in got
     assert ("UPT Dukcapil Alang-Alang Lebar", 980, dt.date(2021, 6, 30), "month") in got
     # stored as text, exactly as typed (rendering and exports neutralise it)
@@ -175,7 +192,13 @@ def test_failed_swap_leaves_served_db_untouched_and_is_recorded(empty_db: Path) 
         raise RuntimeError("disk full (simulated)")
 
     with pytest.raises(RuntimeError):
-        run([LoadSpec(path=FIXTURES / "jambi_2019_03_second_office.csv", kind="coverage")], db_path=empty_db, today=TODAY, progress=False, before_swap=crash)
+        run(
+            [LoadSpec(path=FIXTURES / "jambi_2019_03_second_office.csv", kind="coverage")],
+            db_path=empty_db,
+            today=TODAY,
+            progress=False,
+            before_swap=crash,
+        )
     assert (empty_db.stat().st_size, empty_db.stat().st_mtime_ns) == (size, mtime)
     assert rows(empty_db, "SELECT COUNT(*) FROM coverage")[0][0] == 6
     assert not list(empty_db.parent.glob("*.tmp-*"))
@@ -196,9 +219,8 @@ def test_second_concurrent_load_waits_then_fails_cleanly(empty_db: Path) -> None
     th = threading.Thread(target=hold)
     th.start()
     time.sleep(0.3)
-    with pytest.raises(LoadLockedError):
-        with load_lock(empty_db, timeout=0.5):
-            pass
+    with pytest.raises(LoadLockedError), load_lock(empty_db, timeout=0.5):
+        pass
     released.set()
     th.join()
     with load_lock(empty_db, timeout=0.5):

@@ -1,5 +1,9 @@
 -- Views of the public contract (docs/DATA_DICTIONARY.md). Recreated on every load.
 
+-- A unit is inside a scope when its code is the scope or starts with the scope and a dot;
+-- '00' (Indonesia) contains everything.
+CREATE OR REPLACE MACRO in_scope(code, scope) AS (scope = '00' OR code = scope OR starts_with(code, scope || '.'));
+
 -- One row per coverage fact, with the derived measures. recording_rate is a fraction 0-1:
 -- from the counts when eligible and recorded are both known, else the reported percentage,
 -- else 1 - not_recorded / eligible. Rates above 1 are kept as reported.
