@@ -261,7 +261,14 @@ def table_downloads(df: pl.DataFrame, basename: str, lg: str, key: str) -> None:
 
 
 def image_bytes(fig: go.Figure, kind: str) -> bytes:
-    """SVG, or PNG at print resolution (3×), via kaleido and the system Chromium."""
+    """SVG, or PNG at print resolution (3×), via kaleido and the system Chromium.
+
+    Kaleido's plotly.js would fetch the world base map from a CDN: point it at our empty
+    local layers so exports work offline (the map's own geometry is embedded in the figure).
+    """
+    import plotly.io as pio
+
+    pio.defaults.topojson = (settings.ROOT / "static" / "topojson").as_uri() + "/"
     if kind == "svg":
         return fig.to_image(format="svg", width=1200, height=fig.layout.height or 600)
     return fig.to_image(format="png", width=1200, height=fig.layout.height or 600, scale=3)

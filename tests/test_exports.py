@@ -1,0 +1,74 @@
+"""Exports: static images via kaleido and the system Chromium, tables without formula injection."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import plotly.graph_objects as go
+import polars as pl
+import pytest
+
+from ektp import charts, geo, queries, ui
+from tests.conftest import ARTIFACTS
+
+HOSTILE = pl.DataFrame(
+    {
+        "office": [
+            '=HYPERLINK("http://x.example/","klik")',
+            "+1+1",
+            "-2",
+            "@SUM(A1)",
+            "UPT Biasa",
+            "<script>alert(1)</script>",
+        ],
+        "n": [1, 2, 3, 4, 5, 6],
+    }
+)
+
+
+def test_csv_and_xlsx_exports_neutralise_formulas() -> None:
+    csv_text = ui.table_bytes(HOSTILE, "csv").decode()
+    for line in csv_text.splitlines()[1:5]:
+        assert line.lstrip('"').startswith("'")
+    assert "UPT Biasa" in csv_text
+    wb = openpyxl.load_workbook(io.BytesIO(ui.table_bytes(HOSTILE, "xlsx")))
+    ws = wb.active
+    cells = [ws.cell(row=r, column=1).value for r in range(2, 8)]
+    assert all(not str(c).startswith(("=", "+", "-", "@")) for c in cells)
+    assert ws.cell(row=2, column=1).data_type == "s"  # text, not a formula
+    pq = pl.read_parquet(io.BytesIO(ui.table_bytes(HOSTILE, "parquet")))
+    assert pq.equals(HOSTILE)  # Parquet is not opened as a spreadsheet: kept exactly
+
+
+def test_safe_text_escapes_html() -> None:
+    assert ui.safe_text("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian chromium not installed")
+def test_map_exports_svg_png_html_whole_offline(app_env: Path) -> None:
+    import datetime as dt
+
+    df = queries.map_values("regency", "15", dt.date(2019, 3, 31))
+    fig = charts.choropleth(df, geo.geojson("regency_15"), "unrecorded_share", "id", "Peta Jambi", "Sumber: uji")
+    svg = ui.image_bytes(fig, "svg")
+    assert svg.lstrip().startswith(b"<svg") and b"Peta Jambi" in svg and b"Sumber: uji" in svg
+    assert svg.count(b'class="choropleth"') or svg.count(b"choroplethlocation") >= 11
+    png = ui.image_bytes(fig, "png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    (ARTIFACTS / "export_map_jambi.png").write_bytes(png)
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(png))
+    assert img.size[0] == 3600  # 1200 px at scale 3: print resolution
+    html = fig.to_html(include_plotlyjs=True, full_html=True)
+    assert "15.03" in html and "cdn.plot.ly/plotly" not in html
+
+
+def test_trivial_figure_svg(app_env: Path) -> None:
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian chromium not installed")
+    fig = go.Figure(go.Bar(x=[1], y=[2]))
+    fig.update_layout(height=300)
+    assert ui.image_bytes(fig, "svg").lstrip().startswith(b"<svg")
