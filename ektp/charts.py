@@ -80,14 +80,19 @@ def format_value(v: float | None, metric: str, lang: str) -> str:
     return fmt.num(v, lang, 1) + "%" if metric in RATE_METRICS else fmt.num(v, lang)
 
 
-def classify(df: pl.DataFrame, metric: str, lang: str) -> list[dict]:
-    """Legend classes for the map: Dukcapil's bands for rates, quantile classes for counts.
+SCHEMES = ("dukcapil", "quantile")
 
-    Returns [{'key', 'label', 'colour', 'codes', 'values'}], one per class, in legend order.
+
+def classify(df: pl.DataFrame, metric: str, lang: str, scheme: str = "dukcapil") -> list[dict]:
+    """Legend classes for the map: Dukcapil's bands for rates (default), else quantile classes.
+
+    Returns [{'key', 'label', 'colour', 'codes', 'rows'}], one per class, in legend order.
+    Quantile classes of the recording rate run dark (lowest) to light, like counts where more
+    is worse.
     """
     rows = df.to_dicts()
     classes: list[dict] = []
-    if metric in RATE_METRICS:
+    if metric in RATE_METRICS and scheme == "dukcapil":
         keys = [k for k, _ in RATE_BANDS] + ["band_none"]
         for k in keys:
             classes.append({"key": k, "label": t(k, lang), "colour": RATE_COLOURS[k], "codes": [], "rows": []})
@@ -99,19 +104,20 @@ def classify(df: pl.DataFrame, metric: str, lang: str) -> list[dict]:
     else:
         values = [metric_value(r, metric) for r in rows]
         breaks = count_breaks([v for v in values if v is not None])
-        lower = 0.0
+        rate = metric in RATE_METRICS
+        lower = min((v for v in values if v is not None), default=0.0) if rate else 0.0
         for i, b in enumerate(breaks):
-            label = f"{fmt.num(lower, lang)}–{fmt.num(b, lang)}"
+            if rate:
+                label = f"{fmt.num(lower, lang, 2)}–{fmt.num(b, lang, 2)}%"
+            else:
+                label = f"{fmt.num(lower, lang)}–{fmt.num(b, lang)}"
+            shade = min(i, 3) + max(0, 4 - len(breaks))
+            if metric == "recording_rate":
+                shade = 3 - shade  # a low rate is the worry: darkest
             classes.append(
-                {
-                    "key": f"class_{i}",
-                    "label": label,
-                    "colour": COUNT_COLOURS[min(i, 3) + max(0, 4 - len(breaks))],
-                    "codes": [],
-                    "rows": [],
-                }
+                {"key": f"class_{i}", "label": label, "colour": COUNT_COLOURS[shade], "codes": [], "rows": []}
             )
-            lower = b + 1
+            lower = b + (0.01 if rate else 1)
         classes.append(
             {
                 "key": "band_none",
@@ -155,6 +161,7 @@ def choropleth(
     source_line: str,
     target: float | None = None,
     height: int = 560,
+    scheme: str = "dukcapil",
 ) -> go.Figure:
     """A classed choropleth: one trace per legend class (with its unit count), units below the
     target outlined, hover with name, code, value, counts, as-of and source.
@@ -176,7 +183,7 @@ def choropleth(
         + t("source", lang)
         + ": %{customdata[6]}<extra></extra>"
     )
-    for c in classify(df, metric, lang):
+    for c in classify(df, metric, lang, scheme):
         if not c["codes"]:
             continue
         fig.add_trace(
@@ -207,7 +214,7 @@ def choropleth(
                     colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
                     showscale=False,
                     marker={"line": {"color": "#111111", "width": 2}},
-                    name=t("below_target", lang, value=fmt.pct(target, lang, 0))
+                    name=t("below_target", lang, value=fmt.target_pct(target, lang))
                     + f" · {t('units_in_band', lang, n=len(below))}",
                     hoverinfo="skip",
                     showlegend=True,
@@ -215,7 +222,8 @@ def choropleth(
             )
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator", bgcolor="white")
     _finish(fig, title, source_line, height)
-    fig.update_layout(legend={"y": 0.0, "yanchor": "top", "font": {"size": 11}}, margin={"b": 110})
+    fig.update_layout(legend={"y": 0.0, "yanchor": "top", "font": {"size": 11}}, margin={"b": 130})
+    fig.layout.annotations[0].y = -0.2  # the source line below a two-row legend
     return fig
 
 

@@ -73,3 +73,11 @@ def date(d: dt.date | None, lang: str = "id", precision: str = "day") -> str:
     if precision in ("month", "semester"):
         return f"{months[d.month - 1]} {d.year}"
     return f"{d.day} {months[d.month - 1]} {d.year}"
+
+
+def target_pct(fraction: float | None, lang: str = "id") -> str:
+    """A target as set: '98%' for whole percents, '93,86%' otherwise (never rounded away)."""
+    if _missing(fraction):
+        return "–"
+    whole = abs(fraction * 100 - round(fraction * 100)) < 1e-9
+    return pct(fraction, lang, 0 if whole else 2)

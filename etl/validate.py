@@ -12,6 +12,7 @@ that disagrees with the counts beyond rounding.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
 from etl.regions import RegionMatcher
@@ -135,7 +136,7 @@ class RowContext:
     province: str | None = None
     default_date: tuple[dt.date, str] | None = None
     today: dt.date = field(default_factory=dt.date.today)
-    seen: dict[tuple, int] = field(default_factory=dict)
+    seen: dict[bytes, int] = field(default_factory=dict)  # row digest → first row number
     region_cache: dict[tuple, tuple[str | None, str | None]] = field(default_factory=dict)
 
 
@@ -247,9 +248,11 @@ def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowRes
     if is_total_row(cells):
         return RowResult(skipped="total row (JUMLAH/TOTAL): not loaded as a region")
     key = tuple("" if is_missing(c) else str(c).strip() for c in cells)
-    if key in ctx.seen:
-        return RowResult(reason=f"exact duplicate of row {ctx.seen[key]}")
-    ctx.seen[key] = row_number
+    # a 16-byte digest per row, not the row itself: memory stays bounded on big files
+    digest = hashlib.blake2b("\x1f".join(key).encode(), digest_size=16).digest()
+    if digest in ctx.seen:
+        return RowResult(reason=f"exact duplicate of row {ctx.seen[digest]}")
+    ctx.seen[digest] = row_number
 
     code, err = _resolve_region(ctx, cells)
     if code is None:

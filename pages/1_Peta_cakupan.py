@@ -69,6 +69,9 @@ def body() -> None:
     metric = ui.choice(
         "metric", charts.METRICS, "recording_rate", t("metric", lg), format_func=lambda x: t("metric_" + x, lg)
     )
+    scheme = ui.choice(
+        "bands", charts.SCHEMES, "dukcapil", t("bands", lg), format_func=lambda x: t("bands_" + x, lg), widget="radio"
+    )
     dates = queries.dates(level, area)
     as_of = ui.date_choice(dates, lg)
     ui.show_invalid_notice(lg)
@@ -101,7 +104,7 @@ def body() -> None:
     if target is not None:
         source_line += (
             " · "
-            + t("target_line", lg, value=fmt.pct(target, lg, 0))
+            + t("target_line", lg, value=fmt.target_pct(target, lg))
             + (f" ({target_source})" if target_source else "")
         )
     view = geo.view_name(level, area)
@@ -110,7 +113,7 @@ def body() -> None:
     left, right = st.columns([3, 2])
     with left:
         if maps_on:
-            fig = charts.choropleth(df, geo.static_url(view), metric, lg, title, source_line, target)
+            fig = charts.choropleth(df, geo.static_url(view), metric, lg, title, source_line, target, scheme=scheme)
             st.plotly_chart(
                 fig, key="map_chart", on_select=on_map_select, selection_mode="points", config=ui.PLOTLY_CONFIG
             )
@@ -137,7 +140,7 @@ def body() -> None:
         if target is not None:
             below = df.filter(pl.col("recording_rate") < target).sort("recording_rate")
             st.markdown(
-                f"**{t('below_target', lg, value=fmt.pct(target, lg, 0))}**: "
+                f"**{t('below_target', lg, value=fmt.target_pct(target, lg))}**: "
                 + (
                     ", ".join(
                         f"{ui.safe_text(n)} ({fmt.pct(r, lg)})"
@@ -157,7 +160,7 @@ def body() -> None:
                 st.button(f"➡ {names[pick]}", on_click=drill, args=(pick, child), key="drill_go")
 
     def export_fig():  # noqa: ANN202 - geometry embedded so the file stands alone
-        return charts.choropleth(df, geo.geojson(view), metric, lg, title, source_line, target)
+        return charts.choropleth(df, geo.geojson(view), metric, lg, title, source_line, target, scheme=scheme)
 
     if maps_on:
         ui.figure_downloads(export_fig, df, f"peta_{metric}_{level}_{area}_{as_of}", lg, "map")

@@ -51,7 +51,7 @@ def body() -> None:
         r = rows.row(0, named=True)
         target_lines.append(
             (
-                f"{names[code]}: {t('target_line', lg, value=fmt.pct(r['target_value'], lg, 0))}",
+                f"{names[code]}: {t('target_line', lg, value=fmt.target_pct(r['target_value'], lg))}",
                 r["target_value"],
                 r["deadline"],
             )
@@ -59,7 +59,7 @@ def body() -> None:
         p = project(pts, r["target_value"], "recording_rate", r["deadline"], today)
         if p.projected_date and p.latest_date and p.projected_date > p.latest_date:
             projections.append((names[code], p.latest_date, p.latest_value, p.projected_date, r["target_value"]))
-        msg = f"**{names[code]}** — {t('target', lg)} {fmt.pct(r['target_value'], lg, 0)}"
+        msg = f"**{names[code]}** — {t('target', lg)} {fmt.target_pct(r['target_value'], lg)}"
         msg += f" ({r['source'] or r['set_by']}{', ' + t('synthetic', lg) if r['is_synthetic'] else ''}) · {t(p.status, lg)}"
         if p.pace_per_day is not None:
             msg += " · " + t("pace_now", lg, pace=fmt.num(p.pace_per_day * 100, lg, 3) + " pp")

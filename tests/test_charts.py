@@ -97,3 +97,16 @@ def test_backlog_and_destruction_charts(app_env: Path) -> None:
     fig = charts.destruction_by_year(d, "id", "t", "s")
     assert {tr.name for tr in fig.data} == {"Kota Jambi", "Kota Probolinggo"}
     assert sum(sum(tr.y) for tr in fig.data) == 14120 + 13659
+
+
+def test_quantile_classes_spread_a_single_band(jambi: pl.DataFrame) -> None:
+    dk = charts.choropleth(jambi, "x.json", "unrecorded_share", "en", "t", "s")
+    assert len([tr for tr in dk.data if tr.hoverinfo != "skip"]) == 1  # all 11 in 80–99.99%
+    q = charts.choropleth(jambi, "x.json", "unrecorded_share", "en", "t", "s", scheme="quantile")
+    traces = [tr for tr in q.data if tr.hoverinfo != "skip"]
+    assert len(traces) == 4 and sum(len(tr.locations) for tr in traces) == 11
+    top = traces[-1]
+    assert "15.03" in top.locations
+    assert top.name.startswith(
+        "10.24–14.00%"
+    )  # a percentage class, not a count  # Sarolangun, 14% unrecorded, in the highest class
