@@ -83,11 +83,11 @@ def _detect_delimiter(sample: str) -> str:
     lines = [ln for ln in sample.splitlines()[:40] if ln.strip()]
     best, best_score = ",", -1.0
     for d in (";", ",", "\t", "|"):
-        counts = [len(next(csv.reader([ln], delimiter=d))) for ln in lines]
+        counts = [n for n in (len(next(csv.reader([ln], delimiter=d))) for ln in lines) if n > 1]
         if not counts:
             continue
         top = max(set(counts), key=counts.count)
-        score = (counts.count(top) / len(counts)) * (top > 1) * top
+        score = counts.count(top) * top  # many lines agreeing on many fields; title lines ignored
         if score > best_score:
             best, best_score = d, score
     return best

@@ -244,6 +244,8 @@ def load_file(
                 rejects.append((load_id, label, row_number, raw_text(cells), reason))
                 report.rejected += 1
                 report.reasons["wrong number of fields"] = report.reasons.get("wrong number of fields", 0) + 1
+                if report.rejected <= 20:
+                    report.messages.append(f"row {row_number}: {reason}")
                 continue
             res = process_row(ctx, row_number, cells)
             if res.record is not None:
