@@ -65,6 +65,7 @@ SETTINGS: tuple[Setting, ...] = (
         "static/geo",
         "Simplified GeoJSON per level, served once as static files to the browser.",
     ),
+    Setting("etl_memory", "EKTP_ETL_MEMORY", "512MB", "DuckDB memory limit of a load (it spills to disk past it)."),
     Setting(
         "lock_timeout",
         "EKTP_LOCK_TIMEOUT",

@@ -273,7 +273,7 @@ def load_file(
                 rejects.clear()
             if progress and report.rows_read % 200_000 == 0:
                 rate = report.rows_read / max(time.monotonic() - t0, 1e-6)
-                print(f"  … {label}: {report.rows_read:,} rows ({rate:,.0f} rows/s)", file=sys.stderr)
+                print(f"  … {label}: {report.rows_read:,} rows ({rate:,.0f} rows/s, {_rss_mib()} MiB)", file=sys.stderr)
     except (ExtractError, UnicodeDecodeError, OSError) as exc:
         report.status = "failed"
         report.messages.append(f"{label}: read failed at row {report.rows_read}: {exc}")
@@ -289,6 +289,17 @@ def load_file(
         report.status = "partial"
     _record_load(con, load_id, label, digest, spec.kind, options, report, started, None)
     return report
+
+
+def _rss_mib() -> int:
+    """Resident memory of this process, for the progress line (Linux; 0 elsewhere)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return 0
 
 
 def _insert_rejects(con: duckdb.DuckDBPyConnection, rejects: list[tuple]) -> None:
@@ -457,7 +468,8 @@ def run(
             )
         )
         reports: list[LoadReport] = []
-        con = duckdb.connect(str(tmp))
+        # bounded memory: DuckDB spills to disk past the limit instead of taking 80% of RAM
+        con = duckdb.connect(str(tmp), config={"memory_limit": settings.get("etl_memory"), "threads": 2})
         try:
             con.execute("BEGIN TRANSACTION")
             apply_schema(con)
