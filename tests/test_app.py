@@ -117,3 +117,28 @@ def test_app_connection_is_read_only(app_env: Path) -> None:
         con.execute("DELETE FROM coverage")
     with pytest.raises(duckdb.Error):
         con.execute("INSTALL spatial")
+
+
+def test_public_mode_errors_are_friendly_not_tracebacks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.duckdb"
+    broken.write_bytes(b"this is not a duckdb file" * 100)
+    monkeypatch.setenv("EKTP_DB", str(broken))
+    monkeypatch.setenv("EKTP_PUBLIC", "1")
+    at = run("pages/1_Peta_cakupan.py", {"lang": "en"})
+    assert not at.exception
+    text = " ".join(e.value for e in at.error)
+    assert "Something went wrong" in text
+    assert str(broken) not in text and "Traceback" not in text
+    monkeypatch.setenv("EKTP_PUBLIC", "0")
+    at = run("pages/1_Peta_cakupan.py", {"lang": "en"})
+    assert at.exception  # internal mode shows the error to the team
+
+
+def test_streamlit_config_static_serving_on_usage_stats_off() -> None:
+    import tomllib
+
+    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert cfg["browser"]["gatherUsageStats"] is False
+    assert cfg["server"]["enableStaticServing"] is True
+    assert "run-public" in (ROOT / "Makefile").read_text()
+    assert "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=none" in (ROOT / "Makefile").read_text()

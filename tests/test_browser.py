@@ -75,6 +75,27 @@ def server(default_db: Path):  # noqa: ANN201
     proc.wait(10)
 
 
+def test_static_files_serve_only_map_geometry(server: str) -> None:
+    import urllib.error
+
+    ok = urllib.request.urlopen(server + "/app/static/geo/regency_15.json", timeout=10)
+    assert ok.status == 200 and ok.headers["content-type"].startswith("application/json")
+    for probe in (
+        "/app/static/../../data/ektp.duckdb",
+        "/app/static/%2e%2e/%2e%2e/data/ektp.duckdb",
+        "/app/static/..%2F..%2Fdata%2Fektp.duckdb",
+        "/app/static/../app.py",
+    ):
+        try:
+            body = urllib.request.urlopen(server + probe, timeout=10).read()
+        except urllib.error.HTTPError as exc:
+            assert exc.code in (400, 403, 404)
+            continue
+        assert not body.startswith(b"\x00") and b"DUCK" not in body[:64] and b"import" not in body[:200]
+    served = {p.suffix for p in (ROOT / "static").rglob("*") if p.is_file()}
+    assert served <= {".json", ".txt", ".md"}
+
+
 def band_pixels(path: Path, rgb: tuple[int, int, int], tol: int = 12) -> int:
     img = Image.open(path).convert("RGB")
     return sum(1 for p in img.get_flattened_data() if all(abs(a - b) <= tol for a, b in zip(p, rgb, strict=True)))
