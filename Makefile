@@ -42,3 +42,6 @@ format: $(BIN)/.installed
 
 clean:
 	rm -rf $(DB) data/synthetic data/.journal static/geo tests/artifacts
+
+bench: $(BIN)/.installed $(DB)
+	$(BIN)/python -m bench.bench --etl district

@@ -146,7 +146,9 @@ def _hover_rows(rows: list[dict], metric: str, lang: str) -> list[list[str]]:
                 fmt.num(r.get("eligible"), lang),
                 fmt.num(r.get("recorded"), lang),
                 fmt.date(r.get("as_of"), lang),
-                (r.get("source") or "–") + (f" ({t('synthetic', lang)})" if r.get("is_synthetic") else ""),
+                # synthetic rows say so in a word (their file/row source is in the table and
+                # exports); this keeps the per-rerun payload small
+                t("synthetic", lang) if r.get("is_synthetic") else (r.get("source") or "–"),
             ]
         )
     return out

@@ -38,7 +38,7 @@ TOLERANCE = {"province": 0.01, "regency": 0.005, "district": 0.002}
 #: views drop islets under the threshold (each unit keeps its largest part) to stay small.
 VIEW_TOLERANCE = {
     "province": (0.03, 0.003),
-    "regency": (0.015, 0.001),
+    "regency": (0.02, 0.002),
     "district": (0.01, 0.0005),
     "regency_of_province": (0.004, 0.0),
     "district_of_province": (0.004, 0.0001),

@@ -1,0 +1,180 @@
+"""Side-by-side benchmark: our map path vs a naive Streamlit + pandas page, and the ETL.
+
+Not part of the test suite. Run `make bench` (or `python -m bench.bench --help`). Medians over
+repeated runs in one invocation on this machine; prints and writes bench/results/results.{md,csv}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "bench" / "results"
+WORK = ROOT / "bench" / "work"
+DATE = dt.date(2024, 12, 31)
+
+
+def median_time(fn, repeat: int) -> tuple[float, object]:  # noqa: ANN001
+    times, result = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), result
+
+
+def gen_workload(level: str, months: int) -> Path:
+    """Dukcapil-style Parquet: every unit of a level × monthly periods (deterministic)."""
+    import numpy as np
+    import polars as pl
+
+    from etl.demo import month_ends
+    from etl.regions import regions_frame
+
+    path = WORK / f"workload_{level}_{months}m.parquet"
+    if path.exists():
+        return path
+    WORK.mkdir(parents=True, exist_ok=True)
+    codes = regions_frame().filter(pl.col("level") == level)["code"]
+    ends = month_ends(dt.date(2015, 1, 31), dt.date(2030, 12, 31))[:months]
+    n = len(codes) * len(ends)
+    rng = np.random.default_rng(7)
+    eligible = rng.integers(500, 60_000, n)
+    df = pl.DataFrame(
+        {
+            "region_code": np.repeat(codes.to_numpy(), len(ends)),
+            "as_of": np.tile(np.array(ends, dtype="datetime64[D]"), len(codes)),
+            "eligible": eligible,
+            "recorded": (eligible * rng.uniform(0.7, 1.0, n)).astype(np.int64),
+        }
+    ).with_columns(pl.col("as_of").cast(pl.Date))
+    df.write_parquet(path)
+    return path
+
+
+def bench_etl(path: Path) -> dict:
+    db = WORK / "etl_bench.duckdb"
+    db.unlink(missing_ok=True)
+    subprocess.run([sys.executable, "-m", "etl", "--db", str(db), "load", str(ROOT / "tests/fixtures/targets_kupang.csv"), "--kind", "targets"], cwd=ROOT, check=True, capture_output=True)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "etl", "--db", str(db), "load", str(path), "--kind", "coverage"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak = [0]
+
+    def watch() -> None:
+        while proc.poll() is None:
+            try:
+                for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        peak[0] = max(peak[0], int(line.split()[1]) * 1024)
+            except OSError:
+                break
+            time.sleep(0.2)
+
+    th = threading.Thread(target=watch)
+    th.start()
+    proc.communicate()
+    th.join()
+    secs = time.perf_counter() - t0
+    import pyarrow.parquet as pq
+
+    rows = pq.ParquetFile(path).metadata.num_rows
+    return {"rows": rows, "seconds": secs, "rows_per_s": rows / secs, "peak_mib": peak[0] / 2**20}
+
+
+def ours(level: str, cold: bool) -> tuple[float, int]:
+    """Our map step: cached query → figure with a geometry URL → the JSON the browser gets."""
+    from ektp import charts, geo, queries
+
+    if cold:
+        queries._map_values.clear()
+    df = queries.map_values(level, "00", DATE)
+    fig = charts.choropleth(df, geo.static_url(geo.view_name(level, "00")), "recording_rate", "id", "t", "s")
+    payload = fig.to_json()
+    return len(payload.encode())
+
+
+def naive(level: str, con) -> int:  # noqa: ANN001
+    """A plain Streamlit user's page: pandas frame, unsimplified geometry, px.choropleth, no cache."""
+    import geopandas as gpd
+    import pandas as pd
+    import plotly.express as px
+    import shapely
+
+    data = con.execute(
+        "SELECT region_code, region_name, recording_rate FROM v_coverage_area WHERE level = ? AND as_of = ?", [level, DATE]
+    ).df()
+    data = pd.DataFrame(data)
+    geom = con.execute("SELECT code, geom_wkb FROM boundaries WHERE level = ?", [level]).df()
+    gdf = gpd.GeoDataFrame(geom[["code"]], geometry=shapely.from_wkb([bytes(b) for b in geom["geom_wkb"]]), crs="EPSG:4326")
+    gj = json.loads(gdf.to_json())
+    fig = px.choropleth(data, geojson=gj, locations="region_code", featureidkey="properties.code", color="recording_rate")
+    fig.update_geos(fitbounds="locations", visible=False)
+    return len(fig.to_json().encode())
+
+
+def apptest_rerun(repeat: int) -> float:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.switch_page("pages/1_Peta_cakupan.py")
+    at.query_params["level"] = "regency"
+    at.run()
+    t, _ = median_time(lambda: at.run(), repeat)
+    return t
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--etl", choices=["none", "district", "village"], default="district", help="ETL workload: district (≈870k rows) or village (≈10M rows)")
+    a = p.parse_args()
+    os.environ.setdefault("EKTP_DB", str(ROOT / "data" / "ektp.duckdb"))
+    from ektp import db
+
+    rows: list[dict] = []
+    con = db.open_read_only(os.environ["EKTP_DB"])
+    for level, n in (("regency", 514), ("district", 7285)):
+        cold, size = median_time(lambda level=level: ours(level, True), a.repeat)
+        warm, _ = median_time(lambda level=level: ours(level, False), a.repeat)
+        nv, nsize = median_time(lambda level=level: naive(level, con), max(1, a.repeat // 2))
+        geo_file = ROOT / "static" / "geo" / f"{level}.json"
+        rows.append({"figure": f"{level} map ({n} units), cold", "ours_s": cold, "naive_s": nv, "ratio": nv / cold, "ours_bytes": size, "naive_bytes": nsize, "geometry_file_bytes": geo_file.stat().st_size})
+        rows.append({"figure": f"{level} map ({n} units), warm", "ours_s": warm, "naive_s": nv, "ratio": nv / warm, "ours_bytes": size, "naive_bytes": nsize, "geometry_file_bytes": geo_file.stat().st_size})
+        gc.collect()
+    con.close()
+    rerun = apptest_rerun(a.repeat)
+    rows.append({"figure": "AppTest rerun, regency map page", "ours_s": rerun})
+    etl = None
+    if a.etl != "none":
+        path = gen_workload(a.etl, 120)
+        etl = bench_etl(path)
+        rows.append({"figure": f"ETL load of {etl['rows']:,} {a.etl}-months", "ours_s": etl["seconds"], "rows_per_s": etl["rows_per_s"], "peak_mib": etl["peak_mib"]})
+    OUT.mkdir(parents=True, exist_ok=True)
+    keys = sorted({k for r in rows for k in r}, key=lambda k: ["figure", "ours_s", "naive_s", "ratio", "ours_bytes", "naive_bytes", "geometry_file_bytes", "rows_per_s", "peak_mib"].index(k))
+    with (OUT / "results.csv").open("w", newline="") as fh:
+        w = csv.DictWriter(fh, keys)
+        w.writeheader()
+        w.writerows(rows)
+    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    for r in rows:
+        lines.append("| " + " | ".join(f"{r[k]:.3f}" if isinstance(r.get(k), float) else str(r.get(k, "")) for k in keys) + " |")
+    md = "\n".join(lines)
+    (OUT / "results.md").write_text(f"Benchmark {dt.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores\n\n{md}\n")
+    print(md)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
