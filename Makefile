@@ -45,3 +45,7 @@ clean:
 
 bench: $(BIN)/.installed $(DB)
 	$(BIN)/python -m bench.bench --etl district
+
+# N concurrent headless Chromium sessions against a local server (loopback only, bounded)
+loadtest: $(BIN)/.installed $(DB)
+	$(BIN)/python -m bench.loadtest --sessions 5 10 25 --rounds 2
