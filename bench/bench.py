@@ -67,9 +67,29 @@ def gen_workload(level: str, months: int) -> Path:
 def bench_etl(path: Path) -> dict:
     db = WORK / "etl_bench.duckdb"
     db.unlink(missing_ok=True)
-    subprocess.run([sys.executable, "-m", "etl", "--db", str(db), "load", str(ROOT / "tests/fixtures/targets_kupang.csv"), "--kind", "targets"], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "etl",
+            "--db",
+            str(db),
+            "load",
+            str(ROOT / "tests/fixtures/targets_kupang.csv"),
+            "--kind",
+            "targets",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "etl", "--db", str(db), "load", str(path), "--kind", "coverage"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "etl", "--db", str(db), "load", str(path), "--kind", "coverage"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     peak = [0]
 
     def watch() -> None:
@@ -113,13 +133,18 @@ def naive(level: str, con) -> int:  # noqa: ANN001
     import shapely
 
     data = con.execute(
-        "SELECT region_code, region_name, recording_rate FROM v_coverage_area WHERE level = ? AND as_of = ?", [level, DATE]
+        "SELECT region_code, region_name, recording_rate FROM v_coverage_area WHERE level = ? AND as_of = ?",
+        [level, DATE],
     ).df()
     data = pd.DataFrame(data)
     geom = con.execute("SELECT code, geom_wkb FROM boundaries WHERE level = ?", [level]).df()
-    gdf = gpd.GeoDataFrame(geom[["code"]], geometry=shapely.from_wkb([bytes(b) for b in geom["geom_wkb"]]), crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(
+        geom[["code"]], geometry=shapely.from_wkb([bytes(b) for b in geom["geom_wkb"]]), crs="EPSG:4326"
+    )
     gj = json.loads(gdf.to_json())
-    fig = px.choropleth(data, geojson=gj, locations="region_code", featureidkey="properties.code", color="recording_rate")
+    fig = px.choropleth(
+        data, geojson=gj, locations="region_code", featureidkey="properties.code", color="recording_rate"
+    )
     fig.update_geos(fitbounds="locations", visible=False)
     return len(fig.to_json().encode())
 
@@ -138,7 +163,12 @@ def apptest_rerun(repeat: int) -> float:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--repeat", type=int, default=5)
-    p.add_argument("--etl", choices=["none", "district", "village"], default="district", help="ETL workload: district (≈870k rows) or village (≈10M rows)")
+    p.add_argument(
+        "--etl",
+        choices=["none", "district", "village"],
+        default="district",
+        help="ETL workload: district (≈870k rows) or village (≈10M rows)",
+    )
     a = p.parse_args()
     os.environ.setdefault("EKTP_DB", str(ROOT / "data" / "ektp.duckdb"))
     from ektp import db
@@ -150,8 +180,28 @@ def main() -> int:
         warm, _ = median_time(lambda level=level: ours(level, False), a.repeat)
         nv, nsize = median_time(lambda level=level: naive(level, con), max(1, a.repeat // 2))
         geo_file = ROOT / "static" / "geo" / f"{level}.json"
-        rows.append({"figure": f"{level} map ({n} units), cold", "ours_s": cold, "naive_s": nv, "ratio": nv / cold, "ours_bytes": size, "naive_bytes": nsize, "geometry_file_bytes": geo_file.stat().st_size})
-        rows.append({"figure": f"{level} map ({n} units), warm", "ours_s": warm, "naive_s": nv, "ratio": nv / warm, "ours_bytes": size, "naive_bytes": nsize, "geometry_file_bytes": geo_file.stat().st_size})
+        rows.append(
+            {
+                "figure": f"{level} map ({n} units), cold",
+                "ours_s": cold,
+                "naive_s": nv,
+                "ratio": nv / cold,
+                "ours_bytes": size,
+                "naive_bytes": nsize,
+                "geometry_file_bytes": geo_file.stat().st_size,
+            }
+        )
+        rows.append(
+            {
+                "figure": f"{level} map ({n} units), warm",
+                "ours_s": warm,
+                "naive_s": nv,
+                "ratio": nv / warm,
+                "ours_bytes": size,
+                "naive_bytes": nsize,
+                "geometry_file_bytes": geo_file.stat().st_size,
+            }
+        )
         gc.collect()
     con.close()
     rerun = apptest_rerun(a.repeat)
@@ -160,16 +210,38 @@ def main() -> int:
     if a.etl != "none":
         path = gen_workload(a.etl, 120)
         etl = bench_etl(path)
-        rows.append({"figure": f"ETL load of {etl['rows']:,} {a.etl}-months", "ours_s": etl["seconds"], "rows_per_s": etl["rows_per_s"], "peak_mib": etl["peak_mib"]})
+        rows.append(
+            {
+                "figure": f"ETL load of {etl['rows']:,} {a.etl}-months",
+                "ours_s": etl["seconds"],
+                "rows_per_s": etl["rows_per_s"],
+                "peak_mib": etl["peak_mib"],
+            }
+        )
     OUT.mkdir(parents=True, exist_ok=True)
-    keys = sorted({k for r in rows for k in r}, key=lambda k: ["figure", "ours_s", "naive_s", "ratio", "ours_bytes", "naive_bytes", "geometry_file_bytes", "rows_per_s", "peak_mib"].index(k))
+    keys = sorted(
+        {k for r in rows for k in r},
+        key=lambda k: [
+            "figure",
+            "ours_s",
+            "naive_s",
+            "ratio",
+            "ours_bytes",
+            "naive_bytes",
+            "geometry_file_bytes",
+            "rows_per_s",
+            "peak_mib",
+        ].index(k),
+    )
     with (OUT / "results.csv").open("w", newline="") as fh:
         w = csv.DictWriter(fh, keys)
         w.writeheader()
         w.writerows(rows)
     lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
     for r in rows:
-        lines.append("| " + " | ".join(f"{r[k]:.3f}" if isinstance(r.get(k), float) else str(r.get(k, "")) for k in keys) + " |")
+        lines.append(
+            "| " + " | ".join(f"{r[k]:.3f}" if isinstance(r.get(k), float) else str(r.get(k, "")) for k in keys) + " |"
+        )
     md = "\n".join(lines)
     (OUT / "results.md").write_text(f"Benchmark {dt.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores\n\n{md}\n")
     print(md)

@@ -23,7 +23,16 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROME_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROME_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 STEPS = [
     ("national map", "/Peta_cakupan?lang=en", ".choroplethlayer path"),
     ("Jambi regencies", "/Peta_cakupan?area=15&level=regency&date=2019-03-31&lang=en", ".choroplethlayer path"),
@@ -45,7 +54,9 @@ def rss(pid: int) -> int:
     return total
 
 
-async def session(browser, base: str, rounds: int, think: tuple[float, float], timings: list, errors: list, step_timeout: float) -> None:  # noqa: ANN001
+async def session(
+    browser, base: str, rounds: int, think: tuple[float, float], timings: list, errors: list, step_timeout: float
+) -> None:  # noqa: ANN001
     ctx = await browser.new_context(viewport={"width": 1200, "height": 900})
     page = await ctx.new_page()
     try:
@@ -64,7 +75,9 @@ async def session(browser, base: str, rounds: int, think: tuple[float, float], t
         await ctx.close()
 
 
-async def drive(base: str, n: int, rounds: int, think: tuple[float, float], server_pid: int, step_timeout: float) -> dict:
+async def drive(
+    base: str, n: int, rounds: int, think: tuple[float, float], server_pid: int, step_timeout: float
+) -> dict:
     from playwright.async_api import async_playwright
 
     timings: list = []
@@ -110,7 +123,23 @@ def main() -> int:
     a = ap.parse_args()
     port = free_port()
     env = dict(os.environ, EKTP_DB=a.db, EKTP_PUBLIC="1", STREAMLIT_CLIENT_SHOW_ERROR_DETAILS="none")
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
@@ -124,7 +153,10 @@ def main() -> int:
         best = 0
         for n in a.sessions:
             r = asyncio.run(drive(base, n, a.rounds, tuple(a.think), server.pid, a.step_timeout))
-            print(f"| {n} | {r['steps_ok']} | {r['errors']} {r['error_kinds'] or ''} | {r['p50_s']:.2f} | {r['p95_s']:.2f} | {r['wall_s']:.1f} | {r['server_rss_mib']:.0f} | {r['rss_per_session_mib']:.1f} |", flush=True)
+            print(
+                f"| {n} | {r['steps_ok']} | {r['errors']} {r['error_kinds'] or ''} | {r['p50_s']:.2f} | {r['p95_s']:.2f} | {r['wall_s']:.1f} | {r['server_rss_mib']:.0f} | {r['rss_per_session_mib']:.1f} |",
+                flush=True,
+            )
             if r["errors"] == 0 and r["p95_s"] < 2.0:
                 best = n
         print(f"highest N with zero errors and p95 < 2 s: {best}")

@@ -24,17 +24,16 @@ def drill(code: str, level: str) -> None:
 
 
 def on_map_select() -> None:
-    sel = st.session_state.get("map_chart")
-    points = (
-        (sel or {}).get("selection", {}).get("points", [])
-        if isinstance(sel, dict)
-        else getattr(getattr(sel, "selection", None), "points", [])
-    )
+    """Callback: a click on a unit opens it (a province → its regencies, a regency → districts)."""
+    state = st.session_state.get("map_chart")
+    selection = state.get("selection", {}) if isinstance(state, dict) else getattr(state, "selection", {})
+    points = selection.get("points", []) if isinstance(selection, dict) else getattr(selection, "points", [])
     if not points:
         return
-    code = points[0].get("location")
-    info = queries.region(code) if code else None
-    if info and info["level"] in CHILD_LEVEL and info["level"] != "country":
+    point = points[0]
+    code = point.get("location") or (point.get("customdata") or [None, None])[1]
+    info = queries.region(code) if isinstance(code, str) else None
+    if info and info["level"] in ("province", "regency"):
         drill(code, CHILD_LEVEL[info["level"]])
 
 

@@ -123,6 +123,16 @@ def test_map_permalink_renders_in_chromium(server: str) -> None:
         plot = page.locator(".js-plotly-plot").first
         map_shot = ARTIFACTS / "map_jambi_plot.png"
         plot.screenshot(path=str(map_shot))
+        # a click on Sarolangun (third unit by code) drills down to its districts
+        box = page.locator(".choroplethlayer path").nth(2).bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_function(
+            "document.querySelector('.gtitle') && document.querySelector('.gtitle').textContent.includes('by district, Kabupaten Sarolangun')",
+            timeout=60_000,
+        )
+        page.screenshot(path=str(ARTIFACTS / "map_sarolangun_districts.png"))
+        href = page.evaluate("window.location.href")  # the drilled view is a shareable link
+        assert "area=15.03" in href and "level=district" in href
         # phone width: the page still renders the map
         page.set_viewport_size({"width": 390, "height": 900})
         page.wait_for_timeout(1000)
