@@ -45,18 +45,18 @@ def _finish(fig: go.Figure, title: str, source_line: str, height: int = 520) -> 
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 17}},
         font={"family": FONT, "size": 12},
-        margin={"l": 10, "r": 10, "t": 60, "b": 70},
+        margin={"l": 10, "r": 10, "t": 60, "b": 120},
         height=height,
         paper_bgcolor="white",
         plot_bgcolor="white",
-        legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
+        legend={"orientation": "h", "y": -0.12, "yanchor": "top"},
     )
     fig.add_annotation(
         text=_wrap(source_line),
         xref="paper",
         yref="paper",
         x=0,
-        y=-0.12,
+        y=-0.3,
         xanchor="left",
         yanchor="top",
         showarrow=False,
@@ -241,7 +241,10 @@ def trend(
     """Recording rate over time per area (line), published figures as markers with their
     citation in the hover, target lines, and a dashed projection at the current pace."""
     fig = go.Figure()
-    for (code,), part in series_df.sort("as_of").group_by("region_code", maintain_order=True):
+    # the line is the regular series (office files, synthetic fill, roll-ups); published
+    # citations are drawn as markers, so a one-off figure never bends the line
+    regular = series_df.filter(pl.col("source_kind") != "citation") if "source_kind" in series_df.columns else series_df
+    for (code,), part in regular.sort("as_of").group_by("region_code", maintain_order=True):
         name = part["region_name"][0]
         fig.add_trace(
             go.Scatter(
@@ -272,7 +275,13 @@ def trend(
                 + ": %{customdata[1]}<extra></extra>",
             )
         )
+    merged: dict[float, list[str]] = {}
+    for label, value, _ in target_lines or []:
+        merged.setdefault(value, []).append(label)
     for label, value, deadline in target_lines or []:
+        if label != merged[value][0]:
+            continue
+        label = " · ".join(merged[value])
         fig.add_hline(
             y=value * 100,
             line={"dash": "dot", "color": "#b35806"},

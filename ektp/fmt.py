@@ -61,7 +61,8 @@ def signed(x: float | None, lang: str = "id", decimals: int = 0, percent: bool =
     body = pct(abs(x), lang, decimals) if percent else num(abs(x), lang, decimals)
     if percent:
         body = body.replace("%", " pp")
-    return ("+" if x >= 0 else "−") + body
+    # an ASCII minus: Streamlit's st.metric reads the sign from the first character
+    return ("+" if x >= 0 else "-") + body
 
 
 def date(d: dt.date | None, lang: str = "id", precision: str = "day") -> str:

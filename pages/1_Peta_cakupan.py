@@ -135,7 +135,7 @@ def body() -> None:
         ).sort(t("metric_" + metric, lg), descending=metric not in ("recording_rate",), nulls_last=True)
         if query:
             table = table.filter(pl.col(t("name", lg)).str.to_lowercase().str.contains(query.lower(), literal=True))
-        st.dataframe(table.to_pandas(), hide_index=True, width="stretch", height=420)
+        st.dataframe(table, hide_index=True, width="stretch", height=420)
         if target is not None:
             below = df.filter(pl.col("recording_rate") < target).sort("recording_rate")
             st.markdown(
@@ -202,7 +202,7 @@ def body() -> None:
             if non_syn.height > 1 or (non_syn.height and alts.height > non_syn.height):
                 st.caption(t("disagree_note", lg))
             st.dataframe(
-                alts.with_columns((pl.col("recording_rate") * 100).round(2)).to_pandas(),
+                alts.with_columns((pl.col("recording_rate") * 100).round(2)),
                 hide_index=True,
                 width="stretch",
             )

@@ -97,9 +97,7 @@ def body() -> None:
     ui.figure_downloads(build, series, f"tren_{'_'.join(codes)}", lg, "trend")
     if points.height:
         st.markdown(f"**{t('sources', lg)}**")
-        st.dataframe(
-            points.with_columns((pl.col("recording_rate") * 100).round(2)).to_pandas(), hide_index=True, width="stretch"
-        )
+        st.dataframe(points.with_columns((pl.col("recording_rate") * 100).round(2)), hide_index=True, width="stretch")
 
 
 ui.guarded(body)

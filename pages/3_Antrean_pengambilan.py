@@ -65,7 +65,7 @@ def body() -> None:
         pl.col("source").alias(t("source", lg)),
         pl.col("note"),
     )
-    st.dataframe(table.to_pandas(), hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch")
 
     st.subheader(t("burndown", lg))
     tg = queries.targets(area).filter(

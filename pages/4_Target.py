@@ -108,7 +108,7 @@ def body() -> None:
             for r in rows
         ]
     )
-    st.dataframe(table.to_pandas(), hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch")
     st.caption(ui.marker([r["target_synthetic"] or r["value_synthetic"] for r in rows], lg))
     ui.figure_downloads(build, table, f"target_{area}", lg, "targets")
 

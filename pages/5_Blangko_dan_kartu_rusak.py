@@ -59,7 +59,7 @@ def body() -> None:
                 "is_synthetic",
                 "source",
                 "note",
-            ).to_pandas(),
+            ),
             hide_index=True,
             width="stretch",
         )
@@ -83,13 +83,13 @@ def body() -> None:
     st.plotly_chart(build_d(), config=ui.PLOTLY_CONFIG, key="destruction")
     st.caption(ui.marker(reg["is_synthetic"].to_list(), lg))
     ui.figure_downloads(build_d, reg, f"pemusnahan_{area}", lg, "destruction")
-    st.dataframe(reg.to_pandas(), hide_index=True, width="stretch")
+    st.dataframe(reg, hide_index=True, width="stretch")
     c1, c2 = st.columns(2)
     c1.markdown(f"**{t('total_per_year', lg)}**")
-    c1.dataframe(reg.group_by("year").agg(pl.col("destroyed").sum()).sort("year").to_pandas(), hide_index=True)
+    c1.dataframe(reg.group_by("year").agg(pl.col("destroyed").sum()).sort("year"), hide_index=True)
     c2.markdown(f"**{t('total_per_region', lg)}**")
     c2.dataframe(
-        reg.group_by("region_name").agg(pl.col("destroyed").sum()).sort("destroyed", descending=True).to_pandas(),
+        reg.group_by("region_name").agg(pl.col("destroyed").sum()).sort("destroyed", descending=True),
         hide_index=True,
     )
 
