@@ -45,18 +45,18 @@ def _finish(fig: go.Figure, title: str, source_line: str, height: int = 520) -> 
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 17}},
         font={"family": FONT, "size": 12},
-        margin={"l": 10, "r": 10, "t": 60, "b": 120},
+        margin={"l": 10, "r": 10, "t": 60, "b": 160},
         height=height,
         paper_bgcolor="white",
         plot_bgcolor="white",
-        legend={"orientation": "h", "y": -0.12, "yanchor": "top"},
+        legend={"orientation": "h", "y": -0.1, "yanchor": "top"},
     )
     fig.add_annotation(
         text=_wrap(source_line),
         xref="paper",
         yref="paper",
         x=0,
-        y=-0.3,
+        y=-0.24,
         xanchor="left",
         yanchor="top",
         showarrow=False,
@@ -320,6 +320,15 @@ def backlog_offices(df: pl.DataFrame, lang: str, title: str, source_line: str, t
     if any(has_ages):
         for key, colour in zip(AGE_KEYS, AGE_COLOURS, strict=True):
             fig.add_trace(go.Bar(y=labels, x=d[key].to_list(), orientation="h", name=t(key, lang), marker_color=colour))
+        # offices that report a total without age buckets still show their total
+        unknown = [
+            a if a is not None and all(r[k] is None for k in AGE_KEYS) else None
+            for a, r in zip(d["awaiting_pickup"].to_list(), d.iter_rows(named=True), strict=True)
+        ]
+        if any(v is not None for v in unknown):
+            fig.add_trace(
+                go.Bar(y=labels, x=unknown, orientation="h", name=t("age_unknown", lang), marker_color="#9e9e9e")
+            )
     else:
         fig.add_trace(
             go.Bar(
