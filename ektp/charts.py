@@ -451,7 +451,7 @@ def targets_progress(rows: list[dict], lang: str, title: str, source_line: str) 
         fig.add_trace(
             go.Bar(
                 y=[r["label"] for r in sel],
-                x=[(r["progress"] or 0) * 100 for r in sel],
+                x=[min(max(r["progress"] or 0, 0), 1.5) * 100 for r in sel],  # drawn within 0–150%
                 orientation="h",
                 marker_color=colour,
                 name=t(status, lang),

@@ -129,11 +129,21 @@ def project(
     return Projection(d, v, p, projected, needed, status)
 
 
-def progress_share(baseline: float | None, current: float | None, target: float) -> float | None:
-    """Share of the way from baseline to target (0–1, can exceed 1)."""
-    if baseline is None or current is None or baseline == target:
+def progress_share(
+    baseline: float | None, current: float | None, target: float, metric: str = "unrecorded_count"
+) -> float | None:
+    """How far along a target is, 0–1 (can exceed 1).
+
+    Rising metrics (recording rate, recorded count): current / target. Falling ones (unrecorded,
+    backlog): share of the way from the baseline down to the target.
+    """
+    if current is None:
         return None
-    return (current - baseline) / (target - baseline)
+    if metric in INCREASING:
+        return current / target if target else None
+    if baseline is None or baseline == target:
+        return None
+    return (baseline - current) / (baseline - target)
 
 
 def funnel(

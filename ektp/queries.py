@@ -219,12 +219,14 @@ def _blanko_series(stamp: tuple, scope: str) -> pl.DataFrame:
     return _q(
         "SELECT as_of, SUM(received) AS received, SUM(used) AS used, SUM(damaged) AS damaged, "
         "SUM(remaining) AS remaining, BOOL_OR(is_synthetic) AS is_synthetic FROM blanko_stock "
-        "WHERE in_scope(region_code, $scope) GROUP BY as_of ORDER BY as_of",
+        "WHERE in_scope(region_code, $scope) AND source_kind <> 'citation' GROUP BY as_of ORDER BY as_of",
         {"scope": scope},
     )
 
 
 def blanko_series(scope: str) -> pl.DataFrame:
+    """Stock in scope summed per date over the regular series (office files, synthetic fill);
+    one-off published figures are listed in the table instead, so they do not dent the sum."""
     return _blanko_series(db.stamp(), scope)
 
 

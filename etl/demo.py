@@ -141,10 +141,12 @@ def blanko_series(regency: pl.DataFrame) -> pl.DataFrame:
     for (code,), part in df.group_by("region_code", maintain_order=True):
         used = part["used"].to_numpy().astype(np.int64)
         u = (_unit_seed("s" + code) % 1000) / 1000.0
-        stock = int(used[:6].mean() * 3 + 500) if len(used) else 500
+        stock = int(used[:4].mean() * 4 + 500) if len(used) else 500
         rows = []
         for i, (d, use) in enumerate(zip(part["as_of"].to_list(), used, strict=True)):
-            received = int(max(used[max(0, i - 3) : i + 1].mean() * 3 * (0.8 + 0.5 * u), 0)) if i % 3 == 0 else 0
+            # a delivery each quarter, planned from the next quarter's expected use
+            planned = used[i : i + 3].mean() * 3.0 * (0.8 + 0.35 * u) if i % 3 == 0 else 0
+            received = int(max(planned, 0))
             damaged = int(round(use * 0.01))
             take = min(int(use) + damaged, stock + received)
             stock = stock + received - take

@@ -59,7 +59,7 @@ def body() -> None:
                 "baseline": value_text(baseline, r["metric"], lg),
                 "current_text": value_text(p.latest_value, r["metric"], lg)
                 + (f" ({fmt.date(p.latest_date, lg)})" if p.latest_date else ""),
-                "progress": progress_share(baseline, p.latest_value, r["target_value"]),
+                "progress": progress_share(baseline, p.latest_value, r["target_value"], r["metric"]),
                 "status": p.status,
                 "start": r["start_date"],
                 "deadline": r["deadline"],

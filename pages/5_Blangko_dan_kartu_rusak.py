@@ -29,7 +29,11 @@ def body() -> None:
         c = st.columns(3)
         c[0].metric(t("blanks_in_stock", lg), fmt.num(stock.sum() if stock.len() else None, lg))
         runway = (stock.sum() / use.sum()) if use.len() and use.sum() > 0 else None
-        c[1].metric(t("runway", lg), t("runway_days", lg, days=fmt.num(runway, lg)) if runway is not None else "–")
+        c[1].metric(
+            t("runway", lg),
+            t("days", lg, days=fmt.num(runway, lg)) if runway is not None else "–",
+            help=t("runway_days", lg, days=fmt.num(runway, lg)),
+        )
         c[2].metric(t("date", lg), fmt.date(as_of, lg))
         st.caption(ui.marker(latest["is_synthetic"].to_list(), lg))
         title = t("blanko_title", lg, area=area_name)

@@ -52,7 +52,9 @@ def test_past_deadline_met_or_missed_and_decreasing_metrics() -> None:
 
 
 def test_progress_and_funnel() -> None:
-    assert progress_share(40000, 20000, 0) == 0.5
+    assert progress_share(40000, 20000, 0, "unrecorded_count") == 0.5
+    assert progress_share(None, 0.49, 0.98, "recording_rate") == 0.5
+    assert progress_share(None, None, 0.98, "recording_rate") is None
     steps = dict(funnel(100, 90, 5, 80, 10))
     assert steps["collected"] == 70
 
