@@ -507,7 +507,7 @@ def blanko_stock(df: pl.DataFrame, lang: str, title: str, source_line: str) -> g
     )
     fig.add_trace(
         go.Bar(
-            x=df["as_of"].to_list(), y=df["used"].to_list(), name="used / terpakai", marker_color="#f1a340", opacity=0.6
+            x=df["as_of"].to_list(), y=df["used"].to_list(), name=t("used", lang), marker_color="#f1a340", opacity=0.6
         )
     )
     fig.update_yaxes(gridcolor="#eee", rangemode="tozero")

@@ -63,7 +63,7 @@ def body() -> None:
         pl.col("oldest_card_date").alias(t("oldest_card", lg)),
         pl.col("is_synthetic").alias(t("synthetic", lg)),
         pl.col("source").alias(t("source", lg)),
-        pl.col("note"),
+        pl.col("note").alias(t("note", lg)),
     )
     st.dataframe(table, hide_index=True, width="stretch")
 

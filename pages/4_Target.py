@@ -52,7 +52,7 @@ def body() -> None:
                 "metric": t("metric_name_" + r["metric"], lg),
                 "target_text": value_text(r["target_value"], r["metric"], lg)
                 + (
-                    f" (min {value_text(r['minimum_value'], r['metric'], lg)})"
+                    f" ({t('minimum', lg)} {value_text(r['minimum_value'], r['metric'], lg)})"
                     if r["minimum_value"] is not None
                     else ""
                 ),
@@ -102,8 +102,9 @@ def body() -> None:
                 t("projection", lg): r["projected"],
                 t("set_by", lg): r["set_by"],
                 t("source", lg): r["source"],
-                t("synthetic", lg): ("target " if r["target_synthetic"] else "")
-                + ("value" if r["value_synthetic"] else ""),
+                t("synthetic", lg): ", ".join(
+                    [t("target", lg)] * r["target_synthetic"] + [t("current", lg)] * r["value_synthetic"]
+                ),
             }
             for r in rows
         ]

