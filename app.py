@@ -12,11 +12,9 @@ lg = ui.setup("page_overview")
 
 
 def body() -> None:
-    st.title(t("app_title", lg))
-    if not ui.require_db(lg):
+    area = ui.page_header("app_title", lg)
+    if area is None:
         return
-    ui.page_links(lg)
-    area = ui.area_choice(lg)
     ui.show_invalid_notice(lg)
     info = queries.region(area)
     st.caption(t("overview_intro", lg))

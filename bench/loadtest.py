@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
+from bench.serve import start_server, stop_server
+
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 CHROME_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -38,12 +37,6 @@ STEPS = [
     ("Jambi regencies", "/Peta_cakupan?area=15&level=regency&date=2019-03-31&lang=en", ".choroplethlayer path"),
     ("backlog page", "/Antrean_pengambilan?area=16&lang=en", ".js-plotly-plot .main-svg"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss(pid: int) -> int:
@@ -121,33 +114,8 @@ def main() -> int:
     ap.add_argument("--step-timeout", type=float, default=30.0)
     ap.add_argument("--db", default=str(ROOT / "data" / "ektp.duckdb"))
     a = ap.parse_args()
-    port = free_port()
-    env = dict(os.environ, EKTP_DB=a.db, EKTP_PUBLIC="1", STREAMLIT_CLIENT_SHOW_ERROR_DETAILS="none")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_server(a.db, public=True)
     try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(base + "/_stcore/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
         print("| sessions | steps ok | errors | p50 s | p95 s | wall s | server RSS MiB | MiB/session |")
         print("|---|---|---|---|---|---|---|---|")
         best = 0
@@ -161,8 +129,7 @@ def main() -> int:
                 best = n
         print(f"highest N with zero errors and p95 < 2 s: {best}")
     finally:
-        server.terminate()
-        server.wait(10)
+        stop_server(server)
     return 0
 
 

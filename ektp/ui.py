@@ -191,6 +191,18 @@ def area_choice(lg: str, allow_regency: bool = True) -> str:
     return choice("area", options, "00", t("area", lg), format_func=lambda c: names.get(c, c))
 
 
+def page_header(title_key: str, lg: str) -> str | None:
+    """Title, DB check, translated page links and the area picker every page starts with.
+
+    Returns the chosen area code, or None (after saying what to run) when the DB is missing.
+    """
+    st.title(t(title_key, lg))
+    if not require_db(lg):
+        return None
+    page_links(lg)
+    return area_choice(lg)
+
+
 def marker(is_synthetic: Any, lg: str) -> str:
     """Sourced/synthetic marker for a figure or a set of figures."""
     if isinstance(is_synthetic, (list, tuple, set, pl.Series)):

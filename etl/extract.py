@@ -11,7 +11,7 @@ import codecs
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,6 +93,21 @@ def _detect_delimiter(sample: str) -> str:
     return best
 
 
+def _rows_after_header(
+    head: list[list[object]], h: int, rest: Iterator, close: Callable[[], None]
+) -> Iterator[tuple[int, list[object]]]:
+    """The data rows with their 1-based row numbers: the buffered head, then the stream."""
+    try:
+        for i, cells in enumerate(head[h + 1 :], start=h + 2):
+            yield i, list(cells)
+        n = len(head)
+        for cells in rest:
+            n += 1
+            yield n, list(cells)
+    finally:
+        close()
+
+
 def read_csv(path: Path, kind: str) -> RawTable:
     enc = _detect_encoding(path)
     notes = [] if enc == "utf-8-sig" else ["not valid UTF-8: read as Windows-1252"]
@@ -118,24 +133,13 @@ def read_csv(path: Path, kind: str) -> RawTable:
         fh.close()
         raise
 
-    def rows() -> Iterator[tuple[int, list[object]]]:
-        try:
-            for i, cells in enumerate(head[h + 1 :], start=h + 2):
-                yield i, list(cells)
-            n = len(head)
-            for cells in reader:
-                n += 1
-                yield n, list(cells)
-        finally:
-            fh.close()
-
     return RawTable(
         file=path,
         fmt="csv",
         header_row=h + 1,
         headers=[str(c) for c in head[h]],
         title_lines=[" ".join(str(c) for c in r if str(c).strip()) for r in head[:h]],
-        rows=rows(),
+        rows=_rows_after_header(head, h, reader, fh.close),
         encoding="utf-8" if enc == "utf-8-sig" else enc,
         delimiter=delim,
         notes=notes,
@@ -180,24 +184,13 @@ def read_xlsx(path: Path, kind: str, sheet: str | None = None) -> RawTable:
         wb.close()
         raise
 
-    def rows() -> Iterator[tuple[int, list[object]]]:
-        try:
-            for i, cells in enumerate(head[h + 1 :], start=h + 2):
-                yield i, cells
-            n = len(head)
-            for cells in it:
-                n += 1
-                yield n, list(cells)
-        finally:
-            wb.close()
-
     return RawTable(
         file=path,
         fmt="xlsx",
         header_row=h + 1,
         headers=["" if c is None else str(c) for c in head[h]],
         title_lines=[" ".join(str(c) for c in r if c is not None) for r in head[:h]],
-        rows=rows(),
+        rows=_rows_after_header(head, h, it, wb.close),
         sheet=ws.title,
     )
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -26,6 +25,7 @@ import duckdb
 import polars as pl
 
 from ektp import settings
+from etl.boundaries import sha256_file
 from etl.extract import ExtractError, RawTable, raw_text, read_table
 from etl.regions import RegionMatcher, regions_frame
 from etl.transform import date_in_title, detect_locale
@@ -82,14 +82,6 @@ class LoadReport:
         for reason, n in sorted(self.reasons.items(), key=lambda kv: -kv[1])[:15]:
             lines.append(f"  rejected {n} × {reason}")
         return "\n".join(lines)
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @contextmanager
@@ -174,7 +166,7 @@ def load_file(
     """Read, validate and insert one file inside the caller's transaction."""
     label = spec.label or spec.path.name
     report = LoadReport(file=label, kind=spec.kind)
-    digest = sha256_of(spec.path) if spec.path.exists() else ""
+    digest = sha256_file(spec.path) if spec.path.exists() else ""
     options = json.dumps(
         {
             "as_of": spec.as_of.isoformat() if spec.as_of else None,

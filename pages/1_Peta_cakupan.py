@@ -50,11 +50,9 @@ def target_for(scope: str) -> tuple[float | None, str | None]:
 
 
 def body() -> None:
-    st.title(t("page_map", lg))
-    if not ui.require_db(lg):
+    area = ui.page_header("page_map", lg)
+    if area is None:
         return
-    ui.page_links(lg)
-    area = ui.area_choice(lg)
     info = queries.region(area)
     levels = {"country": list(LEVELS), "province": ["regency", "district"], "regency": ["district"]}[info["level"]]
     level = ui.choice(

@@ -15,11 +15,9 @@ lg = ui.setup("page_trends")
 
 
 def body() -> None:
-    st.title(t("page_trends", lg))
-    if not ui.require_db(lg):
+    area = ui.page_header("page_trends", lg)
+    if area is None:
         return
-    ui.page_links(lg)
-    area = ui.area_choice(lg)
     provinces = queries.regions("province")
     regencies = queries.regions("regency")
     names = (

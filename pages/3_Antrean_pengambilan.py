@@ -12,11 +12,9 @@ lg = ui.setup("page_backlog")
 
 
 def body() -> None:
-    st.title(t("page_backlog", lg))
-    if not ui.require_db(lg):
+    area = ui.page_header("page_backlog", lg)
+    if area is None:
         return
-    ui.page_links(lg)
-    area = ui.area_choice(lg)
     series = queries.backlog_series(area)
     dates = series["as_of"].to_list()
     as_of = ui.date_choice(dates, lg)

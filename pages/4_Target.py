@@ -22,11 +22,9 @@ lg = ui.setup("page_targets")
 
 
 def body() -> None:
-    st.title(t("page_targets", lg))
-    if not ui.require_db(lg):
+    area = ui.page_header("page_targets", lg)
+    if area is None:
         return
-    ui.page_links(lg)
-    area = ui.area_choice(lg)
     show_synth = st.sidebar.toggle(t("synthetic", lg), value=True, key="w_show_synth")
     ui.show_invalid_notice(lg)
     tg = queries.targets(area)

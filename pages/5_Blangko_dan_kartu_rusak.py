@@ -12,11 +12,9 @@ lg = ui.setup("page_blanks")
 
 
 def body() -> None:
-    st.title(t("page_blanks", lg))
-    if not ui.require_db(lg):
+    area = ui.page_header("page_blanks", lg)
+    if area is None:
         return
-    ui.page_links(lg)
-    area = ui.area_choice(lg)
     series = queries.blanko_series(area)
     as_of = ui.date_choice(series["as_of"].to_list(), lg)
     ui.show_invalid_notice(lg)

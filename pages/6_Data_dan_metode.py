@@ -25,11 +25,9 @@ def link(source: str) -> str:
 
 
 def body() -> None:
-    st.title(t("data_title", lg))
-    if not ui.require_db(lg):
+    area = ui.page_header("data_title", lg)
+    if area is None:
         return
-    ui.page_links(lg)
-    area = ui.area_choice(lg)
     years = list(range(2011, dt.date.today().year + 1))
     start = ui.choice("from", years, 2013, t("period", lg) + " ≥", where=st.sidebar)
     end = ui.choice("to", years, years[-1], t("period", lg) + " ≤", where=st.sidebar)

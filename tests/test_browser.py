@@ -5,17 +5,12 @@ Skipped only when /usr/bin/chromium is absent (CI installs it in .ci/run).
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from bench.serve import start_server, stop_server
 from tests.conftest import ARTIFACTS, ROOT
 
 CHROMIUM = "/usr/bin/chromium"
@@ -32,47 +27,11 @@ CHROME_ARGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(default_db: Path):  # noqa: ANN201
-    port = free_port()
-    env = dict(os.environ, EKTP_DB=str(default_db), EKTP_PUBLIC="1", STREAMLIT_CLIENT_SHOW_ERROR_DETAILS="none")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(base + "/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start")
+    proc, base = start_server(default_db, public=True)
     yield base
-    proc.terminate()
-    proc.wait(10)
+    stop_server(proc)
 
 
 def test_static_files_serve_only_map_geometry(server: str) -> None:
