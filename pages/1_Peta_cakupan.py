@@ -188,8 +188,14 @@ def body() -> None:
         if any(v is not None for _, v in steps):
             ftitle = f"{t('funnel_title', lg)} — {row['name']}"
             fsrc = t("figure_source", lg, sources=row["source"] or "–", date=fmt.date(row["as_of"], lg))
-            st.plotly_chart(charts.funnel_chart(steps, lg, ftitle, fsrc), config=ui.PLOTLY_CONFIG, key="funnel")
+
+            def build_funnel():  # noqa: ANN202
+                return charts.funnel_chart(steps, lg, ftitle, fsrc)
+
+            st.plotly_chart(build_funnel(), config=ui.PLOTLY_CONFIG, key="funnel")
             st.caption(ui.marker(row["is_synthetic"], lg))
+            funnel_data = pl.DataFrame({"step": [k for k, _ in steps], "value": [v for _, v in steps]})
+            ui.figure_downloads(build_funnel, funnel_data, f"alur_{unit}_{row['as_of']}", lg, "funnel")
         else:
             st.info(t("no_data", lg))
     with c2:

@@ -123,6 +123,8 @@ def body() -> None:
         )
 
     st.plotly_chart(build_trend(), config=ui.PLOTLY_CONFIG, key="backlog_trend")
+    st.caption(ui.marker(series["is_synthetic"].to_list(), lg))
+    ui.figure_downloads(build_trend, series, f"antrean_tren_{area}", lg, "backlog_trend")
 
 
 ui.guarded(body)

@@ -157,3 +157,23 @@ def test_map_page_says_why_maps_are_off(app_env: Path, monkeypatch: pytest.Monke
     assert not at.exception
     assert any("Maps are off" in w.value for w in at.warning)
     assert len(at.dataframe[0].value) == 11  # the ranking table still works without maps
+
+
+@pytest.mark.parametrize(
+    ("page", "min_charts"),
+    [
+        ("pages/1_Peta_cakupan.py", 2),
+        ("pages/2_Tren.py", 1),
+        ("pages/3_Antrean_pengambilan.py", 2),
+        ("pages/4_Target.py", 1),
+        ("pages/5_Blangko_dan_kartu_rusak.py", 2),
+    ],
+)
+def test_every_chart_offers_svg_png_html_csv(app_env: Path, page: str, min_charts: int) -> None:
+    at = run(page, {"lang": "en", "area": "15"} if "Antrean" not in page else {"lang": "en", "area": "53.71"})
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    for kind in ("SVG", "PNG (print)", "HTML", "Chart data CSV"):
+        assert sum(kind in lab for lab in labels) >= min_charts, (kind, labels)
+    charts_drawn = at.get("plotly_chart")
+    assert len(charts_drawn) >= min_charts
