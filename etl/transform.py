@@ -134,9 +134,12 @@ def header_lookup(kind: str) -> dict[str, str]:
 def is_missing(v: object) -> bool:
     if v is None:
         return True
-    if isinstance(v, float) and math.isnan(v):
-        return True
-    return isinstance(v, str) and v.strip().lower() in MISSING
+    t = type(v)
+    if t is str:
+        return v.strip().lower() in MISSING
+    if t is float:
+        return math.isnan(v)
+    return False
 
 
 _ID_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")

@@ -243,11 +243,11 @@ def coverage_warnings(r: dict, pct_raw: object = None) -> list[str]:
 
 def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowResult:
     kind = ctx.kind
-    if all(is_missing(c) for c in cells):
+    key = ["" if is_missing(c) else str(c).strip() for c in cells]
+    if not any(key):
         return RowResult(skipped="blank row")
     if is_total_row(cells):
         return RowResult(skipped="total row (JUMLAH/TOTAL): not loaded as a region")
-    key = tuple("" if is_missing(c) else str(c).strip() for c in cells)
     # a 16-byte digest per row, not the row itself: memory stays bounded on big files
     digest = hashlib.blake2b("\x1f".join(key).encode(), digest_size=16).digest()
     if digest in ctx.seen:
@@ -263,7 +263,9 @@ def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowRes
 
     for f in COUNT_FIELDS.get(kind, ()):
         v = _cell(cells, idx.get(f))
-        if f in idx and not is_missing(v):
+        if type(v) is int and v >= 0:  # typed input (Parquet, XLSX): nothing to parse
+            rec[f] = v
+        elif f in idx and not is_missing(v):
             try:
                 rec[f] = parse_count(v, ctx.locale)
             except ParseError as exc:
