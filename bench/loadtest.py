@@ -18,20 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-from bench.serve import start_server, stop_server
+from bench.serve import CHROME_ARGS, CHROMIUM, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-CHROME_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 STEPS = [
     ("national map", "/Peta_cakupan?lang=en", ".choroplethlayer path"),
     ("Jambi regencies", "/Peta_cakupan?area=15&level=regency&date=2019-03-31&lang=en", ".choroplethlayer path"),
@@ -84,7 +73,7 @@ async def drive(
             await asyncio.sleep(0.5)
 
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROME_ARGS)
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         w = asyncio.create_task(watch())
         t0 = time.perf_counter()
         await asyncio.gather(*(session(browser, base, rounds, think, timings, errors, step_timeout) for _ in range(n)))

@@ -10,21 +10,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bench.serve import start_server, stop_server
+from bench.serve import CHROME_ARGS, CHROMIUM, start_server, stop_server
 from tests.conftest import ARTIFACTS, ROOT
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
-CHROME_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
