@@ -45,7 +45,10 @@ def body() -> None:
         )
         rows.append(
             {
-                "label": f"{r['region_name']} · {t('metric_name_' + r['metric'], lg)}",
+                # one bar per target: a sourced and a synthetic target of one area stay apart
+                "label": f"{r['region_name']} · {t('metric_name_' + r['metric'], lg)}"
+                + (f" ({t('synthetic', lg)})" if r["is_synthetic"] else "")
+                + (f" · {fmt.date(r['deadline'], lg)}" if r["deadline"] else ""),
                 "region": r["region_name"],
                 "metric": t("metric_name_" + r["metric"], lg),
                 "target_text": value_text(r["target_value"], r["metric"], lg)

@@ -177,3 +177,15 @@ def test_every_chart_offers_svg_png_html_csv(app_env: Path, page: str, min_chart
         assert sum(kind in lab for lab in labels) >= min_charts, (kind, labels)
     charts_drawn = at.get("plotly_chart")
     assert len(charts_drawn) >= min_charts
+
+
+def test_targets_chart_has_one_bar_per_target(app_env: Path) -> None:
+    at = run("pages/4_Target.py", {"lang": "en", "area": "15"})
+    assert not at.exception
+    import json
+
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    labels = [y for tr in fig["data"] for y in tr["y"]]
+    assert len(labels) == len(set(labels))
+    assert any(lab.startswith("Jambi · recording rate (synthetic)") for lab in labels)
+    assert "Jambi · recording rate" in labels  # the sourced 98% target
