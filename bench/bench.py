@@ -15,7 +15,6 @@ import os
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -90,27 +89,15 @@ def bench_etl(path: Path) -> dict:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    peak = [0]
+    from bench.serve import watch_peak_rss
 
-    def watch() -> None:
-        while proc.poll() is None:
-            try:
-                for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        peak[0] = max(peak[0], int(line.split()[1]) * 1024)
-            except OSError:
-                break
-            time.sleep(0.2)
-
-    th = threading.Thread(target=watch)
-    th.start()
+    peak = watch_peak_rss(proc, 0.2)
     proc.communicate()
-    th.join()
     secs = time.perf_counter() - t0
     import pyarrow.parquet as pq
 
     rows = pq.ParquetFile(path).metadata.num_rows
-    return {"rows": rows, "seconds": secs, "rows_per_s": rows / secs, "peak_mib": peak[0] / 2**20}
+    return {"rows": rows, "seconds": secs, "rows_per_s": rows / secs, "peak_mib": peak() / 2**20}
 
 
 def ours(level: str, cold: bool) -> tuple[float, int]:

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from bench.serve import CHROME_ARGS, CHROMIUM, start_server, stop_server
+from etl.load import rss_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 STEPS = [
@@ -26,14 +27,6 @@ STEPS = [
     ("Jambi regencies", "/Peta_cakupan?area=15&level=regency&date=2019-03-31&lang=en", ".choroplethlayer path"),
     ("backlog page", "/Antrean_pengambilan?area=16&lang=en", ".js-plotly-plot .main-svg"),
 ]
-
-
-def rss(pid: int) -> int:
-    total = 0
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            total = int(line.split()[1]) * 1024
-    return total
 
 
 async def session(
@@ -64,12 +57,12 @@ async def drive(
 
     timings: list = []
     errors: list = []
-    peak = [rss(server_pid)]
+    peak = [rss_bytes(server_pid)]
     base_rss = peak[0]
 
     async def watch() -> None:
         while True:
-            peak[0] = max(peak[0], rss(server_pid))
+            peak[0] = max(peak[0], rss_bytes(server_pid))
             await asyncio.sleep(0.5)
 
     async with async_playwright() as p:

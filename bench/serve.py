@@ -1,4 +1,5 @@
-"""Start the dashboard on a free loopback port (browser test and load test share this)."""
+"""Process helpers shared by the browser test, the load test and the benchmark: start the
+dashboard on a free loopback port, stop it, and watch a child's peak memory."""
 
 from __future__ import annotations
 
@@ -6,9 +7,13 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+
+from etl.load import rss_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Debian's Chromium and the flags it needs headless on this closed network (no background calls)
@@ -64,6 +69,25 @@ def start_server(db: Path | str, public: bool = True, timeout: float = 60) -> tu
             time.sleep(0.5)
     proc.kill()
     raise RuntimeError("streamlit did not start")
+
+
+def watch_peak_rss(proc: subprocess.Popen, interval: float = 0.1) -> Callable[[], int]:
+    """Sample a child's resident memory in a thread until it exits; call the result for the peak."""
+    peak = [0]
+
+    def watch() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], rss_bytes(proc.pid))
+            time.sleep(interval)
+
+    th = threading.Thread(target=watch, daemon=True)
+    th.start()
+
+    def result() -> int:
+        th.join()
+        return peak[0]
+
+    return result
 
 
 def stop_server(proc: subprocess.Popen) -> None:

@@ -146,9 +146,6 @@ def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], d
     con.unregister("batch_df")
 
 
-_SCHEMAS: dict[str, pl.DataType] = {}
-
-
 def _frame(kind: str, load_id: int, records: list[dict]) -> pl.DataFrame:
     cols = COLUMNS[kind]
     data = {c: [r.get(c) for r in records] for c in cols}
@@ -265,7 +262,10 @@ def load_file(
                 rejects.clear()
             if progress and report.rows_read % 200_000 == 0:
                 rate = report.rows_read / max(time.monotonic() - t0, 1e-6)
-                print(f"  … {label}: {report.rows_read:,} rows ({rate:,.0f} rows/s, {_rss_mib()} MiB)", file=sys.stderr)
+                print(
+                    f"  … {label}: {report.rows_read:,} rows ({rate:,.0f} rows/s, {rss_bytes() // 2**20} MiB)",
+                    file=sys.stderr,
+                )
     except (ExtractError, UnicodeDecodeError, OSError) as exc:
         report.status = "failed"
         report.messages.append(f"{label}: read failed at row {report.rows_read}: {exc}")
@@ -283,12 +283,12 @@ def load_file(
     return report
 
 
-def _rss_mib() -> int:
-    """Resident memory of this process, for the progress line (Linux; 0 elsewhere)."""
+def rss_bytes(pid: int | str = "self") -> int:
+    """Resident memory of a process (Linux /proc; 0 where unreadable or the process is gone)."""
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
-                return int(line.split()[1]) // 1024
+                return int(line.split()[1]) * 1024
     except OSError:
         pass
     return 0

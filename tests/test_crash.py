@@ -8,14 +8,13 @@ import os
 import signal
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
 
+from bench.serve import watch_peak_rss
 from etl.demo import month_ends
 from etl.load import LoadSpec, run
 from etl.regions import regions_frame
@@ -84,33 +83,18 @@ def etl_proc(db: Path, *args: str, timeout: str = "30") -> subprocess.Popen:
     )
 
 
-def peak_rss(proc: subprocess.Popen, out: list[int]) -> None:
-    peak = 0
-    while proc.poll() is None:
-        try:
-            for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    peak = max(peak, int(line.split()[1]) * 1024)
-        except OSError:
-            break
-        time.sleep(0.1)
-    out.append(peak)
-
-
 def test_200mb_file_streams_in_bounded_memory(big_csv: Path, tmp_path: Path) -> None:
     db = base(tmp_path)
     proc = etl_proc(db, "load", str(big_csv), "--kind", "coverage")
-    peaks: list[int] = []
-    watcher = threading.Thread(target=peak_rss, args=(proc, peaks))
-    watcher.start()
+    peak = watch_peak_rss(proc)
     _, err = proc.communicate(timeout=900)
-    watcher.join()
+    peak_bytes = peak()
     assert proc.returncode == 0, err[-2000:]
     assert "rows (" in err  # progress on big files
     n_rows = 7285 * 120
     assert f"accepted {n_rows}" in err
     assert counts(db)[0] == n_rows + 2
-    assert peaks[0] < 1.25 * 1024**3, f"peak RSS {peaks[0] / 2**20:.0f} MiB"  # bounded: < 1.25 GiB for 200 MB
+    assert peak_bytes < 1.25 * 1024**3, f"peak RSS {peak_bytes / 2**20:.0f} MiB"  # bounded: < 1.25 GiB for 200 MB
 
 
 def test_killed_load_leaves_served_db_and_next_load_succeeds(big_csv: Path, tmp_path: Path) -> None:
