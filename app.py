@@ -16,7 +16,6 @@ def body() -> None:
     if area is None:
         return
     ui.show_invalid_notice(lg)
-    info = queries.region(area)
     st.caption(t("overview_intro", lg))
     cur, prev = queries.area_latest(area)
     if cur is None:
@@ -25,9 +24,7 @@ def body() -> None:
     as_of = cur["as_of"]
     backlog = queries.backlog_latest(area, as_of)
     blanko = queries.blanko_latest(area, as_of)
-    st.subheader(
-        f"{ui.safe_text(info['name'] if area != '00' else t('national', lg))} · {t('as_of', lg, date=fmt.date(as_of, lg))}"
-    )
+    st.subheader(f"{ui.safe_text(ui.area_name(area, lg))} · {t('as_of', lg, date=fmt.date(as_of, lg))}")
     st.caption(ui.marker(cur["is_synthetic"], lg) + f" · {t('source', lg)}: {cur['source']}")
 
     def delta(key: str, percent: bool = False) -> str | None:

@@ -203,6 +203,13 @@ def page_header(title_key: str, lg: str) -> str | None:
     return area_choice(lg)
 
 
+def area_name(code: str, lg: str) -> str:
+    """'Indonesia (nasional)' for '00', else the unit's Kemendagri name."""
+    from ektp import queries
+
+    return t("national", lg) if code == "00" else queries.region(code)["name"]
+
+
 def marker(is_synthetic: Any, lg: str) -> str:
     """Sourced/synthetic marker for a figure or a set of figures."""
     if isinstance(is_synthetic, (list, tuple, set, pl.Series)):
@@ -259,17 +266,23 @@ MIME = {
 }
 
 
-def table_downloads(df: pl.DataFrame, basename: str, lg: str, key: str) -> None:
-    cols = st.columns(3)
-    for col, kind in zip(cols, ("csv", "xlsx", "parquet"), strict=True):
+def _download_row(items: list[tuple[str, str, Callable[[], bytes]]], basename: str, key: str) -> None:
+    """One download button per (file kind, label, maker) side by side; files are made on click."""
+    for col, (kind, label, make) in zip(st.columns(len(items)), items, strict=True):
         col.download_button(
-            f"⬇ {t('download_' + kind, lg)}",
-            data=lambda kind=kind: table_bytes(df, kind),
+            f"⬇ {label}",
+            data=make,
             file_name=f"{basename}.{kind}",
             mime=MIME[kind],
             key=f"dl_{key}_{kind}",
             on_click="ignore",
         )
+
+
+def table_downloads(df: pl.DataFrame, basename: str, lg: str, key: str) -> None:
+    """A table as CSV, XLSX and Parquet (formulas neutralised in CSV/XLSX)."""
+    items = [(k, t(f"download_table_{k}", lg), lambda k=k: table_bytes(df, k)) for k in ("csv", "xlsx", "parquet")]
+    _download_row(items, basename, key)
 
 
 def image_bytes(fig: go.Figure, kind: str) -> bytes:
@@ -288,39 +301,13 @@ def image_bytes(fig: go.Figure, kind: str) -> bytes:
 
 def figure_downloads(export_fig: Callable[[], go.Figure], data: pl.DataFrame, basename: str, lg: str, key: str) -> None:
     """SVG, print PNG, standalone HTML and the chart's data as CSV. Images are made on click."""
-    cols = st.columns(4)
-    cols[0].download_button(
-        f"⬇ {t('download_svg', lg)}",
-        data=lambda: image_bytes(export_fig(), "svg"),
-        file_name=f"{basename}.svg",
-        mime=MIME["svg"],
-        key=f"dl_{key}_svg",
-        on_click="ignore",
-    )
-    cols[1].download_button(
-        f"⬇ {t('download_png', lg)}",
-        data=lambda: image_bytes(export_fig(), "png"),
-        file_name=f"{basename}.png",
-        mime=MIME["png"],
-        key=f"dl_{key}_png",
-        on_click="ignore",
-    )
-    cols[2].download_button(
-        f"⬇ {t('download_html', lg)}",
-        data=lambda: export_fig().to_html(include_plotlyjs=True, full_html=True).encode("utf-8"),
-        file_name=f"{basename}.html",
-        mime=MIME["html"],
-        key=f"dl_{key}_html",
-        on_click="ignore",
-    )
-    cols[3].download_button(
-        f"⬇ {t('download_csv', lg)}",
-        data=lambda: table_bytes(data, "csv"),
-        file_name=f"{basename}.csv",
-        mime=MIME["csv"],
-        key=f"dl_{key}_csv",
-        on_click="ignore",
-    )
+    items = [
+        ("svg", t("download_svg", lg), lambda: image_bytes(export_fig(), "svg")),
+        ("png", t("download_png", lg), lambda: image_bytes(export_fig(), "png")),
+        ("html", t("download_html", lg), lambda: export_fig().to_html(include_plotlyjs=True, full_html=True).encode()),
+        ("csv", t("download_csv", lg), lambda: table_bytes(data, "csv")),
+    ]
+    _download_row(items, basename, key)
 
 
 PLOTLY_CONFIG = {

@@ -91,7 +91,7 @@ def body() -> None:
         return
     df = queries.map_values(level, area, as_of)
     target, target_source = target_for(area)
-    area_name = t("national", lg) if area == "00" else info["name"]
+    area_name = ui.area_name(area, lg)
     title = t("map_title", lg, metric=t("metric_" + metric, lg), level=t("level_" + level, lg).lower(), area=area_name)
     srcs = sorted({s for s in df.filter(~pl.col("is_synthetic").fill_null(True))["source"].drop_nulls().to_list()})
     src_text = "; ".join(srcs[:3]) + (" …" if len(srcs) > 3 else "")

@@ -22,8 +22,7 @@ def body() -> None:
     if as_of is None:
         st.info(t("no_data", lg))
         return
-    info = queries.region(area)
-    area_name = t("national", lg) if area == "00" else info["name"]
+    area_name = ui.area_name(area, lg)
     offices = queries.backlog_latest(area, as_of)
     total = offices["awaiting_pickup"].drop_nulls()
     c = st.columns(3)

@@ -81,7 +81,7 @@ def body() -> None:
     for col, (k, n) in zip(cols, sorted(counts.items()), strict=True):
         col.metric(t(k, lg), n)
     src = "; ".join(sorted({r["source"] for r in rows if not r["target_synthetic"]}))
-    title = t("page_targets", lg) + " — " + (t("national", lg) if area == "00" else queries.region(area)["name"])
+    title = t("page_targets", lg) + " — " + ui.area_name(area, lg)
     line = t("figure_source", lg, sources=(src or "–") + "; " + t("synthetic_marker", lg), date=fmt.date(today, lg))
     sorted_rows = sorted(rows, key=lambda r: (r["target_synthetic"], r["status"], r["label"]))[:40]
 

@@ -18,8 +18,7 @@ def body() -> None:
     series = queries.blanko_series(area)
     as_of = ui.date_choice(series["as_of"].to_list(), lg)
     ui.show_invalid_notice(lg)
-    info = queries.region(area)
-    area_name = t("national", lg) if area == "00" else info["name"]
+    area_name = ui.area_name(area, lg)
     if as_of is not None:
         latest = queries.blanko_latest(area, as_of)
         stock = latest["remaining"].drop_nulls()
