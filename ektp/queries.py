@@ -262,23 +262,18 @@ def targets(scope: str) -> pl.DataFrame:
     return _targets(db.stamp(), scope)
 
 
+TARGET_METRICS = ("recording_rate", "unrecorded_count", "recorded_count", "pickup_backlog")
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def _metric_series(stamp: tuple, code: str, metric: str) -> pl.DataFrame:
-    if metric == "pickup_backlog":
-        return _q(
-            "SELECT as_of, SUM(awaiting_pickup)::DOUBLE AS value, BOOL_OR(is_synthetic) AS is_synthetic "
-            "FROM pickup_backlog WHERE region_code = $code AND awaiting_pickup IS NOT NULL "
-            "GROUP BY as_of ORDER BY as_of",
-            {"code": code},
-        )
-    if metric not in ("recording_rate", "unrecorded_count", "recorded_count"):
+    if metric not in TARGET_METRICS:
         raise KeyError(metric)
     return _q(
-        "SELECT as_of, CASE $metric WHEN 'recording_rate' THEN recording_rate "
-        "WHEN 'unrecorded_count' THEN unrecorded::DOUBLE ELSE recorded::DOUBLE END AS value, is_synthetic "
-        "FROM coverage_area WHERE region_code = $code ORDER BY as_of",
+        "SELECT as_of, value, is_synthetic FROM v_metric_series "
+        "WHERE region_code = $code AND metric = $metric ORDER BY as_of",
         {"code": code, "metric": metric},
-    ).filter(pl.col("value").is_not_null())
+    )
 
 
 def metric_series(code: str, metric: str) -> pl.DataFrame:

@@ -94,29 +94,30 @@ CREATE OR REPLACE VIEW v_coverage_latest AS
 SELECT * FROM v_coverage_area
 QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code ORDER BY as_of DESC) = 1;
 
+-- Every target metric as one long series: region, date, metric, value (rates as fractions).
+CREATE OR REPLACE VIEW v_metric_series AS
+SELECT region_code, as_of, 'recording_rate' AS metric, recording_rate AS value, is_synthetic
+FROM coverage_area WHERE recording_rate IS NOT NULL
+UNION ALL
+SELECT region_code, as_of, 'unrecorded_count', unrecorded::DOUBLE, is_synthetic
+FROM coverage_area WHERE unrecorded IS NOT NULL
+UNION ALL
+SELECT region_code, as_of, 'recorded_count', recorded::DOUBLE, is_synthetic
+FROM coverage_area WHERE recorded IS NOT NULL
+UNION ALL
+SELECT region_code, as_of, 'pickup_backlog', SUM(awaiting_pickup)::DOUBLE, BOOL_OR(is_synthetic)
+FROM pickup_backlog WHERE awaiting_pickup IS NOT NULL GROUP BY region_code, as_of;
+
 -- Each target with the metric's latest value on or before its deadline (or today), and the
 -- share of the way from baseline to target. Status and projections: see ektp/metrics.py.
 CREATE OR REPLACE VIEW v_target_progress AS
-WITH series AS (
-    SELECT region_code, as_of, 'recording_rate' AS metric, recording_rate AS value, is_synthetic
-    FROM coverage_area WHERE recording_rate IS NOT NULL
-    UNION ALL
-    SELECT region_code, as_of, 'unrecorded_count', unrecorded::DOUBLE, is_synthetic
-    FROM coverage_area WHERE unrecorded IS NOT NULL
-    UNION ALL
-    SELECT region_code, as_of, 'recorded_count', recorded::DOUBLE, is_synthetic
-    FROM coverage_area WHERE recorded IS NOT NULL
-    UNION ALL
-    SELECT region_code, as_of, 'pickup_backlog', SUM(awaiting_pickup)::DOUBLE, BOOL_OR(is_synthetic)
-    FROM pickup_backlog WHERE awaiting_pickup IS NOT NULL GROUP BY region_code, as_of
-)
 SELECT t.*, r.name AS region_name,
        s.as_of AS latest_as_of, s.value AS latest_value, s.is_synthetic AS latest_is_synthetic,
        CASE WHEN t.baseline_value IS NOT NULL AND t.baseline_value <> t.target_value
             THEN (s.value - t.baseline_value) / (t.target_value - t.baseline_value) END AS progress_share
 FROM targets t
 JOIN regions r ON r.code = t.region_code
-LEFT JOIN series s
+LEFT JOIN v_metric_series s
   ON s.region_code = t.region_code AND s.metric = t.metric
  AND s.as_of <= COALESCE(t.deadline, current_date)
 QUALIFY ROW_NUMBER() OVER (PARTITION BY t.load_id, t.row_number ORDER BY s.as_of DESC NULLS LAST) = 1;
