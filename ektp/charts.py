@@ -366,8 +366,11 @@ def backlog_offices(df: pl.DataFrame, lang: str, title: str, source_line: str, t
             bgcolor="rgba(255,255,255,0.8)",
         )
     fig.update_layout(barmode="stack", yaxis={"autorange": "reversed"})
-    fig.update_xaxes(title=t("awaiting_pickup", lang), gridcolor="#eee")
-    return _finish(fig, title, source_line, max(380, 60 + 26 * len(labels)))
+    fig.update_xaxes(gridcolor="#eee")  # the title names the measure; an axis title would meet the source line
+    _finish(fig, title, source_line, max(420, 60 + 26 * len(labels)))
+    # a few bars leave little room below: the age legend goes above the plot, clear of the source line
+    fig.update_layout(legend={"y": 1.0, "yanchor": "bottom", "x": 0.0}, margin={"t": 120})
+    return fig
 
 
 def burndown(
