@@ -44,7 +44,7 @@ clean:
 	rm -rf $(DB) data/synthetic data/.journal static/geo tests/artifacts
 
 bench: $(BIN)/.installed $(DB)
-	$(BIN)/python -m bench.bench --etl district
+	$(BIN)/python -m bench.bench --etl village
 
 # N concurrent headless Chromium sessions against a local server (loopback only, bounded)
 loadtest: $(BIN)/.installed $(DB)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
@@ -135,23 +136,61 @@ def classify(df: pl.DataFrame, metric: str, lang: str, scheme: str = "dukcapil")
     return classes
 
 
-def _hover_rows(rows: list[dict], metric: str, lang: str) -> list[list[str]]:
-    out = []
-    for r in rows:
-        out.append(
-            [
-                r["name"],
-                r["code"],
-                format_value(metric_value(r, metric), metric, lang),
-                fmt.num(r.get("eligible"), lang),
-                fmt.num(r.get("recorded"), lang),
-                fmt.date(r.get("as_of"), lang),
-                # synthetic rows say so in a word (their file/row source is in the table and
-                # exports); this keeps the per-rerun payload small
-                t("synthetic", lang) if r.get("is_synthetic") else (r.get("source") or "–"),
-            ]
-        )
-    return out
+def _template_text(s: str) -> str:
+    """A value baked into a hovertemplate: '%{' would start a template variable."""
+    return s.replace("%{", "% {")
+
+
+def _hover(rows: list[dict], metric: str, lang: str) -> tuple[str, object, object]:
+    """(hovertemplate, customdata, z) for one map trace, as small as the browser allows.
+
+    The name comes from the static GeoJSON (`properties.name`, sent once) and the code from the
+    location; the value is z. Fields equal across the trace (as-of, source) are written into
+    the template once; numbers go as typed arrays (base64 in the figure JSON) when none is
+    missing, else as formatted text.
+    """
+    head = "<b>%{properties.name}</b> (%{location})<br>" + t("metric_" + metric, lang) + ": "
+    vals = [metric_value(r, metric) for r in rows]
+    dates = {fmt.date(r.get("as_of"), lang) for r in rows}
+    sources = {t("synthetic", lang) if r.get("is_synthetic") else (r.get("source") or "–") for r in rows}
+    counts = [(r.get("eligible"), r.get("recorded")) for r in rows]
+    typed = (
+        len(dates) == 1 and len(sources) == 1 and all(v is not None for v in vals)
+        and all(e is not None and c is not None for e, c in counts)
+    )  # fmt: skip
+    if typed:
+        arr = np.array(counts, dtype=np.float64)
+        big = max(float(np.abs(arr).max(initial=0)), max((abs(v) for v in vals), default=0)) >= 2**24
+        dtype = np.float64 if big else np.float32  # float32 is exact for counts below 16.7M
+        value = "%{z:,.1f}%" if metric in RATE_METRICS else "%{z:,.0f}"
+        hover = (
+            head + value + "<br>"
+            + t("eligible", lang) + ": %{customdata[0]:,.0f}<br>"
+            + t("recorded", lang) + ": %{customdata[1]:,.0f}<br>"
+            + _template_text(t("as_of", lang, date=next(iter(dates)))) + "<br>"
+            + t("source", lang) + ": " + _template_text(next(iter(sources))) + "<extra></extra>"
+        )  # fmt: skip
+        return hover, arr.astype(dtype), np.array(vals, dtype=dtype)
+    hover = (
+        head + "%{customdata[0]}<br>"
+        + t("eligible", lang) + ": %{customdata[1]}<br>"
+        + t("recorded", lang) + ": %{customdata[2]}<br>"
+        + t("as_of", lang, date="%{customdata[3]}") + "<br>"
+        + t("source", lang) + ": %{customdata[4]}<extra></extra>"
+    )  # fmt: skip
+    data = [
+        [
+            format_value(v, metric, lang),
+            fmt.num(r.get("eligible"), lang),
+            fmt.num(r.get("recorded"), lang),
+            fmt.date(r.get("as_of"), lang),
+            # synthetic rows say so in a word (their file/row source is in the table and exports)
+            t("synthetic", lang) if r.get("is_synthetic") else (r.get("source") or "–"),
+        ]
+        for r, v in zip(rows, vals, strict=True)
+    ]
+    z = np.array([v if v is not None else 0.0 for v in vals], dtype=np.float32)
+    return hover, data, z
 
 
 def choropleth(
@@ -172,35 +211,23 @@ def choropleth(
     features keyed by `id` = Kemendagri code.
     """
     fig = go.Figure()
-    hover = (
-        "<b>%{customdata[0]}</b> (%{customdata[1]})<br>"
-        + t("metric_" + metric, lang)
-        + ": %{customdata[2]}<br>"
-        + t("eligible", lang)
-        + ": %{customdata[3]}<br>"
-        + t("recorded", lang)
-        + ": %{customdata[4]}<br>"
-        + t("as_of", lang, date="%{customdata[5]}")
-        + "<br>"
-        + t("source", lang)
-        + ": %{customdata[6]}<extra></extra>"
-    )
     for c in classify(df, metric, lang, scheme):
         if not c["codes"]:
             continue
+        hover, customdata, z = _hover(c["rows"], metric, lang)
         fig.add_trace(
             go.Choropleth(
                 geojson=geojson,
                 featureidkey="id",
                 locations=c["codes"],
-                z=[metric_value(r, metric) if metric_value(r, metric) is not None else 0 for r in c["rows"]],
+                z=z,
                 colorscale=[[0, c["colour"]], [1, c["colour"]]],
                 showscale=False,
                 marker={"line": {"color": "white", "width": 0.5}},
                 name=f"{c['label']} · {t('units_in_band', lang, n=len(c['codes']))}",
                 legendgroup=c["key"],
                 showlegend=True,
-                customdata=_hover_rows(c["rows"], metric, lang),
+                customdata=customdata,
                 hovertemplate=hover,
             )
         )
@@ -212,7 +239,7 @@ def choropleth(
                     geojson=geojson,
                     featureidkey="id",
                     locations=[r["code"] for r in below],
-                    z=[1] * len(below),
+                    z=np.ones(len(below), dtype=np.int8),
                     colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
                     showscale=False,
                     marker={"line": {"color": "#111111", "width": 2}},
@@ -223,6 +250,7 @@ def choropleth(
                 )
             )
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator", bgcolor="white")
+    fig.update_layout(separators=",." if lang == "id" else ".,")  # d3 numbers in the hover
     _finish(fig, title, source_line, height)
     fig.update_layout(legend={"y": 0.0, "yanchor": "top", "font": {"size": 11}}, margin={"b": 130})
     fig.layout.annotations[0].y = -0.2  # the source line below a two-row legend

@@ -65,7 +65,13 @@ SETTINGS: tuple[Setting, ...] = (
         "static/geo",
         "Simplified GeoJSON per level, served once as static files to the browser.",
     ),
-    Setting("etl_memory", "EKTP_ETL_MEMORY", "512MB", "DuckDB memory limit of a load (it spills to disk past it)."),
+    Setting("etl_memory", "EKTP_ETL_MEMORY", "1GB", "DuckDB memory limit of a load (it spills to disk past it)."),
+    Setting(
+        "etl_bulk",
+        "EKTP_ETL_BULK",
+        "on",
+        "on: check clean CSV/Parquet rows in DuckDB and only unusual rows in Python; off: every row in Python.",
+    ),
     Setting(
         "lock_timeout",
         "EKTP_LOCK_TIMEOUT",

@@ -233,15 +233,18 @@ def _round(coords):  # noqa: ANN001 - nested tuples from shapely.mapping
     return [_round(c) for c in coords]
 
 
-def feature_collection(features: list[tuple[str, shapely.Geometry]]) -> dict:
+def feature_collection(features: list[tuple[str, shapely.Geometry]], names: dict[str, str] | None = None) -> dict:
+    """Features keyed by Kemendagri code, with the Kemendagri name as `properties.name`: the map's
+    hover reads the name from this file (sent once) instead of from every rerun's figure."""
     out = []
+    names = names or {}
     for code, geom in features:
         g = mapping(geom)
         out.append(
             {
                 "type": "Feature",
                 "id": code,
-                "properties": {},
+                "properties": {"name": names[code]} if code in names else {},
                 "geometry": {"type": g["type"], "coordinates": _round(g["coordinates"])},
             }
         )
@@ -273,10 +276,13 @@ def write_static(units: list[Unit], out_dir: Path) -> list[Path]:
             add("district", "district", u)
             add(f"district_{u.code[:2]}", "district_of_province", u)
             add(f"district_{u.code[:5]}", "district_of_regency", u)
+    from etl.regions import regions_frame
+
+    names = dict(regions_frame().select("code", "name").iter_rows())
     written = []
     for name, feats in groups.items():
         p = tmp / f"{name}.json"
-        p.write_text(json.dumps(feature_collection(feats), separators=(",", ":")))
+        p.write_text(json.dumps(feature_collection(feats, names), separators=(",", ":"), ensure_ascii=False))
         written.append(p)
     (tmp / "LICENSE.txt").write_text(LICENSE_NOTICE + "\n")
     if out_dir.exists():

@@ -25,6 +25,7 @@ import duckdb
 import polars as pl
 
 from ektp import settings
+from etl import bulk
 from etl.boundaries import sha256_file
 from etl.extract import ExtractError, RawTable, raw_text, read_table
 from etl.regions import RegionMatcher, regions_frame
@@ -41,7 +42,7 @@ from etl.validate import (
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 BATCH = 50_000
-LEVEL_ORDER = ("district", "regency", "province", "country")
+LEVEL_ORDER = ("village", "district", "regency", "province", "country")
 
 
 class LoadLockedError(Exception):
@@ -71,6 +72,8 @@ class LoadReport:
     reasons: dict[str, int] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
     load_id: int | None = None
+    reader: str = "rows"  # "bulk" when DuckDB checked the clean rows (etl.bulk), else "rows"
+    fast_rows: int = 0  # rows the bulk path accepted in SQL without the row-by-row checks
 
     def summary(self) -> str:
         lines = [
@@ -223,43 +226,83 @@ def load_file(
 
     records: list[dict] = []
     rejects: list[tuple] = []
-    n_header = len(raw.headers)
+    table, cols = TABLE[spec.kind], COLUMNS[spec.kind] + ["load_id"]
+
+    def reject(row_number: int, cells: list[object], reason: str, key: str) -> None:
+        report.rejected += 1
+        rejects.append((load_id, label, row_number, raw_text(cells), reason))
+        report.reasons[key] = report.reasons.get(key, 0) + 1
+        if report.rejected <= 20:
+            report.messages.append(f"row {row_number}: {reason}")
+
+    def consume(row_number: int, cells: list[object]) -> None:
+        res = process_row(ctx, row_number, cells)
+        if res.record is not None:
+            records.append(res.record)
+            report.accepted += 1
+            if res.record.get("warnings"):
+                report.warned += 1
+        elif res.skipped:
+            report.skipped += 1
+            rejects.append((load_id, label, row_number, raw_text(cells), "skipped: " + res.skipped))
+        else:
+            reject(row_number, cells, res.reason or "", (res.reason or "").split(":")[0])
+        if len(records) >= BATCH:
+            _insert_frame(con, table, cols, _frame(spec.kind, load_id, records))
+            records.clear()
+        if len(rejects) >= BATCH:
+            _insert_rejects(con, rejects)
+            rejects.clear()
+
+    staged = None
     t0 = time.monotonic()
+    if spec.kind in bulk.BULK_KINDS and settings.get("etl_bulk") != "off" and raw.fmt in ("csv", "parquet"):
+        try:
+            staged = bulk.stage(con, raw)
+        except bulk.NotBulk as exc:
+            report.reader = f"rows ({exc})"
+            if progress:
+                print(f"  {label}: read row by row ({exc})", file=sys.stderr)
+    n_header = len(raw.headers)
     try:
-        for row_number, cells in all_rows():
+        if staged is not None:
+            rows.close()  # the bulk reader has the file; the row reader's handle is released
+            report.reader = "bulk"
+            report.rows_read = staged.rows
+            if progress:
+                print(
+                    f"  … {label}: {staged.rows:,} rows (read into DuckDB in {time.monotonic() - t0:.1f} s, "
+                    f"{rss_bytes() // 2**20} MiB)",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            report.fast_rows = bulk.classify_and_insert(con, ctx, staged, table, load_id)
+            report.accepted += report.fast_rows
+            for row_number, dup_of, cells in bulk.other_rows(con, raw, staged):
+                if dup_of is not None:
+                    reason = f"exact duplicate of row {dup_of}"
+                    reject(row_number, cells, reason, reason)
+                else:
+                    consume(row_number, cells)
+            bulk.cleanup(con)
+            if progress:
+                rate = staged.rows / max(time.monotonic() - t0, 1e-6)
+                print(
+                    f"  … {label}: {staged.rows:,} rows checked ({rate:,.0f} rows/s; {report.fast_rows:,} clean "
+                    "rows in DuckDB, the rest row by row)",
+                    file=sys.stderr,
+                )
+        for row_number, cells in all_rows() if staged is None else ():
             report.rows_read += 1
             if raw.fmt == "csv" and len(cells) > n_header and any(str(c).strip() for c in cells[n_header:]):
-                reason = f"{len(cells)} fields where the header has {n_header} (mixed delimiters?)"
-                rejects.append((load_id, label, row_number, raw_text(cells), reason))
-                report.rejected += 1
-                report.reasons["wrong number of fields"] = report.reasons.get("wrong number of fields", 0) + 1
-                if report.rejected <= 20:
-                    report.messages.append(f"row {row_number}: {reason}")
-                continue
-            res = process_row(ctx, row_number, cells)
-            if res.record is not None:
-                records.append(res.record)
-                report.accepted += 1
-                if res.record.get("warnings"):
-                    report.warned += 1
-            elif res.skipped:
-                report.skipped += 1
-                rejects.append((load_id, label, row_number, raw_text(cells), "skipped: " + res.skipped))
-            else:
-                report.rejected += 1
-                rejects.append((load_id, label, row_number, raw_text(cells), res.reason))
-                key = (res.reason or "").split(":")[0]
-                report.reasons[key] = report.reasons.get(key, 0) + 1
-                if report.rejected <= 20:
-                    report.messages.append(f"row {row_number}: {res.reason}")
-            if len(records) >= BATCH:
-                _insert_frame(
-                    con, TABLE[spec.kind], COLUMNS[spec.kind] + ["load_id"], _frame(spec.kind, load_id, records)
+                reject(
+                    row_number,
+                    cells,
+                    f"{len(cells)} fields where the header has {n_header} (mixed delimiters?)",
+                    "wrong number of fields",
                 )
-                records.clear()
-            if len(rejects) >= BATCH:
-                _insert_rejects(con, rejects)
-                rejects.clear()
+                continue
+            consume(row_number, cells)
             if progress and report.rows_read % 200_000 == 0:
                 rate = report.rows_read / max(time.monotonic() - t0, 1e-6)
                 print(
@@ -271,7 +314,7 @@ def load_file(
         report.messages.append(f"{label}: read failed at row {report.rows_read}: {exc}")
         raise
     if records:
-        _insert_frame(con, TABLE[spec.kind], COLUMNS[spec.kind] + ["load_id"], _frame(spec.kind, load_id, records))
+        _insert_frame(con, table, cols, _frame(spec.kind, load_id, records))
     if rejects:
         _insert_rejects(con, rejects)
     if report.accepted == 0:
@@ -319,24 +362,41 @@ def refresh_coverage_area(con: duckdb.DuckDBPyConnection) -> None:
 
     Roll-ups sum counts (never average rates), from each child's best row that has both
     eligible and recorded; children_reported / children_total say how complete a sum is.
+    Village rows count towards their district but get no coverage_area row of their own.
     """
     con.execute("DELETE FROM coverage_area")
+    # v_coverage_best holds the precedence rules; evaluated once here, not once per level
+    con.execute("CREATE OR REPLACE TEMP TABLE best AS SELECT * FROM v_coverage_best WHERE level <> 'village'")
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE best_counts AS SELECT * EXCLUDE (rn) FROM ("
-        " SELECT v.*, ROW_NUMBER() OVER (PARTITION BY region_code, as_of ORDER BY precedence, load_id DESC, row_number) rn"
-        " FROM v_coverage v WHERE eligible IS NOT NULL AND recorded IS NOT NULL) WHERE rn = 1"
+        "CREATE OR REPLACE TEMP TABLE multi AS SELECT region_code, as_of FROM coverage GROUP BY ALL HAVING COUNT(*) > 1"
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE best_counts AS
+        SELECT {cols} FROM v_coverage v ANTI JOIN multi m USING (region_code, as_of)
+        WHERE v.eligible IS NOT NULL AND v.recorded IS NOT NULL
+        UNION ALL BY NAME
+        SELECT {cols} FROM (
+            SELECT v.*, ROW_NUMBER() OVER (PARTITION BY region_code, as_of ORDER BY precedence, load_id DESC, row_number) rn
+            FROM v_coverage v SEMI JOIN multi m USING (region_code, as_of)
+            WHERE v.eligible IS NOT NULL AND v.recorded IS NOT NULL) v WHERE rn = 1
+        """.format(  # noqa: S608 - a fixed column list
+            cols="v.region_code, v.parent_code, v.level, v.as_of, v.population, v.eligible, v.recorded, v.printed, "
+            "v.print_ready, v.is_synthetic, v.source_kind, v.source"
+        )
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE count_rows (region_code VARCHAR, parent_code VARCHAR, level VARCHAR, as_of DATE, population BIGINT, eligible BIGINT, recorded BIGINT, printed BIGINT, print_ready BIGINT, is_synthetic BOOLEAN, source_kind VARCHAR, source VARCHAR, origin VARCHAR, children_reported INTEGER, children_total INTEGER)"
     )
-    child_of = {"regency": "district", "province": "regency", "country": "province"}
+    child_of = {"district": "village", "regency": "district", "province": "regency", "country": "province"}
     for level in LEVEL_ORDER:
         params = {"level": level}
         # rollup of the child level's count rows
         if level in child_of:
             params["child"] = child_of[level]
+            source = "best_counts" if level == "district" else "count_rows"  # fixed names, no user input
             con.execute(
-                """
+                f"""
                 CREATE OR REPLACE TEMP TABLE rollup AS
                 SELECT c.parent_code AS region_code, p.parent_code, $level AS level, c.as_of,
                        SUM(c.population) AS population, SUM(c.eligible) AS eligible,
@@ -347,14 +407,16 @@ def refresh_coverage_area(con: duckdb.DuckDBPyConnection) -> None:
                        'sum of ' || COUNT(*) || ' ' || $child || ' rows' AS source,
                        'rollup' AS origin, COUNT(*)::INTEGER AS children_reported,
                        (SELECT COUNT(*) FROM regions k WHERE k.parent_code = c.parent_code)::INTEGER AS children_total
-                FROM count_rows c JOIN regions p ON p.code = c.parent_code
+                FROM {source} c JOIN regions p ON p.code = c.parent_code
                 WHERE c.level = $child
                 GROUP BY c.parent_code, p.parent_code, c.as_of
-                """,
+                """,  # noqa: S608 - source is one of two fixed table names
                 params,
             )
         else:
             con.execute("CREATE OR REPLACE TEMP TABLE rollup AS SELECT * FROM count_rows WHERE FALSE")
+        if level == "village":
+            continue  # villages only feed their districts' sums (from best_counts); no page maps them
         con.execute(
             """
             INSERT INTO count_rows
@@ -378,7 +440,7 @@ def refresh_coverage_area(con: duckdb.DuckDBPyConnection) -> None:
             SELECT b.region_code, b.level, b.parent_code, b.as_of, b.population, b.eligible, b.recorded,
                    b.printed, b.print_ready, b.unrecorded, b.recording_rate, b.print_gap, b.source,
                    b.source_kind, b.is_synthetic, b.warnings, 'reported', NULL, NULL
-            FROM v_coverage_best b
+            FROM best b
             WHERE b.level = $level AND b.recording_rate IS NOT NULL
             UNION ALL
             SELECT c.region_code, c.level, c.parent_code, c.as_of, c.population, c.eligible, c.recorded,
@@ -390,13 +452,13 @@ def refresh_coverage_area(con: duckdb.DuckDBPyConnection) -> None:
                    c.origin, c.children_reported, c.children_total
             FROM count_rows c
             WHERE c.level = $level AND NOT EXISTS (
-                SELECT 1 FROM v_coverage_best b WHERE b.region_code = c.region_code AND b.as_of = c.as_of
+                SELECT 1 FROM best b WHERE b.region_code = c.region_code AND b.as_of = c.as_of
                   AND b.recording_rate IS NOT NULL)
             UNION ALL
             SELECT b.region_code, b.level, b.parent_code, b.as_of, b.population, b.eligible, b.recorded,
                    b.printed, b.print_ready, b.unrecorded, NULL, b.print_gap, b.source,
                    b.source_kind, b.is_synthetic, b.warnings, 'reported', NULL, NULL
-            FROM v_coverage_best b
+            FROM best b
             WHERE b.level = $level AND b.recording_rate IS NULL AND NOT EXISTS (
                 SELECT 1 FROM count_rows c WHERE c.region_code = b.region_code AND c.as_of = b.as_of)
             """,
@@ -483,6 +545,10 @@ def run(
                 reports.append(rep)
                 if progress:
                     print(rep.summary(), file=sys.stderr)
+            # The facts are committed to the private copy before the roll-ups: reading millions of
+            # uncommitted rows is slow, and atomicity comes from the swap below, not this transaction.
+            con.execute("COMMIT")
+            con.execute("BEGIN TRANSACTION")
             _finalize(con)
             con.execute("COMMIT")
             con.execute("CHECKPOINT")

@@ -144,7 +144,10 @@ class RegionMatcher:
                 for row in csv.DictReader(fh):
                     key = name_key(row["alias"])[1]
                     self.aliases.setdefault(key, []).append((row.get("province_code") or None, row["code"]))
-        self.village_codes: set[str] | None = None
+        # village (desa/kelurahan) rows arrive by code only: 83k names are matched by no office
+        self.village_codes: set[str] = set(
+            (regions if regions is not None else regions_frame()).filter(pl.col("level") == "village")["code"]
+        )
 
     def name_of(self, code: str) -> str | None:
         u = self.units.get(code)
@@ -157,7 +160,7 @@ class RegionMatcher:
         code = normalize_code(raw)
         if code is None:
             return Match(None, f"'{raw}' is not a Kemendagri code")
-        if code in self.units:
+        if code in self.units or code in self.village_codes:
             return Match(code)
         return Match(None, f"unknown region code '{code}'")
 

@@ -71,8 +71,14 @@ def test_map_permalink_renders_in_chromium(server: str) -> None:
         plot = page.locator(".js-plotly-plot").first
         map_shot = ARTIFACTS / "map_jambi_plot.png"
         plot.screenshot(path=str(map_shot))
-        # a click on Sarolangun (third unit by code) drills down to its districts
+        # hovering Sarolangun (third unit by code): its name comes from the geometry file
+        # (properties.name), the code from the location, the value from z
         box = page.locator(".choroplethlayer path").nth(2).bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_selector(".hoverlayer .hovertext", timeout=10_000)
+        hover = page.evaluate("document.querySelector('.hoverlayer').textContent")
+        assert "Kabupaten Sarolangun" in hover and "(15.03)" in hover and "14.0%" in hover, hover
+        # a click on Sarolangun drills down to its districts
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.wait_for_function(
             "document.querySelector('.gtitle') && document.querySelector('.gtitle').textContent.includes('by district, Kabupaten Sarolangun')",

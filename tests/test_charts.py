@@ -50,12 +50,47 @@ def test_jambi_regency_map(jambi: pl.DataFrame) -> None:
 
 def test_hover_carries_name_code_value_as_of_source(jambi: pl.DataFrame) -> None:
     fig = charts.choropleth(jambi, "app/static/geo/regency_15.json", "recording_rate", "en", "t", "s")
+    found = 0
     for tr in fig.data:
-        for row in tr.customdata:
-            if row[1] == "15.03":
-                assert row[0] == "Kabupaten Sarolangun" and row[2] == "86.0%"
-                assert row[5] == "31 March 2019" and "radarjambi" in row[6]
+        if tr.hoverinfo == "skip" or "15.03" not in list(tr.locations):
+            continue
+        i = list(tr.locations).index("15.03")
+        found += 1
+        # name from the static file's properties, code from the location, value from z
+        assert tr.hovertemplate.startswith("<b>%{properties.name}</b> (%{location})")
+        assert round(float(tr.z[i]), 1) == 86.0 and "%{z:,.1f}%" in tr.hovertemplate or tr.customdata[i][0] == "86.0%"
+        text = tr.hovertemplate + " ".join(map(str, tr.customdata[i]))
+        assert "31 March 2019" in text and "radarjambi" in text
+    assert found == 1
     assert fig.data[0].geojson == "app/static/geo/regency_15.json"
+    assert fig.layout.separators == ".,"
+
+
+def test_hover_sends_constant_fields_once_and_numbers_typed() -> None:
+    """A class whose units share date and source: those go into the template, numbers as
+    float32 typed arrays (base64 in the JSON), so a rerun carries ids and three numbers a unit."""
+    import json
+
+    rows = pl.DataFrame(
+        {
+            "code": ["15.01", "15.02"],
+            "name": ["Kerinci", "Merangin"],
+            "recording_rate": [0.91, 0.93],
+            "eligible": [180000, 280000],
+            "recorded": [163800, 260400],
+            "as_of": [dt.date(2024, 12, 31)] * 2,
+            "is_synthetic": [True, True],
+            "source": ["synthetic fill", "synthetic fill"],
+        }
+    )
+    fig = charts.choropleth(rows, "x.json", "recording_rate", "id", "t", "s")
+    tr = next(tr for tr in fig.data if len(tr.locations) == 2)
+    assert "31 Desember 2024" in tr.hovertemplate and "%{customdata[0]:,.0f}" in tr.hovertemplate
+    assert tr.customdata.dtype.name == "float32" and tr.customdata[1][0] == 280000
+    assert fig.layout.separators == ",."
+    spec = json.loads(fig.to_json())["data"][0]
+    assert "bdata" in spec["customdata"] and "bdata" in spec["z"]
+    assert "Merangin" not in fig.to_json()  # names come from the geometry file, sent once
 
 
 def test_count_metric_uses_quantile_classes(jambi: pl.DataFrame) -> None:

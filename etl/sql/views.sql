@@ -38,6 +38,13 @@ LEFT JOIN regions r ON r.code = c.region_code;
 -- n_sources counts every row kept for that region and date; rate_spread is the largest
 -- difference between the non-synthetic recording rates (sources that disagree).
 CREATE OR REPLACE VIEW v_coverage_best AS
+WITH multi AS (  -- most (region, date) pairs have one row, its own best: only the rest need the window
+    SELECT region_code, as_of FROM coverage GROUP BY ALL HAVING COUNT(*) > 1
+)
+SELECT v.*, 1::BIGINT AS n_sources,
+       CASE WHEN NOT v.is_synthetic THEN v.recording_rate - v.recording_rate END AS rate_spread
+FROM v_coverage v ANTI JOIN multi m USING (region_code, as_of)
+UNION ALL BY NAME
 SELECT * EXCLUDE (rn) FROM (
     SELECT
         v.*,
@@ -47,7 +54,7 @@ SELECT * EXCLUDE (rn) FROM (
         ROW_NUMBER() OVER (
             PARTITION BY v.region_code, v.as_of ORDER BY v.precedence, v.load_id DESC, v.row_number
         ) AS rn
-    FROM v_coverage v
+    FROM v_coverage v SEMI JOIN multi m USING (region_code, as_of)
     WINDOW w AS (PARTITION BY v.region_code, v.as_of)
 ) WHERE rn = 1;
 
