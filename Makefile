@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DB := data/ektp.duckdb
 PORT ?= 8501
 
-.PHONY: run run-public test lint format data rebuild bench loadtest clean
+.PHONY: run run-public test lint format data rebuild bench loadtest loadtest-server clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m venv $(VENV)
@@ -49,3 +49,9 @@ bench: $(BIN)/.installed $(DB)
 # N concurrent headless Chromium sessions against a local server (loopback only, bounded)
 loadtest: $(BIN)/.installed $(DB)
 	$(BIN)/python -m bench.loadtest --sessions 5 10 25 --rounds 2
+
+# the server alone: N websocket clients speaking Streamlit's protocol (loopback only, bounded);
+# a burst of 1/5/25 sessions clicking at once, then 100 sessions pausing 5–30 s between clicks
+loadtest-server: $(BIN)/.installed $(DB)
+	$(BIN)/python -m bench.wsload --sessions 1 5 25 --rounds 2
+	$(BIN)/python -m bench.wsload --sessions 100 --rounds 1 --think 5 30

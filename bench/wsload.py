@@ -1,0 +1,148 @@
+"""Load test of the server alone: N sessions speaking Streamlit's websocket protocol (loopback).
+
+The Chromium load test (bench.loadtest) shares the two cores with the browsers it drives, so it
+measures mostly Chromium. Here each session is a websocket client that sends what the browser
+sends (a BackMsg `rerun_script` with the page and the permalink's query string) and waits for
+the server's `script_finished`: the time is the server's whole rerun, every delta included.
+Steps: national map → Jambi regencies → Sarolangun districts (the drill-down) → backlog page.
+
+    python -m bench.wsload --sessions 1 5 25 --rounds 2
+    python -m bench.wsload --sessions 100 --rounds 1 --think 5 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+STEPS = [
+    ("national map", "Peta_cakupan", "lang=en"),
+    ("Jambi regencies", "Peta_cakupan", "area=15&level=regency&date=2019-03-31&lang=en"),
+    ("Sarolangun districts", "Peta_cakupan", "area=15.03&level=district&lang=en"),
+    ("backlog page", "Antrean_pengambilan", "area=16&lang=en"),
+]
+
+
+async def session(
+    ws_url: str, rounds: int, think: tuple[float, float], timings: list, errors: list, step_timeout: float
+) -> int:
+    """One client; returns the bytes it received."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    received = 0
+    try:
+        async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=30) as ws:
+            for _ in range(rounds):
+                for name, page, qs in STEPS:
+                    msg = BackMsg()
+                    msg.rerun_script.query_string = qs
+                    msg.rerun_script.page_name = page
+                    t0 = time.perf_counter()
+                    await ws.send(msg.SerializeToString())
+                    failed = None
+                    try:
+                        while True:
+                            data = await asyncio.wait_for(ws.recv(), step_timeout)
+                            received += len(data)
+                            fm = ForwardMsg()
+                            fm.ParseFromString(data)
+                            kind = fm.WhichOneof("type")
+                            if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
+                                if fm.delta.new_element.WhichOneof("type") == "exception":
+                                    failed = "exception element"
+                            if kind == "script_finished":
+                                if fm.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
+                                    failed = failed or f"script finished with status {fm.script_finished}"
+                                break
+                    except TimeoutError:
+                        failed = f"no script_finished within {step_timeout:.0f} s"
+                    if failed:
+                        errors.append((name, failed))
+                    else:
+                        timings.append((name, time.perf_counter() - t0))
+                    if think[1] > 0:
+                        await asyncio.sleep(random.uniform(*think))
+    except Exception as exc:  # noqa: BLE001 - every failure is counted as an error of the run
+        errors.append(("connect", f"{type(exc).__name__}: {exc}"))
+    return received
+
+
+def pct(xs: list[float], q: float) -> float:
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+async def run_level(base: str, n: int, rounds: int, think: tuple[float, float], step_timeout: float) -> dict:
+    ws_url = base.replace("http://", "ws://") + "/_stcore/stream"
+    timings: list = []
+    errors: list = []
+    t0 = time.perf_counter()
+    got = await asyncio.gather(
+        *(session(ws_url, rounds, think, timings, errors, step_timeout) for _ in range(n)), return_exceptions=False
+    )
+    secs = [t for _, t in timings]
+    return {
+        "sessions": n,
+        "steps_ok": len(secs),
+        "errors": len(errors),
+        "error_kinds": sorted({e for _, e in errors})[:3],
+        "p50_s": statistics.median(secs) if secs else float("nan"),
+        "p95_s": pct(secs, 0.95),
+        "wall_s": time.perf_counter() - t0,
+        "kb_per_step": sum(got) / max(1, len(secs) + len(errors)) / 1024,
+    }
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 25])
+    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--think", type=float, nargs=2, default=[0, 0], metavar=("MIN", "MAX"))
+    p.add_argument("--step-timeout", type=float, default=60)
+    p.add_argument("--db", default=os.environ.get("EKTP_DB", str(ROOT / "data" / "ektp.duckdb")))
+    a = p.parse_args()
+    if max(a.sessions) > 200 or a.rounds > 10:
+        p.error("bounded: at most 200 sessions and 10 rounds")
+    from bench.serve import start_server, stop_server, watch_peak_rss
+    from etl.load import rss_bytes
+
+    proc, base = start_server(a.db, public=True)
+    peak = watch_peak_rss(proc)
+    rows = []
+    try:
+        # one warm-up session so the first level does not pay for imports and cold caches
+        asyncio.run(run_level(base, 1, 1, (0, 0), a.step_timeout))
+        for n in a.sessions:
+            before = rss_bytes(proc.pid)
+            r = asyncio.run(run_level(base, n, a.rounds, tuple(a.think), a.step_timeout))
+            r["rss_mib"] = rss_bytes(proc.pid) / 2**20
+            r["rss_per_session_mib"] = max(0.0, (rss_bytes(proc.pid) - before) / 2**20 / n)
+            rows.append(r)
+            print(
+                f"{n:4d} sessions: {r['steps_ok']} steps ok, {r['errors']} errors {r['error_kinds']}, "
+                f"p50 {r['p50_s']:.3f} s, p95 {r['p95_s']:.3f} s, {r['kb_per_step']:.0f} KB/step, "
+                f"server RSS {r['rss_mib']:.0f} MiB ({r['rss_per_session_mib']:.1f} MiB/session)",
+                flush=True,
+            )
+    finally:
+        stop_server(proc)
+    ok = [r["sessions"] for r in rows if r["errors"] == 0 and r["p95_s"] < 2.0]
+    print(f"peak server RSS {peak() / 2**20:.0f} MiB; highest N with p95 < 2 s and no errors: {max(ok, default=0)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
