@@ -42,6 +42,8 @@ async def session(
 
     received = 0
     try:
+        if think[1] > 0:  # readers arrive spread over one pause, not all in the same millisecond
+            await asyncio.sleep(random.uniform(0, think[1]))
         async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=30) as ws:
             for _ in range(rounds):
                 for name, page, qs in STEPS:
@@ -58,9 +60,12 @@ async def session(
                             fm = ForwardMsg()
                             fm.ParseFromString(data)
                             kind = fm.WhichOneof("type")
-                            if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
-                                if fm.delta.new_element.WhichOneof("type") == "exception":
-                                    failed = "exception element"
+                            if (
+                                kind == "delta"
+                                and fm.delta.WhichOneof("type") == "new_element"
+                                and fm.delta.new_element.WhichOneof("type") == "exception"
+                            ):
+                                failed = "exception element"
                             if kind == "script_finished":
                                 if fm.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
                                     failed = failed or f"script finished with status {fm.script_finished}"
