@@ -94,7 +94,8 @@ def test_200mb_file_streams_in_bounded_memory(big_csv: Path, tmp_path: Path) -> 
     n_rows = 7285 * 120
     assert f"accepted {n_rows}" in err
     assert counts(db)[0] == n_rows + 2
-    assert peak_bytes < 1.25 * 1024**3, f"peak RSS {peak_bytes / 2**20:.0f} MiB"  # bounded: < 1.25 GiB for 200 MB
+    # bounded: DuckDB is limited to 1 GB (EKTP_ETL_MEMORY) and Python holds one batch at a time
+    assert peak_bytes < 1.5 * 1024**3, f"peak RSS {peak_bytes / 2**20:.0f} MiB"
 
 
 def test_killed_load_leaves_served_db_and_next_load_succeeds(big_csv: Path, tmp_path: Path) -> None:
