@@ -151,11 +151,12 @@ def _hover(rows: list[dict], metric: str, lang: str) -> tuple[str, object, objec
     """
     head = "<b>%{properties.name}</b> (%{location})<br>" + t("metric_" + metric, lang) + ": "
     vals = [metric_value(r, metric) for r in rows]
-    dates = {fmt.date(r.get("as_of"), lang) for r in rows}
-    sources = {t("synthetic", lang) if r.get("is_synthetic") else (r.get("source") or "–") for r in rows}
+    dates = [fmt.date(r.get("as_of"), lang) for r in rows]
+    # synthetic rows say so in a word (their file/row source is in the table and exports)
+    sources = [t("synthetic", lang) if r.get("is_synthetic") else (r.get("source") or "–") for r in rows]
     counts = [(r.get("eligible"), r.get("recorded")) for r in rows]
     typed = (
-        len(dates) == 1 and len(sources) == 1 and all(v is not None for v in vals)
+        len(set(dates)) == 1 and len(set(sources)) == 1 and all(v is not None for v in vals)
         and all(e is not None and c is not None for e, c in counts)
     )  # fmt: skip
     if typed:
@@ -167,8 +168,8 @@ def _hover(rows: list[dict], metric: str, lang: str) -> tuple[str, object, objec
             head + value + "<br>"
             + t("eligible", lang) + ": %{customdata[0]:,.0f}<br>"
             + t("recorded", lang) + ": %{customdata[1]:,.0f}<br>"
-            + _template_text(t("as_of", lang, date=next(iter(dates)))) + "<br>"
-            + t("source", lang) + ": " + _template_text(next(iter(sources))) + "<extra></extra>"
+            + _template_text(t("as_of", lang, date=dates[0])) + "<br>"
+            + t("source", lang) + ": " + _template_text(sources[0]) + "<extra></extra>"
         )  # fmt: skip
         return hover, arr.astype(dtype), np.array(vals, dtype=dtype)
     hover = (
@@ -179,15 +180,8 @@ def _hover(rows: list[dict], metric: str, lang: str) -> tuple[str, object, objec
         + t("source", lang) + ": %{customdata[4]}<extra></extra>"
     )  # fmt: skip
     data = [
-        [
-            format_value(v, metric, lang),
-            fmt.num(r.get("eligible"), lang),
-            fmt.num(r.get("recorded"), lang),
-            fmt.date(r.get("as_of"), lang),
-            # synthetic rows say so in a word (their file/row source is in the table and exports)
-            t("synthetic", lang) if r.get("is_synthetic") else (r.get("source") or "–"),
-        ]
-        for r, v in zip(rows, vals, strict=True)
+        [format_value(v, metric, lang), fmt.num(e, lang), fmt.num(c, lang), d, src]
+        for v, (e, c), d, src in zip(vals, counts, dates, sources, strict=True)
     ]
     z = np.array([v if v is not None else 0.0 for v in vals], dtype=np.float32)
     return hover, data, z

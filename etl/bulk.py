@@ -25,7 +25,7 @@ import duckdb
 
 from etl.extract import RawTable
 from etl.transform import COUNT_FIELDS, DATE_FIELDS, MISSING, PCT_FIELDS, ROW_DATE, is_total_row
-from etl.validate import COLUMNS, EKTP_START, RowContext
+from etl.validate import COLUMNS, COPIED_TEXT, EKTP_START, RowContext
 
 #: Kinds whose rules the bulk lanes cover; destruction and targets files are small and
 #: carry cross-field rules, so they are always read row by row.
@@ -35,7 +35,6 @@ BULK_KINDS = ("coverage", "backlog", "blanko")
 _WS = r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 assert max(len(m.encode()) for m in MISSING) <= 4  # cell_key only lowers cells of up to 4 bytes
 _MISSING_SQL = ", ".join("'" + m.replace("'", "''") + "'" for m in sorted(MISSING))
-TEXT_FIELDS = ("note", "office", "method", "witnesses", "set_by", "source", "date_precision")
 
 
 class NotBulk(Exception):
@@ -97,7 +96,8 @@ def _csv_head_ok(raw: RawTable) -> bool:
     return len(records) == raw.header_row and [str(c) for c in records[-1]] == raw.headers
 
 
-def _line_count(path: Path) -> int:
+def line_count(path: Path) -> int:
+    """Physical lines of a file (a last line without a newline counts)."""
     n, last = 0, b"\n"
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 24):
@@ -117,7 +117,7 @@ def stage(con: duckdb.DuckDBPyConnection, raw: RawTable) -> Staged:
         if not _csv_head_ok(raw):
             raise NotBulk("title or header rows span several lines")
         spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in cols) + "}"
-        try:
+        try:  # a streaming row_number() keeps the reader's order: rn is the row number in the file
             con.execute(
                 f"CREATE TEMP TABLE stage AS SELECT row_number() OVER () + $skip AS rn, * FROM read_csv($path, delim = $delim, quote = '\"', "
                 f"escape = '\"', header = false, skip = $skip, auto_detect = false, columns = {spec}, "
@@ -127,10 +127,9 @@ def stage(con: duckdb.DuckDBPyConnection, raw: RawTable) -> Staged:
         except duckdb.Error as exc:
             raise NotBulk(f"CSV reader: {str(exc).splitlines()[0]}") from None
         rows = con.execute("SELECT COUNT(*) FROM stage").fetchall()[0][0]
-        if rows != _line_count(raw.file) - raw.header_row:
+        if rows != line_count(raw.file) - raw.header_row:
             con.execute("DROP TABLE stage")
             raise NotBulk("blank lines or quoted line breaks: lines and rows differ")
-        # a streaming row_number() keeps the reader's order: rn is the row number in the file
     elif raw.fmt == "parquet":
         sel = ", ".join(f"CAST({_q(h)} AS VARCHAR) AS c{i}" for i, h in enumerate(raw.headers))
         try:
@@ -235,22 +234,24 @@ def classify_and_insert(
             values[f] = "NULL::DATE"
             continue
         ok = f"(date_val({k(f)}) BETWEEN $start AND $today)"
-        if f == row_date and ctx.default_date is not None:
-            checks.append(f"({k(f)} = '' OR {ok})")
-        else:
-            checks.append(f"({k(f)} = '' OR {ok})" if f != row_date else ok)
+        may_be_empty = f != row_date or ctx.default_date is not None
+        checks.append(f"({k(f)} = '' OR {ok})" if may_be_empty else ok)
         values[f] = f"date_val({k(f)})"
     if row_date not in idx and ctx.default_date is None:
         checks.append("FALSE")  # every row lacks its date: the slow lane words the error
-    for f in (*TEXT_FIELDS, "region_name", "is_synthetic"):
+    for f in (*COPIED_TEXT, "region_name", "is_synthetic"):
         if f in idx:  # Python's '.0' rule uses str.isdigit (any script): non-ASCII cases go slow
             checks.append(f"NOT regexp_matches({k(f)}, '[^\\x00-\\x7f].*\\.0$')")
 
-    params: dict[str, object] = {"start": EKTP_START, "today": ctx.today}
     default_date, default_prec = ctx.default_date or (None, None)
-    params["default_date"], params["default_prec"] = default_date, default_prec
-    params["label"] = ctx.file_label
-    params["load_id"] = load_id
+    params: dict[str, object] = {
+        "start": EKTP_START,
+        "today": ctx.today,
+        "default_date": default_date,
+        "default_prec": default_prec,
+        "label": ctx.file_label,
+        "load_id": load_id,
+    }
 
     # warnings: any rule that could fire sends the row to the slow lane, which words it
     warn: list[str] = []
@@ -285,7 +286,7 @@ def classify_and_insert(
     synthetic = "lower(cell_text(" + k("is_synthetic") + ")) IN ('1', 'true', 'yes', 'y')"
     if "is_synthetic" not in idx:
         synthetic = "FALSE"
-    texts = {f: (f"cell_text({k(f)})" if f in idx else "NULL") for f in TEXT_FIELDS}
+    texts = {f: (f"cell_text({k(f)})" if f in idx else "NULL") for f in COPIED_TEXT}
     row_date_expr = values[row_date]
     if ctx.default_date is not None:
         row_date_expr = f"coalesce({row_date_expr}, $default_date)"
@@ -307,7 +308,7 @@ def classify_and_insert(
         "warnings": "NULL",
         "oldest_card_precision": f"CASE WHEN {values.get('oldest_card_date', 'NULL')} IS NOT NULL THEN 'day' END",
     }
-    for f in TEXT_FIELDS:
+    for f in COPIED_TEXT:
         out.setdefault(f, texts[f])
     out.update({f: v for f, v in values.items() if f in COLUMNS[kind]})
     out[row_date] = row_date_expr

@@ -42,7 +42,7 @@ from etl.validate import (
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 BATCH = 50_000
-LEVEL_ORDER = ("village", "district", "regency", "province", "country")
+LEVEL_ORDER = ("district", "regency", "province", "country")  # villages feed districts (best_counts)
 
 
 class LoadLockedError(Exception):
@@ -292,23 +292,24 @@ def load_file(
                     "rows in DuckDB, the rest row by row)",
                     file=sys.stderr,
                 )
-        for row_number, cells in all_rows() if staged is None else ():
-            report.rows_read += 1
-            if raw.fmt == "csv" and len(cells) > n_header and any(str(c).strip() for c in cells[n_header:]):
-                reject(
-                    row_number,
-                    cells,
-                    f"{len(cells)} fields where the header has {n_header} (mixed delimiters?)",
-                    "wrong number of fields",
-                )
-                continue
-            consume(row_number, cells)
-            if progress and report.rows_read % 200_000 == 0:
-                rate = report.rows_read / max(time.monotonic() - t0, 1e-6)
-                print(
-                    f"  … {label}: {report.rows_read:,} rows ({rate:,.0f} rows/s, {rss_bytes() // 2**20} MiB)",
-                    file=sys.stderr,
-                )
+        else:
+            for row_number, cells in all_rows():
+                report.rows_read += 1
+                if raw.fmt == "csv" and len(cells) > n_header and any(str(c).strip() for c in cells[n_header:]):
+                    reject(
+                        row_number,
+                        cells,
+                        f"{len(cells)} fields where the header has {n_header} (mixed delimiters?)",
+                        "wrong number of fields",
+                    )
+                    continue
+                consume(row_number, cells)
+                if progress and report.rows_read % 200_000 == 0:
+                    rate = report.rows_read / max(time.monotonic() - t0, 1e-6)
+                    print(
+                        f"  … {label}: {report.rows_read:,} rows ({rate:,.0f} rows/s, {rss_bytes() // 2**20} MiB)",
+                        file=sys.stderr,
+                    )
     except (ExtractError, UnicodeDecodeError, OSError) as exc:
         report.status = "failed"
         report.messages.append(f"{label}: read failed at row {report.rows_read}: {exc}")
@@ -415,8 +416,6 @@ def refresh_coverage_area(con: duckdb.DuckDBPyConnection) -> None:
             )
         else:
             con.execute("CREATE OR REPLACE TEMP TABLE rollup AS SELECT * FROM count_rows WHERE FALSE")
-        if level == "village":
-            continue  # villages only feed their districts' sums (from best_counts); no page maps them
         con.execute(
             """
             INSERT INTO count_rows

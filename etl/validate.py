@@ -36,6 +36,8 @@ from etl.transform import (
 )
 
 EKTP_START = dt.date(2011, 1, 1)
+#: Text columns copied onto the fact row as written (stripped; missing tokens → NULL).
+COPIED_TEXT = ("note", "office", "method", "witnesses", "set_by", "source", "date_precision")
 
 TABLE = {
     "coverage": "coverage",
@@ -316,7 +318,7 @@ def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowRes
     if errors:
         return RowResult(reason="; ".join(errors))
 
-    for f in ("note", "office", "method", "witnesses", "set_by", "source", "date_precision"):
+    for f in COPIED_TEXT:
         if f in idx:
             rec[f] = _text(_cell(cells, idx[f]))
     rec["date_precision"] = rec.get("date_precision") or precision
