@@ -83,6 +83,42 @@ async def session(
     return received
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def cpu_per_step(base: str, pid: int, repeats: int) -> list[tuple[str, float, float]]:
+    """Server CPU and wall time per rerun of each step, one session, steps repeated back to back."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    out = []
+    ws_url = base.replace("http://", "ws://") + "/_stcore/stream"
+    async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=30) as ws:
+
+        async def rerun(page: str, qs: str) -> None:
+            msg = BackMsg()
+            msg.rerun_script.query_string = qs
+            msg.rerun_script.page_name = page
+            await ws.send(msg.SerializeToString())
+            while True:
+                fm = ForwardMsg()
+                fm.ParseFromString(await ws.recv())
+                if fm.WhichOneof("type") == "script_finished":
+                    return
+
+        for name, page, qs in STEPS:
+            await rerun(page, qs)  # warm: caches filled, as for every reader after the first
+            c0, t0 = cpu_seconds(pid), time.perf_counter()
+            for _ in range(repeats):
+                await rerun(page, qs)
+            out.append((name, (cpu_seconds(pid) - c0) / repeats, (time.perf_counter() - t0) / repeats))
+    return out
+
+
 def pct(xs: list[float], q: float) -> float:
     if not xs:
         return float("nan")
@@ -117,6 +153,7 @@ def main() -> int:
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--think", type=float, nargs=2, default=[0, 0], metavar=("MIN", "MAX"))
     p.add_argument("--step-timeout", type=float, default=60)
+    p.add_argument("--cpu", type=int, default=0, metavar="N", help="first: server CPU per rerun, each step N times")
     p.add_argument("--db", default=os.environ.get("EKTP_DB", str(ROOT / "data" / "ektp.duckdb")))
     a = p.parse_args()
     if max(a.sessions) > 200 or a.rounds > 10:
@@ -130,6 +167,9 @@ def main() -> int:
     try:
         # one warm-up session so the first level does not pay for imports and cold caches
         asyncio.run(run_level(base, 1, 1, (0, 0), a.step_timeout))
+        if a.cpu:
+            for name, cpu, wall in asyncio.run(cpu_per_step(base, proc.pid, min(a.cpu, 100))):
+                print(f"server CPU per rerun, {name}: {cpu * 1000:.0f} ms (wall {wall * 1000:.0f} ms)", flush=True)
         for n in a.sessions:
             before = rss_bytes(proc.pid)
             r = asyncio.run(run_level(base, n, a.rounds, tuple(a.think), a.step_timeout))

@@ -110,9 +110,15 @@ def body() -> None:
     left, right = st.columns([3, 2])
     with left:
         if maps_on:
-            fig = charts.choropleth(df, geo.static_url(view), metric, lg, title, source_line, target, scheme=scheme)
+            screen = ui.FigureSpec(
+                charts.choropleth, df, geo.static_url(view), metric, lg, title, source_line, target, scheme=scheme
+            )
             st.plotly_chart(
-                fig, key="map_chart", on_select=on_map_select, selection_mode="points", config=ui.PLOTLY_CONFIG
+                screen.shared(),
+                key="map_chart",
+                on_select=on_map_select,
+                selection_mode="points",
+                config=ui.PLOTLY_CONFIG,
             )
         else:
             reason = queries.meta().get("boundaries_status", "boundary files not built")
@@ -156,11 +162,12 @@ def body() -> None:
             if pick:
                 st.button(f"➡ {names[pick]}", on_click=drill, args=(pick, child), key="drill_go")
 
-    def export_fig():  # noqa: ANN202 - geometry embedded so the file stands alone
-        return charts.choropleth(df, geo.geojson(view), metric, lg, title, source_line, target, scheme=scheme)
-
+    # exports embed the geometry so the file stands alone
+    export = ui.FigureSpec(
+        charts.choropleth, df, geo.geojson(view), metric, lg, title, source_line, target, scheme=scheme
+    )
     if maps_on:
-        ui.figure_downloads(export_fig, df, f"peta_{metric}_{level}_{area}_{as_of}", lg, "map")
+        ui.figure_downloads(export.fresh, df, f"peta_{metric}_{level}_{area}_{as_of}", lg, "map")
 
     st.divider()
     st.subheader(t("detail", lg))
@@ -189,13 +196,11 @@ def body() -> None:
             ftitle = f"{t('funnel_title', lg)} — {row['name']}"
             fsrc = t("figure_source", lg, sources=row["source"] or "–", date=fmt.date(row["as_of"], lg))
 
-            def build_funnel():  # noqa: ANN202
-                return charts.funnel_chart(steps, lg, ftitle, fsrc)
-
-            st.plotly_chart(build_funnel(), config=ui.PLOTLY_CONFIG, key="funnel")
+            funnel_fig = ui.FigureSpec(charts.funnel_chart, steps, lg, ftitle, fsrc)
+            st.plotly_chart(funnel_fig.shared(), config=ui.PLOTLY_CONFIG, key="funnel")
             st.caption(ui.marker(row["is_synthetic"], lg))
             funnel_data = pl.DataFrame({"step": [k for k, _ in steps], "value": [v for _, v in steps]})
-            ui.figure_downloads(build_funnel, funnel_data, f"alur_{unit}_{row['as_of']}", lg, "funnel")
+            ui.figure_downloads(funnel_fig.fresh, funnel_data, f"alur_{unit}_{row['as_of']}", lg, "funnel")
         else:
             st.info(t("no_data", lg))
     with c2:

@@ -85,14 +85,12 @@ def body() -> None:
         date=fmt.date(series["as_of"].max(), lg) if series.height else "–",
     )
 
-    def build():  # noqa: ANN202
-        return charts.trend(series, points, lg, title, source_line, target_lines, projections)
-
-    st.plotly_chart(build(), config=ui.PLOTLY_CONFIG, key="trend")
+    fig = ui.FigureSpec(charts.trend, series, points, lg, title, source_line, target_lines, projections)
+    st.plotly_chart(fig.shared(), config=ui.PLOTLY_CONFIG, key="trend")
     st.caption(ui.marker(series["is_synthetic"].to_list(), lg) + " · ◆ = " + t("sourced_marker", lg))
     for m in notes:
         st.markdown(m)
-    ui.figure_downloads(build, series, f"tren_{'_'.join(codes)}", lg, "trend")
+    ui.figure_downloads(fig.fresh, series, f"tren_{'_'.join(codes)}", lg, "trend")
     if points.height:
         st.markdown(f"**{t('sources', lg)}**")
         st.dataframe(points.with_columns((pl.col("recording_rate") * 100).round(2)), hide_index=True, width="stretch")

@@ -45,11 +45,9 @@ def body() -> None:
     )
     title = t("backlog_title", lg, area=area_name)
 
-    def build_offices():  # noqa: ANN202
-        return charts.backlog_offices(offices, lg, title + " — " + t("aging", lg), src_line)
-
-    st.plotly_chart(build_offices(), config=ui.PLOTLY_CONFIG, key="offices")
-    ui.figure_downloads(build_offices, offices, f"antrean_{area}_{as_of}", lg, "offices")
+    offices_fig = ui.FigureSpec(charts.backlog_offices, offices, lg, title + " — " + t("aging", lg), src_line)
+    st.plotly_chart(offices_fig.shared(), config=ui.PLOTLY_CONFIG, key="offices")
+    ui.figure_downloads(offices_fig.fresh, offices, f"antrean_{area}_{as_of}", lg, "offices")
     table = offices.select(
         pl.col("office").alias(t("office", lg)),
         pl.col("region_name").alias(t("area", lg)),
@@ -90,40 +88,32 @@ def body() -> None:
             date=fmt.date(r["deadline"], lg),
         )
 
-        def build_burn(window=window, baseline=baseline, r=r, btitle=btitle, bsrc=bsrc):  # noqa: ANN202
-            return charts.burndown(
-                window, baseline, r["target_value"], r["start_date"], r["deadline"], lg, btitle, bsrc
-            )
-
-        st.plotly_chart(build_burn(), config=ui.PLOTLY_CONFIG, key=f"burn_{r['region_code']}_{r['metric']}")
+        burn = ui.FigureSpec(
+            charts.burndown, window, baseline, r["target_value"], r["start_date"], r["deadline"], lg, btitle, bsrc
+        )
+        st.plotly_chart(burn.shared(), config=ui.PLOTLY_CONFIG, key=f"burn_{r['region_code']}_{r['metric']}")
         st.caption(
             ui.marker(window["is_synthetic"].to_list() + [r["is_synthetic"]], lg)
             + (f" · {r['note']}" if r["note"] else "")
         )
         ui.figure_downloads(
-            build_burn,
+            burn.fresh,
             window,
             f"burndown_{r['region_code']}_{r['metric']}",
             lg,
             f"burn_{r['region_code']}_{r['metric']}",
         )
 
-    def build_trend():  # noqa: ANN202
-        return charts.backlog_trend(
-            series,
-            lg,
-            title,
-            t(
-                "figure_source",
-                lg,
-                sources=t("synthetic_marker", lg) if series["is_synthetic"].any() else "–",
-                date=fmt.date(as_of, lg),
-            ),
-        )
-
-    st.plotly_chart(build_trend(), config=ui.PLOTLY_CONFIG, key="backlog_trend")
+    trend_src = t(
+        "figure_source",
+        lg,
+        sources=t("synthetic_marker", lg) if series["is_synthetic"].any() else "–",
+        date=fmt.date(as_of, lg),
+    )
+    trend = ui.FigureSpec(charts.backlog_trend, series, lg, title, trend_src)
+    st.plotly_chart(trend.shared(), config=ui.PLOTLY_CONFIG, key="backlog_trend")
     st.caption(ui.marker(series["is_synthetic"].to_list(), lg))
-    ui.figure_downloads(build_trend, series, f"antrean_tren_{area}", lg, "backlog_trend")
+    ui.figure_downloads(trend.fresh, series, f"antrean_tren_{area}", lg, "backlog_trend")
 
 
 ui.guarded(body)

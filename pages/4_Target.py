@@ -85,10 +85,8 @@ def body() -> None:
     line = t("figure_source", lg, sources=(src or "–") + "; " + t("synthetic_marker", lg), date=fmt.date(today, lg))
     sorted_rows = sorted(rows, key=lambda r: (r["target_synthetic"], r["status"], r["label"]))[:40]
 
-    def build():  # noqa: ANN202
-        return charts.targets_progress(sorted_rows, lg, title, line)
-
-    st.plotly_chart(build(), config=ui.PLOTLY_CONFIG, key="targets_chart")
+    fig = ui.FigureSpec(charts.targets_progress, sorted_rows, lg, title, line)
+    st.plotly_chart(fig.shared(), config=ui.PLOTLY_CONFIG, key="targets_chart")
     table = pl.DataFrame(
         [
             {
@@ -112,7 +110,7 @@ def body() -> None:
     )
     st.dataframe(table, hide_index=True, width="stretch")
     st.caption(ui.marker([r["target_synthetic"] or r["value_synthetic"] for r in rows], lg))
-    ui.figure_downloads(build, table, f"target_{area}", lg, "targets")
+    ui.figure_downloads(fig.fresh, table, f"target_{area}", lg, "targets")
 
 
 ui.guarded(body)

@@ -42,11 +42,9 @@ def body() -> None:
             date=fmt.date(as_of, lg),
         )
 
-        def build():  # noqa: ANN202
-            return charts.blanko_stock(series.filter(pl.col("as_of") <= as_of), lg, title, line)
-
-        st.plotly_chart(build(), config=ui.PLOTLY_CONFIG, key="blanko")
-        ui.figure_downloads(build, series, f"blangko_{area}_{as_of}", lg, "blanko")
+        fig = ui.FigureSpec(charts.blanko_stock, series.filter(pl.col("as_of") <= as_of), lg, title, line)
+        st.plotly_chart(fig.shared(), config=ui.PLOTLY_CONFIG, key="blanko")
+        ui.figure_downloads(fig.fresh, series, f"blangko_{area}_{as_of}", lg, "blanko")
         st.markdown(f"**{t('runway', lg)}**")
         st.dataframe(
             latest.select(
@@ -78,12 +76,10 @@ def body() -> None:
         date=fmt.date(reg["event_date"].max(), lg),
     )
 
-    def build_d():  # noqa: ANN202
-        return charts.destruction_by_year(reg, lg, title, line)
-
-    st.plotly_chart(build_d(), config=ui.PLOTLY_CONFIG, key="destruction")
+    dfig = ui.FigureSpec(charts.destruction_by_year, reg, lg, title, line)
+    st.plotly_chart(dfig.shared(), config=ui.PLOTLY_CONFIG, key="destruction")
     st.caption(ui.marker(reg["is_synthetic"].to_list(), lg))
-    ui.figure_downloads(build_d, reg, f"pemusnahan_{area}", lg, "destruction")
+    ui.figure_downloads(dfig.fresh, reg, f"pemusnahan_{area}", lg, "destruction")
     st.dataframe(
         reg.select(
             pl.col("region_name").alias(t("area", lg)),

@@ -153,3 +153,18 @@ def test_backlog_office_without_ages_still_shows_its_total(app_env: Path) -> Non
     unknown = [tr for tr in fig.data if tr.name == "age not reported"]
     assert len(unknown) == 1
     assert 5000 in [v for v in unknown[0].x if v is not None]  # Kupang, 27 Jan 2020 (seed article 003)
+
+
+def test_screen_figures_are_shared_per_input_and_exports_are_fresh(jambi: pl.DataFrame) -> None:
+    """ui.FigureSpec: one build per distinct input for the screen, a new figure for each export."""
+    from ektp import ui
+
+    spec = ui.FigureSpec(charts.choropleth, jambi, "app/static/x.json", "recording_rate", "en", "t", "s", 0.98)
+    again = ui.FigureSpec(charts.choropleth, jambi.clone(), "app/static/x.json", "recording_rate", "en", "t", "s", 0.98)
+    assert spec.shared() is again.shared()  # equal inputs (not the same objects): one figure
+    changed = jambi.with_columns(pl.col("recording_rate") * 0.5)
+    other = ui.FigureSpec(charts.choropleth, changed, "app/static/x.json", "recording_rate", "en", "t", "s", 0.98)
+    assert other.shared() is not spec.shared()  # new data (e.g. a swapped DB): a new figure
+    assert values_by_code(other.shared()) != values_by_code(spec.shared())
+    assert spec.fresh() is not spec.fresh() and spec.fresh() is not spec.shared()
+    assert spec.fresh().to_dict() == spec.shared().to_dict()
