@@ -63,7 +63,7 @@ def body() -> None:
         shown = pts.select("as_of", "recording_rate", "unrecorded", "source", "warnings").with_columns(
             (pl.col("recording_rate") * 100).round(2).alias("recording_rate")
         )
-        st.dataframe(shown, hide_index=True, width="stretch")
+        ui.table(shown, hide_index=True, width="stretch")
     st.markdown(f"**{t('pages', lg)}**")
     cols = st.columns(3)
     for i, (path, key, icon) in enumerate(ui.PAGES[1:]):

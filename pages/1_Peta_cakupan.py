@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 import streamlit as st
 
@@ -47,6 +49,78 @@ def target_for(scope: str) -> tuple[float | None, str | None]:
             r = rows.row(0, named=True)
             return r["target_value"], r["source"] or r["set_by"]
     return None, None
+
+
+@ui.fragment
+def ranking(df: pl.DataFrame, metric: str, lg: str) -> None:
+    """Ranking table with its search box: typing reruns this fragment only, not the map."""
+    st.markdown(f"**{t('ranking', lg)}**")
+    query = st.text_input(t("search", lg), key="map_search", max_chars=60)
+    table = df.select(
+        pl.col("name").alias(t("name", lg)),
+        pl.col("code").alias(t("code", lg)),
+        (pl.col(metric) * (100 if metric in charts.RATE_METRICS else 1)).round(2).alias(t("metric_" + metric, lg)),
+        pl.col("eligible").alias(t("eligible", lg)),
+        pl.col("recorded").alias(t("recorded", lg)),
+        pl.col("as_of").alias(t("date", lg)),
+        pl.col("is_synthetic").alias(t("synthetic", lg)),
+        pl.col("source").alias(t("source", lg)),
+    ).sort(t("metric_" + metric, lg), descending=metric not in ("recording_rate",), nulls_last=True)
+    if query:
+        table = table.filter(pl.col(t("name", lg)).str.to_lowercase().str.contains(query.lower(), literal=True))
+    ui.table(table, hide_index=True, width="stretch", height=420)
+
+
+@ui.fragment
+def detail(df: pl.DataFrame, as_of: dt.date, lg: str) -> None:
+    """One unit's funnel and its alternative sources: picking a unit reruns this fragment only."""
+    st.subheader(t("detail", lg))
+    names = dict(zip(df["code"].to_list(), df["name"].to_list(), strict=True))
+    unit = ui.choice(
+        "unit",
+        df["code"].to_list(),
+        df["code"][0],
+        t("detail", lg),
+        format_func=lambda c: f"{names.get(c, c)} ({c})",
+        where=st,
+    )
+    row = df.filter(pl.col("code") == unit).row(0, named=True)
+    backlog = queries.backlog_latest(unit, as_of)
+    awaiting = backlog["awaiting_pickup"].drop_nulls()
+    steps = funnel(
+        row["eligible"],
+        row["recorded"],
+        row["print_ready"],
+        row["printed"],
+        int(awaiting.sum()) if awaiting.len() else None,
+    )
+    c1, c2 = st.columns(2)
+    with c1:
+        if any(v is not None for _, v in steps):
+            ftitle = f"{t('funnel_title', lg)} — {row['name']}"
+            fsrc = t("figure_source", lg, sources=row["source"] or "–", date=fmt.date(row["as_of"], lg))
+
+            funnel_fig = ui.FigureSpec(charts.funnel_chart, steps, lg, ftitle, fsrc)
+            st.plotly_chart(funnel_fig.shared(), config=ui.PLOTLY_CONFIG, key="funnel")
+            st.caption(ui.marker(row["is_synthetic"], lg))
+            funnel_data = pl.DataFrame({"step": [k for k, _ in steps], "value": [v for _, v in steps]})
+            ui.figure_downloads(funnel_fig.fresh, funnel_data, f"alur_{unit}_{row['as_of']}", lg, "funnel")
+        else:
+            st.info(t("no_data", lg))
+    with c2:
+        st.markdown(f"**{t('alternatives', lg)}**")
+        alts = queries.sources_for(unit, row["as_of"]) if row["as_of"] else pl.DataFrame()
+        if alts.height:
+            non_syn = alts.filter(~pl.col("is_synthetic"))
+            if non_syn.height > 1 or (non_syn.height and alts.height > non_syn.height):
+                st.caption(t("disagree_note", lg))
+            ui.table(
+                alts.with_columns((pl.col("recording_rate") * 100).round(2)),
+                hide_index=True,
+                width="stretch",
+            )
+        if row.get("warnings"):
+            st.warning(f"{t('warnings', lg)}: {row['warnings']}")
 
 
 def body() -> None:
@@ -125,21 +199,7 @@ def body() -> None:
             st.warning(t("maps_off", lg, reason=reason if not ui.settings.is_public() else "—"))
         st.caption(ui.marker(df["is_synthetic"].drop_nulls().to_list(), lg) + " · " + t("over_100_note", lg))
     with right:
-        st.markdown(f"**{t('ranking', lg)}**")
-        query = st.text_input(t("search", lg), key="map_search", max_chars=60)
-        table = df.select(
-            pl.col("name").alias(t("name", lg)),
-            pl.col("code").alias(t("code", lg)),
-            (pl.col(metric) * (100 if metric in charts.RATE_METRICS else 1)).round(2).alias(t("metric_" + metric, lg)),
-            pl.col("eligible").alias(t("eligible", lg)),
-            pl.col("recorded").alias(t("recorded", lg)),
-            pl.col("as_of").alias(t("date", lg)),
-            pl.col("is_synthetic").alias(t("synthetic", lg)),
-            pl.col("source").alias(t("source", lg)),
-        ).sort(t("metric_" + metric, lg), descending=metric not in ("recording_rate",), nulls_last=True)
-        if query:
-            table = table.filter(pl.col(t("name", lg)).str.to_lowercase().str.contains(query.lower(), literal=True))
-        st.dataframe(table, hide_index=True, width="stretch", height=420)
+        ranking(df, metric, lg)
         if target is not None:
             below = df.filter(pl.col("recording_rate") < target).sort("recording_rate")
             st.markdown(
@@ -170,53 +230,7 @@ def body() -> None:
         ui.figure_downloads(export.fresh, df, f"peta_{metric}_{level}_{area}_{as_of}", lg, "map")
 
     st.divider()
-    st.subheader(t("detail", lg))
-    names = dict(zip(df["code"].to_list(), df["name"].to_list(), strict=True))
-    unit = ui.choice(
-        "unit",
-        df["code"].to_list(),
-        df["code"][0],
-        t("detail", lg),
-        format_func=lambda c: f"{names.get(c, c)} ({c})",
-        where=st,
-    )
-    row = df.filter(pl.col("code") == unit).row(0, named=True)
-    backlog = queries.backlog_latest(unit, as_of)
-    awaiting = backlog["awaiting_pickup"].drop_nulls()
-    steps = funnel(
-        row["eligible"],
-        row["recorded"],
-        row["print_ready"],
-        row["printed"],
-        int(awaiting.sum()) if awaiting.len() else None,
-    )
-    c1, c2 = st.columns(2)
-    with c1:
-        if any(v is not None for _, v in steps):
-            ftitle = f"{t('funnel_title', lg)} — {row['name']}"
-            fsrc = t("figure_source", lg, sources=row["source"] or "–", date=fmt.date(row["as_of"], lg))
-
-            funnel_fig = ui.FigureSpec(charts.funnel_chart, steps, lg, ftitle, fsrc)
-            st.plotly_chart(funnel_fig.shared(), config=ui.PLOTLY_CONFIG, key="funnel")
-            st.caption(ui.marker(row["is_synthetic"], lg))
-            funnel_data = pl.DataFrame({"step": [k for k, _ in steps], "value": [v for _, v in steps]})
-            ui.figure_downloads(funnel_fig.fresh, funnel_data, f"alur_{unit}_{row['as_of']}", lg, "funnel")
-        else:
-            st.info(t("no_data", lg))
-    with c2:
-        st.markdown(f"**{t('alternatives', lg)}**")
-        alts = queries.sources_for(unit, row["as_of"]) if row["as_of"] else pl.DataFrame()
-        if alts.height:
-            non_syn = alts.filter(~pl.col("is_synthetic"))
-            if non_syn.height > 1 or (non_syn.height and alts.height > non_syn.height):
-                st.caption(t("disagree_note", lg))
-            st.dataframe(
-                alts.with_columns((pl.col("recording_rate") * 100).round(2)),
-                hide_index=True,
-                width="stretch",
-            )
-        if row.get("warnings"):
-            st.warning(f"{t('warnings', lg)}: {row['warnings']}")
+    detail(df, as_of, lg)
 
 
 ui.guarded(body)

@@ -60,7 +60,7 @@ def body() -> None:
         pl.col("source").alias(t("source", lg)),
         pl.col("note").alias(t("note", lg)),
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    ui.table(table, hide_index=True, width="stretch")
 
     st.subheader(t("burndown", lg))
     tg = queries.targets(area).filter(

@@ -108,7 +108,7 @@ def body() -> None:
             for r in rows
         ]
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    ui.table(table, hide_index=True, width="stretch")
     st.caption(ui.marker([r["target_synthetic"] or r["value_synthetic"] for r in rows], lg))
     ui.figure_downloads(fig.fresh, table, f"target_{area}", lg, "targets")
 

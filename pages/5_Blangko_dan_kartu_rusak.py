@@ -46,7 +46,7 @@ def body() -> None:
         st.plotly_chart(fig.shared(), config=ui.PLOTLY_CONFIG, key="blanko")
         ui.figure_downloads(fig.fresh, series, f"blangko_{area}_{as_of}", lg, "blanko")
         st.markdown(f"**{t('runway', lg)}**")
-        st.dataframe(
+        ui.table(
             latest.select(
                 pl.col("region_name").alias(t("area", lg)),
                 pl.col("as_of").alias(t("date", lg)),
@@ -80,7 +80,7 @@ def body() -> None:
     st.plotly_chart(dfig.shared(), config=ui.PLOTLY_CONFIG, key="destruction")
     st.caption(ui.marker(reg["is_synthetic"].to_list(), lg))
     ui.figure_downloads(dfig.fresh, reg, f"pemusnahan_{area}", lg, "destruction")
-    st.dataframe(
+    ui.table(
         reg.select(
             pl.col("region_name").alias(t("area", lg)),
             pl.col("event_date").alias(t("date", lg)),

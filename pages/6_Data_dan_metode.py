@@ -36,7 +36,7 @@ def body() -> None:
     for name in queries.EXPORTS:
         df = queries.export_table(name, area, dt.date(start, 1, 1), dt.date(end, 12, 31))
         with st.expander(f"{name} · {df.height:,} rows"):
-            st.dataframe(df.head(200), hide_index=True, width="stretch")
+            ui.table(df.head(200), hide_index=True, width="stretch")
             ui.table_downloads(df, f"{name}_{area}_{start}_{end}", lg, name)
     st.subheader(t("sources", lg))
     src = queries.sources()
@@ -46,12 +46,12 @@ def body() -> None:
     if DOCS.exists():
         st.markdown(DOCS.read_text(encoding="utf-8"))
     with HEADER_MAP.open(encoding="utf-8") as fh:
-        st.dataframe(pl.DataFrame(list(csv.DictReader(fh))), hide_index=True, width="stretch")
+        ui.table(pl.DataFrame(list(csv.DictReader(fh))), hide_index=True, width="stretch")
     if not settings.is_public():
         st.subheader(t("load_history", lg))
-        st.dataframe(queries.load_history(), hide_index=True, width="stretch")
+        ui.table(queries.load_history(), hide_index=True, width="stretch")
         st.subheader(t("rejected_rows", lg))
-        st.dataframe(queries.rejected_rows(), hide_index=True, width="stretch")
+        ui.table(queries.rejected_rows(), hide_index=True, width="stretch")
     st.subheader(t("licence", lg))
     meta = queries.meta()
     st.markdown(ui.safe_text(meta.get("boundaries_license", "")))

@@ -66,6 +66,21 @@ def test_map_permalink_restores_view_and_sarolangun_reads_14(app_env: Path) -> N
     assert at.title[0].value == "Coverage map"
 
 
+def test_map_fragments_search_and_unit_detail(app_env: Path) -> None:
+    """The ranking search and the unit detail are fragments: they still filter and follow the pick."""
+    at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en"})
+    at.text_input(key="map_search").input("sarol").run()
+    assert not at.exception
+    assert at.dataframe[0].value["Code"].tolist() == ["15.03"]
+    for code, name in (("15.01", "Kabupaten Kerinci"), ("15.02", "Kabupaten Merangin")):
+        at.selectbox(key="w_unit").set_value(code).run()
+        assert not at.exception
+        assert at.query_params["unit"] == code  # the pick is in the link, as every widget is
+        specs = [c.proto.spec for c in at.get("plotly_chart")]
+        assert len(specs) == 2 and name in specs[1] and '"type":"funnel"' in specs[1].replace(" ", "")
+    assert at.dataframe[0].value["Code"].tolist() == ["15.03"]  # the other fragment kept its state
+
+
 def test_language_switch_translates(app_env: Path) -> None:
     at = run(None, {"lang": "en", "area": "15"})
     labels_en = [m.label for m in at.metric]
