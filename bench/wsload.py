@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 STEPS = [
-    ("national map", "Peta_cakupan", "lang=en"),
+    ("national map", "Peta_cakupan", "area=00&level=province&lang=en"),
     ("Jambi regencies", "Peta_cakupan", "area=15&level=regency&date=2019-03-31&lang=en"),
     ("Sarolangun districts", "Peta_cakupan", "area=15.03&level=district&lang=en"),
     ("backlog page", "Antrean_pengambilan", "area=16&lang=en"),
@@ -89,13 +89,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def cpu_per_step(base: str, pid: int, repeats: int) -> list[tuple[str, float, float]]:
-    """Server CPU and wall time per rerun of each step, one session, steps repeated back to back."""
+async def cpu_per_step(base: str, pid: int, repeats: int) -> list[tuple[str, float, float, float]]:
+    """Server CPU, wall time and bytes sent per rerun of each step; one session, back to back."""
     import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     out = []
+    got = [0]
     ws_url = base.replace("http://", "ws://") + "/_stcore/stream"
     async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=30) as ws:
 
@@ -113,7 +114,9 @@ async def cpu_per_step(base: str, pid: int, repeats: int) -> list[tuple[str, flo
             found = None
             while True:
                 fm = ForwardMsg()
-                fm.ParseFromString(await ws.recv())
+                data = await ws.recv()
+                got[0] += len(data)
+                fm.ParseFromString(data)
                 if want and fm.WhichOneof("type") == "delta" and fm.delta.WhichOneof("type") == "new_element":
                     el = fm.delta.new_element
                     if el.WhichOneof("type") == "selectbox" and el.selectbox.id.endswith(want):
@@ -123,10 +126,12 @@ async def cpu_per_step(base: str, pid: int, repeats: int) -> list[tuple[str, flo
 
         for name, page, qs in STEPS:
             await rerun(page, qs)  # warm: caches filled, as for every reader after the first
-            c0, t0 = cpu_seconds(pid), time.perf_counter()
+            c0, t0, b0 = cpu_seconds(pid), time.perf_counter(), got[0]
             for _ in range(repeats):
                 await rerun(page, qs)
-            out.append((name, (cpu_seconds(pid) - c0) / repeats, (time.perf_counter() - t0) / repeats))
+            out.append(
+                (name, (cpu_seconds(pid) - c0) / repeats, (time.perf_counter() - t0) / repeats, (got[0] - b0) / repeats)
+            )
         # a click inside a fragment: the unit picker of the map's detail section, as the browser
         # sends it (the widget's new value and the fragment's id); only that fragment reruns
         page, qs = STEPS[1][1], STEPS[1][2]
@@ -191,8 +196,12 @@ def main() -> int:
         # one warm-up session so the first level does not pay for imports and cold caches
         asyncio.run(run_level(base, 1, 1, (0, 0), a.step_timeout))
         if a.cpu:
-            for name, cpu, wall in asyncio.run(cpu_per_step(base, proc.pid, min(a.cpu, 100))):
-                print(f"server CPU per rerun, {name}: {cpu * 1000:.0f} ms (wall {wall * 1000:.0f} ms)", flush=True)
+            for name, cpu, wall, sent in asyncio.run(cpu_per_step(base, proc.pid, min(a.cpu, 100))):
+                print(
+                    f"per rerun, {name}: server CPU {cpu * 1000:.0f} ms, wall {wall * 1000:.0f} ms, "
+                    f"{sent / 1024:.0f} KB sent",
+                    flush=True,
+                )
         for n in a.sessions:
             before = rss_bytes(proc.pid)
             r = asyncio.run(run_level(base, n, a.rounds, tuple(a.think), a.step_timeout))

@@ -61,6 +61,8 @@ def setup(page_key: str) -> str:
     if url_lang is not None and url_lang not in LANGS:
         _invalid().append("lang")
         url_lang = None
+    if url_lang is not None and _url_moved("lang"):
+        del st.session_state["w_lang"]
     if "w_lang" not in st.session_state:
         st.session_state["w_lang"] = url_lang or current
     chosen = st.sidebar.radio(
@@ -71,7 +73,7 @@ def setup(page_key: str) -> str:
         horizontal=True,
     )
     st.session_state["_lang"] = chosen
-    st.query_params["lang"] = chosen
+    _sync_url("lang", chosen)
     st.markdown(
         "<style>@media (max-width: 640px){.block-container{padding:0.6rem 0.4rem;}"
         " [data-testid='stHorizontalBlock']{flex-wrap:wrap;}"
@@ -100,6 +102,21 @@ def show_invalid_notice(lg: str) -> None:
         st.warning(t("invalid_param", lg, names=", ".join(bad)))
 
 
+def _url_moved(name: str) -> bool:
+    """The URL's `name` differs from what this session last wrote there: the reader went back or
+    forward in the browser history (or opened another link in the tab), so the URL wins over
+    the widget's remembered value."""
+    wkey = f"w_{name}"
+    written = st.session_state.get("_url_written", {})
+    now = st.query_params.get(name)
+    return wkey in st.session_state and now is not None and name in written and now != written[name]
+
+
+def _sync_url(name: str, value: str) -> None:
+    st.session_state.setdefault("_url_written", {})[name] = value
+    st.query_params[name] = value
+
+
 def choice(
     name: str,
     options: Sequence[Any],
@@ -121,6 +138,8 @@ def choice(
         default = options[0]
     if wkey in st.session_state and st.session_state[wkey] not in options:
         st.session_state[wkey] = default  # options changed with another choice: not a bad link
+    if _url_moved(name):  # back/forward or a link opened in this tab: the URL wins
+        del st.session_state[wkey]
     if wkey not in st.session_state:
         raw = raw_param(name)
         if raw is not None and raw not in by_str:
@@ -133,7 +152,7 @@ def choice(
     else:
         value = where.selectbox(label, options, key=wkey, format_func=format_func)
     st.session_state[f"_{name}"] = value
-    st.query_params[name] = to_str(value)
+    _sync_url(name, to_str(value))
     return value
 
 
@@ -147,6 +166,8 @@ def multi_choice(
 ) -> list[str]:
     """A multiselect mirrored in the URL as a comma list."""
     wkey = f"w_{name}"
+    if _url_moved(name):
+        del st.session_state[wkey]
     if wkey not in st.session_state:
         raw = raw_param(name)
         picked = default
@@ -158,7 +179,7 @@ def multi_choice(
                 _invalid().append(name)
         st.session_state[wkey] = [v for v in picked if v in options]
     value = st.multiselect(label, list(options), key=wkey, format_func=format_func, max_selections=max_items)
-    st.query_params[name] = ",".join(value)
+    _sync_url(name, ",".join(value))
     return value
 
 

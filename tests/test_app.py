@@ -81,6 +81,22 @@ def test_map_fragments_search_and_unit_detail(app_env: Path) -> None:
     assert at.dataframe[0].value["Code"].tolist() == ["15.03"]  # the other fragment kept its state
 
 
+def test_url_changed_in_the_same_session_wins(app_env: Path) -> None:
+    """Back/forward in the browser reruns the session with the older URL: the view follows it."""
+    at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en"})
+    assert len(at.dataframe[0].value) == 11  # the regencies of Jambi
+    at.query_params["area"] = "00"
+    at.query_params["level"] = "province"
+    at.query_params["lang"] = "id"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="w_area").value == "00" and at.radio(key="w_level").value == "province"
+    assert at.radio(key="w_lang").value == "id" and at.title[0].value == "Peta cakupan"
+    assert len(at.dataframe[0].value) == 38  # the provinces
+    at.radio(key="w_level").set_value("regency").run()  # and a widget change still wins over the old URL
+    assert at.query_params["level"] == "regency" and len(at.dataframe[0].value) == 514
+
+
 def test_language_switch_translates(app_env: Path) -> None:
     at = run(None, {"lang": "en", "area": "15"})
     labels_en = [m.label for m in at.metric]
