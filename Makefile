@@ -53,5 +53,6 @@ loadtest: $(BIN)/.installed $(DB)
 # the server alone: N websocket clients speaking Streamlit's protocol (loopback only, bounded);
 # a burst of 1/5/25 sessions clicking at once, then 100 sessions pausing 5–30 s between clicks
 loadtest-server: $(BIN)/.installed $(DB)
-	$(BIN)/python -m bench.wsload --sessions 1 5 25 --rounds 2
+	$(BIN)/python -m bench.wsload --cpu 30 --sessions 1 5 25 --rounds 2
 	$(BIN)/python -m bench.wsload --sessions 100 --rounds 1 --think 5 30
+	$(BIN)/python -m bench.wsload --sessions 25 --rounds 2 --replicas 2

@@ -154,13 +154,15 @@ def pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
 
 
-async def run_level(base: str, n: int, rounds: int, think: tuple[float, float], step_timeout: float) -> dict:
-    ws_url = base.replace("http://", "ws://") + "/_stcore/stream"
+async def run_level(bases: list[str], n: int, rounds: int, think: tuple[float, float], step_timeout: float) -> dict:
+    """n sessions; with several replicas, session i stays on replica i mod k (a sticky balancer)."""
+    urls = [b.replace("http://", "ws://") + "/_stcore/stream" for b in bases]
     timings: list = []
     errors: list = []
     t0 = time.perf_counter()
     got = await asyncio.gather(
-        *(session(ws_url, rounds, think, timings, errors, step_timeout) for _ in range(n)), return_exceptions=False
+        *(session(urls[i % len(urls)], rounds, think, timings, errors, step_timeout) for i in range(n)),
+        return_exceptions=False,
     )
     secs = [t for _, t in timings]
     return {
@@ -182,19 +184,22 @@ def main() -> int:
     p.add_argument("--think", type=float, nargs=2, default=[0, 0], metavar=("MIN", "MAX"))
     p.add_argument("--step-timeout", type=float, default=60)
     p.add_argument("--cpu", type=int, default=0, metavar="N", help="first: server CPU per rerun, each step N times")
+    p.add_argument("--replicas", type=int, default=1, help="server processes; sessions stick to one each")
     p.add_argument("--db", default=os.environ.get("EKTP_DB", str(ROOT / "data" / "ektp.duckdb")))
     a = p.parse_args()
-    if max(a.sessions) > 200 or a.rounds > 10:
-        p.error("bounded: at most 200 sessions and 10 rounds")
+    if max(a.sessions) > 200 or a.rounds > 10 or not 1 <= a.replicas <= 4:
+        p.error("bounded: at most 200 sessions, 10 rounds and 4 replicas")
     from bench.serve import start_server, stop_server, watch_peak_rss
     from etl.load import rss_bytes
 
-    proc, base = start_server(a.db, public=True)
-    peak = watch_peak_rss(proc)
+    servers = [start_server(a.db, public=True) for _ in range(a.replicas)]
+    procs, bases = [s[0] for s in servers], [s[1] for s in servers]
+    proc, base = servers[0]
+    peaks = [watch_peak_rss(pr) for pr in procs]
     rows = []
     try:
-        # one warm-up session so the first level does not pay for imports and cold caches
-        asyncio.run(run_level(base, 1, 1, (0, 0), a.step_timeout))
+        # one warm-up session per replica so the first level does not pay for imports and cold caches
+        asyncio.run(run_level(bases, len(bases), 1, (0, 0), a.step_timeout))
         if a.cpu:
             for name, cpu, wall, sent in asyncio.run(cpu_per_step(base, proc.pid, min(a.cpu, 100))):
                 print(
@@ -203,21 +208,25 @@ def main() -> int:
                     flush=True,
                 )
         for n in a.sessions:
-            before = rss_bytes(proc.pid)
-            r = asyncio.run(run_level(base, n, a.rounds, tuple(a.think), a.step_timeout))
-            r["rss_mib"] = rss_bytes(proc.pid) / 2**20
-            r["rss_per_session_mib"] = max(0.0, (rss_bytes(proc.pid) - before) / 2**20 / n)
+            before = sum(rss_bytes(pr.pid) for pr in procs)
+            r = asyncio.run(run_level(bases, n, a.rounds, tuple(a.think), a.step_timeout))
+            r["rss_mib"] = max(rss_bytes(pr.pid) for pr in procs) / 2**20  # the largest process
+            r["rss_per_session_mib"] = max(0.0, (sum(rss_bytes(pr.pid) for pr in procs) - before) / 2**20 / n)
             rows.append(r)
             print(
                 f"{n:4d} sessions: {r['steps_ok']} steps ok, {r['errors']} errors {r['error_kinds']}, "
                 f"p50 {r['p50_s']:.3f} s, p95 {r['p95_s']:.3f} s, {r['kb_per_step']:.0f} KB/step, "
-                f"server RSS {r['rss_mib']:.0f} MiB ({r['rss_per_session_mib']:.1f} MiB/session)",
+                f"server RSS {r['rss_mib']:.0f} MiB per process ({r['rss_per_session_mib']:.1f} MiB/session)",
                 flush=True,
             )
     finally:
-        stop_server(proc)
+        for pr in procs:
+            stop_server(pr)
     ok = [r["sessions"] for r in rows if r["errors"] == 0 and r["p95_s"] < 2.0]
-    print(f"peak server RSS {peak() / 2**20:.0f} MiB; highest N with p95 < 2 s and no errors: {max(ok, default=0)}")
+    print(
+        f"replicas {len(procs)}; peak RSS per server process {max(pk() for pk in peaks) / 2**20:.0f} MiB; "
+        f"highest N with p95 < 2 s and no errors: {max(ok, default=0)}"
+    )
     return 0
 
 
