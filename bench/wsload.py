@@ -30,6 +30,19 @@ STEPS = [
     ("Sarolangun districts", "Peta_cakupan", "area=15.03&level=district&lang=en"),
     ("backlog page", "Antrean_pengambilan", "area=16&lang=en"),
 ]
+#: measured for CPU and bytes only (--cpu): the heaviest view, every district of Indonesia
+HEAVY = [("national districts", "Peta_cakupan", "area=00&level=district&lang=en")]
+
+
+def count_wire(ws, box: list[int]) -> None:  # noqa: ANN001 - a websockets ClientConnection
+    """Count the bytes the socket delivers (compressed, if the server deflates) into box[0]."""
+    inner = ws.data_received
+
+    def counting(data: bytes) -> None:
+        box[0] += len(data)
+        inner(data)
+
+    ws.data_received = counting
 
 
 async def session(
@@ -89,16 +102,17 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def cpu_per_step(base: str, pid: int, repeats: int) -> list[tuple[str, float, float, float]]:
-    """Server CPU, wall time and bytes sent per rerun of each step; one session, back to back."""
+async def cpu_per_step(base: str, pid: int, repeats: int) -> list[tuple[str, float, float, float, float]]:
+    """Server CPU, wall time, message bytes and wire bytes per rerun of each step (one session)."""
     import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     out = []
-    got = [0]
+    got, wire = [0], [0]
     ws_url = base.replace("http://", "ws://") + "/_stcore/stream"
     async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=30) as ws:
+        count_wire(ws, wire)
 
         async def rerun(
             page: str, qs: str, want: str = "", widget: tuple | None = None, fragment_id: str = ""
@@ -124,26 +138,31 @@ async def cpu_per_step(base: str, pid: int, repeats: int) -> list[tuple[str, flo
                 if fm.WhichOneof("type") == "script_finished":
                     return found
 
-        for name, page, qs in STEPS:
-            await rerun(page, qs)  # warm: caches filled, as for every reader after the first
-            c0, t0, b0 = cpu_seconds(pid), time.perf_counter(), got[0]
-            for _ in range(repeats):
-                await rerun(page, qs)
+        async def measure(name: str, page: str, qs: str, widgets: list | None = None, fragment_id: str = "") -> None:
+            c0, t0, b0, w0 = cpu_seconds(pid), time.perf_counter(), got[0], wire[0]
+            for i in range(repeats):
+                await rerun(page, qs, widget=widgets[i % len(widgets)] if widgets else None, fragment_id=fragment_id)
+            n = repeats
             out.append(
-                (name, (cpu_seconds(pid) - c0) / repeats, (time.perf_counter() - t0) / repeats, (got[0] - b0) / repeats)
+                (
+                    name,
+                    (cpu_seconds(pid) - c0) / n,
+                    (time.perf_counter() - t0) / n,
+                    (got[0] - b0) / n,
+                    (wire[0] - w0) / n,
+                )
             )
+
+        for name, page, qs in STEPS + HEAVY:
+            await rerun(page, qs)  # warm: caches filled, as for every reader after the first
+            await measure(name, page, qs)
         # a click inside a fragment: the unit picker of the map's detail section, as the browser
         # sends it (the widget's new value and the fragment's id); only that fragment reruns
         page, qs = STEPS[1][1], STEPS[1][2]
         found = await rerun(page, qs, want="w_unit")
         if found:
             wid, options, fragment_id = found
-            c0, t0 = cpu_seconds(pid), time.perf_counter()
-            for i in range(repeats):
-                await rerun(page, qs, widget=(wid, options[i % min(2, len(options))]), fragment_id=fragment_id)
-            out.append(
-                ("unit pick (fragment)", (cpu_seconds(pid) - c0) / repeats, (time.perf_counter() - t0) / repeats)
-            )
+            await measure("unit pick (fragment)", page, qs, [(wid, o) for o in options[:2]], fragment_id)
     return out
 
 
@@ -201,10 +220,10 @@ def main() -> int:
         # one warm-up session per replica so the first level does not pay for imports and cold caches
         asyncio.run(run_level(bases, len(bases), 1, (0, 0), a.step_timeout))
         if a.cpu:
-            for name, cpu, wall, sent in asyncio.run(cpu_per_step(base, proc.pid, min(a.cpu, 100))):
+            for name, cpu, wall, sent, on_wire in asyncio.run(cpu_per_step(base, proc.pid, min(a.cpu, 100))):
                 print(
                     f"per rerun, {name}: server CPU {cpu * 1000:.0f} ms, wall {wall * 1000:.0f} ms, "
-                    f"{sent / 1024:.0f} KB sent",
+                    f"{sent / 1024:.0f} KB of messages, {on_wire / 1024:.0f} KB on the wire",
                     flush=True,
                 )
         for n in a.sessions:

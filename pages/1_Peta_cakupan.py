@@ -14,6 +14,7 @@ from ektp.metrics import funnel
 
 lg = ui.setup("page_map")
 LEVELS = ("province", "regency", "district")
+RANKING_ROWS = 1000
 
 
 def drill(code: str, level: str) -> None:
@@ -68,6 +69,9 @@ def ranking(df: pl.DataFrame, metric: str, lg: str) -> None:
     ).sort(t("metric_" + metric, lg), descending=metric not in ("recording_rate",), nulls_last=True)
     if query:
         table = table.filter(pl.col(t("name", lg)).str.to_lowercase().str.contains(query.lower(), literal=True))
+    if table.height > RANKING_ROWS:  # all 7,285 districts would send ~830 KB on every rerun
+        st.caption(t("ranking_capped", lg, shown=fmt.num(RANKING_ROWS, lg), total=fmt.num(table.height, lg)))
+        table = table.head(RANKING_ROWS)
     ui.table(table, hide_index=True, width="stretch", height=420)
 
 

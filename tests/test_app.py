@@ -97,6 +97,24 @@ def test_url_changed_in_the_same_session_wins(app_env: Path) -> None:
     assert at.query_params["level"] == "regency" and len(at.dataframe[0].value) == 514
 
 
+def test_national_district_ranking_is_capped_and_search_reaches_every_unit(app_env: Path) -> None:
+    at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "district", "lang": "en"})
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) == 1000 and any("first 1,000 of 7," in c.value for c in at.caption)
+    con = open_read_only(app_env)
+    shown = set(table["Code"])
+    code, name = con.execute(
+        "SELECT code, name FROM regions WHERE level = 'district' AND NOT list_contains($shown, code) ORDER BY code DESC",
+        {"shown": sorted(shown)},
+    ).fetchall()[0]
+    con.close()
+    at.text_input(key="map_search").input(name).run()  # a unit beyond the first 1,000 rows
+    found = at.dataframe[0].value
+    assert code in found["Code"].tolist() and len(found) < 1000
+    assert not any("first 1,000" in c.value for c in at.caption)
+
+
 def test_language_switch_translates(app_env: Path) -> None:
     at = run(None, {"lang": "en", "area": "15"})
     labels_en = [m.label for m in at.metric]

@@ -44,6 +44,38 @@ def test_static_files_serve_only_map_geometry(server: str) -> None:
     assert served <= {".json", ".txt", ".md"}
 
 
+def test_websocket_messages_are_deflated(server: str) -> None:
+    """The server negotiates permessage-deflate, and a map rerun is smaller on the wire."""
+    import asyncio
+
+    from bench import wsload
+
+    async def one_rerun() -> tuple[str, int, int]:
+        import websockets
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        url = server.replace("http://", "ws://") + "/_stcore/stream"
+        async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
+            wire, got = [0], 0
+            wsload.count_wire(ws, wire)
+            msg = BackMsg()
+            msg.rerun_script.page_name = "Peta_cakupan"
+            msg.rerun_script.query_string = "area=15&level=regency&date=2019-03-31&lang=en"
+            await ws.send(msg.SerializeToString())
+            while True:
+                data = await ws.recv()
+                got += len(data)
+                fm = ForwardMsg()
+                fm.ParseFromString(data)
+                if fm.WhichOneof("type") == "script_finished":
+                    return ws.response.headers.get("Sec-WebSocket-Extensions", ""), got, wire[0]
+
+    extensions, got, wire = asyncio.run(one_rerun())
+    assert "permessage-deflate" in extensions
+    assert got > 20_000 and wire < got / 2
+
+
 def band_pixels(path: Path, rgb: tuple[int, int, int], tol: int = 12) -> int:
     img = Image.open(path).convert("RGB")
     return sum(1 for p in img.get_flattened_data() if all(abs(a - b) <= tol for a, b in zip(p, rgb, strict=True)))
