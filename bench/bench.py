@@ -122,13 +122,16 @@ def bench_etl(path: Path) -> dict:
 
 
 def ours(level: str, cold: bool) -> tuple[float, int]:
-    """Our map step: cached query → figure with a geometry URL → the JSON the browser gets."""
-    from ektp import charts, geo, queries
+    """Our map step, as the page runs it: cached query → shared figure (geometry as a URL) →
+    the JSON the browser gets. Cold clears the query and figure caches first."""
+    from ektp import charts, geo, queries, ui
 
     if cold:
         queries._map_values.clear()
+        ui._shared_figure.clear()
     df = queries.map_values(level, "00", DATE)
-    fig = charts.choropleth(df, geo.static_url(geo.view_name(level, "00")), "recording_rate", "id", "t", "s")
+    url = geo.static_url(geo.view_name(level, "00"))
+    fig = ui.FigureSpec(charts.choropleth, df, url, "recording_rate", "id", "t", "s").shared()
     payload = fig.to_json()
     return len(payload.encode())
 
