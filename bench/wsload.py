@@ -19,6 +19,7 @@ import random
 import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,44 +46,76 @@ def count_wire(ws, box: list[int]) -> None:  # noqa: ANN001 - a websockets Clien
     ws.data_received = counting
 
 
+@dataclass
+class Rerun:
+    received: int = 0  # message bytes (after any deflate)
+    failed: str | None = None
+    found: tuple | None = None  # (id, options, fragment id) of the selectbox asked for
+
+
+async def rerun(
+    ws,  # noqa: ANN001 - a websockets ClientConnection
+    page: str,
+    qs: str,
+    widget: tuple[str, str] | None = None,
+    fragment_id: str = "",
+    want: str = "",
+) -> Rerun:
+    """Send what the browser sends for one rerun (the page and the permalink's query string, or
+    a widget's new value inside a fragment) and read until the server's `script_finished`."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    msg = BackMsg()
+    msg.rerun_script.query_string = qs
+    msg.rerun_script.page_name = page
+    if widget:
+        w = msg.rerun_script.widget_states.widgets.add()
+        w.id, w.string_value = widget
+    msg.rerun_script.fragment_id = fragment_id
+    await ws.send(msg.SerializeToString())
+    out = Rerun()
+    while True:
+        data = await ws.recv()
+        out.received += len(data)
+        fm = ForwardMsg()
+        fm.ParseFromString(data)
+        kind = fm.WhichOneof("type")
+        if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
+            el = fm.delta.new_element
+            if el.WhichOneof("type") == "exception":
+                out.failed = "exception element"
+            if want and el.WhichOneof("type") == "selectbox" and el.selectbox.id.endswith(want):
+                out.found = (el.selectbox.id, list(el.selectbox.options), fm.delta.fragment_id)
+        if kind == "script_finished":
+            ok = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
+            if fm.script_finished not in ok:
+                out.failed = out.failed or f"script finished with status {fm.script_finished}"
+            return out
+
+
+def connect(ws_url: str):  # noqa: ANN201
+    import websockets
+
+    return websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=30)
+
+
 async def session(
     ws_url: str, rounds: int, think: tuple[float, float], timings: list, errors: list, step_timeout: float
 ) -> int:
     """One client; returns the bytes it received."""
-    import websockets
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
     received = 0
     try:
         if think[1] > 0:  # readers arrive spread over one pause, not all in the same millisecond
             await asyncio.sleep(random.uniform(0, think[1]))
-        async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=30) as ws:
+        async with connect(ws_url) as ws:
             for _ in range(rounds):
                 for name, page, qs in STEPS:
-                    msg = BackMsg()
-                    msg.rerun_script.query_string = qs
-                    msg.rerun_script.page_name = page
                     t0 = time.perf_counter()
-                    await ws.send(msg.SerializeToString())
-                    failed = None
                     try:
-                        while True:
-                            data = await asyncio.wait_for(ws.recv(), step_timeout)
-                            received += len(data)
-                            fm = ForwardMsg()
-                            fm.ParseFromString(data)
-                            kind = fm.WhichOneof("type")
-                            if (
-                                kind == "delta"
-                                and fm.delta.WhichOneof("type") == "new_element"
-                                and fm.delta.new_element.WhichOneof("type") == "exception"
-                            ):
-                                failed = "exception element"
-                            if kind == "script_finished":
-                                if fm.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
-                                    failed = failed or f"script finished with status {fm.script_finished}"
-                                break
+                        r = await asyncio.wait_for(rerun(ws, page, qs), step_timeout)
+                        received += r.received
+                        failed = r.failed
                     except TimeoutError:
                         failed = f"no script_finished within {step_timeout:.0f} s"
                     if failed:
@@ -104,44 +137,20 @@ def cpu_seconds(pid: int) -> float:
 
 async def cpu_per_step(base: str, pid: int, repeats: int) -> list[tuple[str, float, float, float, float]]:
     """Server CPU, wall time, message bytes and wire bytes per rerun of each step (one session)."""
-    import websockets
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
     out = []
     got, wire = [0], [0]
-    ws_url = base.replace("http://", "ws://") + "/_stcore/stream"
-    async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=30) as ws:
+    async with connect(base.replace("http://", "ws://") + "/_stcore/stream") as ws:
         count_wire(ws, wire)
-
-        async def rerun(
-            page: str, qs: str, want: str = "", widget: tuple | None = None, fragment_id: str = ""
-        ) -> tuple | None:
-            msg = BackMsg()
-            msg.rerun_script.query_string = qs
-            msg.rerun_script.page_name = page
-            if widget:
-                w = msg.rerun_script.widget_states.widgets.add()
-                w.id, w.string_value = widget
-            msg.rerun_script.fragment_id = fragment_id
-            await ws.send(msg.SerializeToString())
-            found = None
-            while True:
-                fm = ForwardMsg()
-                data = await ws.recv()
-                got[0] += len(data)
-                fm.ParseFromString(data)
-                if want and fm.WhichOneof("type") == "delta" and fm.delta.WhichOneof("type") == "new_element":
-                    el = fm.delta.new_element
-                    if el.WhichOneof("type") == "selectbox" and el.selectbox.id.endswith(want):
-                        found = (el.selectbox.id, list(el.selectbox.options), fm.delta.fragment_id)
-                if fm.WhichOneof("type") == "script_finished":
-                    return found
 
         async def measure(name: str, page: str, qs: str, widgets: list | None = None, fragment_id: str = "") -> None:
             c0, t0, b0, w0 = cpu_seconds(pid), time.perf_counter(), got[0], wire[0]
             for i in range(repeats):
-                await rerun(page, qs, widget=widgets[i % len(widgets)] if widgets else None, fragment_id=fragment_id)
+                r = await rerun(
+                    ws, page, qs, widget=widgets[i % len(widgets)] if widgets else None, fragment_id=fragment_id
+                )
+                if r.failed:
+                    raise RuntimeError(f"{name}: {r.failed}")
+                got[0] += r.received
             n = repeats
             out.append(
                 (
@@ -154,12 +163,12 @@ async def cpu_per_step(base: str, pid: int, repeats: int) -> list[tuple[str, flo
             )
 
         for name, page, qs in STEPS + HEAVY:
-            await rerun(page, qs)  # warm: caches filled, as for every reader after the first
+            await rerun(ws, page, qs)  # warm: caches filled, as for every reader after the first
             await measure(name, page, qs)
         # a click inside a fragment: the unit picker of the map's detail section, as the browser
         # sends it (the widget's new value and the fragment's id); only that fragment reruns
         page, qs = STEPS[1][1], STEPS[1][2]
-        found = await rerun(page, qs, want="w_unit")
+        found = (await rerun(ws, page, qs, want="w_unit")).found
         if found:
             wid, options, fragment_id = found
             await measure("unit pick (fragment)", page, qs, [(wid, o) for o in options[:2]], fragment_id)

@@ -51,25 +51,12 @@ def test_websocket_messages_are_deflated(server: str) -> None:
     from bench import wsload
 
     async def one_rerun() -> tuple[str, int, int]:
-        import websockets
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        url = server.replace("http://", "ws://") + "/_stcore/stream"
-        async with websockets.connect(url, subprotocols=["streamlit"], max_size=None) as ws:
-            wire, got = [0], 0
+        async with wsload.connect(server.replace("http://", "ws://") + "/_stcore/stream") as ws:
+            wire = [0]
             wsload.count_wire(ws, wire)
-            msg = BackMsg()
-            msg.rerun_script.page_name = "Peta_cakupan"
-            msg.rerun_script.query_string = "area=15&level=regency&date=2019-03-31&lang=en"
-            await ws.send(msg.SerializeToString())
-            while True:
-                data = await ws.recv()
-                got += len(data)
-                fm = ForwardMsg()
-                fm.ParseFromString(data)
-                if fm.WhichOneof("type") == "script_finished":
-                    return ws.response.headers.get("Sec-WebSocket-Extensions", ""), got, wire[0]
+            r = await wsload.rerun(ws, "Peta_cakupan", "area=15&level=regency&date=2019-03-31&lang=en")
+            assert r.failed is None
+            return ws.response.headers.get("Sec-WebSocket-Extensions", ""), r.received, wire[0]
 
     extensions, got, wire = asyncio.run(one_rerun())
     assert "permessage-deflate" in extensions
