@@ -252,11 +252,21 @@ def classify_and_insert(
 
     # typed: each cast once per cell, in an inner projection (DuckDB would evaluate a cast
     # repeated across the checks once per use); the checks and the insert read these columns
+    # text and unknown columns: Python's dedupe key (stripped, missing tokens → ''), cheap when
+    # the cell is already canonical; codes, counts and dates are tested on their raw text instead
+    keyed_cols = {
+        i
+        for i in range(n)
+        if col_of.get(i) not in (*counts, *pcts, *DATE_FIELDS[kind])
+        and not (col_of.get(i) == "region_code" and reg_keys == [f"c{i}"])
+    }
     casts: list[str] = []
     texts: list[str] = []
     for i in range(n):
         f = col_of.get(i)
-        if f in counts:
+        if i in keyed_cols:
+            casts.append(f"key(s.c{i}) AS k{i}")
+        elif f in counts:
             casts.append(f"TRY_CAST(s.c{i} AS UBIGINT) AS u{i}")
             texts.append(f"CAST(u{i} AS VARCHAR) AS ut{i}")
         elif f in DATE_FIELDS[kind]:
@@ -286,12 +296,11 @@ def classify_and_insert(
             tests.append(f"({c(i)} IS NULL OR (canon({c(i)}) AND pct_ok({c(i)})))")
         elif f == "region_code" and reg_keys == [f"c{i}"]:
             tests.append("canon")
-        else:
-            tests.append(f"({c(i)} IS NULL OR canon({c(i)}))")
+        else:  # a keyed text column: any value is fine, a few patterns go to the row-by-row rules
             if f in (*COPIED_TEXT, "region_name", "is_synthetic"):  # Python's '.0' rule: str.isdigit, any script
-                tests.append(f"NOT coalesce(regexp_matches({c(i)}, '[^\\x00-\\x7f].*\\.0$'), FALSE)")
+                tests.append(f"NOT regexp_matches(k{i}, '[^\\x00-\\x7f].*\\.0$')")
             if i < 3:  # digits, dates and codes never start with a total word; text cells might
-                tests.append(f"NOT coalesce(regexp_matches({c(i)}, '(?i)^(JUMLAH|TOTAL|GRAND|JML|SUB)'), FALSE)")
+                tests.append(f"NOT regexp_matches(k{i}, '(?i)^(JUMLAH|TOTAL|GRAND|JML|SUB)')")
 
     def val(f: str) -> str:  # a field's value, valid where the row passed its tests
         if f not in idx:
@@ -303,7 +312,7 @@ def classify_and_insert(
             return f"pct_val(coalesce({x}, ''))"
         if f in DATE_FIELDS[kind]:
             return f"dv{idx[f]}"
-        return f"cell_text(coalesce({x}, ''))"
+        return f"cell_text(k{idx[f]})" if idx[f] in keyed_cols else f"cell_text(coalesce({x}, ''))"
 
     values = {f: val(f) for f in (*counts, *pcts, *DATE_FIELDS[kind])}
     checks = ["region_code IS NOT NULL", *tests]
@@ -338,7 +347,7 @@ def classify_and_insert(
     if warn:
         clean += " AND NOT coalesce(" + " OR ".join(f"coalesce({w}, FALSE)" for w in warn) + ", FALSE)"
 
-    raw_keys = ", ".join(f"coalesce(c{i}, '')" for i in range(n))
+    raw_keys = ", ".join(f"k{i}" if i in keyed_cols else f"coalesce(c{i}, '')" for i in range(n))
     # pass 1: clean or not, and (for clean rows, whose cells are their own keys) the key hash
     _execute(
         con,
@@ -373,11 +382,9 @@ def classify_and_insert(
             SELECT rn, h FROM slowkeys k WHERE NOT blank AND NOT EXISTS (SELECT 1 FROM totals t WHERE t.rn = k.rn)
         ), cand AS (
             SELECT rn FROM hashes WHERE h IN (SELECT h FROM hashes GROUP BY h HAVING COUNT(*) > 1)
-        ), ckeys AS (
-            SELECT rn, {", ".join(all_keys)} FROM slowkeys SEMI JOIN cand USING (rn)
-            UNION ALL
-            SELECT s.rn, {", ".join(f"coalesce(s.c{i}, '')" for i in range(n))}
-            FROM stage s SEMI JOIN cand c ON c.rn = s.rn SEMI JOIN flags f ON f.rn = s.rn AND f.clean
+        ), ckeys AS (  -- Python's keys for the few candidate rows, clean or not
+            SELECT s.rn, {", ".join(f"cell_key(s.c{i}) AS k{i}" for i in range(n))}
+            FROM stage s SEMI JOIN cand c ON c.rn = s.rn
         )
         SELECT rn, first_rn FROM (
             SELECT rn, MIN(rn) OVER (PARTITION BY {", ".join(all_keys)}) AS first_rn FROM ckeys
@@ -394,7 +401,7 @@ def classify_and_insert(
     )
 
     def text(f: str) -> str:
-        return f"cell_text(coalesce({c(idx[f])}, ''))" if f in idx else "NULL"
+        return val(f) if f in idx else "NULL"
 
     synthetic = f"lower({text('is_synthetic')}) IN ('1', 'true', 'yes', 'y')" if "is_synthetic" in idx else "FALSE"
     row_date_expr = values[row_date]

@@ -221,3 +221,14 @@ def test_village_rows_load_by_code_and_sum_into_their_district(base: Path, tmp_p
     con.close()
     assert district == [(1500, 1350, "rollup", f"partial sum: 2 of {len(villages)} units")]
     assert village_rows == 0 and regency == [(1500,)]
+
+
+def test_padded_text_cells_stay_in_the_fast_lane(base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Office exports pad text cells; that alone must not send every row to the row-by-row rules."""
+    f = tmp_path / "padded.csv"
+    rows = "".join(f"15.0{i},31/03/2019,100,90, catatan rekap {i}  \n" for i in range(1, 10))
+    f.write_text("KODE WILAYAH,TANGGAL,WAJIB KTP-EL,SUDAH REKAM,KETERANGAN\n" + rows + "15.01,31/03/2019,100,90,-\n")
+    reports, snaps = load_both(f, "coverage", base, tmp_path, monkeypatch)
+    assert_same(reports, snaps)
+    assert reports["on"].fast_rows == 10, reports["on"].summary()
+    assert any("'catatan rekap 1'" in r for r in snaps["on"]["coverage"])  # stored stripped, as Python does
