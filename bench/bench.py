@@ -129,6 +129,7 @@ def ours(level: str, cold: bool) -> tuple[float, int]:
     if cold:
         queries._map_values.clear()
         ui._shared_figure.clear()
+        ui._shared_big_figure.clear()
     df = queries.map_values(level, "00", DATE)
     url = geo.static_url(geo.view_name(level, "00"))
     fig = ui.FigureSpec(charts.choropleth, df, url, "recording_rate", "id", "t", "s").shared()

@@ -342,14 +342,29 @@ class FigureSpec:
         return self.builder(*self.args, **self.kwargs)
 
     def shared(self) -> go.Figure:
-        return _shared_figure(self.builder.__module__, self.builder.__qualname__, self.args, self.kwargs)
+        # a figure of 7,285 districts holds ~3 MB of Plotly objects: few of those are kept
+        big = any(isinstance(a, pl.DataFrame) and a.height > BIG_FIGURE_ROWS for a in self.args)
+        cached = _shared_big_figure if big else _shared_figure
+        return cached(self.builder.__module__, self.builder.__qualname__, self.args, self.kwargs)
+
+
+BIG_FIGURE_ROWS = 1000
+
+
+def _build_figure(module: str, name: str, args: tuple, kwargs: dict) -> go.Figure:
+    import importlib
+
+    return getattr(importlib.import_module(module), name)(*args, **kwargs)
 
 
 @st.cache_resource(max_entries=128, show_spinner=False)
 def _shared_figure(module: str, name: str, args: tuple, kwargs: dict) -> go.Figure:
-    import importlib
+    return _build_figure(module, name, args, kwargs)
 
-    return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _shared_big_figure(module: str, name: str, args: tuple, kwargs: dict) -> go.Figure:
+    return _build_figure(module, name, args, kwargs)
 
 
 def figure_downloads(export_fig: Callable[[], go.Figure], data: pl.DataFrame, basename: str, lg: str, key: str) -> None:
