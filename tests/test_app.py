@@ -221,6 +221,13 @@ def test_map_page_says_why_maps_are_off(app_env: Path, monkeypatch: pytest.Monke
 def test_every_chart_offers_svg_png_html_csv(app_env: Path, page: str, min_charts: int) -> None:
     at = run(page, {"lang": "en", "area": "15"} if "Antrean" not in page else {"lang": "en", "area": "53.71"})
     assert not at.exception
+    assert not at.get("download_button")  # closed until asked for: each button costs server time
+    openers = [tg for tg in at.toggle if tg.key.startswith("dlopen_")]
+    assert len(openers) >= min_charts and all(tg.label.startswith("⬇ Download (SVG") for tg in openers[:min_charts])
+    for tg in openers:
+        tg.set_value(True)
+    at.run()
+    assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     for kind in ("SVG", "PNG (print)", "HTML", "Chart data CSV"):
         assert sum(kind in lab for lab in labels) >= min_charts, (kind, labels)
