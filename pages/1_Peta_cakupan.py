@@ -226,12 +226,12 @@ def body() -> None:
             if pick:
                 st.button(f"➡ {names[pick]}", on_click=drill, args=(pick, child), key="drill_go")
 
-    # exports embed the geometry so the file stands alone
-    export = ui.FigureSpec(
-        charts.choropleth, df, geo.geojson(view), metric, lg, title, source_line, target, scheme=scheme
-    )
     if maps_on:
-        ui.figure_downloads(export.fresh, df, f"peta_{metric}_{level}_{area}_{as_of}", lg, "map")
+
+        def export_fig():  # noqa: ANN202 - geometry embedded so the file stands alone; read only on export
+            return charts.choropleth(df, geo.geojson(view), metric, lg, title, source_line, target, scheme=scheme)
+
+        ui.figure_downloads(export_fig, df, f"peta_{metric}_{level}_{area}_{as_of}", lg, "map")
 
     st.divider()
     detail(df, as_of, lg)
