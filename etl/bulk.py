@@ -155,13 +155,14 @@ def stage(con: duckdb.DuckDBPyConnection, raw: RawTable) -> Staged:
     return Staged(n, rows)
 
 
-def _frame_into(con: duckdb.DuckDBPyConnection, table: str, df: pl.DataFrame) -> None:
-    """Create TEMP TABLE `table` from a polars frame (executemany costs ~0.3 ms a row)."""
-    con.register("_bulk_frame", df)
+def run_with_frame(con: duckdb.DuckDBPyConnection, sql: str, df: pl.DataFrame) -> None:
+    """Run `sql` with a polars frame visible as `_frame`: how Python rows reach DuckDB here
+    (executemany costs ~0.3 ms a row: 20 s for an 83k-village region map)."""
+    con.register("_frame", df)
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM _bulk_frame")
+        con.execute(sql)
     finally:
-        con.unregister("_bulk_frame")
+        con.unregister("_frame")
 
 
 def _exact_totals(con: duckdb.DuckDBPyConnection, n_cols: int) -> None:
@@ -171,7 +172,11 @@ def _exact_totals(con: duckdb.DuckDBPyConnection, n_cols: int) -> None:
         f"SELECT s.rn, {first3} FROM stage s SEMI JOIN slowkeys k ON k.rn = s.rn AND k.maybe_total"
     ).fetchall()
     exact = [r[0] for r in cands if is_total_row(["" if c is None else c for c in r[1:]])]
-    _frame_into(con, "totals", pl.DataFrame({"rn": exact}, schema={"rn": pl.Int64}))
+    run_with_frame(
+        con,
+        "CREATE OR REPLACE TEMP TABLE totals AS SELECT * FROM _frame",
+        pl.DataFrame({"rn": exact}, schema={"rn": pl.Int64}),
+    )
 
 
 # a Kemendagri code already written the way `normalize_code` returns it
@@ -218,12 +223,7 @@ def _region_map(con: duckdb.DuckDBPyConnection, ctx: RowContext, n_cols: int) ->
         out.append((*values, code, canon))
     if out:
         schema = [(k, pl.Utf8) for k in keys] + [("region_code", pl.Utf8), ("canon", pl.Boolean)]
-        df = pl.DataFrame(out, schema=schema, orient="row")
-        con.register("_bulk_frame", df)
-        try:
-            con.execute("INSERT INTO regmap SELECT * FROM _bulk_frame")
-        finally:
-            con.unregister("_bulk_frame")
+        run_with_frame(con, "INSERT INTO regmap SELECT * FROM _frame", pl.DataFrame(out, schema=schema, orient="row"))
     return keys
 
 
@@ -250,45 +250,28 @@ def classify_and_insert(
     def c(i: int) -> str:
         return f"c{i}"
 
-    # typed: each cast once per cell, in an inner projection (DuckDB would evaluate a cast
-    # repeated across the checks once per use); the checks and the insert read these columns
-    # text and unknown columns: Python's dedupe key (stripped, missing tokens → ''), cheap when
-    # the cell is already canonical; codes, counts and dates are tested on their raw text instead
-    keyed_cols = {
-        i
-        for i in range(n)
-        if col_of.get(i) not in (*counts, *pcts, *DATE_FIELDS[kind])
-        and not (col_of.get(i) == "region_code" and reg_keys == [f"c{i}"])
-    }
+    # One pass over the columns. Codes, counts and dates are tested on their raw text (a clean
+    # cell is its own key); text and unknown columns get Python's dedupe key (`key`: stripped,
+    # missing tokens → '', cheap when already canonical). Casts are computed once per cell in an
+    # inner projection (`casts`, then `texts` over them): DuckDB would evaluate a cast repeated
+    # across the checks once per use. `tests` say the raw cells are certainly clean.
+    keyed_cols: set[int] = set()
     casts: list[str] = []
     texts: list[str] = []
-    for i in range(n):
-        f = col_of.get(i)
-        if i in keyed_cols:
-            casts.append(f"key(s.c{i}) AS k{i}")
-        elif f in counts:
-            casts.append(f"TRY_CAST(s.c{i} AS UBIGINT) AS u{i}")
-            texts.append(f"CAST(u{i} AS VARCHAR) AS ut{i}")
-        elif f in DATE_FIELDS[kind]:
-            casts += [f"try_strptime(s.c{i}, '%d/%m/%Y') AS d{i}", f"TRY_CAST(s.c{i} AS DATE) AS i{i}"]
-            texts += [f"strftime(d{i}, '%d/%m/%Y') AS dt{i}", f"CAST(i{i} AS VARCHAR) AS it{i}"]
-            texts.append(f"coalesce(d{i}::DATE, i{i}) AS dv{i}")
-    cells = ", ".join(f"s.c{i}" for i in range(n))
-
-    def typed(stage_from: str) -> str:
-        inner = f"SELECT s.rn, {cells}, m.region_code, m.canon{''.join(', ' + x for x in casts)} FROM {stage_from} {region_join}"
-        return f"(SELECT *{''.join(', ' + x for x in texts)} FROM ({inner}))"
-
-    # per column: a cheap test that the raw cell is clean and is its own key (NULL counts as '')
     tests: list[str] = []
     for i in range(n):
         f = col_of.get(i)
         if f in counts:
+            casts.append(f"TRY_CAST(s.c{i} AS UBIGINT) AS u{i}")
+            texts.append(f"CAST(u{i} AS VARCHAR) AS ut{i}")
             # '5' and '5.0' come back from the integer cast; ' 5', '+5', '5_000', '1e3' do not
             tests.append(
                 f"({c(i)} IS NULL OR (({c(i)} = ut{i} OR {c(i)} = ut{i} || '.0') AND u{i} < 1000000000000000))"
             )
         elif f in DATE_FIELDS[kind]:
+            casts += [f"try_strptime(s.c{i}, '%d/%m/%Y') AS d{i}", f"TRY_CAST(s.c{i} AS DATE) AS i{i}"]
+            texts += [f"strftime(d{i}, '%d/%m/%Y') AS dt{i}", f"CAST(i{i} AS VARCHAR) AS it{i}"]
+            texts.append(f"coalesce(d{i}::DATE, i{i}) AS dv{i}")
             rt = f"coalesce(dt{i} = {c(i)}, FALSE) OR coalesce(it{i} = {c(i)}, FALSE)"
             may_be_empty = f != row_date or ctx.default_date is not None
             tests.append(f"({c(i)} IS NULL OR {rt})" if may_be_empty else f"({rt})")
@@ -297,10 +280,17 @@ def classify_and_insert(
         elif f == "region_code" and reg_keys == [f"c{i}"]:
             tests.append("canon")
         else:  # a keyed text column: any value is fine, a few patterns go to the row-by-row rules
+            keyed_cols.add(i)
+            casts.append(f"key(s.c{i}) AS k{i}")
             if f in (*COPIED_TEXT, "region_name", "is_synthetic"):  # Python's '.0' rule: str.isdigit, any script
                 tests.append(f"NOT regexp_matches(k{i}, '[^\\x00-\\x7f].*\\.0$')")
             if i < 3:  # digits, dates and codes never start with a total word; text cells might
                 tests.append(f"NOT regexp_matches(k{i}, '(?i)^(JUMLAH|TOTAL|GRAND|JML|SUB)')")
+    cells = ", ".join(f"s.c{i}" for i in range(n))
+
+    def typed(stage_from: str) -> str:
+        inner = f"SELECT s.rn, {cells}, m.region_code, m.canon{''.join(', ' + x for x in casts)} FROM {stage_from} {region_join}"
+        return f"(SELECT *{''.join(', ' + x for x in texts)} FROM ({inner}))"
 
     def val(f: str) -> str:  # a field's value, valid where the row passed its tests
         if f not in idx:
@@ -383,8 +373,7 @@ def classify_and_insert(
         ), cand AS (
             SELECT rn FROM hashes WHERE h IN (SELECT h FROM hashes GROUP BY h HAVING COUNT(*) > 1)
         ), ckeys AS (  -- Python's keys for the few candidate rows, clean or not
-            SELECT s.rn, {", ".join(f"cell_key(s.c{i}) AS k{i}" for i in range(n))}
-            FROM stage s SEMI JOIN cand c ON c.rn = s.rn
+            SELECT s.rn, {keys} FROM stage s SEMI JOIN cand c ON c.rn = s.rn
         )
         SELECT rn, first_rn FROM (
             SELECT rn, MIN(rn) OVER (PARTITION BY {", ".join(all_keys)}) AS first_rn FROM ckeys
@@ -400,10 +389,7 @@ def classify_and_insert(
         """
     )
 
-    def text(f: str) -> str:
-        return val(f) if f in idx else "NULL"
-
-    synthetic = f"lower({text('is_synthetic')}) IN ('1', 'true', 'yes', 'y')" if "is_synthetic" in idx else "FALSE"
+    synthetic = f"lower({val('is_synthetic')}) IN ('1', 'true', 'yes', 'y')" if "is_synthetic" in idx else "FALSE"
     row_date_expr = values[row_date]
     if ctx.default_date is not None:
         row_date_expr = f"coalesce({row_date_expr}, $default_date)"
@@ -415,18 +401,18 @@ def classify_and_insert(
     out = {
         "row_number": "rn",
         "region_code": "region_code",
-        "date_precision": f"coalesce({text('date_precision')}, {prec_parsed})",
+        "date_precision": f"coalesce({val('date_precision')}, {prec_parsed})",
         "recorded_pct_reported": values.get("recorded_pct", "NULL"),
-        "region_name_in_source": text("region_name"),
-        "source": f"coalesce({text('source')}, $label || ' row ' || rn)",
-        "source_kind": f"CASE WHEN {synthetic} THEN 'synthetic' WHEN {text('source')} IS NOT NULL "
+        "region_name_in_source": val("region_name"),
+        "source": f"coalesce({val('source')}, $label || ' row ' || rn)",
+        "source_kind": f"CASE WHEN {synthetic} THEN 'synthetic' WHEN {val('source')} IS NOT NULL "
         "THEN 'citation' ELSE 'office' END",
         "is_synthetic": synthetic,
         "warnings": "NULL",
         "oldest_card_precision": f"CASE WHEN {values.get('oldest_card_date', 'NULL')} IS NOT NULL THEN 'day' END",
     }
     for f in COPIED_TEXT:
-        out.setdefault(f, text(f))
+        out.setdefault(f, val(f))
     out.update({f: v for f, v in values.items() if f in COLUMNS[kind]})
     out[row_date] = row_date_expr
     cols = COLUMNS[kind]

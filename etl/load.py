@@ -131,9 +131,9 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 def load_regions(con: duckdb.DuckDBPyConnection) -> int:
     df = regions_frame()
     con.execute("DELETE FROM regions")
-    con.register("regions_df", df)
-    con.execute("INSERT INTO regions SELECT code, level, name, parent_code, province_code, kind FROM regions_df")
-    con.unregister("regions_df")
+    bulk.run_with_frame(
+        con, "INSERT INTO regions SELECT code, level, name, parent_code, province_code, kind FROM _frame", df
+    )
     return df.height
 
 
@@ -143,10 +143,8 @@ def _next_load_id(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, cols: list[str], df: pl.DataFrame) -> None:
-    con.register("batch_df", df)
     col_list = ", ".join(cols)
-    con.execute(f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM batch_df")  # noqa: S608 - fixed names
-    con.unregister("batch_df")
+    bulk.run_with_frame(con, f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM _frame", df)  # noqa: S608
 
 
 def _frame(kind: str, load_id: int, records: list[dict]) -> pl.DataFrame:
