@@ -61,8 +61,7 @@ def setup(page_key: str) -> str:
     if url_lang is not None and url_lang not in LANGS:
         _invalid().append("lang")
         url_lang = None
-    if url_lang is not None and _url_moved("lang"):
-        del st.session_state["w_lang"]
+    _follow_url("lang")
     if "w_lang" not in st.session_state:
         st.session_state["w_lang"] = url_lang or current
     chosen = st.sidebar.radio(
@@ -102,14 +101,15 @@ def show_invalid_notice(lg: str) -> None:
         st.warning(t("invalid_param", lg, names=", ".join(bad)))
 
 
-def _url_moved(name: str) -> bool:
-    """The URL's `name` differs from what this session last wrote there: the reader went back or
-    forward in the browser history (or opened another link in the tab), so the URL wins over
-    the widget's remembered value."""
+def _follow_url(name: str) -> None:
+    """Forget widget `w_{name}` when the URL's `name` differs from what this session last wrote
+    there: the reader went back or forward in the browser history (or opened another link in
+    the tab), so the URL, read again below, wins over the widget's remembered value."""
     wkey = f"w_{name}"
     written = st.session_state.get("_url_written", {})
     now = st.query_params.get(name)
-    return wkey in st.session_state and now is not None and name in written and now != written[name]
+    if wkey in st.session_state and now is not None and name in written and now != written[name]:
+        del st.session_state[wkey]
 
 
 def _sync_url(name: str, value: str) -> None:
@@ -138,8 +138,7 @@ def choice(
         default = options[0]
     if wkey in st.session_state and st.session_state[wkey] not in options:
         st.session_state[wkey] = default  # options changed with another choice: not a bad link
-    if _url_moved(name):  # back/forward or a link opened in this tab: the URL wins
-        del st.session_state[wkey]
+    _follow_url(name)
     if wkey not in st.session_state:
         raw = raw_param(name)
         if raw is not None and raw not in by_str:
@@ -166,8 +165,7 @@ def multi_choice(
 ) -> list[str]:
     """A multiselect mirrored in the URL as a comma list."""
     wkey = f"w_{name}"
-    if _url_moved(name):
-        del st.session_state[wkey]
+    _follow_url(name)
     if wkey not in st.session_state:
         raw = raw_param(name)
         picked = default
