@@ -94,21 +94,23 @@ async def rerun(
             return out
 
 
-def connect(ws_url: str):  # noqa: ANN201
+def connect(base: str):  # noqa: ANN201
+    """A websocket to the Streamlit server at `base` (http://host:port), as the browser opens it."""
     import websockets
 
-    return websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=30)
+    url = base.replace("http://", "ws://") + "/_stcore/stream"
+    return websockets.connect(url, subprotocols=["streamlit"], max_size=None, open_timeout=30)
 
 
 async def session(
-    ws_url: str, rounds: int, think: tuple[float, float], timings: list, errors: list, step_timeout: float
+    base: str, rounds: int, think: tuple[float, float], timings: list, errors: list, step_timeout: float
 ) -> int:
     """One client; returns the bytes it received."""
     received = 0
     try:
         if think[1] > 0:  # readers arrive spread over one pause, not all in the same millisecond
             await asyncio.sleep(random.uniform(0, think[1]))
-        async with connect(ws_url) as ws:
+        async with connect(base) as ws:
             for _ in range(rounds):
                 for name, page, qs in STEPS:
                     t0 = time.perf_counter()
@@ -139,7 +141,7 @@ async def cpu_per_step(base: str, pid: int, repeats: int) -> list[tuple[str, flo
     """Server CPU, wall time, message bytes and wire bytes per rerun of each step (one session)."""
     out = []
     got, wire = [0], [0]
-    async with connect(base.replace("http://", "ws://") + "/_stcore/stream") as ws:
+    async with connect(base) as ws:
         count_wire(ws, wire)
 
         async def measure(name: str, page: str, qs: str, widgets: list | None = None, fragment_id: str = "") -> None:
@@ -184,12 +186,11 @@ def pct(xs: list[float], q: float) -> float:
 
 async def run_level(bases: list[str], n: int, rounds: int, think: tuple[float, float], step_timeout: float) -> dict:
     """n sessions; with several replicas, session i stays on replica i mod k (a sticky balancer)."""
-    urls = [b.replace("http://", "ws://") + "/_stcore/stream" for b in bases]
     timings: list = []
     errors: list = []
     t0 = time.perf_counter()
     got = await asyncio.gather(
-        *(session(urls[i % len(urls)], rounds, think, timings, errors, step_timeout) for i in range(n)),
+        *(session(bases[i % len(bases)], rounds, think, timings, errors, step_timeout) for i in range(n)),
         return_exceptions=False,
     )
     secs = [t for _, t in timings]

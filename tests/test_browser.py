@@ -51,7 +51,7 @@ def test_websocket_messages_are_deflated(server: str) -> None:
     from bench import wsload
 
     async def one_rerun() -> tuple[str, int, int]:
-        async with wsload.connect(server.replace("http://", "ws://") + "/_stcore/stream") as ws:
+        async with wsload.connect(server) as ws:
             wire = [0]
             wsload.count_wire(ws, wire)
             r = await wsload.rerun(ws, "Peta_cakupan", "area=15&level=regency&date=2019-03-31&lang=en")
