@@ -363,27 +363,28 @@ def refresh_coverage_area(con: duckdb.DuckDBPyConnection) -> None:
     eligible and recorded; children_reported / children_total say how complete a sum is.
     Village rows count towards their district but get no coverage_area row of their own.
     """
-    con.execute("DELETE FROM coverage_area")
+    con.execute("DELETE FROM coverage_area; DELETE FROM coverage_multi")
+    con.execute("INSERT INTO coverage_multi SELECT region_code, as_of FROM coverage GROUP BY ALL HAVING COUNT(*) > 1")
     # v_coverage_best holds the precedence rules; evaluated once here, not once per level
     con.execute("CREATE OR REPLACE TEMP TABLE best AS SELECT * FROM v_coverage_best WHERE level <> 'village'")
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE multi AS SELECT region_code, as_of FROM coverage GROUP BY ALL HAVING COUNT(*) > 1"
-    )
-    con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE best_counts AS
-        SELECT {cols} FROM v_coverage v ANTI JOIN multi m USING (region_code, as_of)
+        CREATE OR REPLACE TEMP VIEW best_counts_all AS
+        SELECT {cols} FROM v_coverage v ANTI JOIN coverage_multi m USING (region_code, as_of)
         WHERE v.eligible IS NOT NULL AND v.recorded IS NOT NULL
         UNION ALL BY NAME
         SELECT {cols} FROM (
             SELECT v.*, ROW_NUMBER() OVER (PARTITION BY region_code, as_of ORDER BY precedence, load_id DESC, row_number) rn
-            FROM v_coverage v SEMI JOIN multi m USING (region_code, as_of)
+            FROM v_coverage v SEMI JOIN coverage_multi m USING (region_code, as_of)
             WHERE v.eligible IS NOT NULL AND v.recorded IS NOT NULL) v WHERE rn = 1
         """.format(  # noqa: S608 - a fixed column list
             cols="v.region_code, v.parent_code, v.level, v.as_of, v.population, v.eligible, v.recorded, v.printed, "
             "v.print_ready, v.is_synthetic, v.source_kind, v.source"
         )
     )
+    # village rows (millions) are only summed into districts, streamed from the view;
+    # the other levels' rows are few and read several times
+    con.execute("CREATE OR REPLACE TEMP TABLE best_counts AS SELECT * FROM best_counts_all WHERE level <> 'village'")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE count_rows (region_code VARCHAR, parent_code VARCHAR, level VARCHAR, as_of DATE, population BIGINT, eligible BIGINT, recorded BIGINT, printed BIGINT, print_ready BIGINT, is_synthetic BOOLEAN, source_kind VARCHAR, source VARCHAR, origin VARCHAR, children_reported INTEGER, children_total INTEGER)"
     )
@@ -393,23 +394,24 @@ def refresh_coverage_area(con: duckdb.DuckDBPyConnection) -> None:
         # rollup of the child level's count rows
         if level in child_of:
             params["child"] = child_of[level]
-            source = "best_counts" if level == "district" else "count_rows"  # fixed names, no user input
+            source = "best_counts_all" if level == "district" else "count_rows"  # fixed names, no user input
             con.execute(
                 f"""
                 CREATE OR REPLACE TEMP TABLE rollup AS
                 SELECT c.parent_code AS region_code, p.parent_code, $level AS level, c.as_of,
-                       SUM(c.population) AS population, SUM(c.eligible) AS eligible,
-                       SUM(c.recorded) AS recorded, SUM(c.printed) AS printed,
-                       SUM(c.print_ready) AS print_ready, BOOL_OR(c.is_synthetic) AS is_synthetic,
-                       CASE WHEN BOOL_OR(c.is_synthetic) THEN 'synthetic'
-                            WHEN BOOL_AND(c.source_kind = 'office') THEN 'office' ELSE 'citation' END AS source_kind,
-                       'sum of ' || COUNT(*) || ' ' || $child || ' rows' AS source,
-                       'rollup' AS origin, COUNT(*)::INTEGER AS children_reported,
+                       c.population, c.eligible, c.recorded, c.printed, c.print_ready, c.is_synthetic,
+                       CASE WHEN c.is_synthetic THEN 'synthetic' WHEN c.all_office THEN 'office' ELSE 'citation' END AS source_kind,
+                       'sum of ' || c.n || ' ' || $child || ' rows' AS source,
+                       'rollup' AS origin, c.n::INTEGER AS children_reported,
                        (SELECT COUNT(*) FROM regions k WHERE k.parent_code = c.parent_code)::INTEGER AS children_total
-                FROM {source} c JOIN regions p ON p.code = c.parent_code
-                WHERE c.level = $child
-                GROUP BY c.parent_code, p.parent_code, c.as_of
-                """,  # noqa: S608 - source is one of two fixed table names
+                FROM (
+                    SELECT parent_code, as_of, SUM(population) AS population, SUM(eligible) AS eligible,
+                           SUM(recorded) AS recorded, SUM(printed) AS printed, SUM(print_ready) AS print_ready,
+                           BOOL_OR(is_synthetic) AS is_synthetic, BOOL_AND(source_kind = 'office') AS all_office,
+                           COUNT(*) AS n
+                    FROM {source} WHERE level = $child GROUP BY parent_code, as_of
+                ) c JOIN regions p ON p.code = c.parent_code
+                """,  # noqa: S608 - source is one of two fixed names
                 params,
             )
         else:
@@ -425,7 +427,8 @@ def refresh_coverage_area(con: duckdb.DuckDBPyConnection) -> None:
                    r.printed, r.print_ready, r.is_synthetic, r.source_kind, r.source, r.origin,
                    r.children_reported, r.children_total
             FROM rollup r
-            WHERE NOT EXISTS (SELECT 1 FROM best_counts b WHERE b.region_code = r.region_code AND b.as_of = r.as_of)
+            WHERE NOT EXISTS (
+                SELECT 1 FROM best_counts b WHERE b.level = $level AND b.region_code = r.region_code AND b.as_of = r.as_of)
             """,
             {"level": level},
         )

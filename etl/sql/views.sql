@@ -39,7 +39,7 @@ LEFT JOIN regions r ON r.code = c.region_code;
 -- difference between the non-synthetic recording rates (sources that disagree).
 CREATE OR REPLACE VIEW v_coverage_best AS
 WITH multi AS (  -- most (region, date) pairs have one row, its own best: only the rest need the window
-    SELECT region_code, as_of FROM coverage GROUP BY ALL HAVING COUNT(*) > 1
+    SELECT region_code, as_of FROM coverage_multi
 )
 SELECT v.*, 1::BIGINT AS n_sources,
        CASE WHEN NOT v.is_synthetic THEN v.recording_rate - v.recording_rate END AS rate_spread
