@@ -141,25 +141,55 @@ def _template_text(s: str) -> str:
     return s.replace("%{", "% {")
 
 
-def _hover(rows: list[dict], metric: str, lang: str) -> tuple[str, object, object]:
+#: Above this many units a map's hover drops the counts and sends the value in two bytes: the
+#: 7,285-district map would otherwise carry ~14 bytes a unit on every rerun (the detail panel
+#: and the ranking still show the counts).
+COMPACT_UNITS = 1000
+
+
+def _ints(values: list[int]) -> np.ndarray:
+    """The smallest integer typed array that holds the values (plotly sends it as base64)."""
+    hi = max(values, default=0)
+    lo = min(values, default=0)
+    for dtype in (np.uint8, np.int16, np.int32):
+        info = np.iinfo(dtype)
+        if info.min <= lo and hi <= info.max:
+            return np.array(values, dtype=dtype)
+    return np.array(values, dtype=np.int64)
+
+
+def _hover(rows: list[dict], metric: str, lang: str, compact: bool = False) -> tuple[str, object, object]:
     """(hovertemplate, customdata, z) for one map trace, as small as the browser allows.
 
-    The name comes from the static GeoJSON (`properties.name`, sent once) and the code from the
-    location; the value is z. Fields equal across the trace (as-of, source) are written into
-    the template once; numbers go as typed arrays (base64 in the figure JSON) when none is
-    missing, else as formatted text.
+    Code and name come from the static GeoJSON (`properties`, sent once); the value is z. Fields
+    equal across the trace (as-of, source) are written into the template once; numbers go as
+    typed arrays (base64 in the figure JSON) when none is missing, else as formatted text. In
+    `compact` mode a rate goes as its whole percent (z) and tenths (customdata), one byte each.
     """
-    head = "<b>%{properties.name}</b> (%{location})<br>" + t("metric_" + metric, lang) + ": "
+    head = "<b>%{properties.name}</b> (%{properties.code})<br>" + t("metric_" + metric, lang) + ": "
     vals = [metric_value(r, metric) for r in rows]
     dates = [fmt.date(r.get("as_of"), lang) for r in rows]
     # synthetic rows say so in a word (their file/row source is in the table and exports)
     sources = [t("synthetic", lang) if r.get("is_synthetic") else (r.get("source") or "–") for r in rows]
     counts = [(r.get("eligible"), r.get("recorded")) for r in rows]
-    typed = (
-        len(set(dates)) == 1 and len(set(sources)) == 1 and all(v is not None for v in vals)
-        and all(e is not None and c is not None for e, c in counts)
+    same = len(set(dates)) == 1 and len(set(sources)) == 1 and all(v is not None for v in vals)
+    tail = (
+        _template_text(t("as_of", lang, date=dates[0] if dates else "")) + "<br>"
+        + t("source", lang) + ": " + _template_text(sources[0] if sources else "") + "<extra></extra>"
     )  # fmt: skip
-    if typed:
+    if same and compact:
+        if metric in RATE_METRICS:
+            tenths = [round(v * 10) for v in vals]
+            if min(tenths) >= 0:
+                sep = "," if lang == "id" else "."
+                whole = _ints([x // 10 for x in tenths])
+                return head + "%{z:,}" + sep + "%{customdata}%<br>" + tail, _ints([x % 10 for x in tenths]), whole
+        elif all(float(v).is_integer() for v in vals) and min(vals) >= 0:
+            return head + "%{z:,}<br>" + tail, None, _ints([int(v) for v in vals])
+        z = np.array(vals, dtype=np.float32)
+        value = "%{z:,.1f}%" if metric in RATE_METRICS else "%{z:,.0f}"
+        return head + value + "<br>" + tail, None, z
+    if same and all(e is not None and c is not None for e, c in counts):
         arr = np.array(counts, dtype=np.float64)
         big = max(float(np.abs(arr).max(initial=0)), max((abs(v) for v in vals), default=0)) >= 2**24
         dtype = np.float64 if big else np.float32  # float32 is exact for counts below 16.7M
@@ -168,8 +198,7 @@ def _hover(rows: list[dict], metric: str, lang: str) -> tuple[str, object, objec
             head + value + "<br>"
             + t("eligible", lang) + ": %{customdata[0]:,.0f}<br>"
             + t("recorded", lang) + ": %{customdata[1]:,.0f}<br>"
-            + _template_text(t("as_of", lang, date=dates[0])) + "<br>"
-            + t("source", lang) + ": " + _template_text(sources[0]) + "<extra></extra>"
+            + tail
         )  # fmt: skip
         return hover, arr.astype(dtype), np.array(vals, dtype=dtype)
     hover = (
@@ -187,6 +216,16 @@ def _hover(rows: list[dict], metric: str, lang: str) -> tuple[str, object, objec
     return hover, data, z
 
 
+def feature_numbers(df: pl.DataFrame, geojson: dict | str) -> dict[str, int]:
+    """Code → feature number: the frame's `fid` (screen maps, from the served file) or the
+    embedded FeatureCollection's own numbering (exports)."""
+    if "fid" in df.columns:
+        return {c: i for c, i in zip(df["code"].to_list(), df["fid"].to_list(), strict=True) if i is not None}
+    if isinstance(geojson, dict):
+        return {f["properties"]["code"]: f["id"] for f in geojson["features"]}
+    raise ValueError("a map drawn from a geometry URL needs the frame's fid column (geo.with_feature_ids)")
+
+
 def choropleth(
     df: pl.DataFrame,
     geojson: dict | str,
@@ -201,19 +240,25 @@ def choropleth(
     """A classed choropleth: one trace per legend class (with its unit count), units below the
     target outlined, hover with name, code, value, counts, as-of and source.
 
-    `geojson` is the FeatureCollection itself (exports) or the URL of the static file (screen),
-    features keyed by `id` = Kemendagri code.
+    `geojson` is the FeatureCollection itself (exports) or the URL of the static file (screen,
+    with `fid` in the frame); features are numbered (`id`) with the code in `properties.code`.
+    Units without a shape in the file are counted in the legend but not drawn.
     """
     fig = go.Figure()
+    ids = feature_numbers(df, geojson)
+    compact = df.height > COMPACT_UNITS
     for c in classify(df, metric, lang, scheme):
         if not c["codes"]:
             continue
-        hover, customdata, z = _hover(c["rows"], metric, lang)
+        rows = [r for r in c["rows"] if r["code"] in ids]
+        if not rows:
+            continue
+        hover, customdata, z = _hover(rows, metric, lang, compact)
         fig.add_trace(
             go.Choropleth(
                 geojson=geojson,
                 featureidkey="id",
-                locations=c["codes"],
+                locations=_ints([ids[r["code"]] for r in rows]),
                 z=z,
                 colorscale=[[0, c["colour"]], [1, c["colour"]]],
                 showscale=False,
@@ -226,14 +271,17 @@ def choropleth(
             )
         )
     if target is not None:
-        below = [r for r in df.to_dicts() if r.get("recording_rate") is not None and r["recording_rate"] < target]
+        below = [
+            r for r in df.to_dicts()
+            if r.get("recording_rate") is not None and r["recording_rate"] < target and r["code"] in ids
+        ]  # fmt: skip
         if below:
             fig.add_trace(
                 go.Choropleth(
                     geojson=geojson,
                     featureidkey="id",
-                    locations=[r["code"] for r in below],
-                    z=np.ones(len(below), dtype=np.int8),
+                    locations=_ints([ids[r["code"]] for r in below]),
+                    z=np.ones(len(below), dtype=np.uint8),
                     colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
                     showscale=False,
                     marker={"line": {"color": "#111111", "width": 2}},

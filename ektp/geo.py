@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+import polars as pl
 import streamlit as st
 
 from ektp import settings
@@ -33,8 +34,45 @@ def available(view: str = "province") -> bool:
     return (settings.path("static_dir") / f"{view}.json").exists()
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+def _stamp(view: str) -> tuple[str, int]:
+    """The file's identity: a rebuilt (swapped) file is a new cache entry, never a stale one."""
+    p = settings.path("static_dir") / f"{view}.json"
+    return str(p), p.stat().st_mtime_ns
+
+
 def geojson(view: str) -> dict:
     """The FeatureCollection of a view, kept once per process (big and immutable)."""
-    with (settings.path("static_dir") / f"{view}.json").open(encoding="utf-8") as fh:
+    return _geojson(*_stamp(view))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _geojson(path: str, mtime_ns: int) -> dict:
+    with open(path, encoding="utf-8") as fh:
         return json.load(fh)
+
+
+def feature_ids(view: str) -> dict[str, int]:
+    """Kemendagri code → the feature's number in the view's file (what a map trace locates by)."""
+    return _feature_ids(*_stamp(view))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _feature_ids(path: str, mtime_ns: int) -> dict[str, int]:
+    return {f["properties"]["code"]: f["id"] for f in _geojson(path, mtime_ns)["features"]}
+
+
+def code_of(view: str, feature_id: object) -> str | None:
+    """The code of a clicked feature (a map click reports the feature's number)."""
+    if not isinstance(feature_id, int) or isinstance(feature_id, bool) or not view or not available(view):
+        return None
+    codes = {i: c for c, i in feature_ids(view).items()}
+    return codes.get(feature_id)
+
+
+def with_feature_ids(df: pl.DataFrame, view: str) -> pl.DataFrame:
+    """The map frame with `fid`, each unit's feature number in the view's file (null: no shape).
+
+    Read from the same file the browser loads, so a rebuilt file cannot colour the wrong unit.
+    """
+    ids = feature_ids(view)
+    return df.with_columns(fid=pl.col("code").replace_strict(ids, default=None, return_dtype=pl.Int32))

@@ -34,8 +34,9 @@ def on_map_select() -> None:
     if not points:
         return
     point = points[0]
-    code = point.get("location") or (point.get("customdata") or [None, None])[1]
-    info = queries.region(code) if isinstance(code, str) else None
+    # the map locates units by their feature number in the view's file
+    code = geo.code_of(st.session_state.get("map_view", ""), point.get("location"))
+    info = queries.region(code) if code else None
     if info and info["level"] in ("province", "regency"):
         drill(code, CHILD_LEVEL[info["level"]])
 
@@ -188,8 +189,17 @@ def body() -> None:
     left, right = st.columns([3, 2])
     with left:
         if maps_on:
+            st.session_state["map_view"] = view  # for the click callback: feature number → code
             screen = ui.FigureSpec(
-                charts.choropleth, df, geo.static_url(view), metric, lg, title, source_line, target, scheme=scheme
+                charts.choropleth,
+                geo.with_feature_ids(df, view),
+                geo.static_url(view),
+                metric,
+                lg,
+                title,
+                source_line,
+                target,
+                scheme=scheme,
             )
             st.plotly_chart(
                 screen.shared(),

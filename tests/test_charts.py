@@ -19,27 +19,38 @@ def jambi(app_env: Path) -> pl.DataFrame:
     return queries.map_values("regency", "15", D)
 
 
-def values_by_code(fig) -> dict[str, float]:  # noqa: ANN001
+def codes_of(view: str) -> dict[int, str]:
+    return {i: c for c, i in geo.feature_ids(view).items()}
+
+
+def values_by_code(fig, view: str) -> dict[str, float]:  # noqa: ANN001
+    code = codes_of(view)
     out = {}
     for tr in fig.data:
         if tr.type == "choropleth" and tr.hoverinfo != "skip":
             for loc, z in zip(tr.locations, tr.z, strict=True):
-                out[loc] = z
+                out[code[int(loc)]] = z
     return out
 
 
 def test_jambi_regency_map(jambi: pl.DataFrame) -> None:
-    gj = geo.geojson(geo.view_name("regency", "15"))
+    view = geo.view_name("regency", "15")
+    gj = geo.geojson(view)
     assert len(gj["features"]) == 11
+    # features numbered 0..n-1 in code order, the code and name in properties
+    assert [f["id"] for f in gj["features"]] == list(range(11))
+    codes = [f["properties"]["code"] for f in gj["features"]]
+    assert codes == sorted(codes) and "15.03" in codes
+    assert {f["properties"]["name"] for f in gj["features"]} >= {"Kabupaten Sarolangun"}
     fig = charts.choropleth(jambi, gj, "unrecorded_share", "id", "judul", "Sumber: x", target=0.98)
-    vals = values_by_code(fig)
-    assert len(vals) == 11 and set(vals) == {f["id"] for f in gj["features"]}
+    vals = values_by_code(fig, view)
+    assert len(vals) == 11 and set(vals) == set(codes)
     assert round(vals["15.03"], 1) == 14.0
     # legend: Dukcapil bands with unit counts, and the below-target outline trace
     names = [tr.name for tr in fig.data]
     assert any(n.startswith("80–99,99% · ") for n in names)
     outline = [tr for tr in fig.data if tr.hoverinfo == "skip"]
-    assert len(outline) == 1 and "15.03" in outline[0].locations
+    assert len(outline) == 1 and geo.feature_ids(view)["15.03"] in outline[0].locations
     assert outline[0].marker.line.width == 2
     # no basemap: draws offline
     assert fig.layout.geo.visible is False
@@ -49,20 +60,22 @@ def test_jambi_regency_map(jambi: pl.DataFrame) -> None:
 
 
 def test_hover_carries_name_code_value_as_of_source(jambi: pl.DataFrame) -> None:
-    fig = charts.choropleth(jambi, "app/static/geo/regency_15.json", "recording_rate", "en", "t", "s")
+    view = geo.view_name("regency", "15")
+    fig = charts.choropleth(geo.with_feature_ids(jambi, view), geo.static_url(view), "recording_rate", "en", "t", "s")
+    sarolangun = geo.feature_ids(view)["15.03"]
     found = 0
     for tr in fig.data:
-        if tr.hoverinfo == "skip" or "15.03" not in list(tr.locations):
+        if tr.hoverinfo == "skip" or sarolangun not in list(tr.locations):
             continue
-        i = list(tr.locations).index("15.03")
+        i = list(tr.locations).index(sarolangun)
         found += 1
-        # name from the static file's properties, code from the location, value from z
-        assert tr.hovertemplate.startswith("<b>%{properties.name}</b> (%{location})")
+        # name and code from the static file's properties, value from z
+        assert tr.hovertemplate.startswith("<b>%{properties.name}</b> (%{properties.code})")
         assert round(float(tr.z[i]), 1) == 86.0 and "%{z:,.1f}%" in tr.hovertemplate or tr.customdata[i][0] == "86.0%"
         text = tr.hovertemplate + " ".join(map(str, tr.customdata[i]))
         assert "31 March 2019" in text and "radarjambi" in text
     assert found == 1
-    assert fig.data[0].geojson == "app/static/geo/regency_15.json"
+    assert fig.data[0].geojson == geo.static_url(view)
     assert fig.layout.separators == ".,"
 
 
@@ -81,6 +94,7 @@ def test_hover_sends_constant_fields_once_and_numbers_typed() -> None:
             "as_of": [dt.date(2024, 12, 31)] * 2,
             "is_synthetic": [True, True],
             "source": ["synthetic fill", "synthetic fill"],
+            "fid": [4, 7],
         }
     )
     fig = charts.choropleth(rows, "x.json", "recording_rate", "id", "t", "s")
@@ -91,10 +105,59 @@ def test_hover_sends_constant_fields_once_and_numbers_typed() -> None:
     spec = json.loads(fig.to_json())["data"][0]
     assert "bdata" in spec["customdata"] and "bdata" in spec["z"]
     assert "Merangin" not in fig.to_json()  # names come from the geometry file, sent once
+    # units are located by feature number, a typed array too (no code strings per rerun)
+    assert tr.locations.dtype.name == "uint8" and list(tr.locations) == [4, 7]
+    assert "bdata" in spec["locations"] and "15.02" not in fig.to_json()
+    # a URL map without feature numbers cannot be drawn right: it says so
+    with pytest.raises(ValueError, match="fid"):
+        charts.choropleth(rows.drop("fid"), "x.json", "recording_rate", "id", "t", "s")
+
+
+def test_big_map_sends_two_bytes_of_value_a_unit() -> None:
+    """Above COMPACT_UNITS a rate goes as whole percent (z) and tenths (customdata), one byte
+    each, and the hover drops the counts; the numbers still read back exactly."""
+    n = charts.COMPACT_UNITS + 500
+    rates = [0.5 + (i % 500) / 1000 + 0.0004 for i in range(n)]  # 50.04% … 99.94%
+    rows = pl.DataFrame(
+        {
+            "code": [f"{i:06d}" for i in range(n)],
+            "name": ["x"] * n,
+            "recording_rate": rates,
+            "eligible": [1000] * n,
+            "recorded": [round(r * 1000) for r in rates],
+            "as_of": [dt.date(2024, 12, 31)] * n,
+            "is_synthetic": [True] * n,
+            "source": ["s"] * n,
+            "fid": list(range(n)),
+        }
+    )
+    fig = charts.choropleth(rows, "x.json", "recording_rate", "en", "t", "s")
+    seen = {}
+    for tr in fig.data:
+        assert tr.locations.dtype.name == "int16" and tr.z.dtype.name == "uint8"
+        assert tr.customdata.dtype.name == "uint8" and "%{z:,}.%{customdata}%" in tr.hovertemplate
+        assert "customdata[" not in tr.hovertemplate  # no counts in a big map's hover
+        for loc, whole, tenth in zip(tr.locations, tr.z, tr.customdata, strict=True):
+            seen[int(loc)] = int(whole) * 10 + int(tenth)
+    assert seen == {i: round(r * 1000) for i, r in enumerate(rates)}
+    # Indonesian decimal comma in the template
+    fig_id = charts.choropleth(rows, "x.json", "recording_rate", "id", "t", "s")
+    assert "%{z:,},%{customdata}%" in fig_id.data[0].hovertemplate
+
+
+def test_feature_numbers_round_trip(app_env: Path) -> None:
+    view = geo.view_name("district", "15.03")
+    ids = geo.feature_ids(view)
+    assert sorted(ids.values()) == list(range(len(ids)))
+    assert all(geo.code_of(view, i) == c for c, i in ids.items())
+    assert geo.code_of(view, "15.03.01") is None and geo.code_of("", 0) is None
+    df = geo.with_feature_ids(pl.DataFrame({"code": [next(iter(ids)), "99.99.99"]}), view)
+    assert df["fid"].to_list() == [ids[next(iter(ids))], None]  # no shape: no number
 
 
 def test_count_metric_uses_quantile_classes(jambi: pl.DataFrame) -> None:
-    fig = charts.choropleth(jambi, "x.json", "unrecorded", "en", "t", "s")
+    view = geo.view_name("regency", "15")
+    fig = charts.choropleth(geo.with_feature_ids(jambi, view), "x.json", "unrecorded", "en", "t", "s")
     shown = sum(len(tr.locations) for tr in fig.data)
     assert shown == 11
     assert all("·" in tr.name for tr in fig.data)
@@ -135,13 +198,15 @@ def test_backlog_and_destruction_charts(app_env: Path) -> None:
 
 
 def test_quantile_classes_spread_a_single_band(jambi: pl.DataFrame) -> None:
+    view = geo.view_name("regency", "15")
+    jambi = geo.with_feature_ids(jambi, view)
     dk = charts.choropleth(jambi, "x.json", "unrecorded_share", "en", "t", "s")
     assert len([tr for tr in dk.data if tr.hoverinfo != "skip"]) == 1  # all 11 in 80–99.99%
     q = charts.choropleth(jambi, "x.json", "unrecorded_share", "en", "t", "s", scheme="quantile")
     traces = [tr for tr in q.data if tr.hoverinfo != "skip"]
     assert len(traces) == 4 and sum(len(tr.locations) for tr in traces) == 11
     top = traces[-1]
-    assert "15.03" in top.locations
+    assert geo.feature_ids(view)["15.03"] in top.locations
     assert top.name.startswith(
         "10.24–14.00%"
     )  # a percentage class, not a count  # Sarolangun, 14% unrecorded, in the highest class
@@ -157,6 +222,7 @@ def test_backlog_office_without_ages_still_shows_its_total(app_env: Path) -> Non
 
 def test_screen_figures_are_shared_per_input_and_exports_are_fresh(jambi: pl.DataFrame) -> None:
     """ui.FigureSpec: one build per distinct input for the screen, a new figure for each export."""
+    jambi = geo.with_feature_ids(jambi, geo.view_name("regency", "15"))
     from ektp import ui
 
     spec = ui.FigureSpec(charts.choropleth, jambi, "app/static/x.json", "recording_rate", "en", "t", "s", 0.98)
@@ -165,7 +231,8 @@ def test_screen_figures_are_shared_per_input_and_exports_are_fresh(jambi: pl.Dat
     changed = jambi.with_columns(pl.col("recording_rate") * 0.5)
     other = ui.FigureSpec(charts.choropleth, changed, "app/static/x.json", "recording_rate", "en", "t", "s", 0.98)
     assert other.shared() is not spec.shared()  # new data (e.g. a swapped DB): a new figure
-    assert values_by_code(other.shared()) != values_by_code(spec.shared())
+    view = geo.view_name("regency", "15")
+    assert values_by_code(other.shared(), view) != values_by_code(spec.shared(), view)
     assert spec.fresh() is not spec.fresh() and spec.fresh() is not spec.shared()
     assert spec.fresh().to_dict() == spec.shared().to_dict()
     # national-district-sized inputs go to a small cache of their own (each holds ~3 MB)
