@@ -284,7 +284,8 @@ def choropleth(
                     z=np.ones(len(below), dtype=np.uint8),
                     colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
                     showscale=False,
-                    marker={"line": {"color": "#111111", "width": 2}},
+                    # thinner on a national district map, where 2 px would ink over small units
+                    marker={"line": {"color": "#111111", "width": 0.8 if compact else 2}},
                     name=t("below_target", lang, value=fmt.target_pct(target, lang))
                     + f" · {t('units_in_band', lang, n=len(below))}",
                     hoverinfo="skip",
