@@ -173,6 +173,7 @@ def _hover(rows: list[dict], metric: str, lang: str, compact: bool = False) -> t
     sources = [t("synthetic", lang) if r.get("is_synthetic") else (r.get("source") or "–") for r in rows]
     counts = [(r.get("eligible"), r.get("recorded")) for r in rows]
     same = len(set(dates)) == 1 and len(set(sources)) == 1 and all(v is not None for v in vals)
+    value = "%{z:,.1f}%" if metric in RATE_METRICS else "%{z:,.0f}"  # z as a float
     tail = (
         _template_text(t("as_of", lang, date=dates[0] if dates else "")) + "<br>"
         + t("source", lang) + ": " + _template_text(sources[0] if sources else "") + "<extra></extra>"
@@ -186,14 +187,11 @@ def _hover(rows: list[dict], metric: str, lang: str, compact: bool = False) -> t
                 return head + "%{z:,}" + sep + "%{customdata}%<br>" + tail, _ints([x % 10 for x in tenths]), whole
         elif all(float(v).is_integer() for v in vals) and min(vals) >= 0:
             return head + "%{z:,}<br>" + tail, None, _ints([int(v) for v in vals])
-        z = np.array(vals, dtype=np.float32)
-        value = "%{z:,.1f}%" if metric in RATE_METRICS else "%{z:,.0f}"
-        return head + value + "<br>" + tail, None, z
+        return head + value + "<br>" + tail, None, np.array(vals, dtype=np.float32)
     if same and all(e is not None and c is not None for e, c in counts):
         arr = np.array(counts, dtype=np.float64)
         big = max(float(np.abs(arr).max(initial=0)), max((abs(v) for v in vals), default=0)) >= 2**24
         dtype = np.float64 if big else np.float32  # float32 is exact for counts below 16.7M
-        value = "%{z:,.1f}%" if metric in RATE_METRICS else "%{z:,.0f}"
         hover = (
             head + value + "<br>"
             + t("eligible", lang) + ": %{customdata[0]:,.0f}<br>"

@@ -274,7 +274,7 @@ def classify_and_insert(
     # inner projection (`casts`, then `texts` over them): DuckDB would evaluate a cast repeated
     # across the checks once per use. `tests` say the raw cells are certainly clean.
     keyed_cols: set[int] = set()
-    joins: list[str] = []
+    date_cols: list[int] = []  # columns parsed through their dmap{i}
     casts: list[str] = []
     texts: list[str] = []
     tests: list[str] = []
@@ -289,7 +289,7 @@ def classify_and_insert(
             )
         elif f in DATE_FIELDS[kind]:
             _date_map(con, i)
-            joins.append(f"LEFT JOIN dmap{i} ON dmap{i}.raw = s.c{i}")
+            date_cols.append(i)
             casts += [f"dmap{i}.dv AS dv{i}", f"dmap{i}.ok AS dok{i}"]
             may_be_empty = f != row_date or ctx.default_date is not None
             tests.append(f"({c(i)} IS NULL OR dok{i})" if may_be_empty else f"coalesce(dok{i}, FALSE)")
@@ -305,11 +305,12 @@ def classify_and_insert(
             if i < 3:  # digits, dates and codes never start with a total word; text cells might
                 tests.append(f"NOT regexp_matches(k{i}, '(?i)^(JUMLAH|TOTAL|GRAND|JML|SUB)')")
     cells = ", ".join(f"s.c{i}" for i in range(n))
+    date_joins = " ".join(f"LEFT JOIN dmap{i} ON dmap{i}.raw = s.c{i}" for i in date_cols)
 
     def typed(stage_from: str) -> str:
         inner = (
             f"SELECT s.rn, {cells}, m.region_code, m.canon{''.join(', ' + x for x in casts)} "
-            f"FROM {stage_from} {region_join} {' '.join(joins)}"
+            f"FROM {stage_from} {region_join} {date_joins}"
         )
         return f"(SELECT *{''.join(', ' + x for x in texts)} FROM ({inner}))"
 
@@ -446,8 +447,8 @@ def classify_and_insert(
     _execute(con, sql, params)
     inserted = staged.rows - con.execute("SELECT COUNT(*) FROM lanes").fetchall()[0][0]
     con.execute("DROP TABLE flags; DROP TABLE slowkeys; DROP TABLE dups; DROP TABLE totals")
-    for j in joins:
-        con.execute(f"DROP TABLE {j.split()[2]}")
+    for i in date_cols:
+        con.execute(f"DROP TABLE dmap{i}")
     return int(inserted)
 
 

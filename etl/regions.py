@@ -140,9 +140,9 @@ class RegionMatcher:
         raise AttributeError(name)
 
     def _build(self) -> None:
-        regions, aliases = self._regions, self._aliases_path
-        df = regions if regions is not None else regions_frame()
-        df = df.filter(pl.col("level") != "village")
+        aliases = self._aliases_path
+        full = self._regions if self._regions is not None else regions_frame()
+        df = full.filter(pl.col("level") != "village")
         self.units: dict[str, _Unit] = {}
         self.by_key: dict[tuple[str, str], list[_Unit]] = {}
         for code, level, name, parent, prov, kind in df.select(
@@ -159,7 +159,6 @@ class RegionMatcher:
                     key = name_key(row["alias"])[1]
                     self.aliases.setdefault(key, []).append((row.get("province_code") or None, row["code"]))
         # village (desa/kelurahan) rows arrive by code only: 83k names are matched by no office
-        full = regions if regions is not None else regions_frame()
         self.village_codes: set[str] = set(full.filter(pl.col("level") == "village")["code"])
 
     def name_of(self, code: str) -> str | None:
