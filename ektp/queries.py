@@ -187,7 +187,7 @@ def _backlog_series(stamp: tuple, scope: str) -> pl.DataFrame:
         "SUM(age_0_3m) AS age_0_3m, SUM(age_3_6m) AS age_3_6m, SUM(age_6_12m) AS age_6_12m, "
         "SUM(age_12m_plus) AS age_12m_plus, COUNT(*) AS offices, BOOL_OR(is_synthetic) AS is_synthetic, "
         "STRING_AGG(DISTINCT CASE WHEN NOT is_synthetic THEN source END, '; ') AS sources "
-        "FROM pickup_backlog WHERE in_scope(region_code, $scope) GROUP BY as_of ORDER BY as_of",
+        "FROM v_backlog WHERE in_scope(region_code, $scope) GROUP BY as_of ORDER BY as_of",
         {"scope": scope},
     )
 
@@ -250,7 +250,7 @@ def _targets(stamp: tuple, scope: str) -> pl.DataFrame:
     return _q(
         "SELECT t.region_code, r.name AS region_name, t.metric, t.target_value, t.minimum_value, "
         "t.baseline_value, t.start_date, t.deadline, t.set_by, t.note, t.source, t.is_synthetic "
-        "FROM targets t JOIN regions r ON r.code = t.region_code "
+        "FROM v_targets t JOIN regions r ON r.code = t.region_code "
         "WHERE in_scope(t.region_code, $scope) OR t.region_code = '00' "
         "ORDER BY t.is_synthetic, t.region_code, t.start_date",
         {"scope": scope},
@@ -330,7 +330,7 @@ EXPORTS = {
     "pickup_backlog": "SELECT region_code, region_name, office, as_of, awaiting_pickup, collected, age_0_3m, age_3_6m, age_6_12m, age_12m_plus, oldest_card_date, source, is_synthetic, warnings FROM v_backlog WHERE in_scope(region_code, $scope) AND as_of BETWEEN $start AND $end ORDER BY region_code, office, as_of",
     "blanko_stock": "SELECT region_code, region_name, as_of, received, used, damaged, remaining, runway_days, source, is_synthetic FROM v_blanko_runway WHERE in_scope(region_code, $scope) AND as_of BETWEEN $start AND $end ORDER BY region_code, as_of",
     "card_destruction": "SELECT region_code, region_name, event_date, destroyed, period_from, period_to, method, reason_damaged, reason_changed_data, reason_other, witnesses, note, source, is_synthetic FROM v_destruction WHERE in_scope(region_code, $scope) ORDER BY event_date",
-    "targets": "SELECT t.region_code, r.name AS region_name, metric, target_value, minimum_value, baseline_value, start_date, deadline, set_by, note, source, is_synthetic FROM targets t JOIN regions r ON r.code = t.region_code WHERE in_scope(t.region_code, $scope) ORDER BY t.region_code",
+    "targets": "SELECT t.region_code, r.name AS region_name, metric, target_value, minimum_value, baseline_value, start_date, deadline, set_by, note, source, is_synthetic FROM v_targets t JOIN regions r ON r.code = t.region_code WHERE in_scope(t.region_code, $scope) ORDER BY t.region_code",
 }
 
 

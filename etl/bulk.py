@@ -116,40 +116,49 @@ def line_count(path: Path) -> int:
 
 
 def stage(con: duckdb.DuckDBPyConnection, raw: RawTable) -> Staged:
-    """Copy the file's data rows into TEMP TABLE stage(rn, c0..cN) as text, one row per line."""
+    """Copy the file's data rows into TEMP TABLE stage_rows as text, one row per line, seen
+    through TEMP VIEW stage(rn, c0..cN) with rn the row's line in the file."""
     n = len(raw.headers)
     cols = [f"c{i}" for i in range(n)]
-    con.execute("DROP TABLE IF EXISTS stage")
+    cleanup(con)
     if raw.fmt == "csv":
         if raw.encoding != "utf-8":
             raise NotBulk(f"encoding {raw.encoding}")
         if not _csv_head_ok(raw):
             raise NotBulk("title or header rows span several lines")
         spec = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in cols) + "}"
-        try:  # a streaming row_number() keeps the reader's order: rn is the row number in the file
+        # The reader keeps the file's order (preserve_insertion_order), so a row's rowid is its
+        # place among the data rows; the count check below makes sure no line was dropped. A
+        # row_number() column instead is a single-threaded window: 3.7 s against 1.9 s for 10M rows.
+        try:
             con.execute(
-                f"CREATE TEMP TABLE stage AS SELECT row_number() OVER () + $skip AS rn, * FROM read_csv($path, delim = $delim, quote = '\"', "
+                f"CREATE TEMP TABLE stage_rows AS SELECT * FROM read_csv($path, delim = $delim, quote = '\"', "
                 f"escape = '\"', header = false, skip = $skip, auto_detect = false, columns = {spec}, "
                 "strict_mode = true, null_padding = false, ignore_errors = true)",
                 {"path": str(raw.file), "delim": raw.delimiter or ",", "skip": raw.header_row},
             )
         except duckdb.Error as exc:
             raise NotBulk(f"CSV reader: {str(exc).splitlines()[0]}") from None
-        rows = con.execute("SELECT COUNT(*) FROM stage").fetchall()[0][0]
+        rows, last_rowid = con.execute("SELECT COUNT(*), MAX(rowid) FROM stage_rows").fetchall()[0]
         if rows != line_count(raw.file) - raw.header_row:
-            con.execute("DROP TABLE stage")
+            cleanup(con)
             raise NotBulk("blank lines or quoted line breaks: lines and rows differ")
+        if rows and last_rowid != rows - 1:  # inside an open transaction rowids are provisional
+            cleanup(con)
+            raise NotBulk("staged inside a transaction: rowids are not line numbers")
+        con.execute(f"CREATE TEMP VIEW stage AS SELECT rowid + {int(raw.header_row) + 1} AS rn, * FROM stage_rows")
     elif raw.fmt == "parquet":
         sel = ", ".join(f"CAST({_q(h)} AS VARCHAR) AS c{i}" for i, h in enumerate(raw.headers))
         try:
             con.execute(
-                f"CREATE TEMP TABLE stage AS SELECT file_row_number + 1 AS rn, {sel} "
+                f"CREATE TEMP TABLE stage_rows AS SELECT file_row_number + 1 AS rn, {sel} "
                 "FROM read_parquet($path, file_row_number = true)",
                 {"path": str(raw.file)},
             )
         except duckdb.Error as exc:
             raise NotBulk(f"Parquet reader: {str(exc).splitlines()[0]}") from None
-        rows = con.execute("SELECT COUNT(*) FROM stage").fetchall()[0][0]
+        rows = con.execute("SELECT COUNT(*) FROM stage_rows").fetchall()[0][0]
+        con.execute("CREATE TEMP VIEW stage AS SELECT * FROM stage_rows")
     else:
         raise NotBulk(f"format {raw.fmt}")
     return Staged(n, rows)
@@ -426,7 +435,7 @@ def classify_and_insert(
         "date_precision": f"coalesce({val('date_precision')}, {prec_parsed})",
         "recorded_pct_reported": values.get("recorded_pct", "NULL"),
         "region_name_in_source": val("region_name"),
-        "source": f"coalesce({val('source')}, $label || ' row ' || rn)",
+        "source": val("source"),
         "source_kind": f"CASE WHEN {synthetic} THEN 'synthetic' WHEN {val('source')} IS NOT NULL "
         "THEN 'citation' ELSE 'office' END",
         "is_synthetic": synthetic,
@@ -485,5 +494,5 @@ def other_rows(con: duckdb.DuckDBPyConnection, raw: RawTable, staged: Staged) ->
 
 def cleanup(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
-        "DROP TABLE IF EXISTS stage; DROP TABLE IF EXISTS lanes; DROP TABLE IF EXISTS regmap; DROP TABLE IF EXISTS others"
+        "DROP VIEW IF EXISTS stage; DROP TABLE IF EXISTS stage_rows; DROP TABLE IF EXISTS lanes; DROP TABLE IF EXISTS regmap; DROP TABLE IF EXISTS others"
     )

@@ -118,6 +118,8 @@ def _journal_dir(db_path: Path) -> Path:
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute((SQL_DIR / "tables.sql").read_text())
+    for table in TABLE.values():  # files made before `source` could be NULL (see tables.sql)
+        con.execute(f"ALTER TABLE {table} ALTER COLUMN source DROP NOT NULL")
     con.execute(
         "CREATE TABLE IF NOT EXISTS coverage_area (region_code VARCHAR, level VARCHAR, "
         "parent_code VARCHAR, as_of DATE, population BIGINT, eligible BIGINT, recorded BIGINT, "
@@ -255,12 +257,18 @@ def load_file(
     staged = None
     t0 = time.monotonic()
     if spec.kind in bulk.BULK_KINDS and settings.get("etl_bulk") != "off" and raw.fmt in ("csv", "parquet"):
+        # Staged on its own, outside the load's transaction (a temp table, private to this
+        # connection): rows created inside a transaction have no rowids that say their place,
+        # and reading uncommitted rows is slow. The run's atomicity is the swap, not this transaction.
+        con.execute("COMMIT")
         try:
             staged = bulk.stage(con, raw)
         except bulk.NotBulk as exc:
             report.reader = f"rows ({exc})"
             if progress:
                 print(f"  {label}: read row by row ({exc})", file=sys.stderr)
+        finally:
+            con.execute("BEGIN TRANSACTION")
     n_header = len(raw.headers)
     try:
         if staged is not None:

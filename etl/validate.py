@@ -327,8 +327,8 @@ def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowRes
     rec["is_synthetic"] = bool(synthetic and synthetic.lower() in {"1", "true", "yes", "y"})
     if rec.get("source"):
         rec["source_kind"] = "synthetic" if rec["is_synthetic"] else "citation"
-    else:
-        rec["source"] = f"{ctx.file_label} row {row_number}"
+    else:  # the views name it '<file> row <row_number>' (see sql/tables.sql)
+        rec["source"] = None
         rec["source_kind"] = "synthetic" if rec["is_synthetic"] else "office"
 
     warnings: list[str] = []

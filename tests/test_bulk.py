@@ -232,3 +232,23 @@ def test_padded_text_cells_stay_in_the_fast_lane(base: Path, tmp_path: Path, mon
     assert_same(reports, snaps)
     assert reports["on"].fast_rows == 10, reports["on"].summary()
     assert any("'catatan rekap 1'" in r for r in snaps["on"]["coverage"])  # stored stripped, as Python does
+
+
+def test_staged_rows_are_numbered_by_their_line_and_never_inside_a_transaction(tmp_path: Path) -> None:
+    """rn is the file line; a stage inside an open transaction would get provisional rowids, so it refuses."""
+    from etl import bulk
+    from etl.extract import read_table
+
+    f = tmp_path / "lines.csv"
+    f.write_text(
+        "Rekap\nKODE WILAYAH,TANGGAL,WAJIB KTP-EL,SUDAH REKAM\n"
+        + "".join(f"15.0{i},31/03/2019,{i}00,{i}0\n" for i in range(1, 6))
+    )
+    con = duckdb.connect()
+    staged = bulk.stage(con, read_table(f, "coverage"))
+    assert staged.rows == 5
+    assert con.execute("SELECT rn, c0 FROM stage ORDER BY rn").fetchall() == [(i + 2, f"15.0{i}") for i in range(1, 6)]
+    con.execute("BEGIN TRANSACTION")
+    with pytest.raises(bulk.NotBulk, match="transaction"):
+        bulk.stage(con, read_table(f, "coverage"))
+    con.execute("ROLLBACK")

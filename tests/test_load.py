@@ -254,3 +254,39 @@ def test_everything_loads_without_boundaries(tmp_path: Path, monkeypatch: pytest
     status = rows(db, "SELECT value FROM meta WHERE key = 'boundaries_status'")[0][0]
     assert status.startswith("unavailable") and "not found" in status
     assert rows(db, "SELECT COUNT(*) FROM boundaries")[0][0] == 0
+
+
+def test_an_office_row_is_named_by_file_and_row_in_every_view(empty_db: Path) -> None:
+    """The tables keep NULL for a file without a source column; the views name file and row."""
+    load(empty_db, JAMBI_CSV, "coverage", province="15", label="jambi-office.csv")
+    load(empty_db, FIXTURES / "backlog_palembang.csv", "backlog")
+    load(empty_db, FIXTURES / "targets_kupang.csv", "targets")
+    assert rows(empty_db, "SELECT COUNT(*) FROM coverage WHERE source IS NOT NULL") == [(0,)]
+    named = rows(empty_db, "SELECT row_number, source FROM v_coverage WHERE region_code = '15.03'")
+    assert named == [(5, "jambi-office.csv row 5")]  # the line of the file
+    best = rows(empty_db, "SELECT source FROM v_coverage_area WHERE region_code = '15.03'")
+    assert best == [("jambi-office.csv row 5",)]
+    for view, table in (("v_backlog", "pickup_backlog"), ("v_targets", "targets")):
+        got = rows(
+            empty_db,
+            f"SELECT v.source, t.source_kind, v.row_number FROM {view} v JOIN {table} t USING (load_id, row_number)",
+        )  # noqa: S608
+        assert got, view
+        for source, kind, row_number in got:
+            if kind != "citation":
+                assert source.endswith(f".csv row {row_number}"), (view, source)
+
+
+def test_a_file_made_when_source_was_required_still_loads(empty_db: Path) -> None:
+    """An older DB file (source NOT NULL, 'file row N' stored) takes new loads and shows both alike."""
+    con = duckdb.connect(str(empty_db))
+    con.execute("ALTER TABLE coverage ALTER COLUMN source SET NOT NULL")
+    con.execute(
+        "INSERT INTO coverage (load_id, row_number, region_code, as_of, eligible, recorded, source, source_kind, "
+        "is_synthetic) VALUES (99, 3, '15.04', DATE '2019-01-31', 100, 90, 'old.csv row 3', 'office', FALSE)"
+    )
+    con.close()
+    load(empty_db, JAMBI_CSV, "coverage", province="15", label="new.csv")
+    got = dict(rows(empty_db, "SELECT as_of, source FROM v_coverage WHERE region_code = '15.04'"))
+    assert got[dt.date(2019, 1, 31)] == "old.csv row 3"
+    assert got[dt.date(2019, 3, 31)].startswith("new.csv row ")

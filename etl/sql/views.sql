@@ -4,6 +4,11 @@
 -- '00' (Indonesia) contains everything.
 CREATE OR REPLACE MACRO in_scope(code, scope) AS (scope = '00' OR code = scope OR starts_with(code, scope || '.'));
 
+-- A fact's source: its own source cell, else the file and row it was loaded from
+-- ('coverage.csv row 12'; the tables keep NULL, see sql/tables.sql).
+CREATE OR REPLACE MACRO row_source(source, file, row_number) AS
+    coalesce(source, coalesce(file, '?') || ' row ' || row_number);
+
 -- One row per coverage fact, with the derived measures. recording_rate is a fraction 0-1:
 -- from the counts when eligible and recorded are both known, else the reported percentage,
 -- else 1 - not_recorded / eligible. Rates above 1 are kept as reported.
@@ -28,10 +33,12 @@ SELECT
         ELSE c.not_recorded
     END AS unrecorded,
     CASE WHEN c.recorded IS NOT NULL AND c.printed IS NOT NULL THEN c.recorded - c.printed END AS print_gap,
-    c.source, c.source_kind, c.is_synthetic, c.warnings, c.note, c.load_id, c.row_number,
+    row_source(c.source, l.file, c.row_number) AS source, c.source_kind, c.is_synthetic, c.warnings, c.note,
+    c.load_id, c.row_number,
     CASE c.source_kind WHEN 'office' THEN 1 WHEN 'citation' THEN 2 ELSE 3 END AS precedence
 FROM coverage c
-LEFT JOIN regions r ON r.code = c.region_code;
+LEFT JOIN regions r ON r.code = c.region_code
+LEFT JOIN loads l ON l.load_id = c.load_id;
 
 -- One row per region and date: the preferred source. Precedence: a loaded office file (1)
 -- over a published-report citation (2) over synthetic fill (3); then the latest load.
@@ -73,19 +80,20 @@ FROM coverage_area a JOIN regions r ON r.code = a.region_code;
 
 -- Pickup backlog per office and date, with its region's names.
 CREATE OR REPLACE VIEW v_backlog AS
-SELECT b.*, r.name AS region_name, r.level, r.province_code,
+SELECT b.* REPLACE (row_source(b.source, l.file, b.row_number) AS source), r.name AS region_name, r.level, r.province_code,
        CASE WHEN b.awaiting_pickup IS NOT NULL AND b.collected IS NOT NULL AND b.awaiting_pickup + b.collected > 0
             THEN b.collected::DOUBLE / (b.awaiting_pickup + b.collected) END AS pickup_share
-FROM pickup_backlog b JOIN regions r ON r.code = b.region_code;
+FROM pickup_backlog b JOIN regions r ON r.code = b.region_code
+LEFT JOIN loads l ON l.load_id = b.load_id;
 
 -- Blank-card stock and its runway: days of stock left at the average daily use of the
 -- previous 90 days (NULL when no use was reported).
 CREATE OR REPLACE VIEW v_blanko_runway AS
 WITH s AS (
-    SELECT b.*,
+    SELECT b.* REPLACE (row_source(b.source, l.file, b.row_number) AS source),
            SUM(b.used) OVER (PARTITION BY b.region_code ORDER BY b.as_of
                              RANGE BETWEEN INTERVAL 89 DAY PRECEDING AND CURRENT ROW) / 90.0 AS daily_use_90d
-    FROM blanko_stock b
+    FROM blanko_stock b LEFT JOIN loads l ON l.load_id = b.load_id
 )
 SELECT s.*, r.name AS region_name, r.level, r.province_code,
        CASE WHEN s.daily_use_90d > 0 AND s.remaining IS NOT NULL THEN s.remaining / s.daily_use_90d END AS runway_days
@@ -93,8 +101,15 @@ FROM s JOIN regions r ON r.code = s.region_code;
 
 -- Register of invalid-card destructions.
 CREATE OR REPLACE VIEW v_destruction AS
-SELECT d.*, r.name AS region_name, r.level, r.province_code, YEAR(d.event_date) AS year
-FROM card_destruction d JOIN regions r ON r.code = d.region_code;
+SELECT d.* REPLACE (row_source(d.source, l.file, d.row_number) AS source),
+       r.name AS region_name, r.level, r.province_code, YEAR(d.event_date) AS year
+FROM card_destruction d JOIN regions r ON r.code = d.region_code
+LEFT JOIN loads l ON l.load_id = d.load_id;
+
+-- Targets, with their source named as in the other views.
+CREATE OR REPLACE VIEW v_targets AS
+SELECT t.* REPLACE (row_source(t.source, l.file, t.row_number) AS source)
+FROM targets t LEFT JOIN loads l ON l.load_id = t.load_id;
 
 -- Latest displayed figures per area (any level).
 CREATE OR REPLACE VIEW v_coverage_latest AS
@@ -122,7 +137,7 @@ SELECT t.*, r.name AS region_name,
        s.as_of AS latest_as_of, s.value AS latest_value, s.is_synthetic AS latest_is_synthetic,
        CASE WHEN t.baseline_value IS NOT NULL AND t.baseline_value <> t.target_value
             THEN (s.value - t.baseline_value) / (t.target_value - t.baseline_value) END AS progress_share
-FROM targets t
+FROM v_targets t
 JOIN regions r ON r.code = t.region_code
 LEFT JOIN v_metric_series s
   ON s.region_code = t.region_code AND s.metric = t.metric
