@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from ektp import settings
+from ektp import schema, settings
 
 _lock = threading.Lock()
 _last_stamp: tuple | None = None
@@ -76,3 +76,17 @@ def query(sql: str, params: dict | list | None = None) -> pl.DataFrame:
         return pl.from_arrow(cur.sql(sql, params=params or {}).to_arrow_table())
     finally:
         cur.close()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _schema_current(key: tuple[str, int, int]) -> bool:
+    cur = connection().cursor()
+    try:
+        return schema.of_connection(cur) == schema.fingerprint()
+    finally:
+        cur.close()
+
+
+def schema_current() -> bool:
+    """True when the served file was built with this code's schema (checked once per file)."""
+    return _schema_current(stamp())

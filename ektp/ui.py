@@ -85,14 +85,16 @@ def setup(page_key: str) -> str:
 
 
 def require_db(lg: str) -> bool:
-    """False (with the command to run) when the DB file is missing."""
+    """False (with the command to run) when the DB file is missing or was built by another version."""
+    path = "data/ektp.duckdb" if settings.is_public() else str(db.db_path())
     try:
-        db.stamp()
-        return True
+        current = db.schema_current()
     except db.DatabaseMissingError:
-        path = "data/ektp.duckdb" if settings.is_public() else str(db.db_path())
         st.error(t("missing_db", lg, path=path))
         return False
+    if not current:
+        st.error(t("outdated_db", lg, path=path))
+    return current
 
 
 def show_invalid_notice(lg: str) -> None:

@@ -7,7 +7,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from ektp import settings
+import duckdb
+
+from ektp import schema, settings
 from etl.load import LoadLockedError, LoadSpec, run
 from etl.transform import KINDS, ParseError, parse_date
 
@@ -17,6 +19,14 @@ def _date(s: str) -> dt.date:
         return parse_date(s)[0]
     except ParseError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _schema_of(db: Path) -> str | None:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return schema.of_connection(con)
+    finally:
+        con.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,7 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if a.cmd == "build":
             if a.if_missing and db.exists():
-                print(f"{db} exists; not rebuilt", file=sys.stderr)
+                if _schema_of(db) == schema.fingerprint():
+                    print(f"{db} exists; not rebuilt", file=sys.stderr)
+                    return 0
+                # built by another version: its facts stay, the tables and views are brought up to date
+                print(f"{db} was built with another schema; upgrading it", file=sys.stderr)
+                run([], db_path=db, boundaries=False)
                 return 0
             from etl.build import build
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ektp import settings
+from ektp import schema, settings
 from etl import bulk
 from etl.boundaries import sha256_file
 from etl.extract import ExtractError, RawTable, raw_text, read_table
@@ -128,6 +128,9 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
         "warnings VARCHAR, origin VARCHAR, children_reported INTEGER, children_total INTEGER)"
     )
     con.execute((SQL_DIR / "views.sql").read_text())
+    con.execute("CREATE TABLE IF NOT EXISTS schema_info (fingerprint VARCHAR, applied_at TIMESTAMP)")
+    con.execute("DELETE FROM schema_info")
+    con.execute("INSERT INTO schema_info VALUES (?, current_timestamp)", [schema.fingerprint()])
 
 
 def load_regions(con: duckdb.DuckDBPyConnection) -> int:

@@ -158,6 +158,16 @@ def test_missing_db_says_what_to_run(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert "make run" in at.error[0].value
 
 
+def test_db_from_another_version_says_how_to_upgrade(monkeypatch: pytest.MonkeyPatch, empty_db: Path) -> None:
+    con = duckdb.connect(str(empty_db))
+    con.execute("UPDATE schema_info SET fingerprint = 'older'")
+    con.close()
+    monkeypatch.setenv("EKTP_DB", str(empty_db))
+    at = run("pages/1_Peta_cakupan.py")
+    assert not at.exception
+    assert "make data" in at.error[0].value and "versi lain" in at.error[0].value
+
+
 def test_app_connection_is_read_only(app_env: Path) -> None:
     from ektp import db
 

@@ -290,3 +290,20 @@ def test_a_file_made_when_source_was_required_still_loads(empty_db: Path) -> Non
     got = dict(rows(empty_db, "SELECT as_of, source FROM v_coverage WHERE region_code = '15.04'"))
     assert got[dt.date(2019, 1, 31)] == "old.csv row 3"
     assert got[dt.date(2019, 3, 31)].startswith("new.csv row ")
+
+
+def test_build_if_missing_upgrades_a_file_of_another_version_and_keeps_its_facts(empty_db: Path) -> None:
+    from ektp import schema
+
+    load(empty_db, JAMBI_CSV, "coverage", province="15")
+    con = duckdb.connect(str(empty_db))  # as a file built before fingerprints and v_targets
+    con.execute("DROP TABLE schema_info; DROP VIEW v_target_progress; DROP VIEW v_targets")
+    con.close()
+    before = rows(empty_db, "SELECT * FROM coverage ORDER BY row_number")
+    assert etl_main(["--db", str(empty_db), "build", "--if-missing"]) == 0
+    assert rows(empty_db, "SELECT fingerprint FROM schema_info") == [(schema.fingerprint(),)]
+    assert rows(empty_db, "SELECT COUNT(*) FROM v_targets") == [(0,)]
+    assert rows(empty_db, "SELECT * FROM coverage ORDER BY row_number") == before
+    mtime = empty_db.stat().st_mtime_ns
+    assert etl_main(["--db", str(empty_db), "build", "--if-missing"]) == 0  # current: left alone
+    assert empty_db.stat().st_mtime_ns == mtime

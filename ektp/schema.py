@@ -1,0 +1,33 @@
+"""Which schema a DuckDB file was built with, so code and data of different versions are caught.
+
+The ETL writes the fingerprint of its SQL (etl/sql/tables.sql and views.sql) into `schema_info`
+at every load. `make data` (`python -m etl build --if-missing`) upgrades a file whose fingerprint
+differs, and the app tells the reader how instead of failing on a missing view.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from ektp.settings import ROOT
+
+SQL_FILES = ("tables.sql", "views.sql")
+
+
+def fingerprint() -> str:
+    """Short hash of the schema this code expects."""
+    h = hashlib.sha256()
+    for name in SQL_FILES:
+        h.update((ROOT / "etl" / "sql" / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def of_connection(con) -> str | None:  # noqa: ANN001 - any DuckDB connection
+    """The fingerprint stored in an open DB, None when it has none (built before fingerprints)."""
+    rows = con.execute(
+        "SELECT COUNT(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'schema_info'"
+    ).fetchall()
+    if not rows[0][0]:
+        return None
+    got = con.execute("SELECT fingerprint FROM schema_info").fetchall()
+    return got[0][0] if got else None
