@@ -262,6 +262,23 @@ def targets(scope: str) -> pl.DataFrame:
     return _targets(db.stamp(), scope)
 
 
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _recording_target(stamp: tuple, scope: str) -> tuple[float | None, str | None]:
+    df = _q(
+        "SELECT target_value, coalesce(source, set_by) AS source FROM v_targets "
+        "WHERE metric = 'recording_rate' AND in_scope($scope, region_code) "
+        "ORDER BY length(region_code) DESC, is_synthetic, start_date LIMIT 1",
+        {"scope": scope},
+    )
+    return (df["target_value"][0], df["source"][0]) if df.height else (None, None)
+
+
+def recording_target(scope: str) -> tuple[float | None, str | None]:
+    """The recording-rate target of the area, else of its nearest ancestor that has one
+    (sourced before synthetic), with its source: what the map outlines units against."""
+    return _recording_target(db.stamp(), scope)
+
+
 TARGET_METRICS = ("recording_rate", "unrecorded_count", "recorded_count", "pickup_backlog")
 
 

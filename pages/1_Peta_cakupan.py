@@ -41,18 +41,6 @@ def on_map_select() -> None:
         drill(code, CHILD_LEVEL[info["level"]])
 
 
-def target_for(scope: str) -> tuple[float | None, str | None]:
-    """The recording-rate target of the area or its nearest ancestor (sourced before synthetic)."""
-    chain = [a["code"] for a in queries.ancestors(scope)]
-    tg = queries.targets(scope).filter(pl.col("metric") == "recording_rate")
-    for code in reversed(chain):
-        rows = tg.filter(pl.col("region_code") == code).sort("is_synthetic")
-        if rows.height:
-            r = rows.row(0, named=True)
-            return r["target_value"], r["source"] or r["set_by"]
-    return None, None
-
-
 @ui.fragment
 def ranking(df: pl.DataFrame, metric: str, lg: str) -> None:
     """Ranking table with its search box: typing reruns this fragment only, not the map."""
@@ -169,7 +157,7 @@ def body() -> None:
         st.info(t("no_data", lg))
         return
     df = queries.map_values(level, area, as_of)
-    target, target_source = target_for(area)
+    target, target_source = queries.recording_target(area)
     area_name = ui.area_name(area, lg)
     title = t("map_title", lg, metric=t("metric_" + metric, lg), level=t("level_" + level, lg).lower(), area=area_name)
     srcs = sorted({s for s in df.filter(~pl.col("is_synthetic").fill_null(True))["source"].drop_nulls().to_list()})

@@ -66,6 +66,18 @@ def test_map_permalink_restores_view_and_sarolangun_reads_14(app_env: Path) -> N
     assert at.title[0].value == "Coverage map"
 
 
+def test_a_regency_without_its_own_target_is_measured_against_its_province(app_env: Path) -> None:
+    """Batang Hari (15.04) has no recording target; Jambi (15) has 98%, Indonesia 93.86%."""
+    at = run("pages/1_Peta_cakupan.py", {"area": "15.04", "level": "district", "lang": "en", "date": "2019-03-31"})
+    assert not at.exception
+    below = [m.value for m in at.markdown if "Below target" in m.value]
+    assert below and "Below target (98%)" in below[0], below
+    at = run("pages/1_Peta_cakupan.py", {"area": "15.03", "level": "district", "lang": "en", "date": "2019-03-31"})
+    assert any("Below target (98%)" in m.value for m in at.markdown)  # its own target
+    at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "province", "lang": "en"})
+    assert any("Below target (93.86%)" in m.value for m in at.markdown)
+
+
 def test_map_fragments_search_and_unit_detail(app_env: Path) -> None:
     """The ranking search and the unit detail are fragments: they still filter and follow the pick."""
     at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en"})
