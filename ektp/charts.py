@@ -29,8 +29,10 @@ RATE_METRICS = {"recording_rate", "unrecorded_share"}
 METRICS = ("recording_rate", "unrecorded_share", "unrecorded", "print_gap")
 
 
-def _wrap(text: str, width: int = 120) -> str:
-    """Break a long source line into <br>-separated lines so exports keep all of it."""
+def _wrap(text: str, width: int = 80) -> str:
+    """Break a long source line into <br>-separated lines: Plotly never wraps an annotation, so
+    a line must fit the narrowest chart (80 characters of 10 px text ≈ 440 px; at 120 the map's
+    source ran past the edge of a 1,280 px screen's map column)."""
     words, lines, cur = text.split(" "), [], ""
     for w in words:
         if cur and len(cur) + len(w) + 1 > width:

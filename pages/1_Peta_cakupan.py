@@ -68,16 +68,12 @@ def ranking(df: pl.DataFrame, metric: str, lg: str) -> None:
 def detail(df: pl.DataFrame, as_of: dt.date, lg: str) -> None:
     """One unit's funnel and its alternative sources: picking a unit reruns this fragment only."""
     st.subheader(t("detail", lg))
-    names = dict(zip(df["code"].to_list(), df["name"].to_list(), strict=True))
+    codes = df["code"].to_list()
+    names = dict(zip(codes, df["name"].to_list(), strict=True))
     unit = ui.choice(
-        "unit",
-        df["code"].to_list(),
-        df["code"][0],
-        t("detail", lg),
-        format_func=lambda c: f"{names.get(c, c)} ({c})",
-        where=st,
+        "unit", codes, codes[0], t("detail", lg), format_func=lambda c: f"{names.get(c, c)} ({c})", where=st
     )
-    row = df.filter(pl.col("code") == unit).row(0, named=True)
+    row = df.row(codes.index(unit), named=True)
     backlog = queries.backlog_latest(unit, as_of)
     awaiting = backlog["awaiting_pickup"].drop_nulls()
     steps = funnel(

@@ -241,3 +241,18 @@ def test_screen_figures_are_shared_per_input_and_exports_are_fresh(jambi: pl.Dat
     fig = big.shared()
     assert fig is ui._shared_big_figure(charts.__name__, "choropleth", big.args, big.kwargs)
     assert spec.shared() is ui._shared_figure(charts.__name__, "choropleth", spec.args, spec.kwargs)
+
+
+def test_a_long_source_line_is_wrapped_to_fit_and_kept_whole() -> None:
+    words = [f"source{i}.example.id" for i in range(20)]
+    line = "Source: " + "; ".join(words) + " · Target 98%"
+    fig = charts.blanko_stock(
+        pl.DataFrame({"as_of": [dt.date(2020, 1, 31)], "remaining": [5], "used": [1], "received": [6], "damaged": [0]}),
+        "en",
+        "t",
+        line,
+    )
+    text = fig.layout.annotations[-1].text
+    assert all(len(part) <= 80 for part in text.split("<br>"))
+    assert len(text.split("<br>")) > 2
+    assert text.replace("<br>", " ") == line
