@@ -13,7 +13,6 @@ Nothing derived from these files is committed; `python -m etl build` recreates i
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import urllib.request
@@ -25,6 +24,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon, mapping
 
 from ektp import settings
+from etl.extract import sha256_file
 
 LICENSE_NOTICE = (
     "Boundaries: cahyadsn/wilayah_boundaries (commit "
@@ -81,14 +81,6 @@ def read_sums(path: Path) -> dict[str, str]:
             digest, name = line.split(maxsplit=1)
             sums[name.strip().lstrip("*")] = digest
     return sums
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def source_files(sums: dict[str, str]) -> list[str]:

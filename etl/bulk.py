@@ -26,7 +26,7 @@ import polars as pl
 
 from etl.extract import RawTable
 from etl.transform import COUNT_FIELDS, DATE_FIELDS, MISSING, PCT_FIELDS, ROW_DATE, is_missing, is_total_row
-from etl.validate import COLUMNS, COPIED_TEXT, EKTP_START, RowContext
+from etl.validate import COLUMNS, COPIED_TEXT, COUNTS_FIELDS, COUNTS_TABLE, EKTP_START, RowContext
 
 #: Kinds whose rules the bulk lanes cover; destruction and targets files are small and
 #: carry cross-field rules, so they are always read row by row.
@@ -447,6 +447,9 @@ def classify_and_insert(
     out.update({f: v for f, v in values.items() if f in COLUMNS[kind]})
     out[row_date] = row_date_expr
     cols = COLUMNS[kind]
+    if kind == "coverage" and set(idx) <= set(COUNTS_FIELDS) and ctx.default_date is None:
+        # a count-only file: its clean rows hold nothing the narrow table lacks (see COUNTS_TABLE)
+        table, cols = COUNTS_TABLE, ["row_number", *COUNTS_FIELDS]
     select = ", ".join(f"{out[col]} AS {col}" for col in cols)
     # pass 2: the clean rows, i.e. every row not in a lane
     sql = f"""

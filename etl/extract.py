@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import zipfile
 from collections.abc import Callable, Iterator
@@ -236,3 +237,12 @@ def raw_text(cells: list[object]) -> str:
     out = io.StringIO()
     csv.writer(out).writerow(["" if c is None else c for c in cells])
     return out.getvalue().rstrip("\r\n")
+
+
+def sha256_file(path: Path) -> str:
+    """A file's SHA-256 (what tells a file already loaded from a new one)."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

@@ -26,8 +26,7 @@ import polars as pl
 
 from ektp import schema, settings
 from etl import bulk
-from etl.boundaries import sha256_file
-from etl.extract import ExtractError, RawTable, raw_text, read_table
+from etl.extract import ExtractError, RawTable, raw_text, read_table, sha256_file
 from etl.regions import RegionMatcher, regions_frame
 from etl.transform import date_in_title, detect_locale
 from etl.validate import (
@@ -117,6 +116,11 @@ def _journal_dir(db_path: Path) -> Path:
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    old = con.execute(
+        "SELECT COUNT(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'coverage'"
+    ).fetchall()[0][0]
+    if old:  # a file made when `coverage` was the table: it becomes coverage_rows, under the view
+        con.execute("ALTER TABLE coverage RENAME TO coverage_rows")
     con.execute((SQL_DIR / "tables.sql").read_text())
     for table in TABLE.values():  # files made before `source` could be NULL (see tables.sql)
         con.execute(f"ALTER TABLE {table} ALTER COLUMN source DROP NOT NULL")

@@ -252,3 +252,43 @@ def test_staged_rows_are_numbered_by_their_line_and_never_inside_a_transaction(t
     with pytest.raises(bulk.NotBulk, match="transaction"):
         bulk.stage(con, read_table(f, "coverage"))
     con.execute("ROLLBACK")
+
+
+def test_count_only_file_goes_to_the_narrow_table_and_reads_the_same(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Code, date, eligible, recorded: clean rows go to coverage_counts; the view `coverage`
+    (and everything above it) reads exactly what the row-by-row path puts in coverage_rows."""
+    f = tmp_path / "counts.csv"
+    f.write_text(
+        "KODE WILAYAH,TANGGAL,WAJIB KTP-EL,SUDAH REKAM\n"
+        "15.01,31/03/2019,100,90\n15.02,31/03/2019,200,150\n15.03,31/03/2019,100,120\n15.71,2019-03-31,5,\n"
+    )
+    reports, snaps = load_both(f, "coverage", base, tmp_path, monkeypatch)
+    assert_same(reports, snaps)
+    placed = {}
+    for mode in ("on", "off"):
+        con = duckdb.connect(str(tmp_path / f"{mode}.duckdb"), read_only=True)
+        placed[mode] = [
+            con.execute(f"SELECT region_code FROM {t} ORDER BY 1").fetchall()  # noqa: S608
+            for t in ("coverage_counts", "coverage_rows")
+        ]
+        areas = con.execute("SELECT region_code, recording_rate, source FROM v_coverage_area ORDER BY 1").fetchall()
+        con.close()
+        assert ("15.01", 0.9, "counts.csv row 2") in areas
+    # 15.03 warns (recorded > eligible): it takes the row-by-row rules and their table
+    assert placed["on"] == [[("15.01",), ("15.02",), ("15.71",)], [("15.03",)]]
+    assert placed["off"] == [[], [("15.01",), ("15.02",), ("15.03",), ("15.71",)]]
+
+
+def test_a_file_with_more_than_counts_keeps_the_full_table(base: Path, tmp_path: Path) -> None:
+    f = tmp_path / "more.csv"
+    f.write_text("KODE WILAYAH,TANGGAL,WAJIB KTP-EL,SUDAH REKAM,SUDAH CETAK\n15.01,31/03/2019,100,90,80\n")
+    db = tmp_path / "m.duckdb"
+    shutil.copy(base, db)
+    rep = run([LoadSpec(path=f, kind="coverage")], db_path=db, today=TODAY, progress=False)[0]
+    assert (rep.accepted, rep.reader) == (1, "bulk")
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT COUNT(*) FROM coverage_counts").fetchall() == [(0,)]
+    assert con.execute("SELECT printed FROM coverage_rows").fetchall() == [(80,)]
+    con.close()

@@ -279,7 +279,8 @@ def test_an_office_row_is_named_by_file_and_row_in_every_view(empty_db: Path) ->
 
 def test_a_file_made_when_source_was_required_still_loads(empty_db: Path) -> None:
     """An older DB file (source NOT NULL, 'file row N' stored) takes new loads and shows both alike."""
-    con = duckdb.connect(str(empty_db))
+    con = duckdb.connect(str(empty_db))  # as it was: `coverage` the table, no narrow table
+    con.execute("DROP VIEW coverage; DROP TABLE coverage_counts; ALTER TABLE coverage_rows RENAME TO coverage")
     con.execute("ALTER TABLE coverage ALTER COLUMN source SET NOT NULL")
     con.execute(
         "INSERT INTO coverage (load_id, row_number, region_code, as_of, eligible, recorded, source, source_kind, "
@@ -287,9 +288,17 @@ def test_a_file_made_when_source_was_required_still_loads(empty_db: Path) -> Non
     )
     con.close()
     load(empty_db, JAMBI_CSV, "coverage", province="15", label="new.csv")
+    counts = empty_db.with_name("counts_only.csv")
+    counts.write_text("KODE WILAYAH,TANGGAL,WAJIB KTP-EL,SUDAH REKAM\n15.04,30/04/2019,100,95\n")
+    load(empty_db, counts, "coverage")
     got = dict(rows(empty_db, "SELECT as_of, source FROM v_coverage WHERE region_code = '15.04'"))
     assert got[dt.date(2019, 1, 31)] == "old.csv row 3"
     assert got[dt.date(2019, 3, 31)].startswith("new.csv row ")
+    assert got[dt.date(2019, 4, 30)] == "counts_only.csv row 2"
+    assert rows(empty_db, "SELECT table_type FROM information_schema.tables WHERE table_name = 'coverage'") == [
+        ("VIEW",)
+    ]
+    assert rows(empty_db, "SELECT COUNT(*) FROM coverage_counts") == [(1,)]
 
 
 def test_build_if_missing_upgrades_a_file_of_another_version_and_keeps_its_facts(empty_db: Path) -> None:

@@ -45,11 +45,11 @@ CREATE TABLE IF NOT EXISTS rejected_rows (
     reason VARCHAR
 );
 
--- Fact tables (coverage, pickup_backlog, blanko_stock, card_destruction, targets): `source` is
+-- Fact tables (coverage_rows, pickup_backlog, blanko_stock, card_destruction, targets): `source` is
 -- the row's own source cell, NULL when the file has no source column. The views (v_*) show
 -- such rows as '<file> row <row_number>', the file's label taken from `loads`: storing that
 -- text in every row cost ~2 s per 10M rows at load, a distinct string per row.
-CREATE TABLE IF NOT EXISTS coverage (
+CREATE TABLE IF NOT EXISTS coverage_rows (  -- read through the view `coverage` (views.sql)
     load_id INTEGER, row_number INTEGER,
     region_code VARCHAR NOT NULL, as_of DATE NOT NULL, date_precision VARCHAR,
     population BIGINT, eligible BIGINT, recorded BIGINT, printed BIGINT, print_ready BIGINT,
@@ -57,6 +57,14 @@ CREATE TABLE IF NOT EXISTS coverage (
     region_name_in_source VARCHAR, note VARCHAR,
     source VARCHAR, source_kind VARCHAR NOT NULL, is_synthetic BOOLEAN NOT NULL,
     warnings VARCHAR
+);
+
+-- Clean rows of count-only files (code, day date, eligible, recorded): see etl/validate.py
+-- COUNTS_TABLE. The view `coverage` adds the constants such a row has in coverage_rows.
+CREATE TABLE IF NOT EXISTS coverage_counts (
+    load_id INTEGER, row_number INTEGER,
+    region_code VARCHAR NOT NULL, as_of DATE NOT NULL,
+    eligible BIGINT, recorded BIGINT
 );
 
 CREATE TABLE IF NOT EXISTS pickup_backlog (

@@ -4,6 +4,15 @@
 -- '00' (Indonesia) contains everything.
 CREATE OR REPLACE MACRO in_scope(code, scope) AS (scope = '00' OR code = scope OR starts_with(code, scope || '.'));
 
+-- Every coverage fact: the full rows, and the narrow rows of count-only files with the values
+-- they would have had there (a day date, no source cell, an office file, not synthetic).
+CREATE OR REPLACE VIEW coverage AS
+SELECT * FROM coverage_rows
+UNION ALL BY NAME
+SELECT load_id, row_number, region_code, as_of, 'day' AS date_precision, eligible, recorded,
+       'office' AS source_kind, FALSE AS is_synthetic
+FROM coverage_counts;
+
 -- A fact's source: its own source cell, else the file and row it was loaded from
 -- ('coverage.csv row 12'; the tables keep NULL, see sql/tables.sql).
 CREATE OR REPLACE MACRO row_source(source, file, row_number) AS
