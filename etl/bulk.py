@@ -225,15 +225,17 @@ def _region_map(con: duckdb.DuckDBPyConnection, ctx: RowContext, n_cols: int) ->
     distinct = f"SELECT DISTINCT {', '.join(keys)} FROM stage"
     if used == [idx.get("region_code")] and con.execute("SELECT COUNT(*) FROM regions").fetchall()[0][0]:
         c = keys[0]
+        con.execute(f"CREATE OR REPLACE TEMP TABLE rawcodes AS {distinct}")  # once: a pass over every row
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE regmap AS
-            SELECT d.{c}, r.code AS region_code, TRUE AS canon FROM ({distinct}) d
+            SELECT d.{c}, r.code AS region_code, TRUE AS canon FROM rawcodes d
             JOIN regions r ON r.code = d.{c}
             WHERE regexp_full_match(d.{c}, '{_CANONICAL_CODE}')
             """  # noqa: S608 - c is c<digit>
         )
-        todo = con.execute(f"SELECT {c} FROM ({distinct}) d ANTI JOIN regmap m USING ({c})").fetchall()  # noqa: S608
+        todo = con.execute(f"SELECT {c} FROM rawcodes d ANTI JOIN regmap m USING ({c})").fetchall()  # noqa: S608
+        con.execute("DROP TABLE rawcodes")
     else:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE regmap ({', '.join(f'{k} VARCHAR' for k in keys)}, region_code VARCHAR, canon BOOLEAN)"
