@@ -34,6 +34,14 @@ def available(view: str = "province") -> bool:
     return (settings.path("static_dir") / f"{view}.json").exists()
 
 
+def file_stamp(view: str) -> tuple:
+    """The view's file identity, () when the file is missing (maps off)."""
+    try:
+        return _stamp(view)
+    except FileNotFoundError:
+        return ()
+
+
 def _stamp(view: str) -> tuple[str, int]:
     """The file's identity: a rebuilt (swapped) file is a new cache entry, never a stale one."""
     p = settings.path("static_dir") / f"{view}.json"

@@ -350,8 +350,12 @@ class FigureSpec:
     st.plotly_chart only reads it. Exports may restyle a figure, so they always get a new one.
     """
 
-    def __init__(self, builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> None:
-        self.builder, self.args, self.kwargs = builder, args, kwargs
+    def __init__(
+        self, builder: Callable[..., go.Figure], *args: Any, data_key: tuple | None = None, **kwargs: Any
+    ) -> None:
+        """`data_key`, when given, stands for the frames among args (their source's identity, e.g.
+        queries.MapView.key): the cache then hashes the key, not the frames' contents."""
+        self.builder, self.args, self.kwargs, self.data_key = builder, args, kwargs, data_key
 
     def fresh(self) -> go.Figure:
         return self.builder(*self.args, **self.kwargs)
@@ -359,8 +363,14 @@ class FigureSpec:
     def shared(self) -> go.Figure:
         # a figure of 7,285 districts holds ~3 MB of Plotly objects: few of those are kept
         big = any(isinstance(a, pl.DataFrame) and a.height > BIG_FIGURE_ROWS for a in self.args)
+        name = (self.builder.__module__, self.builder.__qualname__)
+        if self.data_key is not None:
+            plain = tuple(None if isinstance(a, pl.DataFrame) else a for a in self.args)
+            key = (self.data_key, plain, tuple(sorted(self.kwargs.items())))
+            cached = _keyed_big_figure if big else _keyed_figure
+            return cached(*name, key, self.args, self.kwargs)
         cached = _shared_big_figure if big else _shared_figure
-        return cached(self.builder.__module__, self.builder.__qualname__, self.args, self.kwargs)
+        return cached(*name, self.args, self.kwargs)
 
 
 BIG_FIGURE_ROWS = 1000
@@ -380,6 +390,17 @@ def _shared_figure(module: str, name: str, args: tuple, kwargs: dict) -> go.Figu
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _shared_big_figure(module: str, name: str, args: tuple, kwargs: dict) -> go.Figure:
     return _build_figure(module, name, args, kwargs)
+
+
+# keyed: the leading underscore keeps Streamlit from hashing the frames; `key` identifies them
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _keyed_figure(module: str, name: str, key: tuple, _args: tuple, _kwargs: dict) -> go.Figure:
+    return _build_figure(module, name, _args, _kwargs)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _keyed_big_figure(module: str, name: str, key: tuple, _args: tuple, _kwargs: dict) -> go.Figure:
+    return _build_figure(module, name, _args, _kwargs)
 
 
 def figure_downloads(export_fig: Callable[[], go.Figure], data: pl.DataFrame, basename: str, lg: str, key: str) -> None:

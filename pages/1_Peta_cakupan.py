@@ -65,15 +65,14 @@ def ranking(df: pl.DataFrame, metric: str, lg: str) -> None:
 
 
 @ui.fragment
-def detail(df: pl.DataFrame, as_of: dt.date, lg: str) -> None:
+def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
     """One unit's funnel and its alternative sources: picking a unit reruns this fragment only."""
     st.subheader(t("detail", lg))
-    codes = df["code"].to_list()
-    names = dict(zip(codes, df["name"].to_list(), strict=True))
+    codes, names = mv.codes, mv.names
     unit = ui.choice(
         "unit", codes, codes[0], t("detail", lg), format_func=lambda c: f"{names.get(c, c)} ({c})", where=st
     )
-    row = df.row(codes.index(unit), named=True)
+    row = mv.df.row(codes.index(unit), named=True)
     backlog = queries.backlog_latest(unit, as_of)
     awaiting = backlog["awaiting_pickup"].drop_nulls()
     steps = funnel(
@@ -152,13 +151,16 @@ def body() -> None:
     if as_of is None:
         st.info(t("no_data", lg))
         return
-    df = queries.map_values(level, area, as_of)
+    view = geo.view_name(level, area)
+    maps_on = geo.available(view)
+    mv = queries.map_view(level, area, as_of, view)
+    df = mv.df
     target, target_source = queries.recording_target(area)
     area_name = ui.area_name(area, lg)
     title = t("map_title", lg, metric=t("metric_" + metric, lg), level=t("level_" + level, lg).lower(), area=area_name)
-    srcs = sorted({s for s in df.filter(~pl.col("is_synthetic").fill_null(True))["source"].drop_nulls().to_list()})
+    srcs = mv.sources
     src_text = "; ".join(srcs[:3]) + (" …" if len(srcs) > 3 else "")
-    if df["is_synthetic"].fill_null(False).any():
+    if True in mv.synthetic:
         src_text = (src_text + "; " if src_text else "") + t("synthetic_marker", lg)
     source_line = t("figure_source", lg, sources=src_text or "–", date=fmt.date(as_of, lg))
     if target is not None:
@@ -167,8 +169,6 @@ def body() -> None:
             + t("target_line", lg, value=fmt.target_pct(target, lg))
             + (f" ({target_source})" if target_source else "")
         )
-    view = geo.view_name(level, area)
-    maps_on = geo.available(view)
 
     left, right = st.columns([3, 2])
     with left:
@@ -176,7 +176,7 @@ def body() -> None:
             st.session_state["map_view"] = view  # for the click callback: feature number → code
             screen = ui.FigureSpec(
                 charts.choropleth,
-                geo.with_feature_ids(df, view),
+                mv.located,
                 geo.static_url(view),
                 metric,
                 lg,
@@ -184,6 +184,7 @@ def body() -> None:
                 source_line,
                 target,
                 scheme=scheme,
+                data_key=mv.key,
             )
             st.plotly_chart(
                 screen.shared(),
@@ -195,7 +196,7 @@ def body() -> None:
         else:
             reason = queries.meta().get("boundaries_status", "boundary files not built")
             st.warning(t("maps_off", lg, reason=reason if not ui.settings.is_public() else "—"))
-        st.caption(ui.marker(df["is_synthetic"].drop_nulls().to_list(), lg) + " · " + t("over_100_note", lg))
+        st.caption(ui.marker(mv.synthetic, lg) + " · " + t("over_100_note", lg))
     with right:
         ranking(df, metric, lg)
         if target is not None:
@@ -212,8 +213,8 @@ def body() -> None:
             )
         child = CHILD_LEVEL.get(level)
         if child and level != "district":
-            opts = [""] + df["code"].to_list()
-            names = dict(zip(df["code"].to_list(), df["name"].to_list(), strict=True))
+            opts = ["", *mv.codes]
+            names = mv.names
             pick = st.selectbox(
                 t("drill_to", lg), opts, format_func=lambda c: names.get(c, t("drill_none", lg)), key="drill_pick"
             )
@@ -228,7 +229,7 @@ def body() -> None:
         ui.figure_downloads(export_fig, df, f"peta_{metric}_{level}_{area}_{as_of}", lg, "map")
 
     st.divider()
-    detail(df, as_of, lg)
+    detail(mv, as_of, lg)
 
 
 ui.guarded(body)

@@ -243,6 +243,30 @@ def test_screen_figures_are_shared_per_input_and_exports_are_fresh(jambi: pl.Dat
     assert spec.shared() is ui._shared_figure(charts.__name__, "choropleth", spec.args, spec.kwargs)
 
 
+def test_a_keyed_figure_is_cached_by_its_data_key_and_its_other_inputs(app_env: Path) -> None:
+    """FigureSpec(data_key=MapView.key): the frames are not hashed; the key and every other input are."""
+    from ektp import ui
+
+    view = geo.view_name("regency", "15")
+    mv = queries.map_view("regency", "15", dt.date(2019, 3, 31), view)
+    assert mv is queries.map_view("regency", "15", dt.date(2019, 3, 31), view)  # shared, not copied
+    assert mv.located["fid"].null_count() == 0 and "fid" not in mv.df.columns
+    assert mv.names["15.03"] == "Kabupaten Sarolangun" and mv.codes[0] == "15.01"
+
+    def spec(mv: queries.MapView, metric: str = "recording_rate", **kw: object) -> ui.FigureSpec:
+        return ui.FigureSpec(
+            charts.choropleth, mv.located, "app/static/x.json", metric, "en", "t", "s", 0.98, data_key=mv.key, **kw
+        )
+
+    fig = spec(mv).shared()
+    assert spec(mv).shared() is fig
+    assert spec(mv, "unrecorded").shared() is not fig  # another metric
+    assert spec(mv, scheme="quantile").shared() is not fig  # another keyword
+    other = queries.map_view("regency", "15", dt.date(2018, 6, 30), view)
+    assert other.key != mv.key and spec(other).shared() is not fig  # another date: other data
+    assert spec(mv).fresh().to_dict() == fig.to_dict()
+
+
 def test_a_long_source_line_is_wrapped_to_fit_and_kept_whole() -> None:
     words = [f"source{i}.example.id" for i in range(20)]
     line = "Source: " + "; ".join(words) + " · Target 98%"
