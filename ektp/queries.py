@@ -50,6 +50,17 @@ def region(code: str) -> dict | None:
     return _region(db.stamp(), code)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _province_names(stamp: tuple) -> MappingProxyType:
+    df = _regions(stamp, "province", None)
+    return MappingProxyType(dict(zip(df["code"].to_list(), df["name"].to_list(), strict=True)))
+
+
+def province_names() -> MappingProxyType:
+    """Province code → name (shared, read only)."""
+    return _province_names(db.stamp())
+
+
 def ancestors(code: str) -> list[dict]:
     """The chain from Indonesia down to the unit: for breadcrumbs."""
     out = []
@@ -116,6 +127,7 @@ class MapView:
     names: MappingProxyType  # code → name
     sources: tuple[str, ...]  # distinct non-synthetic sources, sorted
     synthetic: tuple[bool, ...]  # the distinct is_synthetic values of units with figures
+    by_province: MappingProxyType  # province code → its units' codes (for pickers of many units)
 
 
 def map_view(level: str, scope: str, as_of: dt.date, view: str) -> MapView:
@@ -140,7 +152,15 @@ def _map_view(stamp: tuple, geo_stamp: tuple, level: str, scope: str, as_of: dt.
         names=MappingProxyType(dict(zip(codes, df["name"].to_list(), strict=True))),
         sources=tuple(sourced.to_list()),
         synthetic=tuple(sorted(set(df["is_synthetic"].drop_nulls().to_list()))),
+        by_province=MappingProxyType(_group_by_province(codes)),
     )
+
+
+def _group_by_province(codes: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    groups: dict[str, list[str]] = {}
+    for c in codes:
+        groups.setdefault(c[:2], []).append(c)
+    return {k: tuple(v) for k, v in groups.items()}
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

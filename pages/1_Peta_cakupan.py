@@ -15,6 +15,12 @@ from ektp.metrics import funnel
 lg = ui.setup("page_map")
 LEVELS = ("province", "regency", "district")
 RANKING_ROWS = 1000
+#: beyond this many units the detail's unit picker is grouped by province: the labels of all
+#: 7,285 districts were 170 KB of every rerun of the national district map
+GROUPED_PICKER_UNITS = 1000
+#: the below-target line names the lowest units; the ranking has them all (2,160 of the
+#: national districts below 98% made a 43 KB paragraph on every rerun)
+BELOW_LISTED = 30
 
 
 def drill(code: str, level: str) -> None:
@@ -69,10 +75,23 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
     """One unit's funnel and its alternative sources: picking a unit reruns this fragment only."""
     st.subheader(t("detail", lg))
     codes, names = mv.codes, mv.names
+    if len(codes) > GROUPED_PICKER_UNITS:  # pick the province first, then one of its units
+        wanted = st.session_state.get("w_unit") or ui.raw_param("unit") or ""
+        provinces = tuple(mv.by_province)
+        pnames = queries.province_names()
+        province = ui.choice(
+            "unit_province",
+            provinces,
+            wanted[:2] if wanted[:2] in mv.by_province else provinces[0],
+            t("level_province", lg),
+            format_func=lambda c: pnames.get(c, c),
+            where=st,
+        )
+        codes = mv.by_province[province]
     unit = ui.choice(
         "unit", codes, codes[0], t("detail", lg), format_func=lambda c: f"{names.get(c, c)} ({c})", where=st
     )
-    row = mv.df.row(codes.index(unit), named=True)
+    row = mv.df.row(mv.codes.index(unit), named=True)
     backlog = queries.backlog_latest(unit, as_of)
     awaiting = backlog["awaiting_pickup"].drop_nulls()
     steps = funnel(
@@ -201,16 +220,14 @@ def body() -> None:
         ranking(df, metric, lg)
         if target is not None:
             below = df.filter(pl.col("recording_rate") < target).sort("recording_rate")
-            st.markdown(
-                f"**{t('below_target', lg, value=fmt.target_pct(target, lg))}**: "
-                + (
-                    ", ".join(
-                        f"{ui.safe_text(n)} ({fmt.pct(r, lg)})"
-                        for n, r in zip(below["name"].to_list(), below["recording_rate"].to_list(), strict=True)
-                    )
-                    or "–"
-                )
+            lowest = below.head(BELOW_LISTED)
+            listed = ", ".join(
+                f"{ui.safe_text(n)} ({fmt.pct(r, lg)})"
+                for n, r in zip(lowest["name"].to_list(), lowest["recording_rate"].to_list(), strict=True)
             )
+            if below.height > BELOW_LISTED:
+                listed += " " + t("below_more", lg, n=fmt.num(below.height - BELOW_LISTED, lg))
+            st.markdown(f"**{t('below_target', lg, value=fmt.target_pct(target, lg))}**: " + (listed or "–"))
         child = CHILD_LEVEL.get(level)
         if child and level != "district":
             opts = ["", *mv.codes]

@@ -78,6 +78,22 @@ def test_a_regency_without_its_own_target_is_measured_against_its_province(app_e
     assert any("Below target (93.86%)" in m.value for m in at.markdown)
 
 
+def test_below_target_line_names_the_lowest_units_and_counts_the_rest(app_env: Path) -> None:
+    import datetime as dt
+
+    from ektp import queries
+
+    at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "district", "lang": "en"})
+    line = next(m.value for m in at.markdown if "Below target" in m.value)
+    listed, more = line.split(": ", 1)[1].rsplit(" … and ", 1)
+    rates = [float(x.rsplit("(", 1)[1].rstrip("%)")) for x in listed.split("), ")]
+    assert len(rates) == 30 and rates == sorted(rates)  # the lowest first
+    as_of = dt.date.fromisoformat(str(at.selectbox(key="w_date").value))
+    target, _ = queries.recording_target("00")
+    rates_all = queries.map_values("district", "00", as_of)["recording_rate"].drop_nulls()
+    assert int(more.split(" ")[0].replace(",", "")) == (rates_all < target).sum() - 30
+
+
 def test_map_fragments_search_and_unit_detail(app_env: Path) -> None:
     """The ranking search and the unit detail are fragments: they still filter and follow the pick."""
     at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en"})
@@ -125,6 +141,22 @@ def test_national_district_ranking_is_capped_and_search_reaches_every_unit(app_e
     found = at.dataframe[0].value
     assert code in found["Code"].tolist() and len(found) < 1000
     assert not any("first 1,000" in c.value for c in at.caption)
+
+
+def test_national_district_detail_picks_a_province_then_one_of_its_districts(app_env: Path) -> None:
+    """7,285 district labels were 170 KB of every rerun: the detail groups them by province."""
+    at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "district", "lang": "en", "unit": "15.03.01"})
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="w_unit_province").value == "15"  # from the linked unit
+    unit = at.selectbox(key="w_unit")
+    assert unit.value == "15.03.01" and len(unit.options) < 200 and all(o.endswith(")") for o in unit.options)
+    funnel = at.get("plotly_chart")[1].proto.spec
+    assert "Batang Asai" in funnel  # Sarolangun's district 15.03.01
+    at.selectbox(key="w_unit_province").set_value("53").run()
+    assert not at.exception
+    assert at.selectbox(key="w_unit").value.startswith("53.") and at.query_params["unit"].startswith("53.")
+    at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "lang": "en"})
+    assert not [s for s in at.selectbox if s.key == "w_unit_province"]  # 11 units: one picker
 
 
 def test_language_switch_translates(app_env: Path) -> None:
