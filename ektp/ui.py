@@ -341,6 +341,29 @@ def table(df: pl.DataFrame, **kwargs: Any) -> None:
     st.dataframe(df.to_arrow() if isinstance(df, pl.DataFrame) else df, **kwargs)
 
 
+def ranking_table(mv: Any, metric: str, lg: str) -> pl.DataFrame:
+    """A map's units ranked by the metric (worst first), with the columns in the reader's
+    language: made once per view, metric and language, and shared (read only)."""
+    return _ranking_table(mv.key, metric, lg, mv)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _ranking_table(key: tuple, metric: str, lg: str, _mv: Any) -> pl.DataFrame:
+    from ektp import charts
+
+    rate = metric in charts.RATE_METRICS
+    return _mv.df.select(
+        pl.col("name").alias(t("name", lg)),
+        pl.col("code").alias(t("code", lg)),
+        (pl.col(metric) * (100 if rate else 1)).round(2).alias(t("metric_" + metric, lg)),
+        pl.col("eligible").alias(t("eligible", lg)),
+        pl.col("recorded").alias(t("recorded", lg)),
+        pl.col("as_of").alias(t("date", lg)),
+        pl.col("is_synthetic").alias(t("synthetic", lg)),
+        pl.col("source").alias(t("source", lg)),
+    ).sort(t("metric_" + metric, lg), descending=metric != "recording_rate", nulls_last=True)
+
+
 class FigureSpec:
     """A chart as its builder and inputs: `shared()` for the screen, `fresh()` for exports.
 

@@ -48,20 +48,11 @@ def on_map_select() -> None:
 
 
 @ui.fragment
-def ranking(df: pl.DataFrame, metric: str, lg: str) -> None:
+def ranking(mv: queries.MapView, metric: str, lg: str) -> None:
     """Ranking table with its search box: typing reruns this fragment only, not the map."""
     st.markdown(f"**{t('ranking', lg)}**")
     query = st.text_input(t("search", lg), key="map_search", max_chars=60)
-    table = df.select(
-        pl.col("name").alias(t("name", lg)),
-        pl.col("code").alias(t("code", lg)),
-        (pl.col(metric) * (100 if metric in charts.RATE_METRICS else 1)).round(2).alias(t("metric_" + metric, lg)),
-        pl.col("eligible").alias(t("eligible", lg)),
-        pl.col("recorded").alias(t("recorded", lg)),
-        pl.col("as_of").alias(t("date", lg)),
-        pl.col("is_synthetic").alias(t("synthetic", lg)),
-        pl.col("source").alias(t("source", lg)),
-    ).sort(t("metric_" + metric, lg), descending=metric not in ("recording_rate",), nulls_last=True)
+    table = ui.ranking_table(mv, metric, lg)
     if query:
         table = table.filter(pl.col(t("name", lg)).str.to_lowercase().str.contains(query.lower(), literal=True))
     if table.height > RANKING_ROWS:  # all 7,285 districts would send ~830 KB on every rerun
@@ -217,7 +208,7 @@ def body() -> None:
             st.warning(t("maps_off", lg, reason=reason if not ui.settings.is_public() else "—"))
         st.caption(ui.marker(mv.synthetic, lg) + " · " + t("over_100_note", lg))
     with right:
-        ranking(df, metric, lg)
+        ranking(mv, metric, lg)
         if target is not None:
             below = df.filter(pl.col("recording_rate") < target).sort("recording_rate")
             lowest = below.head(BELOW_LISTED)
