@@ -125,11 +125,15 @@ def ours(level: str, cold: bool) -> tuple[float, int]:
 
     if cold:
         queries._map_values.clear()
-        ui._shared_figure.clear()
-        ui._shared_big_figure.clear()
+        queries._map_view.clear()
+        ui._keyed_figure.clear()
+        ui._keyed_big_figure.clear()
     view = geo.view_name(level, "00")
-    df = geo.with_feature_ids(queries.map_values(level, "00", DATE), view)
-    fig = ui.FigureSpec(charts.choropleth, df, geo.static_url(view), "recording_rate", "id", "t", "s").shared()
+    mv = queries.map_view(level, "00", DATE, view)
+    spec = ui.FigureSpec(
+        charts.choropleth, mv.located, geo.static_url(view), "recording_rate", "id", "t", "s", data_key=mv.key
+    )
+    fig = spec.shared()
     payload = fig.to_json()
     return len(payload.encode())
 
