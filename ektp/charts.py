@@ -44,9 +44,19 @@ def _wrap(text: str, width: int = 80) -> str:
     return "<br>".join(lines)
 
 
-def _finish(fig: go.Figure, title: str, source_line: str, height: int = 520) -> go.Figure:
+def _finish(
+    fig: go.Figure, title: str, source_line: str, height: int = 520, wrap: int = 80, title_wrap: int | None = None
+) -> go.Figure:
+    """Title, fonts, margins and the source line under the plot. `wrap` and `title_wrap`:
+    characters a line may take (half-width charts, such as the funnel beside its table, need
+    fewer; Plotly never wraps a title or an annotation)."""
     fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 17}},
+        title={
+            "text": _wrap(title, title_wrap) if title_wrap else title,
+            "x": 0.01,
+            "xanchor": "left",
+            "font": {"size": 17},
+        },
         font={"family": FONT, "size": 12},
         margin={"l": 10, "r": 10, "t": 60, "b": 160},
         height=height,
@@ -55,7 +65,7 @@ def _finish(fig: go.Figure, title: str, source_line: str, height: int = 520) -> 
         legend={"orientation": "h", "y": -0.1, "yanchor": "top"},
     )
     fig.add_annotation(
-        text=_wrap(source_line),
+        text=_wrap(source_line, wrap),
         xref="paper",
         yref="paper",
         x=0,
@@ -607,4 +617,5 @@ def funnel_chart(steps: list[tuple[str, int | None]], lang: str, title: str, sou
             marker={"color": ["#542788", "#998ec3", "#d8daeb", "#f1a340", "#b35806"][: len(known)]},
         )
     )
-    return _finish(fig, title, source_line, 360)
+    _finish(fig, title, source_line, 380, wrap=56, title_wrap=46)
+    return fig.update_layout(margin={"t": 60 + 22 * _wrap(title, 46).count("<br>")})

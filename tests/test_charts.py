@@ -280,3 +280,13 @@ def test_a_long_source_line_is_wrapped_to_fit_and_kept_whole() -> None:
     assert all(len(part) <= 80 for part in text.split("<br>"))
     assert len(text.split("<br>")) > 2
     assert text.replace("<br>", " ") == line
+
+
+def test_the_half_width_funnel_wraps_its_title_and_source_shorter() -> None:
+    title = "Funnel: eligible → recorded → print-ready → printed → collected — Kabupaten Tanjung Jabung Timur"
+    source = "Source: synthetic/coverage_synthetic.parquet row 138852. As of 31 December 2024"
+    fig = charts.funnel_chart(funnel(100, 90, 5, 80, 3), "en", title, source)
+    assert all(len(x) <= 46 for x in fig.layout.title.text.split("<br>"))
+    assert fig.layout.title.text.replace("<br>", " ") == title
+    assert all(len(x) <= 56 for x in fig.layout.annotations[-1].text.split("<br>"))
+    assert fig.layout.margin.t > 60  # room for the second title line
