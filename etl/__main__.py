@@ -63,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
             "regions",
             "boundaries",
             "coverage",
+            "coverage_rows",
+            "coverage_counts",
             "pickup_backlog",
             "blanko_stock",
             "card_destruction",
