@@ -383,19 +383,8 @@ def refresh_coverage_area(con: duckdb.DuckDBPyConnection) -> None:
     # v_coverage_best holds the precedence rules; evaluated once here, not once per level
     con.execute("CREATE OR REPLACE TEMP TABLE best AS SELECT * FROM v_coverage_best WHERE level <> 'village'")
     con.execute(
-        """
-        CREATE OR REPLACE TEMP VIEW best_counts_all AS
-        SELECT {cols} FROM v_coverage v ANTI JOIN coverage_multi m USING (region_code, as_of)
-        WHERE v.eligible IS NOT NULL AND v.recorded IS NOT NULL
-        UNION ALL BY NAME
-        SELECT {cols} FROM (
-            SELECT v.*, ROW_NUMBER() OVER (PARTITION BY region_code, as_of ORDER BY precedence, load_id DESC, row_number) rn
-            FROM v_coverage v SEMI JOIN coverage_multi m USING (region_code, as_of)
-            WHERE v.eligible IS NOT NULL AND v.recorded IS NOT NULL) v WHERE rn = 1
-        """.format(  # noqa: S608 - a fixed column list
-            cols="v.region_code, v.parent_code, v.level, v.as_of, v.population, v.eligible, v.recorded, v.printed, "
-            "v.print_ready, v.is_synthetic, v.source_kind, v.source"
-        )
+        "CREATE OR REPLACE TEMP VIEW best_counts_all AS SELECT region_code, parent_code, level, as_of, population, "
+        "eligible, recorded, printed, print_ready, is_synthetic, source_kind, source FROM coverage_best_rows(TRUE)"
     )
     # village rows (millions) are only summed into districts, streamed from the view;
     # the other levels' rows are few and read several times

@@ -49,17 +49,19 @@ FROM coverage c
 LEFT JOIN regions r ON r.code = c.region_code
 LEFT JOIN loads l ON l.load_id = c.load_id;
 
--- One row per region and date: the preferred source. Precedence: a loaded office file (1)
--- over a published-report citation (2) over synthetic fill (3); then the latest load.
--- n_sources counts every row kept for that region and date; rate_spread is the largest
--- difference between the non-synthetic recording rates (sources that disagree).
-CREATE OR REPLACE VIEW v_coverage_best AS
-WITH multi AS (  -- most (region, date) pairs have one row, its own best: only the rest need the window
-    SELECT region_code, as_of FROM coverage_multi
-)
-SELECT v.*, 1::BIGINT AS n_sources,
+-- One row per region and date: the preferred source, among the rows that pass `counts_only`
+-- (TRUE: only rows with both eligible and recorded, what roll-ups sum). Precedence: a loaded
+-- office file (1) over a published-report citation (2) over synthetic fill (3); then the
+-- latest load. n_sources counts the rows considered for that region and date; rate_spread is
+-- the largest difference between their non-synthetic recording rates (sources that disagree).
+-- The one place the precedence is written: v_coverage_best and the roll-up (etl/load.py).
+CREATE OR REPLACE MACRO coverage_best_rows(counts_only) AS TABLE
+-- (v_coverage twice, not a CTE: DuckDB would materialise a CTE read twice, and no filter on
+-- the result, such as level <> 'village', would reach the 10M rows underneath)
+SELECT v.*, 1::BIGINT AS n_sources,  -- most pairs have one row, its own best: no window
        CASE WHEN NOT v.is_synthetic THEN v.recording_rate - v.recording_rate END AS rate_spread
-FROM v_coverage v ANTI JOIN multi m USING (region_code, as_of)
+FROM v_coverage v ANTI JOIN coverage_multi m USING (region_code, as_of)
+WHERE NOT counts_only OR (v.eligible IS NOT NULL AND v.recorded IS NOT NULL)
 UNION ALL BY NAME
 SELECT * EXCLUDE (rn) FROM (
     SELECT
@@ -70,9 +72,13 @@ SELECT * EXCLUDE (rn) FROM (
         ROW_NUMBER() OVER (
             PARTITION BY v.region_code, v.as_of ORDER BY v.precedence, v.load_id DESC, v.row_number
         ) AS rn
-    FROM v_coverage v SEMI JOIN multi m USING (region_code, as_of)
+    FROM v_coverage v SEMI JOIN coverage_multi m USING (region_code, as_of)
+    WHERE NOT counts_only OR (v.eligible IS NOT NULL AND v.recorded IS NOT NULL)
     WINDOW w AS (PARTITION BY v.region_code, v.as_of)
 ) WHERE rn = 1;
+
+-- Every row considered: what pages and the conflict view read.
+CREATE OR REPLACE VIEW v_coverage_best AS SELECT * FROM coverage_best_rows(FALSE);
 
 -- Region and date pairs whose non-synthetic sources disagree (e.g. Kota Probolinggo 2018-06-30).
 CREATE OR REPLACE VIEW v_coverage_conflicts AS
