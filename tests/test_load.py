@@ -316,3 +316,28 @@ def test_build_if_missing_upgrades_a_file_of_another_version_and_keeps_its_facts
     mtime = empty_db.stat().st_mtime_ns
     assert etl_main(["--db", str(empty_db), "build", "--if-missing"]) == 0  # current: left alone
     assert empty_db.stat().st_mtime_ns == mtime
+
+
+def test_a_sum_takes_each_childs_best_row_with_counts_while_the_child_shows_its_best_row(empty_db: Path) -> None:
+    """Batang Asai: the office reports only a percentage, a cited article the counts. The district
+    shows the office's 90%; Sarolangun's sum takes the article's counts (the best row *with* counts)."""
+    office = empty_db.with_name("office_pct.csv")
+    office.write_text("KODE WILAYAH,TANGGAL,% REKAM\n15.03.01,31/03/2019,90\n")
+    article = empty_db.with_name("article_counts.csv")
+    article.write_text(
+        "KODE WILAYAH,TANGGAL,WAJIB KTP-EL,SUDAH REKAM,SUMBER\n15.03.01,31/03/2019,100,80,koran (1 Apr 2019)\n"
+    )
+    load(empty_db, office, "coverage")
+    load(empty_db, article, "coverage")
+    area = dict(
+        (r[0], r[1:])
+        for r in rows(
+            empty_db,
+            "SELECT region_code, recording_rate, eligible, recorded, source, origin FROM coverage_area "
+            "WHERE as_of = DATE '2019-03-31' AND region_code IN ('15.03.01', '15.03')",
+        )
+    )
+    assert area["15.03.01"][0] == pytest.approx(0.9) and area["15.03.01"][3:] == ("office_pct.csv row 2", "reported")
+    assert area["15.03"][1:3] == (100, 80) and area["15.03"][4] == "rollup"
+    best = rows(empty_db, "SELECT source, n_sources FROM v_coverage_best WHERE region_code = '15.03.01'")
+    assert best == [("office_pct.csv row 2", 2)]
