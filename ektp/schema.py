@@ -22,12 +22,17 @@ def fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
+def has_table(con, name: str) -> bool:  # noqa: ANN001 - any DuckDB connection
+    """A base table (not a view) of that name in the open DB."""
+    rows = con.execute(
+        "SELECT COUNT(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name = ?", [name]
+    ).fetchall()
+    return bool(rows[0][0])
+
+
 def of_connection(con) -> str | None:  # noqa: ANN001 - any DuckDB connection
     """The fingerprint stored in an open DB, None when it has none (built before fingerprints)."""
-    rows = con.execute(
-        "SELECT COUNT(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'schema_info'"
-    ).fetchall()
-    if not rows[0][0]:
+    if not has_table(con, "schema_info"):
         return None
     got = con.execute("SELECT fingerprint FROM schema_info").fetchall()
     return got[0][0] if got else None

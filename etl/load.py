@@ -116,10 +116,7 @@ def _journal_dir(db_path: Path) -> Path:
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    old = con.execute(
-        "SELECT COUNT(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name = 'coverage'"
-    ).fetchall()[0][0]
-    if old:  # a file made when `coverage` was the table: it becomes coverage_rows, under the view
+    if schema.has_table(con, "coverage"):  # a file made when `coverage` was the table: it becomes coverage_rows
         con.execute("ALTER TABLE coverage RENAME TO coverage_rows")
     con.execute((SQL_DIR / "tables.sql").read_text())
     for table in TABLE.values():  # files made before `source` could be NULL (see tables.sql)
@@ -380,7 +377,7 @@ def refresh_coverage_area(con: duckdb.DuckDBPyConnection) -> None:
     """
     con.execute("DELETE FROM coverage_area; DELETE FROM coverage_multi")
     con.execute("INSERT INTO coverage_multi SELECT region_code, as_of FROM coverage GROUP BY ALL HAVING COUNT(*) > 1")
-    # v_coverage_best holds the precedence rules; evaluated once here, not once per level
+    # the precedence rules live in coverage_best_rows (views.sql); evaluated once here, not once per level
     con.execute("CREATE OR REPLACE TEMP TABLE best AS SELECT * FROM v_coverage_best WHERE level <> 'village'")
     con.execute(
         "CREATE OR REPLACE TEMP VIEW best_counts_all AS SELECT region_code, parent_code, level, as_of, population, "
