@@ -126,8 +126,8 @@ def ours(level: str, cold: bool) -> tuple[float, int]:
     if cold:
         queries._map_values.clear()
         queries._map_view.clear()
-        ui._keyed_figure.clear()
-        ui._keyed_big_figure.clear()
+        ui._shared_figure.clear()
+        ui._shared_big_figure.clear()
     view = geo.view_name(level, "00")
     mv = queries.map_view(level, "00", DATE, view)
     spec = ui.FigureSpec(

@@ -386,44 +386,36 @@ class FigureSpec:
     def shared(self) -> go.Figure:
         # a figure of 7,285 districts holds ~3 MB of Plotly objects: few of those are kept
         big = any(isinstance(a, pl.DataFrame) and a.height > BIG_FIGURE_ROWS for a in self.args)
-        name = (self.builder.__module__, self.builder.__qualname__)
-        if self.data_key is not None:
-            plain = tuple(None if isinstance(a, pl.DataFrame) else a for a in self.args)
-            key = (self.data_key, plain, tuple(sorted(self.kwargs.items())))
-            cached = _keyed_big_figure if big else _keyed_figure
-            return cached(*name, key, self.args, self.kwargs)
         cached = _shared_big_figure if big else _shared_figure
-        return cached(*name, self.args, self.kwargs)
+        return cached(self.builder.__module__, self.builder.__qualname__, self.cache_key(), self.args, self.kwargs)
+
+    def cache_key(self) -> tuple:
+        """What the shared figure is cached under: every input, with the frames replaced by
+        `data_key` when one is given."""
+        args = self.args
+        if self.data_key is not None:
+            args = (self.data_key, *(None if isinstance(a, pl.DataFrame) else a for a in args))
+        return args, tuple(sorted(self.kwargs.items()))
 
 
 BIG_FIGURE_ROWS = 1000
+
+
+# the leading underscores keep Streamlit from hashing the inputs twice: `key` stands for them
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _shared_figure(module: str, name: str, key: tuple, _args: tuple, _kwargs: dict) -> go.Figure:
+    return _build_figure(module, name, _args, _kwargs)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _shared_big_figure(module: str, name: str, key: tuple, _args: tuple, _kwargs: dict) -> go.Figure:
+    return _build_figure(module, name, _args, _kwargs)
 
 
 def _build_figure(module: str, name: str, args: tuple, kwargs: dict) -> go.Figure:
     import importlib
 
     return getattr(importlib.import_module(module), name)(*args, **kwargs)
-
-
-@st.cache_resource(max_entries=128, show_spinner=False)
-def _shared_figure(module: str, name: str, args: tuple, kwargs: dict) -> go.Figure:
-    return _build_figure(module, name, args, kwargs)
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _shared_big_figure(module: str, name: str, args: tuple, kwargs: dict) -> go.Figure:
-    return _build_figure(module, name, args, kwargs)
-
-
-# keyed: the leading underscore keeps Streamlit from hashing the frames; `key` identifies them
-@st.cache_resource(max_entries=128, show_spinner=False)
-def _keyed_figure(module: str, name: str, key: tuple, _args: tuple, _kwargs: dict) -> go.Figure:
-    return _build_figure(module, name, _args, _kwargs)
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _keyed_big_figure(module: str, name: str, key: tuple, _args: tuple, _kwargs: dict) -> go.Figure:
-    return _build_figure(module, name, _args, _kwargs)
 
 
 def figure_downloads(export_fig: Callable[[], go.Figure], data: pl.DataFrame, basename: str, lg: str, key: str) -> None:
