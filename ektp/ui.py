@@ -209,8 +209,7 @@ def _area_options(stamp: tuple, lg: str, allow_regency: bool) -> tuple[list[str]
     every page shows this picker; rebuilding it was ~4% of a rerun). Never mutated."""
     from ektp import queries
 
-    provinces = queries.regions("province")
-    names = {"00": t("national", lg)} | dict(zip(provinces["code"].to_list(), provinces["name"].to_list(), strict=True))
+    names = {"00": t("national", lg)} | dict(queries.province_names())
     options = list(names)
     if allow_regency:
         regencies = queries.regions("regency")
