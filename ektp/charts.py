@@ -50,15 +50,12 @@ def _finish(
     """Title, fonts, margins and the source line under the plot. `wrap` and `title_wrap`:
     characters a line may take (half-width charts, such as the funnel beside its table, need
     fewer; Plotly never wraps a title or an annotation)."""
+    if title_wrap:
+        title = _wrap(title, title_wrap)
     fig.update_layout(
-        title={
-            "text": _wrap(title, title_wrap) if title_wrap else title,
-            "x": 0.01,
-            "xanchor": "left",
-            "font": {"size": 17},
-        },
+        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 17}},
         font={"family": FONT, "size": 12},
-        margin={"l": 10, "r": 10, "t": 60, "b": 160},
+        margin={"l": 10, "r": 10, "t": 60 + 22 * title.count("<br>"), "b": 160},  # room for each title line
         height=height,
         paper_bgcolor="white",
         plot_bgcolor="white",
@@ -617,5 +614,4 @@ def funnel_chart(steps: list[tuple[str, int | None]], lang: str, title: str, sou
             marker={"color": ["#542788", "#998ec3", "#d8daeb", "#f1a340", "#b35806"][: len(known)]},
         )
     )
-    _finish(fig, title, source_line, 380, wrap=56, title_wrap=46)
-    return fig.update_layout(margin={"t": 60 + 22 * _wrap(title, 46).count("<br>")})
+    return _finish(fig, title, source_line, 380, wrap=56, title_wrap=46)
