@@ -237,12 +237,12 @@ def main() -> int:
             rounds = [
                 asyncio.run(cpu_per_step(base, proc.pid, min(a.cpu, 100))) for _ in range(max(1, min(a.cpu_rounds, 9)))
             ]
-            for i, (name, *_) in enumerate(rounds[0]):
-                cpus = sorted(r[i][1] for r in rounds)
-                _, _, wall, sent, on_wire = sorted((r[i] for r in rounds), key=lambda x: x[1])[len(rounds) // 2]
+            for i in range(len(rounds[0])):
+                by_cpu = sorted((r[i] for r in rounds), key=lambda x: x[1])
+                name, cpu, wall, sent, on_wire = by_cpu[len(by_cpu) // 2]  # the median round
                 print(
-                    f"per rerun, {name}: server CPU {statistics.median(cpus) * 1000:.0f} ms "
-                    f"(median of {len(cpus)} rounds: {cpus[0] * 1000:.0f}–{cpus[-1] * 1000:.0f}), "
+                    f"per rerun, {name}: server CPU {cpu * 1000:.0f} ms "
+                    f"(median of {len(by_cpu)} rounds: {by_cpu[0][1] * 1000:.0f}–{by_cpu[-1][1] * 1000:.0f}), "
                     f"wall {wall * 1000:.0f} ms, {sent / 1024:.0f} KB of messages, {on_wire / 1024:.0f} KB on the wire",
                     flush=True,
                 )
