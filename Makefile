@@ -25,12 +25,12 @@ rebuild: $(BIN)/.installed
 	$(BIN)/python -m etl build
 
 run: $(BIN)/.installed data
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run asgi.py --server.port $(PORT)
 
 # the public, read-only instance: no load history, no paths, no tracebacks, no usage stats
 run-public: $(BIN)/.installed data
 	EKTP_PUBLIC=1 STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=none STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
-		$(BIN)/streamlit run app.py --server.port $(PORT)
+		$(BIN)/streamlit run asgi.py --server.port $(PORT)
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q

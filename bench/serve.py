@@ -37,7 +37,7 @@ def free_port() -> int:
 
 
 def start_server(db: Path | str, public: bool = True, timeout: float = 60) -> tuple[subprocess.Popen, str]:
-    """The real `streamlit run app.py` on 127.0.0.1, waited for until healthy."""
+    """The real server (`streamlit run asgi.py`, as `make run`) on 127.0.0.1, waited for until healthy."""
     port = free_port()
     env = dict(os.environ, EKTP_DB=str(db), EKTP_PUBLIC="1" if public else "0")
     if public:
@@ -48,7 +48,7 @@ def start_server(db: Path | str, public: bool = True, timeout: float = 60) -> tu
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            "asgi.py",
             "--server.port",
             str(port),
             "--server.address",

@@ -7,6 +7,7 @@ values to the browser. Exports embed the geometry instead, so a saved SVG/PNG/HT
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import polars as pl
@@ -25,9 +26,27 @@ def view_name(level: str, scope: str) -> str:
 
 
 def static_url(view: str) -> str:
-    """URL of a view's file relative to any page (Streamlit serves ./static at app/static/)."""
+    """URL of a view's file relative to any page (Streamlit serves ./static at app/static/).
+
+    `?v=` carries the file's content digest: `asgi.py` answers such a URL from memory,
+    gzipped once, as immutable for a year, so a browser fetches each build's file once; a
+    rebuilt file has a new URL. A missing file gets no digest (the map says maps are off).
+    """
     rel = settings.path("static_dir").relative_to(settings.ROOT / "static").as_posix()
-    return f"app/static/{rel}/{view}.json"
+    stamp = file_stamp(view)
+    version = f"?v={_digest(*stamp)}" if stamp else ""
+    return f"app/static/{rel}/{view}.json{version}"
+
+
+def file_digest(data: bytes) -> str:
+    """The version of a geometry file's bytes in its URL (16 hex digits of sha256)."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _digest(path: str, mtime_ns: int) -> str:
+    with open(path, "rb") as fh:
+        return file_digest(fh.read())
 
 
 def available(view: str = "province") -> bool:

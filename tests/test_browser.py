@@ -73,10 +73,12 @@ def test_map_permalink_renders_in_chromium(server: str) -> None:
 
     url = server + "/Peta_cakupan?area=15&level=regency&metric=unrecorded_share&date=2019-03-31&lang=en"
     requests: list[str] = []
+    geometry: dict[str, dict[str, str]] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1300})
         page.on("request", lambda r: requests.append(r.url))
+        page.on("response", lambda r: "/app/static/geo/" in r.url and geometry.setdefault(r.url, r.all_headers()))
         page.goto(url)
         page.wait_for_function("document.querySelectorAll('.choroplethlayer path').length >= 11", timeout=90_000)
         page.wait_for_timeout(1500)
@@ -113,6 +115,10 @@ def test_map_permalink_renders_in_chromium(server: str) -> None:
         browser.close()
     # 11 regencies filled + outline of those below target
     assert n_paths >= 11
+    # the geometry came once-compressed and cacheable, under its versioned URL (ektp.geoserve)
+    assert any("/regency_15.json?v=" in u for u in geometry) and any("/district_15.03.json?v=" in u for u in geometry)
+    for u, head in geometry.items():
+        assert "?v=" in u and "immutable" in head.get("cache-control", "") and head.get("content-encoding") == "gzip", u
     # pixels: the 80–99.99% band colour (#998ec3) fills a real part of the map
     assert band_pixels(map_shot, (0x99, 0x8E, 0xC3)) > 5000
     # nothing left the machine: no CDN, no tiles

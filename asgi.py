@@ -1,0 +1,10 @@
+"""The server entry: `streamlit run asgi.py` (what `make run` does) serves app.py and its pages
+with map geometry sent once per browser and build (ektp.geoserve). `streamlit run app.py`
+still works; the geometry then comes through Streamlit's static route, uncached."""
+
+import streamlit as st
+from starlette.middleware import Middleware
+
+from ektp.geoserve import GeometryFiles
+
+app = st.App("app.py", middleware=[Middleware(GeometryFiles)])

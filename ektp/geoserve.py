@@ -1,0 +1,128 @@
+"""Map geometry over HTTP: once per browser and build, compressed once per build.
+
+Streamlit's own static route answers every request from disk with no Cache-Control and
+gzips the body again each time (level 5, in the event loop): the national district file cost
+~36 ms of server CPU and 272 KB per page visit, and a returning reader fetched it again.
+
+This ASGI middleware (mounted by `asgi.py`, outside Streamlit's own middleware) answers
+`GET <base>/app/static/geo/<view>.json?v=<digest>` when `v` is the file's current digest
+(`geo.static_url` writes it): the body is gzipped once at level 9 and kept in memory, and the
+reply says `immutable` for a year with an ETag, so a browser or CDN keeps it until the file
+changes, which changes the URL. Anything else (no or stale `v`, other paths) goes on to
+Streamlit unchanged, so a stale page still gets a file, just not a cacheable one.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import anyio.to_thread
+
+from ektp import settings
+from ektp.geo import file_digest
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: A year: the longest lifetime caches honour; the URL changes when the file does.
+CACHE_CONTROL = "public, max-age=31536000, immutable"
+_NAME = re.compile(r"[A-Za-z0-9_.]+\.json")
+
+
+@dataclass(frozen=True)
+class Entry:
+    stamp: tuple[int, int]  # (mtime_ns, size) of the file these bytes were read from
+    digest: str
+    gzipped: bytes
+
+
+def _read(path: Path) -> Entry:
+    st = path.stat()
+    data = path.read_bytes()
+    return Entry((st.st_mtime_ns, st.st_size), file_digest(data), gzip.compress(data, 9, mtime=0))
+
+
+class GeometryFiles:
+    """ASGI middleware serving the versioned geometry URLs from memory (see the module doc)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        static_dir: Path | None = None,
+        url_dir: str | None = None,
+        base_url: str | None = None,
+        max_entries: int = 64,
+    ) -> None:
+        self.app = app
+        self.dir = Path(static_dir) if static_dir is not None else settings.path("static_dir")
+        if url_dir is None:  # the folder's URL under Streamlit's static route, as geo.static_url writes it
+            url_dir = "app/static/" + self.dir.relative_to(settings.ROOT / "static").as_posix()
+        if base_url is None:
+            from streamlit import config
+
+            base_url = config.get_option("server.baseUrlPath") or ""
+        base = "/" + base_url.strip("/") if base_url.strip("/") else ""
+        self.prefix = f"{base}/{url_dir.strip('/')}/"
+        self.max_entries = max_entries
+        self._cache: OrderedDict[str, Entry] = OrderedDict()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD") or not path.startswith(self.prefix):
+            return await self.app(scope, receive, send)
+        name = path[len(self.prefix) :]
+        wanted = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("v", [""])[0]
+        entry = await self._entry(name) if wanted and _NAME.fullmatch(name) and ".." not in name else None
+        if entry is None or entry.digest != wanted:
+            return await self.app(scope, receive, send)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        etag = f'"{entry.digest}"'
+        out = [
+            (b"content-type", b"application/json"),
+            (b"cache-control", CACHE_CONTROL.encode()),
+            (b"etag", etag.encode()),
+            (b"vary", b"Accept-Encoding"),
+            (b"access-control-allow-origin", b"*"),
+            (b"x-content-type-options", b"nosniff"),
+        ]
+        if etag in [t.strip() for t in headers.get("if-none-match", "").split(",")]:
+            await send({"type": "http.response.start", "status": 304, "headers": out})
+            await send({"type": "http.response.body", "body": b""})
+            return None
+        if "gzip" in headers.get("accept-encoding", ""):
+            body = entry.gzipped
+            out.append((b"content-encoding", b"gzip"))
+        else:  # rare: a client that cannot inflate reads the file itself
+            body = await anyio.to_thread.run_sync((self.dir / name).read_bytes)
+        out.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": 200, "headers": out})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+        return None
+
+    async def _entry(self, name: str) -> Entry | None:
+        """The file's digest and gzipped bytes, read again when the file changed (a rebuild)."""
+        path = self.dir / name
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        entry = self._cache.get(name)
+        if entry is None or entry.stamp != (st.st_mtime_ns, st.st_size):
+            try:
+                entry = await anyio.to_thread.run_sync(_read, path)  # level 9 takes ~0.2 s: not in the loop
+            except OSError:
+                return None
+            self._cache[name] = entry
+        self._cache.move_to_end(name)
+        while len(self._cache) > self.max_entries:
+            self._cache.popitem(last=False)
+        return entry

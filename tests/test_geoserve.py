@@ -1,0 +1,137 @@
+"""Geometry over HTTP (ektp.geoserve): versioned URLs answered once-compressed and cacheable;
+everything else handed on to Streamlit untouched. Driven as ASGI, with a recording app behind."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from ektp import geo
+from ektp.geoserve import CACHE_CONTROL, GeometryFiles
+
+
+class Downstream:
+    """Stands where Streamlit's own app would: records what was handed on."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+        self.paths.append(scope["path"])
+        await send({"type": "http.response.start", "status": 299, "headers": []})
+        await send({"type": "http.response.body", "body": b"downstream"})
+
+
+def call(
+    app: GeometryFiles, path: str, query: str = "", method: str = "GET", **headers: str
+) -> tuple[int, dict, bytes]:
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b""}
+
+    async def send(msg: dict) -> None:
+        sent.append(msg)
+
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "query_string": query.encode(),
+        "headers": [(k.replace("_", "-").encode(), v.encode()) for k, v in headers.items()],
+    }
+    asyncio.run(app(scope, receive, send))
+    head = {k.decode(): v.decode() for k, v in sent[0]["headers"]}
+    return sent[0]["status"], head, b"".join(m.get("body", b"") for m in sent[1:])
+
+
+@pytest.fixture()
+def served(tmp_path: Path) -> tuple[GeometryFiles, Downstream, Path]:
+    folder = tmp_path / "geo"
+    folder.mkdir()
+    fc = {"type": "FeatureCollection", "features": [{"type": "Feature", "id": 0, "properties": {"code": "15"}}]}
+    (folder / "province.json").write_text(json.dumps(fc))
+    (tmp_path / "secret.json").write_text('{"no": 1}')
+    down = Downstream()
+    return GeometryFiles(down, static_dir=folder, url_dir="app/static/geo", base_url=""), down, folder
+
+
+def test_a_versioned_url_is_answered_gzipped_and_immutable(served) -> None:  # noqa: ANN001
+    app, down, folder = served
+    data = (folder / "province.json").read_bytes()
+    v = geo.file_digest(data)
+    status, head, body = call(app, "/app/static/geo/province.json", f"v={v}", accept_encoding="gzip, br")
+    assert status == 200 and down.paths == []
+    assert head["cache-control"] == CACHE_CONTROL and "immutable" in head["cache-control"]
+    assert head["content-encoding"] == "gzip" and head["etag"] == f'"{v}"'
+    assert head["content-type"] == "application/json" and int(head["content-length"]) == len(body)
+    assert gzip.decompress(body) == data
+    # a client that cannot inflate gets the file itself
+    status, head, body = call(app, "/app/static/geo/province.json", f"v={v}")
+    assert status == 200 and "content-encoding" not in head and body == data
+    # revalidation: 304, no body; HEAD: headers, no body
+    status, head, body = call(app, "/app/static/geo/province.json", f"v={v}", if_none_match=f'W/"x", "{v}"')
+    assert status == 304 and body == b"" and head["etag"] == f'"{v}"'
+    status, _, body = call(app, "/app/static/geo/province.json", f"v={v}", method="HEAD", accept_encoding="gzip")
+    assert status == 200 and body == b""
+    assert down.paths == []
+
+
+def test_anything_else_goes_on_to_streamlit(served) -> None:  # noqa: ANN001
+    app, down, folder = served
+    v = geo.file_digest((folder / "province.json").read_bytes())
+    secret = geo.file_digest((folder.parent / "secret.json").read_bytes())
+    for path, query, method in [
+        ("/app/static/geo/province.json", "", "GET"),  # no version: Streamlit's plain static route
+        ("/app/static/geo/province.json", "v=0123456789abcdef", "GET"),  # a stale version
+        ("/app/static/geo/province.json", f"v={v}", "POST"),
+        ("/app/static/geo/missing.json", f"v={v}", "GET"),
+        ("/app/static/geo/../secret.json", f"v={secret}", "GET"),
+        ("/app/static/geo/%2e%2e/secret.json", "v=x", "GET"),
+        ("/_stcore/health", "", "GET"),
+    ]:
+        status, head, body = call(app, path, query, method, accept_encoding="gzip")
+        assert status == 299 and body == b"downstream" and "cache-control" not in head, path
+    assert len(down.paths) == 7
+
+
+def test_a_rebuilt_file_gets_a_new_version_and_the_old_one_is_not_cached(served) -> None:  # noqa: ANN001
+    app, down, folder = served
+    p = folder / "province.json"
+    old = geo.file_digest(p.read_bytes())
+    assert call(app, "/app/static/geo/province.json", f"v={old}", accept_encoding="gzip")[0] == 200
+    p.write_text('{"type": "FeatureCollection", "features": []}')
+    os.utime(p, ns=(p.stat().st_atime_ns, p.stat().st_mtime_ns + 10**9))  # a later build
+    new = geo.file_digest(p.read_bytes())
+    assert new != old
+    assert call(app, "/app/static/geo/province.json", f"v={old}", accept_encoding="gzip")[0] == 299
+    status, _, body = call(app, "/app/static/geo/province.json", f"v={new}", accept_encoding="gzip")
+    assert status == 200 and gzip.decompress(body) == p.read_bytes()
+
+
+def test_the_base_url_path_is_honoured(tmp_path: Path) -> None:
+    folder = tmp_path / "geo"
+    folder.mkdir()
+    (folder / "regency.json").write_text("{}")
+    down = Downstream()
+    app = GeometryFiles(down, static_dir=folder, url_dir="app/static/geo", base_url="/ektp/")
+    v = geo.file_digest(b"{}")
+    assert call(app, "/ektp/app/static/geo/regency.json", f"v={v}", accept_encoding="gzip")[0] == 200
+    assert call(app, "/app/static/geo/regency.json", f"v={v}", accept_encoding="gzip")[0] == 299
+
+
+def test_the_app_writes_the_version_the_server_answers(app_env: Path) -> None:
+    """geo.static_url and the middleware agree: the URL the figures carry is the cacheable one."""
+    url = geo.static_url("regency_15")
+    path, _, query = url.partition("?")
+    assert path == "app/static/geo/regency_15.json" and query.startswith("v=")
+    app = GeometryFiles(Downstream(), base_url="")
+    status, head, body = call(app, "/" + path, query, accept_encoding="gzip")
+    assert status == 200 and head["cache-control"] == CACHE_CONTROL
+    assert json.loads(gzip.decompress(body))["type"] == "FeatureCollection"
+    assert geo.static_url("no_such_view") == "app/static/geo/no_such_view.json"  # no file, no version
