@@ -185,7 +185,7 @@ def main() -> int:
     p.add_argument("--etl-repeat", type=int, default=3, help="ETL runs (the median is reported)")
     a = p.parse_args()
     os.environ.setdefault("EKTP_DB", str(ROOT / "data" / "ektp.duckdb"))
-    from ektp import db
+    from ektp import db, geoserve
 
     rows: list[dict] = []
     con = db.open_read_only(os.environ["EKTP_DB"])
@@ -194,6 +194,7 @@ def main() -> int:
         warm, _ = median_time(lambda level=level: ours(level, False), a.repeat)
         nv, nsize = median_time(lambda level=level: naive(level, con), max(1, a.repeat // 2))
         geo_file = ROOT / "static" / "geo" / f"{level}.json"
+        geo_gz = len(geoserve.read_entry(geo_file).gzipped)  # the bytes asgi.py sends, once per browser
         rows.append(
             {
                 "figure": f"{level} map ({n} units), cold",
@@ -203,6 +204,7 @@ def main() -> int:
                 "ours_bytes": size,
                 "naive_bytes": nsize,
                 "geometry_file_bytes": geo_file.stat().st_size,
+                "geometry_gz_bytes": geo_gz,
             }
         )
         rows.append(
@@ -214,6 +216,7 @@ def main() -> int:
                 "ours_bytes": size,
                 "naive_bytes": nsize,
                 "geometry_file_bytes": geo_file.stat().st_size,
+                "geometry_gz_bytes": geo_gz,
             }
         )
         gc.collect()
@@ -252,6 +255,7 @@ def main() -> int:
             "ours_bytes",
             "naive_bytes",
             "geometry_file_bytes",
+            "geometry_gz_bytes",
             "rows_per_s",
             "peak_mib",
         ].index(k),

@@ -45,7 +45,7 @@ class Entry:
     gzipped: bytes
 
 
-def _read(path: Path) -> Entry:
+def read_entry(path: Path) -> Entry:
     st = path.stat()
     data = path.read_bytes()
     return Entry((st.st_mtime_ns, st.st_size), file_digest(data), gzip.compress(data, 9, mtime=0))
@@ -118,7 +118,7 @@ class GeometryFiles:
         entry = self._cache.get(name)
         if entry is None or entry.stamp != (st.st_mtime_ns, st.st_size):
             try:
-                entry = await anyio.to_thread.run_sync(_read, path)  # level 9 takes ~0.2 s: not in the loop
+                entry = await anyio.to_thread.run_sync(read_entry, path)  # level 9 takes ~0.2 s: not in the loop
             except OSError:
                 return None
             self._cache[name] = entry
