@@ -51,6 +51,19 @@ def read_entry(path: Path) -> Entry:
     return Entry((st.st_mtime_ns, st.st_size), file_digest(data), gzip.compress(data, 9, mtime=0))
 
 
+def accepts_gzip(accept_encoding: str) -> bool:
+    """True when the Accept-Encoding header allows gzip (named or `*`, and not `q=0`)."""
+    for part in accept_encoding.lower().split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip() in ("gzip", "*"):
+            q = params.replace(" ", "").removeprefix("q=")
+            try:
+                return float(q) > 0 if params.strip() else True
+            except ValueError:
+                return True
+    return False
+
+
 class GeometryFiles:
     """ASGI middleware serving the versioned geometry URLs from memory (see the module doc)."""
 
@@ -65,19 +78,27 @@ class GeometryFiles:
         self.app = app
         self.dir = Path(static_dir) if static_dir is not None else settings.path("static_dir")
         if url_dir is None:  # the folder's URL under Streamlit's static route, as geo.static_url writes it
-            url_dir = "app/static/" + self.dir.relative_to(settings.ROOT / "static").as_posix()
+            try:
+                url_dir = "app/static/" + self.dir.relative_to(settings.ROOT / "static").as_posix()
+            except ValueError:  # outside ./static Streamlit cannot serve it either: maps say so
+                url_dir = None
         if base_url is None:
             from streamlit import config
 
             base_url = config.get_option("server.baseUrlPath") or ""
         base = "/" + base_url.strip("/") if base_url.strip("/") else ""
-        self.prefix = f"{base}/{url_dir.strip('/')}/"
+        self.prefix = f"{base}/{url_dir.strip('/')}/" if url_dir else None
         self.max_entries = max_entries
         self._cache: OrderedDict[str, Entry] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD") or not path.startswith(self.prefix):
+        if (
+            scope["type"] != "http"
+            or scope.get("method") not in ("GET", "HEAD")
+            or not self.prefix
+            or not path.startswith(self.prefix)
+        ):
             return await self.app(scope, receive, send)
         name = path[len(self.prefix) :]
         wanted = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("v", [""])[0]
@@ -98,7 +119,7 @@ class GeometryFiles:
             await send({"type": "http.response.start", "status": 304, "headers": out})
             await send({"type": "http.response.body", "body": b""})
             return None
-        if "gzip" in headers.get("accept-encoding", ""):
+        if accepts_gzip(headers.get("accept-encoding", "")):
             body = entry.gzipped
             out.append((b"content-encoding", b"gzip"))
         else:  # rare: a client that cannot inflate reads the file itself

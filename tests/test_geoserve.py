@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ektp import geo
-from ektp.geoserve import CACHE_CONTROL, GeometryFiles
+from ektp.geoserve import CACHE_CONTROL, GeometryFiles, accepts_gzip
 
 
 class Downstream:
@@ -135,3 +135,27 @@ def test_the_app_writes_the_version_the_server_answers(app_env: Path) -> None:
     assert status == 200 and head["cache-control"] == CACHE_CONTROL
     assert json.loads(gzip.decompress(body))["type"] == "FeatureCollection"
     assert geo.static_url("no_such_view") == "app/static/geo/no_such_view.json"  # no file, no version
+
+
+@pytest.mark.parametrize(
+    ("header", "ok"),
+    [
+        ("gzip, deflate, br", True),
+        ("br;q=1.0, gzip;q=0.8", True),
+        ("gzip;q=0", False),
+        ("*", True),
+        ("br", False),
+        ("", False),
+    ],
+)
+def test_gzip_is_sent_only_to_clients_that_accept_it(header: str, ok: bool) -> None:
+    assert accepts_gzip(header) is ok
+
+
+def test_a_geometry_folder_outside_static_is_left_to_streamlit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    down = Downstream()
+    assert GeometryFiles(down, base_url="").prefix == "/app/static/geo/"  # the default folder
+    monkeypatch.setenv("EKTP_STATIC_DIR", str(tmp_path))
+    outside = GeometryFiles(down, base_url="")
+    assert outside.prefix is None
+    assert call(outside, "/app/static/geo/province.json", "v=x", accept_encoding="gzip")[0] == 299
