@@ -54,7 +54,7 @@ def lang() -> str:
 
 def setup(page_key: str) -> str:
     """Page config, language switch and public-mode notice; returns the language."""
-    st.set_page_config(page_title=t(page_key, lang()) + " · KTP-el", page_icon="🪪", layout="wide")
+    st.set_page_config(page_icon="🪪", layout="wide")
     st.session_state["_invalid_params"] = []
     current = lang()
     url_lang = raw_param("lang")
@@ -73,6 +73,8 @@ def setup(page_key: str) -> str:
     )
     st.session_state["_lang"] = chosen
     _sync_url("lang", chosen)
+    # the tab's title in the chosen language (the URL's `lang` is only known from here on)
+    st.set_page_config(page_title=t(page_key, chosen) + " · KTP-el")
     st.markdown(
         "<style>@media (max-width: 640px){.block-container{padding:0.6rem 0.4rem;}"
         " [data-testid='stHorizontalBlock']{flex-wrap:wrap;}"

@@ -84,6 +84,7 @@ def test_map_permalink_renders_in_chromium(server: str) -> None:
         page.wait_for_timeout(1500)
         n_paths = page.locator(".choroplethlayer path").count()
         assert page.get_by_text("Coverage map").first.is_visible()
+        assert page.title() == "Coverage map · KTP-el"  # the tab speaks the URL's language too
         body = page.inner_text("body")
         assert "Kabupaten Sarolangun (86.0%)" in body  # below-target list beside the map
         assert "Ranking" in body
