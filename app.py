@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
 from ektp import fmt, queries, ui
@@ -60,10 +59,7 @@ def body() -> None:
     pts = queries.sourced_points([area])
     if pts.height:
         st.markdown(f"**{t('sources', lg)}** — {t('sourced_marker', lg)}")
-        shown = pts.select("as_of", "recording_rate", "unrecorded", "source", "warnings").with_columns(
-            (pl.col("recording_rate") * 100).round(2).alias("recording_rate")
-        )
-        ui.table(shown, hide_index=True, width="stretch")
+        ui.table(ui.sourced_table(pts, lg, areas=False), hide_index=True, width="stretch")
     st.markdown(f"**{t('pages', lg)}**")
     cols = st.columns(3)
     for i, (path, key, icon) in enumerate(ui.PAGES[1:]):

@@ -32,16 +32,31 @@ METRICS = ("recording_rate", "unrecorded_share", "unrecorded", "print_gap")
 def _wrap(text: str, width: int = 80) -> str:
     """Break a long source line into <br>-separated lines: Plotly never wraps an annotation, so
     a line must fit the narrowest chart (80 characters of 10 px text ≈ 440 px; at 120 the map's
-    source ran past the edge of a 1,280 px screen's map column)."""
-    words, lines, cur = text.split(" "), [], ""
+    source ran past the edge of a 1,280 px screen's map column). A word longer than a line (an
+    article's URL) is broken after a '/' or '-' where it can be, else at the width."""
+    words, lines, cur = [p for w in text.split(" ") for p in _pieces(w, width)], [], ""
     for w in words:
-        if cur and len(cur) + len(w) + 1 > width:
+        if cur and len(cur) + len(w) + (0 if w.startswith("\0") else 1) > width:
             lines.append(cur)
-            cur = w
+            cur = w.removeprefix("\0")
+        elif w.startswith("\0"):  # the rest of a broken word: no space before it
+            cur += w[1:]
         else:
             cur = f"{cur} {w}".strip()
     lines.append(cur)
     return "<br>".join(lines)
+
+
+def _pieces(word: str, width: int) -> list[str]:
+    """A word cut into pieces of at most `width`; pieces after the first are marked with a
+    leading NUL so `_wrap` joins them without a space when they share a line."""
+    out = []
+    while len(word) > width:
+        cut = max(word.rfind("/", 0, width), word.rfind("-", 0, width)) + 1 or width
+        out.append(word[:cut])
+        word = word[cut:]
+    out.append(word)
+    return out[:1] + ["\0" + p for p in out[1:]]
 
 
 def _finish(

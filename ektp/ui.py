@@ -342,6 +342,20 @@ def table(df: pl.DataFrame, **kwargs: Any) -> None:
     st.dataframe(df.to_arrow() if isinstance(df, pl.DataFrame) else df, **kwargs)
 
 
+def sourced_table(points: pl.DataFrame, lg: str, areas: bool = True) -> pl.DataFrame:
+    """Published figures (queries.sourced_points) as a reader sees them: labelled columns in
+    the reader's language, the rate in percent, and no 'None' where a figure has no note."""
+    cols = [pl.col("region_name").alias(t("area", lg)), pl.col("region_code").alias(t("code", lg))] if areas else []
+    return points.select(
+        *cols,
+        pl.col("as_of").alias(t("date", lg)),
+        (pl.col("recording_rate") * 100).round(2).alias(t("metric_recording_rate", lg) + " (%)"),
+        pl.col("unrecorded").alias(t("unrecorded", lg)),
+        pl.col("source").alias(t("source", lg)),
+        pl.col("warnings").fill_null("").alias(t("warnings", lg)),
+    )
+
+
 def ranking_table(mv: Any, metric: str, lg: str) -> pl.DataFrame:
     """A map's units ranked by the metric (worst first), with the columns in the reader's
     language: made once per view, metric and language, and shared (read only)."""
@@ -355,8 +369,9 @@ def _ranking_table(key: tuple, metric: str, lg: str, _mv: Any) -> pl.DataFrame:
     rate = metric in charts.RATE_METRICS
     return _mv.df.select(
         pl.col("name").alias(t("name", lg)),
-        pl.col("code").alias(t("code", lg)),
+        # the value next to the name: in the map's narrow column a third column was cut off
         (pl.col(metric) * (100 if rate else 1)).round(2).alias(t("metric_" + metric, lg)),
+        pl.col("code").alias(t("code", lg)),
         pl.col("eligible").alias(t("eligible", lg)),
         pl.col("recorded").alias(t("recorded", lg)),
         pl.col("as_of").alias(t("date", lg)),

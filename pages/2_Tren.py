@@ -93,7 +93,7 @@ def body() -> None:
     ui.figure_downloads(fig.fresh, series, f"tren_{'_'.join(codes)}", lg, "trend")
     if points.height:
         st.markdown(f"**{t('sources', lg)}**")
-        ui.table(points.with_columns((pl.col("recording_rate") * 100).round(2)), hide_index=True, width="stretch")
+        ui.table(ui.sourced_table(points, lg), hide_index=True, width="stretch")
 
 
 ui.guarded(body)

@@ -299,3 +299,17 @@ def test_targets_chart_has_one_bar_per_target(app_env: Path) -> None:
     assert len(labels) == len(set(labels))
     assert any(lab.startswith("Jambi · recording rate (synthetic)") for lab in labels)
     assert "Jambi · recording rate" in labels  # the sourced 98% target
+
+
+def test_tables_are_labelled_in_the_reader_language(app_env: Path) -> None:
+    """Published figures and the ranking show labelled columns, the value beside the name."""
+    at = run("app.py", {"area": "00", "lang": "en"})
+    sources = at.dataframe[0].value
+    assert list(sources.columns) == ["Data date", "Recording rate (%)", "Unrecorded", "Source", "Check notes"]
+    assert len(sources) >= 3 and all(isinstance(v, str) for v in sources["Check notes"])  # no 'None'
+    assert 90 < float(sources["Recording rate (%)"].iloc[0]) < 100
+    at = run("pages/2_Tren.py", {"area": "15", "lang": "id"})
+    assert not at.exception
+    assert list(at.dataframe[0].value.columns)[:3] == ["Wilayah", "Kode", "Tanggal data"]
+    at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en"})
+    assert list(at.dataframe[0].value.columns)[:3] == ["Name", "Recording rate", "Code"]

@@ -282,6 +282,16 @@ def test_a_long_source_line_is_wrapped_to_fit_and_kept_whole() -> None:
     assert text.replace("<br>", " ") == line
 
 
+def test_a_source_url_longer_than_a_line_is_broken_at_a_slash_or_hyphen() -> None:
+    url = "penajambi.co/capai-9623-persen-perekaman-ktp-elektronik-di-sarolangun-melebihi-target-nasional/"
+    line = f"Source: synthetic. As of 31 December 2024. · Target 93.86% ({url})"
+    text = charts._wrap(line, 80)
+    parts = text.split("<br>")
+    assert all(len(p) <= 80 for p in parts) and len(parts) == 3, parts
+    assert parts[1].endswith("-") and f"({url})" in text.replace("<br>", "")  # whole when rejoined
+    assert charts._wrap("x" * 170, 80).split("<br>") == ["x" * 80, "x" * 80, "x" * 10]  # no break point
+
+
 def test_the_half_width_funnel_wraps_its_title_and_source_shorter() -> None:
     title = "Funnel: eligible → recorded → print-ready → printed → collected — Kabupaten Tanjung Jabung Timur"
     source = "Source: synthetic/coverage_synthetic.parquet row 138852. As of 31 December 2024"
