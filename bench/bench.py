@@ -131,7 +131,15 @@ def ours(level: str, cold: bool) -> tuple[float, int]:
     view = geo.view_name(level, "00")
     mv = queries.map_view(level, "00", DATE, view)
     spec = ui.FigureSpec(
-        charts.choropleth, mv.located, geo.static_url(view), "recording_rate", "id", "t", "s", data_key=mv.key
+        charts.choropleth,
+        mv.located,
+        geo.static_url(view),
+        "recording_rate",
+        "id",
+        "t",
+        "s",
+        bounds=geo.bounds(view),
+        data_key=mv.key,
     )
     fig = spec.shared()
     payload = fig.to_json()

@@ -59,6 +59,11 @@ def _pieces(word: str, width: int) -> list[str]:
     return out[:1] + ["\0" + p for p in out[1:]]
 
 
+#: Pixels from the bottom of the plot to the legend (clear of the tick labels) and to the
+#: source line (clear of a one-row legend).
+LEGEND_GAP_PX, SOURCE_GAP_PX = 34, 66
+
+
 def _finish(
     fig: go.Figure, title: str, source_line: str, height: int = 520, wrap: int = 80, title_wrap: int | None = None
 ) -> go.Figure:
@@ -67,21 +72,24 @@ def _finish(
     fewer; Plotly never wraps a title or an annotation)."""
     if title_wrap:
         title = _wrap(title, title_wrap)
+    top, bottom = 60 + 22 * title.count("<br>"), 160  # room for each title line
+    plot_px = max(height - top - bottom, 60)
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 17}},
         font={"family": FONT, "size": 12},
-        margin={"l": 10, "r": 10, "t": 60 + 22 * title.count("<br>"), "b": 160},  # room for each title line
+        margin={"l": 10, "r": 10, "t": top, "b": bottom},
         height=height,
         paper_bgcolor="white",
         plot_bgcolor="white",
-        legend={"orientation": "h", "y": -0.1, "yanchor": "top"},
+        # placed in pixels below the axis (a fraction of a short plot landed on its tick labels)
+        legend={"orientation": "h", "y": -LEGEND_GAP_PX / plot_px, "yanchor": "top"},
     )
     fig.add_annotation(
         text=_wrap(source_line, wrap),
         xref="paper",
         yref="paper",
         x=0,
-        y=-0.24,
+        y=-SOURCE_GAP_PX / plot_px,
         xanchor="left",
         yanchor="top",
         showarrow=False,
@@ -258,9 +266,14 @@ def choropleth(
     target: float | None = None,
     height: int = 560,
     scheme: str = "dukcapil",
+    bounds: tuple[float, float, float, float] | None = None,
 ) -> go.Figure:
     """A classed choropleth: one trace per legend class (with its unit count), units below the
     target outlined, hover with name, code, value, counts, as-of and source.
+
+    `bounds` (min lng, min lat, max lng, max lat; an embedded FeatureCollection's own `bbox` when
+    not given) frames the map to the view's units; Plotly's fitbounds leaves ~25% of the width
+    empty around Indonesia.
 
     `geojson` is the FeatureCollection itself (exports) or the URL of the static file (screen,
     with `fid` in the frame); features are numbered (`id`) with the code in `properties.code`.
@@ -314,7 +327,15 @@ def choropleth(
                     showlegend=True,
                 )
             )
-    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator", bgcolor="white")
+    if bounds is None and isinstance(geojson, dict) and len(geojson.get("bbox") or ()) == 4:
+        bounds = tuple(geojson["bbox"])
+    if bounds is not None:
+        x0, y0, x1, y1 = bounds
+        px, py = max((x1 - x0) * 0.01, 0.005), max((y1 - y0) * 0.01, 0.005)  # the outline's width
+        frame = {"lonaxis_range": [x0 - px, x1 + px], "lataxis_range": [y0 - py, y1 + py]}
+    else:
+        frame = {"fitbounds": "locations"}
+    fig.update_geos(visible=False, projection_type="mercator", bgcolor="white", **frame)
     fig.update_layout(separators=",." if lang == "id" else ".,")  # d3 numbers in the hover
     _finish(fig, title, source_line, height)
     fig.update_layout(legend={"y": 0.0, "yanchor": "top", "font": {"size": 11}}, margin={"b": 130})

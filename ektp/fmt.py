@@ -73,6 +73,8 @@ def date(d: dt.date | None, lang: str = "id", precision: str = "day") -> str:
         return str(d.year)
     if precision in ("month", "semester"):
         return f"{months[d.month - 1]} {d.year}"
+    if precision == "short":  # a tile a third of the page wide: '31 Des 2024'
+        return f"{d.day} {months[d.month - 1][:3]} {d.year}"
     return f"{d.day} {months[d.month - 1]} {d.year}"
 
 

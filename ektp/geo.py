@@ -78,6 +78,15 @@ def _geojson(path: str, mtime_ns: int) -> dict:
         return json.load(fh)
 
 
+def bounds(view: str) -> tuple[float, float, float, float] | None:
+    """The view's (min lng, min lat, max lng, max lat) from its file's `bbox`; None for a file
+    written before the ETL added it (the map then lets Plotly fit the units, with more margin)."""
+    if not file_stamp(view):
+        return None
+    box = geojson(view).get("bbox")
+    return tuple(box) if box and len(box) == 4 else None
+
+
 def feature_ids(view: str) -> dict[str, int]:
     """Kemendagri code → the feature's number in the view's file (what a map trace locates by)."""
     return _feature_ids(*_stamp(view))

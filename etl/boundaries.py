@@ -239,9 +239,11 @@ def feature_collection(
 ) -> dict:
     """Features numbered 0..n-1 in code order (`id`), with the Kemendagri code and name in
     `properties`. A rerun then locates units by a small integer (a typed array, ~2.7 bytes a unit
-    instead of ~11 for a code string); the hover reads code and name from this file, sent once."""
+    instead of ~11 for a code string); the hover reads code and name from this file, sent once.
+    `bbox` (lng/lat min, max) lets the map frame the view without measuring it at run time."""
     out = []
     names = names or {}
+    box = shapely.total_bounds([g for _, g in features]) if features else None
     for i, (code, geom) in enumerate(sorted(features, key=lambda f: f[0])):
         g = mapping(geom)
         props = {"code": code, "name": names[code]} if code in names else {"code": code}
@@ -253,7 +255,10 @@ def feature_collection(
                 "geometry": {"type": g["type"], "coordinates": _round(g["coordinates"], decimals)},
             }
         )
-    return {"type": "FeatureCollection", "features": out}
+    fc: dict = {"type": "FeatureCollection", "features": out}
+    if box is not None:  # GeoJSON's own member: the map frames exactly this (Plotly's fitbounds pads ~25%)
+        fc["bbox"] = [round(float(v), 4) for v in box]
+    return fc
 
 
 def write_static(units: list[Unit], out_dir: Path) -> list[Path]:

@@ -194,6 +194,7 @@ def body() -> None:
                 source_line,
                 target,
                 scheme=scheme,
+                bounds=geo.bounds(view),
                 data_key=mv.key,
             )
             st.plotly_chart(

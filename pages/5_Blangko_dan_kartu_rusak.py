@@ -31,7 +31,7 @@ def body() -> None:
             t("days", lg, days=fmt.num(runway, lg)) if runway is not None else "–",
             help=t("runway_days", lg, days=fmt.num(runway, lg)),
         )
-        c[2].metric(t("date", lg), fmt.date(as_of, lg))
+        c[2].metric(t("date", lg), fmt.date(as_of, lg, "short"))  # the long form was cut off
         st.caption(ui.marker(latest["is_synthetic"].to_list(), lg))
         title = t("blanko_title", lg, area=area_name)
         srcs = sorted({s for s in latest.filter(~pl.col("is_synthetic"))["source"].to_list() if s})

@@ -252,6 +252,10 @@ def test_translations_have_the_same_keys() -> None:
 
     assert set(strings("id")) == set(strings("en"))
     assert all(strings("id")[k] for k in strings("id"))
+    from ektp.i18n import t
+
+    assert t("units_in_band", "en", n=1) == "1 unit" and t("units_in_band", "en", n=2) == "2 units"
+    assert t("units_in_band", "id", n=1) == "1 wilayah"
 
 
 def test_map_page_says_why_maps_are_off(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+import shapely
+import shapely.geometry
 
 from ektp import charts, geo, queries
 from ektp.metrics import funnel
@@ -54,6 +56,17 @@ def test_jambi_regency_map(jambi: pl.DataFrame) -> None:
     assert outline[0].marker.line.width == 2
     # no basemap: draws offline
     assert fig.layout.geo.visible is False
+    # framed to the file's bbox (Jambi: ~101–105°E, ~3°S–0.7°S), not padded by fitbounds
+    x0, y0, x1, y1 = gj["bbox"]
+    shapes = [shapely.geometry.shape(f["geometry"]) for f in gj["features"]]
+    assert (x0, y0, x1, y1) == pytest.approx(shapely.total_bounds(shapes), abs=1e-4)
+    assert 101 < x0 < x1 < 105 and -3 < y0 < y1 < 0
+    lon, lat = fig.layout.geo.lonaxis.range, fig.layout.geo.lataxis.range
+    assert lon[0] < x0 < x1 < lon[1] and lon[1] - lon[0] < (x1 - x0) * 1.05 and lat[0] < y0 < y1 < lat[1]
+    assert fig.layout.geo.fitbounds is False or fig.layout.geo.fitbounds is None
+    assert charts.choropleth(jambi, {**gj, "bbox": None}, "recording_rate", "en", "t", "s").layout.geo.fitbounds == (
+        "locations"
+    )
     # title and source inside the figure
     assert fig.layout.title.text == "judul"
     assert any("Sumber: x" in a.text for a in fig.layout.annotations)

@@ -66,3 +66,5 @@ def test_number_formats() -> None:
     assert fmt.pct(0.14, "en") == "14.0%"
     assert fmt.date(D(2019, 3, 31), "id") == "31 Maret 2019"
     assert fmt.date(D(2019, 3, 31), "en", "month") == "March 2019"
+    assert fmt.date(D(2024, 12, 31), "id", "short") == "31 Des 2024"
+    assert fmt.date(D(2024, 8, 17), "en", "short") == "17 Aug 2024"

@@ -17,6 +17,8 @@ def strings(lang: str) -> dict[str, str]:
 
 
 def t(key: str, lang: str, **kw: object) -> str:
-    """The string for key in lang (falls back to the key itself so a gap is visible, not fatal)."""
-    s = strings(lang if lang in LANGS else "id").get(key, key)
+    """The string for key in lang (falls back to the key itself so a gap is visible, not fatal).
+    With n=1, `<key>_one` when the language has it ('1 unit'; Indonesian needs no singular)."""
+    table = strings(lang if lang in LANGS else "id")
+    s = table.get(f"{key}_one", table.get(key, key)) if kw.get("n") == 1 else table.get(key, key)
     return s.format(**kw) if kw else s
