@@ -30,10 +30,11 @@ METRICS = ("recording_rate", "unrecorded_share", "unrecorded", "print_gap")
 
 
 def _wrap(text: str, width: int = 80) -> str:
-    """Break a long source line into <br>-separated lines: Plotly never wraps an annotation, so
-    a line must fit the narrowest chart (80 characters of 10 px text ≈ 440 px; at 120 the map's
-    source ran past the edge of a 1,280 px screen's map column). A word longer than a line (an
-    article's URL) is broken after a '/' or '-' where it can be, else at the width."""
+    """Break a long title or source line into <br>-separated lines: Plotly never wraps a title
+    or an annotation, so a line must fit the narrowest chart, a phone's (~370 px: 64 characters
+    of 10 px source text, 42 of the 16 px title; at 80 and unwrapped both ran off a phone, and a
+    long area name pushed the map's title past a 1,280 px screen's map column). A word longer
+    than a line (an article's URL) is broken after a '/' or '-' where it can be, else at the width."""
     words, lines, cur = [p for w in text.split(" ") for p in _pieces(w, width)], [], ""
     for w in words:
         if cur and len(cur) + len(w) + (0 if w.startswith("\0") else 1) > width:
@@ -65,17 +66,16 @@ LEGEND_GAP_PX, SOURCE_GAP_PX = 34, 66
 
 
 def _finish(
-    fig: go.Figure, title: str, source_line: str, height: int = 520, wrap: int = 80, title_wrap: int | None = None
+    fig: go.Figure, title: str, source_line: str, height: int = 520, wrap: int = 64, title_wrap: int = 42
 ) -> go.Figure:
     """Title, fonts, margins and the source line under the plot. `wrap` and `title_wrap`:
     characters a line may take (half-width charts, such as the funnel beside its table, need
     fewer; Plotly never wraps a title or an annotation)."""
-    if title_wrap:
-        title = _wrap(title, title_wrap)
+    title = _wrap(title, title_wrap)
     top, bottom = 60 + 22 * title.count("<br>"), 160  # room for each title line
     plot_px = max(height - top - bottom, 60)
     fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 17}},
+        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
         font={"family": FONT, "size": 12},
         margin={"l": 10, "r": 10, "t": top, "b": bottom},
         height=height,
@@ -128,7 +128,10 @@ def classify(df: pl.DataFrame, metric: str, lang: str, scheme: str = "dukcapil")
     if metric in RATE_METRICS and scheme == "dukcapil":
         keys = [k for k, _ in RATE_BANDS] + ["band_none"]
         for k in keys:
-            classes.append({"key": k, "label": t(k, lang), "colour": RATE_COLOURS[k], "codes": [], "rows": []})
+            label = t(k, lang)
+            if metric != "recording_rate" and k != "band_none":  # the bands are of the recording rate
+                label = t("band_of_rate", lang, band=label)
+            classes.append({"key": k, "label": label, "colour": RATE_COLOURS[k], "codes": [], "rows": []})
         index = {c["key"]: c for c in classes}
         for r in rows:
             # the band is always that of the recording rate (unrecorded share = 1 − rate)
@@ -428,7 +431,11 @@ AGE_COLOURS = ("#fee391", "#fe9929", "#cc4c02", "#662506")
 def backlog_offices(df: pl.DataFrame, lang: str, title: str, source_line: str, top: int = 20) -> go.Figure:
     """Cards awaiting pickup per office, stacked by age; offices with the oldest cards first."""
     d = df.head(top)
-    labels = [f"{o} ({n})" for o, n in zip(d["office"].to_list(), d["region_name"].to_list(), strict=True)]
+    # the area in brackets only where the office's name does not already say it
+    labels = [
+        o if n and n.lower() in o.lower() else f"{o} ({n})"
+        for o, n in zip(d["office"].to_list(), d["region_name"].to_list(), strict=True)
+    ]
     fig = go.Figure()
     has_ages = d.select([pl.col(k).is_not_null().any() for k in AGE_KEYS]).row(0)
     if any(has_ages):
@@ -481,9 +488,11 @@ def backlog_offices(df: pl.DataFrame, lang: str, title: str, source_line: str, t
         )
     fig.update_layout(barmode="stack", yaxis={"autorange": "reversed"})
     fig.update_xaxes(gridcolor="#eee")  # the title names the measure; an axis title would meet the source line
-    _finish(fig, title, source_line, max(420, 60 + 26 * len(labels)))
+    # ~22 px a bar after the title, the legend above and the source below (thinner bars lost
+    # every other office's label)
+    _finish(fig, title, source_line, max(420, 300 + 22 * len(labels)))
     # a few bars leave little room below: the age legend goes above the plot, clear of the source line
-    fig.update_layout(legend={"y": 1.0, "yanchor": "bottom", "x": 0.0}, margin={"t": 120})
+    fig.update_layout(legend={"y": 1.0, "yanchor": "bottom", "x": 0.0}, margin={"t": fig.layout.margin.t + 60})
     return fig
 
 
@@ -650,4 +659,4 @@ def funnel_chart(steps: list[tuple[str, int | None]], lang: str, title: str, sou
             marker={"color": ["#542788", "#998ec3", "#d8daeb", "#f1a340", "#b35806"][: len(known)]},
         )
     )
-    return _finish(fig, title, source_line, 380, wrap=56, title_wrap=46)
+    return _finish(fig, title, source_line, 380, wrap=56, title_wrap=40)
