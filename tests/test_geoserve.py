@@ -159,3 +159,17 @@ def test_a_geometry_folder_outside_static_is_left_to_streamlit(tmp_path: Path, m
     outside = GeometryFiles(down, base_url="")
     assert outside.prefix is None
     assert call(outside, "/app/static/geo/province.json", "v=x", accept_encoding="gzip")[0] == 299
+
+
+def test_uncompressed_bytes_that_no_longer_match_the_version_are_not_served_as_cacheable(served) -> None:  # noqa: ANN001
+    """A file replaced with equal size and time (so the memory copy looks current) is not sent
+    plain under the old version: the bytes are checked against the digest."""
+    app, down, folder = served
+    p = folder / "province.json"
+    v = geo.file_digest(p.read_bytes())
+    assert call(app, "/app/static/geo/province.json", f"v={v}", accept_encoding="gzip")[0] == 200
+    st = p.stat()
+    p.write_bytes(p.read_bytes().replace(b'"15"', b'"16"'))  # same length
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
+    status, head, _ = call(app, "/app/static/geo/province.json", f"v={v}")
+    assert status == 299 and "cache-control" not in head
