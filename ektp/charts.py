@@ -71,7 +71,7 @@ def _finish(
     """Title, fonts, margins and the source line under the plot. `wrap` and `title_wrap`:
     characters a line may take (half-width charts, such as the funnel beside its table, need
     fewer; Plotly never wraps a title or an annotation)."""
-    title = _wrap(title, title_wrap)
+    raw_title, title = title, _wrap(title, title_wrap)
     top, bottom = 60 + 22 * title.count("<br>"), 160  # room for each title line
     plot_px = max(height - top - bottom, 60)
     fig.update_layout(
@@ -86,6 +86,7 @@ def _finish(
     )
     fig.add_annotation(
         text=_wrap(source_line, wrap),
+        name="source",
         xref="paper",
         yref="paper",
         x=0,
@@ -96,6 +97,26 @@ def _finish(
         font={"size": 10, "color": "#444"},
         align="left",
     )
+    fig.update_layout(meta={"title": raw_title, "source": source_line})  # unwrapped, for wider prints
+    # long category labels (office names) get room in exports too: Streamlit's theme does this
+    # on screen, kaleido's plain template did not, and a print cut the offices' names off
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def for_print(fig: go.Figure, title_wrap: int = 110, wrap: int = 180) -> go.Figure:
+    """Re-wrap a figure's title and source line for a 1,200 px export (the screen wraps them
+    for a phone's width). Changes `fig` in place, so give it a fresh figure."""
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    if "title" in meta and fig.layout.title.text is not None:
+        title = _wrap(meta["title"], title_wrap)
+        fewer = fig.layout.title.text.count("<br>") - title.count("<br>")
+        fig.layout.title.text = title
+        fig.layout.margin.t = (fig.layout.margin.t or 60) - 22 * fewer
+    for a in fig.layout.annotations:
+        if a.name == "source" and "source" in meta:
+            a.text = _wrap(meta["source"], wrap)
     return fig
 
 

@@ -330,7 +330,10 @@ def image_bytes(fig: go.Figure, kind: str) -> bytes:
     """
     import plotly.io as pio
 
+    from ektp import charts
+
     pio.defaults.topojson = (settings.ROOT / "static" / "topojson").as_uri() + "/"
+    fig = charts.for_print(go.Figure(fig))  # a copy: titles and sources in long lines across 1,200 px
     if kind == "svg":
         return fig.to_image(format="svg", width=1200, height=fig.layout.height or 600)
     return fig.to_image(format="png", width=1200, height=fig.layout.height or 600, scale=3)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import plotly.graph_objects as go
 import polars as pl
 import pytest
 import shapely
@@ -210,6 +211,7 @@ def test_backlog_and_destruction_charts(app_env: Path) -> None:
     assert "Disdukcapil Kabupaten Bungo" in fig.data[0].y and not any("(Kabupaten Bungo)" in y for y in fig.data[0].y)
     m = fig.layout.margin
     assert (fig.layout.height - m.t - m.b) / len(fig.data[0].y) >= 20  # room for every office's label
+    assert fig.layout.yaxis.automargin is True  # the names also fit a print (kaleido has no screen theme)
     d = queries.destruction("00")
     fig = charts.destruction_by_year(d, "id", "t", "s")
     assert {tr.name for tr in fig.data} == {"Kota Jambi", "Kota Probolinggo"}
@@ -309,6 +311,24 @@ def test_a_source_url_longer_than_a_line_is_broken_at_a_slash_or_hyphen() -> Non
     assert all(len(p) <= 80 for p in parts) and len(parts) == 3, parts
     assert parts[1].endswith("-") and f"({url})" in text.replace("<br>", "")  # whole when rejoined
     assert charts._wrap("x" * 170, 80).split("<br>") == ["x" * 80, "x" * 80, "x" * 10]  # no break point
+
+
+def test_prints_rewrap_title_and_source_for_their_width() -> None:
+    title = "Printed cards not collected, Kepulauan Bangka Belitung — Age of waiting cards"
+    source = "Source: " + "; ".join(f"article{i}.example.id/berita/2019/04/02" for i in range(6))
+    df = pl.DataFrame({"as_of": [dt.date(2020, 1, 31)], "remaining": [5], "used": [1], "received": [6], "damaged": [0]})
+    screen = charts.blanko_stock(df, "en", title, source)
+    assert screen.layout.title.text.count("<br>") >= 1  # wrapped for a phone
+    printed = charts.for_print(go.Figure(screen))
+    assert printed.layout.title.text == title and printed.layout.margin.t == screen.layout.margin.t - 22 * (
+        screen.layout.title.text.count("<br>")
+    )
+    src = [a for a in printed.layout.annotations if a.name == "source"][0].text
+    assert src.count("<br>") < screen.layout.annotations[-1].text.count("<br>") and all(
+        len(x) <= 180 for x in src.split("<br>")
+    )
+    assert src.replace("<br>", " ") == source
+    assert screen.layout.title.text != title  # the screen figure is left as it was
 
 
 def test_the_half_width_funnel_wraps_its_title_and_source_shorter() -> None:
