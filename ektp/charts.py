@@ -8,6 +8,7 @@ offline and in SVG/PNG exports.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import numpy as np
 import plotly.graph_objects as go
@@ -60,13 +61,16 @@ def _pieces(word: str, width: int) -> list[str]:
     return out[:1] + ["\0" + p for p in out[1:]]
 
 
+#: Characters of a title line: 42 of 16 px text fit a phone's ~370 px figure.
+TITLE_WRAP = 42
+
 #: Pixels from the bottom of the plot to the legend (clear of the tick labels) and to the
 #: source line (clear of a one-row legend).
 LEGEND_GAP_PX, SOURCE_GAP_PX = 34, 66
 
 
 def _finish(
-    fig: go.Figure, title: str, source_line: str, height: int = 520, wrap: int = 64, title_wrap: int = 42
+    fig: go.Figure, title: str, source_line: str, height: int = 520, wrap: int = 64, title_wrap: int = TITLE_WRAP
 ) -> go.Figure:
     """Title, fonts, margins and the source line under the plot. `wrap` and `title_wrap`:
     characters a line may take (half-width charts, such as the funnel beside its table, need
@@ -288,7 +292,7 @@ def choropleth(
     title: str,
     source_line: str,
     target: float | None = None,
-    height: int = 560,
+    height: int | None = None,
     scheme: str = "dukcapil",
     bounds: tuple[float, float, float, float] | None = None,
 ) -> go.Figure:
@@ -297,7 +301,7 @@ def choropleth(
 
     `bounds` (min lng, min lat, max lng, max lat; an embedded FeatureCollection's own `bbox` when
     not given) frames the map to the view's units; Plotly's fitbounds leaves ~25% of the width
-    empty around Indonesia.
+    empty around Indonesia. The height follows the area's shape (`map_height`) unless given.
 
     `geojson` is the FeatureCollection itself (exports) or the URL of the static file (screen,
     with `fid` in the frame); features are numbered (`id`) with the code in `properties.code`.
@@ -361,10 +365,33 @@ def choropleth(
         frame = {"fitbounds": "locations"}
     fig.update_geos(visible=False, projection_type="mercator", bgcolor="white", **frame)
     fig.update_layout(separators=",." if lang == "id" else ".,")  # d3 numbers in the hover
-    _finish(fig, title, source_line, height)
-    fig.update_layout(legend={"y": 0.0, "yanchor": "top", "font": {"size": 11}}, margin={"b": 130})
-    fig.layout.annotations[0].y = -0.2  # the source line below a two-row legend
+    _finish(fig, title, source_line, height or map_height(bounds, title))
+    fig.update_layout(legend={"y": 0.0, "yanchor": "top", "font": {"size": 11}}, margin={"b": MAP_BOTTOM_PX})
+    # the source sits on the figure's bottom edge, so a legend wrapped into three rows on a phone
+    # (it grows downward from the map) still ends above it
+    m = fig.layout.margin
+    fig.layout.annotations[0].update(y=-(m.b - 6) / max(fig.layout.height - m.t - m.b, 60), yanchor="bottom")
     return fig
+
+
+#: Below a map: a legend of up to three rows, then the source line (up to four lines).
+MAP_BOTTOM_PX = 150
+
+
+def map_height(bounds: tuple[float, float, float, float] | None, title: str = "", width_px: int = 560) -> int:
+    """A map figure's height for its area's shape in Mercator, assuming a map ~560 px wide: a
+    fixed 560 px left Indonesia (2.7 times wider than tall) in a band of white, while a tall
+    regency needs the room. The plot is kept between 220 and 420 px."""
+    top = 60 + 22 * _wrap(title, TITLE_WRAP).count("<br>")
+    if bounds is None:
+        return top + 370 + MAP_BOTTOM_PX
+    x0, y0, x1, y1 = bounds
+
+    def merc(lat: float) -> float:
+        return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85.0), -85.0)) / 2)))
+
+    aspect = (x1 - x0) / max(merc(y1) - merc(y0), 1e-6)
+    return top + int(min(max(width_px / aspect, 220), 420)) + MAP_BOTTOM_PX
 
 
 def trend(

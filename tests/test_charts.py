@@ -339,3 +339,17 @@ def test_the_half_width_funnel_wraps_its_title_and_source_shorter() -> None:
     assert fig.layout.title.text.replace("<br>", " ") == title
     assert all(len(x) <= 56 for x in fig.layout.annotations[-1].text.split("<br>"))
     assert fig.layout.margin.t > 60  # room for the second title line
+
+
+def test_a_map_is_as_tall_as_its_area_is_tall(app_env: Path) -> None:
+    """Indonesia is 2.7 times wider than tall: a fixed 560 px figure left it in a band of white."""
+    nation, sarolangun = geo.bounds("province"), geo.bounds("district_15.03")
+    short, tall = charts.map_height(nation), charts.map_height(sarolangun)
+    assert short < 450 < tall and tall <= 60 + 420 + charts.MAP_BOTTOM_PX
+    assert charts.map_height(nation, "x " * 40) == short + 22  # a wrapped title gets its line
+    df = geo.with_feature_ids(queries.map_values("province", "00", dt.date(2024, 12, 31)), "province")
+    fig = charts.choropleth(df, geo.static_url("province"), "recording_rate", "en", "t", "s", bounds=nation)
+    assert fig.layout.height == short
+    m = fig.layout.margin
+    source = fig.layout.annotations[0]
+    assert source.yanchor == "bottom" and source.y * (fig.layout.height - m.t - m.b) == pytest.approx(-(m.b - 6))
