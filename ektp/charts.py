@@ -230,7 +230,9 @@ def _hover(rows: list[dict], metric: str, lang: str, compact: bool = False) -> t
     vals = [metric_value(r, metric) for r in rows]
     dates = [fmt.date(r.get("as_of"), lang) for r in rows]
     # synthetic rows say so in a word (their file/row source is in the table and exports)
-    sources = [t("synthetic", lang) if r.get("is_synthetic") else (r.get("source") or "–") for r in rows]
+    sources = [
+        t("synthetic", lang) if r.get("is_synthetic") else (fmt.source(r.get("source"), lang) or "–") for r in rows
+    ]
     counts = [(r.get("eligible"), r.get("recorded")) for r in rows]
     same = len(set(dates)) == 1 and len(set(sources)) == 1 and all(v is not None for v in vals)
     value = "%{z:,.1f}%" if metric in RATE_METRICS else "%{z:,.0f}"  # z as a float

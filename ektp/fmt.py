@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+
+from ektp.i18n import t
+
+#: A roll-up's source as the ETL writes it (etl/load.py): "sum of 11 regency rows".
+_ROLLUP = re.compile(r"sum of (\d+) (province|regency|district) rows")
 
 MONTHS_ID = [
     "Januari",
@@ -84,3 +90,12 @@ def target_pct(fraction: float | None, lang: str = "id") -> str:
         return "–"
     whole = abs(fraction * 100 - round(fraction * 100)) < 1e-9
     return pct(fraction, lang, 0 if whole else 2)
+
+
+def source(text: str | None, lang: str = "id") -> str | None:
+    """A row's source for the reader: a roll-up's "sum of 11 regency rows" in the UI's language
+    ("jumlah 11 baris kabupaten/kota"); any other source (a file row, an article) as it is."""
+    m = _ROLLUP.fullmatch(text) if text else None
+    if m is None:
+        return text
+    return t("rollup_source", lang, n=num(int(m[1]), lang), level=t("level_" + m[2], lang).lower())

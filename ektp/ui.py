@@ -379,7 +379,7 @@ def _ranking_table(key: tuple, metric: str, lg: str, _mv: Any) -> pl.DataFrame:
         pl.col("recorded").alias(t("recorded", lg)),
         pl.col("as_of").alias(t("date", lg)),
         pl.col("is_synthetic").alias(t("synthetic", lg)),
-        pl.col("source").alias(t("source", lg)),
+        pl.col("source").map_elements(lambda s: fmt.source(s, lg), return_dtype=pl.String).alias(t("source", lg)),
     ).sort(t("metric_" + metric, lg), descending=metric != "recording_rate", nulls_last=True)
 
 

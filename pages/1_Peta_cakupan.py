@@ -96,7 +96,7 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
     with c1:
         if any(v is not None for _, v in steps):
             ftitle = f"{t('funnel_title', lg)} — {row['name']}"
-            fsrc = t("figure_source", lg, sources=row["source"] or "–", date=fmt.date(row["as_of"], lg))
+            fsrc = t("figure_source", lg, sources=fmt.source(row["source"], lg) or "–", date=fmt.date(row["as_of"], lg))
 
             funnel_fig = ui.FigureSpec(charts.funnel_chart, steps, lg, ftitle, fsrc)
             st.plotly_chart(funnel_fig.shared(), config=ui.PLOTLY_CONFIG, key="funnel")
@@ -168,7 +168,7 @@ def body() -> None:
     target, target_source = queries.recording_target(area)
     area_name = ui.area_name(area, lg)
     title = t("map_title", lg, metric=t("metric_" + metric, lg), level=t("level_" + level, lg).lower(), area=area_name)
-    srcs = mv.sources
+    srcs = [fmt.source(s, lg) for s in mv.sources]
     src_text = "; ".join(srcs[:3]) + (" …" if len(srcs) > 3 else "")
     if True in mv.synthetic:
         src_text = (src_text + "; " if src_text else "") + t("synthetic_marker", lg)

@@ -317,3 +317,13 @@ def test_tables_are_labelled_in_the_reader_language(app_env: Path) -> None:
     assert list(at.dataframe[0].value.columns)[:3] == ["Wilayah", "Kode", "Tanggal data"]
     at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en"})
     assert list(at.dataframe[0].value.columns)[:3] == ["Name", "Recording rate", "Code"]
+
+
+def test_a_roll_ups_source_speaks_the_reader_language(app_env: Path) -> None:
+    """Jambi's figure is the sum of its regencies: the ETL writes that in English, the UI says it."""
+    at = run("app.py", {"area": "15", "lang": "id"})
+    captions = " ".join(c.value for c in at.caption)
+    assert "jumlah 11 baris kabupaten/kota" in captions and "sum of" not in captions
+    at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "province", "lang": "id"})
+    sources = at.dataframe[0].value["Sumber"].dropna().tolist()
+    assert any(str(s).startswith("jumlah ") for s in sources) and not any(str(s).startswith("sum of") for s in sources)

@@ -68,3 +68,8 @@ def test_number_formats() -> None:
     assert fmt.date(D(2019, 3, 31), "en", "month") == "March 2019"
     assert fmt.date(D(2024, 12, 31), "id", "short") == "31 Des 2024"
     assert fmt.date(D(2024, 8, 17), "en", "short") == "17 Aug 2024"
+    # a roll-up's source in the reader's language; other sources untouched
+    assert fmt.source("sum of 11 regency rows", "id") == "jumlah 11 baris kabupaten/kota"
+    assert fmt.source("sum of 1234 district rows", "en") == "sum of 1,234 district rows"
+    assert fmt.source("synthetic/coverage.parquet row 3", "id") == "synthetic/coverage.parquet row 3"
+    assert fmt.source(None, "id") is None
