@@ -346,14 +346,19 @@ def table(df: pl.DataFrame, **kwargs: Any) -> None:
 
 
 def sourced_table(points: pl.DataFrame, lg: str, areas: bool = True) -> pl.DataFrame:
-    """Published figures (queries.sourced_points) as a reader sees them: labelled columns in
-    the reader's language, the rate in percent, and no 'None' where a figure has no note."""
+    """Published figures (queries.sourced_points) as a reader sees them: labelled columns in the
+    reader's language, numbers written as the page writes them (14,0% / 1.234 in Indonesian),
+    and '–' or an empty note, never 'None', where an article gave no such figure."""
     cols = [pl.col("region_name").alias(t("area", lg)), pl.col("region_code").alias(t("code", lg))] if areas else []
     return points.select(
         *cols,
         pl.col("as_of").alias(t("date", lg)),
-        (pl.col("recording_rate") * 100).round(2).alias(t("metric_recording_rate", lg) + " (%)"),
-        pl.col("unrecorded").alias(t("unrecorded", lg)),
+        pl.col("recording_rate")
+        .map_elements(lambda v: fmt.pct(v, lg, 2), return_dtype=pl.String, skip_nulls=False)
+        .alias(t("metric_recording_rate", lg)),
+        pl.col("unrecorded")
+        .map_elements(lambda v: fmt.num(v, lg), return_dtype=pl.String, skip_nulls=False)
+        .alias(t("unrecorded", lg)),
         pl.col("source").alias(t("source", lg)),
         pl.col("warnings").fill_null("").alias(t("warnings", lg)),
     )

@@ -309,9 +309,12 @@ def test_tables_are_labelled_in_the_reader_language(app_env: Path) -> None:
     """Published figures and the ranking show labelled columns, the value beside the name."""
     at = run("app.py", {"area": "00", "lang": "en"})
     sources = at.dataframe[0].value
-    assert list(sources.columns) == ["Data date", "Recording rate (%)", "Unrecorded", "Source", "Check notes"]
+    assert list(sources.columns) == ["Data date", "Recording rate", "Unrecorded", "Source", "Check notes"]
     assert len(sources) >= 3 and all(isinstance(v, str) for v in sources["Check notes"])  # no 'None'
-    assert 90 < float(sources["Recording rate (%)"].iloc[0]) < 100
+    assert sources["Recording rate"].iloc[0] == "92.13%" and sources["Unrecorded"].iloc[0] == "14,915,750"
+    at = run("app.py", {"area": "15", "lang": "id"})  # Jambi: one article gave no rate
+    rates = at.dataframe[0].value["Persentase rekam"].tolist()
+    assert "–" in rates and all(r == "–" or r.endswith("%") and "," in r for r in rates), rates
     at = run("pages/2_Tren.py", {"area": "15", "lang": "id"})
     assert not at.exception
     assert list(at.dataframe[0].value.columns)[:3] == ["Wilayah", "Kode", "Tanggal data"]
