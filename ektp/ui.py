@@ -364,6 +364,29 @@ def sourced_table(points: pl.DataFrame, lg: str, areas: bool = True) -> pl.DataF
     )
 
 
+def alternatives_table(alts: pl.DataFrame, lg: str) -> pl.DataFrame:
+    """Every source kept for one area and date (queries.sources_for), side by side as a reader
+    compares them: labelled columns, the kind of source in words, numbers as the page writes
+    them, and the rate an article printed beside the one its counts give."""
+
+    def text(col: str, f: Callable[[Any], str]) -> pl.Expr:
+        return pl.col(col).map_elements(f, return_dtype=pl.String, skip_nulls=False)
+
+    return alts.select(
+        text("source_kind", lambda k: t(f"kind_{k}", lg)).alias(t("kind", lg)),
+        # the rates first: in the detail's half column they are what a reader compares
+        text("recording_rate", lambda v: fmt.pct(v, lg, 2)).alias(t("metric_recording_rate", lg)),
+        text("recorded_pct_reported", lambda v: fmt.pct(None if v is None else v / 100, lg, 2)).alias(
+            t("rate_reported", lg)
+        ),
+        text("source", lambda s: fmt.source(s, lg) or "–").alias(t("source", lg)),
+        text("eligible", lambda v: fmt.num(v, lg)).alias(t("eligible", lg)),
+        text("recorded", lambda v: fmt.num(v, lg)).alias(t("recorded", lg)),
+        text("unrecorded", lambda v: fmt.num(v, lg)).alias(t("unrecorded", lg)),
+        pl.col("warnings").fill_null("").alias(t("warnings", lg)),
+    )
+
+
 def ranking_table(mv: Any, metric: str, lg: str) -> pl.DataFrame:
     """A map's units ranked by the metric (worst first), with the columns in the reader's
     language: made once per view, metric and language, and shared (read only)."""

@@ -103,6 +103,8 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
             st.caption(ui.marker(row["is_synthetic"], lg))
             funnel_data = pl.DataFrame({"step": [k for k, _ in steps], "value": [v for _, v in steps]})
             ui.figure_downloads(funnel_fig.fresh, funnel_data, f"alur_{unit}_{row['as_of']}", lg, "funnel")
+        elif row.get("recording_rate") is not None:  # a published rate without counts
+            st.info(t("funnel_no_counts", lg, source=fmt.source(row["source"], lg) or "–"))
         else:
             st.info(t("no_data", lg))
     with c2:
@@ -112,11 +114,7 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
             non_syn = alts.filter(~pl.col("is_synthetic"))
             if non_syn.height > 1 or (non_syn.height and alts.height > non_syn.height):
                 st.caption(t("disagree_note", lg))
-            ui.table(
-                alts.with_columns((pl.col("recording_rate") * 100).round(2)),
-                hide_index=True,
-                width="stretch",
-            )
+            ui.table(ui.alternatives_table(alts, lg), hide_index=True, width="stretch")
         if row.get("warnings"):
             st.warning(f"{t('warnings', lg)}: {row['warnings']}")
 

@@ -330,3 +330,21 @@ def test_a_roll_ups_source_speaks_the_reader_language(app_env: Path) -> None:
     at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "province", "lang": "id"})
     sources = at.dataframe[0].value["Sumber"].dropna().tolist()
     assert any(str(s).startswith("jumlah ") for s in sources) and not any(str(s).startswith("sum of") for s in sources)
+
+
+def test_the_detail_compares_a_units_sources_in_words(app_env: Path) -> None:
+    """Sarolangun, March 2019: the article's figure beside the other rows kept for that date."""
+    at = run(
+        "pages/1_Peta_cakupan.py",
+        {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en", "unit": "15.03"},
+    )
+    assert not at.exception
+    tables = [d.value for d in at.dataframe if "Kind" in d.value.columns]
+    assert len(tables) == 1, [list(d.value.columns) for d in at.dataframe]
+    alts = tables[0]
+    assert list(alts.columns)[:4] == ["Kind", "Recording rate", "Rate as published", "Source"]
+    assert "published figure" in alts["Kind"].tolist()
+    cited = alts[alts["Kind"] == "published figure"].iloc[0]
+    assert cited["Recording rate"] == "86.00%" and "radarjambi" in cited["Source"]
+    # the article gave a rate, no counts: the funnel says why it is not drawn
+    assert any("gives a rate but no counts" in i.value and "radarjambi" in i.value for i in at.info)
