@@ -63,6 +63,14 @@ def _pieces(word: str, width: int) -> list[str]:
 
 #: Characters of a title line: 42 of 16 px text fit a phone's ~370 px figure.
 TITLE_WRAP = 42
+#: Top margin for a one-line title, and what each further line of it adds.
+TITLE_TOP_PX, TITLE_LINE_PX = 60, 22
+
+
+def _top_margin(wrapped_title: str) -> int:
+    """Room above the plot for a title already wrapped into <br>-separated lines."""
+    return TITLE_TOP_PX + TITLE_LINE_PX * wrapped_title.count("<br>")
+
 
 #: Pixels from the bottom of the plot to the legend (clear of the tick labels) and to the
 #: source line (clear of a one-row legend).
@@ -76,7 +84,7 @@ def _finish(
     characters a line may take (half-width charts, such as the funnel beside its table, need
     fewer; Plotly never wraps a title or an annotation)."""
     raw_title, title = title, _wrap(title, title_wrap)
-    top, bottom = 60 + 22 * title.count("<br>"), 160  # room for each title line
+    top, bottom = _top_margin(title), 160
     plot_px = max(height - top - bottom, 60)
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
@@ -115,9 +123,10 @@ def for_print(fig: go.Figure, title_wrap: int = 110, wrap: int = 180) -> go.Figu
     meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
     if "title" in meta and fig.layout.title.text is not None:
         title = _wrap(meta["title"], title_wrap)
-        fewer = fig.layout.title.text.count("<br>") - title.count("<br>")
+        # the chart may have added to _finish's margin (a legend above): keep that part
+        extra = (fig.layout.margin.t or TITLE_TOP_PX) - _top_margin(fig.layout.title.text)
         fig.layout.title.text = title
-        fig.layout.margin.t = (fig.layout.margin.t or 60) - 22 * fewer
+        fig.layout.margin.t = _top_margin(title) + extra
     for a in fig.layout.annotations:
         if a.name == "source" and "source" in meta:
             a.text = _wrap(meta["source"], wrap)
@@ -384,7 +393,7 @@ def map_height(bounds: tuple[float, float, float, float] | None, title: str = ""
     """A map figure's height for its area's shape in Mercator, assuming a map ~560 px wide: a
     fixed 560 px left Indonesia (2.7 times wider than tall) in a band of white, while a tall
     regency needs the room. The plot is kept between 220 and 420 px."""
-    top = 60 + 22 * _wrap(title, TITLE_WRAP).count("<br>")
+    top = _top_margin(_wrap(title, TITLE_WRAP))
     if bounds is None:
         return top + 370 + MAP_BOTTOM_PX
     x0, y0, x1, y1 = bounds
