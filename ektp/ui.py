@@ -345,6 +345,11 @@ def table(df: pl.DataFrame, **kwargs: Any) -> None:
     st.dataframe(df.to_arrow() if isinstance(df, pl.DataFrame) else df, **kwargs)
 
 
+def _as_text(col: str, f: Callable[[Any], str]) -> pl.Expr:
+    """A column written for the reader by `f` (nulls included: f says how a gap reads)."""
+    return pl.col(col).map_elements(f, return_dtype=pl.String, skip_nulls=False)
+
+
 def sourced_table(points: pl.DataFrame, lg: str, areas: bool = True) -> pl.DataFrame:
     """Published figures (queries.sourced_points) as a reader sees them: labelled columns in the
     reader's language, numbers written as the page writes them (14,0% / 1.234 in Indonesian),
@@ -353,12 +358,8 @@ def sourced_table(points: pl.DataFrame, lg: str, areas: bool = True) -> pl.DataF
     return points.select(
         *cols,
         pl.col("as_of").alias(t("date", lg)),
-        pl.col("recording_rate")
-        .map_elements(lambda v: fmt.pct(v, lg, 2), return_dtype=pl.String, skip_nulls=False)
-        .alias(t("metric_recording_rate", lg)),
-        pl.col("unrecorded")
-        .map_elements(lambda v: fmt.num(v, lg), return_dtype=pl.String, skip_nulls=False)
-        .alias(t("unrecorded", lg)),
+        _as_text("recording_rate", lambda v: fmt.pct(v, lg, 2)).alias(t("metric_recording_rate", lg)),
+        _as_text("unrecorded", lambda v: fmt.num(v, lg)).alias(t("unrecorded", lg)),
         pl.col("source").alias(t("source", lg)),
         pl.col("warnings").fill_null("").alias(t("warnings", lg)),
     )
@@ -368,21 +369,17 @@ def alternatives_table(alts: pl.DataFrame, lg: str) -> pl.DataFrame:
     """Every source kept for one area and date (queries.sources_for), side by side as a reader
     compares them: labelled columns, the kind of source in words, numbers as the page writes
     them, and the rate an article printed beside the one its counts give."""
-
-    def text(col: str, f: Callable[[Any], str]) -> pl.Expr:
-        return pl.col(col).map_elements(f, return_dtype=pl.String, skip_nulls=False)
-
     return alts.select(
-        text("source_kind", lambda k: t(f"kind_{k}", lg)).alias(t("kind", lg)),
+        _as_text("source_kind", lambda k: t(f"kind_{k}", lg)).alias(t("kind", lg)),
         # the rates first: in the detail's half column they are what a reader compares
-        text("recording_rate", lambda v: fmt.pct(v, lg, 2)).alias(t("metric_recording_rate", lg)),
-        text("recorded_pct_reported", lambda v: fmt.pct(None if v is None else v / 100, lg, 2)).alias(
+        _as_text("recording_rate", lambda v: fmt.pct(v, lg, 2)).alias(t("metric_recording_rate", lg)),
+        _as_text("recorded_pct_reported", lambda v: fmt.pct(None if v is None else v / 100, lg, 2)).alias(
             t("rate_reported", lg)
         ),
-        text("source", lambda s: fmt.source(s, lg) or "–").alias(t("source", lg)),
-        text("eligible", lambda v: fmt.num(v, lg)).alias(t("eligible", lg)),
-        text("recorded", lambda v: fmt.num(v, lg)).alias(t("recorded", lg)),
-        text("unrecorded", lambda v: fmt.num(v, lg)).alias(t("unrecorded", lg)),
+        _as_text("source", lambda s: fmt.source(s, lg) or "–").alias(t("source", lg)),
+        _as_text("eligible", lambda v: fmt.num(v, lg)).alias(t("eligible", lg)),
+        _as_text("recorded", lambda v: fmt.num(v, lg)).alias(t("recorded", lg)),
+        _as_text("unrecorded", lambda v: fmt.num(v, lg)).alias(t("unrecorded", lg)),
         pl.col("warnings").fill_null("").alias(t("warnings", lg)),
     )
 
