@@ -323,7 +323,8 @@ def table_downloads(df: pl.DataFrame, basename: str, lg: str, key: str) -> None:
 
 
 def image_bytes(fig: go.Figure, kind: str) -> bytes:
-    """SVG, or PNG at print resolution (3×), via kaleido and the system Chromium.
+    """SVG, or PNG at print resolution (3×), via kaleido and the system Chromium. Restyles `fig`
+    for print: give it a figure of its own (the downloads pass `FigureSpec.fresh()`).
 
     Kaleido's plotly.js would fetch the world base map from a CDN: point it at our empty
     local layers so exports work offline (the map's own geometry is embedded in the figure).
@@ -333,7 +334,7 @@ def image_bytes(fig: go.Figure, kind: str) -> bytes:
     from ektp import charts
 
     pio.defaults.topojson = (settings.ROOT / "static" / "topojson").as_uri() + "/"
-    fig = charts.for_print(go.Figure(fig))  # a copy: titles and sources in long lines across 1,200 px
+    charts.for_print(fig)  # titles and sources in long lines across 1,200 px
     if kind == "svg":
         return fig.to_image(format="svg", width=1200, height=fig.layout.height or 600)
     return fig.to_image(format="png", width=1200, height=fig.layout.height or 600, scale=3)
