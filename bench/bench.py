@@ -121,7 +121,7 @@ def bench_etl(path: Path) -> dict:
 def ours(level: str, cold: bool) -> tuple[float, int]:
     """Our map step, as the page runs it: cached query → shared figure (geometry as a URL) →
     the JSON the browser gets. Cold clears the query and figure caches first."""
-    from ektp import charts, geo, queries, ui
+    from ektp import geo, queries, ui
 
     if cold:
         queries._map_values.clear()
@@ -130,18 +130,7 @@ def ours(level: str, cold: bool) -> tuple[float, int]:
         ui._shared_big_figure.clear()
     view = geo.view_name(level, "00")
     mv = queries.map_view(level, "00", DATE, view)
-    spec = ui.FigureSpec(
-        charts.choropleth,
-        mv.located,
-        geo.static_url(view),
-        "recording_rate",
-        "id",
-        "t",
-        "s",
-        bounds=geo.bounds(view),
-        data_key=mv.key,
-    )
-    fig = spec.shared()
+    fig = ui.map_spec(mv, view, "recording_rate", "id", "t", "s").shared()
     payload = fig.to_json()
     return len(payload.encode())
 

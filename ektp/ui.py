@@ -446,6 +446,35 @@ class FigureSpec:
 BIG_FIGURE_ROWS = 1000
 
 
+def map_spec(
+    mv: Any,
+    view: str,
+    metric: str,
+    lg: str,
+    title: str,
+    source_line: str,
+    target: float | None = None,
+    scheme: str = "dukcapil",
+) -> FigureSpec:
+    """The map as the page draws it: geometry by URL, framed to the file's bbox, cached under
+    the view's data (queries.MapView). The benchmark times this same figure."""
+    from ektp import charts, geo
+
+    return FigureSpec(
+        charts.choropleth,
+        mv.located,
+        geo.static_url(view),
+        metric,
+        lg,
+        title,
+        source_line,
+        target,
+        scheme=scheme,
+        bounds=geo.bounds(view),
+        data_key=mv.key,
+    )
+
+
 # the leading underscores keep Streamlit from hashing the inputs twice: `key` stands for them
 @st.cache_resource(max_entries=128, show_spinner=False)
 def _shared_figure(module: str, name: str, key: tuple, _args: tuple, _kwargs: dict) -> go.Figure:

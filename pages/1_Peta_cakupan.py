@@ -182,19 +182,7 @@ def body() -> None:
     with left:
         if maps_on:
             st.session_state["map_view"] = view  # for the click callback: feature number → code
-            screen = ui.FigureSpec(
-                charts.choropleth,
-                mv.located,
-                geo.static_url(view),
-                metric,
-                lg,
-                title,
-                source_line,
-                target,
-                scheme=scheme,
-                bounds=geo.bounds(view),
-                data_key=mv.key,
-            )
+            screen = ui.map_spec(mv, view, metric, lg, title, source_line, target, scheme)
             st.plotly_chart(
                 screen.shared(),
                 key="map_chart",
