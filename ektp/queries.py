@@ -265,7 +265,7 @@ def backlog_series(scope: str) -> pl.DataFrame:
 def _blanko_latest(stamp: tuple, scope: str, as_of: dt.date) -> pl.DataFrame:
     return _q(
         "SELECT region_code, region_name, as_of, received, used, damaged, remaining, daily_use_90d, "
-        "runway_days, source, source_kind, is_synthetic, note FROM v_blanko_runway "
+        "ROUND(runway_days) AS runway_days, source, source_kind, is_synthetic, note FROM v_blanko_runway "
         "WHERE as_of <= $as_of AND in_scope(region_code, $scope) "
         "QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code ORDER BY as_of DESC) = 1 "
         "ORDER BY runway_days NULLS LAST",
@@ -307,6 +307,25 @@ def _destruction(stamp: tuple, scope: str) -> pl.DataFrame:
 def destruction(scope: str) -> pl.DataFrame:
     """The register of invalid-card destructions in scope."""
     return _destruction(db.stamp(), scope)
+
+
+_DESTRUCTION_TOTALS = {
+    # the year as text: it is a label, and a table writes numbers with separators ("2.019")
+    "year": "SELECT CAST(year AS VARCHAR) AS key, CAST(SUM(destroyed) AS BIGINT) AS destroyed FROM v_destruction "
+    "WHERE in_scope(region_code, $scope) GROUP BY year ORDER BY year",
+    "region": "SELECT region_name AS key, CAST(SUM(destroyed) AS BIGINT) AS destroyed FROM v_destruction "
+    "WHERE in_scope(region_code, $scope) GROUP BY region_name ORDER BY destroyed DESC NULLS LAST, key",
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _destruction_totals(stamp: tuple, scope: str, by: str) -> pl.DataFrame:
+    return _q(_DESTRUCTION_TOTALS[by], {"scope": scope})
+
+
+def destruction_totals(scope: str, by: str) -> pl.DataFrame:
+    """Cards destroyed in scope per year or per area ("year" | "region"): columns key, destroyed."""
+    return _destruction_totals(db.stamp(), scope, by)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -340,10 +340,43 @@ def image_bytes(fig: go.Figure, kind: str) -> bytes:
     return fig.to_image(format="png", width=1200, height=fig.layout.height or 600, scale=3)
 
 
-def table(df: pl.DataFrame, **kwargs: Any) -> None:
+#: What a table cell shows where a figure is missing (Streamlit's default is the word "None").
+GAP = "–"
+
+
+def table(df: pl.DataFrame, localized: bool = False, **kwargs: Any) -> None:
     """st.dataframe of a polars frame, handed over as Arrow: Streamlit serialises an Arrow
-    table as it is, while a polars frame takes a detour through pandas (~9% of a map rerun)."""
+    table as it is, while a polars frame takes a detour through pandas (~9% of a map rerun).
+    A missing figure shows as '–'. `localized`: the numbers are counts and rates a reader
+    compares (see `labelled`), so they are written with the browser's separators."""
+    kwargs.setdefault("placeholder", GAP)
+    if localized and isinstance(df, pl.DataFrame):
+        kwargs.setdefault("column_config", number_config(df))
     st.dataframe(df.to_arrow() if isinstance(df, pl.DataFrame) else df, **kwargs)
+
+
+def number_config(df: pl.DataFrame) -> dict[str, Any]:
+    """Every numeric column written the way the reader's browser writes numbers ('localized':
+    14.227 in an Indonesian browser, 14,227 in an English one). The values stay numbers, so a
+    click on a header sorts them by value: text written here would sort 9.856 after 14.227, and
+    a pandas Styler took 0.55 s on every rerun for 7,285 rows."""
+    return {
+        col: st.column_config.NumberColumn(col, format="localized")
+        for col, dtype in df.schema.items()
+        if dtype.is_numeric()
+    }
+
+
+def labelled(df: pl.DataFrame, columns: dict[str, str], lg: str) -> pl.DataFrame:
+    """A frame as a reader's table: only `columns` (column → label in the reader's language),
+    in that order and headed with a capital; a source in the reader's language (fmt.source)."""
+    exprs = []
+    for col, label in columns.items():
+        expr = pl.col(col)
+        if col == "source":
+            expr = expr.map_elements(lambda s: fmt.source(s, lg), return_dtype=pl.String)
+        exprs.append(expr.alias(label[:1].upper() + label[1:]))
+    return df.select(exprs)
 
 
 def _as_text(col: str, f: Callable[[Any], str]) -> pl.Expr:
@@ -396,17 +429,22 @@ def _ranking_table(key: tuple, metric: str, lg: str, _mv: Any) -> pl.DataFrame:
     from ektp import charts
 
     rate = metric in charts.RATE_METRICS
-    return _mv.df.select(
-        pl.col("name").alias(t("name", lg)),
-        # the value next to the name: in the map's narrow column a third column was cut off
-        (pl.col(metric) * (100 if rate else 1)).round(2).alias(t("metric_" + metric, lg)),
-        pl.col("code").alias(t("code", lg)),
-        pl.col("eligible").alias(t("eligible", lg)),
-        pl.col("recorded").alias(t("recorded", lg)),
-        pl.col("as_of").alias(t("date", lg)),
-        pl.col("is_synthetic").alias(t("synthetic", lg)),
-        pl.col("source").map_elements(lambda s: fmt.source(s, lg), return_dtype=pl.String).alias(t("source", lg)),
-    ).sort(t("metric_" + metric, lg), descending=metric != "recording_rate", nulls_last=True)
+    frame = labelled(
+        _mv.df.with_columns(value=(pl.col(metric) * (100 if rate else 1)).round(2)),
+        {
+            "name": t("name", lg),
+            # the value next to the name: in the map's narrow column a third column was cut off
+            "value": t("metric_" + metric, lg),
+            "code": t("code", lg),
+            "eligible": t("eligible", lg),
+            "recorded": t("recorded", lg),
+            "as_of": t("date", lg),
+            "is_synthetic": t("synthetic", lg),
+            "source": t("source", lg),
+        },
+        lg,
+    )
+    return frame.sort(frame.columns[1], descending=metric != "recording_rate", nulls_last=True)
 
 
 class FigureSpec:

@@ -48,19 +48,23 @@ def body() -> None:
     offices_fig = ui.FigureSpec(charts.backlog_offices, offices, lg, title + " — " + t("aging", lg), src_line)
     st.plotly_chart(offices_fig.shared(), config=ui.PLOTLY_CONFIG, key="offices")
     ui.figure_downloads(offices_fig.fresh, offices, f"antrean_{area}_{as_of}", lg, "offices")
-    table = offices.select(
-        pl.col("office").alias(t("office", lg)),
-        pl.col("region_name").alias(t("area", lg)),
-        pl.col("as_of").alias(t("date", lg)),
-        pl.col("awaiting_pickup").alias(t("awaiting_pickup", lg)),
-        pl.col("collected").alias(t("collected", lg)),
-        pl.col("age_12m_plus").alias(t("age_12m_plus", lg)),
-        pl.col("oldest_card_date").alias(t("oldest_card", lg)),
-        pl.col("is_synthetic").alias(t("synthetic", lg)),
-        pl.col("source").alias(t("source", lg)),
-        pl.col("note").alias(t("note", lg)),
+    table = ui.labelled(
+        offices,
+        {
+            "office": t("office", lg),
+            "region_name": t("area", lg),
+            "as_of": t("date", lg),
+            "awaiting_pickup": t("awaiting_pickup", lg),
+            "collected": t("collected", lg),
+            "age_12m_plus": t("age_12m_plus", lg),
+            "oldest_card_date": t("oldest_card", lg),
+            "is_synthetic": t("synthetic", lg),
+            "source": t("source", lg),
+            "note": t("note", lg),
+        },
+        lg,
     )
-    ui.table(table, hide_index=True, width="stretch")
+    ui.table(table, localized=True, hide_index=True, width="stretch")
 
     st.subheader(t("burndown", lg))
     tg = queries.targets(area).filter(

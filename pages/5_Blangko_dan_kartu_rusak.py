@@ -46,22 +46,23 @@ def body() -> None:
         st.plotly_chart(fig.shared(), config=ui.PLOTLY_CONFIG, key="blanko")
         ui.figure_downloads(fig.fresh, series, f"blangko_{area}_{as_of}", lg, "blanko")
         st.markdown(f"**{t('runway', lg)}**")
-        ui.table(
-            latest.select(
-                pl.col("region_name").alias(t("area", lg)),
-                pl.col("as_of").alias(t("date", lg)),
-                pl.col("received").alias(t("received", lg)),
-                pl.col("used").alias(t("used", lg)),
-                pl.col("damaged").alias(t("damaged", lg)),
-                pl.col("remaining").alias(t("blanks_in_stock", lg)),
-                pl.col("runway_days").round(0).alias(t("runway", lg)),
-                pl.col("is_synthetic").alias(t("synthetic", lg)),
-                pl.col("source").alias(t("source", lg)),
-                pl.col("note").alias(t("note", lg)),
-            ),
-            hide_index=True,
-            width="stretch",
+        runway_table = ui.labelled(
+            latest,
+            {
+                "region_name": t("area", lg),
+                "as_of": t("date", lg),
+                "received": t("received", lg),
+                "used": t("used", lg),
+                "damaged": t("damaged", lg),
+                "remaining": t("blanks_in_stock", lg),
+                "runway_days": t("runway", lg),
+                "is_synthetic": t("synthetic", lg),
+                "source": t("source", lg),
+                "note": t("note", lg),
+            },
+            lg,
         )
+        ui.table(runway_table, localized=True, hide_index=True, width="stretch")
     st.divider()
     st.subheader(t("destruction_title", lg))
     reg = queries.destruction(area)
@@ -80,39 +81,30 @@ def body() -> None:
     st.plotly_chart(dfig.shared(), config=ui.PLOTLY_CONFIG, key="destruction")
     st.caption(ui.marker(reg["is_synthetic"].to_list(), lg))
     ui.figure_downloads(dfig.fresh, reg, f"pemusnahan_{area}", lg, "destruction")
-    ui.table(
-        reg.select(
-            pl.col("region_name").alias(t("area", lg)),
-            pl.col("event_date").alias(t("date", lg)),
-            pl.col("destroyed").alias(t("destroyed", lg)),
-            pl.col("period_from").alias(t("period", lg) + " ≥"),
-            pl.col("period_to").alias(t("period", lg) + " ≤"),
-            pl.col("method").alias(t("method", lg)),
-            pl.col("witnesses").alias(t("witnesses", lg)),
-            pl.col("note").alias(t("note", lg)),
-            pl.col("source").alias(t("source", lg)),
-            pl.col("is_synthetic").alias(t("synthetic", lg)),
-        ),
-        hide_index=True,
-        width="stretch",
+    destroyed_table = ui.labelled(
+        reg,
+        {
+            "region_name": t("area", lg),
+            "event_date": t("date", lg),
+            "destroyed": t("destroyed", lg),
+            "period_from": t("period", lg) + " ≥",
+            "period_to": t("period", lg) + " ≤",
+            "method": t("method", lg),
+            "witnesses": t("witnesses", lg),
+            "note": t("note", lg),
+            "source": t("source", lg),
+            "is_synthetic": t("synthetic", lg),
+        },
+        lg,
     )
+    ui.table(destroyed_table, localized=True, hide_index=True, width="stretch")
     c1, c2 = st.columns(2)
-    c1.markdown(f"**{t('total_per_year', lg)}**")
-    c1.dataframe(
-        reg.group_by("year")
-        .agg(pl.col("destroyed").sum())
-        .sort("year")
-        .rename({"year": t("year", lg), "destroyed": t("destroyed", lg)}),
-        hide_index=True,
-    )
-    c2.markdown(f"**{t('total_per_region', lg)}**")
-    c2.dataframe(
-        reg.group_by("region_name")
-        .agg(pl.col("destroyed").sum())
-        .sort("destroyed", descending=True)
-        .rename({"region_name": t("area", lg), "destroyed": t("destroyed", lg)}),
-        hide_index=True,
-    )
+    for col, by, head in ((c1, "year", "total_per_year"), (c2, "region", "total_per_region")):
+        with col:
+            st.markdown(f"**{t(head, lg)}**")
+            totals = queries.destruction_totals(area, by)
+            labels = {"key": t("year" if by == "year" else "area", lg), "destroyed": t("destroyed", lg)}
+            ui.table(ui.labelled(totals, labels, lg), localized=True, hide_index=True)
 
 
 ui.guarded(body)

@@ -348,3 +348,37 @@ def test_the_detail_compares_a_units_sources_in_words(app_env: Path) -> None:
     assert cited["Recording rate"] == "86.00%" and "radarjambi" in cited["Source"]
     # the article gave a rate, no counts: the funnel says why it is not drawn
     assert any("gives a rate but no counts" in i.value and "radarjambi" in i.value for i in at.info)
+
+
+def _number_formats(df) -> dict[str, str]:  # noqa: ANN001 - an AppTest dataframe element
+    import json
+
+    cols = json.loads(df.proto.columns)
+    return {k: v["type_config"]["format"] for k, v in cols.items() if v.get("type_config", {}).get("type") == "number"}
+
+
+def test_reader_tables_keep_numbers_sortable_and_show_gaps_as_a_dash(app_env: Path) -> None:
+    """Backlog, blank-card and destruction tables: capitalised headers in the reader's language,
+    counts as numbers (a header click sorts by value) written the browser's way, '–' not 'None'."""
+    at = run("pages/3_Antrean_pengambilan.py", {"lang": "id", "area": "00"})
+    assert not at.exception
+    offices = at.dataframe[0]
+    frame = offices.value
+    assert offices.proto.placeholder == "–"
+    assert all(c[:1] == c[:1].upper() for c in frame.columns), list(frame.columns)
+    counts = ["Sudah cetak belum diambil", "Sudah diambil", "> 12 bulan"]
+    assert set(counts) <= set(_number_formats(offices)) and set(_number_formats(offices).values()) == {"localized"}
+    assert all(frame[c].dtype.kind in "if" for c in counts), frame.dtypes
+    assert frame["Sudah cetak belum diambil"].isna().any()  # Palembang's article gave no count: a gap, not text
+    assert "None" not in frame.astype(str).where(frame.notna(), "").to_numpy().ravel().tolist()
+
+    at = run("pages/5_Blangko_dan_kartu_rusak.py", {"lang": "en", "area": "00"})
+    assert not at.exception
+    runway, register, per_year, per_area = at.dataframe[:4]
+    assert {"Received", "Used", "Damaged", "Stock runway"} <= set(_number_formats(runway))
+    assert runway.value["Stock runway"].dropna().apply(float.is_integer).all()  # whole days
+    destroyed = register.value["Destroyed"]
+    assert per_year.value["Year"].map(type).eq(str).all()  # a label: no "2,019"
+    assert list(_number_formats(per_year)) == ["Destroyed"]
+    assert per_year.value["Destroyed"].sum() == per_area.value["Destroyed"].sum() == destroyed.sum() > 0
+    assert per_area.value["Destroyed"].is_monotonic_decreasing
