@@ -75,6 +75,17 @@ def _top_margin(wrapped_title: str) -> int:
 #: Pixels from the bottom of the plot to the legend (clear of the tick labels) and to the
 #: source line (clear of a one-row legend).
 LEGEND_GAP_PX, SOURCE_GAP_PX = 34, 66
+#: Extra pixels below the plot when the x axis has a title (the legend had covered it).
+AXIS_TITLE_PX = 22
+#: Width of one character of a 12 px category label, on the low side: Source Sans on screen takes
+#: ~5.8 px, DejaVu Sans in exports ~6.6 (a high guess would push the source line off the left).
+LABEL_CHAR_PX = 5.0
+
+
+def _label_room(fig: go.Figure) -> int:
+    """Pixels the category labels of horizontal bars take left of the plot (0 if none)."""
+    labels = [str(v) for tr in fig.data if getattr(tr, "orientation", None) == "h" for v in (tr.y or ())]
+    return int(max(map(len, labels)) * LABEL_CHAR_PX) if labels else 0
 
 
 def _finish(
@@ -84,8 +95,13 @@ def _finish(
     characters a line may take (half-width charts, such as the funnel beside its table, need
     fewer; Plotly never wraps a title or an annotation)."""
     raw_title, title = title, _wrap(title, title_wrap)
-    top, bottom = _top_margin(title), 160
+    below = AXIS_TITLE_PX if fig.layout.xaxis.title.text else 0
+    top, bottom = _top_margin(title), 160 + below
     plot_px = max(height - top - bottom, 60)
+    # Horizontal bars: the legend and the source line start near the figure's left edge, under
+    # the labels (Plotly's automargin gives them room). From the plot's edge, a source line
+    # wrapped for a phone ran off the right of a chart whose labels took half its width.
+    labels = _label_room(fig)
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
         font={"family": FONT, "size": 12},
@@ -94,15 +110,18 @@ def _finish(
         paper_bgcolor="white",
         plot_bgcolor="white",
         # placed in pixels below the axis (a fraction of a short plot landed on its tick labels)
-        legend={"orientation": "h", "y": -LEGEND_GAP_PX / plot_px, "yanchor": "top"},
+        legend={"orientation": "h", "y": -(LEGEND_GAP_PX + below) / plot_px, "yanchor": "top"},
     )
+    if labels:
+        fig.update_layout(legend={"xref": "container", "x": 0.01, "xanchor": "left"})
     fig.add_annotation(
         text=_wrap(source_line, wrap),
         name="source",
         xref="paper",
         yref="paper",
         x=0,
-        y=-SOURCE_GAP_PX / plot_px,
+        xshift=-labels,
+        y=-(SOURCE_GAP_PX + below) / plot_px,
         xanchor="left",
         yanchor="top",
         showarrow=False,
@@ -551,7 +570,10 @@ def backlog_offices(df: pl.DataFrame, lang: str, title: str, source_line: str, t
     # every other office's label)
     _finish(fig, title, source_line, max(420, 300 + 22 * len(labels)))
     # a few bars leave little room below: the age legend goes above the plot, clear of the source line
-    fig.update_layout(legend={"y": 1.0, "yanchor": "bottom", "x": 0.0}, margin={"t": fig.layout.margin.t + 60})
+    # (over the bars, in one row: from the figure's edge Plotly wrapped it at the labels' width)
+    fig.update_layout(
+        legend={"xref": "paper", "y": 1.0, "yanchor": "bottom", "x": 0.0}, margin={"t": fig.layout.margin.t + 60}
+    )
     return fig
 
 

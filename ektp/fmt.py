@@ -99,3 +99,9 @@ def source(text: str | None, lang: str = "id") -> str | None:
     if m is None:
         return text
     return t("rollup_source", lang, n=num(int(m[1]), lang), level=t("level_" + m[2], lang).lower())
+
+
+def capital(text: str) -> str:
+    """A label that heads a column or a tile: the status words ("tercapai") are lower case for
+    use inside a sentence."""
+    return text[:1].upper() + text[1:]

@@ -375,7 +375,7 @@ def labelled(df: pl.DataFrame, columns: dict[str, str], lg: str) -> pl.DataFrame
         expr = pl.col(col)
         if col == "source":
             expr = expr.map_elements(lambda s: fmt.source(s, lg), return_dtype=pl.String)
-        exprs.append(expr.alias(label[:1].upper() + label[1:]))
+        exprs.append(expr.alias(fmt.capital(label)))
     return df.select(exprs)
 
 

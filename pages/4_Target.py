@@ -79,7 +79,7 @@ def body() -> None:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
     cols = st.columns(max(1, len(counts)))
     for col, (k, n) in zip(cols, sorted(counts.items()), strict=True):
-        col.metric(t(k, lg), n)
+        col.metric(fmt.capital(t(k, lg)), n)
     src = "; ".join(sorted({r["source"] for r in rows if not r["target_synthetic"]}))
     title = t("page_targets", lg) + " — " + ui.area_name(area, lg)
     line = t("figure_source", lg, sources=(src or "–") + "; " + t("synthetic_marker", lg), date=fmt.date(today, lg))

@@ -353,3 +353,30 @@ def test_a_map_is_as_tall_as_its_area_is_tall(app_env: Path) -> None:
     m = fig.layout.margin
     source = fig.layout.annotations[0]
     assert source.yanchor == "bottom" and source.y * (fig.layout.height - m.t - m.b) == pytest.approx(-(m.b - 6))
+
+
+def _target_rows() -> list[dict]:
+    names = ["Daerah Khusus Ibukota Jakarta · recording rate (synthetic) · 31 December 2024", "Jambi · recording rate"]
+    return [
+        {"label": n, "status": s, "progress": p, "current_text": "1", "target_text": "2"}
+        for n, s, p in zip(names, ["status_met", "status_missed"], [1.0, 0.4], strict=True)
+    ]
+
+
+def test_horizontal_bars_put_legend_and_source_under_their_labels() -> None:
+    """The targets' labels take half the figure: a source line starting at the plot's edge ran
+    off the right, and the legend covered the x axis's title."""
+    fig = charts.targets_progress(_target_rows(), "en", "Targets — Indonesia", "Source: " + "x " * 40)
+    src = [a for a in fig.layout.annotations if a.name == "source"][0]
+    longest = max(len(r["label"]) for r in _target_rows())
+    assert src.xshift == -int(longest * charts.LABEL_CHAR_PX) < -300  # back under the labels
+    assert fig.layout.legend.xref == "container" and fig.layout.legend.x < 0.05
+    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    legend_px, source_px = -fig.layout.legend.y * plot_px, -src.y * plot_px
+    assert legend_px >= charts.LEGEND_GAP_PX + charts.AXIS_TITLE_PX  # below "Progress (%)"
+    assert source_px - legend_px == charts.SOURCE_GAP_PX - charts.LEGEND_GAP_PX
+    # a time series keeps both at the plot's edge
+    df = pl.DataFrame({"as_of": [dt.date(2020, 1, 31)], "remaining": [5], "used": [1], "received": [6], "damaged": [0]})
+    ts = charts.blanko_stock(df, "en", "t", "s")
+    assert not [a for a in ts.layout.annotations if a.name == "source"][0].xshift
+    assert ts.layout.legend.xref != "container"
