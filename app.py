@@ -55,7 +55,7 @@ def body() -> None:
         f"{t('blanks_in_stock', lg)}: {ui.marker(blanko['is_synthetic'].to_list(), lg)}"
     )
     if cur.get("warnings"):
-        st.warning(f"{t('warnings', lg)}: {cur['warnings']}")
+        st.warning(f"{t('warnings', lg)}: {fmt.notes(cur['warnings'], lg)}")
     pts = queries.sourced_points([area])
     if pts.height:
         st.markdown(f"**{t('sources', lg)}** — {t('sourced_marker', lg)}")

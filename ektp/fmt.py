@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
+from collections.abc import Callable
 
+from ektp import checks
 from ektp.i18n import t
-
-#: A roll-up's source as the ETL writes it (etl/load.py): "sum of 11 regency rows".
-_ROLLUP = re.compile(r"sum of (\d+) (province|regency|district) rows")
 
 MONTHS_ID = [
     "Januari",
@@ -92,13 +90,39 @@ def target_pct(fraction: float | None, lang: str = "id") -> str:
     return pct(fraction, lang, 0 if whole else 2)
 
 
+def _figure(v: str, lang: str) -> str:
+    """A number as the ETL wrote it into a note ("94.31", "10534606"), written the reader's way
+    with as many decimals."""
+    return num(float(v), lang, len(v.split(".")[1])) if "." in v else num(int(v), lang)
+
+
+def _say(lang: str) -> Callable[[str | None, dict[str, str]], str]:
+    def say(key: str | None, fields: dict[str, str]) -> str:
+        if key is None:
+            return fields["text"]
+        vals: dict[str, object] = {
+            k: t("level_" + v, lang).lower() if k == "level" else _figure(v, lang) for k, v in fields.items()
+        }
+        if fields.get("n") == "1":
+            vals["n"] = 1  # t() picks the singular
+        return t("check_" + key, lang, **vals)
+
+    return say
+
+
+def notes(text: str | None, lang: str = "id") -> str | None:
+    """A row's check notes (stored in English, ektp/checks.py) in the reader's language, numbers
+    written the reader's way; a note no template knows is shown as stored."""
+    return checks.render(text, _say(lang))
+
+
 def source(text: str | None, lang: str = "id") -> str | None:
     """A row's source for the reader: a roll-up's "sum of 11 regency rows" in the UI's language
     ("jumlah 11 baris kabupaten/kota"); any other source (a file row, an article) as it is."""
-    m = _ROLLUP.fullmatch(text) if text else None
-    if m is None:
-        return text
-    return t("rollup_source", lang, n=num(int(m[1]), lang), level=t("level_" + m[2], lang).lower())
+    parts = checks.read(text)
+    if len(parts) == 1 and parts[0][0] == "rollup":
+        return _say(lang)(*parts[0])
+    return text
 
 
 def capital(text: str) -> str:

@@ -395,7 +395,7 @@ def sourced_table(points: pl.DataFrame, lg: str, areas: bool = True) -> pl.DataF
         _as_text("recording_rate", lambda v: fmt.pct(v, lg, 2)).alias(t("metric_recording_rate", lg)),
         _as_text("unrecorded", lambda v: fmt.num(v, lg)).alias(t("unrecorded", lg)),
         pl.col("source").alias(t("source", lg)),
-        pl.col("warnings").fill_null("").alias(t("warnings", lg)),
+        _as_text("warnings", lambda w: fmt.notes(w, lg) or "").alias(t("warnings", lg)),
     )
 
 
@@ -414,7 +414,7 @@ def alternatives_table(alts: pl.DataFrame, lg: str) -> pl.DataFrame:
         _as_text("eligible", lambda v: fmt.num(v, lg)).alias(t("eligible", lg)),
         _as_text("recorded", lambda v: fmt.num(v, lg)).alias(t("recorded", lg)),
         _as_text("unrecorded", lambda v: fmt.num(v, lg)).alias(t("unrecorded", lg)),
-        pl.col("warnings").fill_null("").alias(t("warnings", lg)),
+        _as_text("warnings", lambda w: fmt.notes(w, lg) or "").alias(t("warnings", lg)),
     )
 
 

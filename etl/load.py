@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ektp import schema, settings
+from ektp import checks, schema, settings
 from etl import bulk
 from etl.extract import ExtractError, RawTable, raw_text, read_table, sha256_file
 from etl.regions import RegionMatcher, regions_frame
@@ -395,6 +395,7 @@ def refresh_coverage_area(con: duckdb.DuckDBPyConnection) -> None:
         # rollup of the child level's count rows
         if level in child_of:
             params["child"] = child_of[level]
+            params["rollup"] = checks.sql_format("rollup")  # the text the app reads back (ektp/checks.py)
             source = "best_counts_all" if level == "district" else "count_rows"  # fixed names, no user input
             con.execute(
                 f"""
@@ -402,7 +403,7 @@ def refresh_coverage_area(con: duckdb.DuckDBPyConnection) -> None:
                 SELECT c.parent_code AS region_code, p.parent_code, $level AS level, c.as_of,
                        c.population, c.eligible, c.recorded, c.printed, c.print_ready, c.is_synthetic,
                        CASE WHEN c.is_synthetic THEN 'synthetic' WHEN c.all_office THEN 'office' ELSE 'citation' END AS source_kind,
-                       'sum of ' || c.n || ' ' || $child || ' rows' AS source,
+                       format($rollup, c.n, $child) AS source,
                        'rollup' AS origin, c.n::INTEGER AS children_reported,
                        (SELECT COUNT(*) FROM regions k WHERE k.parent_code = c.parent_code)::INTEGER AS children_total
                 FROM (

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
+from ektp import checks
 from etl.regions import RegionMatcher
 from etl.transform import (
     COUNT_FIELDS,
@@ -233,20 +234,20 @@ def coverage_warnings(r: dict, pct_raw: object = None) -> list[str]:
     pop, elig, rec, prn = r.get("population"), r.get("eligible"), r.get("recorded"), r.get("printed")
     nrec, pct = r.get("not_recorded"), r.get("recorded_pct_reported")
     if elig is not None and rec is not None and rec > elig:
-        w.append(f"recorded {rec} > eligible {elig} (over 100%; eligible may be from an older semester)")
+        w.append(checks.write("over_eligible", recorded=rec, eligible=elig))
     if rec is not None and prn is not None and prn > rec:
-        w.append(f"printed {prn} > recorded {rec}")
+        w.append(checks.write("printed_over_recorded", printed=prn, recorded=rec))
     if pop is not None and elig is not None and elig > pop:
-        w.append(f"eligible {elig} > population {pop}")
+        w.append(checks.write("eligible_over_population", eligible=elig, population=pop))
     if elig is not None and rec is not None and nrec is not None and abs((elig - rec) - nrec) > 1:
-        w.append(f"not_recorded {nrec} disagrees with eligible - recorded = {elig - rec}")
+        w.append(checks.write("not_recorded_mismatch", reported=nrec, computed=elig - rec))
     if pct is not None and rec is not None:
         base = elig if elig else (rec + nrec if nrec is not None else None)
         if base:
             computed = 100.0 * rec / base
             if abs(computed - pct) > _pct_tolerance(pct_raw if pct_raw is not None else pct):
-                what = "recorded / eligible" if elig else "recorded / (recorded + not_recorded)"
-                w.append(f"reported {pct:g}% disagrees with {what} = {computed:.2f}%")
+                key = "rate_mismatch" if elig else "rate_mismatch_sum"
+                w.append(checks.write(key, reported=f"{pct:g}", computed=f"{computed:.2f}"))
     return w
 
 
@@ -346,13 +347,13 @@ def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowRes
         ages = [rec.get(k) for k in ("age_0_3m", "age_3_6m", "age_6_12m", "age_12m_plus")]
         awaiting = rec.get("awaiting_pickup")
         if awaiting is not None and all(a is not None for a in ages) and sum(ages) != awaiting:
-            warnings.append(f"age buckets sum to {sum(ages)}, not awaiting_pickup {rec['awaiting_pickup']}")
+            warnings.append(checks.write("age_buckets", total=sum(ages), awaiting=rec["awaiting_pickup"]))
     elif kind == "destruction":
         parts = [rec.get(k) for k in ("reason_damaged", "reason_changed_data", "reason_other")]
         if rec.get("destroyed") is not None and any(p is not None for p in parts):
             s = sum(p or 0 for p in parts)
             if s != rec["destroyed"]:
-                warnings.append(f"reason breakdown sums to {s}, not destroyed {rec['destroyed']}")
+                warnings.append(checks.write("reasons", total=s, destroyed=rec["destroyed"]))
     elif kind == "targets":
         try:
             rec["metric"] = metric_name(_text(_cell(cells, idx.get("metric"))) or "")
@@ -366,5 +367,5 @@ def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowRes
                     rec[f] = rec[f] / 100.0
         if rec.get("deadline") and rec["deadline"] < rec["start_date"]:
             return RowResult(reason="deadline: before the start date")
-    rec["warnings"] = "; ".join(warnings) if warnings else None
+    rec["warnings"] = checks.SEP.join(warnings) if warnings else None
     return RowResult(record=rec)

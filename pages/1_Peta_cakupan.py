@@ -116,7 +116,7 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
                 st.caption(t("disagree_note", lg))
             ui.table(ui.alternatives_table(alts, lg), hide_index=True, width="stretch")
         if row.get("warnings"):
-            st.warning(f"{t('warnings', lg)}: {row['warnings']}")
+            st.warning(f"{t('warnings', lg)}: {fmt.notes(row['warnings'], lg)}")
 
 
 def body() -> None:

@@ -312,6 +312,9 @@ def test_tables_are_labelled_in_the_reader_language(app_env: Path) -> None:
     assert list(sources.columns) == ["Data date", "Recording rate", "Unrecorded", "Source", "Check notes"]
     assert len(sources) >= 3 and all(isinstance(v, str) for v in sources["Check notes"])  # no 'None'
     assert sources["Recording rate"].iloc[0] == "92.13%" and sources["Unrecorded"].iloc[0] == "14,915,750"
+    at = run("app.py", {"area": "00", "lang": "id"})  # the check notes, too, in the reader's language
+    notes = " ".join(at.dataframe[0].value["Catatan pemeriksaan"])
+    assert "tidak sama dengan" in notes and "disagrees" not in notes and "14.915.750" in notes, notes
     at = run("app.py", {"area": "15", "lang": "id"})  # Jambi: one article gave no rate
     rates = at.dataframe[0].value["Persentase rekam"].tolist()
     assert "–" in rates and all(r == "–" or r.endswith("%") and "," in r for r in rates), rates

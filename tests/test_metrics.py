@@ -73,3 +73,63 @@ def test_number_formats() -> None:
     assert fmt.source("sum of 1234 district rows", "en") == "sum of 1,234 district rows"
     assert fmt.source("synthetic/coverage.parquet row 3", "id") == "synthetic/coverage.parquet row 3"
     assert fmt.source(None, "id") is None
+
+
+def test_every_check_note_the_etl_writes_reads_back_in_both_languages() -> None:
+    """ektp/checks.py: what the ETL stores, the app reads back field by field, and says again."""
+    import re
+
+    from ektp import checks
+    from ektp.i18n import LANGS, strings
+
+    for key, template in checks.TEMPLATES.items():
+        fields = re.findall(r"\{(\w+)\}", template)
+        values = {
+            f: ("regency" if f == "level" else str(1000 + i) + ("." + "5" * i if "%" in template else ""))
+            for i, f in enumerate(fields)
+        }
+        stored = checks.write(key, **values)
+        assert checks.read(stored) == [(key, values)], stored
+        for lg in LANGS:
+            said = fmt.notes(stored, lg)
+            assert said and "{" not in said and f"check_{key}" in strings(lg), (key, lg, said)
+            assert fmt.num(1000, lg) in said  # the numbers written the reader's way
+    # several notes in one text, one holding the separator itself, and one no template knows
+    text = checks.SEP.join(
+        [
+            checks.write("over_eligible", recorded=183289, eligible=183238),
+            "a hand-written note",
+            checks.write("rate_mismatch", reported="94.31", computed="92.13"),
+        ]
+    )
+    assert [k for k, _ in checks.read(text)] == ["over_eligible", None, "rate_mismatch"]
+    assert fmt.notes(text, "id") == (
+        "rekam 183.289 > wajib KTP-el 183.238 (lebih dari 100%; wajib KTP-el mungkin dari semester sebelumnya); "
+        "a hand-written note; persentase tertulis 94,31% tidak sama dengan rekam / wajib KTP-el = 92,13%"
+    )
+    assert fmt.notes(None, "id") is None and fmt.notes("", "en") == ""
+    assert fmt.source("sum of 1 district rows", "en") == "sum of 1 district row"
+
+
+def test_the_etl_writes_its_notes_from_the_shared_templates() -> None:
+    from ektp import checks
+    from etl.validate import coverage_warnings
+
+    notes = coverage_warnings(
+        {
+            "population": 90,
+            "eligible": 100,
+            "recorded": 120,
+            "printed": 130,
+            "not_recorded": 5,
+            "recorded_pct_reported": 94.31,
+        }
+    )
+    keys = [k for k, _ in checks.read(checks.SEP.join(notes))]
+    assert keys == [
+        "over_eligible",
+        "printed_over_recorded",
+        "eligible_over_population",
+        "not_recorded_mismatch",
+        "rate_mismatch",
+    ]

@@ -1,0 +1,82 @@
+"""The notes the ETL stores on a row, as templates shared by the writer and the reader.
+
+The ETL writes a row's check notes ("warnings") and a roll-up's source as English text: that
+text is what exports, the data dictionary and the load history show, and it reads on its own.
+The app shows the same notes in the reader's language. Both sides use the templates below, so a
+note the ETL writes is always one the app can read back; a text that matches none (an older
+build, a hand-edited file) is shown as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+#: key → the English text stored in the database. Fields are numbers written as the ETL wrote
+#: them (a percentage field is followed by "%"), except `level`, a level's name.
+TEMPLATES: dict[str, str] = {
+    "over_eligible": "recorded {recorded} > eligible {eligible} (over 100%; eligible may be from an older semester)",
+    "printed_over_recorded": "printed {printed} > recorded {recorded}",
+    "eligible_over_population": "eligible {eligible} > population {population}",
+    "not_recorded_mismatch": "not_recorded {reported} disagrees with eligible - recorded = {computed}",
+    "rate_mismatch": "reported {reported}% disagrees with recorded / eligible = {computed}%",
+    "rate_mismatch_sum": "reported {reported}% disagrees with recorded / (recorded + not_recorded) = {computed}%",
+    "age_buckets": "age buckets sum to {total}, not awaiting_pickup {awaiting}",
+    "reasons": "reason breakdown sums to {total}, not destroyed {destroyed}",
+    "rollup": "sum of {n} {level} rows",
+}
+#: Notes are joined with this into one text per row.
+SEP = "; "
+
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def write(key: str, **values: object) -> str:
+    """The stored text of one note: `write("printed_over_recorded", printed=5, recorded=4)`."""
+    return TEMPLATES[key].format(**values)
+
+
+def sql_format(key: str) -> str:
+    """The template for DuckDB's format(): its fields as `{}`, in the order they appear."""
+    return _FIELD.sub("{}", TEMPLATES[key])
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = _FIELD.split(template)  # literal, field, literal, field, ..., literal
+    rx = "".join(
+        re.escape(p) if i % 2 == 0 else (r"(?P<%s>[a-z]+)" if p == "level" else r"(?P<%s>-?[0-9][0-9.]*)") % p
+        for i, p in enumerate(parts)
+    )
+    return re.compile(rx)
+
+
+_PATTERNS = {key: _pattern(tpl) for key, tpl in TEMPLATES.items()}
+
+
+def read(text: str | None) -> list[tuple[str | None, dict[str, str]]]:
+    """A stored text split into its notes: (key, fields) for each note a template matches,
+    (None, {"text": note}) for any other. A note may itself hold SEP ("over 100%; eligible…"),
+    so the text is read note by note from the left, not split first."""
+    out: list[tuple[str | None, dict[str, str]]] = []
+    pos, end = 0, len(text or "")
+    while text and pos < end:
+        for key, rx in _PATTERNS.items():
+            m = rx.match(text, pos)
+            if m and (m.end() == end or text.startswith(SEP, m.end())):
+                out.append((key, m.groupdict()))
+                pos = m.end()
+                break
+        else:
+            stop = text.find(SEP, pos)
+            stop = end if stop < 0 else stop
+            out.append((None, {"text": text[pos:stop]}))
+            pos = stop
+        pos += len(SEP) if text.startswith(SEP, pos) else 0
+    return out
+
+
+def render(text: str | None, say: Callable[[str | None, dict[str, str]], str]) -> str | None:
+    """A stored text with each note said again by `say(key, fields)` and joined as stored."""
+    if not text:
+        return text
+    return SEP.join(say(key, fields) for key, fields in read(text))
