@@ -115,6 +115,8 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
             if non_syn.height > 1 or (non_syn.height and alts.height > non_syn.height):
                 st.caption(t("disagree_note", lg))
             ui.table(ui.alternatives_table(alts, lg), hide_index=True, width="stretch")
+        else:
+            st.caption(t("no_alternatives", lg))
         if row.get("warnings"):
             st.warning(f"{t('warnings', lg)}: {fmt.notes(row['warnings'], lg)}")
 

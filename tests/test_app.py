@@ -333,6 +333,10 @@ def test_a_roll_ups_source_speaks_the_reader_language(app_env: Path) -> None:
     at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "province", "lang": "id"})
     sources = at.dataframe[0].value["Sumber"].dropna().tolist()
     assert any(str(s).startswith("jumlah ") for s in sources) and not any(str(s).startswith("sum of") for s in sources)
+    # a roll-up's detail: no other source to compare, and the page says so
+    at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "province", "lang": "en", "unit": "15"})
+    assert not at.exception and len(at.dataframe) == 1  # the ranking, no table of sources
+    assert "No other source gives a figure for this area and date." in [c.value for c in at.caption]
 
 
 def test_the_detail_compares_a_units_sources_in_words(app_env: Path) -> None:
