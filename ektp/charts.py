@@ -112,15 +112,12 @@ def _finish(
         # placed in pixels below the axis (a fraction of a short plot landed on its tick labels)
         legend={"orientation": "h", "y": -(LEGEND_GAP_PX + below) / plot_px, "yanchor": "top"},
     )
-    if labels:
-        fig.update_layout(legend={"xref": "container", "x": 0.01, "xanchor": "left"})
     fig.add_annotation(
         text=_wrap(source_line, wrap),
         name="source",
         xref="paper",
         yref="paper",
         x=0,
-        xshift=-labels,
         y=-(SOURCE_GAP_PX + below) / plot_px,
         xanchor="left",
         yanchor="top",
@@ -128,6 +125,9 @@ def _finish(
         font={"size": 10, "color": "#444"},
         align="left",
     )
+    if labels:
+        fig.update_layout(legend={"xref": "container", "x": 0.01, "xanchor": "left"})
+        fig.layout.annotations[-1].xshift = -labels
     fig.update_layout(meta={"title": raw_title, "source": source_line})  # unwrapped, for wider prints
     # long category labels (office names) get room in exports too: Streamlit's theme does this
     # on screen, kaleido's plain template did not, and a print cut the offices' names off
