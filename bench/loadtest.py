@@ -13,12 +13,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
 
-from bench.serve import CHROME_ARGS, CHROMIUM, start_server, stop_server
+from bench.serve import CHROME_ARGS, CHROMIUM, percentile, start_server, stop_server
 from etl.load import rss_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,14 +73,13 @@ async def drive(
         w.cancel()
         await browser.close()
     secs = sorted(t for _, t in timings)
-    q = statistics.quantiles(secs, n=20) if len(secs) >= 2 else [secs[0]] * 19 if secs else [float("nan")] * 19
     return {
         "sessions": n,
         "steps_ok": len(secs),
         "errors": len(errors),
         "error_kinds": sorted(set(errors))[:5],
-        "p50_s": statistics.median(secs) if secs else float("nan"),
-        "p95_s": q[18],
+        "p50_s": percentile(secs, 0.5),
+        "p95_s": percentile(secs, 0.95),
         "wall_s": wall,
         "server_rss_mib": peak[0] / 2**20,
         "rss_per_session_mib": (peak[0] - base_rss) / 2**20 / n,

@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import os
 import random
-import statistics
 import sys
 import time
 from dataclasses import dataclass
@@ -177,15 +176,10 @@ async def cpu_per_step(base: str, pid: int, repeats: int) -> list[tuple[str, flo
     return out
 
 
-def pct(xs: list[float], q: float) -> float:
-    if not xs:
-        return float("nan")
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
-
-
 async def run_level(bases: list[str], n: int, rounds: int, think: tuple[float, float], step_timeout: float) -> dict:
     """n sessions; with several replicas, session i stays on replica i mod k (a sticky balancer)."""
+    from bench.serve import percentile
+
     timings: list = []
     errors: list = []
     t0 = time.perf_counter()
@@ -199,8 +193,8 @@ async def run_level(bases: list[str], n: int, rounds: int, think: tuple[float, f
         "steps_ok": len(secs),
         "errors": len(errors),
         "error_kinds": sorted({e for _, e in errors})[:3],
-        "p50_s": statistics.median(secs) if secs else float("nan"),
-        "p95_s": pct(secs, 0.95),
+        "p50_s": percentile(secs, 0.5),
+        "p95_s": percentile(secs, 0.95),
         "wall_s": time.perf_counter() - t0,
         "kb_per_step": sum(got) / max(1, len(secs) + len(errors)) / 1024,
     }
