@@ -146,6 +146,34 @@ def progress_share(
     return (baseline - current) / (baseline - target)
 
 
+@dataclass
+class TargetState:
+    """One target judged against its metric's series: what the Target page shows for it."""
+
+    baseline: float | None  # as set with the target, else the last value on or before its start
+    projection: Projection
+    progress: float | None  # progress_share
+    value_synthetic: bool  # the value judged is a synthetic one
+
+
+def target_state(target: dict, points: list[tuple[dt.date, float, bool]], today: dt.date) -> TargetState:
+    """`target`: a targets row (metric, target_value, baseline_value, start_date, deadline);
+    `points`: the metric's series as (date, value, is_synthetic), in date order."""
+    pairs = [(d, v) for d, v, _ in points]
+    p = project(pairs, target["target_value"], target["metric"], target["deadline"], today)
+    before_start = [v for d, v in pairs if d <= target["start_date"]]
+    baseline = target["baseline_value"]
+    if baseline is None and before_start:
+        baseline = before_start[-1]
+    judged = [syn for d, _, syn in points if d <= (p.latest_date or today)]
+    return TargetState(
+        baseline,
+        p,
+        progress_share(baseline, p.latest_value, target["target_value"], target["metric"]),
+        bool(judged and judged[-1]),
+    )
+
+
 def funnel(
     eligible: int | None, recorded: int | None, print_ready: int | None, printed: int | None, awaiting: int | None
 ) -> list[tuple[str, int | None]]:

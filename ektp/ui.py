@@ -447,6 +447,77 @@ def _ranking_table(key: tuple, metric: str, lg: str, _mv: Any) -> pl.DataFrame:
     return frame.sort(frame.columns[1], descending=metric != "recording_rate", nulls_last=True)
 
 
+def _value_text(v: float | None, metric: str, lg: str) -> str:
+    if v is None:
+        return "–"
+    return fmt.pct(v, lg, 2) if metric == "recording_rate" else fmt.num(v, lg)
+
+
+def target_rows(
+    targets: pl.DataFrame, series_of: Callable[[str, str], pl.DataFrame], lg: str, today: dt.date
+) -> list[dict]:
+    """Each target (queries.targets) judged against its metric's series (`series_of(code,
+    metric)`, queries.metric_series), as the Target page's chart and table show it."""
+    from ektp.metrics import target_state
+
+    rows = []
+    for r in targets.iter_rows(named=True):
+        s = series_of(r["region_code"], r["metric"])
+        st_ = target_state(r, list(zip(s["as_of"], s["value"], s["is_synthetic"], strict=True)), today)
+        p, metric = st_.projection, r["metric"]
+        minimum = r["minimum_value"]
+        rows.append(
+            {
+                # one bar per target: a sourced and a synthetic target of one area stay apart
+                "label": f"{r['region_name']} · {t('metric_name_' + metric, lg)}"
+                + (f" ({t('synthetic', lg)})" if r["is_synthetic"] else "")
+                + (f" · {fmt.date(r['deadline'], lg)}" if r["deadline"] else ""),
+                "region": r["region_name"],
+                "metric": t("metric_name_" + metric, lg),
+                "target_text": _value_text(r["target_value"], metric, lg)
+                + (f" ({t('minimum', lg)} {_value_text(minimum, metric, lg)})" if minimum is not None else ""),
+                "baseline": _value_text(st_.baseline, metric, lg),
+                "current_text": _value_text(p.latest_value, metric, lg)
+                + (f" ({fmt.date(p.latest_date, lg)})" if p.latest_date else ""),
+                "progress": st_.progress,
+                "status": p.status,
+                "start": r["start_date"],
+                "deadline": r["deadline"],
+                "projected": p.projected_date,
+                "set_by": r["set_by"],
+                "source": r["source"] or "–",
+                "target_synthetic": r["is_synthetic"],
+                "value_synthetic": st_.value_synthetic,
+            }
+        )
+    return rows
+
+
+def targets_table(rows: list[dict], lg: str) -> pl.DataFrame:
+    """target_rows as the reader's table: labelled columns; which part is synthetic in words."""
+    return pl.DataFrame(
+        [
+            {
+                t("area", lg): r["region"],
+                t("metric", lg): r["metric"],
+                t("baseline", lg): r["baseline"],
+                t("current", lg): r["current_text"],
+                t("target", lg): r["target_text"],
+                t("start", lg): r["start"],
+                t("deadline", lg): r["deadline"],
+                t("status", lg): t(r["status"], lg),
+                t("projection", lg): r["projected"],
+                t("set_by", lg): r["set_by"],
+                t("source", lg): r["source"],
+                t("synthetic", lg): ", ".join(
+                    [t("target", lg)] * r["target_synthetic"] + [t("current", lg)] * r["value_synthetic"]
+                ),
+            }
+            for r in rows
+        ]
+    )
+
+
 class FigureSpec:
     """A chart as its builder and inputs: `shared()` for the screen, `fresh()` for exports.
 

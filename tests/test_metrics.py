@@ -133,3 +133,24 @@ def test_the_etl_writes_its_notes_from_the_shared_templates() -> None:
         "not_recorded_mismatch",
         "rate_mismatch",
     ]
+
+
+def test_a_target_is_judged_on_its_series_from_the_last_value_before_its_start() -> None:
+    """Kupang's '40,000 unrecorded done in 3 months': a falling count, baseline from the series."""
+    from ektp.metrics import target_state
+
+    target = {
+        "metric": "unrecorded_count",
+        "target_value": 0.0,
+        "baseline_value": None,
+        "start_date": D(2019, 4, 1),
+        "deadline": D(2019, 7, 1),
+    }
+    points = [(D(2019, 3, 31), 40000.0, False), (D(2019, 5, 31), 30000.0, False), (D(2019, 6, 30), 10000.0, True)]
+    s = target_state(target, points, today=D(2019, 8, 1))
+    assert s.baseline == 40000.0  # the last value on or before the start
+    assert s.projection.status == "status_missed" and s.projection.latest_value == 10000.0
+    assert s.progress == 0.75 and s.value_synthetic  # the judged value is the synthetic one
+    s = target_state({**target, "baseline_value": 50000.0}, points[:2], today=D(2019, 8, 1))
+    assert s.baseline == 50000.0 and s.progress == 0.4 and not s.value_synthetic
+    assert target_state(target, [], today=D(2019, 8, 1)).projection.status == "status_no_data"
