@@ -77,15 +77,50 @@ def _top_margin(wrapped_title: str) -> int:
 LEGEND_GAP_PX, SOURCE_GAP_PX = 34, 66
 #: Extra pixels below the plot when the x axis has a title (the legend had covered it).
 AXIS_TITLE_PX = 22
-#: Width of one character of a 12 px category label, on the low side: Source Sans on screen takes
-#: ~5.8 px, DejaVu Sans in exports ~6.6 (a high guess would push the source line off the left).
-LABEL_CHAR_PX = 5.0
+#: A legend's rows are counted for a phone's plot (~340 px): entries take ~6.5 px a character
+#: plus ~46 px for the symbol and gap, and each further row ~20 px. On a phone a legend of four
+#: ages wrapped into rows that covered the source line.
+LEGEND_PHONE_PX, LEGEND_CHAR_PX, LEGEND_ENTRY_PX, LEGEND_ROW_PX = 340, 6.5, 46, 20
+#: Horizontal bars: each bar takes this share of its row; its label sits over it, in 11 px.
+BAR_WIDTH, BAR_LABEL_PX = 0.45, 11
 
 
-def _label_room(fig: go.Figure) -> int:
-    """Pixels the category labels of horizontal bars take left of the plot (0 if none)."""
-    labels = [str(v) for tr in fig.data if getattr(tr, "orientation", None) == "h" for v in (tr.y or ())]
-    return int(max(map(len, labels)) * LABEL_CHAR_PX) if labels else 0
+def _legend_rows(fig: go.Figure, width: float = LEGEND_PHONE_PX) -> int:
+    """Rows a horizontal legend takes at `width` px (entries packed left to right)."""
+    names = [tr.name for tr in fig.data if tr.name and getattr(tr, "showlegend", None) is not False]
+    rows, used = (1 if names else 0), 0.0
+    for name in names:
+        w = len(name) * LEGEND_CHAR_PX + LEGEND_ENTRY_PX
+        if used and used + w > width:
+            rows, used = rows + 1, 0.0
+        used += w
+    return rows
+
+
+def _label_bars(fig: go.Figure, plot_px: float) -> None:
+    """Horizontal bars get their labels over each bar, across the plot, instead of left of it:
+    long labels (a target's area, measure and deadline) took half a desktop chart, were cut
+    off on a phone, and pushed the source line off the figure."""
+    bars = [tr for tr in fig.data if getattr(tr, "orientation", None) == "h"]
+    labels = list(dict.fromkeys(str(v) for tr in bars for v in (tr.y or ())))
+    if not labels:
+        return
+    row = plot_px / len(labels)
+    fig.update_traces(width=BAR_WIDTH, selector={"orientation": "h"})
+    fig.update_yaxes(showticklabels=False)
+    for lab in labels:
+        fig.add_annotation(
+            name="bar_label",
+            text=lab,
+            xref="paper",
+            x=0,
+            y=lab,
+            yshift=row * BAR_WIDTH / 2,
+            xanchor="left",
+            yanchor="bottom",
+            showarrow=False,
+            font={"size": BAR_LABEL_PX, "color": "#333"},
+        )
 
 
 def _finish(
@@ -96,12 +131,9 @@ def _finish(
     fewer; Plotly never wraps a title or an annotation)."""
     raw_title, title = title, _wrap(title, title_wrap)
     below = AXIS_TITLE_PX if fig.layout.xaxis.title.text else 0
-    top, bottom = _top_margin(title), 160 + below
+    more_rows = max(_legend_rows(fig) - 1, 0) * LEGEND_ROW_PX  # room for a legend wrapped on a phone
+    top, bottom = _top_margin(title), 160 + below + more_rows
     plot_px = max(height - top - bottom, 60)
-    # Horizontal bars: the legend and the source line start near the figure's left edge, under
-    # the labels (Plotly's automargin gives them room). From the plot's edge, a source line
-    # wrapped for a phone ran off the right of a chart whose labels took half its width.
-    labels = _label_room(fig)
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
         font={"family": FONT, "size": 12},
@@ -112,22 +144,20 @@ def _finish(
         # placed in pixels below the axis (a fraction of a short plot landed on its tick labels)
         legend={"orientation": "h", "y": -(LEGEND_GAP_PX + below) / plot_px, "yanchor": "top"},
     )
+    _label_bars(fig, plot_px)
     fig.add_annotation(
         text=_wrap(source_line, wrap),
         name="source",
         xref="paper",
         yref="paper",
         x=0,
-        y=-(SOURCE_GAP_PX + below) / plot_px,
+        y=-(SOURCE_GAP_PX + below + more_rows) / plot_px,
         xanchor="left",
         yanchor="top",
         showarrow=False,
         font={"size": 10, "color": "#444"},
         align="left",
     )
-    if labels:
-        fig.update_layout(legend={"xref": "container", "x": 0.01, "xanchor": "left"})
-        fig.layout.annotations[-1].xshift = -labels
     fig.update_layout(meta={"title": raw_title, "source": source_line})  # unwrapped, for wider prints
     # long category labels (office names) get room in exports too: Streamlit's theme does this
     # on screen, kaleido's plain template did not, and a print cut the offices' names off
@@ -566,15 +596,8 @@ def backlog_offices(df: pl.DataFrame, lang: str, title: str, source_line: str, t
         )
     fig.update_layout(barmode="stack", yaxis={"autorange": "reversed"})
     fig.update_xaxes(gridcolor="#eee")  # the title names the measure; an axis title would meet the source line
-    # ~22 px a bar after the title, the legend above and the source below (thinner bars lost
-    # every other office's label)
-    _finish(fig, title, source_line, max(420, 300 + 22 * len(labels)))
-    # a few bars leave little room below: the age legend goes above the plot, clear of the source line
-    # (over the bars, in one row: from the figure's edge Plotly wrapped it at the labels' width)
-    fig.update_layout(
-        legend={"xref": "paper", "y": 1.0, "yanchor": "bottom", "x": 0.0}, margin={"t": fig.layout.margin.t + 60}
-    )
-    return fig
+    # ~30 px a bar: its label over it (thinner bars lost every other office's label)
+    return _finish(fig, title, source_line, max(420, 240 + 30 * len(labels)))
 
 
 def burndown(
@@ -673,7 +696,7 @@ def targets_progress(rows: list[dict], lang: str, title: str, source_line: str) 
     fig.add_vline(x=100, line={"dash": "dot", "color": "#333"})
     fig.update_xaxes(title=t("progress", lang) + " (%)", ticksuffix="%", gridcolor="#eee")
     fig.update_layout(yaxis={"autorange": "reversed"})
-    return _finish(fig, title, source_line, max(360, 80 + 28 * len(rows)))
+    return _finish(fig, title, source_line, max(360, 200 + 30 * len(rows)))
 
 
 def destruction_by_year(df: pl.DataFrame, lang: str, title: str, source_line: str) -> go.Figure:

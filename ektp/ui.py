@@ -471,7 +471,7 @@ def target_rows(
                 # one bar per target: a sourced and a synthetic target of one area stay apart
                 "label": f"{r['region_name']} · {t('metric_name_' + metric, lg)}"
                 + (f" ({t('synthetic', lg)})" if r["is_synthetic"] else "")
-                + (f" · {fmt.date(r['deadline'], lg)}" if r["deadline"] else ""),
+                + (f" · {fmt.date(r['deadline'], lg, 'short')}" if r["deadline"] else ""),  # short: a phone
                 "region": r["region_name"],
                 "metric": t("metric_name_" + metric, lg),
                 "target_text": _value_text(r["target_value"], metric, lg)

@@ -363,20 +363,43 @@ def _target_rows() -> list[dict]:
     ]
 
 
-def test_horizontal_bars_put_legend_and_source_under_their_labels() -> None:
-    """The targets' labels take half the figure: a source line starting at the plot's edge ran
-    off the right, and the legend covered the x axis's title."""
-    fig = charts.targets_progress(_target_rows(), "en", "Targets — Indonesia", "Source: " + "x " * 40)
+def test_horizontal_bars_are_labelled_over_the_bar_and_the_source_clears_a_wrapped_legend() -> None:
+    """The targets' labels took half a desktop chart and were cut off on a phone; a legend that
+    wrapped on a phone covered the source line; the legend covered the x axis's title."""
+    rows = _target_rows()
+    fig = charts.targets_progress(rows, "en", "Targets — Indonesia", "Source: " + "x " * 40)
+    labels = [a for a in fig.layout.annotations if a.name == "bar_label"]
+    assert [a.text for a in labels] == [r["label"] for r in rows] and all(a.y == a.text for a in labels)
+    assert all(a.xref == "paper" and a.x == 0 and a.xanchor == "left" and a.yshift > 0 for a in labels)
+    assert fig.layout.yaxis.showticklabels is False and fig.layout.margin.l == 10  # the plot spans the figure
+    assert all(tr.width == charts.BAR_WIDTH for tr in fig.data)
     src = [a for a in fig.layout.annotations if a.name == "source"][0]
-    longest = max(len(r["label"]) for r in _target_rows())
-    assert src.xshift == -int(longest * charts.LABEL_CHAR_PX) < -300  # back under the labels
-    assert fig.layout.legend.xref == "container" and fig.layout.legend.x < 0.05
     plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
     legend_px, source_px = -fig.layout.legend.y * plot_px, -src.y * plot_px
     assert legend_px >= charts.LEGEND_GAP_PX + charts.AXIS_TITLE_PX  # below "Progress (%)"
-    assert source_px - legend_px == charts.SOURCE_GAP_PX - charts.LEGEND_GAP_PX
-    # a time series keeps both at the plot's edge
+    assert source_px - legend_px == charts.SOURCE_GAP_PX - charts.LEGEND_GAP_PX  # two entries: one row
+    # four age groups do not fit one row of a phone: the source line moves down by a row
+    ages = pl.DataFrame(
+        {
+            "office": ["UPT A", "UPT B"],
+            "region_name": ["Kota X", "Kota Y"],
+            "awaiting_pickup": [10, 20],
+            "age_0_3m": [1, 2],
+            "age_3_6m": [3, 4],
+            "age_6_12m": [5, 6],
+            "age_12m_plus": [1, 8],
+            "oldest_card_date": [None, None],
+            "oldest_card_precision": [None, None],
+        }
+    )
+    fig = charts.backlog_offices(ages, "en", "t", "s")
+    assert charts._legend_rows(fig) == 2
+    src = [a for a in fig.layout.annotations if a.name == "source"][0]
+    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    gap = -src.y * plot_px - (-fig.layout.legend.y * plot_px)
+    assert gap == charts.SOURCE_GAP_PX - charts.LEGEND_GAP_PX + charts.LEGEND_ROW_PX
+    assert [a.text for a in fig.layout.annotations if a.name == "bar_label"] == ["UPT A (Kota X)", "UPT B (Kota Y)"]
+    # a time series keeps its tick labels and has no bar labels
     df = pl.DataFrame({"as_of": [dt.date(2020, 1, 31)], "remaining": [5], "used": [1], "received": [6], "damaged": [0]})
     ts = charts.blanko_stock(df, "en", "t", "s")
-    assert not [a for a in ts.layout.annotations if a.name == "source"][0].xshift
-    assert ts.layout.legend.xref != "container"
+    assert not [a for a in ts.layout.annotations if a.name == "bar_label"] and ts.layout.yaxis.showticklabels is None
