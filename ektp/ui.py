@@ -399,6 +399,31 @@ def sourced_table(points: pl.DataFrame, lg: str, areas: bool = True) -> pl.DataF
     )
 
 
+def md_text(text: str) -> str:
+    """Text from the data shown through Markdown as it is: every ASCII punctuation mark escaped
+    (a source's URL or '$' would otherwise turn into emphasis or a formula)."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+
+
+def check_note_lines(points: pl.DataFrame, lg: str, areas: bool = True) -> list[str]:
+    """One line per published figure whose numbers disagree with themselves: which figure
+    (area, date, source) and its check notes in the reader's language. The table's cell cuts
+    such notes off; the disagreement is the point, so it is written out in full."""
+    rows = points.filter(pl.col("warnings").is_not_null() & (pl.col("warnings") != ""))
+    return [
+        (f"{r['region_name']} · " if areas else "")
+        + f"{fmt.date(r['as_of'], lg)} · {r['source'] or '–'}: {fmt.notes(r['warnings'], lg)}"
+        for r in rows.iter_rows(named=True)
+    ]
+
+
+def show_check_notes(points: pl.DataFrame, lg: str, areas: bool = True) -> None:
+    """check_note_lines under a table of published figures, as a list."""
+    lines = check_note_lines(points, lg, areas)
+    if lines:
+        st.caption(f"⚠️ {t('warnings', lg)}:\n" + "\n".join("- " + md_text(x) for x in lines))
+
+
 def alternatives_table(alts: pl.DataFrame, lg: str) -> pl.DataFrame:
     """Every source kept for one area and date (queries.sources_for), side by side as a reader
     compares them: labelled columns, the kind of source in words, numbers as the page writes

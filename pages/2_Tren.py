@@ -94,6 +94,7 @@ def body() -> None:
     if points.height:
         st.markdown(f"**{t('sources', lg)}**")
         ui.table(ui.sourced_table(points, lg), hide_index=True, width="stretch")
+        ui.show_check_notes(points, lg)
 
 
 ui.guarded(body)

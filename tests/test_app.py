@@ -315,6 +315,9 @@ def test_tables_are_labelled_in_the_reader_language(app_env: Path) -> None:
     at = run("app.py", {"area": "00", "lang": "id"})  # the check notes, too, in the reader's language
     notes = " ".join(at.dataframe[0].value["Catatan pemeriksaan"])
     assert "tidak sama dengan" in notes and "disagrees" not in notes and "14.915.750" in notes, notes
+    notes_list = [c.value for c in at.caption if "Catatan pemeriksaan" in c.value]
+    assert len(notes_list) == 1 and "2017" in notes_list[0] and "jpnn\\.com" in notes_list[0], notes_list
+    assert "14\\.915\\.750" in notes_list[0]  # written out in full, under the table that cuts it off
     at = run("app.py", {"area": "15", "lang": "id"})  # Jambi: one article gave no rate
     rates = at.dataframe[0].value["Persentase rekam"].tolist()
     assert "–" in rates and all(r == "–" or r.endswith("%") and "," in r for r in rates), rates
