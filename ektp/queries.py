@@ -381,6 +381,13 @@ def metric_series(code: str, metric: str) -> pl.DataFrame:
     return _metric_series(db.stamp(), code, metric)
 
 
+def burndown_window(code: str, metric: str, start: dt.date, deadline: dt.date) -> pl.DataFrame:
+    """A target's metric from its start to as far past its deadline as the target ran before it
+    (a burn-down shows what came after the deadline too)."""
+    s = metric_series(code, metric)
+    return s.filter(pl.col("as_of").is_between(start, deadline + (deadline - start)))
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def _meta(stamp: tuple) -> dict[str, str]:
     return dict(_q("SELECT key, value FROM meta").iter_rows())

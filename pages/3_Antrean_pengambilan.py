@@ -73,11 +73,7 @@ def body() -> None:
     if not tg.height:
         st.info(t("no_burndown", lg))
     for r in tg.iter_rows(named=True):
-        actual = queries.metric_series(r["region_code"], r["metric"])
-        window = actual.filter(
-            (pl.col("as_of") >= r["start_date"])
-            & (pl.col("as_of") <= r["deadline"] + (r["deadline"] - r["start_date"]))
-        )
+        window = queries.burndown_window(r["region_code"], r["metric"], r["start_date"], r["deadline"])
         baseline = (
             r["baseline_value"] if r["baseline_value"] is not None else (window["value"][0] if window.height else None)
         )

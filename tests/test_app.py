@@ -392,3 +392,20 @@ def test_reader_tables_keep_numbers_sortable_and_show_gaps_as_a_dash(app_env: Pa
     assert list(_number_formats(per_year)) == ["Destroyed"]
     assert per_year.value["Destroyed"].sum() == per_area.value["Destroyed"].sum() == destroyed.sum() > 0
     assert per_area.value["Destroyed"].is_monotonic_decreasing
+
+
+def test_kupangs_burn_down_runs_from_its_baseline_to_zero_over_its_window(app_env: Path) -> None:
+    """Kupang, Jan–Apr 2020: '40,000 unrecorded residents done in 3 months' (Kupang's target in
+    the published data): the ideal line from 40,000 to 0, the actual values within the window."""
+    import json
+
+    at = run("pages/3_Antrean_pengambilan.py", {"lang": "en", "area": "53.71"})
+    assert not at.exception
+    burns = [c for c in at.get("plotly_chart") if "burn_53.71_unrecorded_count" in c.proto.id]
+    assert len(burns) == 1, [c.proto.id for c in at.get("plotly_chart")]
+    fig = json.loads(burns[0].proto.spec)
+    ideal, actual = fig["data"][0], fig["data"][1]
+    assert ideal["y"] == [40000, 0] and ideal["x"] == ["2020-01-27", "2020-04-27"]
+    dates = [x[:10] for x in actual["x"]]
+    assert dates and min(dates) >= "2020-01-27" and max(dates) <= "2020-07-28"  # start … deadline + 3 months
+    assert "Kota Kupang" in fig["layout"]["title"]["text"]
