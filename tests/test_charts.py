@@ -363,6 +363,13 @@ def _target_rows() -> list[dict]:
     ]
 
 
+def _below_plot_px(fig: go.Figure) -> tuple[float, float]:
+    """Pixels from the plot's bottom edge to the legend's top and to the source line's top."""
+    src = [a for a in fig.layout.annotations if a.name == "source"][0]
+    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    return -fig.layout.legend.y * plot_px, -src.y * plot_px
+
+
 def test_horizontal_bars_are_labelled_over_the_bar_and_the_source_clears_a_wrapped_legend() -> None:
     """The targets' labels took half a desktop chart and were cut off on a phone; a legend that
     wrapped on a phone covered the source line; the legend covered the x axis's title."""
@@ -373,9 +380,7 @@ def test_horizontal_bars_are_labelled_over_the_bar_and_the_source_clears_a_wrapp
     assert all(a.xref == "paper" and a.x == 0 and a.xanchor == "left" and a.yshift > 0 for a in labels)
     assert fig.layout.yaxis.showticklabels is False and fig.layout.margin.l == 10  # the plot spans the figure
     assert all(tr.width == charts.BAR_WIDTH for tr in fig.data)
-    src = [a for a in fig.layout.annotations if a.name == "source"][0]
-    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
-    legend_px, source_px = -fig.layout.legend.y * plot_px, -src.y * plot_px
+    legend_px, source_px = _below_plot_px(fig)
     assert legend_px >= charts.LEGEND_GAP_PX + charts.AXIS_TITLE_PX  # below "Progress (%)"
     assert source_px - legend_px == charts.SOURCE_GAP_PX - charts.LEGEND_GAP_PX  # two entries: one row
     # four age groups do not fit one row of a phone: the source line moves down by a row
@@ -394,10 +399,8 @@ def test_horizontal_bars_are_labelled_over_the_bar_and_the_source_clears_a_wrapp
     )
     fig = charts.backlog_offices(ages, "en", "t", "s")
     assert charts._legend_rows(fig) == 2
-    src = [a for a in fig.layout.annotations if a.name == "source"][0]
-    plot_px = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
-    gap = -src.y * plot_px - (-fig.layout.legend.y * plot_px)
-    assert gap == charts.SOURCE_GAP_PX - charts.LEGEND_GAP_PX + charts.LEGEND_ROW_PX
+    legend_px, source_px = _below_plot_px(fig)
+    assert source_px - legend_px == charts.SOURCE_GAP_PX - charts.LEGEND_GAP_PX + charts.LEGEND_ROW_PX
     assert [a.text for a in fig.layout.annotations if a.name == "bar_label"] == ["UPT A (Kota X)", "UPT B (Kota Y)"]
     # a time series keeps its tick labels and has no bar labels
     df = pl.DataFrame({"as_of": [dt.date(2020, 1, 31)], "remaining": [5], "used": [1], "received": [6], "damaged": [0]})
