@@ -488,8 +488,8 @@ def target_rows(
     rows = []
     for r in targets.iter_rows(named=True):
         s = series_of(r["region_code"], r["metric"])
-        st_ = target_state(r, list(zip(s["as_of"], s["value"], s["is_synthetic"], strict=True)), today)
-        p, metric = st_.projection, r["metric"]
+        state = target_state(r, list(zip(s["as_of"], s["value"], s["is_synthetic"], strict=True)), today)
+        p, metric = state.projection, r["metric"]
         minimum = r["minimum_value"]
         rows.append(
             {
@@ -501,10 +501,10 @@ def target_rows(
                 "metric": t("metric_name_" + metric, lg),
                 "target_text": _value_text(r["target_value"], metric, lg)
                 + (f" ({t('minimum', lg)} {_value_text(minimum, metric, lg)})" if minimum is not None else ""),
-                "baseline": _value_text(st_.baseline, metric, lg),
+                "baseline": _value_text(state.baseline, metric, lg),
                 "current_text": _value_text(p.latest_value, metric, lg)
                 + (f" ({fmt.date(p.latest_date, lg)})" if p.latest_date else ""),
-                "progress": st_.progress,
+                "progress": state.progress,
                 "status": p.status,
                 "start": r["start_date"],
                 "deadline": r["deadline"],
@@ -512,7 +512,7 @@ def target_rows(
                 "set_by": r["set_by"],
                 "source": r["source"] or "–",
                 "target_synthetic": r["is_synthetic"],
-                "value_synthetic": st_.value_synthetic,
+                "value_synthetic": state.value_synthetic,
             }
         )
     return rows
