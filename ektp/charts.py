@@ -77,10 +77,13 @@ def _top_margin(wrapped_title: str) -> int:
 LEGEND_GAP_PX, SOURCE_GAP_PX = 34, 66
 #: Extra pixels below the plot when the x axis has a title (the legend had covered it).
 AXIS_TITLE_PX = 22
-#: A legend's rows are counted for a phone's plot (~340 px): entries take ~6.5 px a character
-#: plus ~46 px for the symbol and gap, and each further row ~20 px. On a phone a legend of four
-#: ages wrapped into rows that covered the source line.
-LEGEND_PHONE_PX, LEGEND_CHAR_PX, LEGEND_ENTRY_PX, LEGEND_ROW_PX = 340, 6.5, 46, 20
+#: A legend's rows are counted for a phone (Plotly wraps it at ~250 px there): entries take
+#: ~6.5 px a character plus ~46 px for the symbol and gap, and each further row ~20 px. On a
+#: phone a legend of four ages, or of four areas on Trends, wrapped into rows that covered the
+#: source line.
+LEGEND_PHONE_PX, LEGEND_CHAR_PX, LEGEND_ENTRY_PX, LEGEND_ROW_PX = 250, 6.5, 46, 20
+#: Characters a source line may take when a y-axis title and its ticks push the plot right.
+Y_TITLE_WRAP = 54
 #: Horizontal bars: each bar takes this share of its row; its label sits over it, in 11 px.
 BAR_WIDTH, BAR_LABEL_PX = 0.45, 11
 
@@ -131,7 +134,11 @@ def _finish(
     fewer; Plotly never wraps a title or an annotation)."""
     raw_title, title = title, _wrap(title, title_wrap)
     below = AXIS_TITLE_PX if fig.layout.xaxis.title.text else 0
-    more_rows = max(_legend_rows(fig) - 1, 0) * LEGEND_ROW_PX  # room for a legend wrapped on a phone
+    if fig.layout.yaxis.title.text:  # the plot, and the source line, start ~90 px in on a phone
+        wrap = min(wrap, Y_TITLE_WRAP)
+    # room for a legend wrapped on a phone, added to the figure so the plot keeps its size
+    more_rows = max(_legend_rows(fig) - 1, 0) * LEGEND_ROW_PX
+    height += more_rows
     top, bottom = _top_margin(title), 160 + below + more_rows
     plot_px = max(height - top - bottom, 60)
     fig.update_layout(
@@ -506,7 +513,10 @@ def trend(
     for label, value, deadline in target_lines or []:
         if label != merged[value][0]:
             continue
-        label = " · ".join(merged[value])
+        # one line at most: four areas' "Jambi: Target 98%" ran off the plot
+        label = (
+            " · ".join(merged[value]) if len(merged[value]) <= 2 else f"{merged[value][0]} (+{len(merged[value]) - 1})"
+        )
         fig.add_hline(
             y=value * 100,
             line={"dash": "dot", "color": "#b35806"},

@@ -199,6 +199,36 @@ def test_trend_and_funnel_structure(app_env: Path) -> None:
     assert "gap 10" in f.data[0].text[1]
 
 
+def test_trends_of_four_areas_keep_one_target_label_and_room_for_their_legend(app_env: Path) -> None:
+    """Four areas with a 98% target: the merged label ran off the plot; their legend wraps on a
+    phone, so the figure grows by its extra rows and the plot keeps its height."""
+    codes = ["15", "16", "53", "15.03"]
+    s, pts = queries.series(codes), queries.sourced_points(codes)
+    names = ["Jambi", "Sumatera Selatan", "Nusa Tenggara Timur", "Kabupaten Sarolangun"]
+    lines = [(f"{n}: Target 98%", 0.98, None) for n in names]
+    four = charts.trend(s, pts, "en", "t", "src", lines)
+    texts = [a.text for a in four.layout.annotations if a.text and "Target" in a.text]
+    assert texts == ["Jambi: Target 98% (+3)"]
+    two = charts.trend(s, pts, "en", "t", "src", lines[:2])
+    assert [a.text for a in two.layout.annotations if a.text and "Target" in a.text] == [
+        "Jambi: Target 98% · Sumatera Selatan: Target 98%"
+    ]
+    one = charts.trend(queries.series(["15"]), queries.sourced_points(["15"]), "en", "t", "src", lines[:1])
+    extra = (charts._legend_rows(four) - charts._legend_rows(one)) * charts.LEGEND_ROW_PX
+    assert extra > 0 and four.layout.height - one.layout.height == extra
+
+    def plot_px(f: go.Figure) -> float:
+        return f.layout.height - f.layout.margin.t - f.layout.margin.b
+
+    assert plot_px(four) == plot_px(one)
+    # the y axis's title pushes the plot right: the source line wraps shorter to stay on a phone
+    src = [a for a in four.layout.annotations if a.name == "source"][0]
+    assert four.layout.yaxis.title.text and charts.Y_TITLE_WRAP < 64
+    long = charts.trend(s, pts, "en", "t", "Source: " + "abcdefghi " * 20, lines)
+    parts = [a for a in long.layout.annotations if a.name == "source"][0].text.split("<br>")
+    assert len(parts) > 3 and all(len(p) <= charts.Y_TITLE_WRAP for p in parts) and src.text == "src"
+
+
 def test_backlog_and_destruction_charts(app_env: Path) -> None:
     b = queries.backlog_latest("16.71", dt.date(2022, 3, 31))
     fig = charts.backlog_offices(b, "en", "t", "s")
