@@ -265,7 +265,7 @@ def backlog_series(scope: str) -> pl.DataFrame:
 def _blanko_latest(stamp: tuple, scope: str, as_of: dt.date) -> pl.DataFrame:
     return _q(
         "SELECT region_code, region_name, as_of, received, used, damaged, remaining, daily_use_90d, "
-        "ROUND(runway_days) AS runway_days, source, source_kind, is_synthetic, note FROM v_blanko_runway "
+        "CAST(ROUND(runway_days) AS BIGINT) AS runway_days, source, source_kind, is_synthetic, note FROM v_blanko_runway "
         "WHERE as_of <= $as_of AND in_scope(region_code, $scope) "
         "QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code ORDER BY as_of DESC) = 1 "
         "ORDER BY runway_days NULLS LAST",

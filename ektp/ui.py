@@ -344,24 +344,37 @@ def image_bytes(fig: go.Figure, kind: str) -> bytes:
 GAP = "–"
 
 
-def table(df: pl.DataFrame, localized: bool = False, **kwargs: Any) -> None:
+def table(df: pl.DataFrame, lang: str | None = None, **kwargs: Any) -> None:
     """st.dataframe of a polars frame, handed over as Arrow: Streamlit serialises an Arrow
     table as it is, while a polars frame takes a detour through pandas (~9% of a map rerun).
-    A missing figure shows as '–'. `localized`: the numbers are counts and rates a reader
-    compares (see `labelled`), so they are written with the browser's separators."""
+    A missing figure shows as '–'. With `lang`, the numbers are counts and rates a reader
+    compares (see `labelled`), written for the page's language (number_config)."""
     kwargs.setdefault("placeholder", GAP)
-    if localized and isinstance(df, pl.DataFrame):
-        kwargs.setdefault("column_config", number_config(df))
+    if lang and isinstance(df, pl.DataFrame):
+        kwargs.setdefault("column_config", number_config(df, lang, st.context.locale))
     st.dataframe(df.to_arrow() if isinstance(df, pl.DataFrame) else df, **kwargs)
 
 
-def number_config(df: pl.DataFrame) -> dict[str, Any]:
-    """Every numeric column written the way the reader's browser writes numbers ('localized':
-    14.227 in an Indonesian browser, 14,227 in an English one). The values stay numbers, so a
-    click on a header sorts them by value: text written here would sort 9.856 after 14.227, and
-    a pandas Styler took 0.55 s on every rerun for 7,285 rows."""
+def table_formats(lang: str, browser: str | None) -> tuple[str, str]:
+    """Formats for a table's whole and decimal numbers that follow the page's language.
+
+    Numbers stay numbers, so a click on a header sorts them by value (text written here would
+    sort 9.856 after 14.227, and a pandas Styler took 0.55 s on every rerun for 7,285 rows).
+    Streamlit writes separators only the browser's way ('localized'): right when the browser
+    speaks the page's language. Otherwise English gets printf's "1,234.56", and Indonesian gets
+    no thousands separator: an English browser's "14,227" reads as fourteen point two in
+    Indonesian, "14227" reads one way only.
+    """
+    if (browser or "").lower().split("-")[0] == lang:
+        return "localized", "localized"
+    return ("%,d", "%,.2f") if lang == "en" else ("%d", "%.2f")
+
+
+def number_config(df: pl.DataFrame, lang: str, browser: str | None = None) -> dict[str, Any]:
+    """column_config for every numeric column of `df` (table_formats)."""
+    whole, decimal = table_formats(lang, browser)
     return {
-        col: st.column_config.NumberColumn(col, format="localized")
+        col: st.column_config.NumberColumn(col, format=whole if dtype.is_integer() else decimal)
         for col, dtype in df.schema.items()
         if dtype.is_numeric()
     }
@@ -454,8 +467,9 @@ def _ranking_table(key: tuple, metric: str, lg: str, _mv: Any) -> pl.DataFrame:
     from ektp import charts
 
     rate = metric in charts.RATE_METRICS
+    value = (pl.col(metric) * 100).round(2) if rate else pl.col(metric).round(0).cast(pl.Int64)
     frame = labelled(
-        _mv.df.with_columns(value=(pl.col(metric) * (100 if rate else 1)).round(2)),
+        _mv.df.with_columns(value=value),
         {
             "name": t("name", lg),
             # the value next to the name: in the map's narrow column a third column was cut off

@@ -58,7 +58,7 @@ def ranking(mv: queries.MapView, metric: str, lg: str) -> None:
     if table.height > RANKING_ROWS:  # all 7,285 districts would send ~830 KB on every rerun
         st.caption(t("ranking_capped", lg, shown=fmt.num(RANKING_ROWS, lg), total=fmt.num(table.height, lg)))
         table = table.head(RANKING_ROWS)
-    ui.table(table, localized=True, hide_index=True, width="stretch", height=420)
+    ui.table(table, lang=lg, hide_index=True, width="stretch", height=420)
 
 
 @ui.fragment

@@ -64,7 +64,7 @@ def body() -> None:
         },
         lg,
     )
-    ui.table(table, localized=True, hide_index=True, width="stretch")
+    ui.table(table, lang=lg, hide_index=True, width="stretch")
 
     st.subheader(t("burndown", lg))
     tg = queries.targets(area).filter(

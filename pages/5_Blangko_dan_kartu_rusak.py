@@ -62,7 +62,7 @@ def body() -> None:
             },
             lg,
         )
-        ui.table(runway_table, localized=True, hide_index=True, width="stretch")
+        ui.table(runway_table, lang=lg, hide_index=True, width="stretch")
     st.divider()
     st.subheader(t("destruction_title", lg))
     reg = queries.destruction(area)
@@ -97,14 +97,14 @@ def body() -> None:
         },
         lg,
     )
-    ui.table(destroyed_table, localized=True, hide_index=True, width="stretch")
+    ui.table(destroyed_table, lang=lg, hide_index=True, width="stretch")
     c1, c2 = st.columns(2)
     for col, by, head in ((c1, "year", "total_per_year"), (c2, "region", "total_per_region")):
         with col:
             st.markdown(f"**{t(head, lg)}**")
             totals = queries.destruction_totals(area, by)
             labels = {"key": t("year" if by == "year" else "area", lg), "destroyed": t("destroyed", lg)}
-            ui.table(ui.labelled(totals, labels, lg), localized=True, hide_index=True)
+            ui.table(ui.labelled(totals, labels, lg), lang=lg, hide_index=True)
 
 
 ui.guarded(body)

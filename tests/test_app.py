@@ -377,7 +377,8 @@ def test_reader_tables_keep_numbers_sortable_and_show_gaps_as_a_dash(app_env: Pa
     assert offices.proto.placeholder == "–"
     assert all(c[:1] == c[:1].upper() for c in frame.columns), list(frame.columns)
     counts = ["Sudah cetak belum diambil", "Sudah diambil", "> 12 bulan"]
-    assert set(counts) <= set(_number_formats(offices)) and set(_number_formats(offices).values()) == {"localized"}
+    # no browser locale under AppTest: an Indonesian page writes whole numbers without a separator
+    assert set(counts) <= set(_number_formats(offices)) and set(_number_formats(offices).values()) == {"%d"}
     assert all(frame[c].dtype.kind in "if" for c in counts), frame.dtypes
     assert frame["Sudah cetak belum diambil"].isna().any()  # Palembang's article gave no count: a gap, not text
     assert "None" not in frame.astype(str).where(frame.notna(), "").to_numpy().ravel().tolist()
@@ -386,7 +387,8 @@ def test_reader_tables_keep_numbers_sortable_and_show_gaps_as_a_dash(app_env: Pa
     assert not at.exception
     runway, register, per_year, per_area = at.dataframe[:4]
     assert {"Received", "Used", "Damaged", "Stock runway"} <= set(_number_formats(runway))
-    assert runway.value["Stock runway"].dropna().apply(float.is_integer).all()  # whole days
+    assert set(_number_formats(runway).values()) == {"%,d"}  # English: 1,234
+    assert runway.value["Stock runway"].dtype.kind == "i"  # whole days
     destroyed = register.value["Destroyed"]
     assert per_year.value["Year"].map(type).eq(str).all()  # a label: no "2,019"
     assert list(_number_formats(per_year)) == ["Destroyed"]
@@ -409,3 +411,13 @@ def test_kupangs_burn_down_runs_from_its_baseline_to_zero_over_its_window(app_en
     dates = [x[:10] for x in actual["x"]]
     assert dates and min(dates) >= "2020-01-27" and max(dates) <= "2020-07-28"  # start … deadline + 3 months
     assert "Kota Kupang" in fig["layout"]["title"]["text"]
+
+
+def test_table_numbers_follow_the_page_language_whatever_the_browser() -> None:
+    """Streamlit writes a table's separators only the browser's way: used where the browser
+    speaks the page's language; else printf, never a separator that misreads."""
+    from ektp.ui import table_formats
+
+    assert table_formats("id", "id-ID") == table_formats("en", "en-GB") == ("localized", "localized")
+    assert table_formats("en", "id-ID") == table_formats("en", None) == ("%,d", "%,.2f")
+    assert table_formats("id", "en-US") == table_formats("id", None) == ("%d", "%.2f")
