@@ -8,6 +8,7 @@ offline and in SVG/PNG exports.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 
 import numpy as np
@@ -114,7 +115,7 @@ def _label_bars(fig: go.Figure, plot_px: float) -> None:
     for lab in labels:
         fig.add_annotation(
             name="bar_label",
-            text=lab,
+            text=html.escape(lab, quote=False),  # an office's name from a file is text, not Plotly's tags
             xref="paper",
             x=0,
             y=lab,

@@ -432,6 +432,9 @@ def test_horizontal_bars_are_labelled_over_the_bar_and_the_source_clears_a_wrapp
     legend_px, source_px = _below_plot_px(fig)
     assert source_px - legend_px == charts.SOURCE_GAP_PX - charts.LEGEND_GAP_PX + charts.LEGEND_ROW_PX
     assert [a.text for a in fig.layout.annotations if a.name == "bar_label"] == ["UPT A (Kota X)", "UPT B (Kota Y)"]
+    hostile = charts.backlog_offices(ages.with_columns(office=pl.lit("<b>UPT</b><script>x</script>")), "en", "t", "s")
+    texts = [a.text for a in hostile.layout.annotations if a.name == "bar_label"]
+    assert texts[0].startswith("&lt;b&gt;UPT&lt;/b&gt;&lt;script&gt;") and "<" not in texts[0]
     # a time series keeps its tick labels and has no bar labels
     df = pl.DataFrame({"as_of": [dt.date(2020, 1, 31)], "remaining": [5], "used": [1], "received": [6], "damaged": [0]})
     ts = charts.blanko_stock(df, "en", "t", "s")
