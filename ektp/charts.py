@@ -128,17 +128,24 @@ def _label_bars(fig: go.Figure, plot_px: float) -> None:
 
 
 def _finish(
-    fig: go.Figure, title: str, source_line: str, height: int = 520, wrap: int = 64, title_wrap: int = TITLE_WRAP
+    fig: go.Figure,
+    title: str,
+    source_line: str,
+    height: int = 520,
+    wrap: int = 64,
+    title_wrap: int = TITLE_WRAP,
+    legend_room: bool = True,
 ) -> go.Figure:
     """Title, fonts, margins and the source line under the plot. `wrap` and `title_wrap`:
     characters a line may take (half-width charts, such as the funnel beside its table, need
-    fewer; Plotly never wraps a title or an annotation)."""
+    fewer; Plotly never wraps a title or an annotation). `legend_room=False`: the chart makes
+    its own room for a wrapped legend (a map keeps MAP_BOTTOM_PX for three rows)."""
     raw_title, title = title, _wrap(title, title_wrap)
     below = AXIS_TITLE_PX if fig.layout.xaxis.title.text else 0
     if fig.layout.yaxis.title.text:  # the plot, and the source line, start ~90 px in on a phone
         wrap = min(wrap, Y_TITLE_WRAP)
     # room for a legend wrapped on a phone, added to the figure so the plot keeps its size
-    more_rows = max(_legend_rows(fig) - 1, 0) * LEGEND_ROW_PX
+    more_rows = max(_legend_rows(fig) - 1, 0) * LEGEND_ROW_PX if legend_room else 0
     height += more_rows
     top, bottom = _top_margin(title), 160 + below + more_rows
     plot_px = max(height - top - bottom, 60)
@@ -433,7 +440,7 @@ def choropleth(
         frame = {"fitbounds": "locations"}
     fig.update_geos(visible=False, projection_type="mercator", bgcolor="white", **frame)
     fig.update_layout(separators=",." if lang == "id" else ".,")  # d3 numbers in the hover
-    _finish(fig, title, source_line, height or map_height(bounds, title))
+    _finish(fig, title, source_line, height or map_height(bounds, title), legend_room=False)
     fig.update_layout(legend={"y": 0.0, "yanchor": "top", "font": {"size": 11}}, margin={"b": MAP_BOTTOM_PX})
     # the source sits on the figure's bottom edge, so a legend wrapped into three rows on a phone
     # (it grows downward from the map) still ends above it

@@ -383,6 +383,10 @@ def test_a_map_is_as_tall_as_its_area_is_tall(app_env: Path) -> None:
     m = fig.layout.margin
     source = fig.layout.annotations[0]
     assert source.yanchor == "bottom" and source.y * (fig.layout.height - m.t - m.b) == pytest.approx(-(m.b - 6))
+    # a legend that wraps on a phone does not make a map taller: its bottom keeps three rows
+    counts = charts.choropleth(df, geo.static_url("province"), "unrecorded", "en", "t", "s", 0.9, bounds=nation)
+    assert charts._legend_rows(counts) > 1 and counts.layout.height == short
+    assert counts.layout.margin.b == charts.MAP_BOTTOM_PX
 
 
 def _target_rows() -> list[dict]:
