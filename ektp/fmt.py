@@ -82,6 +82,17 @@ def date(d: dt.date | None, lang: str = "id", precision: str = "day") -> str:
     return f"{d.day} {months[d.month - 1]} {d.year}"
 
 
+def period(
+    start: dt.date | None, start_precision: str | None, end: dt.date | None, end_precision: str | None, lang: str
+) -> str:
+    """A period as its source wrote it: '2012 – 2018', 'Januari 2019 – 2021'; an open end '…'."""
+    if start is None and end is None:
+        return "–"
+    a = date(start, lang, start_precision or "day") if start else "…"
+    b = date(end, lang, end_precision or "day") if end else "…"
+    return f"{a} – {b}"
+
+
 def target_pct(fraction: float | None, lang: str = "id") -> str:
     """A target as set: '98%' for whole percents, '93,86%' otherwise (never rounded away)."""
     if _missing(fraction):

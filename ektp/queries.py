@@ -297,7 +297,8 @@ def blanko_series(scope: str) -> pl.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _destruction(stamp: tuple, scope: str) -> pl.DataFrame:
     return _q(
-        "SELECT region_code, region_name, event_date, year, destroyed, period_from, period_to, method, "
+        "SELECT region_code, region_name, event_date, year, destroyed, period_from, period_to, "
+        "period_from_precision, period_to_precision, method, "
         "reason_damaged, reason_changed_data, reason_other, witnesses, note, source, is_synthetic "
         "FROM v_destruction WHERE in_scope(region_code, $scope) ORDER BY event_date",
         {"scope": scope},
@@ -436,7 +437,7 @@ EXPORTS = {
     "coverage_area": "SELECT region_code, region_name, level, as_of, eligible, recorded, printed, print_ready, unrecorded, recording_rate, print_gap, source, source_kind, is_synthetic, origin, warnings FROM v_coverage_area WHERE in_scope(region_code, $scope) AND level IN ('country', 'province', 'regency') AND as_of BETWEEN $start AND $end ORDER BY region_code, as_of",
     "pickup_backlog": "SELECT region_code, region_name, office, as_of, awaiting_pickup, collected, age_0_3m, age_3_6m, age_6_12m, age_12m_plus, oldest_card_date, source, is_synthetic, warnings FROM v_backlog WHERE in_scope(region_code, $scope) AND as_of BETWEEN $start AND $end ORDER BY region_code, office, as_of",
     "blanko_stock": "SELECT region_code, region_name, as_of, received, used, damaged, remaining, runway_days, source, is_synthetic FROM v_blanko_runway WHERE in_scope(region_code, $scope) AND as_of BETWEEN $start AND $end ORDER BY region_code, as_of",
-    "card_destruction": "SELECT region_code, region_name, event_date, destroyed, period_from, period_to, method, reason_damaged, reason_changed_data, reason_other, witnesses, note, source, is_synthetic FROM v_destruction WHERE in_scope(region_code, $scope) ORDER BY event_date",
+    "card_destruction": "SELECT region_code, region_name, event_date, destroyed, period_from, period_to, period_from_precision, period_to_precision, method, reason_damaged, reason_changed_data, reason_other, witnesses, note, source, is_synthetic FROM v_destruction WHERE in_scope(region_code, $scope) ORDER BY event_date",
     "targets": "SELECT t.region_code, r.name AS region_name, metric, target_value, minimum_value, baseline_value, start_date, deadline, set_by, note, source, is_synthetic FROM v_targets t JOIN regions r ON r.code = t.region_code WHERE in_scope(t.region_code, $scope) ORDER BY t.region_code",
 }
 

@@ -392,6 +392,18 @@ def labelled(df: pl.DataFrame, columns: dict[str, str], lg: str) -> pl.DataFrame
     return df.select(exprs)
 
 
+def with_period(register: pl.DataFrame, lg: str) -> pl.DataFrame:
+    """The destruction register with a `period` column written as its source gave it
+    ('2012 – 2018'): two dates would claim a day the source never named."""
+    cols = ("period_from", "period_from_precision", "period_to", "period_to_precision")
+    return register.with_columns(
+        period=pl.Series(
+            [fmt.period(*(r[c] for c in cols), lg) for r in register.select(cols).iter_rows(named=True)],
+            dtype=pl.String,
+        )
+    )
+
+
 def _as_text(col: str, f: Callable[[Any], str]) -> pl.Expr:
     """A column written for the reader by `f` (nulls included: f says how a gap reads)."""
     return pl.col(col).map_elements(f, return_dtype=pl.String, skip_nulls=False)

@@ -121,6 +121,8 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute((SQL_DIR / "tables.sql").read_text())
     for table in TABLE.values():  # files made before `source` could be NULL (see tables.sql)
         con.execute(f"ALTER TABLE {table} ALTER COLUMN source DROP NOT NULL")
+    for col in ("period_from_precision", "period_to_precision"):  # files made before periods kept them
+        con.execute(f"ALTER TABLE card_destruction ADD COLUMN IF NOT EXISTS {col} VARCHAR")
     con.execute(
         "CREATE TABLE IF NOT EXISTS coverage_area (region_code VARCHAR, level VARCHAR, "
         "parent_code VARCHAR, as_of DATE, population BIGINT, eligible BIGINT, recorded BIGINT, "

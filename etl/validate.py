@@ -76,7 +76,8 @@ COLUMNS = {
     ],
     "destruction": [
         "row_number", "region_code", "event_date", "date_precision", "destroyed", "period_from",
-        "period_to", "method", "reason_damaged", "reason_changed_data", "reason_other",
+        "period_to", "period_from_precision", "period_to_precision", "method", "reason_damaged",
+        "reason_changed_data", "reason_other",
         "witnesses", "region_name_in_source", "note", "source", "source_kind", "is_synthetic",
         "warnings",
     ],
@@ -228,6 +229,21 @@ def _pct_tolerance(raw: object) -> float:
     return 1.0 + 1e-9
 
 
+#: A destruction's period, as written ("2012", "Januari 2019", "5/7/2021"): each bound keeps its
+#: precision, and a year or month stands for its first day as a start and its last as an end.
+PERIOD_BOUNDS = ("period_from", "period_to")
+
+
+def period_bound(d: dt.date, precision: str, field: str) -> dt.date:
+    """parse_date gives a month's last day and a year's 1 January; a period's start is the first
+    day of what was written, its end the last."""
+    if field == "period_from" and precision == "month":
+        return d.replace(day=1)
+    if field == "period_to" and precision == "year":
+        return dt.date(d.year, 12, 31)
+    return d
+
+
 def coverage_warnings(r: dict, pct_raw: object = None) -> list[str]:
     """Consistency checks that load the row but flag it (the counts win)."""
     w = []
@@ -312,6 +328,9 @@ def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowRes
                 errors.append(f"{f}: date {d.isoformat()} is in the future")
             elif d < EKTP_START and f in ("as_of", "event_date", "oldest_card_date"):
                 errors.append(f"{f}: date {d.isoformat()} is before e-KTP began (2011)")
+            if f in PERIOD_BOUNDS:
+                d = period_bound(d, p, f)
+                rec[f + "_precision"] = p
             rec[f] = d
             if f == ROW_DATE[kind]:
                 precision = p

@@ -82,13 +82,12 @@ def body() -> None:
     st.caption(ui.marker(reg["is_synthetic"].to_list(), lg))
     ui.figure_downloads(dfig.fresh, reg, f"pemusnahan_{area}", lg, "destruction")
     destroyed_table = ui.labelled(
-        reg,
+        ui.with_period(reg, lg),
         {
             "region_name": t("area", lg),
             "event_date": t("date", lg),
             "destroyed": t("destroyed", lg),
-            "period_from": t("period", lg) + " ≥",
-            "period_to": t("period", lg) + " ≤",
+            "period": t("period", lg),
             "method": t("method", lg),
             "witnesses": t("witnesses", lg),
             "note": t("note", lg),

@@ -390,6 +390,8 @@ def test_reader_tables_keep_numbers_sortable_and_show_gaps_as_a_dash(app_env: Pa
     assert set(_number_formats(runway).values()) == {"%,d"}  # English: 1,234
     assert runway.value["Stock runway"].dtype.kind == "i"  # whole days
     destroyed = register.value["Destroyed"]
+    # periods as their sources wrote them, not a day they never named
+    assert sorted(register.value["Period"]) == ["2012 – 2018", "January 2019 – 2021"]
     assert per_year.value["Year"].map(type).eq(str).all()  # a label: no "2,019"
     assert list(_number_formats(per_year)) == ["Destroyed"]
     assert per_year.value["Destroyed"].sum() == per_area.value["Destroyed"].sum() == destroyed.sum() > 0

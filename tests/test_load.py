@@ -305,13 +305,16 @@ def test_build_if_missing_upgrades_a_file_of_another_version_and_keeps_its_facts
     from ektp import schema
 
     load(empty_db, JAMBI_CSV, "coverage", province="15")
-    con = duckdb.connect(str(empty_db))  # as a file built before fingerprints and v_targets
-    con.execute("DROP TABLE schema_info; DROP VIEW v_target_progress; DROP VIEW v_targets")
+    con = duckdb.connect(str(empty_db))  # as a file built before fingerprints, v_targets and periods' precision
+    con.execute("DROP TABLE schema_info; DROP VIEW v_target_progress; DROP VIEW v_targets; DROP VIEW v_destruction")
+    con.execute("ALTER TABLE card_destruction DROP COLUMN period_from_precision")
+    con.execute("ALTER TABLE card_destruction DROP COLUMN period_to_precision")
     con.close()
     before = rows(empty_db, "SELECT * FROM coverage ORDER BY row_number")
     assert etl_main(["--db", str(empty_db), "build", "--if-missing"]) == 0
     assert rows(empty_db, "SELECT fingerprint FROM schema_info") == [(schema.fingerprint(),)]
     assert rows(empty_db, "SELECT COUNT(*) FROM v_targets") == [(0,)]
+    assert rows(empty_db, "SELECT COUNT(period_to_precision) FROM v_destruction") == [(0,)]
     assert rows(empty_db, "SELECT * FROM coverage ORDER BY row_number") == before
     mtime = empty_db.stat().st_mtime_ns
     assert etl_main(["--db", str(empty_db), "build", "--if-missing"]) == 0  # current: left alone

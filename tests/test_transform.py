@@ -172,3 +172,26 @@ def test_ambiguous_name_lists_candidates(matcher: RegionMatcher) -> None:
 def test_scope_keeps_names_inside_the_province(matcher: RegionMatcher) -> None:
     m = matcher.by_name("KOTA KUPANG", province="15")
     assert m.code is None
+
+
+def test_a_destruction_period_is_stored_as_the_span_its_source_wrote() -> None:
+    """'2012' to '2018' is 1 Jan 2012 – 31 Dec 2018 at year precision; 'Januari 2019' as a start
+    is the month's first day (parse_date alone gives an as-of date, the month's last)."""
+    import datetime as dt
+
+    from ektp import fmt
+    from etl.transform import parse_date
+    from etl.validate import period_bound
+
+    def bound(text: str, field: str) -> tuple[dt.date, str]:
+        d, p = parse_date(text)
+        return period_bound(d, p, field), p
+
+    assert bound("2012", "period_from") == (dt.date(2012, 1, 1), "year")
+    assert bound("2018", "period_to") == (dt.date(2018, 12, 31), "year")
+    assert bound("Januari 2019", "period_from") == (dt.date(2019, 1, 1), "month")
+    assert bound("Januari 2019", "period_to") == (dt.date(2019, 1, 31), "month")
+    assert bound("5/7/2021", "period_to") == (dt.date(2021, 7, 5), "day")
+    assert fmt.period(dt.date(2019, 1, 1), "month", dt.date(2021, 12, 31), "year", "id") == "Januari 2019 – 2021"
+    assert fmt.period(dt.date(2012, 1, 1), "year", None, None, "en") == "2012 – …"
+    assert fmt.period(None, None, None, None, "en") == "–"

@@ -90,7 +90,9 @@ CREATE TABLE IF NOT EXISTS blanko_stock (
 CREATE TABLE IF NOT EXISTS card_destruction (
     load_id INTEGER, row_number INTEGER,
     region_code VARCHAR NOT NULL, event_date DATE NOT NULL, date_precision VARCHAR,
-    destroyed BIGINT, period_from DATE, period_to DATE, method VARCHAR,
+    destroyed BIGINT, period_from DATE, period_to DATE,
+    period_from_precision VARCHAR, period_to_precision VARCHAR,  -- 'year' for "2012": day, month or year
+    method VARCHAR,
     reason_damaged BIGINT, reason_changed_data BIGINT, reason_other BIGINT, witnesses VARCHAR,
     region_name_in_source VARCHAR, note VARCHAR,
     source VARCHAR, source_kind VARCHAR NOT NULL, is_synthetic BOOLEAN NOT NULL,
