@@ -191,7 +191,7 @@ def main() -> int:
         warm, _ = median_time(lambda level=level: ours(level, False), a.repeat)
         nv, nsize = median_time(lambda level=level: naive(level, con), max(1, a.repeat // 2))
         geo_file = ROOT / "static" / "geo" / f"{level}.json"
-        geo_gz = len(geoserve.read_entry(geo_file).gzipped)  # the bytes asgi.py sends, once per browser
+        entry = geoserve.read_entry(geo_file)  # what asgi.py sends, once per browser and build
         for cache, secs in (("cold", cold), ("warm", warm)):
             rows.append(
                 {
@@ -202,7 +202,8 @@ def main() -> int:
                     "ours_bytes": size,
                     "naive_bytes": nsize,
                     "geometry_file_bytes": geo_file.stat().st_size,
-                    "geometry_gz_bytes": geo_gz,
+                    "geometry_gz_bytes": len(entry.gzipped),
+                    "geometry_br_bytes": len(entry.brotli) if entry.brotli else None,
                 }
             )
         gc.collect()
@@ -242,6 +243,7 @@ def main() -> int:
             "naive_bytes",
             "geometry_file_bytes",
             "geometry_gz_bytes",
+            "geometry_br_bytes",
             "rows_per_s",
             "peak_mib",
         ].index(k),

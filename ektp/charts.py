@@ -299,7 +299,7 @@ def _hover(rows: list[dict], metric: str, lang: str, compact: bool = False) -> t
     typed arrays (base64 in the figure JSON) when none is missing, else as formatted text. In
     `compact` mode a rate goes as its whole percent (z) and tenths (customdata), one byte each.
     """
-    head = "<b>%{properties.name}</b> (%{properties.code})<br>" + t("metric_" + metric, lang) + ": "
+    head = "<b>%{properties.n}</b> (%{properties.c})<br>" + t("metric_" + metric, lang) + ": "
     vals = [metric_value(r, metric) for r in rows]
     dates = [fmt.date(r.get("as_of"), lang) for r in rows]
     # synthetic rows say so in a word (their file/row source is in the table and exports)
@@ -355,7 +355,7 @@ def feature_numbers(df: pl.DataFrame, geojson: dict | str) -> dict[str, int]:
     if "fid" in df.columns:
         return {c: i for c, i in zip(df["code"].to_list(), df["fid"].to_list(), strict=True) if i is not None}
     if isinstance(geojson, dict):
-        return {f["properties"]["code"]: f["id"] for f in geojson["features"]}
+        return {f["properties"]["c"]: f["id"] for f in geojson["features"]}
     raise ValueError("a map drawn from a geometry URL needs the frame's fid column (geo.with_feature_ids)")
 
 
@@ -379,7 +379,7 @@ def choropleth(
     empty around Indonesia. The height follows the area's shape (`map_height`) unless given.
 
     `geojson` is the FeatureCollection itself (exports) or the URL of the static file (screen,
-    with `fid` in the frame); features are numbered (`id`) with the code in `properties.code`.
+    with `fid` in the frame); features are numbered (`id`) with the code in `properties.c` (name `n`).
     Units without a shape in the file are counted in the legend but not drawn.
     """
     fig = go.Figure()

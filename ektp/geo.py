@@ -14,6 +14,7 @@ import polars as pl
 import streamlit as st
 
 from ektp import settings
+from ektp.schema import GEO_FORMAT, geo_format_of
 
 CHILD_LEVEL = {"country": "province", "province": "regency", "regency": "district"}
 
@@ -49,12 +50,26 @@ def _digest(path: str, mtime_ns: int) -> str:
         return file_digest(fh.read())
 
 
+def static_format() -> str:
+    """The layout the geometry folder was written in ("1" for folders from before the marker)."""
+    return geo_format_of(settings.path("static_dir"))
+
+
+def status(view: str = "province") -> str:
+    """'ok', 'missing' (no file for the view) or 'outdated' (written by another version)."""
+    if not (settings.path("static_dir") / f"{view}.json").exists():
+        return "missing"
+    return "ok" if static_format() == GEO_FORMAT else "outdated"
+
+
 def available(view: str = "province") -> bool:
-    return (settings.path("static_dir") / f"{view}.json").exists()
+    return status(view) == "ok"
 
 
 def file_stamp(view: str) -> tuple:
-    """The view's file identity, () when the file is missing (maps off)."""
+    """The view's file identity, () when the file is missing or of another layout (maps off)."""
+    if static_format() != GEO_FORMAT:
+        return ()
     try:
         return _stamp(view)
     except FileNotFoundError:
@@ -94,7 +109,7 @@ def feature_ids(view: str) -> dict[str, int]:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _feature_ids(path: str, mtime_ns: int) -> dict[str, int]:
-    return {f["properties"]["code"]: f["id"] for f in _geojson(path, mtime_ns)["features"]}
+    return {f["properties"]["c"]: f["id"] for f in _geojson(path, mtime_ns)["features"]}
 
 
 def code_of(view: str, feature_id: object) -> str | None:

@@ -8,10 +8,24 @@ differs, and the app tells the reader how instead of failing on a missing view.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from ektp.settings import ROOT
 
 SQL_FILES = ("tables.sql", "views.sql")
+#: The layout of the map geometry files the ETL writes (`format.txt` beside them): 2 = feature
+#: properties `c` (code) and `n` (name), and a brotli copy of each file. The app does not draw
+#: files of another layout; `make data` rewrites them from the DB (etl.build.refresh_static).
+GEO_FORMAT = "2"
+GEO_FORMAT_FILE = "format.txt"
+
+
+def geo_format_of(folder: Path) -> str:
+    """The layout a geometry folder was written in ("1" for folders from before the marker)."""
+    try:
+        return (folder / GEO_FORMAT_FILE).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return "1"
 
 
 def fingerprint() -> str:

@@ -84,10 +84,15 @@ def main(argv: list[str] | None = None) -> int:
             if a.if_missing and db.exists():
                 if _schema_of(db) == schema.fingerprint():
                     print(f"{db} exists; not rebuilt", file=sys.stderr)
-                    return 0
-                # built by another version: its facts stay, the tables and views are brought up to date
-                print(f"{db} was built with another schema; upgrading it", file=sys.stderr)
-                run([], db_path=db, boundaries=False)
+                else:
+                    # built by another version: its facts stay, the tables and views are brought up to date
+                    print(f"{db} was built with another schema; upgrading it", file=sys.stderr)
+                    run([], db_path=db, boundaries=False)
+                from etl.build import refresh_static, static_outdated
+
+                if static_outdated():
+                    n = refresh_static(db)
+                    print(f"map geometry rewritten from {db} ({n:,} units)", file=sys.stderr)
                 return 0
             from etl.build import build
 

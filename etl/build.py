@@ -11,8 +11,9 @@ import geopandas as gpd
 import shapely
 
 from ektp import settings
+from ektp.schema import GEO_FORMAT, geo_format_of
 from etl import boundaries as geo
-from etl.load import LoadReport, LoadSpec, run
+from etl.load import LoadReport, LoadSpec, load_lock, run
 
 DATA = settings.ROOT / "data"
 SOURCED = [
@@ -65,6 +66,28 @@ def load_boundaries(con: duckdb.DuckDBPyConnection, progress: bool = True) -> in
     if progress:
         print(f"boundaries: {status}", file=sys.stderr)
     return len(rows)
+
+
+def static_outdated() -> bool:
+    """The map geometry folder is missing or was written in another layout (ektp.schema.GEO_FORMAT)."""
+    folder = settings.path("static_dir")
+    return not (folder / "province.json").exists() or geo_format_of(folder) != GEO_FORMAT
+
+
+def refresh_static(db_path: Path) -> int:
+    """Rewrite the map geometry files from the DB's own boundaries (no mirror or download
+    needed): how `make data` brings files of an older layout up to date. Returns the units
+    written, 0 when the DB holds no boundaries (maps then stay off and say why)."""
+    with load_lock(db_path):  # a load writes the same folder
+        con = duckdb.connect(str(db_path), read_only=True)
+        try:
+            rows = con.execute("SELECT code, level, name_in_file, geom_wkb FROM boundaries ORDER BY code").fetchall()
+        finally:
+            con.close()
+        units = [geo.Unit(c, lv, name, None, None, shapely.from_wkb(bytes(w)), False) for c, lv, name, w in rows]
+        if units:
+            geo.write_static(units, settings.path("static_dir"))
+    return len(units)
 
 
 def build(

@@ -162,7 +162,8 @@ def body() -> None:
         st.info(t("no_data", lg))
         return
     view = geo.view_name(level, area)
-    maps_on = geo.available(view)
+    map_files = geo.status(view)
+    maps_on = map_files == "ok"
     mv = queries.map_view(level, area, as_of, view)
     df = mv.df
     target, target_source = queries.recording_target(area)
@@ -192,6 +193,8 @@ def body() -> None:
                 selection_mode="points",
                 config=ui.PLOTLY_CONFIG,
             )
+        elif map_files == "outdated":
+            st.warning(t("maps_outdated", lg))
         else:
             reason = queries.meta().get("boundaries_status", "boundary files not built")
             st.warning(t("maps_off", lg, reason=reason if not ui.settings.is_public() else "—"))

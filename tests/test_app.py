@@ -266,6 +266,27 @@ def test_map_page_says_why_maps_are_off(app_env: Path, monkeypatch: pytest.Monke
     assert len(at.dataframe[0].value) == 11  # the ranking table still works without maps
 
 
+def test_map_files_of_an_older_layout_are_not_drawn_and_the_page_says_how_to_rewrite_them(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A folder written before `format.txt` (properties `code`/`name`): the hover and the click
+    would read keys the file lacks, so the page says to run `make data` instead of failing."""
+    import json
+
+    folder = tmp_path / "geo"
+    folder.mkdir()
+    feature = {"type": "Feature", "id": 0, "properties": {"code": "15.01", "name": "Kerinci"}, "geometry": None}
+    (folder / "regency_15.json").write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    monkeypatch.setenv("EKTP_STATIC_DIR", str(folder))
+    at = run("pages/1_Peta_cakupan.py", {"lang": "en", "area": "15"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("another version" in w.value and "make data" in w.value for w in at.warning)
+    assert len(at.dataframe[0].value) == 11  # the ranking still works
+    (folder / "format.txt").write_text("1\n")
+    at = run("pages/1_Peta_cakupan.py", {"lang": "id", "area": "15"})
+    assert any("versi lain" in w.value for w in at.warning)
+
+
 @pytest.mark.parametrize(
     ("page", "min_charts"),
     [

@@ -41,7 +41,7 @@ def test_static_files_serve_only_map_geometry(server: str) -> None:
             continue
         assert not body.startswith(b"\x00") and b"DUCK" not in body[:64] and b"import" not in body[:200]
     served = {p.suffix for p in (ROOT / "static").rglob("*") if p.is_file()}
-    assert served <= {".json", ".txt", ".md"}
+    assert served <= {".json", ".br", ".txt", ".md"}
 
 
 def test_websocket_messages_are_deflated(server: str) -> None:
@@ -94,7 +94,7 @@ def test_map_permalink_renders_in_chromium(server: str) -> None:
         map_shot = ARTIFACTS / "map_jambi_plot.png"
         plot.screenshot(path=str(map_shot))
         # hovering Sarolangun (third unit by code): its name comes from the geometry file
-        # (properties.name), the code from the location, the value from z
+        # (properties.n), the code too (properties.c), the value from z
         box = page.locator(".choroplethlayer path").nth(2).bounding_box()
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.wait_for_selector(".hoverlayer .hovertext", timeout=10_000)
@@ -118,10 +118,11 @@ def test_map_permalink_renders_in_chromium(server: str) -> None:
         browser.close()
     # 11 regencies filled + outline of those below target
     assert n_paths >= 11
-    # the geometry came once-compressed and cacheable, under its versioned URL (ektp.geoserve)
+    # the geometry came as the ETL's brotli copy (Chromium accepts br) and cacheable, under its
+    # versioned URL (ektp.geoserve)
     assert any("/regency_15.json?v=" in u for u in geometry) and any("/district_15.03.json?v=" in u for u in geometry)
     for u, head in geometry.items():
-        assert "?v=" in u and "immutable" in head.get("cache-control", "") and head.get("content-encoding") == "gzip", u
+        assert "?v=" in u and "immutable" in head.get("cache-control", "") and head.get("content-encoding") == "br", u
     # pixels: the 80–99.99% band colour (#998ec3) fills a real part of the map
     assert band_pixels(map_shot, (0x99, 0x8E, 0xC3)) > 5000
     # nothing left the machine: no CDN, no tiles

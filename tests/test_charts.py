@@ -42,9 +42,9 @@ def test_jambi_regency_map(jambi: pl.DataFrame) -> None:
     assert len(gj["features"]) == 11
     # features numbered 0..n-1 in code order, the code and name in properties
     assert [f["id"] for f in gj["features"]] == list(range(11))
-    codes = [f["properties"]["code"] for f in gj["features"]]
+    codes = [f["properties"]["c"] for f in gj["features"]]
     assert codes == sorted(codes) and "15.03" in codes
-    assert {f["properties"]["name"] for f in gj["features"]} >= {"Kabupaten Sarolangun"}
+    assert {f["properties"]["n"] for f in gj["features"]} >= {"Kabupaten Sarolangun"}
     fig = charts.choropleth(jambi, gj, "unrecorded_share", "id", "judul", "Sumber: x", target=0.98)
     vals = values_by_code(fig, view)
     assert len(vals) == 11 and set(vals) == set(codes)
@@ -84,7 +84,7 @@ def test_hover_carries_name_code_value_as_of_source(jambi: pl.DataFrame) -> None
         i = list(tr.locations).index(sarolangun)
         found += 1
         # name and code from the static file's properties, value from z
-        assert tr.hovertemplate.startswith("<b>%{properties.name}</b> (%{properties.code})")
+        assert tr.hovertemplate.startswith("<b>%{properties.n}</b> (%{properties.c})")
         assert round(float(tr.z[i]), 1) == 86.0 and "%{z:,.1f}%" in tr.hovertemplate or tr.customdata[i][0] == "86.0%"
         text = tr.hovertemplate + " ".join(map(str, tr.customdata[i]))
         assert "31 March 2019" in text and "radarjambi" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -133,3 +134,47 @@ def test_boundaries_loaded_swapped_and_served(con: duckdb.DuckDBPyConnection) ->
     for view in ("province", "regency", "regency_15", "district_15.03"):
         assert (static / f"{view}.json").exists()
     assert "MIT" in one(con, "SELECT value FROM meta WHERE key = 'boundaries_license'")[0]
+
+
+def test_each_geometry_file_has_a_brotli_copy_and_the_layout_marker() -> None:
+    import brotli
+
+    from ektp.schema import GEO_FORMAT, geo_format_of
+
+    static = settings.path("static_dir")
+    assert geo_format_of(static) == GEO_FORMAT
+    files = sorted(static.glob("*.json"))
+    assert len(files) > 500
+    for p in (static / "district.json", static / "province.json", files[len(files) // 2]):
+        assert brotli.decompress((static / (p.name + ".br")).read_bytes()) == p.read_bytes(), p.name
+    assert {p.name.removesuffix(".br") for p in static.glob("*.json.br")} == {p.name for p in files}
+    first = json.loads((static / "regency.json").read_text())["features"][0]
+    assert first["id"] == 0 and first["properties"] == {"c": "11.01", "n": "Kabupaten Aceh Selatan"}
+
+
+def test_make_data_rewrites_map_files_of_an_older_layout_from_the_db(
+    default_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgraded checkout keeps its DB; its map files (no format.txt, keys `code`/`name`)
+    are rewritten from the DB's boundaries, with no mirror and no download."""
+    import shutil
+
+    from ektp.schema import GEO_FORMAT, geo_format_of
+    from etl.__main__ import main as etl_main
+    from etl.build import static_outdated
+
+    db = shutil.copy(default_db, tmp_path / "ektp.duckdb")  # this module holds the original open
+    folder = tmp_path / "geo"
+    folder.mkdir()
+    (folder / "province.json").write_text('{"type":"FeatureCollection","features":[]}')
+    monkeypatch.setenv("EKTP_STATIC_DIR", str(folder))
+    monkeypatch.setenv("EKTP_GEO_MIRROR", str(tmp_path / "no_mirror"))
+    assert static_outdated()
+    assert etl_main(["--db", str(db), "build", "--if-missing"]) == 0
+    assert geo_format_of(folder) == GEO_FORMAT and not static_outdated()
+    regency = json.loads((folder / "regency_15.json").read_text())
+    assert [f["properties"]["c"] for f in regency["features"]][:3] == ["15.01", "15.02", "15.03"]
+    assert (folder / "district.json.br").exists()
+    stamp = (folder / "district.json").stat().st_mtime_ns
+    assert etl_main(["--db", str(db), "build", "--if-missing"]) == 0  # current: left alone
+    assert (folder / "district.json").stat().st_mtime_ns == stamp

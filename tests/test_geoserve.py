@@ -9,10 +9,11 @@ import json
 import os
 from pathlib import Path
 
+import brotli
 import pytest
 
 from ektp import geo
-from ektp.geoserve import CACHE_CONTROL, GeometryFiles, accepts_gzip
+from ektp.geoserve import CACHE_CONTROL, GeometryFiles, accepts_gzip, choose_encoding
 
 
 class Downstream:
@@ -54,7 +55,7 @@ def call(
 def served(tmp_path: Path) -> tuple[GeometryFiles, Downstream, Path]:
     folder = tmp_path / "geo"
     folder.mkdir()
-    fc = {"type": "FeatureCollection", "features": [{"type": "Feature", "id": 0, "properties": {"code": "15"}}]}
+    fc = {"type": "FeatureCollection", "features": [{"type": "Feature", "id": 0, "properties": {"c": "15"}}]}
     (folder / "province.json").write_text(json.dumps(fc))
     (tmp_path / "secret.json").write_text('{"no": 1}')
     down = Downstream()
@@ -135,6 +136,60 @@ def test_the_app_writes_the_version_the_server_answers(app_env: Path) -> None:
     assert status == 200 and head["cache-control"] == CACHE_CONTROL
     assert json.loads(gzip.decompress(body))["type"] == "FeatureCollection"
     assert geo.static_url("no_such_view") == "app/static/geo/no_such_view.json"  # no file, no version
+
+
+def test_brotli_goes_to_clients_that_accept_it_when_the_etl_wrote_a_matching_copy(served) -> None:  # noqa: ANN001
+    from etl.boundaries import write_brotli
+
+    app, _, folder = served
+    p = folder / "province.json"
+    data = p.read_bytes()
+    v = geo.file_digest(data)
+    url = "/app/static/geo/province.json"
+    # no .br beside the file: gzip, even for a browser that prefers brotli
+    assert call(app, url, f"v={v}", accept_encoding="gzip, deflate, br, zstd")[1]["content-encoding"] == "gzip"
+    write_brotli(p)
+    os.utime(p, ns=(p.stat().st_atime_ns, p.stat().st_mtime_ns + 1000))  # the server re-reads the folder
+    status, head, body = call(app, url, f"v={v}", accept_encoding="gzip, deflate, br, zstd")
+    assert status == 200 and head["content-encoding"] == "br" and int(head["content-length"]) == len(body)
+    assert brotli.decompress(body) == data and head["vary"] == "Accept-Encoding"
+    assert head["etag"] == f'"{v}"' and "immutable" in head["cache-control"]
+    # the client's weights decide; a client without brotli gets gzip
+    assert call(app, url, f"v={v}", accept_encoding="br;q=0.5, gzip")[1]["content-encoding"] == "gzip"
+    status, head, body = call(app, url, f"v={v}", accept_encoding="gzip")
+    assert head["content-encoding"] == "gzip" and gzip.decompress(body) == data
+
+
+def test_a_brotli_copy_of_other_bytes_is_never_sent(served) -> None:  # noqa: ANN001
+    app, _, folder = served
+    p = folder / "province.json"
+    data = p.read_bytes()
+    v = geo.file_digest(data)
+    (folder / "province.json.br").write_bytes(brotli.compress(data.replace(b'"15"', b'"16"')))
+    status, head, body = call(app, "/app/static/geo/province.json", f"v={v}", accept_encoding="br, gzip")
+    assert status == 200 and head["content-encoding"] == "gzip" and gzip.decompress(body) == data
+    (folder / "province.json.br").write_bytes(b"not brotli at all")
+    os.utime(p, ns=(p.stat().st_atime_ns, p.stat().st_mtime_ns + 1000))
+    assert call(app, "/app/static/geo/province.json", f"v={v}", accept_encoding="br")[1].get("content-encoding") is None
+
+
+@pytest.mark.parametrize(
+    ("header", "want"),
+    [
+        ("gzip, deflate, br, zstd", "br"),  # Chromium's, on http://127.0.0.1 as on https
+        ("br;q=0.5, gzip", "gzip"),
+        ("br;q=1.0, gzip;q=0.8", "br"),
+        ("gzip;q=0.9, br;q=0", "gzip"),
+        ("*", "br"),
+        ("*;q=0.2, gzip", "gzip"),
+        ("identity", None),
+        ("br;q=0, gzip;q=0", None),
+        ("", None),
+        ("BR ; Q=0.7, gzip;q=0.6", "br"),
+    ],
+)
+def test_the_coding_is_the_one_the_client_weights_highest(header: str, want: str | None) -> None:
+    assert choose_encoding(header) == want
 
 
 @pytest.mark.parametrize(
