@@ -574,7 +574,13 @@ def backlog_offices(df: pl.DataFrame, lang: str, title: str, source_line: str, t
         ]
         if any(v is not None for v in unknown):
             fig.add_trace(
-                go.Bar(y=labels, x=unknown, orientation="h", name=t("age_unknown", lang), marker_color="#9e9e9e")
+                go.Bar(
+                    y=labels,
+                    x=unknown,
+                    orientation="h",
+                    name=fmt.capital(t("age_unknown", lang)),
+                    marker_color="#9e9e9e",
+                )
             )
     else:
         fig.add_trace(
@@ -702,7 +708,7 @@ def targets_progress(rows: list[dict], lang: str, title: str, source_line: str) 
                 x=[min(max(r["progress"] or 0, 0), 1.5) * 100 for r in sel],  # drawn within 0–150%
                 orientation="h",
                 marker_color=colour,
-                name=t(status, lang),
+                name=fmt.capital(t(status, lang)),
                 customdata=[[r["current_text"], r["target_text"]] for r in sel],
                 hovertemplate="%{y}<br>"
                 + t("current", lang)
@@ -755,7 +761,11 @@ def blanko_stock(df: pl.DataFrame, lang: str, title: str, source_line: str) -> g
     )
     fig.add_trace(
         go.Bar(
-            x=df["as_of"].to_list(), y=df["used"].to_list(), name=t("used", lang), marker_color="#f1a340", opacity=0.6
+            x=df["as_of"].to_list(),
+            y=df["used"].to_list(),
+            name=fmt.capital(t("used", lang)),
+            marker_color="#f1a340",
+            opacity=0.6,
         )
     )
     fig.update_yaxes(gridcolor="#eee", rangemode="tozero")

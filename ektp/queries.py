@@ -61,6 +61,18 @@ def province_names() -> MappingProxyType:
     return _province_names(db.stamp())
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _translations(stamp: tuple, lang: str) -> MappingProxyType:
+    df = _q("SELECT text, translated FROM translations WHERE lang = $lang", {"lang": lang})
+    return MappingProxyType(dict(zip(df["text"].to_list(), df["translated"].to_list(), strict=True)))
+
+
+def translations(lang: str) -> MappingProxyType:
+    """Stored text of the curated files → its reading in `lang` (etl/translations.py; shared,
+    read only). Text without a reading (an office's own words) is not in it."""
+    return _translations(db.stamp(), lang)
+
+
 def ancestors(code: str) -> list[dict]:
     """The chain from Indonesia down to the unit: for breadcrumbs."""
     out = []

@@ -65,6 +65,12 @@ SETTINGS: tuple[Setting, ...] = (
         "static/geo",
         "Simplified GeoJSON per level, served once as static files to the browser.",
     ),
+    Setting(
+        "translations",
+        "EKTP_TRANSLATIONS",
+        "data/sourced/translations.csv",
+        "The curated files' notes in Indonesian, loaded into the DB at every load.",
+    ),
     Setting("etl_memory", "EKTP_ETL_MEMORY", "1GB", "DuckDB memory limit of a load (it spills to disk past it)."),
     Setting(
         "etl_bulk",

@@ -380,14 +380,31 @@ def number_config(df: pl.DataFrame, lang: str, browser: str | None = None) -> di
     }
 
 
+#: Columns of free text that the curated files write in English (etl/translations.py).
+TRANSLATED = ("note", "method")
+
+
+def data_text(text: str | None, lg: str) -> str | None:
+    """A curated file's note or method in the reader's language; anything else as written."""
+    from ektp import queries
+
+    return None if text is None else queries.translations(lg).get(text, text)
+
+
 def labelled(df: pl.DataFrame, columns: dict[str, str], lg: str) -> pl.DataFrame:
     """A frame as a reader's table: only `columns` (column → label in the reader's language),
-    in that order and headed with a capital; a source in the reader's language (fmt.source)."""
+    in that order and headed with a capital; a source in the reader's language (fmt.source),
+    a curated note or method too (data_text)."""
+    from ektp import queries
+
     exprs = []
+    readings = queries.translations(lg) if any(c in TRANSLATED for c in columns) else {}
     for col, label in columns.items():
         expr = pl.col(col)
         if col == "source":
             expr = expr.map_elements(lambda s: fmt.source(s, lg), return_dtype=pl.String)
+        elif col in TRANSLATED and readings and df.schema[col] == pl.String:
+            expr = expr.replace(dict(readings))
         exprs.append(expr.alias(fmt.capital(label)))
     return df.select(exprs)
 

@@ -25,7 +25,7 @@ import duckdb
 import polars as pl
 
 from ektp import checks, schema, settings
-from etl import bulk
+from etl import bulk, translations
 from etl.extract import ExtractError, RawTable, raw_text, read_table, sha256_file
 from etl.regions import RegionMatcher, regions_frame
 from etl.transform import date_in_title, detect_locale
@@ -539,6 +539,9 @@ def run(
                 _record_interrupted(con, previous_journals)
                 for p in previous_journals:
                     p.unlink(missing_ok=True)
+            n = translations.load(con)
+            if progress and n:
+                print(f"translations: {n} curated texts", file=sys.stderr)
             if boundaries or (boundaries is None and new_db):
                 from etl.build import load_boundaries
 

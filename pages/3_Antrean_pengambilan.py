@@ -94,7 +94,7 @@ def body() -> None:
         st.plotly_chart(burn.shared(), config=ui.PLOTLY_CONFIG, key=f"burn_{r['region_code']}_{r['metric']}")
         st.caption(
             ui.marker(window["is_synthetic"].to_list() + [r["is_synthetic"]], lg)
-            + (f" · {r['note']}" if r["note"] else "")
+            + (f" · {ui.data_text(r['note'], lg)}" if r["note"] else "")
         )
         ui.figure_downloads(
             burn.fresh,

@@ -326,6 +326,23 @@ def test_targets_chart_has_one_bar_per_target(app_env: Path) -> None:
     assert "Jambi · recording rate" in labels  # the sourced 98% target
 
 
+def test_curated_notes_and_methods_read_in_the_page_language(app_env: Path) -> None:
+    """The curated files write notes in English (data/sourced/translations.csv gives them in
+    Indonesian); the Indonesian page shows the reading, the English page the stored text."""
+    at = run("pages/5_Blangko_dan_kartu_rusak.py", {"area": "35", "lang": "id"})
+    assert not at.exception
+    register = next(d.value for d in at.dataframe if "Cara" in d.value.columns)
+    row = register.iloc[0]
+    assert row["Cara"] == "dibakar" and row["Keterangan"].startswith("KTP-el tidak berlaku dari 2012 hingga 2018")
+    at = run("pages/5_Blangko_dan_kartu_rusak.py", {"area": "35", "lang": "en"})
+    register = next(d.value for d in at.dataframe if "Method" in d.value.columns)
+    assert register.iloc[0]["Method"] == "burned" and register.iloc[0]["Note"].startswith("invalid cards from 2012")
+    at = run("pages/3_Antrean_pengambilan.py", {"area": "53.71", "lang": "id"})  # Kupang's burn-down caption
+    assert any("40.000 warga tanpa KTP-el dituntaskan dalam 3 bulan" in c.value for c in at.caption)
+    offices = at.dataframe[0].value
+    assert "5.000 warga menunggu mengambil KTP-el yang sudah dicetak" in offices["Keterangan"].tolist()
+
+
 def test_tables_are_labelled_in_the_reader_language(app_env: Path) -> None:
     """Published figures and the ranking show labelled columns, the value beside the name."""
     at = run("app.py", {"area": "00", "lang": "en"})

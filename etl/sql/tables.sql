@@ -116,3 +116,5 @@ CREATE TABLE IF NOT EXISTS targets (
 CREATE TABLE IF NOT EXISTS coverage_multi (region_code VARCHAR, as_of DATE);
 
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+-- the curated files' free text (notes, a method) in another language: data/sourced/translations.csv
+CREATE TABLE IF NOT EXISTS translations (lang VARCHAR, text VARCHAR, translated VARCHAR NOT NULL, PRIMARY KEY (lang, text));
