@@ -370,11 +370,18 @@ def table_formats(lang: str, browser: str | None) -> tuple[str, str]:
     return ("%,d", "%,.2f") if lang == "en" else ("%d", "%.2f")
 
 
+#: Decimal places of a table's decimal numbers (rates, in percent): two, as "%.2f" writes them.
+DECIMAL_STEP = 0.01
+
+
 def number_config(df: pl.DataFrame, lang: str, browser: str | None = None) -> dict[str, Any]:
     """column_config for every numeric column of `df` (table_formats)."""
     whole, decimal = table_formats(lang, browser)
     return {
-        col: st.column_config.NumberColumn(col, format=whole if dtype.is_integer() else decimal)
+        col: st.column_config.NumberColumn(col, format=whole)
+        if dtype.is_integer()
+        # a step fixes the browser's decimals: "88,10" under "87,95", not "88,1"
+        else st.column_config.NumberColumn(col, format=decimal, step=DECIMAL_STEP)
         for col, dtype in df.schema.items()
         if dtype.is_numeric()
     }

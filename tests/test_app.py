@@ -461,3 +461,18 @@ def test_table_numbers_follow_the_page_language_whatever_the_browser() -> None:
     assert table_formats("id", "id-ID") == table_formats("en", "en-GB") == ("localized", "localized")
     assert table_formats("en", "id-ID") == table_formats("en", None) == ("%,d", "%,.2f")
     assert table_formats("id", "en-US") == table_formats("id", None) == ("%d", "%.2f")
+
+
+def test_decimal_columns_keep_two_places_in_the_browsers_own_format() -> None:
+    """'localized' alone lets the browser drop zeros (88,1 under 88,05 in a ranking); the
+    column's step fixes two places, as the printf formats do."""
+    import polars as pl
+
+    from ektp.ui import number_config
+
+    df = pl.DataFrame({"name": ["a"], "rate": [88.1], "count": [5]})
+    conf = number_config(df, "id", "id-ID")
+    assert set(conf) == {"rate", "count"}
+    assert conf["rate"]["type_config"]["format"] == "localized" and conf["rate"]["type_config"]["step"] == 0.01
+    assert conf["count"]["type_config"]["format"] == "localized" and conf["count"]["type_config"]["step"] is None
+    assert number_config(df, "id", "en-US")["rate"]["type_config"]["format"] == "%.2f"
