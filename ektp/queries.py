@@ -256,21 +256,54 @@ def backlog_latest(scope: str, as_of: dt.date) -> pl.DataFrame:
     return _backlog_latest(db.stamp(), scope, as_of)
 
 
+BACKLOG_SERIES_SQL = """
+WITH b AS (SELECT * FROM v_backlog WHERE in_scope(region_code, $scope)),
+dates AS (SELECT DISTINCT as_of FROM b),
+offices AS (SELECT region_code, office, MIN(as_of) AS first_as_of FROM b GROUP BY region_code, office),
+grid AS (
+    SELECT o.region_code, o.office, d.as_of AS day
+    FROM offices o JOIN dates d ON d.as_of >= o.first_as_of
+),
+latest AS (  -- each office's latest row on or before each date
+    SELECT g.day, b.* FROM grid g ASOF JOIN b
+    ON g.region_code = b.region_code AND g.office = b.office AND g.day >= b.as_of
+)
+SELECT day AS as_of, SUM(awaiting_pickup) AS awaiting_pickup, SUM(collected) AS collected,
+       SUM(age_0_3m) AS age_0_3m, SUM(age_3_6m) AS age_3_6m, SUM(age_6_12m) AS age_6_12m,
+       SUM(age_12m_plus) AS age_12m_plus, COUNT(*) AS offices,
+       COUNT(*) FILTER (WHERE as_of = day) AS offices_reporting, BOOL_OR(is_synthetic) AS is_synthetic,
+       STRING_AGG(DISTINCT CASE WHEN NOT is_synthetic THEN source END, '; ') AS sources
+FROM latest GROUP BY day ORDER BY day
+"""
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def _backlog_series(stamp: tuple, scope: str) -> pl.DataFrame:
-    return _q(
-        "SELECT as_of, SUM(awaiting_pickup) AS awaiting_pickup, SUM(collected) AS collected, "
-        "SUM(age_0_3m) AS age_0_3m, SUM(age_3_6m) AS age_3_6m, SUM(age_6_12m) AS age_6_12m, "
-        "SUM(age_12m_plus) AS age_12m_plus, COUNT(*) AS offices, BOOL_OR(is_synthetic) AS is_synthetic, "
-        "STRING_AGG(DISTINCT CASE WHEN NOT is_synthetic THEN source END, '; ') AS sources "
-        "FROM v_backlog WHERE in_scope(region_code, $scope) GROUP BY as_of ORDER BY as_of",
-        {"scope": scope},
-    )
+    return _q(BACKLOG_SERIES_SQL, {"scope": scope})
 
 
 def backlog_series(scope: str) -> pl.DataFrame:
-    """Cards awaiting pickup in scope, summed over offices, per date."""
+    """Cards awaiting pickup in scope per date: each office's latest figure on or before the
+    date, summed, as the page's headline sums them. Offices report on their own days (an
+    article's one office on 27 Jan 2020, the others at month ends): summing only the rows of
+    each date drew that one office as the whole country's backlog. `offices_reporting` counts
+    the offices with a row on the date itself."""
     return _backlog_series(db.stamp(), scope)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _backlog_series_sources(stamp: tuple, scope: str) -> tuple[str, ...]:
+    df = _q(
+        "SELECT DISTINCT source FROM v_backlog WHERE in_scope(region_code, $scope) AND NOT is_synthetic "
+        "AND (awaiting_pickup IS NOT NULL OR collected IS NOT NULL) ORDER BY source",
+        {"scope": scope},
+    )
+    return tuple(df["source"].to_list())
+
+
+def backlog_series_sources(scope: str) -> tuple[str, ...]:
+    """The sources of the published figures inside backlog_series' sums (synthetic rows aside)."""
+    return _backlog_series_sources(db.stamp(), scope)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -107,7 +107,11 @@ def body() -> None:
     trend_src = t(
         "figure_source",
         lg,
-        sources=t("synthetic_marker", lg) if series["is_synthetic"].any() else "–",
+        sources="; ".join(
+            [fmt.source(x, lg) or "–" for x in queries.backlog_series_sources(area)]
+            + ([t("synthetic_marker", lg)] if series["is_synthetic"].any() else [])
+        )
+        or "–",
         date=fmt.date(as_of, lg),
     )
     trend = ui.FigureSpec(charts.backlog_trend, series, lg, title, trend_src)

@@ -476,3 +476,16 @@ def test_decimal_columns_keep_two_places_in_the_browsers_own_format() -> None:
     assert conf["rate"]["type_config"]["format"] == "localized" and conf["rate"]["type_config"]["step"] == 0.01
     assert conf["count"]["type_config"]["format"] == "localized" and conf["count"]["type_config"]["step"] is None
     assert number_config(df, "id", "en-US")["rate"]["type_config"]["format"] == "%.2f"
+
+
+def test_the_backlog_trend_names_the_articles_inside_its_sums(app_env: Path) -> None:
+    """Kupang's article (5,000 waiting, 27 Jan 2020) is part of the national line from that day
+    on (queries.backlog_series), so the line's source names it beside the synthetic marker."""
+    import json
+
+    at = run("pages/3_Antrean_pengambilan.py", {"area": "00", "lang": "en"})
+    assert not at.exception
+    trend = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    source = [a["text"] for a in trend["layout"]["annotations"] if a.get("name") == "source"][0]
+    assert "seed article 003" in source and "synthetic" in source, source
+    assert "Palembang" not in source  # its rows give no count: nothing of them is in the line

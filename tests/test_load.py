@@ -344,3 +344,43 @@ def test_a_sum_takes_each_childs_best_row_with_counts_while_the_child_shows_its_
     assert area["15.03"][1:3] == (100, 80) and area["15.03"][4] == "rollup"
     best = rows(empty_db, "SELECT source, n_sources FROM v_coverage_best WHERE region_code = '15.03.01'")
     assert best == [("office_pct.csv row 2", 2)]
+
+
+def test_the_backlog_series_sums_each_offices_latest_figure_on_every_date(
+    empty_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Offices report on their own days. Summing only each date's rows drew one office's
+    figure as the whole area's backlog (the national line fell to Kupang's 5,000 on 27 Jan
+    2020); each date now sums every office's latest figure, as the page's headline does."""
+    f = empty_db.with_name("two_offices.csv")
+    f.write_text(
+        "KODE WILAYAH,UPT,TANGGAL,BELUM DIAMBIL,SUDAH DIAMBIL\n"
+        "16.71,UPT A,2022-01-31,100,10\n"
+        "16.71,UPT B,2022-02-15,50,5\n"
+        "16.71,UPT A,2022-02-28,90,20\n"
+        "16.72,UPT C,2022-02-28,7,\n"
+    )
+    assert load(empty_db, f, "backlog").accepted == 4
+    monkeypatch.setenv("EKTP_DB", str(empty_db))
+    from ektp import queries
+
+    s = queries.backlog_series("16")
+    got = [
+        (r["as_of"], int(r["awaiting_pickup"]), r["offices"], r["offices_reporting"]) for r in s.iter_rows(named=True)
+    ]
+    assert got == [
+        (dt.date(2022, 1, 31), 100, 1, 1),
+        (dt.date(2022, 2, 15), 150, 2, 1),
+        (dt.date(2022, 2, 28), 147, 3, 2),
+    ]
+    assert int(s["collected"][-1]) == 25  # UPT C gave no count: a gap is not a zero
+    latest = queries.backlog_latest("16", dt.date(2022, 2, 28))
+    assert int(latest["awaiting_pickup"].sum()) == got[-1][1]  # the line ends at the headline
+    assert [int(v) for v in queries.backlog_series("16.71")["awaiting_pickup"]] == [100, 150, 140]
+    # a pickup-backlog target reads the same sums
+    from ektp import db
+
+    got = db.query(
+        "SELECT as_of, value FROM v_metric_series WHERE metric = 'pickup_backlog' AND region_code = '16.71' ORDER BY as_of"
+    ).rows()
+    assert got == [(dt.date(2022, 1, 31), 100.0), (dt.date(2022, 2, 15), 150.0), (dt.date(2022, 2, 28), 140.0)]

@@ -131,6 +131,21 @@ CREATE OR REPLACE VIEW v_coverage_latest AS
 SELECT * FROM v_coverage_area
 QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code ORDER BY as_of DESC) = 1;
 
+-- Cards awaiting pickup per area and date: each of the area's offices at its latest row on or
+-- before the date, summed (offices report on their own days; one office's row is not the area).
+CREATE OR REPLACE VIEW v_backlog_area_series AS
+WITH days AS (SELECT DISTINCT region_code, as_of FROM pickup_backlog),
+offices AS (SELECT region_code, office, MIN(as_of) AS first_as_of FROM pickup_backlog GROUP BY region_code, office),
+grid AS (
+    SELECT o.region_code, o.office, d.as_of AS day
+    FROM offices o JOIN days d ON d.region_code = o.region_code AND d.as_of >= o.first_as_of
+)
+SELECT g.region_code, g.day AS as_of, SUM(b.awaiting_pickup) AS awaiting_pickup, BOOL_OR(b.is_synthetic) AS is_synthetic
+FROM grid g ASOF JOIN pickup_backlog b
+  ON g.region_code = b.region_code AND g.office = b.office AND g.day >= b.as_of
+GROUP BY g.region_code, g.day
+HAVING SUM(b.awaiting_pickup) IS NOT NULL;
+
 -- Every target metric as one long series: region, date, metric, value (rates as fractions).
 CREATE OR REPLACE VIEW v_metric_series AS
 SELECT region_code, as_of, 'recording_rate' AS metric, recording_rate AS value, is_synthetic
@@ -142,8 +157,8 @@ UNION ALL
 SELECT region_code, as_of, 'recorded_count', recorded::DOUBLE, is_synthetic
 FROM coverage_area WHERE recorded IS NOT NULL
 UNION ALL
-SELECT region_code, as_of, 'pickup_backlog', SUM(awaiting_pickup)::DOUBLE, BOOL_OR(is_synthetic)
-FROM pickup_backlog WHERE awaiting_pickup IS NOT NULL GROUP BY region_code, as_of;
+SELECT region_code, as_of, 'pickup_backlog', awaiting_pickup::DOUBLE, is_synthetic
+FROM v_backlog_area_series;
 
 -- Each target with the metric's latest value on or before its deadline (or today), and the
 -- share of the way from baseline to target. Status and projections: see ektp/metrics.py.
