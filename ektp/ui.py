@@ -448,6 +448,12 @@ def sourced_table(points: pl.DataFrame, lg: str, areas: bool = True) -> pl.DataF
     )
 
 
+def doc_body(text: str) -> str:
+    """A Markdown document without its own title: the page heads it in the reader's language."""
+    first, _, rest = text.lstrip().partition("\n")
+    return rest.lstrip("\n") if first.startswith("#") else text
+
+
 def md_text(text: str) -> str:
     """Text from the data shown through Markdown as it is: every ASCII punctuation mark escaped
     (a source's URL or '$' would otherwise turn into emphasis or a formula)."""

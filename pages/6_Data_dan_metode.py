@@ -44,7 +44,7 @@ def body() -> None:
         st.markdown(f"- {link(r['source'])} — {r['tables']} ({r['rows']}; {r['first']} – {r['last']})")
     st.subheader(t("dictionary", lg))
     if DOCS.exists():
-        st.markdown(DOCS.read_text(encoding="utf-8"))
+        st.markdown(ui.doc_body(DOCS.read_text(encoding="utf-8")))
     with HEADER_MAP.open(encoding="utf-8") as fh:
         ui.table(pl.DataFrame(list(csv.DictReader(fh))), hide_index=True, width="stretch")
     if not settings.is_public():

@@ -489,3 +489,15 @@ def test_the_backlog_trend_names_the_articles_inside_its_sums(app_env: Path) -> 
     source = [a["text"] for a in trend["layout"]["annotations"] if a.get("name") == "source"][0]
     assert "seed article 003" in source and "synthetic" in source, source
     assert "Palembang" not in source  # its rows give no count: nothing of them is in the line
+
+
+def test_the_data_dictionary_is_headed_once_in_the_page_language(app_env: Path) -> None:
+    from ektp.ui import doc_body
+
+    assert doc_body("## Title\n\nBody\n### Part") == "Body\n### Part" and doc_body("Body") == "Body"
+    page = next(p for p in PAGES if p and "Data_dan_metode" in p)
+    at = run(page, {"lang": "id"})
+    assert not at.exception
+    assert "Kamus data" in [h.value for h in at.subheader]
+    shown = " ".join(m.value for m in at.markdown)
+    assert "Regions and boundaries" in shown and "## Data dictionary" not in shown
