@@ -748,7 +748,11 @@ def destruction_by_year(df: pl.DataFrame, lang: str, title: str, source_line: st
     return _finish(fig, title, source_line, 400)
 
 
-def blanko_stock(df: pl.DataFrame, lang: str, title: str, source_line: str) -> go.Figure:
+def blanko_stock(
+    df: pl.DataFrame, lang: str, title: str, source_line: str, published: pl.DataFrame | None = None
+) -> go.Figure:
+    """Stock (line) and use (bars) over time; `published` stock figures of the same area from
+    articles (queries.blanko_published) as points beside the line, each hover naming its source."""
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
@@ -768,6 +772,21 @@ def blanko_stock(df: pl.DataFrame, lang: str, title: str, source_line: str) -> g
             opacity=0.6,
         )
     )
+    pts = published.filter(pl.col("remaining").is_not_null()) if published is not None else None
+    if pts is not None and pts.height:
+        fig.add_trace(
+            go.Scatter(
+                x=pts["as_of"].to_list(),
+                y=pts["remaining"].to_list(),
+                mode="markers",
+                marker={"symbol": "diamond", "size": 10, "color": "#111", "line": {"color": "white", "width": 1}},
+                name=t("sourced_marker", lang),
+                customdata=[[fmt.num(v, lang), s] for v, s in zip(pts["remaining"], pts["source"], strict=True)],
+                hovertemplate="%{x|%Y-%m-%d}: %{customdata[0]}<br>"
+                + t("source", lang)
+                + ": %{customdata[1]}<extra></extra>",
+            )
+        )
     fig.update_yaxes(gridcolor="#eee", rangemode="tozero")
     return _finish(fig, title, source_line, 380)
 

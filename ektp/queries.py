@@ -324,6 +324,24 @@ def blanko_latest(scope: str, as_of: dt.date) -> pl.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
+def _blanko_published(stamp: tuple, scope: str, own_area: bool) -> pl.DataFrame:
+    return _q(
+        "SELECT region_code, region_name, as_of, received, used, damaged, remaining, source, note "
+        "FROM v_blanko_runway WHERE source_kind = 'citation' "
+        "AND (CASE WHEN $own THEN region_code = $scope ELSE in_scope(region_code, $scope) END) "
+        "ORDER BY as_of, region_code",
+        {"scope": scope, "own": own_area},
+    )
+
+
+def blanko_published(scope: str, own_area: bool = False) -> pl.DataFrame:
+    """Blank-card figures from articles in scope (`own_area`: the area's own only, the ones its
+    line can carry). The series leaves them out: one regency's count on its own day is not the
+    area's stock, so they are drawn as points and listed with their sources."""
+    return _blanko_published(db.stamp(), scope, own_area)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
 def _blanko_series(stamp: tuple, scope: str) -> pl.DataFrame:
     return _q(
         "SELECT as_of, SUM(received) AS received, SUM(used) AS used, SUM(damaged) AS damaged, "

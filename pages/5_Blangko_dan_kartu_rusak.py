@@ -34,7 +34,10 @@ def body() -> None:
         c[2].metric(t("date", lg), fmt.date(as_of, lg, "short"))  # the long form was cut off
         st.caption(ui.marker(latest["is_synthetic"].to_list(), lg))
         title = t("blanko_title", lg, area=area_name)
-        srcs = sorted({s for s in latest.filter(~pl.col("is_synthetic"))["source"].to_list() if s})
+        own = queries.blanko_published(area, own_area=True)
+        srcs = sorted(
+            {s for s in latest.filter(~pl.col("is_synthetic"))["source"].to_list() + own["source"].to_list() if s}
+        )
         line = t(
             "figure_source",
             lg,
@@ -42,7 +45,14 @@ def body() -> None:
             date=fmt.date(as_of, lg),
         )
 
-        fig = ui.FigureSpec(charts.blanko_stock, series.filter(pl.col("as_of") <= as_of), lg, title, line)
+        fig = ui.FigureSpec(
+            charts.blanko_stock,
+            series.filter(pl.col("as_of") <= as_of),
+            lg,
+            title,
+            line,
+            own.filter(pl.col("as_of") <= as_of),
+        )
         st.plotly_chart(fig.shared(), config=ui.PLOTLY_CONFIG, key="blanko")
         ui.figure_downloads(fig.fresh, series, f"blangko_{area}_{as_of}", lg, "blanko")
         st.markdown(f"**{t('runway', lg)}**")
@@ -63,6 +73,24 @@ def body() -> None:
             lg,
         )
         ui.table(runway_table, lang=lg, hide_index=True, width="stretch")
+    published = queries.blanko_published(area)
+    if published.height:
+        st.markdown(f"**{t('published_blanko', lg)}**")
+        published_table = ui.labelled(
+            published,
+            {
+                "region_name": t("area", lg),
+                "as_of": t("date", lg),
+                "received": t("received", lg),
+                "used": t("used", lg),
+                "damaged": t("damaged", lg),
+                "remaining": t("blanks_in_stock", lg),
+                "note": t("note", lg),
+                "source": t("source", lg),
+            },
+            lg,
+        )
+        ui.table(published_table, lang=lg, hide_index=True, width="stretch")
     st.divider()
     st.subheader(t("destruction_title", lg))
     reg = queries.destruction(area)

@@ -423,7 +423,8 @@ def test_reader_tables_keep_numbers_sortable_and_show_gaps_as_a_dash(app_env: Pa
 
     at = run("pages/5_Blangko_dan_kartu_rusak.py", {"lang": "en", "area": "00"})
     assert not at.exception
-    runway, register, per_year, per_area = at.dataframe[:4]
+    runway, published, register, per_year, per_area = at.dataframe[:5]
+    assert published.proto.placeholder == "–" and "Blank cards in stock" in _number_formats(published)
     assert {"Received", "Used", "Damaged", "Stock runway"} <= set(_number_formats(runway))
     assert set(_number_formats(runway).values()) == {"%,d"}  # English: 1,234
     assert runway.value["Stock runway"].dtype.kind == "i"  # whole days
@@ -501,3 +502,26 @@ def test_the_data_dictionary_is_headed_once_in_the_page_language(app_env: Path) 
     assert "Kamus data" in [h.value for h in at.subheader]
     shown = " ".join(m.value for m in at.markdown)
     assert "Regions and boundaries" in shown and "## Data dictionary" not in shown
+
+
+def test_blank_card_figures_from_articles_are_drawn_and_listed_with_their_sources(app_env: Path) -> None:
+    """The stock line leaves articles' figures out (one regency on its own day is not the area's
+    stock), so before this they showed nowhere on the page; now as points and in a table."""
+    import json
+
+    at = run("pages/5_Blangko_dan_kartu_rusak.py", {"area": "15.03", "lang": "en"})
+    assert not at.exception
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    pts = [tr for tr in fig["data"] if tr.get("mode") == "markers"]
+    assert len(pts) == 1 and pts[0]["y"] == [4000, 5000] and pts[0]["name"] == "📰 sourced figure"
+    assert any("jambi.tribunnews.com" in c[1] for c in pts[0]["customdata"])
+    source = [a["text"] for a in fig["layout"]["annotations"] if a.get("name") == "source"][0]
+    assert "penajambi.co" in source.replace("<br>", "")
+    table = next(d.value for d in at.dataframe if "Blank cards in stock" in d.value.columns and len(d.value) == 2)
+    assert table["Note"].tolist() == ["blanks on hand", "blanks on hand"]
+    at = run("pages/5_Blangko_dan_kartu_rusak.py", {"area": "00", "lang": "id"})
+    listed = next(d.value for d in at.dataframe if "Keterangan" in d.value.columns and len(d.value) == 4)
+    assert set(listed["Wilayah"]) >= {"Kota Kupang", "Kabupaten Probolinggo"}
+    assert "stok blangko di tangan" in listed["Keterangan"].tolist()
+    national = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert not [tr for tr in national["data"] if tr.get("mode") == "markers"]  # a regency's count is no national point
