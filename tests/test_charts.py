@@ -443,3 +443,22 @@ def test_horizontal_bars_are_labelled_over_the_bar_and_the_source_clears_a_wrapp
     df = pl.DataFrame({"as_of": [dt.date(2020, 1, 31)], "remaining": [5], "used": [1], "received": [6], "damaged": [0]})
     ts = charts.blanko_stock(df, "en", "t", "s")
     assert not [a for a in ts.layout.annotations if a.name == "bar_label"] and ts.layout.yaxis.showticklabels is None
+
+
+def test_blank_card_figures_from_articles_are_points_naming_their_source() -> None:
+    df = pl.DataFrame(
+        {"as_of": [dt.date(2020, 1, 31)], "remaining": [5000], "used": [10], "received": [0], "damaged": [0]}
+    )
+    published = pl.DataFrame(
+        {
+            "as_of": [dt.date(2019, 12, 16), dt.date(2020, 1, 27)],
+            "remaining": [4000, None],  # a 'received' only article has no stock to draw
+            "source": ["a.example.id/1", "b.example.id/2"],
+        }
+    )
+    fig = charts.blanko_stock(df, "id", "t", "s", published)
+    pts = [tr for tr in fig.data if isinstance(tr, go.Scatter) and tr.mode == "markers"]
+    assert len(pts) == 1 and list(pts[0].y) == [4000] and pts[0].name == "📰 angka bersumber"
+    assert [list(c) for c in pts[0].customdata] == [["4.000", "a.example.id/1"]]
+    assert "%{customdata[1]}" in pts[0].hovertemplate
+    assert [tr.mode for tr in charts.blanko_stock(df, "id", "t", "s").data if isinstance(tr, go.Scatter)] == ["lines"]
