@@ -178,3 +178,23 @@ def test_make_data_rewrites_map_files_of_an_older_layout_from_the_db(
     stamp = (folder / "district.json").stat().st_mtime_ns
     assert etl_main(["--db", str(db), "build", "--if-missing"]) == 0  # current: left alone
     assert (folder / "district.json").stat().st_mtime_ns == stamp
+
+
+def test_the_synthetic_fill_runs_through_the_published_rates(con: duckdb.DuckDBPyConnection) -> None:
+    """The fill is shaped to each area's published figures (etl/demo.anchor_rates): Sarolangun's
+    synthetic months agree with its articles, so its line is not a generic 97% beside them."""
+    from etl.demo import published_rates
+
+    pub = published_rates()
+    sql = (
+        "SELECT SUM(recorded) / SUM(eligible) FROM coverage WHERE is_synthetic AND as_of = ? "
+        "AND length(region_code) = 8 AND (? = '00' OR starts_with(region_code, ? || '.'))"
+    )
+    checked = 0
+    for code, pts in pub.items():
+        for d, r in pts:
+            month_end = one(con, "SELECT last_day(?::DATE)", [d])[0]
+            got = one(con, sql, [month_end, code, code])[0]
+            assert abs(got - r) < 0.002, (code, d, r, got)
+            checked += 1
+    assert checked >= 10 and ("15.03" in pub and len(pub["15.03"]) == 5)
