@@ -398,22 +398,27 @@ def data_text(text: str | None, lg: str) -> str | None:
     return None if text is None else queries.translations(lg).get(text, text)
 
 
+def translated(df: pl.DataFrame, lg: str) -> pl.DataFrame:
+    """The frame with its curated notes and methods (TRANSLATED) in the reader's language, under
+    the same names: for a chart's hover, which shows them as they come."""
+    from ektp import queries
+
+    cols = [c for c in TRANSLATED if c in df.columns and df.schema[c] == pl.String]
+    readings = dict(queries.translations(lg)) if cols else {}
+    return df.with_columns(pl.col(c).replace(readings) for c in cols) if readings else df
+
+
 def labelled(df: pl.DataFrame, columns: dict[str, str], lg: str) -> pl.DataFrame:
     """A frame as a reader's table: only `columns` (column → label in the reader's language),
     in that order and headed with a capital; a source in the reader's language (fmt.source),
     a curated note or method too (data_text)."""
-    from ektp import queries
-
     exprs = []
-    readings = queries.translations(lg) if any(c in TRANSLATED for c in columns) else {}
     for col, label in columns.items():
         expr = pl.col(col)
         if col == "source":
             expr = expr.map_elements(lambda s: fmt.source(s, lg), return_dtype=pl.String)
-        elif col in TRANSLATED and readings and df.schema[col] == pl.String:
-            expr = expr.replace(dict(readings))
         exprs.append(expr.alias(fmt.capital(label)))
-    return df.select(exprs)
+    return translated(df, lg).select(exprs)
 
 
 def with_period(register: pl.DataFrame, lg: str) -> pl.DataFrame:

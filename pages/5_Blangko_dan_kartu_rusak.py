@@ -105,7 +105,7 @@ def body() -> None:
         date=fmt.date(reg["event_date"].max(), lg),
     )
 
-    dfig = ui.FigureSpec(charts.destruction_by_year, reg, lg, title, line)
+    dfig = ui.FigureSpec(charts.destruction_by_year, ui.translated(reg, lg), lg, title, line)
     st.plotly_chart(dfig.shared(), config=ui.PLOTLY_CONFIG, key="destruction")
     st.caption(ui.marker(reg["is_synthetic"].to_list(), lg))
     ui.figure_downloads(dfig.fresh, reg, f"pemusnahan_{area}", lg, "destruction")

@@ -329,9 +329,13 @@ def test_targets_chart_has_one_bar_per_target(app_env: Path) -> None:
 def test_curated_notes_and_methods_read_in_the_page_language(app_env: Path) -> None:
     """The curated files write notes in English (data/sourced/translations.csv gives them in
     Indonesian); the Indonesian page shows the reading, the English page the stored text."""
+    import json
+
     at = run("pages/5_Blangko_dan_kartu_rusak.py", {"area": "35", "lang": "id"})
     assert not at.exception
     register = next(d.value for d in at.dataframe if "Cara" in d.value.columns)
+    chart = json.loads(at.get("plotly_chart")[-1].proto.spec)  # the destruction chart's hover
+    assert [c[1] for tr in chart["data"] for c in tr["customdata"]] == ["dibakar"]
     row = register.iloc[0]
     assert row["Cara"] == "dibakar" and row["Keterangan"].startswith("KTP-el tidak berlaku dari 2012 hingga 2018")
     at = run("pages/5_Blangko_dan_kartu_rusak.py", {"area": "35", "lang": "en"})
