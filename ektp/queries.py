@@ -302,7 +302,8 @@ def _backlog_series_sources(stamp: tuple, scope: str) -> tuple[str, ...]:
 
 
 def backlog_series_sources(scope: str) -> tuple[str, ...]:
-    """The sources of the published figures inside backlog_series' sums (synthetic rows aside)."""
+    """The sources of the figures inside backlog_series' sums that are not synthetic (articles,
+    office files), for the line's source; rows without any count add nothing and are left out."""
     return _backlog_series_sources(db.stamp(), scope)
 
 
