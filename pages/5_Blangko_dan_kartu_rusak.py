@@ -11,6 +11,18 @@ from ektp.i18n import t
 lg = ui.setup("page_blanks")
 
 
+def stock_labels() -> dict[str, str]:
+    """Headers of the stock columns both tables show."""
+    return {
+        "region_name": t("area", lg),
+        "as_of": t("date", lg),
+        "received": t("received", lg),
+        "used": t("used", lg),
+        "damaged": t("damaged", lg),
+        "remaining": t("blanks_in_stock", lg),
+    }
+
+
 def body() -> None:
     area = ui.page_header("page_blanks", lg)
     if area is None:
@@ -59,12 +71,7 @@ def body() -> None:
         runway_table = ui.labelled(
             latest,
             {
-                "region_name": t("area", lg),
-                "as_of": t("date", lg),
-                "received": t("received", lg),
-                "used": t("used", lg),
-                "damaged": t("damaged", lg),
-                "remaining": t("blanks_in_stock", lg),
+                **stock_labels(),
                 "runway_days": t("runway", lg),
                 "is_synthetic": t("synthetic", lg),
                 "source": t("source", lg),
@@ -79,12 +86,7 @@ def body() -> None:
         published_table = ui.labelled(
             published,
             {
-                "region_name": t("area", lg),
-                "as_of": t("date", lg),
-                "received": t("received", lg),
-                "used": t("used", lg),
-                "damaged": t("damaged", lg),
-                "remaining": t("blanks_in_stock", lg),
+                **stock_labels(),
                 "note": t("note", lg),
                 "source": t("source", lg),
             },
