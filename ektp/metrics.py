@@ -63,6 +63,15 @@ class Projection:
     projected_date: dt.date | None  # when the target is reached at that pace
     pace_needed: float | None  # per day, from the latest value to the target by the deadline
     status: str  # status_met | status_on_track | status_at_risk | status_missed | status_no_deadline | status_no_data
+    reached_date: dt.date | None = None  # met: since when (the start of the last run of values meeting it)
+
+
+def _reached_since(pts: list[tuple[dt.date, float]], target: float, increasing: bool) -> dt.date | None:
+    """The first date of the last unbroken run of values meeting the target (None if the last misses)."""
+    since = None
+    for d, v in pts:
+        since = (since or d) if _meets(v, target, increasing) else None
+    return since
 
 
 def _meets(value: float, target: float, increasing: bool) -> bool:
@@ -105,13 +114,11 @@ def project(
         d, v = judged[-1]
         p = pace(judged)
         status = "status_met" if _meets(v, target, increasing) else "status_missed"
-        return Projection(d, v, p, None, None, status)
+        return Projection(d, v, p, None, None, status, _reached_since(judged, target, increasing))
     d, v = pts[-1]
     p = pace(pts)
-    projected = None
-    if _meets(v, target, increasing):
-        projected = d
-    elif p is not None and ((p > 0 and increasing) or (p < 0 and not increasing)):
+    projected = None  # a met target is not projected: it says since when it is met
+    if not _meets(v, target, increasing) and p is not None and ((p > 0 and increasing) or (p < 0 and not increasing)):
         days = (target - v) / p
         if days < 365 * 50:
             projected = d + dt.timedelta(days=math.ceil(days))
@@ -126,7 +133,7 @@ def project(
         status = "status_on_track"
     else:
         status = "status_at_risk"
-    return Projection(d, v, p, projected, needed, status)
+    return Projection(d, v, p, projected, needed, status, _reached_since(pts, target, increasing))
 
 
 def progress_share(

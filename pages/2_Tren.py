@@ -59,7 +59,9 @@ def body() -> None:
             projections.append((names[code], p.latest_date, p.latest_value, p.projected_date, r["target_value"]))
         msg = f"**{names[code]}** — {t('target', lg)} {fmt.target_pct(r['target_value'], lg)}"
         msg += f" ({r['source'] or r['set_by']}{', ' + t('synthetic', lg) if r['is_synthetic'] else ''}) · {t(p.status, lg)}"
-        if p.pace_per_day is not None:
+        if p.status == "status_met" and p.reached_date:
+            msg += " · " + t("reached_on", lg, date=fmt.date(p.reached_date, lg))
+        elif p.pace_per_day is not None:
             msg += " · " + t("pace_now", lg, pace=fmt.num(p.pace_per_day * 100, lg, 3) + " pp")
         if p.projected_date:
             msg += " · " + t("projected_date", lg, date=fmt.date(p.projected_date, lg))

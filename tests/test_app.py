@@ -529,3 +529,14 @@ def test_blank_card_figures_from_articles_are_drawn_and_listed_with_their_source
     assert "stok blangko di tangan" in listed["Keterangan"].tolist()
     national = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert not [tr for tr in national["data"] if tr.get("mode") == "markers"]  # a regency's count is no national point
+
+
+def test_a_met_target_on_the_trend_says_since_when(app_env: Path) -> None:
+    at = run("pages/2_Tren.py", {"regions": "15,15.03", "lang": "en"})
+    assert not at.exception
+    lines = [m.value for m in at.markdown if m.value.startswith("**Kabupaten Sarolangun**")]
+    assert len(lines) == 1 and " · met · since " in lines[0], lines
+    assert "Projected to reach" not in lines[0] and "Current pace" not in lines[0]
+    at = run("pages/4_Target.py", {"area": "15.03", "lang": "en"})
+    table = next(d.value for d in at.dataframe if "Met since" in d.value.columns)
+    assert table["Met since"].notna().any()

@@ -154,3 +154,18 @@ def test_a_target_is_judged_on_its_series_from_the_last_value_before_its_start()
     s = target_state({**target, "baseline_value": 50000.0}, points[:2], today=D(2019, 8, 1))
     assert s.baseline == 50000.0 and s.progress == 0.4 and not s.value_synthetic
     assert target_state(target, [], today=D(2019, 8, 1)).projection.status == "status_no_data"
+
+
+def test_a_met_target_says_since_when_not_a_projection() -> None:
+    """A target met at the latest value was 'projected to reach' on that date; it is met since
+    the start of its last unbroken run of values at or past the target."""
+    pts = [(D(2022, 1, 31), 0.97), (D(2022, 2, 28), 0.981), (D(2022, 3, 31), 0.979), (D(2022, 4, 30), 0.98)]
+    pts += [(D(2022, 5, 31), 0.99)]
+    p = project(pts, 0.98, "recording_rate", None, today=D(2022, 6, 1))
+    assert p.status == "status_met" and p.projected_date is None and p.reached_date == D(2022, 4, 30)
+    past = project(pts, 0.98, "recording_rate", D(2022, 3, 1), today=D(2026, 1, 1))
+    assert past.status == "status_met" and past.reached_date == D(2022, 2, 28)
+    missed = project(pts, 0.995, "recording_rate", None, today=D(2022, 6, 1))
+    assert missed.reached_date is None and missed.projected_date is not None  # still heading there
+    down = [(D(2020, 1, 27), 40000.0), (D(2020, 2, 29), 30000.0), (D(2020, 4, 30), 20000.0)]
+    assert project(down, 30000, "unrecorded_count", None, today=D(2020, 5, 1)).reached_date == D(2020, 2, 29)
