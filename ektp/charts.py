@@ -687,6 +687,12 @@ def backlog_trend(df: pl.DataFrame, lang: str, title: str, source_line: str) -> 
     return _finish(fig, title, source_line, 380)
 
 
+#: The targets chart's height: title, axis, legend and source (~260 px), then a row per target
+#: with room for its label over its bar (at 30 px a row, five targets left ~22 px and the labels
+#: ran into the bars above them).
+TARGETS_BASE_PX, TARGETS_ROW_PX = 260, 34
+
+
 def targets_progress(rows: list[dict], lang: str, title: str, source_line: str) -> go.Figure:
     """Progress from baseline to target per target (share of the way), coloured by status."""
     colours = {
@@ -720,7 +726,7 @@ def targets_progress(rows: list[dict], lang: str, title: str, source_line: str) 
     fig.add_vline(x=100, line={"dash": "dot", "color": "#333"})
     fig.update_xaxes(title=t("progress", lang) + " (%)", ticksuffix="%", gridcolor="#eee")
     fig.update_layout(yaxis={"autorange": "reversed"})
-    return _finish(fig, title, source_line, max(360, 200 + 30 * len(rows)))
+    return _finish(fig, title, source_line, TARGETS_BASE_PX + TARGETS_ROW_PX * len(rows))
 
 
 def destruction_by_year(df: pl.DataFrame, lang: str, title: str, source_line: str) -> go.Figure:

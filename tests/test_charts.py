@@ -462,3 +462,21 @@ def test_blank_card_figures_from_articles_are_points_naming_their_source() -> No
     assert [list(c) for c in pts[0].customdata] == [["4.000", "a.example.id/1"]]
     assert "%{customdata[1]}" in pts[0].hovertemplate
     assert [tr.mode for tr in charts.blanko_stock(df, "id", "t", "s").data if isinstance(tr, go.Scatter)] == ["lines"]
+
+
+@pytest.mark.parametrize("n", [1, 3, 5, 43])
+def test_each_target_row_has_room_for_its_label_over_its_bar(n: int) -> None:
+    """At 30 px a row and a 360 px floor, five targets had ~22 px each: labels ran into bars."""
+    rows = [
+        {
+            "label": f"Area {i} · recording rate",
+            "progress": 0.5,
+            "status": "status_met",
+            "current_text": "x",
+            "target_text": "y",
+        }
+        for i in range(n)
+    ]
+    fig = charts.targets_progress(rows, "en", "Targets — Jambi", "Source: a; b; c")
+    m = fig.layout.margin
+    assert (fig.layout.height - m.t - m.b) / n >= 30
