@@ -416,7 +416,7 @@ def test_horizontal_bars_are_labelled_over_the_bar_and_the_source_clears_a_wrapp
     assert all(tr.width == charts.BAR_WIDTH for tr in fig.data)
     legend_px, source_px = _below_plot_px(fig)
     assert legend_px >= charts.LEGEND_GAP_PX + charts.AXIS_TITLE_PX  # below "Progress (%)"
-    assert source_px - legend_px == charts.SOURCE_GAP_PX - charts.LEGEND_GAP_PX  # two entries: one row
+    assert source_px - legend_px == pytest.approx(charts.SOURCE_GAP_PX - charts.LEGEND_GAP_PX)  # one row
     # four age groups do not fit one row of a phone: the source line moves down by a row
     ages = pl.DataFrame(
         {
@@ -434,7 +434,7 @@ def test_horizontal_bars_are_labelled_over_the_bar_and_the_source_clears_a_wrapp
     fig = charts.backlog_offices(ages, "en", "t", "s")
     assert charts._legend_rows(fig) == 2
     legend_px, source_px = _below_plot_px(fig)
-    assert source_px - legend_px == charts.SOURCE_GAP_PX - charts.LEGEND_GAP_PX + charts.LEGEND_ROW_PX
+    assert source_px - legend_px == pytest.approx(charts.SOURCE_GAP_PX - charts.LEGEND_GAP_PX + charts.LEGEND_ROW_PX)
     assert [a.text for a in fig.layout.annotations if a.name == "bar_label"] == ["UPT A (Kota X)", "UPT B (Kota Y)"]
     hostile = charts.backlog_offices(ages.with_columns(office=pl.lit("<b>UPT</b><script>x</script>")), "en", "t", "s")
     texts = [a.text for a in hostile.layout.annotations if a.name == "bar_label"]
