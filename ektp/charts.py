@@ -90,15 +90,17 @@ BAR_WIDTH, BAR_LABEL_PX = 0.45, 11
 
 
 def _legend_rows(fig: go.Figure, width: float = LEGEND_PHONE_PX) -> int:
-    """Rows a horizontal legend takes at `width` px (entries packed left to right)."""
+    """Rows a horizontal legend takes at `width` px. Plotly puts the entries on one row when they
+    all fit; else every entry takes the widest one's width, so a long entry ("📰 sourced figure")
+    can put each on a row of its own (packing them tightly counted two rows where Plotly drew three)."""
     names = [tr.name for tr in fig.data if tr.name and getattr(tr, "showlegend", None) is not False]
-    rows, used = (1 if names else 0), 0.0
-    for name in names:
-        w = len(name) * LEGEND_CHAR_PX + LEGEND_ENTRY_PX
-        if used and used + w > width:
-            rows, used = rows + 1, 0.0
-        used += w
-    return rows
+    widths = [len(name) * LEGEND_CHAR_PX + LEGEND_ENTRY_PX for name in names]
+    if not widths:
+        return 0
+    if sum(widths) <= width:
+        return 1
+    per_row = max(1, int(width // max(widths)))
+    return math.ceil(len(widths) / per_row)
 
 
 def _label_bars(fig: go.Figure, plot_px: float) -> None:

@@ -480,3 +480,18 @@ def test_each_target_row_has_room_for_its_label_over_its_bar(n: int) -> None:
     fig = charts.targets_progress(rows, "en", "Targets — Jambi", "Source: a; b; c")
     m = fig.layout.margin
     assert (fig.layout.height - m.t - m.b) / n >= 30
+
+
+def test_a_legend_counts_the_rows_plotly_draws_on_a_phone() -> None:
+    """Plotly lays a wrapped legend out in columns as wide as its widest entry: the blank-card
+    chart's three entries took three rows at 390 px, and its source line sat under the legend."""
+    df = pl.DataFrame({"as_of": [dt.date(2020, 1, 31)], "remaining": [5], "used": [1], "received": [6], "damaged": [0]})
+    pts = pl.DataFrame({"as_of": [dt.date(2019, 12, 16)], "remaining": [4000], "source": ["a.example.id"]})
+    fig = charts.blanko_stock(df, "id", "t", "s", pts)
+    assert [tr.name for tr in fig.data] == ["Blangko tersedia", "Terpakai", "📰 angka bersumber"]
+    assert charts._legend_rows(fig) == 3
+    assert charts._legend_rows(charts.blanko_stock(df, "id", "t", "s")) == 1  # two short entries fit one row
+    legend_px, source_px = _below_plot_px(fig)
+    assert source_px - legend_px == pytest.approx(
+        charts.SOURCE_GAP_PX - charts.LEGEND_GAP_PX + 2 * charts.LEGEND_ROW_PX
+    )
