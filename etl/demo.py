@@ -2,8 +2,9 @@
 
 Every regency and district gets a monthly series from January 2018 to December 2024, sized from
 its real number of villages (desa ≈ 2,700 residents, kelurahan ≈ 9,000; in Papua 700 and 5,000),
-rising toward ~99% (lower in Papua), and drawn through every published rate from 2018 on
-(`anchor_rates`): the nation's 98.2% in March 2019 and 99.2% in December 2021, Jambi's, and
+scaled to every published wajib KTP-el count from 2018 on (`anchor_sizes`: Jambi 2.5M, not the
+4.2M its villages suggest), rising toward ~99% (lower in Papua), and drawn through every
+published rate from 2018 on (`anchor_rates`): the nation's 98.2% in March 2019 and 99.2% in December 2021, Jambi's, and
 Sarolangun's 75% → 86% → 96% (2018–2020), Kupang's, Probolinggo's and Palembang's. Regency rows are exact
 sums of their districts, so roll-ups agree. Every row says is_synthetic = true and the loader
 ranks it below any sourced figure; it never overrides one. Fixed seed: the same files every time.
@@ -73,6 +74,40 @@ def published_rates(path: Path = PUBLISHED) -> dict[str, list[tuple[dt.date, flo
     return out
 
 
+def published_eligible(path: Path = PUBLISHED) -> dict[str, list[tuple[dt.date, float]]]:
+    """Area code → [(date, wajib KTP-el)] from the published figures (from ANCHOR_FROM on)."""
+    df = pl.read_csv(path, infer_schema_length=0).with_columns(
+        pl.col("as_of").str.to_date(), pl.col("eligible").cast(pl.Float64)
+    )
+    df = df.filter(pl.col("eligible").is_not_null() & (pl.col("as_of") >= ANCHOR_FROM))
+    means = df.group_by("region_code", "as_of").agg(pl.col("eligible").mean()).sort("region_code", "as_of")
+    out: dict[str, list[tuple[dt.date, float]]] = {}
+    for code, d, e in means.iter_rows():
+        out.setdefault(code, []).append((d, e))
+    return out
+
+
+def _members(codes: list[str], code: str) -> np.ndarray:
+    prefix = np.array([c[:5] for c in codes])
+    return np.ones(len(codes), bool) if code == "00" else np.char.startswith(prefix, code)
+
+
+def anchor_sizes(eligible: np.ndarray, codes: list[str], anchors: dict[str, list[tuple[dt.date, float]]]) -> np.ndarray:
+    """Per-district factors (population and eligible alike) so each area with published counts
+    is as large as published: villages alone made Jambi 4.2M wajib KTP-el against a published
+    2.5M. Nation, provinces, then regencies, each factor the mean over the area's figures."""
+    t = eligible.shape[1]
+    factor = np.ones(len(codes))
+    for code in sorted(anchors, key=lambda c: (c != "00", len(c), c)) * ANCHOR_PASSES:
+        members = _members(codes, code)
+        if not members.any():
+            continue
+        sums = (eligible[members] * factor[members, None]).sum(axis=0)
+        ratios = [e / sums[min(max(_month_index(d), 0), t - 1)] for d, e in anchors[code]]
+        factor[members] *= float(np.mean(ratios))
+    return factor
+
+
 def _month_index(d: dt.date) -> int:
     return (d.year - START.year) * 12 + d.month - START.month
 
@@ -92,10 +127,9 @@ def anchor_rates(
     rate = rate.copy()
     t = len(months)
     k = np.arange(t)
-    prefix = np.array([c[:5] for c in codes])
     order = sorted(anchors, key=lambda c: (c != "00", len(c), c))
     for code in order * ANCHOR_PASSES:
-        members = np.ones(len(codes), bool) if code == "00" else np.char.startswith(prefix, code)
+        members = _members(codes, code)
         if not members.any():
             continue
         e = eligible[members]
@@ -144,6 +178,8 @@ def district_series(months: list[dt.date]) -> pl.DataFrame:
     pop = pop0[:, None] * growth[:, None] ** k[None, :]
     eligible_share = np.where(papua, 0.62, 0.70) + 0.04 * (v - 0.5)
     eligible = pop * eligible_share[:, None]
+    size = anchor_sizes(eligible, codes, published_eligible())
+    pop, eligible = pop * size[:, None], eligible * size[:, None]
     # a generic curve near the published national rates (anchor_rates then draws it through
     # them), with ~1.5M of the nation's unrecorded of March 2019 in Papua (published: ~1.9M of 3.4M)
     r0 = np.where(papua, 0.40 + 0.20 * u, 0.94 + 0.05 * u)

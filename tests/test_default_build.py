@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -183,7 +184,7 @@ def test_make_data_rewrites_map_files_of_an_older_layout_from_the_db(
 def test_the_synthetic_fill_runs_through_the_published_rates(con: duckdb.DuckDBPyConnection) -> None:
     """The fill is shaped to each area's published figures (etl/demo.anchor_rates): Sarolangun's
     synthetic months agree with its articles, so its line is not a generic 97% beside them."""
-    from etl.demo import published_rates
+    from etl.demo import published_eligible, published_rates
 
     pub = published_rates()
     sql = (
@@ -198,3 +199,15 @@ def test_the_synthetic_fill_runs_through_the_published_rates(con: duckdb.DuckDBP
             assert abs(got - r) < 0.002, (code, d, r, got)
             checked += 1
     assert checked >= 10 and ("15.03" in pub and len(pub["15.03"]) == 5)
+    # and as large as published: Jambi's ~100,000 unrecorded of January 2019 come out as such
+    for code, pts in published_eligible().items():
+        for d, e in pts:
+            month_end = one(con, "SELECT last_day(?::DATE)", [d])[0]
+            got = one(con, sql.replace("SUM(recorded) / SUM(eligible)", "SUM(eligible)"), [month_end, code, code])[0]
+            assert abs(got / e - 1) < 0.03, (code, d, e, got)
+    unrecorded = one(
+        con,
+        sql.replace("SUM(recorded) / SUM(eligible)", "SUM(eligible) - SUM(recorded)"),
+        [dt.date(2019, 1, 31), "15", "15"],
+    )[0]
+    assert 90_000 < unrecorded < 110_000  # published: 100,269
