@@ -4,9 +4,9 @@ Every regency and district gets a monthly series from January 2018 to December 2
 its real number of villages (desa ≈ 2,700 residents, kelurahan ≈ 9,000; in Papua 700 and 5,000),
 scaled to every published wajib KTP-el count from 2018 on (`anchor_sizes`: Jambi 2.5M, not the
 4.2M its villages suggest), rising toward ~99% (lower in Papua), and drawn through every
-published rate from 2018 on (`anchor_rates`): the nation's 98.2% in March 2019 and 99.2% in December 2021, Jambi's, and
-Sarolangun's 75% → 86% → 96% (2018–2020), Kupang's, Probolinggo's and Palembang's. Regency rows are exact
-sums of their districts, so roll-ups agree. Every row says is_synthetic = true and the loader
+published rate from 2018 on (`anchor_rates`): the nation's 98.2% in March 2019 and 99.2% in
+December 2021, Jambi's, Sarolangun's 75% → 86% → 96% (2018–2020), Kupang's, Probolinggo's and
+Palembang's. Regency rows are exact sums of their districts, so roll-ups agree. Every row says is_synthetic = true and the loader
 ranks it below any sourced figure; it never overrides one. Fixed seed: the same files every time.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -52,60 +53,64 @@ ANCHOR_PASSES = 3
 GAP_HALF_LIFE_MONTHS = 12
 
 
-def published_rates(path: Path = PUBLISHED) -> dict[str, list[tuple[dt.date, float]]]:
-    """Area code → [(date, recording rate)] from the published figures, computed as the app
-    computes a rate (recorded / eligible, else the printed %, else 1 − unrecorded / eligible).
-    Sources that disagree on one date (Kota Probolinggo, June 2018) count as their mean."""
+def _published(value: pl.Expr, path: Path) -> dict[str, list[tuple[dt.date, float]]]:
+    """Area code → [(date, value)] from the published figures from ANCHOR_FROM on; sources that
+    disagree on one date (Kota Probolinggo, June 2018) count as their mean."""
     df = pl.read_csv(path, infer_schema_length=0).with_columns(
         pl.col("as_of").str.to_date(),
         *(pl.col(c).cast(pl.Float64) for c in ("eligible", "recorded", "not_recorded", "recorded_pct")),
     )
-    df = df.with_columns(
-        rate=pl.coalesce(
-            pl.col("recorded") / pl.col("eligible"),
-            pl.col("recorded_pct") / 100,
-            1 - pl.col("not_recorded") / pl.col("eligible"),
-        )
-    ).filter(pl.col("rate").is_not_null() & (pl.col("as_of") >= ANCHOR_FROM))
-    means = df.group_by("region_code", "as_of").agg(pl.col("rate").mean()).sort("region_code", "as_of")
+    df = df.with_columns(value=value).filter(pl.col("value").is_not_null() & (pl.col("as_of") >= ANCHOR_FROM))
+    means = df.group_by("region_code", "as_of").agg(pl.col("value").mean()).sort("region_code", "as_of")
     out: dict[str, list[tuple[dt.date, float]]] = {}
-    for code, d, r in means.iter_rows():
-        out.setdefault(code, []).append((d, r))
+    for code, d, v in means.iter_rows():
+        out.setdefault(code, []).append((d, v))
     return out
+
+
+def published_rates(path: Path = PUBLISHED) -> dict[str, list[tuple[dt.date, float]]]:
+    """Area code → [(date, recording rate)], computed as the app computes a rate (recorded /
+    eligible, else the printed %, else 1 − unrecorded / eligible)."""
+    rate = pl.coalesce(
+        pl.col("recorded") / pl.col("eligible"),
+        pl.col("recorded_pct") / 100,
+        1 - pl.col("not_recorded") / pl.col("eligible"),
+    )
+    return _published(rate, path)
 
 
 def published_eligible(path: Path = PUBLISHED) -> dict[str, list[tuple[dt.date, float]]]:
-    """Area code → [(date, wajib KTP-el)] from the published figures (from ANCHOR_FROM on)."""
-    df = pl.read_csv(path, infer_schema_length=0).with_columns(
-        pl.col("as_of").str.to_date(), pl.col("eligible").cast(pl.Float64)
-    )
-    df = df.filter(pl.col("eligible").is_not_null() & (pl.col("as_of") >= ANCHOR_FROM))
-    means = df.group_by("region_code", "as_of").agg(pl.col("eligible").mean()).sort("region_code", "as_of")
-    out: dict[str, list[tuple[dt.date, float]]] = {}
-    for code, d, e in means.iter_rows():
-        out.setdefault(code, []).append((d, e))
-    return out
+    """Area code → [(date, wajib KTP-el)]."""
+    return _published(pl.col("eligible"), path)
 
 
-def _members(codes: list[str], code: str) -> np.ndarray:
+def _anchor_passes(codes: list[str], anchors: dict) -> Iterator[tuple[str, np.ndarray]]:
+    """(area, its districts) for every area with published figures: the nation first, then
+    provinces, then regencies, ANCHOR_PASSES times (a regency's shift moves its province's sum)."""
     prefix = np.array([c[:5] for c in codes])
-    return np.ones(len(codes), bool) if code == "00" else np.char.startswith(prefix, code)
+    order = sorted(anchors, key=lambda c: (c != "00", len(c), c))
+    for code in order * ANCHOR_PASSES:
+        members = np.ones(len(codes), bool) if code == "00" else np.char.startswith(prefix, code)
+        if members.any():
+            yield code, members
 
 
 def anchor_sizes(eligible: np.ndarray, codes: list[str], anchors: dict[str, list[tuple[dt.date, float]]]) -> np.ndarray:
     """Per-district factors (population and eligible alike) so each area with published counts
     is as large as published: villages alone made Jambi 4.2M wajib KTP-el against a published
-    2.5M. Nation, provinces, then regencies, each factor the mean over the area's figures."""
+    2.5M. Each factor is the mean over the area's figures."""
     t = eligible.shape[1]
     factor = np.ones(len(codes))
-    for code in sorted(anchors, key=lambda c: (c != "00", len(c), c)) * ANCHOR_PASSES:
-        members = _members(codes, code)
-        if not members.any():
-            continue
+    for code, members in _anchor_passes(codes, anchors):
         sums = (eligible[members] * factor[members, None]).sum(axis=0)
-        ratios = [e / sums[min(max(_month_index(d), 0), t - 1)] for d, e in anchors[code]]
+        ratios = [e / sums[_month_at(d, t)] for d, e in anchors[code]]
         factor[members] *= float(np.mean(ratios))
     return factor
+
+
+def _month_at(d: dt.date, t: int) -> int:
+    """The fill's month of a date, held within its t months."""
+    return min(max(_month_index(d), 0), t - 1)
 
 
 def _month_index(d: dt.date) -> int:
@@ -127,16 +132,11 @@ def anchor_rates(
     rate = rate.copy()
     t = len(months)
     k = np.arange(t)
-    order = sorted(anchors, key=lambda c: (c != "00", len(c), c))
-    for code in order * ANCHOR_PASSES:
-        members = _members(codes, code)
-        if not members.any():
-            continue
+    for code, members in _anchor_passes(codes, anchors):
         e = eligible[members]
         agg = (rate[members] * e).sum(axis=0) / e.sum(axis=0)
-        pts = [(_month_index(d), r) for d, r in anchors[code]]
-        xs = np.array([m for m, _ in pts], dtype=float)
-        gaps = np.array([r - agg[min(max(m, 0), t - 1)] for m, r in pts])
+        xs = np.array([_month_index(d) for d, _ in anchors[code]], dtype=float)
+        gaps = np.array([r - agg[_month_at(d, t)] for d, r in anchors[code]])
         shift = np.interp(k, xs, gaps)  # holds the first gap before it
         after = k > xs[-1]
         shift[after] = gaps[-1] * 0.5 ** ((k[after] - xs[-1]) / GAP_HALF_LIFE_MONTHS)
