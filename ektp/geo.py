@@ -14,7 +14,7 @@ import polars as pl
 import streamlit as st
 
 from ektp import settings
-from ektp.schema import GEO_FORMAT, geo_format_of
+from ektp.schema import GEO_FORMAT, geo_files_status, geo_format_of
 
 CHILD_LEVEL = {"country": "province", "province": "regency", "regency": "district"}
 
@@ -50,16 +50,9 @@ def _digest(path: str, mtime_ns: int) -> str:
         return file_digest(fh.read())
 
 
-def static_format() -> str:
-    """The layout the geometry folder was written in ("1" for folders from before the marker)."""
-    return geo_format_of(settings.path("static_dir"))
-
-
 def status(view: str = "province") -> str:
     """'ok', 'missing' (no file for the view) or 'outdated' (written by another version)."""
-    if not (settings.path("static_dir") / f"{view}.json").exists():
-        return "missing"
-    return "ok" if static_format() == GEO_FORMAT else "outdated"
+    return geo_files_status(settings.path("static_dir"), view)
 
 
 def available(view: str = "province") -> bool:
@@ -68,7 +61,7 @@ def available(view: str = "province") -> bool:
 
 def file_stamp(view: str) -> tuple:
     """The view's file identity, () when the file is missing or of another layout (maps off)."""
-    if static_format() != GEO_FORMAT:
+    if geo_format_of(settings.path("static_dir")) != GEO_FORMAT:
         return ()
     try:
         return _stamp(view)

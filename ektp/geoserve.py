@@ -94,11 +94,6 @@ def choose_encoding(accept_encoding: str, offered: tuple[str, ...] = ("br", "gzi
     return best
 
 
-def accepts_gzip(accept_encoding: str) -> bool:
-    """True when the Accept-Encoding header allows gzip (named or `*`, and not `q=0`)."""
-    return choose_encoding(accept_encoding, ("gzip",)) == "gzip"
-
-
 class GeometryFiles:
     """ASGI middleware serving the versioned geometry URLs from memory (see the module doc)."""
 

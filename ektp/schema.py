@@ -28,6 +28,14 @@ def geo_format_of(folder: Path) -> str:
         return "1"
 
 
+def geo_files_status(folder: Path, view: str = "province") -> str:
+    """'ok', 'missing' (no file for the view) or 'outdated' (written in another layout): what the
+    app draws from (ektp.geo) and what `make data` rewrites (etl.build)."""
+    if not (folder / f"{view}.json").exists():
+        return "missing"
+    return "ok" if geo_format_of(folder) == GEO_FORMAT else "outdated"
+
+
 def fingerprint() -> str:
     """Short hash of the schema this code expects."""
     h = hashlib.sha256()

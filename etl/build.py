@@ -11,7 +11,7 @@ import geopandas as gpd
 import shapely
 
 from ektp import settings
-from ektp.schema import GEO_FORMAT, geo_format_of
+from ektp.schema import geo_files_status
 from etl import boundaries as geo
 from etl.load import LoadReport, LoadSpec, load_lock, run
 
@@ -70,8 +70,7 @@ def load_boundaries(con: duckdb.DuckDBPyConnection, progress: bool = True) -> in
 
 def static_outdated() -> bool:
     """The map geometry folder is missing or was written in another layout (ektp.schema.GEO_FORMAT)."""
-    folder = settings.path("static_dir")
-    return not (folder / "province.json").exists() or geo_format_of(folder) != GEO_FORMAT
+    return geo_files_status(settings.path("static_dir")) != "ok"
 
 
 def refresh_static(db_path: Path) -> int:
