@@ -241,7 +241,7 @@ SELECT region_code, region_name, office, as_of, awaiting_pickup, collected, age_
        is_synthetic, note, warnings
 FROM v_backlog
 WHERE as_of <= $as_of AND in_scope(region_code, $scope)
-QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code, office ORDER BY as_of DESC) = 1
+QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code, office_key ORDER BY as_of DESC) = 1
 ORDER BY oldest_card_date NULLS LAST, age_12m_plus DESC NULLS LAST, awaiting_pickup DESC NULLS LAST
 """
 
@@ -257,23 +257,13 @@ def backlog_latest(scope: str, as_of: dt.date) -> pl.DataFrame:
 
 
 BACKLOG_SERIES_SQL = """
-WITH b AS (SELECT * FROM v_backlog WHERE in_scope(region_code, $scope)),
-dates AS (SELECT DISTINCT as_of FROM b),
-offices AS (SELECT region_code, office, MIN(as_of) AS first_as_of FROM b GROUP BY region_code, office),
-grid AS (
-    SELECT o.region_code, o.office, d.as_of AS day
-    FROM offices o JOIN dates d ON d.as_of >= o.first_as_of
-),
-latest AS (  -- each office's latest row on or before each date
-    SELECT g.day, b.* FROM grid g ASOF JOIN b
-    ON g.region_code = b.region_code AND g.office = b.office AND g.day >= b.as_of
-)
 SELECT day AS as_of, SUM(awaiting_pickup) AS awaiting_pickup, SUM(collected) AS collected,
        SUM(age_0_3m) AS age_0_3m, SUM(age_3_6m) AS age_3_6m, SUM(age_6_12m) AS age_6_12m,
        SUM(age_12m_plus) AS age_12m_plus, COUNT(*) AS offices,
        COUNT(*) FILTER (WHERE as_of = day) AS offices_reporting, BOOL_OR(is_synthetic) AS is_synthetic,
        STRING_AGG(DISTINCT CASE WHEN NOT is_synthetic THEN source END, '; ') AS sources
-FROM latest GROUP BY day ORDER BY day
+FROM v_backlog_carried WHERE in_scope(region_code, $scope)
+GROUP BY day HAVING offices_reporting > 0 ORDER BY day
 """
 
 

@@ -343,6 +343,9 @@ def test_curated_notes_and_methods_read_in_the_page_language(app_env: Path) -> N
     assert register.iloc[0]["Method"] == "burned" and register.iloc[0]["Note"].startswith("invalid cards from 2012")
     at = run("pages/3_Antrean_pengambilan.py", {"area": "53.71", "lang": "id"})  # Kupang's burn-down caption
     assert any("40.000 warga tanpa KTP-el dituntaskan dalam 3 bulan" in c.value for c in at.caption)
+    at = run(
+        "pages/3_Antrean_pengambilan.py", {"area": "53.71", "lang": "id", "date": "2020-01-27"}
+    )  # the article's day
     offices = at.dataframe[0].value
     assert "5.000 warga menunggu mengambil KTP-el yang sudah dicetak" in offices["Keterangan"].tolist()
 

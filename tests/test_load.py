@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+import polars as pl
 import pytest
 
 from etl.__main__ import main as etl_main
@@ -384,3 +385,40 @@ def test_the_backlog_series_sums_each_offices_latest_figure_on_every_date(
         "SELECT as_of, value FROM v_metric_series WHERE metric = 'pickup_backlog' AND region_code = '16.71' ORDER BY as_of"
     ).rows()
     assert got == [(dt.date(2022, 1, 31), 100.0), (dt.date(2022, 2, 15), 150.0), (dt.date(2022, 2, 28), 140.0)]
+
+
+def test_one_office_spelled_two_ways_is_counted_once(empty_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kupang's article names 'Dinas Dukcapil Kota Kupang', the office file 'Disdukcapil Kota
+    Kupang': one office. Taken as two, the headline added the file's latest figure to the
+    article's older one; now the office's latest row counts, whatever its spelling."""
+    f = empty_db.with_name("kupang.csv")
+    f.write_text(
+        "KODE WILAYAH,UPT,TANGGAL,BELUM DIAMBIL\n"
+        "53.71,Dinas Dukcapil Kota Kupang,2020-01-27,5000\n"
+        "53.71,Disdukcapil Kota Kupang,2020-02-29,4000\n"
+        "53.71,DISDUKCAPIL KUPANG,2020-03-31,3500\n"
+        "53.71,UPT Dukcapil Alak,2020-03-31,20\n"
+        "53.07,Dinas Kependudukan dan Pencatatan Sipil Kab. Sikka,2020-03-31,7\n"
+    )
+    assert load(empty_db, f, "backlog").accepted == 5
+    keys = rows(empty_db, "SELECT DISTINCT region_code, office_key FROM v_backlog ORDER BY ALL")
+    assert keys == [("53.07", "disdukcapil"), ("53.71", "disdukcapil"), ("53.71", "upt disdukcapil alak")]
+    monkeypatch.setenv("EKTP_DB", str(empty_db))
+    from ektp import queries
+
+    latest = queries.backlog_latest("53.71", dt.date(2020, 3, 31))
+    assert sorted(latest["awaiting_pickup"].to_list()) == [20, 3500]  # not 5,000 + 4,000 + 3,500 + 20
+    assert latest.filter(pl.col("awaiting_pickup") == 3500)["office"].to_list() == ["DISDUKCAPIL KUPANG"]
+    s = queries.backlog_series("53")
+    assert [(r["as_of"], int(r["awaiting_pickup"])) for r in s.iter_rows(named=True)] == [
+        (dt.date(2020, 1, 27), 5000),
+        (dt.date(2020, 2, 29), 4000),
+        (dt.date(2020, 3, 31), 3527),
+    ]
+    assert s["offices"].to_list() == [1, 1, 3]
+    from ektp import db
+
+    got = db.query(
+        "SELECT as_of, value FROM v_metric_series WHERE metric = 'pickup_backlog' AND region_code = '53.71' ORDER BY as_of"
+    ).rows()
+    assert [v for _, v in got] == [5000.0, 4000.0, 3520.0]
