@@ -557,8 +557,11 @@ AGE_COLOURS = ("#fee391", "#fe9929", "#cc4c02", "#662506")
 
 
 def backlog_offices(df: pl.DataFrame, lang: str, title: str, source_line: str, top: int = 20) -> go.Figure:
-    """Cards awaiting pickup per office, stacked by age; offices with the oldest cards first."""
+    """Cards awaiting pickup per office, stacked by age; offices with the oldest cards first.
+    Past `top` offices the title says how many are drawn (a national chart draws 20 of 516)."""
     d = df.head(top)
+    if df.height > top:
+        title = f"{title} ({t('offices_shown', lang, shown=top, total=fmt.num(df.height, lang))})"
     # the area in brackets only where the office's name does not already say it
     labels = [
         o if n and n.lower() in o.lower() else f"{o} ({n})"

@@ -246,28 +246,92 @@ def backlog_series(regency: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: Blank-card stock an office orders toward, in months of its expected use (a synthetic office
+#: tops up quarterly; each gets its own appetite between 1.5 and 3.5 months).
+BLANKO_BUFFER_MONTHS = (1.5, 2.0)
+
+
+def published_blanko(path: Path = PUBLISHED) -> dict[str, list[tuple[dt.date, float]]]:
+    """Area code → [(date, blank cards on hand)]: Sarolangun's 4,000 (Dec 2018) and 5,000 (Jul 2020)."""
+    return _published(pl.col("blanko_on_hand").cast(pl.Float64), path)
+
+
+def _stock_run(used: np.ndarray, u: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Monthly (received, used, damaged, remaining): a delivery each quarter of the next
+    quarter's expected use, plus what tops the stock up to the office's buffer (months of its
+    use over the past year, so a busy quarter is not stocked for years). Use is what the stock
+    allows, 1% of it spoilt."""
+    t = len(used)
+    buffer = BLANKO_BUFFER_MONTHS[0] + BLANKO_BUFFER_MONTHS[1] * u
+    received, took, damaged, remaining = (np.zeros(t, np.int64) for _ in range(4))
+    usual = float(used[1:7].mean()) if t > 1 else 0.0  # the first month's use is not known (a diff)
+    stock = int(usual * buffer) + 500
+    for i in range(t):
+        if i % 3 == 0:
+            if i >= 12:
+                usual = float(used[i - 12 : i].mean())
+            quarter = float(used[i : i + 3].sum()) * 1.01
+            received[i] = int(max(quarter + usual * buffer - stock, 0))
+        want = int(used[i])
+        spoilt = int(round(want * 0.01))
+        available = stock + int(received[i])
+        took[i] = min(want, max(available - spoilt, 0))
+        damaged[i] = min(spoilt, available - took[i])
+        stock = available - took[i] - damaged[i]
+        remaining[i] = stock
+    return received, took, damaged, remaining
+
+
+def _anchor_stock(
+    received: np.ndarray, remaining: np.ndarray, months: list[dt.date], anchors: list[tuple[dt.date, float]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(received, remaining) shifted through the published stock figures. The shift changes
+    only with a quarter's delivery and holds for the quarter, so a figure's month shows the
+    figure; between figures it is interpolated, after the last it halves every
+    GAP_HALF_LIFE_MONTHS. Received moves with the shift, so that stock = last stock + received −
+    used − damaged still holds; neither a delivery nor the stock goes below zero (a shift the
+    quarter cannot take waits for the next delivery)."""
+    t = len(months)
+    k = np.arange(t)
+    at = [_month_at(d, t) for d, _ in anchors]
+    xs = np.array(at, dtype=float)
+    gaps = np.array([v - remaining[m] for m, (_, v) in zip(at, anchors, strict=True)])
+    shift = np.interp(k, xs, gaps)
+    after = k > xs[-1]
+    shift[after] = gaps[-1] * 0.5 ** ((k[after] - xs[-1]) / GAP_HALF_LIFE_MONTHS)
+    off = np.zeros(t)
+    initial = remaining[0] - received[0]  # before the first month's delivery, as used and spoilt are
+    prev = max(shift[0], -initial)
+    for i in range(0, t, 3):
+        quarter = range(i, min(i + 3, t))
+        target = next((shift[m] for m in at if m in quarter), shift[i])
+        floor = -remaining[i : i + 3].min()
+        if i:
+            floor = max(floor, prev - received[i])
+        prev = max(target, floor)
+        off[i : i + 3] = prev
+    off = np.round(off).astype(np.int64)
+    before = np.concatenate([[off[0]], off[:-1]])
+    return received + off - before, remaining + off
+
+
 def blanko_series(regency: pl.DataFrame) -> pl.DataFrame:
-    """Monthly blank-card stock per regency: deliveries every quarter, use ≈ new prints."""
+    """Monthly blank-card stock per regency: quarterly deliveries toward a buffer, use ≈ new
+    prints as far as the stock allows, drawn through published stock figures (Sarolangun)."""
     df = regency.sort("region_code", "as_of").with_columns(
         pl.col("printed").diff().over("region_code").fill_null(0).clip(0).alias("used")
     )
+    anchors = published_blanko()
     out = []
     for (code,), part in df.group_by("region_code", maintain_order=True):
-        used = part["used"].to_numpy().astype(np.int64)
+        months = part["as_of"].to_list()
         u = (_unit_seed("s" + code) % 1000) / 1000.0
-        stock = int(used[:4].mean() * 4 + 500) if len(used) else 500
-        rows = []
-        for i, (d, use) in enumerate(zip(part["as_of"].to_list(), used, strict=True)):
-            # a delivery each quarter, planned from the next quarter's expected use
-            planned = used[i : i + 3].mean() * 3.0 * (0.8 + 0.35 * u) if i % 3 == 0 else 0
-            received = int(max(planned, 0))
-            damaged = int(round(use * 0.01))
-            take = min(int(use) + damaged, stock + received)
-            stock = stock + received - take
-            rows.append((code, d, received, int(use), damaged, stock))
-        out.extend(rows)
+        received, used, damaged, remaining = _stock_run(part["used"].to_numpy().astype(np.int64), u)
+        if code in anchors:
+            received, remaining = _anchor_stock(received, remaining, months, anchors[code])
+        out.extend(zip([code] * len(months), months, received, used, damaged, remaining, strict=True))
     res = pl.DataFrame(
-        out,
+        [tuple(int(v) if isinstance(v, np.integer) else v for v in row) for row in out],
         schema=["region_code", "as_of", "received", "used", "damaged", "remaining"],
         orient="row",
     )

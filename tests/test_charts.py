@@ -242,6 +242,13 @@ def test_backlog_and_destruction_charts(app_env: Path) -> None:
     assert "Disdukcapil Kabupaten Bungo" in fig.data[0].y and not any("(Kabupaten Bungo)" in y for y in fig.data[0].y)
     m = fig.layout.margin
     assert (fig.layout.height - m.t - m.b) / len(fig.data[0].y) >= 20  # room for every office's label
+    assert "offices with the oldest" not in fig.layout.title.text  # all of Jambi's 11 drawn
+    nation = queries.backlog_latest("00", dt.date(2024, 12, 31))
+    fig = charts.backlog_offices(nation, "id", "t", "s")
+    assert len(fig.data[0].y) == 20 and nation.height > 500
+    assert f"20 dari {nation.height:,} kantor dengan kartu tertua".replace(",", ".") in fig.layout.title.text.replace(
+        "<br>", " "
+    )
     assert fig.layout.yaxis.automargin is True  # the names also fit a print (kaleido has no screen theme)
     d = queries.destruction("00")
     fig = charts.destruction_by_year(d, "id", "t", "s")
