@@ -33,8 +33,8 @@ METRICS = ("recording_rate", "unrecorded_share", "unrecorded", "print_gap")
 
 def _wrap(text: str, width: int = 80) -> str:
     """Break a long title or source line into <br>-separated lines: Plotly never wraps a title
-    or an annotation, so a line must fit the narrowest chart, a phone's (~370 px: 64 characters
-    of 10 px source text, 42 of the 16 px title; at 80 and unwrapped both ran off a phone, and a
+    or an annotation, so a line must fit the narrowest chart, a phone's (SOURCE_WRAP characters
+    of 10 px source text, TITLE_WRAP of the 16 px title; at 80 and unwrapped both ran off a phone, and a
     long area name pushed the map's title past a 1,280 px screen's map column). A word longer
     than a line (an article's URL) is broken after a '/' or '-' where it can be, else at the width."""
     words, lines, cur = [p for w in text.split(" ") for p in _pieces(w, width)], [], ""
@@ -64,6 +64,9 @@ def _pieces(word: str, width: int) -> list[str]:
 
 #: Characters of a title line: 42 of 16 px text fit a phone's ~370 px figure.
 TITLE_WRAP = 42
+#: Characters of a source line: a 360 px phone's figure is ~330 px wide. 64 fitted a 390 px
+#: phone, but on 360 px a line with an emoji (the synthetic marker) lost its last word.
+SOURCE_WRAP = 60
 #: Top margin for a one-line title, and what each further line of it adds.
 TITLE_TOP_PX, TITLE_LINE_PX = 60, 22
 
@@ -83,10 +86,20 @@ AXIS_TITLE_PX = 22
 #: phone a legend of four ages, or of four areas on Trends, wrapped into rows that covered the
 #: source line.
 LEGEND_PHONE_PX, LEGEND_CHAR_PX, LEGEND_ENTRY_PX, LEGEND_ROW_PX = 250, 6.5, 46, 20
-#: Characters a source line may take when a y-axis title and its ticks push the plot right.
-Y_TITLE_WRAP = 54
+#: Characters of a target line's label (11 px) on a trend: a phone's plot, after the y axis's
+#: title and ticks, is ~240 px wide.
+TARGET_LABEL_WRAP = 38
+#: Characters a source line may take when a y-axis title and its ticks push the plot right
+#: (the line starts where the plot does), and when tick labels alone do (a 360 px phone).
+Y_TITLE_WRAP, Y_TICKS_WRAP = 46, 52
 #: Horizontal bars: each bar takes this share of its row; its label sits over it, in 11 px.
 BAR_WIDTH, BAR_LABEL_PX = 0.45, 11
+
+
+def _y_ticks_left(fig: go.Figure) -> bool:
+    """The chart has x/y axes with tick labels on the left, which push the plot right."""
+    cartesian = any(tr.type in ("scatter", "bar") for tr in fig.data)
+    return cartesian and fig.layout.yaxis.showticklabels is not False and fig.layout.yaxis.side != "right"
 
 
 def _legend_rows(fig: go.Figure, width: float = LEGEND_PHONE_PX) -> int:
@@ -134,7 +147,7 @@ def _finish(
     title: str,
     source_line: str,
     height: int = 520,
-    wrap: int = 64,
+    wrap: int = SOURCE_WRAP,
     title_wrap: int = TITLE_WRAP,
     legend_room: bool = True,
 ) -> go.Figure:
@@ -146,6 +159,8 @@ def _finish(
     below = AXIS_TITLE_PX if fig.layout.xaxis.title.text else 0
     if fig.layout.yaxis.title.text:  # the plot, and the source line, start ~90 px in on a phone
         wrap = min(wrap, Y_TITLE_WRAP)
+    elif _y_ticks_left(fig):  # ~50 px in, after tick labels such as "1.5M"
+        wrap = min(wrap, Y_TICKS_WRAP)
     # room for a legend wrapped on a phone, added to the figure so the plot keeps its size
     more_rows = max(_legend_rows(fig) - 1, 0) * LEGEND_ROW_PX if legend_room else 0
     height += more_rows
@@ -159,7 +174,9 @@ def _finish(
         paper_bgcolor="white",
         plot_bgcolor="white",
         # placed in pixels below the axis (a fraction of a short plot landed on its tick labels)
-        legend={"orientation": "h", "y": -(LEGEND_GAP_PX + below) / plot_px, "yanchor": "top"},
+        # no gap between legend groups: the trends' areas are one group each, and the default
+        # 10 px made each phone row 29 px where LEGEND_ROW_PX counts 20 (the source line sat under it)
+        legend={"orientation": "h", "y": -(LEGEND_GAP_PX + below) / plot_px, "yanchor": "top", "tracegroupgap": 0},
     )
     _label_bars(fig, plot_px)
     fig.add_annotation(
@@ -530,8 +547,10 @@ def trend(
         fig.add_hline(
             y=value * 100,
             line={"dash": "dot", "color": "#b35806"},
-            annotation_text=label,
+            annotation_text=_wrap(label, TARGET_LABEL_WRAP),  # two areas' labels ran off a phone
             annotation_position="top left",
+            annotation_font_size=11,
+            annotation_align="left",
         )
         if deadline:
             fig.add_vline(

@@ -128,3 +128,51 @@ def test_map_permalink_renders_in_chromium(server: str) -> None:
     # nothing left the machine: no CDN, no tiles
     outside = [u for u in requests if not u.startswith(server) and not u.startswith("data:")]
     assert outside == []
+
+
+#: Every chart title and annotation (source line, bar label) with the part of it outside its
+#: chart, in CSS pixels: Plotly neither wraps these nor keeps them inside, and the SVG cuts them.
+OVERFLOW_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(p => {
+    const box = p.getBoundingClientRect();
+    return [...p.querySelectorAll('.annotation-text, .gtitle')].map(t => {
+        const r = t.getBoundingClientRect();
+        return {text: t.textContent, left: box.left - r.left, right: r.right - box.right};
+    }).filter(o => o.left > 1 || o.right > 1);
+})"""
+#: Each chart's legend and source line ("Source: …"), where both are drawn, as [top, bottom].
+LEGEND_SOURCE_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(p => {
+    const span = el => { const r = el.getBoundingClientRect(); return [r.top, r.bottom]; };
+    const legend = p.querySelector('.legend');
+    const source = [...p.querySelectorAll('.annotation-text')].find(a => /^(Sumber|Source):/.test(a.textContent));
+    return {title: (p.querySelector('.gtitle') || {}).textContent, legend: legend && span(legend), source: source && span(source)};
+}).filter(o => o.legend && o.source)"""
+
+
+def test_chart_text_stays_inside_its_chart_on_a_360_px_phone(server: str) -> None:
+    """On a 360 px phone the Targets page's source line lost its last word ("Keadaan pe"):
+    64 characters fitted a 390 px phone only. Titles, bar labels and source lines must fit, and
+    a legend wrapped into rows must end above the source line (on Trends it covered it)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        page = browser.new_page(viewport={"width": 360, "height": 800})
+        checked = legends = 0
+        for path in ("/Target?area=15&lang=id", "/Antrean_pengambilan?area=00&lang=id", "/Tren?area=15&lang=id"):
+            page.goto(server + path)
+            page.wait_for_function(
+                "document.querySelectorAll('.js-plotly-plot .annotation-text').length > 1", timeout=90_000
+            )
+            page.wait_for_timeout(2000)
+            n = page.evaluate(
+                "document.querySelectorAll('.js-plotly-plot .annotation-text, .js-plotly-plot .gtitle').length"
+            )
+            out = page.evaluate(OVERFLOW_JS)
+            assert out == [], (path, out)
+            checked += n
+            for chart in page.evaluate(LEGEND_SOURCE_JS):  # a wrapped legend stays above the source line
+                assert chart["legend"][1] <= chart["source"][0], (path, chart)
+                legends += 1
+        page.screenshot(path=str(ARTIFACTS / "trends_phone_360.png"), full_page=True)
+        browser.close()
+    assert checked > 10 and legends >= 3
