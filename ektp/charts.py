@@ -94,6 +94,13 @@ TARGET_LABEL_WRAP = 38
 Y_TITLE_WRAP, Y_TICKS_WRAP = 46, 52
 #: Horizontal bars: each bar takes this share of its row; its label sits over it, in 11 px.
 BAR_WIDTH, BAR_LABEL_PX = 0.45, 11
+#: Characters of a bar's label line: ~310 px of a 360 px phone's plot at 11 px. A longer label
+#: ("Daerah Khusus Ibukota Jakarta · recording rate (synthetic) · 31 Dec 2024") takes two
+#: lines, and every row of its chart is BAR_TWO_LINE_ROW_PX high to hold them.
+BAR_LABEL_WRAP, BAR_TWO_LINE_ROW_PX = 56, 48
+#: The funnel's stage names sit left of it (~150 px on a phone in English): its source line
+#: starts there.
+FUNNEL_SOURCE_WRAP = 34
 
 
 def _y_ticks_left(fig: go.Figure) -> bool:
@@ -116,6 +123,12 @@ def _legend_rows(fig: go.Figure, width: float = LEGEND_PHONE_PX) -> int:
     return math.ceil(len(widths) / per_row)
 
 
+def bar_row_px(labels: list[str], one_line_px: int) -> int:
+    """Pixels a labelled bar's row takes: `one_line_px`, or BAR_TWO_LINE_ROW_PX when any label
+    needs two lines (rows are uniform; a two-line label over a one-line row covered the bar above)."""
+    return BAR_TWO_LINE_ROW_PX if any(len(lab) > BAR_LABEL_WRAP for lab in labels) else one_line_px
+
+
 def _label_bars(fig: go.Figure, plot_px: float) -> None:
     """Horizontal bars get their labels over each bar, across the plot, instead of left of it:
     long labels (a target's area, measure and deadline) took half a desktop chart, were cut
@@ -130,13 +143,14 @@ def _label_bars(fig: go.Figure, plot_px: float) -> None:
     for lab in labels:
         fig.add_annotation(
             name="bar_label",
-            text=html.escape(lab, quote=False),  # an office's name from a file is text, not Plotly's tags
+            text=_wrap(html.escape(lab, quote=False), BAR_LABEL_WRAP),  # a file's office name is text, not tags
             xref="paper",
             x=0,
             y=lab,
             yshift=row * BAR_WIDTH / 2,
             xanchor="left",
             yanchor="bottom",
+            align="left",  # a second line starts under the first, not centred
             showarrow=False,
             font={"size": BAR_LABEL_PX, "color": "#333"},
         )
@@ -645,7 +659,7 @@ def backlog_offices(df: pl.DataFrame, lang: str, title: str, source_line: str, t
     fig.update_layout(barmode="stack", yaxis={"autorange": "reversed"})
     fig.update_xaxes(gridcolor="#eee")  # the title names the measure; an axis title would meet the source line
     # ~30 px a bar: its label over it (thinner bars lost every other office's label)
-    return _finish(fig, title, source_line, max(420, 240 + 30 * len(labels)))
+    return _finish(fig, title, source_line, max(420, 240 + bar_row_px(labels, 30) * len(labels)))
 
 
 def burndown(
@@ -750,7 +764,8 @@ def targets_progress(rows: list[dict], lang: str, title: str, source_line: str) 
     fig.add_vline(x=100, line={"dash": "dot", "color": "#333"})
     fig.update_xaxes(title=t("progress", lang) + " (%)", ticksuffix="%", gridcolor="#eee")
     fig.update_layout(yaxis={"autorange": "reversed"})
-    return _finish(fig, title, source_line, TARGETS_BASE_PX + TARGETS_ROW_PX * len(rows))
+    row_px = bar_row_px([r["label"] for r in rows], TARGETS_ROW_PX)
+    return _finish(fig, title, source_line, TARGETS_BASE_PX + row_px * len(rows))
 
 
 def destruction_by_year(df: pl.DataFrame, lang: str, title: str, source_line: str) -> go.Figure:
@@ -840,4 +855,4 @@ def funnel_chart(steps: list[tuple[str, int | None]], lang: str, title: str, sou
             marker={"color": ["#542788", "#998ec3", "#d8daeb", "#f1a340", "#b35806"][: len(known)]},
         )
     )
-    return _finish(fig, title, source_line, 380, wrap=56, title_wrap=40)
+    return _finish(fig, title, source_line, 380, wrap=FUNNEL_SOURCE_WRAP, title_wrap=40)

@@ -158,7 +158,13 @@ def test_chart_text_stays_inside_its_chart_on_a_360_px_phone(server: str) -> Non
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         page = browser.new_page(viewport={"width": 360, "height": 800})
         checked = legends = 0
-        for path in ("/Target?area=15&lang=id", "/Antrean_pengambilan?area=00&lang=id", "/Tren?area=15&lang=id"):
+        for path in (
+            "/Target?area=15&lang=id",
+            "/Target?area=00&lang=en",  # 38 provinces' labels, "Daerah Khusus Ibukota Jakarta · …" the longest
+            "/Antrean_pengambilan?area=00&lang=id",
+            "/Tren?area=15&lang=id",
+            "/Peta_cakupan?area=00&lang=en",  # the funnel's source starts after its stage names
+        ):
             page.goto(server + path)
             page.wait_for_function(
                 "document.querySelectorAll('.js-plotly-plot .annotation-text').length > 1", timeout=90_000

@@ -376,7 +376,7 @@ def test_the_half_width_funnel_wraps_its_title_and_source_shorter() -> None:
     fig = charts.funnel_chart(funnel(100, 90, 5, 80, 3), "en", title, source)
     assert all(len(x) <= 40 for x in fig.layout.title.text.split("<br>"))
     assert fig.layout.title.text.replace("<br>", " ") == title
-    assert all(len(x) <= 56 for x in fig.layout.annotations[-1].text.split("<br>"))
+    assert all(len(x) <= charts.FUNNEL_SOURCE_WRAP for x in fig.layout.annotations[-1].text.split("<br>"))
     assert fig.layout.margin.t > 60  # room for the second title line
 
 
@@ -419,10 +419,20 @@ def test_horizontal_bars_are_labelled_over_the_bar_and_the_source_clears_a_wrapp
     rows = _target_rows()
     fig = charts.targets_progress(rows, "en", "Targets — Indonesia", "Source: " + "x " * 40)
     labels = [a for a in fig.layout.annotations if a.name == "bar_label"]
-    assert [a.text for a in labels] == [r["label"] for r in rows] and all(a.y == a.text for a in labels)
+    assert [a.text.replace("<br>", " ") for a in labels] == [r["label"] for r in rows]
+    assert [a.y for a in labels] == [r["label"] for r in rows]
     assert all(a.xref == "paper" and a.x == 0 and a.xanchor == "left" and a.yshift > 0 for a in labels)
     assert fig.layout.yaxis.showticklabels is False and fig.layout.margin.l == 10  # the plot spans the figure
     assert all(tr.width == charts.BAR_WIDTH for tr in fig.data)
+    # a label longer than a 360 px phone's line takes two, and every row grows to hold them
+    assert (
+        labels[0].text.count("<br>") == 1 and labels[1].text == "Jambi · recording rate" and labels[0].align == "left"
+    )
+    assert all(len(part) <= charts.BAR_LABEL_WRAP for part in labels[0].text.split("<br>"))
+    short = charts.targets_progress(
+        [dict(rows[0], label="DKI Jakarta · recording rate"), *rows[1:]], "en", "Targets — Indonesia", "x"
+    )
+    assert fig.layout.height - short.layout.height == (charts.BAR_TWO_LINE_ROW_PX - charts.TARGETS_ROW_PX) * len(rows)
     legend_px, source_px = _below_plot_px(fig)
     assert legend_px >= charts.LEGEND_GAP_PX + charts.AXIS_TITLE_PX  # below "Progress (%)"
     assert source_px - legend_px == pytest.approx(charts.SOURCE_GAP_PX - charts.LEGEND_GAP_PX)  # one row
@@ -447,7 +457,7 @@ def test_horizontal_bars_are_labelled_over_the_bar_and_the_source_clears_a_wrapp
     assert [a.text for a in fig.layout.annotations if a.name == "bar_label"] == ["UPT A (Kota X)", "UPT B (Kota Y)"]
     hostile = charts.backlog_offices(ages.with_columns(office=pl.lit("<b>UPT</b><script>x</script>")), "en", "t", "s")
     texts = [a.text for a in hostile.layout.annotations if a.name == "bar_label"]
-    assert texts[0].startswith("&lt;b&gt;UPT&lt;/b&gt;&lt;script&gt;") and "<" not in texts[0]
+    assert texts[0].startswith("&lt;b&gt;UPT&lt;/b&gt;&lt;script&gt;") and "<" not in texts[0].replace("<br>", "")
     # a time series keeps its tick labels and has no bar labels
     df = pl.DataFrame({"as_of": [dt.date(2020, 1, 31)], "remaining": [5], "used": [1], "received": [6], "damaged": [0]})
     ts = charts.blanko_stock(df, "en", "t", "s")
