@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from ektp import schema, settings
-from etl.load import LoadLockedError, LoadSpec, run
+from etl.load import FACT_TABLES, LoadLockedError, LoadSpec, run
 from etl.transform import KINDS, ParseError, parse_date
 
 
@@ -59,19 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{db} does not exist: run `python -m etl build`", file=sys.stderr)
             return 1
         con = duckdb.connect(str(db), read_only=True)
-        for t in (
-            "regions",
-            "boundaries",
-            "coverage",
-            "coverage_rows",
-            "coverage_counts",
-            "pickup_backlog",
-            "blanko_stock",
-            "card_destruction",
-            "targets",
-            "rejected_rows",
-            "loads",
-        ):
+        for t in ("regions", "boundaries", "coverage", *FACT_TABLES, "loads"):
             print(f"{t:<18} {con.execute(f'SELECT COUNT(*) FROM {t}').fetchall()[0][0]:>10,}")  # noqa: S608
         for row in con.execute(
             "SELECT load_id, file, kind, status, rows_read, rows_accepted, rows_rejected, finished_at FROM loads ORDER BY load_id DESC LIMIT 10"
