@@ -70,15 +70,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if a.cmd == "build":
             if a.if_missing and db.exists():
-                if _schema_of(db) == schema.fingerprint():
-                    print(f"{db} exists; not rebuilt", file=sys.stderr)
-                else:
-                    # built by another version: its facts stay, the tables and views are brought up to date
-                    print(f"{db} was built with another schema; upgrading it", file=sys.stderr)
-                    run([], db_path=db, boundaries=False)
                 from etl.build import refresh_defaults, refresh_static, static_outdated
 
-                for rep in refresh_defaults(db):
+                upgrade = _schema_of(db) != schema.fingerprint()
+                if not upgrade:
+                    print(f"{db} exists; not rebuilt", file=sys.stderr)
+                else:
+                    # built by another version: its facts stay, the tables and views are brought
+                    # up to date, and the default files are loaded again by the new code
+                    print(f"{db} was built with another schema; upgrading it", file=sys.stderr)
+                    run([], db_path=db, boundaries=False)
+                for rep in refresh_defaults(db, force=upgrade):
                     print(f"updated: {rep.summary()}", file=sys.stderr)
                 if static_outdated():
                     n = refresh_static(db)

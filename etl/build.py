@@ -130,11 +130,13 @@ def synthetic_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-def outdated_defaults(db_path: Path) -> tuple[list[LoadSpec], bool]:
+def outdated_defaults(db_path: Path, force: bool = False) -> tuple[list[LoadSpec], bool]:
     """The default files (data/sourced, the synthetic fill) that `db_path` loaded in another
     version than the code's: each as a spec that replaces the earlier load. Only files the DB
     loaded count (a DB built without the fill gets none); loads of other files are not
-    touched. Also whether the fill's fingerprint must be recorded."""
+    touched. `force`: every one of them, changed or not (after a schema upgrade, rows loaded
+    by the old code lack what the new code stores, such as a period's precision). Also
+    whether the fill's fingerprint must be recorded."""
     from etl import demo
 
     con = duckdb.connect(str(db_path), read_only=True)
@@ -150,24 +152,25 @@ def outdated_defaults(db_path: Path) -> tuple[list[LoadSpec], bool]:
     specs = [
         LoadSpec(path=p, kind=k, replaces=True)
         for k, p in SOURCED
-        if p.name in loaded and p.exists() and sha256_file(p) != loaded[p.name]
+        if p.name in loaded and p.exists() and (force or sha256_file(p) != loaded[p.name])
     ]
     fingerprint = synthetic_fingerprint()
     has_fill = any(f.startswith("synthetic/") for f in loaded)
-    stale_fill = has_fill and meta.get(SYNTHETIC_KEY) != fingerprint
+    stale_fill = has_fill and (force or meta.get(SYNTHETIC_KEY) != fingerprint)
     if stale_fill:
         for k, p in demo.generate(DATA / "synthetic").items():
             label = f"synthetic/{p.name}"
-            if label in loaded and sha256_file(p) != loaded[label]:
+            if label in loaded and (force or sha256_file(p) != loaded[label]):
                 specs.append(LoadSpec(path=p, kind=k, label=label, replaces=True))
     return specs, stale_fill
 
 
-def refresh_defaults(db_path: Path, progress: bool = True) -> list[LoadReport]:
+def refresh_defaults(db_path: Path, progress: bool = True, force: bool = False) -> list[LoadReport]:
     """Bring the default files of an existing DB up to date (`make data` after a pull): each
-    changed file replaces its earlier load, in one load that swaps in only when it finishes.
-    Office files loaded by hand stay as they are. Returns the reports (none: nothing changed)."""
-    specs, stale_fill = outdated_defaults(db_path)
+    changed file (`force`: each file) replaces its earlier load, in one load that swaps in only
+    when it finishes. Office files loaded by hand stay as they are. Returns the reports (none:
+    nothing changed)."""
+    specs, stale_fill = outdated_defaults(db_path, force)
     if not specs and not stale_fill:
         return []
     return run(

@@ -199,7 +199,7 @@ def load_file(
         "SELECT load_id FROM loads WHERE sha256 = ? AND kind = ? AND options = ? AND status IN ('ok', 'partial')",
         [digest, spec.kind, options],
     ).fetchall()
-    if digest and prior:
+    if digest and prior and not spec.replaces:  # a replacing load is asked for on purpose
         report.status = "skipped"
         report.messages.append(f"already loaded as load {prior[0][0]} (same sha256): nothing changed")
         return report
@@ -353,7 +353,7 @@ def load_file(
     if spec.replaces and report.status in ("ok", "partial"):
         gone = _retire(con, label, spec.kind, load_id)
         if gone:
-            report.messages.append(f"replaces load {', '.join(map(str, gone))} (an earlier version of {label})")
+            report.messages.append(f"replaces load {', '.join(map(str, gone))} of {label}")
     _record_load(con, load_id, label, digest, spec.kind, options, report, started, None)
     return report
 

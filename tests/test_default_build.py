@@ -316,3 +316,38 @@ def test_make_data_replaces_default_files_the_code_has_changed(
         assert one(c, "SELECT COUNT(*) FROM pickup_backlog WHERE NOT is_synthetic AND region_code = '53.71'")[0] == 2
     finally:
         c.close()
+
+
+def test_a_schema_upgrade_loads_the_default_files_again(default_db: Path, tmp_path: Path) -> None:
+    """Rows loaded by an older version lack what the new code stores (a DB from before the
+    destruction periods' precision kept NULL there until a full rebuild). An upgrade now loads
+    every default file again with the new code; office files loaded by hand stay."""
+    import shutil
+
+    from etl.__main__ import main as etl_main
+
+    db = Path(shutil.copy(default_db, tmp_path / "ektp.duckdb"))
+    office = tmp_path / "upt.csv"
+    office.write_text("KODE WILAYAH,UPT,TANGGAL,BELUM DIAMBIL\n16.71,UPT Kertapati,2023-05-31,321\n")
+    assert etl_main(["--db", str(db), "load", str(office), "--kind", "backlog"]) == 0
+    c = duckdb.connect(str(db))
+    c.execute("UPDATE card_destruction SET period_from_precision = NULL, period_to_precision = NULL")
+    c.execute("UPDATE schema_info SET fingerprint = 'older'")
+    before = dict(c.execute("SELECT file, COUNT(*) FROM loads GROUP BY file").fetchall())
+    c.close()
+    assert etl_main(["--db", str(db), "build", "--if-missing"]) == 0
+    c = duckdb.connect(str(db), read_only=True)
+    try:
+        precisions = c.execute("SELECT DISTINCT period_from_precision FROM card_destruction ORDER BY 1").fetchall()
+        assert precisions and all(p is not None for (p,) in precisions)
+        statuses = dict(c.execute("SELECT file, list(status ORDER BY load_id) FROM loads GROUP BY file").fetchall())
+        assert statuses["destruction.csv"] == ["replaced", "ok"]
+        assert statuses["synthetic/coverage_synthetic.parquet"] == ["replaced", "ok"]
+        assert statuses["upt.csv"] == ["ok"] and before["upt.csv"] == 1
+        assert one(c, "SELECT COUNT(*) FROM pickup_backlog WHERE office = 'UPT Kertapati'")[0] == 1
+        assert (
+            one(c, "SELECT COUNT(*) FROM coverage_rows")[0]
+            == one(c, "SELECT SUM(rows_accepted) FROM loads WHERE status IN ('ok', 'partial') AND kind = 'coverage'")[0]
+        )
+    finally:
+        c.close()
