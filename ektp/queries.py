@@ -317,18 +317,33 @@ def blanko_latest(scope: str, as_of: dt.date) -> pl.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=256)
 def _blanko_published(stamp: tuple, scope: str, own_area: bool) -> pl.DataFrame:
     return _q(
-        "SELECT region_code, region_name, as_of, received, used, damaged, remaining, source, note "
-        "FROM v_blanko_runway WHERE source_kind = 'citation' "
-        "AND (CASE WHEN $own THEN region_code = $scope ELSE in_scope(region_code, $scope) END) "
-        "ORDER BY as_of, region_code",
+        """
+        WITH pts AS (
+            SELECT region_code, region_name, as_of, received, used, damaged, remaining, source, note, 0 AS file_rank
+            FROM v_blanko_runway WHERE source_kind = 'citation'
+            UNION ALL  -- the stock a published-figures row gives beside its coverage counts
+            SELECT region_code, region_name, as_of, NULL, NULL, NULL, blanko_on_hand, source, note, 1
+            FROM v_coverage WHERE source_kind = 'citation' AND blanko_on_hand IS NOT NULL
+        )
+        SELECT * EXCLUDE (file_rank) FROM pts
+        WHERE CASE WHEN $own THEN region_code = $scope ELSE in_scope(region_code, $scope) END
+        -- one figure given by both files (Sarolangun's 4,000 and 5,000) is listed once, with the
+        -- blank-card file's note
+        QUALIFY ROW_NUMBER() OVER (
+            PARTITION BY region_code, as_of, received, used, damaged, remaining, source ORDER BY file_rank
+        ) = 1
+        ORDER BY as_of, region_code, remaining NULLS FIRST
+        """,
         {"scope": scope, "own": own_area},
     )
 
 
 def blanko_published(scope: str, own_area: bool = False) -> pl.DataFrame:
     """Blank-card figures from articles in scope (`own_area`: the area's own only, the ones its
-    line can carry). The series leaves them out: one regency's count on its own day is not the
-    area's stock, so they are drawn as points and listed with their sources."""
+    line can carry): the blank-card file's rows and the stock on hand that published-figures
+    rows give. The series leaves them out: one regency's count on its own day is not the area's
+    stock, so they are drawn as points and listed with their sources. Two readings of one
+    article stay apart (Kupang, 27 Jan 2020: 4,000 blanks received in one, on hand in the other)."""
     return _blanko_published(db.stamp(), scope, own_area)
 
 

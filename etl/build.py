@@ -15,6 +15,7 @@ import shapely
 from ektp import settings
 from ektp.schema import geo_files_status
 from etl import boundaries as geo
+from etl import translations
 from etl.extract import sha256_file
 from etl.load import LoadReport, LoadSpec, load_lock, run
 
@@ -136,7 +137,8 @@ def outdated_defaults(db_path: Path, force: bool = False) -> tuple[list[LoadSpec
     loaded count (a DB built without the fill gets none); loads of other files are not
     touched. `force`: every one of them, changed or not (after a schema upgrade, rows loaded
     by the old code lack what the new code stores, such as a period's precision). Also
-    whether the fill's fingerprint must be recorded."""
+    whether a load must run even without a file to replace (to record the fill's fingerprint,
+    or to load changed readings from data/sourced/translations.csv)."""
     from etl import demo
 
     con = duckdb.connect(str(db_path), read_only=True)
@@ -147,6 +149,7 @@ def outdated_defaults(db_path: Path, force: bool = False) -> tuple[list[LoadSpec
             ).fetchall()
         )
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        readings = set(con.execute("SELECT lang, text, translated FROM translations").fetchall())
     finally:
         con.close()
     specs = [
@@ -162,7 +165,10 @@ def outdated_defaults(db_path: Path, force: bool = False) -> tuple[list[LoadSpec
             label = f"synthetic/{p.name}"
             if label in loaded and (force or sha256_file(p) != loaded[label]):
                 specs.append(LoadSpec(path=p, kind=k, label=label, replaces=True))
-    return specs, stale_fill
+    # the curated texts' readings are loaded with any load: one runs when the file changed
+    path = settings.path("translations")
+    stale_readings = path.exists() and set(translations.validate(translations.extract(path), path.name)) != readings
+    return specs, stale_fill or stale_readings
 
 
 def refresh_defaults(db_path: Path, progress: bool = True, force: bool = False) -> list[LoadReport]:
@@ -170,8 +176,8 @@ def refresh_defaults(db_path: Path, progress: bool = True, force: bool = False) 
     changed file (`force`: each file) replaces its earlier load, in one load that swaps in only
     when it finishes. Office files loaded by hand stay as they are. Returns the reports (none:
     nothing changed)."""
-    specs, stale_fill = outdated_defaults(db_path, force)
-    if not specs and not stale_fill:
+    specs, rerun = outdated_defaults(db_path, force)
+    if not specs and not rerun:
         return []
     return run(
         specs, db_path=db_path, boundaries=False, progress=progress, meta={SYNTHETIC_KEY: synthetic_fingerprint()}

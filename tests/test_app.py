@@ -527,11 +527,24 @@ def test_blank_card_figures_from_articles_are_drawn_and_listed_with_their_source
     table = next(d.value for d in at.dataframe if "Blank cards in stock" in d.value.columns and len(d.value) == 2)
     assert table["Note"].tolist() == ["blanks on hand", "blanks on hand"]
     at = run("pages/5_Blangko_dan_kartu_rusak.py", {"area": "00", "lang": "id"})
-    listed = next(d.value for d in at.dataframe if "Keterangan" in d.value.columns and len(d.value) == 4)
+    listed = next(d.value for d in at.dataframe if "Keterangan" in d.value.columns and len(d.value) == 5)
     assert set(listed["Wilayah"]) >= {"Kota Kupang", "Kabupaten Probolinggo"}
     assert "stok blangko di tangan" in listed["Keterangan"].tolist()
+    # Kupang's article read two ways: 4,000 blanks received (the seed brief), on hand (the
+    # published-figures file); both are listed, the stock also as a point on Kupang's line
+    kupang = listed[listed["Wilayah"] == "Kota Kupang"]
+    assert len(kupang) == 2 and set(kupang["Sumber"]) == {"seed article 003 (27 Jan 2020)"}
+    assert "40.000 belum memiliki KTP-el" in " ".join(kupang["Keterangan"])  # the published file's note, read
+    assert kupang["Diterima"].isna().tolist() == [False, True] and kupang["Blangko tersedia"].isna().tolist() == [
+        True,
+        False,
+    ]
+    assert kupang["Diterima"].tolist()[0] == 4000 and kupang["Blangko tersedia"].tolist()[1] == 4000
     national = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert not [tr for tr in national["data"] if tr.get("mode") == "markers"]  # a regency's count is no national point
+    at = run("pages/5_Blangko_dan_kartu_rusak.py", {"area": "53.71", "lang": "en"})
+    kupang_pts = [tr for tr in json.loads(at.get("plotly_chart")[0].proto.spec)["data"] if tr.get("mode") == "markers"]
+    assert len(kupang_pts) == 1 and kupang_pts[0]["y"] == [4000]
 
 
 def test_a_met_target_on_the_trend_says_since_when(app_env: Path) -> None:

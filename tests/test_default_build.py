@@ -273,6 +273,16 @@ def test_make_data_replaces_default_files_the_code_has_changed(
     assert etl_main(["--db", str(db), "load", str(office), "--kind", "backlog"]) == 0
     assert etl_main(["--db", str(db), "build", "--if-missing"]) == 0
     assert b.outdated_defaults(db) == ([], False)  # the code's own version: nothing to do
+    c = duckdb.connect(str(db))  # readings of an older translations.csv: one load brings the new ones
+    readings = one(c, "SELECT COUNT(*) FROM translations")[0]
+    c.execute("DELETE FROM translations WHERE text = 'burned'")
+    c.close()
+    assert b.outdated_defaults(db) == ([], True)
+    assert etl_main(["--db", str(db), "build", "--if-missing"]) == 0
+    assert b.outdated_defaults(db) == ([], False)
+    c = duckdb.connect(str(db), read_only=True)
+    assert one(c, "SELECT COUNT(*) FROM translations")[0] == readings >= 27
+    c.close()
 
     # a DB from an older version: another fill (fingerprint and blank-card file) and seed file
     c = duckdb.connect(str(db))

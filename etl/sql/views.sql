@@ -26,7 +26,7 @@ SELECT
     c.region_code, r.level, r.name AS region_name, r.parent_code, r.province_code,
     c.as_of, c.date_precision,
     c.population, c.eligible, c.recorded, c.printed, c.print_ready,
-    c.not_recorded, c.recorded_pct_reported,
+    c.not_recorded, c.recorded_pct_reported, c.blanko_on_hand,
     CASE
         WHEN c.eligible > 0 AND c.recorded IS NOT NULL THEN c.recorded::DOUBLE / c.eligible
         WHEN c.recorded_pct_reported IS NOT NULL THEN c.recorded_pct_reported / 100.0
