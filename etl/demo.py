@@ -214,8 +214,45 @@ def regency_series(districts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: Published backlog counts (data/sourced/backlog.csv) the fill is drawn through.
+PUBLISHED_BACKLOG = PUBLISHED.parent / "backlog.csv"
+
+
+def published_backlog(path: Path = PUBLISHED_BACKLOG) -> dict[str, list[tuple[dt.date, float]]]:
+    """Regency code → [(date, cards awaiting pickup)]: Kupang's 5,000 of 27 January 2020. Offices
+    of one regency on one day are summed (the fill has one office per regency)."""
+    df = pl.read_csv(path, infer_schema_length=0).with_columns(
+        pl.col("as_of").str.to_date(), pl.col("awaiting_pickup").cast(pl.Float64)
+    )
+    sums = (
+        df.filter(pl.col("awaiting_pickup").is_not_null() & (pl.col("as_of") >= ANCHOR_FROM))
+        .group_by("region_code", "as_of")
+        .agg(pl.col("awaiting_pickup").sum())
+        .sort("region_code", "as_of")
+    )
+    out: dict[str, list[tuple[dt.date, float]]] = {}
+    for code, d, v in sums.iter_rows():
+        out.setdefault(code, []).append((d, v))
+    return out
+
+
+def anchor_factors(values: np.ndarray, anchors: list[tuple[dt.date, float]]) -> np.ndarray:
+    """Monthly factors that take `values` through each published figure in its month: the
+    ratio held before the first, interpolated between figures, and its distance from 1 halving
+    every GAP_HALF_LIFE_MONTHS after the last (as the rates' shift does)."""
+    t = len(values)
+    k = np.arange(t)
+    at = np.array([_month_at(d, t) for d, _ in anchors], dtype=float)
+    ratios = np.array([v / max(values[int(m)], 1.0) for m, (_, v) in zip(at, anchors, strict=True)])
+    factor = np.interp(k, at, ratios)
+    after = k > at[-1]
+    factor[after] = 1 + (ratios[-1] - 1) * 0.5 ** ((k[after] - at[-1]) / GAP_HALF_LIFE_MONTHS)
+    return factor
+
+
 def backlog_series(regency: pl.DataFrame) -> pl.DataFrame:
-    """One office per regency: printed cards awaiting pickup, aging, and monthly collections."""
+    """One office per regency: printed cards awaiting pickup, aging, and monthly collections,
+    drawn through the published counts (anchor_factors)."""
     names = regions_frame().filter(pl.col("level") == "regency").select("code", "name")
     df = regency.join(names, left_on="region_code", right_on="code").sort("region_code", "as_of")
     seeds = np.array([_unit_seed("b" + c) for c in df["region_code"].to_list()], dtype=np.uint64)
@@ -224,7 +261,13 @@ def backlog_series(regency: pl.DataFrame) -> pl.DataFrame:
     k = np.concatenate([np.arange(m) for m in month_idx])
     printed = df["printed"].to_numpy().astype(float)
     share = (0.004 + 0.02 * u) * np.exp(-0.012 * k)
-    awaiting = np.round(printed * share)
+    awaiting = printed * share
+    codes = df["region_code"].to_numpy()
+    for code, pts in published_backlog().items():
+        rows = np.flatnonzero(codes == code)
+        if rows.size:
+            awaiting[rows] *= anchor_factors(awaiting[rows], pts)
+    awaiting = np.round(awaiting)
     a0 = np.round(awaiting * (0.45 - 0.1 * u))
     a1 = np.round(awaiting * 0.25)
     a2 = np.round(awaiting * (0.15 + 0.05 * u))

@@ -361,3 +361,27 @@ def test_a_schema_upgrade_loads_the_default_files_again(default_db: Path, tmp_pa
         )
     finally:
         c.close()
+
+
+def test_the_backlog_fill_runs_through_the_published_counts(con: duckdb.DuckDBPyConnection) -> None:
+    """Kupang's office: 5,000 cards waiting on 27 January 2020 (seed article 003). The fill had
+    ~2,600 there, so the line spiked to the article's figure for one day and fell back."""
+    from etl.demo import published_backlog
+
+    pub = published_backlog()
+    assert pub == {"53.71": [(dt.date(2020, 1, 27), 5000.0)]}
+    for code, pts in pub.items():
+        for d, v in pts:
+            got = one(
+                con,
+                "SELECT awaiting_pickup FROM pickup_backlog WHERE is_synthetic AND region_code = ? "
+                "AND as_of = last_day(?::DATE)",
+                [code, d],
+            )[0]
+            assert abs(got - v) <= 1, (code, d, v, got)
+    # the months around it move with it, and the ages still add up to the total
+    around = con.execute(
+        "SELECT awaiting_pickup, age_0_3m + age_3_6m + age_6_12m + age_12m_plus FROM pickup_backlog "
+        "WHERE is_synthetic AND region_code = '53.71' AND as_of BETWEEN '2019-12-01' AND '2020-02-29' ORDER BY as_of"
+    ).fetchall()
+    assert all(abs(a - 5000) < 250 and a == ages for a, ages in around), around
