@@ -80,8 +80,7 @@ def main(argv: list[str] | None = None) -> int:
                     # up to date, and the default files are loaded again by the new code
                     print(f"{db} was built with another schema; upgrading it", file=sys.stderr)
                     run([], db_path=db, boundaries=False)
-                for rep in refresh_defaults(db, force=upgrade):
-                    print(f"updated: {rep.summary()}", file=sys.stderr)
+                refresh_defaults(db, force=upgrade)  # prints what it replaced
                 if static_outdated():
                     n = refresh_static(db)
                     print(f"map geometry rewritten from {db} ({n:,} units)", file=sys.stderr)
