@@ -43,6 +43,8 @@ def body() -> None:
     for r in src.iter_rows(named=True):
         st.markdown(f"- {link(r['source'])} — {r['tables']} ({r['rows']}; {r['first']} – {r['last']})")
     st.subheader(t("dictionary", lg))
+    if lg != "en":  # the dictionary is the public contract, kept in one language
+        st.caption(t("dictionary_language", lg))
     if DOCS.exists():
         st.markdown(ui.doc_body(DOCS.read_text(encoding="utf-8")))
     with HEADER_MAP.open(encoding="utf-8") as fh:

@@ -507,6 +507,7 @@ def test_the_data_dictionary_is_headed_once_in_the_page_language(app_env: Path) 
     at = run(page, {"lang": "id"})
     assert not at.exception
     assert "Kamus data" in [h.value for h in at.subheader]
+    assert any("Kamus data ditulis dalam bahasa Inggris" in c.value for c in at.caption)
     shown = " ".join(m.value for m in at.markdown)
     assert "Regions and boundaries" in shown and "## Data dictionary" not in shown
 

@@ -158,16 +158,17 @@ def test_chart_text_stays_inside_its_chart_on_a_360_px_phone(server: str) -> Non
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         page = browser.new_page(viewport={"width": 360, "height": 800})
         checked = legends = 0
-        for path in (
-            "/Target?area=15&lang=id",
-            "/Target?area=00&lang=en",  # 38 provinces' labels, "Daerah Khusus Ibukota Jakarta · …" the longest
-            "/Antrean_pengambilan?area=00&lang=id",
-            "/Tren?area=15&lang=id",
-            "/Peta_cakupan?area=00&lang=en",  # the funnel's source starts after its stage names
+        for path, plots in (
+            ("/Target?area=15&lang=id", 1),
+            ("/Target?area=00&lang=en", 1),  # 38 provinces' labels, "Daerah Khusus Ibukota Jakarta · …" the longest
+            ("/Antrean_pengambilan?area=00&lang=id", 3),
+            ("/Tren?area=15&lang=id", 1),
+            ("/Peta_cakupan?area=00&lang=en", 2),  # the funnel's source starts after its stage names
+            ("/Blangko_dan_kartu_rusak?area=15.03&lang=en", 1),  # stock, use and the articles' points
         ):
             page.goto(server + path)
-            page.wait_for_function(
-                "document.querySelectorAll('.js-plotly-plot .annotation-text').length > 1", timeout=90_000
+            page.wait_for_function(  # every chart drawn, with its title
+                f"document.querySelectorAll('.js-plotly-plot .gtitle').length >= {plots}", timeout=90_000
             )
             page.wait_for_timeout(2000)
             n = page.evaluate(
@@ -179,6 +180,7 @@ def test_chart_text_stays_inside_its_chart_on_a_360_px_phone(server: str) -> Non
             for chart in page.evaluate(LEGEND_SOURCE_JS):  # a wrapped legend stays above the source line
                 assert chart["legend"][1] <= chart["source"][0], (path, chart)
                 legends += 1
-        page.screenshot(path=str(ARTIFACTS / "trends_phone_360.png"), full_page=True)
+            name = path.strip("/").split("?")[0] + "_" + path.split("area=")[1].split("&")[0]
+            page.screenshot(path=str(ARTIFACTS / f"phone_360_{name}.png"), full_page=True)
         browser.close()
     assert checked > 10 and legends >= 3
