@@ -116,6 +116,8 @@ def build(
 
 #: `meta` key: what the DB's synthetic fill was generated from (synthetic_fingerprint).
 SYNTHETIC_KEY = "synthetic_fingerprint"
+#: `meta` key: the loads that replaced a default file's earlier load (etl.load._retire).
+DEFAULT_LOADS_KEY = "default_loads"
 
 
 def synthetic_fingerprint() -> str:
@@ -143,19 +145,26 @@ def outdated_defaults(db_path: Path, force: bool = False) -> tuple[list[LoadSpec
 
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        loaded = dict(
-            con.execute(
-                "SELECT file, arg_max(sha256, load_id) FROM loads WHERE status IN ('ok', 'partial') GROUP BY file"
-            ).fetchall()
-        )
+        accepted = con.execute(
+            "SELECT load_id, file, sha256 FROM loads WHERE status IN ('ok', 'partial') ORDER BY load_id"
+        ).fetchall()
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
         readings = set(con.execute("SELECT lang, text, translated FROM translations").fetchall())
     finally:
         con.close()
+    # which loads are the default files': a build loads SOURCED first (loads 1 to 5, in order);
+    # a replacing load is recorded in meta.default_loads; the fill's labels are its own. An
+    # office file named like a seed file ('backlog.csv', loaded by hand) is none of them.
+    known = {int(v) for v in meta.get(DEFAULT_LOADS_KEY, "").split(",") if v}
+    names = {i + 1: p.name for i, (_, p) in enumerate(SOURCED)}
+    loaded: dict[str, tuple[int, str]] = {}
+    for load_id, file, digest in accepted:
+        if names.get(load_id) == file or load_id in known or file.startswith("synthetic/"):
+            loaded[file] = (load_id, digest)
     specs = [
-        LoadSpec(path=p, kind=k, replaces=True)
+        LoadSpec(path=p, kind=k, replaces=(loaded[p.name][0],))
         for k, p in SOURCED
-        if p.name in loaded and p.exists() and (force or sha256_file(p) != loaded[p.name])
+        if p.name in loaded and p.exists() and (force or sha256_file(p) != loaded[p.name][1])
     ]
     fingerprint = synthetic_fingerprint()
     has_fill = any(f.startswith("synthetic/") for f in loaded)
@@ -163,8 +172,8 @@ def outdated_defaults(db_path: Path, force: bool = False) -> tuple[list[LoadSpec
     if stale_fill:
         for k, p in demo.generate(DATA / "synthetic").items():
             label = f"synthetic/{p.name}"
-            if label in loaded and (force or sha256_file(p) != loaded[label]):
-                specs.append(LoadSpec(path=p, kind=k, label=label, replaces=True))
+            if label in loaded and (force or sha256_file(p) != loaded[label][1]):
+                specs.append(LoadSpec(path=p, kind=k, label=label, replaces=(loaded[label][0],)))
     # the curated texts' readings are loaded with any load: one runs when the file changed
     path = settings.path("translations")
     stale_readings = path.exists() and set(translations.validate(translations.extract(path), path.name)) != readings

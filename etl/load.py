@@ -56,9 +56,9 @@ class LoadSpec:
     province: str | None = None
     sheet: str | None = None
     label: str | None = None  # how the source is named in `source` (default: the file name)
-    #: a newer version of a file loaded before under the same label: once this load is accepted,
-    #: the rows of the earlier loads go (the default files, when the code changes them)
-    replaces: bool = False
+    #: loads this one replaces (a default file's earlier version, etl.build.outdated_defaults):
+    #: once this load is accepted, their rows go
+    replaces: tuple[int, ...] = ()
 
 
 #: Tables whose rows belong to a load (`load_id`).
@@ -351,31 +351,29 @@ def load_file(
     elif report.rejected:
         report.status = "partial"
     if spec.replaces and report.status in ("ok", "partial"):
-        gone = _retire(con, label, spec.kind, load_id)
-        if gone:
-            report.messages.append(f"replaces load {', '.join(map(str, gone))} of {label}")
+        _retire(con, list(spec.replaces), load_id)
+        report.messages.append(f"replaces load {', '.join(map(str, spec.replaces))} of {label}")
     _record_load(con, load_id, label, digest, spec.kind, options, report, started, None)
     return report
 
 
-def _retire(con: duckdb.DuckDBPyConnection, label: str, kind: str, load_id: int) -> list[int]:
-    """Earlier accepted loads of `label` give way to load `load_id`: their rows go, and the
-    load history keeps them as 'replaced'. Called only once the new version was accepted, so a
-    failing new version leaves the old rows in place."""
-    old = [
-        r[0]
-        for r in con.execute(
-            "SELECT load_id FROM loads WHERE file = ? AND kind = ? AND status IN ('ok', 'partial') AND load_id <> ?",
-            [label, kind, load_id],
-        ).fetchall()
-    ]
+def _retire(con: duckdb.DuckDBPyConnection, old: list[int], load_id: int) -> None:
+    """Loads `old` give way to load `load_id`: their rows go, and the load history keeps them
+    as 'replaced'. Called only once the new version was accepted, so a failing new version
+    leaves the old rows in place. Given by id, never by file name: an office file may share a
+    default file's name."""
     for table in FACT_TABLES:  # names from the constant above, never from input
         con.execute(f"DELETE FROM {table} WHERE list_contains(?::INTEGER[], load_id)", [old])  # noqa: S608
     con.execute(
         "UPDATE loads SET status = 'replaced', message = ? WHERE list_contains(?::INTEGER[], load_id)",
         [f"replaced by load {load_id}, a newer version of the file", old],
     )
-    return old
+    ids = con.execute("SELECT value FROM meta WHERE key = 'default_loads'").fetchall()
+    known = {int(v) for v in ids[0][0].split(",") if v} if ids else set()
+    con.execute(
+        "INSERT OR REPLACE INTO meta VALUES ('default_loads', ?)",
+        [",".join(map(str, sorted((known - set(old)) | {load_id})))],
+    )
 
 
 def rss_bytes(pid: int | str = "self") -> int:

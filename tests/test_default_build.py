@@ -268,7 +268,8 @@ def test_make_data_replaces_default_files_the_code_has_changed(
 
     db = Path(shutil.copy(default_db, tmp_path / "ektp.duckdb"))
     monkeypatch.setenv("EKTP_DB", str(db))
-    office = tmp_path / "upt.csv"
+    office = tmp_path / "upt" / "backlog.csv"  # an office file named like the seed file
+    office.parent.mkdir()
     office.write_text("KODE WILAYAH,UPT,TANGGAL,BELUM DIAMBIL\n16.71,UPT Kertapati,2023-05-31,321\n")
     assert etl_main(["--db", str(db), "load", str(office), "--kind", "backlog"]) == 0
     assert etl_main(["--db", str(db), "build", "--if-missing"]) == 0
@@ -302,6 +303,7 @@ def test_make_data_replaces_default_files_the_code_has_changed(
         "backlog.csv",
         "synthetic/blanko_synthetic.parquet",
     ]
+    assert [s.replaces for s in specs if s.label is None] == [(4,)]  # the build's own backlog.csv, not the office's
     fresh_rows = pl.read_parquet(b.DATA / "synthetic" / "blanko_synthetic.parquet").height
 
     assert etl_main(["--db", str(db), "build", "--if-missing"]) == 0
@@ -311,7 +313,7 @@ def test_make_data_replaces_default_files_the_code_has_changed(
         assert one(c, "SELECT COUNT(*) FROM pickup_backlog WHERE NOT is_synthetic AND region_code = '53.71'")[0] == 2
         assert one(c, "SELECT COUNT(*) FROM pickup_backlog WHERE office = 'UPT Kertapati'")[0] == 1  # by hand: kept
         statuses = dict(c.execute("SELECT file, list(status ORDER BY load_id) FROM loads GROUP BY file").fetchall())
-        assert statuses["backlog.csv"] == ["replaced", "ok"] and statuses["upt.csv"] == ["ok"]
+        assert statuses["backlog.csv"] == ["replaced", "ok", "ok"]  # the seed's, the office's, the new seed's
         assert statuses["synthetic/blanko_synthetic.parquet"] == ["replaced", "ok"]
         assert statuses["synthetic/coverage_synthetic.parquet"] == ["ok"]  # unchanged bytes: not reloaded
         assert one(c, "SELECT value FROM meta WHERE key = ?", [b.SYNTHETIC_KEY])[0] == b.synthetic_fingerprint()
