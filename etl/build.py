@@ -99,10 +99,10 @@ def build(
     """A new default DB: every sourced figure with its citation, then the synthetic fill."""
     from etl import demo
 
-    specs = [LoadSpec(path=p, kind=k) for k, p in SOURCED]
+    specs = [LoadSpec(path=p, kind=k, default=True) for k, p in SOURCED]
     if synthetic:
         files = demo.generate(DATA / "synthetic")
-        specs += [LoadSpec(path=p, kind=k, label=f"synthetic/{p.name}") for k, p in files.items()]
+        specs += [LoadSpec(path=p, kind=k, label=f"synthetic/{p.name}", default=True) for k, p in files.items()]
     return run(
         specs,
         db_path=db_path,
@@ -116,7 +116,7 @@ def build(
 
 #: `meta` key: what the DB's synthetic fill was generated from (synthetic_fingerprint).
 SYNTHETIC_KEY = "synthetic_fingerprint"
-#: `meta` key: the loads that replaced a default file's earlier load (etl.load._retire).
+#: `meta` key: the loads of the default files (etl.load._record_defaults).
 DEFAULT_LOADS_KEY = "default_loads"
 
 
@@ -152,17 +152,18 @@ def outdated_defaults(db_path: Path, force: bool = False) -> tuple[list[LoadSpec
         readings = set(con.execute("SELECT lang, text, translated FROM translations").fetchall())
     finally:
         con.close()
-    # which loads are the default files': a build loads SOURCED first (loads 1 to 5, in order);
-    # a replacing load is recorded in meta.default_loads; the fill's labels are its own. An
-    # office file named like a seed file ('backlog.csv', loaded by hand) is none of them.
-    known = {int(v) for v in meta.get(DEFAULT_LOADS_KEY, "").split(",") if v}
-    names = {i + 1: p.name for i, (_, p) in enumerate(SOURCED)}
-    loaded: dict[str, tuple[int, str]] = {}
-    for load_id, file, digest in accepted:
-        if names.get(load_id) == file or load_id in known or file.startswith("synthetic/"):
-            loaded[file] = (load_id, digest)
+    # which loads are the default files': those in meta.default_loads (recorded by the build
+    # and by each replacing load); in a DB built before that key, a build's first loads (SOURCED
+    # in order, then the fill, whose labels are its own). An office file named like a seed file
+    # ('backlog.csv', loaded by hand) is none of them.
+    if DEFAULT_LOADS_KEY in meta:
+        known = {int(v) for v in meta[DEFAULT_LOADS_KEY].split(",") if v}
+        loaded = {f: (i, d) for i, f, d in accepted if i in known}
+    else:
+        names = {i + 1: p.name for i, (_, p) in enumerate(SOURCED)}
+        loaded = {f: (i, d) for i, f, d in accepted if names.get(i) == f or f.startswith("synthetic/")}
     specs = [
-        LoadSpec(path=p, kind=k, replaces=(loaded[p.name][0],))
+        LoadSpec(path=p, kind=k, replaces=(loaded[p.name][0],), default=True)
         for k, p in SOURCED
         if p.name in loaded and p.exists() and (force or sha256_file(p) != loaded[p.name][1])
     ]
@@ -173,7 +174,7 @@ def outdated_defaults(db_path: Path, force: bool = False) -> tuple[list[LoadSpec
         for k, p in demo.generate(DATA / "synthetic").items():
             label = f"synthetic/{p.name}"
             if label in loaded and (force or sha256_file(p) != loaded[label][1]):
-                specs.append(LoadSpec(path=p, kind=k, label=label, replaces=(loaded[label][0],)))
+                specs.append(LoadSpec(path=p, kind=k, label=label, replaces=(loaded[label][0],), default=True))
     # the curated texts' readings are loaded with any load: one runs when the file changed
     path = settings.path("translations")
     stale_readings = path.exists() and set(translations.validate(translations.extract(path), path.name)) != readings

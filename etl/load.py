@@ -59,6 +59,8 @@ class LoadSpec:
     #: loads this one replaces (a default file's earlier version, etl.build.outdated_defaults):
     #: once this load is accepted, their rows go
     replaces: tuple[int, ...] = ()
+    #: one of the default files (data/sourced, the synthetic fill): recorded in meta.default_loads
+    default: bool = False
 
 
 #: Tables whose rows belong to a load (`load_id`).
@@ -357,6 +359,19 @@ def load_file(
     return report
 
 
+def _record_defaults(con: duckdb.DuckDBPyConnection, specs: list[LoadSpec], reports: list[LoadReport]) -> None:
+    """meta.default_loads: the accepted loads of default files, less the ones they replaced;
+    what `make data` may replace later (etl.build.outdated_defaults), by id."""
+    done = [(s, r) for s, r in zip(specs, reports, strict=True) if s.default and r.status in ("ok", "partial")]
+    if not done:
+        return
+    row = con.execute("SELECT value FROM meta WHERE key = 'default_loads'").fetchall()
+    known = {int(v) for v in row[0][0].split(",") if v} if row else set()
+    gone = {i for s, _ in done for i in s.replaces}
+    ids = (known - gone) | {r.load_id for _, r in done if r.load_id is not None}
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('default_loads', ?)", [",".join(map(str, sorted(ids)))])
+
+
 def _retire(con: duckdb.DuckDBPyConnection, old: list[int], load_id: int) -> None:
     """Loads `old` give way to load `load_id`: their rows go, and the load history keeps them
     as 'replaced'. Called only once the new version was accepted, so a failing new version
@@ -367,12 +382,6 @@ def _retire(con: duckdb.DuckDBPyConnection, old: list[int], load_id: int) -> Non
     con.execute(
         "UPDATE loads SET status = 'replaced', message = ? WHERE list_contains(?::INTEGER[], load_id)",
         [f"replaced by load {load_id}, a newer version of the file", old],
-    )
-    ids = con.execute("SELECT value FROM meta WHERE key = 'default_loads'").fetchall()
-    known = {int(v) for v in ids[0][0].split(",") if v} if ids else set()
-    con.execute(
-        "INSERT OR REPLACE INTO meta VALUES ('default_loads', ?)",
-        [",".join(map(str, sorted((known - set(old)) | {load_id})))],
     )
 
 
@@ -591,6 +600,7 @@ def run(
                 reports.append(rep)
                 if progress:
                     print(rep.summary(), file=sys.stderr)
+            _record_defaults(con, specs, reports)
             # The facts are committed to the private copy before the roll-ups: reading millions of
             # uncommitted rows is slow, and atomicity comes from the swap below, not this transaction.
             con.execute("COMMIT")

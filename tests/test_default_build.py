@@ -314,6 +314,9 @@ def test_make_data_replaces_default_files_the_code_has_changed(
         assert one(c, "SELECT COUNT(*) FROM pickup_backlog WHERE office = 'UPT Kertapati'")[0] == 1  # by hand: kept
         statuses = dict(c.execute("SELECT file, list(status ORDER BY load_id) FROM loads GROUP BY file").fetchall())
         assert statuses["backlog.csv"] == ["replaced", "ok", "ok"]  # the seed's, the office's, the new seed's
+        ids = one(c, "SELECT value FROM meta WHERE key = 'default_loads'")[0].split(",")
+        new_seed = one(c, "SELECT MAX(load_id) FROM loads WHERE file = 'backlog.csv'")[0]
+        assert "4" not in ids and str(new_seed) in ids and len(ids) == 9
         assert statuses["synthetic/blanko_synthetic.parquet"] == ["replaced", "ok"]
         assert statuses["synthetic/coverage_synthetic.parquet"] == ["ok"]  # unchanged bytes: not reloaded
         assert one(c, "SELECT value FROM meta WHERE key = ?", [b.SYNTHETIC_KEY])[0] == b.synthetic_fingerprint()
@@ -345,6 +348,7 @@ def test_a_schema_upgrade_loads_the_default_files_again(default_db: Path, tmp_pa
     c = duckdb.connect(str(db))
     c.execute("UPDATE card_destruction SET period_from_precision = NULL, period_to_precision = NULL")
     c.execute("UPDATE schema_info SET fingerprint = 'older'")
+    c.execute("DELETE FROM meta WHERE key = 'default_loads'")  # a DB from before the key: a build's first loads
     before = dict(c.execute("SELECT file, COUNT(*) FROM loads GROUP BY file").fetchall())
     c.close()
     assert etl_main(["--db", str(db), "build", "--if-missing"]) == 0
