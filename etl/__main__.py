@@ -12,6 +12,7 @@ import duckdb
 from ektp import schema, settings
 from etl.load import FACT_TABLES, LoadLockedError, LoadSpec, run
 from etl.transform import KINDS, ParseError, parse_date
+from etl.translations import TranslationError
 
 
 def _date(s: str) -> dt.date:
@@ -97,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     except LoadLockedError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
+    except TranslationError as exc:  # names the file, row and problem; the served DB is unchanged
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     accepted = sum(r.accepted for r in reports)
     if all(r.status == "skipped" for r in reports):
         return 0

@@ -10,6 +10,7 @@ import pytest
 
 from ektp import settings
 from etl import translations
+from etl.__main__ import main as etl_main
 from etl.load import run
 from tests.conftest import ROOT
 
@@ -55,7 +56,7 @@ def test_a_bad_row_names_the_file_the_row_and_the_problem(tmp_path: Path, body: 
 
 
 def test_a_bad_translations_file_fails_the_load_and_leaves_the_served_db_as_it_was(
-    empty_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    empty_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     con = duckdb.connect(str(empty_db), read_only=True)
     before = con.execute("SELECT lang, text, translated FROM translations ORDER BY ALL").fetchall()
@@ -67,6 +68,10 @@ def test_a_bad_translations_file_fails_the_load_and_leaves_the_served_db_as_it_w
     data = empty_db.read_bytes()
     with pytest.raises(translations.TranslationError, match="row 3"):
         run([], db_path=empty_db, boundaries=False, progress=False)
+    assert empty_db.read_bytes() == data
+    # `make data` and `etl load` say it in one line, without a traceback, and fail
+    assert etl_main(["--db", str(empty_db), "build", "--if-missing"]) == 1
+    assert "translations.csv row 3" in capsys.readouterr().err
     assert empty_db.read_bytes() == data
     good = tmp_path / "good.csv"
     good.write_text("text,lang,translated\nburned,id,dibakar habis\n")
