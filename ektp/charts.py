@@ -247,6 +247,17 @@ def format_value(v: float | None, metric: str, lang: str) -> str:
 SCHEMES = ("dukcapil", "quantile")
 
 
+def single_band(df: pl.DataFrame, metric: str, scheme: str) -> tuple[str, int] | None:
+    """(band, areas) when every area with a rate falls in one Dukcapil band and there are
+    several: the map is then one colour (in 2024 all 38 provinces are at 80–99.99%), and the
+    page points to quantile classes. None otherwise."""
+    if scheme != "dukcapil" or metric not in RATE_METRICS or "recording_rate" not in df.columns:
+        return None
+    rates = df["recording_rate"].drop_nulls()
+    bands = {rate_band(r) for r in rates.unique().to_list()}
+    return (bands.pop(), rates.len()) if len(bands) == 1 and rates.len() > 1 else None
+
+
 def classify(df: pl.DataFrame, metric: str, lang: str, scheme: str = "dukcapil") -> list[dict]:
     """Legend classes for the map: Dukcapil's bands for rates (default), else quantile classes.
 

@@ -258,6 +258,20 @@ def test_translations_have_the_same_keys() -> None:
     assert t("units_in_band", "id", n=1) == "1 wilayah"
 
 
+def test_a_one_colour_map_points_to_quantile_classes(app_env: Path) -> None:
+    """All 38 provinces of the 2024 fill are in the 80–99.99% band: the map is one colour, so
+    the page says so and names the quantile classes; with quantiles (or districts, which span
+    bands) it says nothing."""
+    at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "province", "lang": "en"})
+    assert not at.exception
+    hint = [c.value for c in at.caption if "fall in one band" in c.value]
+    assert hint == ["All 38 areas fall in one band (80–99.99%): the map is one colour. Quantiles tell them apart."]
+    at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "province", "lang": "en", "bands": "quantile"})
+    assert not [c for c in at.caption if "fall in one band" in c.value]
+    at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "district", "lang": "id"})
+    assert not [c for c in at.caption if "satu kelas" in c.value]
+
+
 def test_map_page_says_why_maps_are_off(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EKTP_STATIC_DIR", str(ROOT / "static" / "no_such_folder"))
     at = run("pages/1_Peta_cakupan.py", {"lang": "en", "area": "15"})
