@@ -167,9 +167,17 @@ def test_chart_text_stays_inside_its_chart_on_a_360_px_phone(server: str) -> Non
             ("/Blangko_dan_kartu_rusak?area=15.03&lang=en", 1),  # stock, use and the articles' points
         ):
             page.goto(server + path)
-            page.wait_for_function(  # every chart drawn, with its title
-                f"document.querySelectorAll('.js-plotly-plot .gtitle').length >= {plots}", timeout=90_000
-            )
+            try:
+                for _ in range(6):  # charts below the fold are drawn once scrolled to
+                    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+                    page.mouse.wheel(0, 4000)
+                    page.wait_for_timeout(500)
+                page.wait_for_function(  # every chart drawn, with its title
+                    f"document.querySelectorAll('.js-plotly-plot .gtitle').length >= {plots}", timeout=120_000
+                )
+            except Exception as exc:
+                drawn = page.evaluate("document.querySelectorAll('.js-plotly-plot .gtitle').length")
+                raise AssertionError(f"{path}: {drawn} of {plots} charts drawn") from exc
             page.wait_for_timeout(2000)
             n = page.evaluate(
                 "document.querySelectorAll('.js-plotly-plot .annotation-text, .js-plotly-plot .gtitle').length"
