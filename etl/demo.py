@@ -60,10 +60,20 @@ def _published(value: pl.Expr, path: Path) -> dict[str, list[tuple[dt.date, floa
         pl.col("as_of").str.to_date(),
         *(pl.col(c).cast(pl.Float64) for c in ("eligible", "recorded", "not_recorded", "recorded_pct")),
     )
-    df = df.with_columns(value=value).filter(pl.col("value").is_not_null() & (pl.col("as_of") >= ANCHOR_FROM))
-    means = df.group_by("region_code", "as_of").agg(pl.col("value").mean()).sort("region_code", "as_of")
+    return _by_area(df.with_columns(value=value), pl.col("value").mean())
+
+
+def _by_area(df: pl.DataFrame, agg: pl.Expr) -> dict[str, list[tuple[dt.date, float]]]:
+    """Area code → [(date, value)] in date order: the rows' `value` from ANCHOR_FROM on,
+    combined per area and date by `agg`."""
+    rows = (
+        df.filter(pl.col("value").is_not_null() & (pl.col("as_of") >= ANCHOR_FROM))
+        .group_by("region_code", "as_of")
+        .agg(agg)
+        .sort("region_code", "as_of")
+    )
     out: dict[str, list[tuple[dt.date, float]]] = {}
-    for code, d, v in means.iter_rows():
+    for code, d, v in rows.iter_rows():
         out.setdefault(code, []).append((d, v))
     return out
 
@@ -117,6 +127,17 @@ def _month_index(d: dt.date) -> int:
     return (d.year - START.year) * 12 + d.month - START.month
 
 
+def _anchor_curve(t: int, xs: np.ndarray, gaps: np.ndarray) -> np.ndarray:
+    """Per month of t: `gaps` at months `xs`, interpolated between them, the first held before
+    it, and the last halving every GAP_HALF_LIFE_MONTHS after it. What the rates, the blank-card
+    stock and the backlog are shifted by (or, less 1, scaled by) to meet the published figures."""
+    k = np.arange(t)
+    curve = np.interp(k, xs, gaps)
+    after = k > xs[-1]
+    curve[after] = gaps[-1] * 0.5 ** ((k[after] - xs[-1]) / GAP_HALF_LIFE_MONTHS)
+    return curve
+
+
 def anchor_rates(
     rate: np.ndarray,
     eligible: np.ndarray,
@@ -131,16 +152,12 @@ def anchor_rates(
     86% (Mar 2019) to 96% (Jul 2020), as published, instead of a generic 97% throughout."""
     rate = rate.copy()
     t = len(months)
-    k = np.arange(t)
     for code, members in _anchor_passes(codes, anchors):
         e = eligible[members]
         agg = (rate[members] * e).sum(axis=0) / e.sum(axis=0)
         xs = np.array([_month_index(d) for d, _ in anchors[code]], dtype=float)
         gaps = np.array([r - agg[_month_at(d, t)] for d, r in anchors[code]])
-        shift = np.interp(k, xs, gaps)  # holds the first gap before it
-        after = k > xs[-1]
-        shift[after] = gaps[-1] * 0.5 ** ((k[after] - xs[-1]) / GAP_HALF_LIFE_MONTHS)
-        rate[members] += shift[None, :]
+        rate[members] += _anchor_curve(t, xs, gaps)[None, :]
     return np.clip(rate, 0.2, 1.05)
 
 
@@ -222,18 +239,9 @@ def published_backlog(path: Path = PUBLISHED_BACKLOG) -> dict[str, list[tuple[dt
     """Regency code → [(date, cards awaiting pickup)]: Kupang's 5,000 of 27 January 2020. Offices
     of one regency on one day are summed (the fill has one office per regency)."""
     df = pl.read_csv(path, infer_schema_length=0).with_columns(
-        pl.col("as_of").str.to_date(), pl.col("awaiting_pickup").cast(pl.Float64)
+        pl.col("as_of").str.to_date(), value=pl.col("awaiting_pickup").cast(pl.Float64)
     )
-    sums = (
-        df.filter(pl.col("awaiting_pickup").is_not_null() & (pl.col("as_of") >= ANCHOR_FROM))
-        .group_by("region_code", "as_of")
-        .agg(pl.col("awaiting_pickup").sum())
-        .sort("region_code", "as_of")
-    )
-    out: dict[str, list[tuple[dt.date, float]]] = {}
-    for code, d, v in sums.iter_rows():
-        out.setdefault(code, []).append((d, v))
-    return out
+    return _by_area(df, pl.col("value").sum())
 
 
 def anchor_factors(values: np.ndarray, anchors: list[tuple[dt.date, float]]) -> np.ndarray:
@@ -241,13 +249,9 @@ def anchor_factors(values: np.ndarray, anchors: list[tuple[dt.date, float]]) -> 
     ratio held before the first, interpolated between figures, and its distance from 1 halving
     every GAP_HALF_LIFE_MONTHS after the last (as the rates' shift does)."""
     t = len(values)
-    k = np.arange(t)
     at = np.array([_month_at(d, t) for d, _ in anchors], dtype=float)
     ratios = np.array([v / max(values[int(m)], 1.0) for m, (_, v) in zip(at, anchors, strict=True)])
-    factor = np.interp(k, at, ratios)
-    after = k > at[-1]
-    factor[after] = 1 + (ratios[-1] - 1) * 0.5 ** ((k[after] - at[-1]) / GAP_HALF_LIFE_MONTHS)
-    return factor
+    return 1 + _anchor_curve(t, at, ratios - 1)
 
 
 def backlog_series(regency: pl.DataFrame) -> pl.DataFrame:
@@ -335,13 +339,9 @@ def _anchor_stock(
     used − damaged still holds; neither a delivery nor the stock goes below zero (a shift the
     quarter cannot take waits for the next delivery)."""
     t = len(months)
-    k = np.arange(t)
     at = [_month_at(d, t) for d, _ in anchors]
-    xs = np.array(at, dtype=float)
     gaps = np.array([v - remaining[m] for m, (_, v) in zip(at, anchors, strict=True)])
-    shift = np.interp(k, xs, gaps)
-    after = k > xs[-1]
-    shift[after] = gaps[-1] * 0.5 ** ((k[after] - xs[-1]) / GAP_HALF_LIFE_MONTHS)
+    shift = _anchor_curve(t, np.array(at, dtype=float), gaps)
     off = np.zeros(t)
     initial = remaining[0] - received[0]  # before the first month's delivery, as used and spoilt are
     prev = max(shift[0], -initial)
