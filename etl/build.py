@@ -17,7 +17,7 @@ from ektp.schema import geo_files_status
 from etl import boundaries as geo
 from etl import translations
 from etl.extract import sha256_file
-from etl.load import LoadReport, LoadSpec, load_lock, run
+from etl.load import LoadReport, LoadSpec, default_loads, load_lock, run
 
 DATA = settings.ROOT / "data"
 SOURCED = [
@@ -116,8 +116,6 @@ def build(
 
 #: `meta` key: what the DB's synthetic fill was generated from (synthetic_fingerprint).
 SYNTHETIC_KEY = "synthetic_fingerprint"
-#: `meta` key: the loads of the default files (etl.load._record_defaults).
-DEFAULT_LOADS_KEY = "default_loads"
 
 
 def synthetic_fingerprint() -> str:
@@ -149,6 +147,7 @@ def outdated_defaults(db_path: Path, force: bool = False) -> tuple[list[LoadSpec
             "SELECT load_id, file, sha256 FROM loads WHERE status IN ('ok', 'partial') ORDER BY load_id"
         ).fetchall()
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        known = default_loads(con)
         readings = set(con.execute("SELECT lang, text, translated FROM translations").fetchall())
     finally:
         con.close()
@@ -156,8 +155,7 @@ def outdated_defaults(db_path: Path, force: bool = False) -> tuple[list[LoadSpec
     # and by each replacing load); in a DB built before that key, a build's first loads (SOURCED
     # in order, then the fill, whose labels are its own). An office file named like a seed file
     # ('backlog.csv', loaded by hand) is none of them.
-    if DEFAULT_LOADS_KEY in meta:
-        known = {int(v) for v in meta[DEFAULT_LOADS_KEY].split(",") if v}
+    if known is not None:
         loaded = {f: (i, d) for i, f, d in accepted if i in known}
     else:
         names = {i + 1: p.name for i, (_, p) in enumerate(SOURCED)}
@@ -177,7 +175,7 @@ def outdated_defaults(db_path: Path, force: bool = False) -> tuple[list[LoadSpec
                 specs.append(LoadSpec(path=p, kind=k, label=label, replaces=(loaded[label][0],), default=True))
     # the curated texts' readings are loaded with any load: one runs when the file changed
     path = settings.path("translations")
-    stale_readings = path.exists() and set(translations.validate(translations.extract(path), path.name)) != readings
+    stale_readings = path.exists() and set(translations.read(path)) != readings
     return specs, stale_fill or stale_readings
 
 

@@ -359,17 +359,25 @@ def load_file(
     return report
 
 
+#: `meta` key: the loads of the default files (data/sourced, the synthetic fill), by id.
+DEFAULT_LOADS_KEY = "default_loads"
+
+
+def default_loads(con: duckdb.DuckDBPyConnection) -> set[int] | None:
+    """The ids in meta.default_loads; None in a DB from before the key."""
+    row = con.execute("SELECT value FROM meta WHERE key = ?", [DEFAULT_LOADS_KEY]).fetchall()
+    return {int(v) for v in row[0][0].split(",") if v} if row else None
+
+
 def _record_defaults(con: duckdb.DuckDBPyConnection, specs: list[LoadSpec], reports: list[LoadReport]) -> None:
     """meta.default_loads: the accepted loads of default files, less the ones they replaced;
     what `make data` may replace later (etl.build.outdated_defaults), by id."""
     done = [(s, r) for s, r in zip(specs, reports, strict=True) if s.default and r.status in ("ok", "partial")]
     if not done:
         return
-    row = con.execute("SELECT value FROM meta WHERE key = 'default_loads'").fetchall()
-    known = {int(v) for v in row[0][0].split(",") if v} if row else set()
     gone = {i for s, _ in done for i in s.replaces}
-    ids = (known - gone) | {r.load_id for _, r in done if r.load_id is not None}
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('default_loads', ?)", [",".join(map(str, sorted(ids)))])
+    ids = ((default_loads(con) or set()) - gone) | {r.load_id for _, r in done if r.load_id is not None}
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [DEFAULT_LOADS_KEY, ",".join(map(str, sorted(ids)))])
 
 
 def _retire(con: duckdb.DuckDBPyConnection, old: list[int], load_id: int) -> None:

@@ -55,12 +55,17 @@ def validate(rows: list[dict[str, str]], name: str) -> list[tuple[str, str, str]
     return result
 
 
+def read(path: Path) -> list[tuple[str, str, str]]:
+    """The file's (lang, text, translated) rows, checked (extract → validate)."""
+    return validate(extract(path), path.name)
+
+
 def load(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> int:
     """Replace the `translations` table with the file's rows; a missing file leaves it as is."""
     path = Path(path) if path is not None else settings.path("translations")
     if not path.exists():
         return 0
-    rows = validate(extract(path), path.name)
+    rows = read(path)
     con.execute("DELETE FROM translations")
     if rows:
         con.executemany("INSERT INTO translations VALUES (?, ?, ?)", rows)
