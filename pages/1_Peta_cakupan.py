@@ -199,8 +199,8 @@ def body() -> None:
             reason = queries.meta().get("boundaries_status", "boundary files not built")
             st.warning(t("maps_off", lg, reason=reason if not ui.settings.is_public() else "—"))
         st.caption(ui.marker(mv.synthetic, lg) + " · " + t("over_100_note", lg))
-        one_band = charts.single_band(df, metric, scheme)
-        if one_band is not None and maps_on:
+        one_band = charts.single_band(df, metric, scheme) if maps_on else None
+        if one_band is not None:
             st.caption(t("one_band", lg, n=fmt.num(one_band[1], lg), band=t(one_band[0], lg)))
     with right:
         ranking(mv, metric, lg)
