@@ -96,8 +96,9 @@ Y_TITLE_WRAP, Y_TICKS_WRAP = 46, 52
 BAR_WIDTH, BAR_LABEL_PX = 0.45, 11
 #: Characters of a bar's label line: ~310 px of a 360 px phone's plot at 11 px. A longer label
 #: ("Daerah Khusus Ibukota Jakarta · recording rate (synthetic) · 31 Dec 2024") takes two
-#: lines, and every row of its chart is BAR_TWO_LINE_ROW_PX high to hold them.
-BAR_LABEL_WRAP, BAR_TWO_LINE_ROW_PX = 56, 48
+#: lines, and every row of its chart is BAR_TWO_LINE_ROW_PX high to hold them: the bar takes
+#: 45% of it, and two 11 px lines with their padding ~29 px (at 48 px a label touched the bar above).
+BAR_LABEL_WRAP, BAR_TWO_LINE_ROW_PX = 56, 56
 #: A published figure drawn beside a line (trends, blank-card stock): a black diamond.
 SOURCED_MARKER = {"symbol": "diamond", "size": 10, "color": "#111", "line": {"color": "white", "width": 1}}
 #: The funnel's stage names sit left of it (~150 px on a phone in English): its source line
@@ -783,13 +784,21 @@ def targets_progress(rows: list[dict], lang: str, title: str, source_line: str) 
     return _finish(fig, title, source_line, TARGETS_BASE_PX + row_px * len(rows))
 
 
+#: A destruction bar's width in years.
+DESTRUCTION_BAR_YEARS = 0.6
+
+
 def destruction_by_year(df: pl.DataFrame, lang: str, title: str, source_line: str) -> go.Figure:
+    """Cards destroyed per event year, stacked by area. Each bar is one year wide (Plotly sizes
+    bars by the gap between x values: two events three years apart drew 2.4-year bars, one
+    seeming to cover 2017–2019), and the axis spans exactly the years drawn."""
     fig = go.Figure()
     for (name,), part in df.sort("year").group_by("region_name", maintain_order=True):
         fig.add_trace(
             go.Bar(
                 x=part["year"].to_list(),
                 y=part["destroyed"].to_list(),
+                width=DESTRUCTION_BAR_YEARS,
                 name=name,
                 customdata=[
                     [fmt.date(d, lang), m or "–", s]
@@ -803,7 +812,9 @@ def destruction_by_year(df: pl.DataFrame, lang: str, title: str, source_line: st
             )
         )
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title=t("year", lang), dtick=1)
+    years = df["year"].drop_nulls()
+    span = {"range": [years.min() - 0.5, years.max() + 0.5]} if years.len() else {}
+    fig.update_xaxes(title=t("year", lang), dtick=1, **span)
     fig.update_yaxes(title=t("destroyed", lang), gridcolor="#eee")
     return _finish(fig, title, source_line, 400)
 

@@ -147,11 +147,24 @@ LEGEND_SOURCE_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].ma
     return {title: (p.querySelector('.gtitle') || {}).textContent, legend: legend && span(legend), source: source && span(source)};
 }).filter(o => o.legend && o.source)"""
 
+#: Text (a bar's label, a source line) drawn over a bar, more than a pixel deep, with its depth.
+TEXT_ON_BAR_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(p => {
+    const bars = [...p.querySelectorAll('.trace.bars .point path')]
+        .map(b => b.getBoundingClientRect()).filter(r => r.height > 0);
+    return [...p.querySelectorAll('.annotation-text')].flatMap(t => {
+        const r = t.getBoundingClientRect();
+        return bars.filter(b => Math.min(r.right, b.right) - Math.max(r.left, b.left) > 1
+                             && Math.min(r.bottom, b.bottom) - Math.max(r.top, b.top) > 1)
+            .map(b => ({text: t.textContent, depth: Math.min(r.bottom, b.bottom) - Math.max(r.top, b.top)}));
+    });
+})"""
+
 
 def test_chart_text_stays_inside_its_chart_on_a_360_px_phone(server: str) -> None:
     """On a 360 px phone the Targets page's source line lost its last word ("Keadaan pe"):
     64 characters fitted a 390 px phone only. Titles, bar labels and source lines must fit, and
-    a legend wrapped into rows must end above the source line (on Trends it covered it)."""
+    a legend wrapped into rows must end above the source line (on Trends it covered it), and
+    no label may cover a bar."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -184,6 +197,9 @@ def test_chart_text_stays_inside_its_chart_on_a_360_px_phone(server: str) -> Non
             )
             out = page.evaluate(OVERFLOW_JS)
             assert out == [], (path, out)
+            # a two-line bar label in a 48 px row had covered the bar above by 2-3 px
+            on_bars = page.evaluate(TEXT_ON_BAR_JS)
+            assert on_bars == [], (path, on_bars)
             checked += n
             for chart in page.evaluate(LEGEND_SOURCE_JS):  # a wrapped legend stays above the source line
                 assert chart["legend"][1] <= chart["source"][0], (path, chart)

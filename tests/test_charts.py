@@ -256,6 +256,10 @@ def test_backlog_and_destruction_charts(app_env: Path) -> None:
     fig = charts.destruction_by_year(d, "id", "t", "s")
     assert {tr.name for tr in fig.data} == {"Kota Jambi", "Kota Probolinggo"}
     assert sum(sum(tr.y) for tr in fig.data) == 14120 + 13659
+    # one year's bar stays inside its year (2018 and 2021 had drawn 2.4 years wide), and the axis
+    # spans the years drawn
+    assert all(tr.width is not None and 0 < tr.width <= 1 for tr in fig.data)
+    assert tuple(fig.layout.xaxis.range) == (2017.5, 2021.5)
 
 
 def test_quantile_classes_spread_a_single_band(jambi: pl.DataFrame) -> None:
