@@ -360,8 +360,9 @@ def test_the_backlog_series_sums_each_offices_latest_figure_on_every_date(
         "16.71,UPT B,2022-02-15,50,5\n"
         "16.71,UPT A,2022-02-28,90,20\n"
         "16.72,UPT C,2022-02-28,7,\n"
+        "16.71,UPT A,2022-03-10,80,\n"
     )
-    assert load(empty_db, f, "backlog").accepted == 4
+    assert load(empty_db, f, "backlog").accepted == 5
     monkeypatch.setenv("EKTP_DB", str(empty_db))
     from ektp import queries
 
@@ -373,18 +374,26 @@ def test_the_backlog_series_sums_each_offices_latest_figure_on_every_date(
         (dt.date(2022, 1, 31), 100, 1, 1),
         (dt.date(2022, 2, 15), 150, 2, 1),
         (dt.date(2022, 2, 28), 147, 3, 2),
+        (dt.date(2022, 3, 10), 137, 3, 1),
     ]
-    assert int(s["collected"][-1]) == 25  # UPT C gave no count: a gap is not a zero
-    latest = queries.backlog_latest("16", dt.date(2022, 2, 28))
+    # UPT C never gave a collected count: a gap is not a zero. UPT A's row of 10 March leaves
+    # it out: A's previous count (20) still counts, where the sum had fallen to B's 5
+    assert [int(v) for v in s["collected"]] == [10, 15, 25, 25]
+    latest = queries.backlog_latest("16", dt.date(2022, 3, 10))
     assert int(latest["awaiting_pickup"].sum()) == got[-1][1]  # the line ends at the headline
-    assert [int(v) for v in queries.backlog_series("16.71")["awaiting_pickup"]] == [100, 150, 140]
+    assert [int(v) for v in queries.backlog_series("16.71")["awaiting_pickup"]] == [100, 150, 140, 130]
     # a pickup-backlog target reads the same sums
     from ektp import db
 
     got = db.query(
         "SELECT as_of, value FROM v_metric_series WHERE metric = 'pickup_backlog' AND region_code = '16.71' ORDER BY as_of"
     ).rows()
-    assert got == [(dt.date(2022, 1, 31), 100.0), (dt.date(2022, 2, 15), 150.0), (dt.date(2022, 2, 28), 140.0)]
+    assert got == [
+        (dt.date(2022, 1, 31), 100.0),
+        (dt.date(2022, 2, 15), 150.0),
+        (dt.date(2022, 2, 28), 140.0),
+        (dt.date(2022, 3, 10), 130.0),
+    ]
 
 
 def test_one_office_spelled_two_ways_is_counted_once(empty_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

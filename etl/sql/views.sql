@@ -160,13 +160,28 @@ QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code ORDER BY as_of DESC) = 1;
 -- Every office's latest row on or before each day on which any office reported (offices
 -- report on their own days; one office's row is not the area). `day` is the grid's day,
 -- `as_of` the row's own. What the backlog line sums over a scope (ektp.queries.backlog_series)
--- and the area series below sums per region.
+-- and the area series below sums per region. Each count is the office's latest figure of that
+-- count: a row that leaves one out (Kupang's article gives cards waiting, not cards collected)
+-- keeps the office's previous figure, where it had dropped the office from that day's sum
+-- (Nusa Tenggara Timur's collected fell by Kupang's 2,133 for one day).
 CREATE OR REPLACE VIEW v_backlog_carried AS
 WITH days AS (SELECT DISTINCT as_of AS day FROM pickup_backlog),
 offices AS (SELECT region_code, office_key, MIN(as_of) AS first_as_of FROM v_backlog GROUP BY ALL),
-grid AS (SELECT o.region_code, o.office_key, d.day FROM offices o JOIN days d ON d.day >= o.first_as_of)
-SELECT g.day, b.* FROM grid g ASOF JOIN v_backlog b
-  ON g.region_code = b.region_code AND g.office_key = b.office_key AND g.day >= b.as_of;
+grid AS (SELECT o.region_code, o.office_key, d.day FROM offices o JOIN days d ON d.day >= o.first_as_of),
+latest AS (
+    SELECT g.day, b.* FROM grid g ASOF JOIN v_backlog b
+      ON g.region_code = b.region_code AND g.office_key = b.office_key AND g.day >= b.as_of
+)
+SELECT * REPLACE (
+    LAST_VALUE(awaiting_pickup IGNORE NULLS) OVER office_days AS awaiting_pickup,
+    LAST_VALUE(collected IGNORE NULLS) OVER office_days AS collected,
+    LAST_VALUE(age_0_3m IGNORE NULLS) OVER office_days AS age_0_3m,
+    LAST_VALUE(age_3_6m IGNORE NULLS) OVER office_days AS age_3_6m,
+    LAST_VALUE(age_6_12m IGNORE NULLS) OVER office_days AS age_6_12m,
+    LAST_VALUE(age_12m_plus IGNORE NULLS) OVER office_days AS age_12m_plus
+)
+FROM latest
+WINDOW office_days AS (PARTITION BY region_code, office_key ORDER BY day ROWS UNBOUNDED PRECEDING);
 
 -- Cards awaiting pickup per area and date, on the days the area's own offices reported.
 CREATE OR REPLACE VIEW v_backlog_area_series AS
