@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
+import numbers
 
 import numpy as np
 import plotly.graph_objects as go
@@ -159,6 +160,39 @@ def _label_bars(fig: go.Figure, plot_px: float) -> None:
         )
 
 
+#: Plotly's decimal and thousands separators per language (its `separators`).
+SEPARATORS = {"id": ",.", "en": ".,"}
+#: Numeric axes in Indonesian: whole numbers, not SI prefixes. "2M" reads as 2 miliar (billion)
+#: in Indonesian, where a million is "jt" (juta), so ticks are written out: "2.000.000".
+ID_TICKFORMAT = ",~r"
+
+
+def _numeric_axes(fig: go.Figure) -> set[str]:
+    """The axes ("x", "y") whose values are numbers in some trace, not dates or labels."""
+    out = set()
+    for tr in fig.data:
+        for ax in ("x", "y"):
+            vals = getattr(tr, ax, None)
+            if vals is None or tr.type not in ("scatter", "bar"):
+                continue
+            first = next((v for v in vals if v is not None), None)
+            if isinstance(first, (numbers.Number, np.number)) and not isinstance(first, bool):  # Decimal: DuckDB's sums
+                out.add(ax)
+    return out
+
+
+def _y_tick_chars(fig: go.Figure, lang: str) -> int:
+    """Characters of the longest y tick label when Indonesian ticks are written out (ID_TICKFORMAT),
+    from the largest value drawn; 4 ("1.5M", "100%") otherwise."""
+    if lang != "id" or "y" not in _numeric_axes(fig) or fig.layout.yaxis.ticksuffix:
+        return 4
+    top = max(
+        (abs(float(v)) for tr in fig.data for v in (tr.y or ()) if isinstance(v, (numbers.Number, np.number))),
+        default=0,
+    )
+    return len(fmt.num(top, lang))
+
+
 def _finish(
     fig: go.Figure,
     title: str,
@@ -167,17 +201,21 @@ def _finish(
     wrap: int = SOURCE_WRAP,
     title_wrap: int = TITLE_WRAP,
     legend_room: bool = True,
+    lang: str = "en",
 ) -> go.Figure:
-    """Title, fonts, margins and the source line under the plot. `wrap` and `title_wrap`:
+    """Title, fonts, margins and the source line under the plot, numbers separated the
+    reader's way (`lang`: "1,5M" and "15.768" in Indonesian). `wrap` and `title_wrap`:
     characters a line may take (half-width charts, such as the funnel beside its table, need
     fewer; Plotly never wraps a title or an annotation). `legend_room=False`: the chart makes
     its own room for a wrapped legend (a map keeps MAP_BOTTOM_PX for three rows)."""
     raw_title, title = title, _wrap(title, title_wrap)
     below = AXIS_TITLE_PX if fig.layout.xaxis.title.text else 0
+    # written-out Indonesian ticks ("2.000.000") push the plot further right than "2M"
+    longer = max(_y_tick_chars(fig, lang) - 4, 0)
     if fig.layout.yaxis.title.text:  # the plot, and the source line, start ~90 px in on a phone
-        wrap = min(wrap, Y_TITLE_WRAP)
+        wrap = min(wrap, Y_TITLE_WRAP - longer)
     elif _y_ticks_left(fig):  # ~50 px in, after tick labels such as "1.5M"
-        wrap = min(wrap, Y_TICKS_WRAP)
+        wrap = min(wrap, Y_TICKS_WRAP - longer)
     # room for a legend wrapped on a phone, added to the figure so the plot keeps its size
     more_rows = max(_legend_rows(fig) - 1, 0) * LEGEND_ROW_PX if legend_room else 0
     height += more_rows
@@ -190,6 +228,7 @@ def _finish(
         height=height,
         paper_bgcolor="white",
         plot_bgcolor="white",
+        separators=SEPARATORS[lang],  # d3's numbers: axis ticks and hover
         # placed in pixels below the axis (a fraction of a short plot landed on its tick labels)
         # no gap between legend groups: the trends' areas are one group each, and the default
         # 10 px made each phone row 29 px where LEGEND_ROW_PX counts 20 (the source line sat under it)
@@ -209,6 +248,11 @@ def _finish(
         font={"size": 10, "color": "#444"},
         align="left",
     )
+    if lang == "id":
+        for ax in _numeric_axes(fig):
+            axis = fig.layout.xaxis if ax == "x" else fig.layout.yaxis
+            if axis.tickformat is None and axis.type not in ("date", "category"):
+                axis.tickformat = ID_TICKFORMAT
     fig.update_layout(meta={"title": raw_title, "source": source_line})  # unwrapped, for wider prints
     # long category labels (office names) get room in exports too: Streamlit's theme does this
     # on screen, kaleido's plain template did not, and a print cut the offices' names off
@@ -488,8 +532,7 @@ def choropleth(
     else:
         frame = {"fitbounds": "locations"}
     fig.update_geos(visible=False, projection_type="mercator", bgcolor="white", **frame)
-    fig.update_layout(separators=",." if lang == "id" else ".,")  # d3 numbers in the hover
-    _finish(fig, title, source_line, height or map_height(bounds, title), legend_room=False)
+    _finish(fig, title, source_line, height or map_height(bounds, title), legend_room=False, lang=lang)
     fig.update_layout(legend={"y": 0.0, "yanchor": "top", "font": {"size": 11}}, margin={"b": MAP_BOTTOM_PX})
     # the source sits on the figure's bottom edge, so a legend wrapped into three rows on a phone
     # (it grows downward from the map) still ends above it
@@ -598,7 +641,7 @@ def trend(
         )
     fig.update_yaxes(title=t("recording_rate", lang) + " (%)", ticksuffix="%", gridcolor="#eee")
     fig.update_xaxes(gridcolor="#eee")
-    return _finish(fig, title, source_line, 480)
+    return _finish(fig, title, source_line, 480, lang=lang)
 
 
 AGE_KEYS = ("age_0_3m", "age_3_6m", "age_6_12m", "age_12m_plus")
@@ -675,7 +718,7 @@ def backlog_offices(df: pl.DataFrame, lang: str, title: str, source_line: str, t
     fig.update_layout(barmode="stack", yaxis={"autorange": "reversed"})
     fig.update_xaxes(gridcolor="#eee")  # the title names the measure; an axis title would meet the source line
     # ~30 px a bar: its label over it (thinner bars lost every other office's label)
-    return _finish(fig, title, source_line, max(420, 240 + bar_row_px(labels, 30) * len(labels)))
+    return _finish(fig, title, source_line, max(420, 240 + bar_row_px(labels, 30) * len(labels)), lang=lang)
 
 
 def burndown(
@@ -713,7 +756,7 @@ def burndown(
         x=dt.datetime.combine(deadline, dt.time()).timestamp() * 1000, line={"dash": "dot", "color": "#542788"}
     )
     fig.update_yaxes(gridcolor="#eee", rangemode="tozero")
-    return _finish(fig, title, source_line, 420)
+    return _finish(fig, title, source_line, 420, lang=lang)
 
 
 def backlog_trend(df: pl.DataFrame, lang: str, title: str, source_line: str) -> go.Figure:
@@ -738,7 +781,7 @@ def backlog_trend(df: pl.DataFrame, lang: str, title: str, source_line: str) -> 
             )
         )
     fig.update_yaxes(gridcolor="#eee", rangemode="tozero")
-    return _finish(fig, title, source_line, 380)
+    return _finish(fig, title, source_line, 380, lang=lang)
 
 
 #: The targets chart's height: title, axis, legend and source (~260 px), then a row per target
@@ -781,7 +824,7 @@ def targets_progress(rows: list[dict], lang: str, title: str, source_line: str) 
     fig.update_xaxes(title=t("progress", lang) + " (%)", ticksuffix="%", gridcolor="#eee")
     fig.update_layout(yaxis={"autorange": "reversed"})
     row_px = bar_row_px([r["label"] for r in rows], TARGETS_ROW_PX)
-    return _finish(fig, title, source_line, TARGETS_BASE_PX + row_px * len(rows))
+    return _finish(fig, title, source_line, TARGETS_BASE_PX + row_px * len(rows), lang=lang)
 
 
 #: A destruction bar's width in years.
@@ -814,9 +857,9 @@ def destruction_by_year(df: pl.DataFrame, lang: str, title: str, source_line: st
     fig.update_layout(barmode="stack")
     years = df["year"].drop_nulls()
     span = {"range": [years.min() - 0.5, years.max() + 0.5]} if years.len() else {}
-    fig.update_xaxes(title=t("year", lang), dtick=1, **span)
+    fig.update_xaxes(title=t("year", lang), dtick=1, tickformat="d", **span)  # "2018", never "2.018"
     fig.update_yaxes(title=t("destroyed", lang), gridcolor="#eee")
-    return _finish(fig, title, source_line, 400)
+    return _finish(fig, title, source_line, 400, lang=lang)
 
 
 def blanko_stock(
@@ -859,7 +902,7 @@ def blanko_stock(
             )
         )
     fig.update_yaxes(gridcolor="#eee", rangemode="tozero")
-    return _finish(fig, title, source_line, 380)
+    return _finish(fig, title, source_line, 380, lang=lang)
 
 
 def funnel_chart(steps: list[tuple[str, int | None]], lang: str, title: str, source_line: str) -> go.Figure:
@@ -881,4 +924,4 @@ def funnel_chart(steps: list[tuple[str, int | None]], lang: str, title: str, sou
             marker={"color": ["#542788", "#998ec3", "#d8daeb", "#f1a340", "#b35806"][: len(known)]},
         )
     )
-    return _finish(fig, title, source_line, 380, wrap=FUNNEL_SOURCE_WRAP, title_wrap=40)
+    return _finish(fig, title, source_line, 380, wrap=FUNNEL_SOURCE_WRAP, title_wrap=40, lang=lang)

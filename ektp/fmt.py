@@ -38,6 +38,27 @@ MONTHS_EN = [
     "December",
 ]
 
+#: Plotly's date and number formats for Indonesian (its `config.locales`; Streamlit's plotly.js
+#: ships English only): axis dates read "Mei 2020" and "3 Agu", not "May 2020" and "Aug 3".
+PLOTLY_FORMAT_ID = {
+    "days": ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"],
+    "shortDays": ["Min", "Sen", "Sel", "Rab", "Kam", "Jum", "Sab"],
+    "months": MONTHS_ID,
+    "shortMonths": ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"],
+    "periods": ["AM", "PM"],
+    "dateTime": "%A, %-d %B %Y %X",
+    "date": "%d/%m/%Y",
+    "time": "%H.%M.%S",
+    "decimal": ",",
+    "thousands": ".",
+    "grouping": [3],
+    "currency": ["Rp", ""],
+    "year": "%Y",
+    "month": "%b %Y",
+    "dayMonth": "%-d %b",
+    "dayMonthYear": "%-d %b %Y",
+}
+
 
 def _missing(x: object) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))

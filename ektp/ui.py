@@ -453,6 +453,15 @@ def sourced_table(points: pl.DataFrame, lg: str, areas: bool = True) -> pl.DataF
     )
 
 
+def source_use(r: dict, lg: str) -> str:
+    """Where a published source is used (a row of queries.sources): its tables, its row count
+    and its dates, written the reader's way ("coverage (2 baris; 15 November 2013)")."""
+    first, last = r["first"], r["last"]
+    dates = fmt.date(first, lg) if first == last else f"{fmt.date(first, lg)} – {fmt.date(last, lg)}"
+    unit = t("source_use_row" if r["rows"] == 1 else "source_use_rows", lg)
+    return t("source_use", lg, tables=r["tables"], rows=fmt.num(r["rows"], lg), unit=unit, dates=dates)
+
+
 def doc_body(text: str) -> str:
     """A Markdown document without its own title: the page heads it in the reader's language."""
     first, _, rest = text.lstrip().partition("\n")
@@ -694,7 +703,11 @@ def figure_downloads(export_fig: Callable[[], go.Figure], data: pl.DataFrame, ba
     items = [
         ("svg", t("download_svg", lg), lambda: image_bytes(export_fig(), "svg")),
         ("png", t("download_png", lg), lambda: image_bytes(export_fig(), "png")),
-        ("html", t("download_html", lg), lambda: export_fig().to_html(include_plotlyjs=True, full_html=True).encode()),
+        (
+            "html",
+            t("download_html", lg),
+            lambda: export_fig().to_html(include_plotlyjs=True, full_html=True, config=plotly_config(lg)).encode(),
+        ),
         ("csv", t("download_csv", lg), lambda: table_bytes(data, "csv")),
     ]
     _download_row(items, basename, key, lg)
@@ -707,6 +720,14 @@ PLOTLY_CONFIG = {
     # empty base layers served locally: plotly.js would otherwise fetch them from a CDN
     "topojsonURL": "app/static/topojson/",
 }
+
+
+def plotly_config(lg: str) -> dict[str, Any]:
+    """The chart config for a page's language: Indonesian gets its month names and separators
+    from a locale passed with the chart (plotly.js in Streamlit knows English only)."""
+    if lg != "id":
+        return PLOTLY_CONFIG
+    return {**PLOTLY_CONFIG, "locale": "id", "locales": {"id": {"format": fmt.PLOTLY_FORMAT_ID}}}
 
 
 def page_links(lg: str) -> None:

@@ -99,7 +99,7 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
             fsrc = t("figure_source", lg, sources=fmt.source(row["source"], lg) or "–", date=fmt.date(row["as_of"], lg))
 
             funnel_fig = ui.FigureSpec(charts.funnel_chart, steps, lg, ftitle, fsrc)
-            st.plotly_chart(funnel_fig.shared(), config=ui.PLOTLY_CONFIG, key="funnel")
+            st.plotly_chart(funnel_fig.shared(), config=ui.plotly_config(lg), key="funnel")
             st.caption(ui.marker(row["is_synthetic"], lg))
             funnel_data = pl.DataFrame({"step": [k for k, _ in steps], "value": [v for _, v in steps]})
             ui.figure_downloads(funnel_fig.fresh, funnel_data, f"alur_{unit}_{row['as_of']}", lg, "funnel")
@@ -191,7 +191,7 @@ def body() -> None:
                 key="map_chart",
                 on_select=on_map_select,
                 selection_mode="points",
-                config=ui.PLOTLY_CONFIG,
+                config=ui.plotly_config(lg),
             )
         elif map_files == "outdated":
             st.warning(t("maps_outdated", lg))

@@ -88,7 +88,7 @@ def body() -> None:
     )
 
     fig = ui.FigureSpec(charts.trend, series, points, lg, title, source_line, target_lines, projections)
-    st.plotly_chart(fig.shared(), config=ui.PLOTLY_CONFIG, key="trend")
+    st.plotly_chart(fig.shared(), config=ui.plotly_config(lg), key="trend")
     st.caption(ui.marker(series["is_synthetic"].to_list(), lg) + " · ◆ = " + t("sourced_marker", lg))
     for m in notes:
         st.markdown(m)

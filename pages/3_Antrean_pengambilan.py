@@ -46,7 +46,7 @@ def body() -> None:
     title = t("backlog_title", lg, area=area_name)
 
     offices_fig = ui.FigureSpec(charts.backlog_offices, offices, lg, title + " — " + t("aging", lg), src_line)
-    st.plotly_chart(offices_fig.shared(), config=ui.PLOTLY_CONFIG, key="offices")
+    st.plotly_chart(offices_fig.shared(), config=ui.plotly_config(lg), key="offices")
     ui.figure_downloads(offices_fig.fresh, offices, f"antrean_{area}_{as_of}", lg, "offices")
     table = ui.labelled(
         offices,
@@ -91,7 +91,7 @@ def body() -> None:
         burn = ui.FigureSpec(
             charts.burndown, window, baseline, r["target_value"], r["start_date"], r["deadline"], lg, btitle, bsrc
         )
-        st.plotly_chart(burn.shared(), config=ui.PLOTLY_CONFIG, key=f"burn_{r['region_code']}_{r['metric']}")
+        st.plotly_chart(burn.shared(), config=ui.plotly_config(lg), key=f"burn_{r['region_code']}_{r['metric']}")
         st.caption(
             ui.marker(window["is_synthetic"].to_list() + [r["is_synthetic"]], lg)
             + (f" · {ui.data_text(r['note'], lg)}" if r["note"] else "")
@@ -115,7 +115,7 @@ def body() -> None:
         date=fmt.date(as_of, lg),
     )
     trend = ui.FigureSpec(charts.backlog_trend, series, lg, title, trend_src)
-    st.plotly_chart(trend.shared(), config=ui.PLOTLY_CONFIG, key="backlog_trend")
+    st.plotly_chart(trend.shared(), config=ui.plotly_config(lg), key="backlog_trend")
     st.caption(ui.marker(series["is_synthetic"].to_list(), lg))
     ui.figure_downloads(trend.fresh, series, f"antrean_tren_{area}", lg, "backlog_trend")
 

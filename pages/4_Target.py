@@ -39,7 +39,7 @@ def body() -> None:
     sorted_rows = sorted(rows, key=lambda r: (r["target_synthetic"], r["status"], r["label"]))[:40]
 
     fig = ui.FigureSpec(charts.targets_progress, sorted_rows, lg, title, line)
-    st.plotly_chart(fig.shared(), config=ui.PLOTLY_CONFIG, key="targets_chart")
+    st.plotly_chart(fig.shared(), config=ui.plotly_config(lg), key="targets_chart")
     table = ui.targets_table(rows, lg)
     ui.table(table, hide_index=True, width="stretch")
     st.caption(ui.marker([r["target_synthetic"] or r["value_synthetic"] for r in rows], lg))

@@ -65,7 +65,7 @@ def body() -> None:
             line,
             own.filter(pl.col("as_of") <= as_of),
         )
-        st.plotly_chart(fig.shared(), config=ui.PLOTLY_CONFIG, key="blanko")
+        st.plotly_chart(fig.shared(), config=ui.plotly_config(lg), key="blanko")
         ui.figure_downloads(fig.fresh, series, f"blangko_{area}_{as_of}", lg, "blanko")
         st.markdown(f"**{t('runway', lg)}**")
         runway_table = ui.labelled(
@@ -108,7 +108,7 @@ def body() -> None:
     )
 
     dfig = ui.FigureSpec(charts.destruction_by_year, ui.translated(reg, lg), lg, title, line)
-    st.plotly_chart(dfig.shared(), config=ui.PLOTLY_CONFIG, key="destruction")
+    st.plotly_chart(dfig.shared(), config=ui.plotly_config(lg), key="destruction")
     st.caption(ui.marker(reg["is_synthetic"].to_list(), lg))
     ui.figure_downloads(dfig.fresh, reg, f"pemusnahan_{area}", lg, "destruction")
     destroyed_table = ui.labelled(

@@ -8,7 +8,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from ektp import queries, settings, ui
+from ektp import fmt, queries, settings, ui
 from ektp.i18n import t
 
 lg = ui.setup("page_data")
@@ -35,13 +35,13 @@ def body() -> None:
     st.subheader(t("tables", lg))
     for name in queries.EXPORTS:
         df = queries.export_table(name, area, dt.date(start, 1, 1), dt.date(end, 12, 31))
-        with st.expander(f"{name} · {df.height:,} rows"):
+        with st.expander(t("table_rows", lg, table=name, rows=fmt.num(df.height, lg))):
             ui.table(df.head(200), hide_index=True, width="stretch")
             ui.table_downloads(df, f"{name}_{area}_{start}_{end}", lg, name)
     st.subheader(t("sources", lg))
     src = queries.sources()
     for r in src.iter_rows(named=True):
-        st.markdown(f"- {link(r['source'])} — {r['tables']} ({r['rows']}; {r['first']} – {r['last']})")
+        st.markdown(f"- {link(r['source'])} — {ui.source_use(r, lg)}")
     st.subheader(t("dictionary", lg))
     if lg != "en":  # the dictionary is the public contract, kept in one language
         st.caption(t("dictionary_language", lg))

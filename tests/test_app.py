@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -193,6 +194,29 @@ def test_internal_mode_shows_load_history_public_mode_does_not(app_env: Path, mo
     assert "Load history" not in subs and "Rejected rows" not in subs
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     assert str(app_env) not in text and "/tmp/" not in text
+
+
+def test_data_page_writes_counts_and_dates_the_readers_way(app_env: Path) -> None:
+    """The Indonesian Data page said "coverage · 655,138 rows" and listed each source as
+    "(2; 2013-11-15 – 2013-11-15)": an English word, English separators, a bare count."""
+    page = "pages/6_Data_dan_metode.py"
+    at = run(page, {"lang": "id", "area": "15"})
+    assert not at.exception
+    labels = [e.label for e in at.expander]
+    con = open_read_only(app_env)
+    n = con.execute(
+        "SELECT COUNT(*) FROM v_coverage WHERE province_code = '15' AND as_of >= DATE '2013-01-01'"
+    ).fetchall()
+    con.close()
+    want = f"coverage · {n[0][0]:,} baris".replace(",", ".")
+    assert want in labels and not any("rows" in lab for lab in labels), labels
+    lines = [m.value for m in at.markdown if m.value.startswith("- ")]
+    sar = next(line for line in lines if "jambi.tribunnews.com" in line)  # Sarolangun, 16 Dec 2018: two rows
+    assert sar.endswith("coverage, blanko_stock (2 baris; 16 Desember 2018)"), sar
+    assert not any(re.search(r"\d{4}-\d\d-\d\d", line.split(" — ")[-1]) for line in lines), lines
+    at = run(page, {"lang": "en", "area": "15"})
+    assert any(lab.startswith("coverage · ") and lab.endswith(" rows") for lab in (e.label for e in at.expander))
+    assert any("(1 row; " in m.value for m in at.markdown), "one row is a row"
 
 
 def test_missing_db_says_what_to_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

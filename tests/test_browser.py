@@ -5,6 +5,7 @@ Skipped only when /usr/bin/chromium is absent (CI installs it in .ci/run).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -159,6 +160,12 @@ TEXT_ON_BAR_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].flat
     });
 })"""
 
+#: Every chart's axis tick labels.
+TICKS_JS = """() => [...document.querySelectorAll('.js-plotly-plot .xtick text, .js-plotly-plot .ytick text')]
+    .map(t => t.textContent)"""
+ENGLISH_MONTH = re.compile(r"\b(May|Aug|Oct|Dec)\b")
+SI_TICK = re.compile(r"^[0-9.,]+[kMG]$")
+
 
 def test_chart_text_stays_inside_its_chart_on_a_360_px_phone(server: str) -> None:
     """On a 360 px phone the Targets page's source line lost its last word ("Keadaan pe"):
@@ -170,7 +177,7 @@ def test_chart_text_stays_inside_its_chart_on_a_360_px_phone(server: str) -> Non
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         page = browser.new_page(viewport={"width": 360, "height": 800})
-        checked = legends = 0
+        checked = legends = id_ticks = 0
         for path, plots in (
             ("/Target?area=15&lang=id", 1),
             ("/Target?area=00&lang=en", 1),  # 38 provinces' labels, "Daerah Khusus Ibukota Jakarta · …" the longest
@@ -200,6 +207,10 @@ def test_chart_text_stays_inside_its_chart_on_a_360_px_phone(server: str) -> Non
             # a two-line bar label in a 48 px row had covered the bar above by 2-3 px
             on_bars = page.evaluate(TEXT_ON_BAR_JS)
             assert on_bars == [], (path, on_bars)
+            if "lang=id" in path:  # "Mei 2020", and "2.000.000": an Indonesian "2M" is 2 miliar
+                ticks = page.evaluate(TICKS_JS)
+                assert ticks and not [x for x in ticks if ENGLISH_MONTH.search(x) or SI_TICK.match(x)], (path, ticks)
+                id_ticks += len(ticks)
             checked += n
             for chart in page.evaluate(LEGEND_SOURCE_JS):  # a wrapped legend stays above the source line
                 assert chart["legend"][1] <= chart["source"][0], (path, chart)
@@ -207,4 +218,4 @@ def test_chart_text_stays_inside_its_chart_on_a_360_px_phone(server: str) -> Non
             name = path.strip("/").split("?")[0] + "_" + path.split("area=")[1].split("&")[0]
             page.screenshot(path=str(ARTIFACTS / f"phone_360_{name}.png"), full_page=True)
         browser.close()
-    assert checked > 10 and legends >= 3
+    assert checked > 10 and legends >= 3 and id_ticks > 10

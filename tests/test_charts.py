@@ -518,3 +518,34 @@ def test_a_legend_counts_the_rows_plotly_draws_on_a_phone() -> None:
     assert source_px - legend_px == pytest.approx(
         charts.SOURCE_GAP_PX - charts.LEGEND_GAP_PX + 2 * charts.LEGEND_ROW_PX
     )
+
+
+def test_indonesian_charts_write_numbers_and_months_the_indonesian_way() -> None:
+    """Indonesian charts showed "1.5M" and "15,768": English separators, and an SI "M" that an
+    Indonesian reads as miliar (billion). Their numeric axes are written out with Indonesian
+    separators; years stay "2018"; the page passes plotly.js an Indonesian locale for months."""
+    from ektp import ui
+
+    df = pl.DataFrame(
+        {"as_of": [dt.date(2024, 1, 31), dt.date(2024, 2, 29)], "awaiting_pickup": [1_950_567, 1_500_000],
+         "collected": [957_973, 949_433]}
+    )  # fmt: skip
+    idf, enf = charts.backlog_trend(df, "id", "t", "s"), charts.backlog_trend(df, "en", "t", "s")
+    assert idf.layout.separators == ",." and enf.layout.separators == ".,"
+    assert idf.layout.yaxis.tickformat == charts.ID_TICKFORMAT and enf.layout.yaxis.tickformat is None
+    assert idf.layout.xaxis.tickformat is None  # dates: the locale names the months
+    # the source line wraps shorter, after ticks as wide as "2.000.000"
+    width = lambda f: max(len(x) for x in f.layout.annotations[-1].text.split("<br>"))  # noqa: E731
+    long_source = "Sumber: " + "kata " * 30
+    assert width(charts.backlog_trend(df, "id", "t", long_source)) < width(
+        charts.backlog_trend(df, "en", "t", long_source)
+    )
+    d = pl.DataFrame(
+        {"year": [2018, 2021], "destroyed": [13659, 14120], "region_name": ["Kota Probolinggo", "Kota Jambi"],
+         "event_date": [dt.date(2018, 12, 28), dt.date(2021, 7, 5)], "method": ["dibakar", None], "source": ["a", "b"]}
+    )  # fmt: skip
+    dest = charts.destruction_by_year(d, "id", "t", "s")
+    assert dest.layout.xaxis.tickformat == "d" and dest.layout.yaxis.tickformat == charts.ID_TICKFORMAT
+    cfg = ui.plotly_config("id")
+    assert cfg["locale"] == "id" and cfg["locales"]["id"]["format"]["shortMonths"][4] == "Mei"
+    assert "locale" not in ui.plotly_config("en") and cfg["topojsonURL"] == ui.PLOTLY_CONFIG["topojsonURL"]
