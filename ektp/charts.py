@@ -261,9 +261,54 @@ def _finish(
     return fig
 
 
-def for_print(fig: go.Figure, title_wrap: int = 110, wrap: int = 180) -> go.Figure:
+def _as_day(v: object) -> dt.date | None:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if isinstance(v, np.datetime64):
+        return _as_day(v.astype("datetime64[D]").item())
+    if isinstance(v, str) and len(v) >= 10:
+        try:
+            return dt.date.fromisoformat(v[:10])
+        except ValueError:
+            return None
+    return None
+
+
+#: A print's month ticks: steps in months, and at most this many ticks across 1,200 px.
+PRINT_MONTH_STEPS, PRINT_MAX_TICKS = (1, 2, 3, 6), 12
+
+
+def print_month_ticks(fig: go.Figure, lang: str) -> None:
+    """An Indonesian print names its months itself ("Mei 2020"): kaleido's plotly.js keeps only
+    its own config, so the locale the screen gets (ui.plotly_config) would not reach it. Spans
+    of more than PRINT_MAX_TICKS × 6 months are left to Plotly, which labels them by year."""
+    if lang != "id":
+        return
+    days = [d for tr in fig.data if tr.type in ("scatter", "bar") for d in map(_as_day, tr.x or ()) if d is not None]
+    if not days:
+        return
+    lo, hi = min(days), max(days)
+    months = (hi.year - lo.year) * 12 + hi.month - lo.month
+    step = next((s for s in PRINT_MONTH_STEPS if months / s < PRINT_MAX_TICKS), None)
+    if step is None:
+        return
+    short = fmt.PLOTLY_FORMAT_ID["shortMonths"]
+    ticks = []
+    y, m = lo.year, lo.month
+    while dt.date(y, m, 1) <= hi:
+        if dt.date(y, m, 1) >= lo and (m - 1) % step == 0:
+            ticks.append(dt.date(y, m, 1))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    fig.update_xaxes(tickvals=ticks, ticktext=[f"{short[d.month - 1]} {d.year}" for d in ticks])
+
+
+def for_print(fig: go.Figure, title_wrap: int = 110, wrap: int = 180, lang: str = "en") -> go.Figure:
     """Re-wrap a figure's title and source line for a 1,200 px export (the screen wraps them
-    for a phone's width). Changes `fig` in place, so give it a fresh figure."""
+    for a phone's width), and name an Indonesian print's months (print_month_ticks). Changes
+    `fig` in place, so give it a fresh figure."""
+    print_month_ticks(fig, lang)
     meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
     if "title" in meta and fig.layout.title.text is not None:
         title = _wrap(meta["title"], title_wrap)

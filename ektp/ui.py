@@ -322,7 +322,7 @@ def table_downloads(df: pl.DataFrame, basename: str, lg: str, key: str) -> None:
     _download_row(items, basename, key, lg)
 
 
-def image_bytes(fig: go.Figure, kind: str) -> bytes:
+def image_bytes(fig: go.Figure, kind: str, lang: str = "en") -> bytes:
     """SVG, or PNG at print resolution (3×), via kaleido and the system Chromium. Restyles `fig`
     for print: give it a figure of its own (the downloads pass `FigureSpec.fresh()`).
 
@@ -334,7 +334,7 @@ def image_bytes(fig: go.Figure, kind: str) -> bytes:
     from ektp import charts
 
     pio.defaults.topojson = (settings.ROOT / "static" / "topojson").as_uri() + "/"
-    charts.for_print(fig)  # titles and sources in long lines across 1,200 px
+    charts.for_print(fig, lang=lang)  # titles and sources in long lines across 1,200 px
     if kind == "svg":
         return fig.to_image(format="svg", width=1200, height=fig.layout.height or 600)
     return fig.to_image(format="png", width=1200, height=fig.layout.height or 600, scale=3)
@@ -701,8 +701,8 @@ def _build_figure(module: str, name: str, args: tuple, kwargs: dict) -> go.Figur
 def figure_downloads(export_fig: Callable[[], go.Figure], data: pl.DataFrame, basename: str, lg: str, key: str) -> None:
     """SVG, print PNG, standalone HTML and the chart's data as CSV. Images are made on click."""
     items = [
-        ("svg", t("download_svg", lg), lambda: image_bytes(export_fig(), "svg")),
-        ("png", t("download_png", lg), lambda: image_bytes(export_fig(), "png")),
+        ("svg", t("download_svg", lg), lambda: image_bytes(export_fig(), "svg", lg)),
+        ("png", t("download_png", lg), lambda: image_bytes(export_fig(), "png", lg)),
         (
             "html",
             t("download_html", lg),

@@ -72,3 +72,22 @@ def test_trivial_figure_svg(app_env: Path) -> None:
     fig = go.Figure(go.Bar(x=[1], y=[2]))
     fig.update_layout(height=300)
     assert ui.image_bytes(fig, "svg").lstrip().startswith(b"<svg")
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian chromium not installed")
+def test_an_indonesian_print_names_its_months_in_indonesian(app_env: Path) -> None:
+    """Kaleido's plotly.js drops the locale the screen gets: an Indonesian print of Kupang's
+    burn-down read "May 2020". It names its own month ticks; an English print keeps Plotly's."""
+    import datetime as dt
+
+    df = pl.DataFrame({"as_of": [dt.date(2020, 1, 27), dt.date(2020, 7, 9)], "awaiting_pickup": [5000, 2500]})
+    svg = ui.image_bytes(charts.backlog_trend(df, "id", "t", "Sumber: uji"), "svg", "id").decode()
+    assert "Mei 2020" in svg and "Agu 2020" not in svg and "May" not in svg
+    assert "Feb 2020" in svg and "Jul 2020" in svg  # every month of the span, Feb to Jul
+    assert "2.500" in svg or "2.000" in svg  # and Indonesian separators on the counts
+    en = ui.image_bytes(charts.backlog_trend(df, "en", "t", "Source: test"), "svg", "en").decode()
+    assert "May 2020" in en
+    long = pl.DataFrame({"as_of": [dt.date(2018, 1, 31), dt.date(2024, 12, 31)], "awaiting_pickup": [1, 2]})
+    fig = charts.backlog_trend(long, "id", "t", "s")
+    charts.print_month_ticks(fig, "id")
+    assert fig.layout.xaxis.tickvals is None  # seven years: Plotly's year ticks need no month names
