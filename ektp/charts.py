@@ -301,7 +301,12 @@ def print_month_ticks(fig: go.Figure, lang: str) -> None:
         if dt.date(y, m, 1) >= lo and (m - 1) % step == 0:
             ticks.append(dt.date(y, m, 1))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    fig.update_xaxes(tickvals=ticks, ticktext=[f"{short[d.month - 1]} {d.year}" for d in ticks])
+    if ticks:
+        fig.update_xaxes(tickvals=ticks, ticktext=[f"{short[d.month - 1]} {d.year}" for d in ticks])
+        return
+    drawn = sorted(set(days))  # within one month: the days drawn ("27 Jan 2020")
+    if len(drawn) <= PRINT_MAX_TICKS:
+        fig.update_xaxes(tickvals=drawn, ticktext=[f"{d.day} {short[d.month - 1]} {d.year}" for d in drawn])
 
 
 def for_print(fig: go.Figure, title_wrap: int = 110, wrap: int = 180, lang: str = "en") -> go.Figure:

@@ -91,3 +91,7 @@ def test_an_indonesian_print_names_its_months_in_indonesian(app_env: Path) -> No
     fig = charts.backlog_trend(long, "id", "t", "s")
     charts.print_month_ticks(fig, "id")
     assert fig.layout.xaxis.tickvals is None  # seven years: Plotly's year ticks need no month names
+    one = pl.DataFrame({"as_of": [dt.date(2020, 5, 27)], "awaiting_pickup": [5000]})
+    fig = charts.backlog_trend(one, "id", "t", "s")
+    charts.print_month_ticks(fig, "id")
+    assert fig.layout.xaxis.ticktext == ("27 Mei 2020",)  # one day: its own tick, not none
