@@ -280,6 +280,9 @@ def test_translations_have_the_same_keys() -> None:
 
     assert t("units_in_band", "en", n=1) == "1 unit" and t("units_in_band", "en", n=2) == "2 units"
     assert t("units_in_band", "id", n=1) == "1 wilayah"
+    # the national district map's legend had "2541 wilayah"
+    assert t("units_in_band", "id", n=2541) == "2.541 wilayah" and t("units_in_band", "en", n=2541) == "2,541 units"
+    assert t("units_in_band", "en", n="1") == "1 unit"  # a count already written out is still one
 
 
 def test_a_one_colour_map_points_to_quantile_classes(app_env: Path) -> None:

@@ -18,7 +18,11 @@ def strings(lang: str) -> dict[str, str]:
 
 def t(key: str, lang: str, **kw: object) -> str:
     """The string for key in lang (falls back to the key itself so a gap is visible, not fatal).
-    With n=1, `<key>_one` when the language has it ('1 unit'; Indonesian needs no singular)."""
+    With n=1, `<key>_one` when the language has it ('1 unit'; Indonesian needs no singular). A
+    whole number n is written with the language's thousands separator ("2.541 wilayah")."""
     table = strings(lang if lang in LANGS else "id")
-    s = table.get(f"{key}_one", table.get(key, key)) if kw.get("n") == 1 else table.get(key, key)
+    n = kw.get("n")
+    s = table.get(f"{key}_one", table.get(key, key)) if n in (1, "1") else table.get(key, key)
+    if isinstance(n, int) and not isinstance(n, bool):
+        kw["n"] = f"{n:,}".replace(",", ".") if lang == "id" else f"{n:,}"
     return s.format(**kw) if kw else s
