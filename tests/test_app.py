@@ -548,9 +548,30 @@ def test_the_data_dictionary_is_headed_once_in_the_page_language(app_env: Path) 
     at = run(page, {"lang": "id"})
     assert not at.exception
     assert "Kamus data" in [h.value for h in at.subheader]
-    assert any("Kamus data ditulis dalam bahasa Inggris" in c.value for c in at.caption)
+    shown = " ".join(m.value for m in at.markdown)
+    assert "Wilayah dan batas wilayah" in shown and "## Kamus data" not in shown
+    assert "Regions and boundaries" not in shown  # the Indonesian dictionary, not the English one
+    at = run(page, {"lang": "en"})
     shown = " ".join(m.value for m in at.markdown)
     assert "Regions and boundaries" in shown and "## Data dictionary" not in shown
+
+
+def test_the_indonesian_data_dictionary_names_everything_the_english_one_does() -> None:
+    """The Indonesian page read the English dictionary. Its own keeps every table, view, column,
+    command and path the English one names (a name with no space between backticks) and the same
+    sections, so a column added to one and not the other fails here."""
+    en = (ROOT / "docs" / "DATA_DICTIONARY.md").read_text(encoding="utf-8")
+    id_ = (ROOT / "docs" / "DATA_DICTIONARY.id.md").read_text(encoding="utf-8")
+
+    def names(text: str) -> set[str]:
+        return {n for n in re.findall(r"`([^`]+)`", text) if " " not in n}
+
+    assert len(names(en)) > 100
+    assert names(en) - names(id_) == set()
+    heads = lambda text: [line.split(" ")[0] for line in text.splitlines() if line.startswith("#")]  # noqa: E731
+    assert heads(en) == heads(id_)
+    rows = lambda text: sum(1 for line in text.splitlines() if line.startswith("| `"))  # noqa: E731
+    assert rows(en) == rows(id_)  # a table row per table and view in both
 
 
 def test_blank_card_figures_from_articles_are_drawn_and_listed_with_their_sources(app_env: Path) -> None:
