@@ -203,8 +203,9 @@ def _finish(
     legend_room: bool = True,
     lang: str = "en",
 ) -> go.Figure:
-    """Title, fonts, margins and the source line under the plot, numbers separated the
-    reader's way (`lang`: "1,5M" and "15.768" in Indonesian). `wrap` and `title_wrap`:
+    """Title, fonts, margins and the source line under the plot, numbers written the reader's
+    way (`lang`: "15.768" in Indonesian, numeric axes written out as "2.000.000", ID_TICKFORMAT).
+    `wrap` and `title_wrap`:
     characters a line may take (half-width charts, such as the funnel beside its table, need
     fewer; Plotly never wraps a title or an annotation). `legend_room=False`: the chart makes
     its own room for a wrapped legend (a map keeps MAP_BOTTOM_PX for three rows)."""
@@ -882,9 +883,10 @@ DESTRUCTION_BAR_YEARS = 0.6
 
 
 def destruction_by_year(df: pl.DataFrame, lang: str, title: str, source_line: str) -> go.Figure:
-    """Cards destroyed per event year, stacked by area. Each bar is one year wide (Plotly sizes
-    bars by the gap between x values: two events three years apart drew 2.4-year bars, one
-    seeming to cover 2017–2019), and the axis spans exactly the years drawn."""
+    """Cards destroyed per event year, stacked by area. Each bar stays inside its year
+    (DESTRUCTION_BAR_YEARS; Plotly sizes bars by the gap between x values, and two events three
+    years apart drew 2.4-year bars, one seeming to cover 2017–2019), and the axis spans exactly
+    the years drawn."""
     fig = go.Figure()
     for (name,), part in df.sort("year").group_by("region_name", maintain_order=True):
         fig.add_trace(
