@@ -458,8 +458,7 @@ def source_use(r: dict, lg: str) -> str:
     and its dates, written the reader's way ("coverage (2 baris; 15 November 2013)")."""
     first, last = r["first"], r["last"]
     dates = fmt.date(first, lg) if first == last else f"{fmt.date(first, lg)} – {fmt.date(last, lg)}"
-    unit = t("source_use_row" if r["rows"] == 1 else "source_use_rows", lg)
-    return t("source_use", lg, tables=r["tables"], rows=fmt.num(r["rows"], lg), unit=unit, dates=dates)
+    return t("source_use", lg, tables=r["tables"], n=r["rows"], dates=dates)
 
 
 def doc_body(text: str) -> str:

@@ -201,7 +201,7 @@ def body() -> None:
         st.caption(ui.marker(mv.synthetic, lg) + " · " + t("over_100_note", lg))
         one_band = charts.single_band(df, metric, scheme) if maps_on else None
         if one_band is not None:
-            st.caption(t("one_band", lg, n=fmt.num(one_band[1], lg), band=t(one_band[0], lg)))
+            st.caption(t("one_band", lg, n=one_band[1], band=t(one_band[0], lg)))
     with right:
         ranking(mv, metric, lg)
         if target is not None:
@@ -212,7 +212,7 @@ def body() -> None:
                 for n, r in zip(lowest["name"].to_list(), lowest["recording_rate"].to_list(), strict=True)
             )
             if below.height > BELOW_LISTED:
-                listed += " " + t("below_more", lg, n=fmt.num(below.height - BELOW_LISTED, lg))
+                listed += " " + t("below_more", lg, n=below.height - BELOW_LISTED)
             st.markdown(f"**{t('below_target', lg, value=fmt.target_pct(target, lg))}**: " + (listed or "–"))
         child = CHILD_LEVEL.get(level)
         if child and level != "district":

@@ -8,7 +8,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from ektp import fmt, queries, settings, ui
+from ektp import queries, settings, ui
 from ektp.i18n import t
 
 lg = ui.setup("page_data")
@@ -37,7 +37,7 @@ def body() -> None:
     st.subheader(t("tables", lg))
     for name in queries.EXPORTS:
         df = queries.export_table(name, area, dt.date(start, 1, 1), dt.date(end, 12, 31))
-        with st.expander(t("table_rows", lg, table=name, rows=fmt.num(df.height, lg))):
+        with st.expander(t("table_rows", lg, table=name, n=df.height)):
             ui.table(df.head(200), hide_index=True, width="stretch")
             ui.table_downloads(df, f"{name}_{area}_{start}_{end}", lg, name)
     st.subheader(t("sources", lg))

@@ -20,9 +20,12 @@ def t(key: str, lang: str, **kw: object) -> str:
     """The string for key in lang (falls back to the key itself so a gap is visible, not fatal).
     With n=1, `<key>_one` when the language has it ('1 unit'; Indonesian needs no singular). A
     whole number n is written with the language's thousands separator ("2.541 wilayah")."""
-    table = strings(lang if lang in LANGS else "id")
+    lang = lang if lang in LANGS else "id"
+    table = strings(lang)
     n = kw.get("n")
     s = table.get(f"{key}_one", table.get(key, key)) if n in (1, "1") else table.get(key, key)
     if isinstance(n, int) and not isinstance(n, bool):
-        kw["n"] = f"{n:,}".replace(",", ".") if lang == "id" else f"{n:,}"
+        from ektp import fmt  # fmt reads its words through t: imported once both exist
+
+        kw["n"] = fmt.num(n, lang)
     return s.format(**kw) if kw else s
