@@ -181,10 +181,10 @@ def _numeric_axes(fig: go.Figure) -> set[str]:
     return out
 
 
-def _y_tick_chars(fig: go.Figure, lang: str) -> int:
-    """Characters of the longest y tick label when Indonesian ticks are written out (ID_TICKFORMAT),
-    from the largest value drawn; 4 ("1.5M", "100%") otherwise."""
-    if lang != "id" or "y" not in _numeric_axes(fig) or fig.layout.yaxis.ticksuffix:
+def _y_tick_chars(fig: go.Figure, lang: str, numeric: set[str]) -> int:
+    """Characters of the longest y tick label when Indonesian ticks are written out (ID_TICKFORMAT;
+    `numeric`: _numeric_axes), from the largest value drawn; 4 ("1.5M", "100%") otherwise."""
+    if lang != "id" or "y" not in numeric or fig.layout.yaxis.ticksuffix:
         return 4
     top = max(
         (abs(float(v)) for tr in fig.data for v in (tr.y or ()) if isinstance(v, (numbers.Number, np.number))),
@@ -211,8 +211,9 @@ def _finish(
     its own room for a wrapped legend (a map keeps MAP_BOTTOM_PX for three rows)."""
     raw_title, title = title, _wrap(title, title_wrap)
     below = AXIS_TITLE_PX if fig.layout.xaxis.title.text else 0
+    numeric = _numeric_axes(fig) if lang == "id" else set()  # the axes written out in Indonesian
     # written-out Indonesian ticks ("2.000.000") push the plot further right than "2M"
-    longer = max(_y_tick_chars(fig, lang) - 4, 0)
+    longer = max(_y_tick_chars(fig, lang, numeric) - 4, 0)
     if fig.layout.yaxis.title.text:  # the plot, and the source line, start ~90 px in on a phone
         wrap = min(wrap, Y_TITLE_WRAP - longer)
     elif _y_ticks_left(fig):  # ~50 px in, after tick labels such as "1.5M"
@@ -249,11 +250,10 @@ def _finish(
         font={"size": 10, "color": "#444"},
         align="left",
     )
-    if lang == "id":
-        for ax in _numeric_axes(fig):
-            axis = fig.layout.xaxis if ax == "x" else fig.layout.yaxis
-            if axis.tickformat is None and axis.type not in ("date", "category"):
-                axis.tickformat = ID_TICKFORMAT
+    for ax in numeric:
+        axis = fig.layout.xaxis if ax == "x" else fig.layout.yaxis
+        if axis.tickformat is None and axis.type not in ("date", "category"):
+            axis.tickformat = ID_TICKFORMAT
     fig.update_layout(meta={"title": raw_title, "source": source_line})  # unwrapped, for wider prints
     # long category labels (office names) get room in exports too: Streamlit's theme does this
     # on screen, kaleido's plain template did not, and a print cut the offices' names off
@@ -267,8 +267,6 @@ def _as_day(v: object) -> dt.date | None:
         return v.date()
     if isinstance(v, dt.date):
         return v
-    if isinstance(v, np.datetime64):
-        return _as_day(v.astype("datetime64[D]").item())
     if isinstance(v, str) and len(v) >= 10:
         try:
             return dt.date.fromisoformat(v[:10])
