@@ -131,14 +131,17 @@ def synthetic_fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
-def outdated_defaults(db_path: Path, force: bool = False) -> tuple[list[LoadSpec], bool]:
+def outdated_defaults(
+    db_path: Path, force: bool = False, fingerprint: str | None = None
+) -> tuple[list[LoadSpec], bool]:
     """The default files (data/sourced, the synthetic fill) that `db_path` loaded in another
     version than the code's: each as a spec that replaces the earlier load. Only files the DB
     loaded count (a DB built without the fill gets none); loads of other files are not
     touched. `force`: every one of them, changed or not (after a schema upgrade, rows loaded
     by the old code lack what the new code stores, such as a period's precision). Also
     whether a load must run even without a file to replace (to record the fill's fingerprint,
-    or to load changed readings from data/sourced/translations.csv)."""
+    or to load changed readings from data/sourced/translations.csv). `fingerprint`: the fill's
+    synthetic_fingerprint, when the caller has it."""
     from etl import demo
 
     con = duckdb.connect(str(db_path), read_only=True)
@@ -165,7 +168,7 @@ def outdated_defaults(db_path: Path, force: bool = False) -> tuple[list[LoadSpec
         for k, p in SOURCED
         if p.name in loaded and p.exists() and (force or sha256_file(p) != loaded[p.name][1])
     ]
-    fingerprint = synthetic_fingerprint()
+    fingerprint = fingerprint or synthetic_fingerprint()
     has_fill = any(f.startswith("synthetic/") for f in loaded)
     stale_fill = has_fill and (force or meta.get(SYNTHETIC_KEY) != fingerprint)
     if stale_fill:
@@ -184,9 +187,8 @@ def refresh_defaults(db_path: Path, progress: bool = True, force: bool = False) 
     changed file (`force`: each file) replaces its earlier load, in one load that swaps in only
     when it finishes. Office files loaded by hand stay as they are. Returns the reports (none:
     nothing changed)."""
-    specs, rerun = outdated_defaults(db_path, force)
+    fingerprint = synthetic_fingerprint()
+    specs, rerun = outdated_defaults(db_path, force, fingerprint)
     if not specs and not rerun:
         return []
-    return run(
-        specs, db_path=db_path, boundaries=False, progress=progress, meta={SYNTHETIC_KEY: synthetic_fingerprint()}
-    )
+    return run(specs, db_path=db_path, boundaries=False, progress=progress, meta={SYNTHETIC_KEY: fingerprint})
