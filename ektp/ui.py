@@ -62,6 +62,7 @@ def setup(page_key: str) -> str:
         _invalid().append("lang")
         url_lang = None
     _follow_url("lang")
+    _adopt("w_lang")
     if "w_lang" not in st.session_state:
         st.session_state["w_lang"] = url_lang or current
     chosen = st.sidebar.radio(
@@ -116,6 +117,17 @@ def _follow_url(name: str) -> None:
         del st.session_state[wkey]
 
 
+def _adopt(wkey: str) -> None:
+    """Hand the value under widget key `wkey` to this page's widget of that key.
+
+    A value another page's widget left there (the language, the area) reaches this page's
+    widget only when code sets it in this run: Streamlit gives a widget new to the page its
+    default otherwise, and English switched back to Indonesian on the next page.
+    """
+    if wkey in st.session_state:
+        st.session_state[wkey] = st.session_state[wkey]
+
+
 def _sync_url(name: str, value: str) -> None:
     st.session_state.setdefault("_url_written", {})[name] = value
     st.query_params[name] = value
@@ -143,6 +155,7 @@ def choice(
     if wkey in st.session_state and st.session_state[wkey] not in options:
         st.session_state[wkey] = default  # options changed with another choice: not a bad link
     _follow_url(name)
+    _adopt(wkey)
     if wkey not in st.session_state:
         raw = raw_param(name)
         if raw is not None and raw not in by_str:
@@ -170,6 +183,7 @@ def multi_choice(
     """A multiselect mirrored in the URL as a comma list."""
     wkey = f"w_{name}"
     _follow_url(name)
+    _adopt(wkey)
     if wkey not in st.session_state:
         raw = raw_param(name)
         picked = default

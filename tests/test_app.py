@@ -619,3 +619,19 @@ def test_a_met_target_on_the_trend_says_since_when(app_env: Path) -> None:
     at = run("pages/4_Target.py", {"area": "15.03", "lang": "en"})
     table = next(d.value for d in at.dataframe if "Met since" in d.value.columns)
     assert table["Met since"].notna().any()
+
+
+def test_language_and_area_carry_to_the_next_page(app_env: Path) -> None:
+    """A reader on the English Trends page for Jambi who opens the map from the sidebar (the
+    link carries no query) stays in English and in Jambi: the page's own widgets take over the
+    values the last page's widgets of the same key left (ui._adopt)."""
+    at = run("pages/2_Tren.py", {"lang": "en", "area": "15"})
+    assert at.title[0].value == "Trends"
+    at.switch_page("pages/1_Peta_cakupan.py")
+    for k in list(at.query_params):
+        del at.query_params[k]
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Coverage map" and at.radio(key="w_lang").value == "en"
+    assert at.selectbox(key="w_area").value == "15"
+    assert at.query_params["lang"] == "en" and at.query_params["area"] == "15"  # the new link says so too
