@@ -120,7 +120,8 @@ def bench_etl(path: Path) -> dict:
 
 def ours(level: str, cold: bool) -> tuple[float, int]:
     """Our map step, as the page runs it: cached query → shared figure (geometry as a URL) →
-    the JSON the browser gets. Cold clears the query and figure caches first."""
+    the JSON the browser gets, with the geometry loader sent beside it. Cold clears the query
+    and figure caches first."""
     from ektp import geo, queries, ui
 
     if cold:
@@ -132,7 +133,8 @@ def ours(level: str, cold: bool) -> tuple[float, int]:
     mv = queries.map_view(level, "00", DATE, view)
     fig = ui.map_spec(mv, view, "recording_rate", "id", "t", "s").shared()
     payload = fig.to_json()
-    return len(payload.encode())
+    loader = ui.geometry_loader(view, with_decoder=False)  # sent beside the figure on every rerun
+    return len(payload.encode()) + len(loader.encode())
 
 
 def naive(level: str, con) -> int:  # noqa: ANN001
@@ -183,6 +185,7 @@ def main() -> int:
     a = p.parse_args()
     os.environ.setdefault("EKTP_DB", str(ROOT / "data" / "ektp.duckdb"))
     from ektp import db, geoserve
+    from ektp.schema import GEO_PACK_SUFFIX
 
     rows: list[dict] = []
     con = db.open_read_only(os.environ["EKTP_DB"])
@@ -190,8 +193,11 @@ def main() -> int:
         cold, size = median_time(lambda level=level: ours(level, True), a.repeat)
         warm, _ = median_time(lambda level=level: ours(level, False), a.repeat)
         nv, nsize = median_time(lambda level=level: naive(level, con), max(1, a.repeat // 2))
-        geo_file = ROOT / "static" / "geo" / f"{level}.json"
-        entry = geoserve.read_entry(geo_file)  # what asgi.py sends, once per browser and build
+        # what the browser loads (ektp/geopack.js), and the GeoJSON it falls back to; asgi.py
+        # sends either once per browser and build
+        geo_file = ROOT / "static" / "geo" / f"{level}{GEO_PACK_SUFFIX}"
+        entry = geoserve.read_entry(geo_file)
+        plain = geoserve.read_entry(ROOT / "static" / "geo" / f"{level}.json")
         for cache, secs in (("cold", cold), ("warm", warm)):
             rows.append(
                 {
@@ -204,6 +210,7 @@ def main() -> int:
                     "geometry_file_bytes": geo_file.stat().st_size,
                     "geometry_gz_bytes": len(entry.gzipped),
                     "geometry_br_bytes": len(entry.brotli) if entry.brotli else None,
+                    "geojson_gz_bytes": len(plain.gzipped),
                 }
             )
         gc.collect()
@@ -244,6 +251,7 @@ def main() -> int:
             "geometry_file_bytes",
             "geometry_gz_bytes",
             "geometry_br_bytes",
+            "geojson_gz_bytes",
             "rows_per_s",
             "peak_mib",
         ].index(k),

@@ -14,7 +14,7 @@ import polars as pl
 import streamlit as st
 
 from ektp import settings
-from ektp.schema import GEO_FORMAT, geo_files_status, geo_format_of
+from ektp.schema import GEO_FORMAT, GEO_PACK_SUFFIX, geo_files_status, geo_format_of
 
 CHILD_LEVEL = {"country": "province", "province": "regency", "regency": "district"}
 
@@ -33,10 +33,20 @@ def static_url(view: str) -> str:
     gzipped once, as immutable for a year, so a browser fetches each build's file once; a
     rebuilt file has a new URL. A missing file gets no digest (the map says maps are off).
     """
+    return _url(view, ".json")
+
+
+def pack_url(view: str) -> str:
+    """URL of the view's packed geometry (etl.geopack), versioned like `static_url`: what the
+    browser fetches instead of the GeoJSON (ektp/geopack.js, `ui.geometry_loader`)."""
+    return _url(view, GEO_PACK_SUFFIX)
+
+
+def _url(view: str, suffix: str) -> str:
     rel = settings.path("static_dir").relative_to(settings.ROOT / "static").as_posix()
-    stamp = file_stamp(view)
+    stamp = file_stamp(view, suffix)
     version = f"?v={_digest(*stamp)}" if stamp else ""
-    return f"app/static/{rel}/{view}.json{version}"
+    return f"app/static/{rel}/{view}{suffix}{version}"
 
 
 def file_digest(data: bytes) -> str:
@@ -59,19 +69,19 @@ def available(view: str = "province") -> bool:
     return status(view) == "ok"
 
 
-def file_stamp(view: str) -> tuple:
+def file_stamp(view: str, suffix: str = ".json") -> tuple:
     """The view's file identity, () when the file is missing or of another layout (maps off)."""
     if geo_format_of(settings.path("static_dir")) != GEO_FORMAT:
         return ()
     try:
-        return _stamp(view)
+        return _stamp(view, suffix)
     except FileNotFoundError:
         return ()
 
 
-def _stamp(view: str) -> tuple[str, int]:
+def _stamp(view: str, suffix: str = ".json") -> tuple[str, int]:
     """The file's identity: a rebuilt (swapped) file is a new cache entry, never a stale one."""
-    p = settings.path("static_dir") / f"{view}.json"
+    p = settings.path("static_dir") / f"{view}{suffix}"
     return str(p), p.stat().st_mtime_ns
 
 

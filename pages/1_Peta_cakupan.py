@@ -186,6 +186,7 @@ def body() -> None:
         if maps_on:
             st.session_state["map_view"] = view  # for the click callback: feature number → code
             screen = ui.map_spec(mv, view, metric, lg, title, source_line, target, scheme)
+            ui.show_geometry_loader(view)  # before the chart, which it hands the geometry
             st.plotly_chart(
                 screen.shared(),
                 key="map_chart",

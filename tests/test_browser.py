@@ -119,9 +119,11 @@ def test_map_permalink_renders_in_chromium(server: str) -> None:
         browser.close()
     # 11 regencies filled + outline of those below target
     assert n_paths >= 11
-    # the geometry came as the ETL's brotli copy (Chromium accepts br) and cacheable, under its
-    # versioned URL (ektp.geoserve)
-    assert any("/regency_15.json?v=" in u for u in geometry) and any("/district_15.03.json?v=" in u for u in geometry)
+    # the geometry came packed (ektp/geopack.js), as the ETL's brotli copy (Chromium accepts br)
+    # and cacheable, under its versioned URL (ektp.geoserve); the GeoJSON itself was not fetched
+    assert any("/regency_15.pack.json?v=" in u for u in geometry), geometry
+    assert any("/district_15.03.pack.json?v=" in u for u in geometry), geometry
+    assert not [u for u in geometry if ".pack.json" not in u], geometry
     for u, head in geometry.items():
         assert "?v=" in u and "immutable" in head.get("cache-control", "") and head.get("content-encoding") == "br", u
     # pixels: the 80–99.99% band colour (#998ec3) fills a real part of the map
@@ -129,6 +131,49 @@ def test_map_permalink_renders_in_chromium(server: str) -> None:
     # nothing left the machine: no CDN, no tiles
     outside = [u for u in requests if not u.startswith(server) and not u.startswith("data:")]
     assert outside == []
+
+
+def test_packed_geometry_decodes_to_the_geojson_in_chromium(server: str) -> None:
+    """geopack.js, run by the browser, rebuilds each view's GeoJSON exactly (every coordinate,
+    code and name of the 7,285 districts), and falls back to the GeoJSON when the pack fails."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        page = browser.new_page()
+        page.goto(server + "/Peta_cakupan?area=15&level=regency&lang=en")
+        page.wait_for_function("window.ektpGeoPack !== undefined", timeout=90_000)
+        same = page.evaluate(
+            """async () => {
+                const out = {};
+                for (const v of ["district", "regency", "province", "regency_15", "district_15.03"]) {
+                    const get = u => fetch(u).then(r => r.json());
+                    const [plain, packed] = await Promise.all([get(`app/static/geo/${v}.json`),
+                                                               get(`app/static/geo/${v}.pack.json`)]);
+                    out[v] = [JSON.stringify(window.ektpGeoPack.decode(packed)) === JSON.stringify(plain),
+                              plain.features.length];
+                }
+                return out;
+            }"""
+        )
+        fallback = page.evaluate(
+            """async () => {
+                const u = "app/static/geo/regency_15.json", assets = window.PlotlyGeoAssets;
+                delete assets[u];
+                window.ektpGeoPack.load(u, "app/static/geo/no_such_view.pack.json");
+                const asked = assets[u];
+                assets["plotly-asked-first.json"] = "pending";  // Plotly fetching it itself
+                window.ektpGeoPack.load("plotly-asked-first.json", "app/static/geo/province.pack.json");
+                for (let i = 0; i < 200 && typeof assets[u] !== "object"; i++) await new Promise(r => setTimeout(r, 50));
+                return [asked, assets[u] && assets[u].features.length, assets["plotly-asked-first.json"]];
+            }"""
+        )
+        browser.close()
+    from ektp import geo
+
+    assert same == {v: [True, len(geo.geojson(v)["features"])] for v in same}
+    assert [same[v][1] for v in ("district", "regency", "province")] == [7285, 514, 38]
+    assert fallback == ["pending", 11, "pending"]
 
 
 #: Every chart title and annotation (source line, bar label) with the part of it outside its
