@@ -6,6 +6,11 @@
 // the pack (a seventh of the GeoJSON's bytes), rebuilds the exact FeatureCollection and stores it
 // under `url`. If the pack cannot be had it stores the GeoJSON from `url` itself, as Plotly would
 // have. If Plotly asked first, it is already fetching `url`, and load leaves it be.
+//
+// Plotly gives up on a pending URL after 5 s (a slow connection that has Plotly's code cached but
+// not this build's geometry) and keeps that failure on the chart (`gd._promises`), so no later
+// draw succeeds. When the geometry comes that late and a chart of that URL has drawn nothing,
+// load clears the failure and redraws the chart (window.Plotly, which Streamlit's bundle sets).
 (function () {
   "use strict";
   if (window.ektpGeoPack) {
@@ -85,12 +90,30 @@
     });
   }
 
+  var PLOTLY_WAIT_MS = 5000;
+
+  function redrawGivenUp(url) {
+    if (!window.Plotly || typeof window.Plotly.redraw !== "function") {
+      return;
+    }
+    document.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
+      var uses = (gd.data || []).some(function (trace) {
+        return trace.geojson === url;
+      });
+      if (uses && !gd.querySelector(".choroplethlayer path")) {
+        gd._promises = [];
+        window.Plotly.redraw(gd);
+      }
+    });
+  }
+
   function load(url, packUrl) {
     var assets = (window.PlotlyGeoAssets = window.PlotlyGeoAssets || { topojson: {} });
     if (assets[url]) {
       return;
     }
     assets[url] = "pending";
+    var started = Date.now();
     getJson(packUrl)
       .then(decode)
       .catch(function (err) {
@@ -100,6 +123,12 @@
       .then(
         function (fc) {
           assets[url] = fc;
+          if (Date.now() - started >= PLOTLY_WAIT_MS) {
+            // a chart still waiting draws within 50 ms; one that gave up has nothing a second on
+            setTimeout(function () {
+              redrawGivenUp(url);
+            }, 1000);
+          }
         },
         function (err) {
           console.error("ektp: map geometry unavailable", err);

@@ -176,6 +176,29 @@ def test_packed_geometry_decodes_to_the_geojson_in_chromium(server: str) -> None
     assert fallback == ["pending", 11, "pending"]
 
 
+def test_a_map_whose_packed_geometry_comes_late_still_draws(server: str) -> None:
+    """Plotly waits 5 s for the loader; the pack here takes 12 s (a slow link with Plotly's code
+    already cached). Plotly gives up and keeps the failure on the chart; geopack.js redraws it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        page.goto(server + "/Peta_cakupan?area=15&level=regency&lang=en")
+        page.wait_for_function("document.querySelectorAll('.choroplethlayer path').length >= 11", timeout=90_000)
+        page.evaluate(
+            """() => { const f = window.fetch;
+                window.fetch = (u, o) => String(u).includes('district_15.pack.json')
+                    ? new Promise(r => setTimeout(r, 12000)).then(() => f(u, o)) : f(u, o); }"""
+        )
+        page.get_by_text("District", exact=True).first.click()
+        page.wait_for_function("window.PlotlyGeoAssets && Object.values(window.PlotlyGeoAssets).includes('pending')")
+        page.wait_for_timeout(8000)  # past Plotly's 5 s: nothing drawn yet
+        assert page.locator(".choroplethlayer path").count() == 0
+        page.wait_for_function("document.querySelectorAll('.choroplethlayer path').length >= 50", timeout=30_000)
+        browser.close()
+
+
 #: Every chart title and annotation (source line, bar label) with the part of it outside its
 #: chart, in CSS pixels: Plotly neither wraps these nor keeps them inside, and the SVG cuts them.
 OVERFLOW_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(p => {
