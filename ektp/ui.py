@@ -709,7 +709,8 @@ def geometry_loader(view: str, with_decoder: bool = True) -> str:
     a window without the decoder then lets Plotly fetch the GeoJSON itself."""
     from ektp import geo
 
-    url, pack = json.dumps(geo.static_url(view)), json.dumps(geo.pack_url(view))
+    # JSON strings inside a <script>: no "<", so no "</script>" can ever close it early
+    url, pack = (json.dumps(u).replace("<", "\\u003c") for u in (geo.static_url(view), geo.pack_url(view)))
     call = f"window.ektpGeoPack&&window.ektpGeoPack.load({url},{pack});"
     script = f"{_geopack_js()}\n{call}" if with_decoder else call
     return (  # the element shows nothing: its container leaves the column's flow (no gap above the map)

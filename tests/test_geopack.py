@@ -82,3 +82,14 @@ def test_real_boundaries_pack_and_restore(default_db) -> None:  # noqa: ANN001 -
     plain = (static / "district.json").read_bytes()
     assert len(raw) < len(plain) / 4
     assert shapely.from_geojson(json.dumps(unpack(json.loads(raw))["features"][0]["geometry"])).is_valid
+
+
+def test_the_loader_script_cannot_be_closed_early() -> None:
+    """The view name ends up inside a <script>; whatever it holds, the script ends only where the
+    loader ends it (views come from checked URL parameters, and this holds without that check)."""
+    from ektp import ui
+
+    html = ui.geometry_loader('x</script><img src=y onerror="alert(1)">', with_decoder=False)
+    assert html.count("</script>") == 1 and html.endswith("</script>")
+    full = ui.geometry_loader("province")
+    assert full.count("</script>") == 1 and "function decode" in full
