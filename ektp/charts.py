@@ -421,6 +421,11 @@ def _template_text(s: str) -> str:
 #: and the ranking still show the counts).
 COMPACT_UNITS = 1000
 
+#: Above this many units a map's hover names its units' sources once, as what they have in common
+#: (`fmt.source_family`: the file, the kind of roll-up), or as several: a unit's own source went
+#: on every rerun as text (~30 bytes a unit), and the ranking beside the map lists it per unit.
+SHARED_SOURCE_UNITS = 200
+
 
 def _ints(values: list[int]) -> np.ndarray:
     """The smallest integer typed array that holds the values (plotly sends it as base64)."""
@@ -433,13 +438,16 @@ def _ints(values: list[int]) -> np.ndarray:
     return np.array(values, dtype=np.int64)
 
 
-def _hover(rows: list[dict], metric: str, lang: str, compact: bool = False) -> tuple[str, object, object]:
+def _hover(
+    rows: list[dict], metric: str, lang: str, compact: bool = False, shared_source: bool = False
+) -> tuple[str, object, object]:
     """(hovertemplate, customdata, z) for one map trace, as small as the browser allows.
 
     Code and name come from the static GeoJSON (`properties`, sent once); the value is z. Fields
     equal across the trace (as-of, source) are written into the template once; numbers go as
     typed arrays (base64 in the figure JSON) when none is missing, else as formatted text. In
     `compact` mode a rate goes as its whole percent (z) and tenths (customdata), one byte each.
+    With `shared_source` the sources are said once (SHARED_SOURCE_UNITS).
     """
     head = "<b>%{properties.n}</b> (%{properties.c})<br>" + t("metric_" + metric, lang) + ": "
     vals = [metric_value(r, metric) for r in rows]
@@ -448,6 +456,12 @@ def _hover(rows: list[dict], metric: str, lang: str, compact: bool = False) -> t
     sources = [
         t("synthetic", lang) if r.get("is_synthetic") else (fmt.source(r.get("source"), lang) or "–") for r in rows
     ]
+    if shared_source and len(set(sources)) > 1:
+        families = {
+            t("synthetic", lang) if r.get("is_synthetic") else fmt.source_family(r.get("source"), lang) or "–"
+            for r in rows
+        }
+        sources = [families.pop() if len(families) == 1 else t("source_various", lang)] * len(rows)
     counts = [(r.get("eligible"), r.get("recorded")) for r in rows]
     same = len(set(dates)) == 1 and len(set(sources)) == 1 and all(v is not None for v in vals)
     value = "%{z:,.1f}%" if metric in RATE_METRICS else "%{z:,.0f}"  # z as a float
@@ -533,7 +547,7 @@ def choropleth(
         rows = [r for r in c["rows"] if r["code"] in ids]
         if not rows:
             continue
-        hover, customdata, z = _hover(rows, metric, lang, compact)
+        hover, customdata, z = _hover(rows, metric, lang, compact, df.height > SHARED_SOURCE_UNITS)
         fig.add_trace(
             go.Choropleth(
                 geojson=geojson,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable
 
 from ektp import checks
@@ -155,6 +156,25 @@ def source(text: str | None, lang: str = "id") -> str | None:
     if len(parts) == 1 and parts[0][0] == "rollup":
         return _say(lang)(*parts[0])
     return text
+
+
+_FILE_ROW = re.compile(r"(?P<file>.+) row \d+")  # how the views name an office row (sql/views.sql row_source)
+
+
+def source_family(text: str | None, lang: str = "id") -> str | None:
+    """What the sources of many units have in common, for a map hover that says it once: a file
+    row's file ("coverage.csv row 12" → "coverage.csv"), a roll-up's kind ("sum of district
+    rows"); any other source as `source` says it. A national map whose every unit named its own
+    row sent each unit's text on every rerun: 680 KB for 7,285 districts from one office file."""
+    if not text:
+        return text
+    m = _FILE_ROW.fullmatch(text)
+    if m:
+        return m["file"]
+    parts = checks.read(text)
+    if len(parts) == 1 and parts[0][0] == "rollup":
+        return t("source_rollup_family", lang, level=t("level_" + parts[0][1]["level"], lang).lower())
+    return source(text, lang)
 
 
 def capital(text: str) -> str:

@@ -12,7 +12,7 @@ import pytest
 import shapely
 import shapely.geometry
 
-from ektp import charts, geo, queries
+from ektp import charts, fmt, geo, queries
 from ektp.metrics import funnel
 
 D = dt.date(2019, 3, 31)
@@ -126,6 +126,49 @@ def test_hover_sends_constant_fields_once_and_numbers_typed() -> None:
     # a URL map without feature numbers cannot be drawn right: it says so
     with pytest.raises(ValueError, match="fid"):
         charts.choropleth(rows.drop("fid"), "x.json", "recording_rate", "id", "t", "s")
+
+
+def test_a_map_of_many_units_says_their_sources_once() -> None:
+    """Units loaded from an office file each name their own row ("x.csv row 12"). Above
+    SHARED_SOURCE_UNITS the hover names the file once instead of each row (the ranking lists
+    rows): one file's 7,285 districts were 680 KB a rerun. Two files: "several"; a small map
+    keeps each unit's own row; roll-ups are said by kind in the reader's language."""
+    import json
+
+    def frame(n: int, sources: list[str]) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "code": [f"15.01.{i:04d}" for i in range(n)],
+                "name": [f"D{i}" for i in range(n)],
+                "recording_rate": [0.91] * n,
+                "eligible": [1000 + i for i in range(n)],
+                "recorded": [910 + i for i in range(n)],
+                "as_of": [dt.date(2024, 12, 31)] * n,
+                "is_synthetic": [False] * n,
+                "source": sources,
+                "fid": list(range(n)),
+            }
+        )
+
+    n = charts.SHARED_SOURCE_UNITS + 50
+    one_file = charts.choropleth(
+        frame(n, [f"kec.csv row {i + 2}" for i in range(n)]), "x.json", "recording_rate", "en", "t", "s"
+    )
+    (tr,) = one_file.data
+    assert tr.hovertemplate.endswith("Source: kec.csv<extra></extra>") and "row" not in tr.hovertemplate
+    assert tr.customdata.dtype.name == "float32"  # the counts, typed: no text per unit
+    assert "kec.csv row" not in one_file.to_json() and len(one_file.to_json()) < 40 * n
+    two = frame(n, [f"{'a' if i % 2 else 'b'}.csv row {i}" for i in range(n)])
+    (tr,) = charts.choropleth(two, "x.json", "recording_rate", "id", "t", "s").data
+    assert "Sumber: beragam (sumber tiap wilayah di peringkat)" in tr.hovertemplate
+    rolled = frame(n, [f"sum of {i % 7 + 2} village rows" for i in range(n)])
+    (tr,) = charts.choropleth(rolled, "x.json", "recording_rate", "id", "t", "s").data
+    assert "Sumber: jumlah baris desa/kelurahan" in tr.hovertemplate, tr.hovertemplate
+    assert fmt.source("sum of 12 village rows", "id") == "jumlah 12 baris desa/kelurahan"  # was "level_village"
+    small = charts.choropleth(
+        frame(11, [f"kec.csv row {i + 2}" for i in range(11)]), "x.json", "recording_rate", "en", "t", "s"
+    )
+    assert "kec.csv row 12" in json.dumps(small.data[0].customdata)
 
 
 def test_big_map_sends_two_bytes_of_value_a_unit() -> None:
