@@ -177,6 +177,14 @@ def source_family(text: str | None, lang: str = "id") -> str | None:
     return source(text, lang)
 
 
+def sources_line(sources: list[str | None], lang: str = "id", most: int = 3) -> str:
+    """The sources a figure's source line names: what they share (`source_family`), each once,
+    the first `most` and "…" for more. A national map from one office file had named three of
+    its rows ("kec.csv row 100081; kec.csv row 100201; …"); it names the file."""
+    names = list(dict.fromkeys(f for f in (source_family(x, lang) for x in sources) if f))
+    return "; ".join(names[:most]) + (" …" if len(names) > most else "")
+
+
 def capital(text: str) -> str:
     """A label that heads a column or a tile: the status words ("tercapai") are lower case for
     use inside a sentence."""

@@ -169,8 +169,7 @@ def body() -> None:
     target, target_source = queries.recording_target(area)
     area_name = ui.area_name(area, lg)
     title = t("map_title", lg, metric=t("metric_" + metric, lg), level=t("level_" + level, lg).lower(), area=area_name)
-    srcs = [fmt.source(s, lg) for s in mv.sources]
-    src_text = "; ".join(srcs[:3]) + (" …" if len(srcs) > 3 else "")
+    src_text = fmt.sources_line(mv.sources, lg)
     if True in mv.synthetic:
         src_text = (src_text + "; " if src_text else "") + t("synthetic_marker", lg)
     source_line = t("figure_source", lg, sources=src_text or "–", date=fmt.date(as_of, lg))

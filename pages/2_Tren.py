@@ -76,14 +76,11 @@ def body() -> None:
             )
         notes.append(msg)
     title = t("trend_title", lg, regions=", ".join(names[c] for c in codes))
-    srcs = sorted(set(points["source"].drop_nulls().to_list()))
+    srcs = fmt.sources_line(sorted(set(points["source"].drop_nulls().to_list())), lg)
     source_line = t(
         "figure_source",
         lg,
-        sources="; ".join(srcs[:3])
-        + (" …" if len(srcs) > 3 else "")
-        + ("; " if srcs else "")
-        + t("synthetic_marker", lg),
+        sources=srcs + ("; " if srcs else "") + t("synthetic_marker", lg),
         date=fmt.date(series["as_of"].max(), lg) if series.height else "–",
     )
 

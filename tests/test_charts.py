@@ -165,6 +165,10 @@ def test_a_map_of_many_units_says_their_sources_once() -> None:
     (tr,) = charts.choropleth(rolled, "x.json", "recording_rate", "id", "t", "s").data
     assert "Sumber: jumlah baris desa/kelurahan" in tr.hovertemplate, tr.hovertemplate
     assert fmt.source("sum of 12 village rows", "id") == "jumlah 12 baris desa/kelurahan"  # was "level_village"
+    # the figure's source line names the file once, not three of its rows
+    assert fmt.sources_line([f"kec.csv row {i}" for i in range(2, 900)], "en") == "kec.csv"
+    mixed = ["a.csv row 2", "sum of 3 district rows", "sum of 9 district rows", "https://x.id/a", "b.csv row 7"]
+    assert fmt.sources_line(mixed, "en") == "a.csv; sums of district rows; https://x.id/a …"
     small = charts.choropleth(
         frame(11, [f"kec.csv row {i + 2}" for i in range(11)]), "x.json", "recording_rate", "en", "t", "s"
     )
