@@ -11,6 +11,7 @@ import datetime as dt
 import html
 import math
 import numbers
+from collections.abc import Callable
 
 import numpy as np
 import plotly.graph_objects as go
@@ -452,15 +453,14 @@ def _hover(
     head = "<b>%{properties.n}</b> (%{properties.c})<br>" + t("metric_" + metric, lang) + ": "
     vals = [metric_value(r, metric) for r in rows]
     dates = [fmt.date(r.get("as_of"), lang) for r in rows]
+
     # synthetic rows say so in a word (their file/row source is in the table and exports)
-    sources = [
-        t("synthetic", lang) if r.get("is_synthetic") else (fmt.source(r.get("source"), lang) or "–") for r in rows
-    ]
+    def said(r: dict, say: Callable[[str | None, str], str | None]) -> str:
+        return t("synthetic", lang) if r.get("is_synthetic") else (say(r.get("source"), lang) or "–")
+
+    sources = [said(r, fmt.source) for r in rows]
     if shared_source and len(set(sources)) > 1:
-        families = {
-            t("synthetic", lang) if r.get("is_synthetic") else fmt.source_family(r.get("source"), lang) or "–"
-            for r in rows
-        }
+        families = {said(r, fmt.source_family) for r in rows}
         sources = [families.pop() if len(families) == 1 else t("source_various", lang)] * len(rows)
     counts = [(r.get("eligible"), r.get("recorded")) for r in rows]
     same = len(set(dates)) == 1 and len(set(sources)) == 1 and all(v is not None for v in vals)

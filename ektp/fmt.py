@@ -129,12 +129,17 @@ def _figure(v: str, lang: str) -> str:
     return num(float(v), lang, len(v.split(".")[1])) if "." in v else num(int(v), lang)
 
 
+def _level_word(level: str, lang: str) -> str:
+    """A level as a word inside a sentence ("kecamatan", "desa/kelurahan")."""
+    return t("level_" + level, lang).lower()
+
+
 def _say(lang: str) -> Callable[[str | None, dict[str, str]], str]:
     def say(key: str | None, fields: dict[str, str]) -> str:
         if key is None:
             return fields["text"]
         vals: dict[str, object] = {
-            k: t("level_" + v, lang).lower() if k == "level" else _figure(v, lang) for k, v in fields.items()
+            k: _level_word(v, lang) if k == "level" else _figure(v, lang) for k, v in fields.items()
         }
         if fields.get("n") == "1":
             vals["n"] = 1  # t() picks the singular
@@ -173,7 +178,7 @@ def source_family(text: str | None, lang: str = "id") -> str | None:
         return m["file"]
     parts = checks.read(text)
     if len(parts) == 1 and parts[0][0] == "rollup":
-        return t("source_rollup_family", lang, level=t("level_" + parts[0][1]["level"], lang).lower())
+        return t("source_rollup_family", lang, level=_level_word(parts[0][1]["level"], lang))
     return source(text, lang)
 
 

@@ -697,7 +697,7 @@ def map_spec(
 
 @st.cache_resource(show_spinner=False)
 def _geopack_js() -> str:
-    """ektp/geopack.js without its comment lines and indentation: it rides on every map rerun."""
+    """ektp/geopack.js without its comment lines and indentation: it goes with a session's first map."""
     lines = (settings.ROOT / "ektp" / "geopack.js").read_text(encoding="utf-8").splitlines()
     return "\n".join(ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("//"))
 
@@ -705,7 +705,7 @@ def _geopack_js() -> str:
 def geometry_loader(view: str, with_decoder: bool = True) -> str:
     """The HTML that has the browser load the view's packed geometry for the map drawn after it
     (ektp/geopack.js): 105 KB gzipped for the national districts instead of the GeoJSON's 260 KB.
-    Without the decoder (a window that ran it already) it is only the call, ~150 bytes a rerun;
+    Without the decoder (a window that ran it already) it is only the call, ~270 bytes a rerun;
     a window without the decoder then lets Plotly fetch the GeoJSON itself."""
     from ektp import geo
 
