@@ -26,7 +26,25 @@ import polars as pl
 
 from etl.extract import RawTable
 from etl.transform import COUNT_FIELDS, DATE_FIELDS, MISSING, PCT_FIELDS, ROW_DATE, is_missing, is_total_row
-from etl.validate import COLUMNS, COPIED_TEXT, COUNTS_FIELDS, COUNTS_TABLE, EKTP_START, RowContext
+from etl.validate import COLUMNS, COPIED_TEXT, COUNTS_FIELDS, COUNTS_TABLE, EKTP_START, FIGURE_FIELDS, RowContext
+
+#: Fields the bulk lanes do not check (periods in two cells, units, BPS codes, province codes,
+#: a split by sex): a file with any of them is read row by row.
+ROW_ONLY_FIELDS = (
+    "year", "period_semester", "period_quarter", "period_month", "unit", "bps_code", "province_code",
+    "eligible_male", "eligible_female", "recorded_male", "recorded_female", "not_recorded_male",
+    "not_recorded_female",
+)  # fmt: skip
+
+
+def not_bulk_reason(raw: RawTable, ctx: RowContext) -> str | None:
+    """Why a file is read row by row whatever its size, or None when the bulk lanes may take it."""
+    if raw.stacked:
+        return "two header rows"
+    if ctx.codes == "bps":
+        return "BPS codes, matched by name"
+    extra = [f for f in ROW_ONLY_FIELDS if f in ctx.plan.index]
+    return f"columns {', '.join(extra)}" if extra else None
 
 #: Kinds whose rules the bulk lanes cover; destruction and targets files are small and
 #: carry cross-field rules, so they are always read row by row.
@@ -246,7 +264,9 @@ def _region_map(con: duckdb.DuckDBPyConnection, ctx: RowContext, n_cols: int) ->
         cells: list[object] = [None] * n_cols
         for i, v in zip(used, values, strict=True):
             cells[i] = v
-        code, _ = _resolve_region(ctx, cells)
+        code, _, warning = _resolve_region(ctx, cells)
+        if warning:  # the row-by-row rules word the warning: the row takes the slow lane
+            code = None
         # canon: every cell is its own dedupe key (not a missing token, nothing to strip)
         canon = all(v is None or (not is_missing(v) and v == v.strip()) for v in values)
         out.append((*values, code, canon))
@@ -366,6 +386,12 @@ def classify_and_insert(
     elif kind == "backlog":
         ages = [values[a] for a in ("age_0_3m", "age_3_6m", "age_6_12m", "age_12m_plus")]
         warn.append(f"({' + '.join(ages)}) <> {values['awaiting_pickup']}")
+    figures = [f for f in FIGURE_FIELDS.get(kind, ()) if f in idx]
+    if figures:  # a template row with no figure is skipped by the row-by-row rules
+        checks.append("(" + " OR ".join(f"{c(idx[f])} IS NOT NULL AND {c(idx[f])} <> ''" for f in figures) + ")")
+    if kind == "coverage":  # eligible derived from recorded + not recorded: the row-by-row rules
+        checks.append(f"NOT ({values['eligible']} IS NULL AND {values['recorded']} IS NOT NULL "
+                      f"AND {values['not_recorded']} IS NOT NULL)")
     clean = " AND ".join(checks)
     if warn:
         clean += " AND NOT coalesce(" + " OR ".join(f"coalesce({w}, FALSE)" for w in warn) + ", FALSE)"
@@ -446,6 +472,8 @@ def classify_and_insert(
     }
     for f in COPIED_TEXT:
         out.setdefault(f, val(f))
+    for col in COLUMNS[kind]:  # basis and the split by sex: never filled in this lane
+        out.setdefault(col, "NULL")
     out.update({f: v for f, v in values.items() if f in COLUMNS[kind]})
     out[row_date] = row_date_expr
     cols = COLUMNS[kind]

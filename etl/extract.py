@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl.transform import header_lookup, norm_header
+from etl.headers import FileError, HeaderFind, find_header
 
 HEADER_SCAN_ROWS = 30
 
@@ -29,39 +29,36 @@ class ExtractError(Exception):
 class RawTable:
     file: Path
     fmt: str
-    header_row: int  # 1-based row number of the header in the file (0 for Parquet)
-    headers: list[str]
+    header_row: int  # 1-based row number of the header's last row in the file (0 for Parquet)
+    headers: list[str]  # one name per column: 'WAJIB KTP-EL / JUMLAH' under a stacked header
     title_lines: list[str]
     rows: Iterator[tuple[int, list[object]]]
     sheet: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
+    parts: list[tuple[str, str]] = field(default_factory=list)  # (group, sub-column) per column
+    header_rows: list[int] = field(default_factory=list)  # 1-based rows the header was read from
+
+    @property
+    def stacked(self) -> bool:
+        return len(self.header_rows) > 1
 
 
-def _score(cells: list[object], lookup: dict[str, str]) -> int:
-    fields = {lookup.get(norm_header(c)) for c in cells if c is not None and str(c).strip()}
-    fields.discard(None)
-    if not ({"region_code", "region_name"} & fields):
-        return 0
-    return len(fields)
+def _find_header(head: list[list[object]], kind: str, file: Path) -> HeaderFind:
+    try:
+        return find_header(head, kind, file.name, HEADER_SCAN_ROWS)
+    except FileError as exc:
+        raise ExtractError(str(exc)) from None
 
 
-def _find_header(head: list[list[object]], kind: str, file: Path) -> int:
-    lookup = header_lookup(kind)
-    best, best_i = 0, -1
-    for i, cells in enumerate(head):
-        s = _score(cells, lookup)
-        if s > best:
-            best, best_i = s, i
-    if best < 2:
-        seen = [str(c) for c in (head[0] if head else []) if c not in (None, "")]
-        raise ExtractError(
-            f"{file.name}: no header row found in the first {HEADER_SCAN_ROWS} rows "
-            f"(need a region column such as 'KABUPATEN/KOTA' or 'KODE WILAYAH' and at least one "
-            f"{kind} column; first row has {seen[:8]})"
-        )
-    return best_i
+def _header_fields(found: HeaderFind) -> dict:
+    """RawTable fields of a header found in the first rows: the data start below its last row
+    (and below a row of column numbers, which real recaps print under the header)."""
+    rows = list(range(found.top + 1, found.bottom + 2))
+    last = found.bottom + 1 + (1 if found.number_row else 0)
+    notes = [f"row {last}: column numbers under the header, skipped"] if found.number_row else []
+    return {"header_row": last, "headers": found.names, "parts": found.parts, "header_rows": rows, "notes": notes}
 
 
 def _detect_encoding(path: Path) -> str:
@@ -129,21 +126,19 @@ def read_csv(path: Path, kind: str) -> RawTable:
         fh.close()
         raise ExtractError(f"{path.name}: unreadable CSV: {exc}") from exc
     try:
-        h = _find_header(head, kind, path)
+        found = _find_header(head, kind, path)
     except ExtractError:
         fh.close()
         raise
-
+    hf = _header_fields(found)
     return RawTable(
         file=path,
         fmt="csv",
-        header_row=h + 1,
-        headers=[str(c) for c in head[h]],
-        title_lines=[" ".join(str(c) for c in r if str(c).strip()) for r in head[:h]],
-        rows=_rows_after_header(head, h, reader, fh.close),
+        title_lines=[" ".join(str(c) for c in r if str(c).strip()) for r in head[: found.top]],
+        rows=_rows_after_header(head, hf["header_row"] - 1, reader, fh.close),
         encoding="utf-8" if enc == "utf-8-sig" else enc,
         delimiter=delim,
-        notes=notes,
+        **{**hf, "notes": notes + hf["notes"]},
     )
 
 
@@ -180,19 +175,18 @@ def read_xlsx(path: Path, kind: str, sheet: str | None = None) -> RawTable:
         wb.close()
         raise ExtractError(f"{path.name}: the sheet '{ws.title}' is empty")
     try:
-        h = _find_header(head, kind, path)
+        found = _find_header(head, kind, path)
     except ExtractError:
         wb.close()
         raise
-
+    hf = _header_fields(found)
     return RawTable(
         file=path,
         fmt="xlsx",
-        header_row=h + 1,
-        headers=["" if c is None else str(c) for c in head[h]],
-        title_lines=[" ".join(str(c) for c in r if c is not None) for r in head[:h]],
-        rows=_rows_after_header(head, h, it, wb.close),
+        title_lines=[" ".join(str(c) for c in r if c is not None) for r in head[: found.top]],
+        rows=_rows_after_header(head, hf["header_row"] - 1, it, wb.close),
         sheet=ws.title,
+        **hf,
     )
 
 
@@ -204,7 +198,7 @@ def read_parquet(path: Path, kind: str) -> RawTable:
     except Exception as exc:
         raise ExtractError(f"{path.name}: not a readable Parquet file: {exc}") from exc
     headers = list(pf.schema_arrow.names)
-    _find_header([headers], kind, path)
+    found = _find_header([headers], kind, path)
 
     def rows() -> Iterator[tuple[int, list[object]]]:
         n = 0
@@ -214,7 +208,16 @@ def read_parquet(path: Path, kind: str) -> RawTable:
                 n += 1
                 yield n, list(values)
 
-    return RawTable(file=path, fmt="parquet", header_row=0, headers=headers, title_lines=[], rows=rows())
+    return RawTable(
+        file=path,
+        fmt="parquet",
+        header_row=0,
+        headers=headers,
+        title_lines=[],
+        rows=rows(),
+        parts=found.parts,
+        header_rows=[1],
+    )
 
 
 def read_table(path: Path, kind: str, sheet: str | None = None) -> RawTable:

@@ -29,17 +29,11 @@ from etl import bulk, translations
 from etl.extract import ExtractError, RawTable, raw_text, read_table, sha256_file
 from etl.regions import RegionMatcher, regions_frame
 from etl.transform import date_in_title, detect_locale
-from etl.validate import (
-    COLUMNS,
-    TABLE,
-    ColumnPlan,
-    FileError,
-    RowContext,
-    plan_columns,
-    process_row,
-)
+from etl.headers import ColumnPlan, FileError, plan_columns
+from etl.validate import COLUMNS, TABLE, RowContext, code_system, process_row
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
+SEX_COLUMNS = tuple(f"{f}_{s}" for f in ("eligible", "recorded", "not_recorded") for s in ("male", "female"))
 BATCH = 50_000
 LEVEL_ORDER = ("district", "regency", "province", "country")  # villages feed districts (best_counts)
 
@@ -61,6 +55,8 @@ class LoadSpec:
     replaces: tuple[int, ...] = ()
     #: one of the default files (data/sourced, the synthetic fill): recorded in meta.default_loads
     default: bool = False
+    #: how region codes are read: None (from the file's code/name pairs), "kemendagri" or "bps"
+    codes: str | None = None
 
 
 #: Tables whose rows belong to a load (`load_id`).
@@ -90,6 +86,9 @@ class LoadReport:
     load_id: int | None = None
     reader: str = "rows"  # "bulk" when DuckDB checked the clean rows (etl.bulk), else "rows"
     fast_rows: int = 0  # rows the bulk path accepted in SQL without the row-by-row checks
+    columns: list[str] = field(default_factory=list)  # the column plan: each column → field, or ignored
+    header_rows: list[int] = field(default_factory=list)
+    date_from: str | None = None  # where the figures' date came from
 
     def summary(self) -> str:
         lines = [
@@ -140,6 +139,11 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"ALTER TABLE {table} ALTER COLUMN source DROP NOT NULL")
     for col in ("period_from_precision", "period_to_precision"):  # files made before periods kept them
         con.execute(f"ALTER TABLE card_destruction ADD COLUMN IF NOT EXISTS {col} VARCHAR")
+    # files made before the column plan, the derived basis and the split by sex
+    con.execute("ALTER TABLE loads ADD COLUMN IF NOT EXISTS columns VARCHAR")
+    con.execute("ALTER TABLE coverage_rows ADD COLUMN IF NOT EXISTS basis VARCHAR")
+    for col in SEX_COLUMNS:
+        con.execute(f"ALTER TABLE coverage_rows ADD COLUMN IF NOT EXISTS {col} BIGINT")
     con.execute(
         "CREATE TABLE IF NOT EXISTS coverage_area (region_code VARCHAR, level VARCHAR, "
         "parent_code VARCHAR, as_of DATE, population BIGINT, eligible BIGINT, recorded BIGINT, "
@@ -195,6 +199,7 @@ def load_file(
             "as_of": spec.as_of.isoformat() if spec.as_of else None,
             "province": spec.province,
             "sheet": spec.sheet,
+            **({"codes": spec.codes} if spec.codes else {}),
         }
     )
     prior = con.execute(
@@ -210,18 +215,30 @@ def load_file(
     started = dt.datetime.now()
     try:
         raw: RawTable = read_table(spec.path, spec.kind, spec.sheet)
-        plan: ColumnPlan = plan_columns(raw.headers, spec.kind, label)
+        plan: ColumnPlan = plan_columns(raw.parts or [(h, "") for h in raw.headers], spec.kind, label, raw.header_rows)
     except (ExtractError, FileError) as exc:
         report.status = "failed"
         report.messages.append(str(exc))
         _record_load(con, load_id, label, digest, spec.kind, options, report, started, str(exc))
         return report
     report.messages += raw.notes
-    if plan.unknown:
-        report.messages.append(f"ignored unknown columns: {', '.join(plan.unknown)}")
+    report.columns, report.header_rows = plan.describe(), plan.header_rows
+    if raw.stacked:
+        report.messages.append(
+            f"two header rows ({', '.join(map(str, raw.header_rows))}): each column named group / sub-column"
+        )
+    if plan.ignored:
+        report.messages.append("ignored columns: " + "; ".join(f"{h} ({r})" for h, r in plan.ignored))
     default_date = (spec.as_of, "day") if spec.as_of else date_in_title(raw.title_lines)
-    if default_date and not spec.as_of:
+    if spec.as_of:
+        report.date_from = f"--as-of {spec.as_of.isoformat()} (rows without a date)"
+    elif default_date:
+        report.date_from = f"the title rows: {default_date[0].isoformat()} ({default_date[1]})"
         report.messages.append(f"date taken from the title rows: {default_date[0].isoformat()}")
+    elif "as_of" in plan.index or "event_date" in plan.index:
+        report.date_from = "each row's date column"
+    elif "year" in plan.index:
+        report.date_from = "each row's year" + (f" and {plan.part_field.split('_')[1]}" if plan.part_field else "")
     ctx = RowContext(
         kind=spec.kind,
         file_label=label,
@@ -232,16 +249,24 @@ def load_file(
         today=today or dt.date.today(),
     )
     rows = raw.rows
-    # peek at numbers to decide Indonesian vs English separators for the whole file
+    # peek at numbers to decide Indonesian vs English separators for the whole file, and at the
+    # code/name pairs to decide how its codes are read (a national regency table fits in 600)
     buffered: list[tuple[int, list[object]]] = []
     for item in rows:
         buffered.append(item)
-        if len(buffered) >= 200:
+        if len(buffered) >= 600:
             break
-    samples = [str(c) for _, cells in buffered for c in cells if isinstance(c, str)]
+    samples = [str(c) for _, cells in buffered[:200] for c in cells if isinstance(c, str)]
     ctx.locale = detect_locale(samples)
     if ctx.locale == "en":
         report.messages.append("numbers read with English separators (1,234,567 and 90.5)")
+    if spec.codes:
+        ctx.codes = spec.codes
+        report.messages.append(f"codes read as {spec.codes.upper()} codes (--codes)")
+    else:
+        ctx.codes, why = code_system(ctx, buffered)
+        if why:
+            report.messages.append(why)
 
     def all_rows() -> Iterator[tuple[int, list[object]]]:
         yield from buffered
@@ -268,6 +293,8 @@ def load_file(
         elif res.skipped:
             report.skipped += 1
             rejects.append((load_id, label, row_number, raw_text(cells), "skipped: " + res.skipped))
+            if res.skipped.startswith("total row"):
+                totals.append((row_number, cells))
         else:
             reject(row_number, cells, res.reason or "", (res.reason or "").split(":")[0])
         if len(records) >= BATCH:
@@ -277,9 +304,18 @@ def load_file(
             _insert_rejects(con, rejects)
             rejects.clear()
 
+    totals: list[tuple[int, list[object]]] = []  # JUMLAH rows: compared with the sum of the rows
     staged = None
     t0 = time.monotonic()
-    if spec.kind in bulk.BULK_KINDS and settings.get("etl_bulk") != "off" and raw.fmt in ("csv", "parquet"):
+    row_only = bulk.not_bulk_reason(raw, ctx)
+    if row_only:
+        report.reader = f"rows ({row_only})"
+    if (
+        spec.kind in bulk.BULK_KINDS
+        and settings.get("etl_bulk") != "off"
+        and raw.fmt in ("csv", "parquet")
+        and not row_only
+    ):
         # Staged on its own, outside the load's transaction (a temp table, private to this
         # connection): rows created inside a transaction have no rowids that say their place,
         # and reading uncommitted rows is slow. The run's atomicity is the swap, not this transaction.
@@ -347,6 +383,11 @@ def load_file(
         _insert_frame(con, table, cols, _frame(spec.kind, load_id, records))
     if rejects:
         _insert_rejects(con, rejects)
+    if spec.kind == "coverage" and report.accepted:
+        from etl.crosscheck import check_province_rows, check_totals
+
+        report.messages += check_totals(con, ctx, load_id, label, totals)
+        report.messages += check_province_rows(con, load_id)
     if report.accepted == 0:
         report.status = "rejected"
         report.messages.append("nothing was accepted")
@@ -415,11 +456,15 @@ def _insert_rejects(con: duckdb.DuckDBPyConnection, rejects: list[tuple]) -> Non
 
 def _record_load(con, load_id, label, digest, kind, options, report: LoadReport, started, message) -> None:  # noqa: ANN001
     con.execute(
-        "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO loads (load_id, file, sha256, kind, options, rows_read, rows_accepted, rows_rejected, "
+        "rows_skipped, rows_warned, started_at, finished_at, status, message, columns) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             load_id, label, digest, kind, options, report.rows_read, report.accepted,
             report.rejected, report.skipped, report.warned, started, dt.datetime.now(),
             report.status, message or "; ".join(report.messages[:5]) or None,
+            json.dumps({"header_rows": report.header_rows, "columns": report.columns}, ensure_ascii=False)
+            if report.columns else None,
         ],
     )  # fmt: skip
 

@@ -27,6 +27,12 @@ COUNT_FIELDS = {
         "printed",
         "print_ready",
         "blanko_on_hand",
+        "eligible_male",
+        "eligible_female",
+        "recorded_male",
+        "recorded_female",
+        "not_recorded_male",
+        "not_recorded_female",
     ),
     "backlog": ("awaiting_pickup", "collected", "age_0_3m", "age_3_6m", "age_6_12m", "age_12m_plus"),
     "blanko": ("received", "used", "damaged", "remaining"),
@@ -52,7 +58,7 @@ ROW_DATE = {
 }
 #: A file of a kind must have a region column and these; "any of" groups need one present.
 REQUIRED = {
-    "coverage": [("eligible", "recorded", "not_recorded", "recorded_pct")],
+    "coverage": [("eligible", "recorded", "not_recorded", "recorded_pct", "print_ready", "printed")],
     "backlog": [("awaiting_pickup", "collected", "oldest_card_date")],
     "blanko": [("received", "used", "damaged", "remaining")],
     "destruction": [("destroyed",), ("event_date",)],
@@ -70,6 +76,13 @@ TEXT_FIELDS = (
     "source",
     "date_precision",
     "is_synthetic",
+    "province_code",
+    "bps_code",
+    "unit",
+    "year",
+    "period_semester",
+    "period_quarter",
+    "period_month",
 )
 
 MONTHS = {
@@ -124,11 +137,21 @@ def header_lookup(kind: str) -> dict[str, str]:
     """Normalised header text → canonical field, for one kind of file."""
     lookup: dict[str, str] = {}
     for spec in header_specs():
-        if kind in spec.kinds:
+        if kind in spec.kinds and spec.field != "ignore":
             lookup.setdefault(spec.field, spec.field)  # canonical names are aliases too
             for a in spec.aliases:
                 lookup.setdefault(a, spec.field)
     return {norm_header(k): v for k, v in lookup.items()}
+
+
+def ignore_reasons(kind: str) -> dict[str, str]:
+    """Normalised header text → why the column is read but not kept (rows `ignore` of the map)."""
+    out: dict[str, str] = {}
+    for spec in header_specs():
+        if spec.field == "ignore" and kind in spec.kinds:
+            for a in spec.aliases:
+                out.setdefault(a, spec.meaning)
+    return out
 
 
 def is_missing(v: object) -> bool:
@@ -213,6 +236,15 @@ _DMY = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?(?:\.0+)?)?$")
 _WORDY = re.compile(r"^(?:(\d{1,2})\s+)?([A-Za-z]+)\.?\s+(\d{4})$")
 _YEAR = re.compile(r"^(\d{4})$")
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+# 'Semester I 2018', 'Sem. II 2021', 'SEMESTER 1 TAHUN 2019', 'S2 2020', '2019 Semester II'
+_SEMESTER = re.compile(r"^(?:SEMESTER|SEM|S)\s*\.?\s*(II|I|1|2)\s*(?:TAHUN|THN)?\s*(\d{4})$", re.I)
+_SEMESTER_YF = re.compile(r"^(\d{4})\s*(?:SEMESTER|SEM|S)\s*\.?\s*(II|I|1|2)$", re.I)
+# 'Triwulan III 2020', 'TW 3 2020', 'Kuartal IV 2021', 'Q3 2020'
+_QUARTER = re.compile(
+    r"^(?:TRIWULAN|TRIW|TW|KUARTAL|QUARTER|Q)\s*\.?\s*(IV|III|II|I|1|2|3|4)\s*(?:TAHUN|THN)?\s*(\d{4})$", re.I
+)
+_QUARTER_YF = re.compile(r"^(\d{4})\s*(?:TRIWULAN|TRIW|TW|KUARTAL|QUARTER|Q)\s*\.?\s*(IV|III|II|I|1|2|3|4)$", re.I)
 
 
 def _month_end(y: int, m: int) -> dt.date:
@@ -222,7 +254,9 @@ def _month_end(y: int, m: int) -> dt.date:
 
 def parse_date(v: object) -> tuple[dt.date, str]:
     """A date and its precision: '31/03/2019', '2019-03-31', '31 Maret 2019' → day;
-    'Maret 2019' → the month's last day, precision month; '2020' → year (1 January)."""
+    'Maret 2019' → the month's last day, precision month; 'Semester I 2018' → 30 June 2018,
+    semester; 'Triwulan III 2020' → 30 September 2020, quarter; '2020' → year (1 January here:
+    a bound of a period; `period_end` makes it the year's last day where it dates a figure)."""
     if isinstance(v, dt.datetime):
         return v.date(), "day"
     if isinstance(v, dt.date):
@@ -242,12 +276,63 @@ def parse_date(v: object) -> tuple[dt.date, str]:
             return _month_end(int(m[3]), month), "month"
         if m := _YEAR.match(s):
             return dt.date(int(m[1]), 1, 1), "year"
+        if m := _SEMESTER.match(s) or _SEMESTER_YF.match(s):
+            part, year = (m[1], m[2]) if m.re in (_SEMESTER,) else (m[2], m[1])
+            return _month_end(int(year), 6 * _ROMAN[part.upper()]), "semester"
+        if m := _QUARTER.match(s) or _QUARTER_YF.match(s):
+            part, year = (m[1], m[2]) if m.re in (_QUARTER,) else (m[2], m[1])
+            return _month_end(int(year), 3 * _ROMAN[part.upper()]), "quarter"
     except ValueError as exc:
         raise ParseError(f"impossible date {v!r}: {exc}") from exc
-    raise ParseError(f"unreadable date {v!r} (use 31/03/2019, 2019-03-31 or 31 Maret 2019)")
+    raise ParseError(
+        f"unreadable date {v!r} (use 31/03/2019, 2019-03-31, 31 Maret 2019, Maret 2019, "
+        "Semester I 2019, Triwulan III 2019 or 2019)"
+    )
 
 
-_TITLE_DATE = re.compile(r"(\d{1,2}[/\-.]\d{1,2}[/\-.]\d{4}|\d{4}-\d{2}-\d{2}|(?:\d{1,2}\s+)?[A-Za-z]{3,9}\s+\d{4})")
+def period_end(d: dt.date, precision: str) -> dt.date:
+    """The day a figure of a period describes: its last day ('2019' → 31 December 2019)."""
+    return dt.date(d.year, 12, 31) if precision == "year" else d
+
+
+#: The word a period part is written with, by the column it sits in (tahun + semester/triwulan/bulan).
+PART_WORD = {"period_semester": "Semester", "period_quarter": "Triwulan", "period_month": ""}
+
+
+def period_of(year: object, part: object = None, part_field: str | None = None) -> tuple[dt.date, str]:
+    """A period written in two cells, as open-data portals do: tahun '2019' with a semester
+    ('I', '2', 'Semester II'), triwulan ('3', 'III') or bulan ('Maret', '3') column."""
+    y = _text_year(year)
+    p = "" if is_missing(part) else re.sub(r"\s+", " ", str(part).strip())
+    if p.endswith(".0"):
+        p = p[:-2]
+    if not p:
+        return period_end(*parse_date(y)), "year"
+    if part_field == "period_month" and p.isdigit() and 1 <= int(p) <= 12:
+        return _month_end(int(y), int(p)), "month"
+    word = PART_WORD.get(part_field or "", "")
+    for attempt in (f"{p} {y}", f"{word} {p} {y}".strip()):
+        try:
+            return parse_date(attempt)
+        except ParseError:
+            continue
+    raise ParseError(f"unreadable period {part!r} of year {y}")
+
+
+def _text_year(v: object) -> str:
+    s = str(v).strip()
+    if s.endswith(".0"):
+        s = s[:-2]
+    if not _YEAR.match(s):
+        raise ParseError(f"not a year: {v!r}")
+    return s
+
+
+_TITLE_DATE = re.compile(
+    r"((?:SEMESTER|SEM\.?|TRIWULAN|TW)\s+(?:IV|III|II|I|[1-4])\s+(?:TAHUN\s+)?\d{4}|"
+    r"\d{1,2}[/\-.]\d{1,2}[/\-.]\d{4}|\d{4}-\d{2}-\d{2}|(?:\d{1,2}\s+)?[A-Za-z]{3,9}\s+\d{4})",
+    re.I,
+)
 
 
 def date_in_title(lines: list[str]) -> tuple[dt.date, str] | None:

@@ -16,16 +16,15 @@ import hashlib
 from dataclasses import dataclass, field
 
 from ektp import checks
-from etl.regions import RegionMatcher
+from etl.headers import SPLIT_FIELDS, ColumnPlan, FileError, plan_columns  # noqa: F401 - re-exported
+from etl.regions import RegionMatcher, name_key, normalize_code
 from etl.transform import (
     COUNT_FIELDS,
     DATE_FIELDS,
     NUMBER_FIELDS,
     PCT_FIELDS,
-    REQUIRED,
     ROW_DATE,
     ParseError,
-    header_lookup,
     is_missing,
     is_total_row,
     metric_name,
@@ -34,6 +33,8 @@ from etl.transform import (
     parse_date,
     parse_number,
     parse_pct,
+    period_end,
+    period_of,
 )
 
 EKTP_START = dt.date(2011, 1, 1)
@@ -61,7 +62,8 @@ COLUMNS = {
         "row_number", "region_code", "as_of", "date_precision", "population", "eligible",
         "recorded", "printed", "print_ready", "not_recorded", "recorded_pct_reported",
         "blanko_on_hand", "region_name_in_source", "note", "source", "source_kind",
-        "is_synthetic", "warnings",
+        "is_synthetic", "warnings", "basis", "eligible_male", "eligible_female", "recorded_male",
+        "recorded_female", "not_recorded_male", "not_recorded_female",
     ],
     "backlog": [
         "row_number", "region_code", "office", "as_of", "date_precision", "awaiting_pickup",
@@ -89,52 +91,16 @@ COLUMNS = {
 }  # fmt: skip
 
 
-class FileError(Exception):
-    """The file's columns cannot be used as a whole (missing, duplicated)."""
-
-
-@dataclass
-class ColumnPlan:
-    index: dict[str, int]  # canonical field → column index
-    parent_index: int | None
-    level: str
-    unknown: list[str]
-
-
-def plan_columns(headers: list[str], kind: str, file_label: str) -> ColumnPlan:
-    """Map each header to a canonical field; refuse duplicates and missing required columns."""
-    lookup = header_lookup(kind)
-    index: dict[str, int] = {}
-    parent_index = None
-    unknown = []
-    level = "regency"
-    for i, h in enumerate(headers):
-        nh = norm_header(h)
-        if not nh:
-            continue
-        f = lookup.get(nh)
-        if f is None:
-            unknown.append(str(h))
-            continue
-        if f == "region_name" and ("KECAMATAN" in nh or "DISTRICT" in nh):
-            if "region_name" in index:  # the earlier name column is the parent regency
-                parent_index = index.pop("region_name")
-            level = "district"
-        elif f == "region_name" and "region_name" in index and level == "district":
-            parent_index = i
-            continue
-        if f in index:
-            raise FileError(
-                f"{file_label}: columns '{headers[index[f]]}' and '{h}' both mean '{f}' "
-                "(duplicate header): rename or remove one"
-            )
-        index[f] = i
-    if "region_code" not in index and "region_name" not in index:
-        raise FileError(f"{file_label}: missing required column: a region code or name")
-    for group in REQUIRED[kind]:
-        if not any(g in index for g in group):
-            raise FileError(f"{file_label}: missing required column for {kind}: one of {', '.join(group)}")
-    return ColumnPlan(index, parent_index, level, unknown)
+#: Units a `satuan` cell may give: a percentage column's, a count column's.
+PCT_UNITS = {"PERSEN", "PERSENTASE", "PERCENT"}
+COUNT_UNITS = {"JIWA", "ORANG", "PENDUDUK", "KEPING", "LEMBAR", "KARTU", "BUAH", "PEOPLE", "PERSONS", "UNIT"}
+#: Figure fields: a row that gives none of its kind's is a template row, skipped as blank.
+FIGURE_FIELDS = {
+    "coverage": COUNT_FIELDS["coverage"] + PCT_FIELDS["coverage"],
+    "backlog": COUNT_FIELDS["backlog"] + ("oldest_card_date",),
+    "blanko": COUNT_FIELDS["blanko"],
+    "destruction": COUNT_FIELDS["destruction"],
+}
 
 
 @dataclass
@@ -148,7 +114,10 @@ class RowContext:
     default_date: tuple[dt.date, str] | None = None
     today: dt.date = field(default_factory=dt.date.today)
     seen: dict[bytes, int] = field(default_factory=dict)  # row digest → first row number
-    region_cache: dict[tuple, tuple[str | None, str | None]] = field(default_factory=dict)
+    region_cache: dict[tuple, tuple[str | None, str | None, str | None]] = field(default_factory=dict)
+    #: how the file's codes are read: "kemendagri" (code wins, a name that says otherwise is
+    #: refused) or "bps" (matched by name, each code that differs warned), see `code_system`
+    codes: str = "kemendagri"
 
 
 @dataclass
@@ -173,29 +142,130 @@ def _text(v: object) -> str | None:
     return s
 
 
-def _resolve_region(ctx: RowContext, cells: list[object]) -> tuple[str | None, str | None]:
-    code_raw = _text(_cell(cells, ctx.plan.index.get("region_code")))
-    name_raw = _text(_cell(cells, ctx.plan.index.get("region_name")))
+_CODE_LEVEL = {2: "province", 4: "regency", 6: "district"}
+
+
+def _code_digits(raw: str) -> str:
+    s = raw.strip()
+    if s.endswith(".0") and s[:-2].isdigit():
+        s = s[:-2]
+    return "".join(ch for ch in s if ch.isdigit())
+
+
+def _says(m: RegionMatcher, code: str, name: str) -> bool:
+    """The typed name is the unit's own name or one of its aliases (prefixes aside)."""
+    key = name_key(name)[1]
+    own = m.name_of(code)
+    if own is not None and key == name_key(own)[1]:
+        return True
+    return any(c == code for _, c in m.aliases.get(key, []))
+
+
+def _name_at(m: RegionMatcher, name: str, level: str, province: str | None, parent: str | None):  # noqa: ANN202
+    kind = name_key(name)[0]
+    if kind == "provinsi" or level == "province":
+        return m.by_name(name, level="province")
+    return m.by_name(name, level=level, province=province, parent=parent)
+
+
+def _province_scope(ctx: RowContext, cells: list[object]) -> tuple[str | None, str | None]:
+    """The province a row is scoped to (its province name or code cells, else --province), or
+    an error when the two cells disagree."""
+    m = ctx.matcher
     prov_raw = _text(_cell(cells, ctx.plan.index.get("province")))
+    pcode_raw = _text(_cell(cells, ctx.plan.index.get("province_code")))
+    found: list[str] = []
+    for raw in (prov_raw, pcode_raw):
+        if not raw:
+            continue
+        pr = m.by_code(raw) if raw.replace(".", "").isdigit() else None
+        if pr is None or pr.code is None:
+            pr = m.by_name(raw, level="province")
+        if pr.code is None:
+            return None, f"province: {pr.error}"
+        found.append(pr.code)
+    if len(set(found)) > 1:
+        return None, (
+            f"province code {pcode_raw} is {m.name_of(found[1])} but the province name says "
+            f"'{prov_raw}' ({found[0]}): which is right?"
+        )
+    return (found[0] if found else ctx.province), None
+
+
+def _resolve_region(ctx: RowContext, cells: list[object]) -> tuple[str | None, str | None, str | None]:
+    """(code, error, warning) of a row's region. A code and a name on the same row are checked
+    against each other: in a Kemendagri-coded file a name that names another unit refuses the
+    row with both readings; in a BPS-coded file (`ctx.codes`) the name decides and a code that
+    differs is warned on the row."""
+    idx = ctx.plan.index
+    bps_col = "region_code" not in idx and "bps_code" in idx
+    code_raw = _text(_cell(cells, idx.get("bps_code" if bps_col else "region_code")))
+    name_raw = _text(_cell(cells, idx.get("region_name")))
     parent_raw = _text(_cell(cells, ctx.plan.parent_index))
-    key = (code_raw, name_raw, prov_raw, parent_raw)
+    key = (
+        code_raw,
+        name_raw,
+        _text(_cell(cells, idx.get("province"))),
+        _text(_cell(cells, idx.get("province_code"))),
+        parent_raw,
+    )
     if key in ctx.region_cache:
         return ctx.region_cache[key]
+    result = _resolve_uncached(ctx, code_raw, name_raw, parent_raw, cells, bps_col or ctx.codes == "bps")
+    ctx.region_cache[key] = result
+    return result
+
+
+def _resolve_uncached(
+    ctx: RowContext, code_raw: str | None, name_raw: str | None, parent_raw: str | None, cells: list[object], bps: bool
+) -> tuple[str | None, str | None, str | None]:
     m = ctx.matcher
-    result: tuple[str | None, str | None]
+    province, perr = _province_scope(ctx, cells)
+    if perr:
+        return None, perr, None
+    if code_raw and bps:
+        digits = _code_digits(code_raw)
+        if not name_raw:
+            return None, (
+                f"BPS code '{code_raw}' without a name: BPS codes differ from Kemendagri codes, so this "
+                "file's rows are matched by name"
+            ), None
+        level = _CODE_LEVEL.get(len(digits), "regency")
+        scope = province or (digits[:2] if len(digits) >= 2 else None)
+        canon = normalize_code(code_raw)
+        if canon and m.level_of(canon) == level and _says(m, canon, name_raw):
+            return canon, None, None
+        r = _name_at(m, name_raw, level, scope, None)
+        if r.code is None:
+            return None, f"BPS code '{code_raw}' with name '{name_raw}': {r.error}" + (
+                f"; candidates: {', '.join(r.candidates)}" if r.candidates else ""
+            ), None
+        warn = None
+        if canon != r.code:
+            warn = f"BPS code {code_raw} read as {m.name_of(r.code)} ({r.code})"
+        return r.code, None, warn
     if code_raw:
         r = m.by_code(code_raw)
-        result = (r.code, None) if r.code else (None, r.error)
-    elif name_raw:
-        province = ctx.province
-        if prov_raw:
-            pr = m.by_code(prov_raw) if prov_raw.replace(".", "").isdigit() else None
-            if pr is None or pr.code is None:
-                pr = m.by_name(prov_raw, level="province")
-            if pr.code is None:
-                ctx.region_cache[key] = (None, f"province: {pr.error}")
-                return ctx.region_cache[key]
-            province = pr.code
+        if r.code is None:
+            return None, r.error, None
+        code = r.code
+        level = m.level_of(code)
+        if province and level not in (None, "country") and code[:2] != province:
+            return None, (
+                f"code {code} ({m.name_of(code)}) is not in the row's province {province} ({m.name_of(province)})"
+            ), None
+        if not name_raw or level in (None, "village") or _says(m, code, name_raw):
+            return code, None, None
+        parent = code.rsplit(".", 1)[0] if level == "district" else None
+        n = _name_at(m, name_raw, level or "regency", code[:2] if level != "province" else None, parent)
+        if n.code is not None and n.code != code:
+            return None, (
+                f"code {code} is {m.name_of(code)} but the name '{name_raw}' is {m.name_of(n.code)} ({n.code}): "
+                "which is right? (a file whose codes are BPS codes is read by name when its code/name "
+                "pairs show it, or with --codes bps)"
+            ), None
+        return code, None, f"name '{name_raw}' not recognised; code {code} ({m.name_of(code)}) used"
+    if name_raw:
         parent = None
         if ctx.plan.level == "district" and parent_raw:
             pp = m.by_name(parent_raw, level="regency", province=province)
@@ -203,21 +273,58 @@ def _resolve_region(ctx: RowContext, cells: list[object]) -> tuple[str | None, s
                 msg = f"regency '{parent_raw}': {pp.error}"
                 if pp.candidates:
                     msg += f"; candidates: {', '.join(pp.candidates)}"
-                ctx.region_cache[key] = (None, msg)
-                return ctx.region_cache[key]
+                return None, msg, None
             parent = pp.code
-        r = m.by_name(name_raw, level=ctx.plan.level, province=province, parent=parent)
+        r = _name_at(m, name_raw, ctx.plan.level, province, parent)
         if r.code:
-            result = (r.code, None)
-        else:
-            msg = f"unknown or ambiguous region: {r.error}"
-            if r.candidates:
-                msg += f"; candidates: {', '.join(r.candidates)}"
-            result = (None, msg)
-    else:
-        result = (None, "no region code or name")
-    ctx.region_cache[key] = result
-    return result
+            return r.code, None, None
+        msg = f"unknown or ambiguous region: {r.error}"
+        if r.candidates:
+            msg += f"; candidates: {', '.join(r.candidates)}"
+        return None, msg, None
+    return None, "no region code or name", None
+
+
+def code_system(ctx: RowContext, sample: list[tuple[int, list[object]]]) -> tuple[str, str | None]:
+    """How a file's region codes are to be read, from its own code/name pairs: "bps" when two or
+    more rows name, beside a code, another unit of the same province than the Kemendagri code
+    does (open-data portals publish BPS codes; in Jambi BPS 1508 is Tebo, Kemendagri 15.08 is
+    Bungo), else "kemendagri". No BPS crosswalk is shipped: the reading comes from the names."""
+    idx = ctx.plan.index
+    if "region_code" not in idx and "bps_code" in idx:
+        return "bps", "codes are in a BPS code column: rows are matched by name, each code checked"
+    if "region_code" not in idx or "region_name" not in idx:
+        return "kemendagri", None
+    m = ctx.matcher
+    pairs, differ = 0, []
+    for _, cells in sample:
+        code_raw = _text(_cell(cells, idx["region_code"]))
+        name_raw = _text(_cell(cells, idx["region_name"]))
+        if not code_raw or not name_raw or is_total_row(cells):
+            continue
+        digits = _code_digits(code_raw)
+        level = _CODE_LEVEL.get(len(digits))
+        if level is None:
+            continue
+        canon = normalize_code(code_raw)
+        if canon and m.level_of(canon) == level and _says(m, canon, name_raw):
+            pairs += 1
+            continue
+        n = _name_at(m, name_raw, level, digits[:2], None)
+        if n.code is None:
+            continue
+        pairs += 1
+        differ.append((code_raw, canon, name_raw, n.code))
+    if len(differ) < 2:
+        return "kemendagri", None
+    eg = "; ".join(
+        f"{raw} is {m.name_of(c) if c and m.name_of(c) else 'no unit'} in Kemendagri codes, the row names {name} ({n})"
+        for raw, c, name, n in differ[:3]
+    )
+    return "bps", (
+        f"codes read as BPS codes: {len(differ)} of {pairs} code/name pairs name another unit than the "
+        f"Kemendagri code ({eg}); rows are matched by name and each differing code is warned on its row"
+    )
 
 
 def _pct_tolerance(raw: object) -> float:
@@ -267,6 +374,40 @@ def coverage_warnings(r: dict, pct_raw: object = None) -> list[str]:
     return w
 
 
+#: `coverage_rows.basis` of a row whose eligible count the loader derived.
+BASIS_DERIVED_ELIGIBLE = "eligible derived: recorded + not recorded (the file gives no wajib KTP-el)"
+
+
+def split_warnings(r: dict) -> list[str]:
+    """A split by sex (L + P) that does not add up to the file's own total (JUMLAH)."""
+    out = []
+    for f in SPLIT_FIELDS:
+        male, female, total = r.get(f"{f}_male"), r.get(f"{f}_female"), r.get(f)
+        if male is not None and female is not None and total is not None and male + female != total:
+            out.append(f"{f} L {male} + P {female} = {male + female}, not JUMLAH {total}")
+    return out
+
+
+def _unit_errors(ctx: RowContext, cells: list[object], rec: dict) -> list[str]:
+    """A `satuan` cell must fit the figure columns the row fills: PERSEN for a percentage,
+    JIWA/ORANG for people; a unit the loader does not know refuses the row."""
+    raw = _text(_cell(cells, ctx.plan.index["unit"]))
+    if raw is None:
+        return []
+    u = norm_header(raw)
+    filled = [f for f in FIGURE_FIELDS.get(ctx.kind, ()) if rec.get(f) is not None]
+    pct = [f for f in filled if f in PCT_FIELDS.get(ctx.kind, ())]
+    counts = [f for f in filled if f not in pct]
+    header = {f: h for h, f in ctx.plan.mapped}
+    if u not in PCT_UNITS | COUNT_UNITS:
+        return [f"unit: unknown satuan '{raw}' (PERSEN for a percentage; JIWA or ORANG for people)"]
+    if u in COUNT_UNITS and pct:
+        return [f"unit: satuan '{raw}' but column '{header.get(pct[0], pct[0])}' holds a percentage"]
+    if u in PCT_UNITS and counts:
+        return [f"unit: satuan '{raw}' but column '{header.get(counts[0], counts[0])}' holds a count of people"]
+    return []
+
+
 def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowResult:
     kind = ctx.kind
     key = ["" if is_missing(c) else str(c).strip() for c in cells]
@@ -280,9 +421,12 @@ def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowRes
         return RowResult(reason=f"exact duplicate of row {ctx.seen[digest]}")
     ctx.seen[digest] = row_number
 
-    code, err = _resolve_region(ctx, cells)
+    code, err, region_warning = _resolve_region(ctx, cells)
     if code is None:
         return RowResult(reason=err)
+    figures = [i for f, i in ctx.plan.index.items() if f in FIGURE_FIELDS.get(kind, ())]
+    if figures and all(is_missing(_cell(cells, i)) for i in figures):
+        return RowResult(skipped="no figure in the row (a template row): nothing to load")
     rec: dict = {"row_number": row_number, "region_code": code}
     errors: list[str] = []
     idx = ctx.plan.index
@@ -324,6 +468,8 @@ def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowRes
             except ParseError as exc:
                 errors.append(f"{f}: {exc}")
                 continue
+            if f == "as_of":  # a figure 'for 2019' describes the year's end
+                d = period_end(d, p)
             if d > ctx.today and f != "deadline":
                 errors.append(f"{f}: date {d.isoformat()} is in the future")
             elif d < EKTP_START and f in ("as_of", "event_date", "oldest_card_date"):
@@ -337,6 +483,19 @@ def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowRes
             if f == "oldest_card_date":
                 rec["oldest_card_precision"] = p
     row_date = ROW_DATE[kind]
+    if rec.get(row_date) is None and "year" in idx and not any(e.startswith(row_date) for e in errors):
+        year = _cell(cells, idx["year"])
+        part = _cell(cells, idx.get(ctx.plan.part_field)) if ctx.plan.part_field else None
+        if not is_missing(year):
+            try:
+                rec[row_date], precision = period_of(year, part, ctx.plan.part_field)
+            except ParseError as exc:
+                errors.append(f"{row_date}: {exc}")
+            else:
+                if rec[row_date] > ctx.today:
+                    errors.append(f"{row_date}: period ending {rec[row_date].isoformat()} is not over yet")
+    if "unit" in idx:
+        errors += _unit_errors(ctx, cells, rec)
     if rec.get(row_date) is None and not any(e.startswith(row_date) for e in errors):
         if ctx.default_date is None:
             errors.append(f"{row_date}: no date in the row, the title or --as-of")
@@ -358,10 +517,14 @@ def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowRes
         rec["source"] = None
         rec["source_kind"] = "synthetic" if rec["is_synthetic"] else "office"
 
-    warnings: list[str] = []
+    warnings: list[str] = [region_warning] if region_warning else []
     if kind == "coverage":
         rec["recorded_pct_reported"] = rec.pop("recorded_pct")
-        warnings = coverage_warnings(rec, _cell(cells, idx.get("recorded_pct")))
+        if rec.get("eligible") is None and rec.get("recorded") is not None and rec.get("not_recorded") is not None:
+            rec["eligible"] = rec["recorded"] + rec["not_recorded"]
+            rec["basis"] = BASIS_DERIVED_ELIGIBLE
+        warnings += coverage_warnings(rec, _cell(cells, idx.get("recorded_pct")))
+        warnings += split_warnings(rec)
     elif kind == "backlog":
         ages = [rec.get(k) for k in ("age_0_3m", "age_3_6m", "age_6_12m", "age_12m_plus")]
         awaiting = rec.get("awaiting_pickup")

@@ -94,7 +94,7 @@ CASES = [
         b"KODE WILAYAH,TANGGAL,SUDAH REKAM,WARNA FAVORIT\n15.03,31/03/2019,5,biru\n",
         status="ok",
         accepted=1,
-        message="ignored unknown columns: WARNA FAVORIT",
+        message="ignored columns: WARNA FAVORIT (not a column the loader knows)",
     ),
     Case(
         "missing_required.csv",

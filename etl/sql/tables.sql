@@ -34,7 +34,8 @@ CREATE TABLE IF NOT EXISTS loads (
     started_at TIMESTAMP,
     finished_at TIMESTAMP,
     status VARCHAR,                -- ok | partial | rejected | failed | interrupted | skipped | replaced
-    message VARCHAR
+    message VARCHAR,
+    columns VARCHAR                -- JSON: the header rows read and each column → field, or ignored (why)
 );
 
 CREATE TABLE IF NOT EXISTS rejected_rows (
@@ -56,7 +57,11 @@ CREATE TABLE IF NOT EXISTS coverage_rows (  -- read through the view `coverage` 
     not_recorded BIGINT, recorded_pct_reported DOUBLE, blanko_on_hand BIGINT,
     region_name_in_source VARCHAR, note VARCHAR,
     source VARCHAR, source_kind VARCHAR NOT NULL, is_synthetic BOOLEAN NOT NULL,
-    warnings VARCHAR
+    warnings VARCHAR,
+    basis VARCHAR,                 -- how a figure was read when not as printed: 'eligible derived: …'
+    eligible_male BIGINT, eligible_female BIGINT,      -- the split by sex (L / P) where a file gives it
+    recorded_male BIGINT, recorded_female BIGINT,
+    not_recorded_male BIGINT, not_recorded_female BIGINT
 );
 
 -- Clean rows of count-only files (code, day date, eligible, recorded): see etl/validate.py
