@@ -1,4 +1,4 @@
-"""Command line: `python -m etl build | load FILE --kind K | status | settings | boundaries`."""
+"""Command line: `python -m etl build | load FILE --kind K [--dry-run] | status | settings | boundaries`."""
 
 from __future__ import annotations
 
@@ -43,6 +43,17 @@ def main(argv: list[str] | None = None) -> int:
     ld.add_argument("--as-of", type=_date, help="date of the figures when the file has none")
     ld.add_argument("--province", help="Kemendagri province code scoping region names, e.g. 15")
     ld.add_argument("--sheet", help="XLSX sheet name (default: the first sheet)")
+    ld.add_argument(
+        "--codes",
+        choices=("kemendagri", "bps"),
+        help="how the file's region codes are read (default: from its own code/name pairs)",
+    )
+    ld.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the column plan, header rows, date, first region matches and what would be "
+        "rejected or warned; write nothing",
+    )
     sub.add_parser("status", help="row counts and the last loads")
     sub.add_parser("settings", help="every setting, its env var and the value in force")
     sub.add_parser("boundaries", help="reload boundaries only")
@@ -93,7 +104,17 @@ def main(argv: list[str] | None = None) -> int:
         if a.cmd == "boundaries":
             reports = run([], db_path=db, boundaries=True)
             return 0
-        specs = [LoadSpec(path=f, kind=a.kind, as_of=a.as_of, province=a.province, sheet=a.sheet) for f in a.files]
+        specs = [
+            LoadSpec(path=f, kind=a.kind, as_of=a.as_of, province=a.province, sheet=a.sheet, codes=a.codes)
+            for f in a.files
+        ]
+        if a.dry_run:
+            from etl.preview import dry_run
+
+            previews = [dry_run(s, served=db) for s in specs]
+            for pv in previews:
+                print("\n".join(pv.lines()))
+            return 0 if all(pv.report.accepted > 0 for pv in previews) else 2
         reports = run(specs, db_path=db)
     except LoadLockedError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -46,6 +46,7 @@ def not_bulk_reason(raw: RawTable, ctx: RowContext) -> str | None:
     extra = [f for f in ROW_ONLY_FIELDS if f in ctx.plan.index]
     return f"columns {', '.join(extra)}" if extra else None
 
+
 #: Kinds whose rules the bulk lanes cover; destruction and targets files are small and
 #: carry cross-field rules, so they are always read row by row.
 BULK_KINDS = ("coverage", "backlog", "blanko")
@@ -390,8 +391,10 @@ def classify_and_insert(
     if figures:  # a template row with no figure is skipped by the row-by-row rules
         checks.append("(" + " OR ".join(f"{c(idx[f])} IS NOT NULL AND {c(idx[f])} <> ''" for f in figures) + ")")
     if kind == "coverage":  # eligible derived from recorded + not recorded: the row-by-row rules
-        checks.append(f"NOT ({values['eligible']} IS NULL AND {values['recorded']} IS NOT NULL "
-                      f"AND {values['not_recorded']} IS NOT NULL)")
+        checks.append(
+            f"NOT ({values['eligible']} IS NULL AND {values['recorded']} IS NOT NULL "
+            f"AND {values['not_recorded']} IS NOT NULL)"
+        )
     clean = " AND ".join(checks)
     if warn:
         clean += " AND NOT coalesce(" + " OR ".join(f"coalesce({w}, FALSE)" for w in warn) + ", FALSE)"

@@ -59,6 +59,9 @@ def check_totals(
                     f"{f} {_n(printed)} disagrees with the sum of the {n_rows} rows loaded, {_n(summed[f])} "
                     f"(difference {_n(printed - summed[f])})"
                 )
+        compared = [
+            f for f in fields if not is_missing(cells[ctx.plan.index[f]] if ctx.plan.index[f] < len(cells) else None)
+        ]
         if diffs:
             note = f"row {row_number} (JUMLAH): " + "; ".join(diffs)
             out.append(f"{label} {note}")
@@ -66,7 +69,7 @@ def check_totals(
                 "UPDATE rejected_rows SET reason = reason || '; ' || ? WHERE load_id = ? AND row_number = ?",
                 ["printed total " + "; ".join(diffs), load_id, row_number],
             )
-        else:
+        elif compared:
             out.append(f"row {row_number} (JUMLAH) agrees with the sum of the {n_rows} rows loaded")
     return out
 
@@ -95,7 +98,10 @@ def check_province_rows(con: duckdb.DuckDBPyConnection, load_id: int) -> list[st
         for i, f in enumerate(SUMMED):
             own, summed = vals[2 * i], vals[2 * i + 1]
             if own is not None and summed is not None and own != summed:
-                diffs.append(f"province {f} {_n(own)} disagrees with the sum of its {n} regency rows, {_n(summed)}")
+                diffs.append(
+                    f"province {f} {_n(own)} disagrees with the sum of its regency rows in this file "
+                    f"({n} {'row' if n == 1 else 'rows'}), {_n(summed)}"
+                )
         if diffs:
             note = "; ".join(diffs)
             con.execute(

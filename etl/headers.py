@@ -97,7 +97,7 @@ def _field_score(parts: list[tuple[str, str]], lookup: dict[str, str]) -> int:
         f = _map_part(p, lookup)[0]
         if f:
             fields.add(f)
-    if not ({"region_code", "region_name", "bps_code"} & fields):
+    if not ({"region_code", "region_name", "bps_code", "province"} & fields):
         return 0
     return len(fields)
 
@@ -109,6 +109,18 @@ def _may_be_sub_row(row: list[object], lookup: dict[str, str]) -> bool:
     labels = sum(1 for c in cells if sub_label(c))
     mapped = sum(1 for c in cells if norm_header(c) in lookup)
     return labels >= 2 or mapped >= 2
+
+
+def _under_header(top: list[object], row: list[object], lookup: dict[str, str]) -> bool:
+    """A row right under a header that is still header: text only, and empty under the region
+    columns (every data row names its region there). Read with the header, so that what its
+    cells mean is decided, or refused, by the plan instead of being loaded as a row."""
+    t, cells = _texts(top), _texts(row)
+    if not any(cells) or any(_numeric(c) for c in cells if c):
+        return False
+    region = {"region_code", "region_name", "province", "bps_code"}
+    cols = [i for i, c in enumerate(t) if lookup.get(norm_header(c)) in region]
+    return bool(cols) and all(i >= len(cells) or not cells[i] for i in cols)
 
 
 def _is_number_row(row: list[object]) -> bool:
@@ -140,6 +152,10 @@ def find_header(head: list[list[object]], kind: str, file_label: str, scan_rows:
             # fields split by sex); a title over a one-row header does not
             if sp >= best and (sp > alone or (has_labels and sp >= alone)):
                 best, found = sp, HeaderFind(i, i + 1, pair)
+    if found is not None and found.top == found.bottom and found.bottom + 1 < len(head):
+        below = head[found.bottom + 1]
+        if _under_header(head[found.bottom], below, lookup):
+            found = HeaderFind(found.top, found.bottom + 1, combine(head[found.bottom], below))
     if found is None or best < 2:
         seen = [str(c) for c in (head[0] if head else []) if c not in (None, "")]
         raise FileError(
@@ -273,6 +289,11 @@ def plan_columns(parts: list[tuple[str, str]], kind: str, file_label: str, heade
         if "year" not in plan.index:
             raise FileError(f"{file_label}: a {parts_given[0].split('_')[1]} column without a TAHUN (year) column")
         plan.part_field = parts_given[0]
+    if not {"region_code", "region_name", "bps_code"} & set(plan.index) and "province" in plan.index:
+        # a table of provinces: its province column names the rows' own regions
+        plan.index["region_name"] = plan.index.pop("province")
+        plan.level = "province"
+        plan.mapped = [(h, "region_name (province)" if f == "province" else f) for h, f in plan.mapped]
     if "region_code" not in plan.index and "region_name" not in plan.index and "bps_code" not in plan.index:
         raise FileError(f"{file_label}: missing required column: a region code or name")
     for group in REQUIRED[kind]:

@@ -27,9 +27,9 @@ import polars as pl
 from ektp import checks, schema, settings
 from etl import bulk, translations
 from etl.extract import ExtractError, RawTable, raw_text, read_table, sha256_file
+from etl.headers import ColumnPlan, FileError, plan_columns
 from etl.regions import RegionMatcher, regions_frame
 from etl.transform import date_in_title, detect_locale
-from etl.headers import ColumnPlan, FileError, plan_columns
 from etl.validate import COLUMNS, TABLE, RowContext, code_system, process_row
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"

@@ -226,10 +226,14 @@ def _resolve_uncached(
     if code_raw and bps:
         digits = _code_digits(code_raw)
         if not name_raw:
-            return None, (
-                f"BPS code '{code_raw}' without a name: BPS codes differ from Kemendagri codes, so this "
-                "file's rows are matched by name"
-            ), None
+            return (
+                None,
+                (
+                    f"BPS code '{code_raw}' without a name: BPS codes differ from Kemendagri codes, so this "
+                    "file's rows are matched by name"
+                ),
+                None,
+            )
         level = _CODE_LEVEL.get(len(digits), "regency")
         scope = province or (digits[:2] if len(digits) >= 2 else None)
         canon = normalize_code(code_raw)
@@ -237,9 +241,12 @@ def _resolve_uncached(
             return canon, None, None
         r = _name_at(m, name_raw, level, scope, None)
         if r.code is None:
-            return None, f"BPS code '{code_raw}' with name '{name_raw}': {r.error}" + (
-                f"; candidates: {', '.join(r.candidates)}" if r.candidates else ""
-            ), None
+            return (
+                None,
+                f"BPS code '{code_raw}' with name '{name_raw}': {r.error}"
+                + (f"; candidates: {', '.join(r.candidates)}" if r.candidates else ""),
+                None,
+            )
         warn = None
         if canon != r.code:
             warn = f"BPS code {code_raw} read as {m.name_of(r.code)} ({r.code})"
@@ -251,19 +258,25 @@ def _resolve_uncached(
         code = r.code
         level = m.level_of(code)
         if province and level not in (None, "country") and code[:2] != province:
-            return None, (
-                f"code {code} ({m.name_of(code)}) is not in the row's province {province} ({m.name_of(province)})"
-            ), None
+            return (
+                None,
+                (f"code {code} ({m.name_of(code)}) is not in the row's province {province} ({m.name_of(province)})"),
+                None,
+            )
         if not name_raw or level in (None, "village") or _says(m, code, name_raw):
             return code, None, None
         parent = code.rsplit(".", 1)[0] if level == "district" else None
         n = _name_at(m, name_raw, level or "regency", code[:2] if level != "province" else None, parent)
         if n.code is not None and n.code != code:
-            return None, (
-                f"code {code} is {m.name_of(code)} but the name '{name_raw}' is {m.name_of(n.code)} ({n.code}): "
-                "which is right? (a file whose codes are BPS codes is read by name when its code/name "
-                "pairs show it, or with --codes bps)"
-            ), None
+            return (
+                None,
+                (
+                    f"code {code} is {m.name_of(code)} but the name '{name_raw}' is {m.name_of(n.code)} ({n.code}): "
+                    "which is right? (a file whose codes are BPS codes is read by name when its code/name "
+                    "pairs show it, or with --codes bps)"
+                ),
+                None,
+            )
         return code, None, f"name '{name_raw}' not recognised; code {code} ({m.name_of(code)}) used"
     if name_raw:
         parent = None

@@ -1,0 +1,337 @@
+"""Real layouts (issue: files from outside): each class of file offices, provincial templates and
+open-data portals publish loads with the right numbers, in the right region, or is refused with a
+message naming file, row, column and reason. Fixtures: tests/fixtures/layouts (README: sources)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from etl.headers import combine, plan_columns
+from etl.load import LoadSpec, run
+from etl.regions import RegionMatcher
+from etl.transform import parse_date, period_of
+from tests.conftest import FIXTURES, TODAY
+from tests.test_bulk import assert_same, load_both
+
+L = FIXTURES / "layouts"
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("layouts") / "base.duckdb"
+    run([], db_path=path, rebuild=True, boundaries=False, progress=False)
+    return path
+
+
+def load(base: Path, tmp: Path, path: Path, **kw: object):  # noqa: ANN201
+    db = tmp / "served.duckdb"
+    shutil.copy(base, db)
+    rep = run([LoadSpec(path=path, kind="coverage", **kw)], db_path=db, today=TODAY, progress=False)[0]
+    return rep, db
+
+
+def q(db: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+COLS = (
+    "region_code, as_of, date_precision, eligible, recorded, not_recorded, recorded_pct_reported, "
+    "eligible_male, eligible_female, recorded_male, recorded_female, not_recorded_male, not_recorded_female"
+)
+
+
+def _stacked_xlsx(path: Path) -> Path:
+    """The stacked CSV as an office saves it in Excel: merged title, merged group cells."""
+    import csv
+
+    rows = list(csv.reader((L / "stacked_lp_jambi_2019_01.csv").open(encoding="utf-8")))
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append([c if c != "" else None for c in r])
+    ws.merge_cells("A1:M1")
+    for rng in ("D3:F3", "G3:I3", "J3:L3", "A3:A4", "B3:B4", "C3:C4", "M3:M4"):
+        ws.merge_cells(rng)
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_two_header_rows_take_jumlah_as_the_count_and_keep_the_split(base: Path, tmp_path: Path, fmt: str) -> None:
+    path = L / "stacked_lp_jambi_2019_01.csv" if fmt == "csv" else _stacked_xlsx(tmp_path / "stacked.xlsx")
+    rep, db = load(base, tmp_path, path)
+    assert (rep.status, rep.accepted, rep.rejected) == ("ok", 2, 0), rep.summary()
+    assert rep.header_rows == [3, 4]
+    assert "'WAJIB KTP-EL / JUMLAH' → eligible" in rep.columns
+    assert "'WAJIB KTP-EL / L' → eligible_male" in rep.columns
+    assert "'NO' ignored: a row number: not a figure" in rep.columns
+    got = q(db, f"SELECT {COLS} FROM coverage_rows ORDER BY row_number")
+    jan = dt.date(2019, 1, 31)
+    # the published JUMLAH, never the men-only first sub-column
+    assert got[0] == ("15.03", jan, "day", 223211, 178804, 44407, 80.11, 113837, 109374, 91190, 87614, 22647, 21760)
+    # the province's own row among its regencies: loaded at province level, flagged against the sum
+    assert got[1][:7] == ("15", jan, "day", 2467725, 2367456, 100269, 95.94)
+    warn = q(db, "SELECT warnings FROM coverage_rows WHERE region_code = '15'")[0][0]
+    assert (
+        "province eligible 2,467,725 disagrees with the sum of its regency rows in this file (1 row), 223,211" in warn
+    )
+    assert q(db, "SELECT level FROM v_coverage WHERE region_code = '15'") == [("province",)]
+    stored = q(db, "SELECT columns FROM loads ORDER BY load_id DESC LIMIT 1")[0][0]
+    assert '"header_rows": [3, 4]' in stored and "eligible_male" in stored
+
+
+def test_a_split_without_its_total_is_refused_never_taken_for_it(base: Path, tmp_path: Path) -> None:
+    f = tmp_path / "lp_only.csv"
+    f.write_text(
+        "KODE,KABUPATEN/KOTA,TANGGAL,WAJIB KTP-EL,,SUDAH REKAM,,\n,,,L,P,L,P\n"
+        "15.03,Sarolangun,31/01/2019,113837,109374,91190,87614\n"
+    )
+    rep, db = load(base, tmp_path, f)
+    assert rep.status == "failed" and rep.accepted == 0
+    assert "two header rows: WAJIB KTP-EL / L, P: no JUMLAH or TOTAL column for eligible" in rep.summary()
+    assert q(db, "SELECT COUNT(*) FROM coverage_rows") == [(0,)]
+
+
+def test_an_unknown_sub_column_or_figure_column_refuses_the_file(base: Path, tmp_path: Path) -> None:
+    f = tmp_path / "odd_sub.csv"
+    f.write_text("KODE,KABUPATEN/KOTA,TANGGAL,SUDAH REKAM,\n,,,BARU,ULANG\n15.03,Sarolangun,31/01/2019,178804,1000\n")
+    rep, _ = load(base, tmp_path, f)
+    assert rep.status == "failed"
+    assert "two header rows: 'SUDAH REKAM' over 'BARU': cannot tell what 'BARU' is" in rep.summary()
+    g = tmp_path / "odd_col.csv"
+    g.write_text("KODE,TANGGAL,SUDAH REKAM,REKAM ULANG KTP\n15.03,31/01/2019,178804,12\n")
+    rep, _ = load(base, tmp_path, g)
+    assert rep.status == "failed"
+    assert "column 'REKAM ULANG KTP' looks like a figure but its meaning is not known" in rep.summary()
+
+
+def test_bps_codes_are_read_by_name_and_warned_on_each_row(base: Path, tmp_path: Path) -> None:
+    rep, db = load(base, tmp_path, L / "opendata_bps_jambi.csv")
+    assert (rep.status, rep.accepted, rep.warned) == ("ok", 6, 4), rep.summary()
+    assert "codes read as BPS codes: 4 of 6 code/name pairs" in rep.summary()
+    got = dict(q(db, "SELECT region_code, eligible FROM coverage_rows"))
+    # BPS 1508 is Tebo (Kemendagri 15.09), BPS 1509 is Bungo (15.08): never swapped
+    assert got == {"15.03": 223445, "15.07": 150001, "15.06": 210002, "15.09": 240003, "15.08": 250004, "15.71": 420005}
+    warn = dict(q(db, "SELECT region_code, warnings FROM coverage_rows"))
+    assert warn["15.09"] == "BPS code 1508 read as Kabupaten Tebo (15.09)"
+    assert warn["15.08"] == "BPS code 1509 read as Kabupaten Bungo (15.08)"
+    assert warn["15.03"] is None and warn["15.71"] is None
+    # the open-data layout: one measure column, its unit in satuan, its period in tahun
+    assert set(q(db, "SELECT as_of, date_precision FROM coverage_rows")) == {(dt.date(2018, 12, 31), "year")}
+
+
+def test_a_kemendagri_file_whose_name_says_otherwise_rejects_the_row_with_both_readings(
+    base: Path, tmp_path: Path
+) -> None:
+    f = tmp_path / "kem.csv"
+    f.write_text(
+        "KODE WILAYAH,KABUPATEN/KOTA,TANGGAL,WAJIB KTP-EL,SUDAH REKAM\n"
+        "15.03,Kabupaten Sarolangun,31/01/2019,223211,178804\n15.08,Kabupaten Tebo,31/01/2019,100,90\n"
+        "15.71,JAMBI,31/01/2019,100,90\n"
+    )
+    rep, db = load(base, tmp_path, f)
+    assert (rep.accepted, rep.rejected) == (2, 1), rep.summary()
+    reason = q(db, "SELECT reason FROM rejected_rows WHERE row_number = 3")[0][0]
+    assert reason.startswith("code 15.08 is Kabupaten Bungo but the name 'Kabupaten Tebo' is Kabupaten Tebo (15.09)")
+    assert sorted(c for (c,) in q(db, "SELECT region_code FROM coverage_rows")) == ["15.03", "15.71"]
+    # forced either way from the command line
+    rep, db = load(base, tmp_path, f, codes="bps")
+    assert (
+        rep.accepted == 3
+        and "BPS code 15.08 read as Kabupaten Tebo (15.09)"
+        in q(db, "SELECT warnings FROM coverage_rows WHERE region_code = '15.09'")[0][0]
+    )
+
+
+def test_template_rows_without_figures_are_skipped_and_kept(base: Path, tmp_path: Path) -> None:
+    rep, db = load(base, tmp_path, L / "template_jambi_2019_03.csv", province="15")
+    assert (rep.accepted, rep.rejected, rep.skipped) == (1, 0, 11), rep.summary()
+    assert q(db, "SELECT region_code, as_of, recorded_pct_reported FROM coverage_rows") == [
+        ("15.03", dt.date(2019, 3, 31), 86.0)
+    ]
+    skipped = q(db, "SELECT reason FROM rejected_rows WHERE reason LIKE 'skipped: no figure%'")
+    assert len(skipped) == 10  # ten regencies with empty or '-' cells; the JUMLAH row is its own
+
+
+def test_open_data_units_and_two_cell_periods(base: Path, tmp_path: Path) -> None:
+    rep, db = load(base, tmp_path, L / "opendata_pct_units.csv")
+    assert (rep.accepted, rep.rejected) == (1, 1), rep.summary()
+    assert q(db, "SELECT region_code, as_of, date_precision, recorded_pct_reported FROM coverage_rows") == [
+        ("15.03", dt.date(2020, 6, 30), "semester", 96.23)
+    ]
+    assert q(db, "SELECT row_number, reason FROM rejected_rows") == [
+        (3, "unit: satuan 'JIWA' but column 'persentase_perekaman_ktp_el' holds a percentage")
+    ]
+
+
+def test_periods_as_offices_write_them(base: Path, tmp_path: Path) -> None:
+    rep, db = load(base, tmp_path, L / "periods_semesters.csv")
+    assert (rep.accepted, rep.rejected) == (4, 0), rep.summary()
+    assert q(db, "SELECT region_code, as_of, date_precision FROM coverage_rows ORDER BY row_number") == [
+        ("00", dt.date(2017, 6, 30), "semester"),
+        ("00", dt.date(2021, 12, 31), "semester"),
+        ("15.03", dt.date(2019, 12, 31), "year"),
+        ("15.03", dt.date(2020, 9, 30), "quarter"),
+    ]
+
+
+def test_eligible_derived_from_recorded_and_not_recorded_says_so(base: Path, tmp_path: Path) -> None:
+    rep, db = load(base, tmp_path, L / "derived_kupang_2019_03.csv")
+    assert rep.accepted == 1
+    (row,) = q(db, "SELECT eligible, recorded, not_recorded, basis FROM coverage_rows")
+    assert row[:3] == (339901, 272859, 67042)  # the source's own wajib KTP-el: 339,901
+    assert row[3] == "eligible derived: recorded + not recorded (the file gives no wajib KTP-el)"
+    rate = q(db, "SELECT recording_rate FROM v_coverage")[0][0]
+    assert rate == pytest.approx(272859 / 339901)
+
+
+def test_print_only_sheet_loads_print_ready_and_reports_its_total(base: Path, tmp_path: Path) -> None:
+    rep, db = load(base, tmp_path, L / "print_only_belum_cetak.csv")
+    assert (rep.status, rep.accepted, rep.skipped) == ("ok", 2, 1), rep.summary()
+    assert "row 5 (JUMLAH): print_ready 82,000 disagrees with the sum of the 2 rows loaded, 81,966" in rep.summary()
+    got = q(db, "SELECT region_code, print_ready, eligible, recorded FROM coverage_rows ORDER BY row_number")
+    assert got == [("16.71", 52000, None, None), ("35.13", 29966, None, None)]
+    assert q(db, "SELECT recording_rate FROM v_coverage WHERE region_code = '16.71'") == [(None,)]  # none invented
+    reason = q(db, "SELECT reason FROM rejected_rows WHERE row_number = 5")[0][0]
+    assert "print_ready 82,000 disagrees with the sum of the 2 rows loaded, 81,966 (difference 34)" in reason
+
+
+def test_provincial_recap_template_columns_are_all_accounted_for(base: Path, tmp_path: Path) -> None:
+    rep, db = load(base, tmp_path, L / "recap_template_kab.csv")
+    assert rep.accepted == 1
+    assert "'persentase_jml_perekaman' → recorded_pct" in rep.columns
+    assert "'kd_wilayah' → region_code" in rep.columns
+    assert any(c.startswith("'sisa_suket' ignored: suket") for c in rep.columns)
+    assert len(rep.columns) == 9  # every column: mapped or ignored
+    assert q(
+        db,
+        "SELECT region_code, eligible, recorded, recorded_pct_reported, print_ready, blanko_on_hand FROM coverage_rows",
+    ) == [("35.13", 936735, 795331, 84.90, 29966, 10000)]
+
+
+def test_province_spellings_and_a_table_of_provinces(base: Path, tmp_path: Path) -> None:
+    rep, db = load(base, tmp_path, L / "provinces_spelled.csv")
+    assert (rep.accepted, rep.rejected) == (6, 0), rep.summary()
+    assert [c for (c,) in q(db, "SELECT region_code FROM coverage_rows ORDER BY row_number")] == [
+        "34", "31", "11", "19", "21", "95",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("DI Yogyakarta", "34"), ("D.I. Yogyakarta", "34"), ("DIY", "34"), ("DKI", "31"), ("DKI Jakarta", "31"),
+        ("NAD", "11"), ("Babel", "19"), ("Kep. Riau", "21"), ("Kepri", "21"), ("Irian Jaya Barat", "92"),
+        ("Papua Selatan", "93"), ("Papua Tengah", "94"), ("Papua Pegunungan", "95"), ("Papua Barat Daya", "96"),
+    ],
+)  # fmt: skip
+def test_province_aliases(typed: str, code: str) -> None:
+    assert RegionMatcher().by_name(typed, level="province").code == code
+
+
+def test_a_province_row_by_name_among_regencies(base: Path, tmp_path: Path) -> None:
+    f = tmp_path / "prov.csv"
+    f.write_text(
+        "KABUPATEN/KOTA,TANGGAL,WAJIB KTP-EL,SUDAH REKAM\n"
+        "Kabupaten Sarolangun,31/01/2019,223211,178804\nProvinsi Jambi,31/01/2019,2467725,2367456\n"
+    )
+    rep, db = load(base, tmp_path, f)
+    assert rep.accepted == 2
+    assert q(db, "SELECT region_code, eligible FROM coverage_rows ORDER BY row_number") == [
+        ("15.03", 223211),
+        ("15", 2467725),
+    ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["template_jambi_2019_03.csv", "derived_kupang_2019_03.csv", "print_only_belum_cetak.csv", "periods_semesters.csv",
+     "opendata_bps_jambi.csv", "stacked_lp_jambi_2019_01.csv", "recap_template_kab.csv"],
+)  # fmt: skip
+def test_layouts_same_both_lanes(name: str, base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reports, snaps = load_both(
+        L / name, "coverage", base, tmp_path, monkeypatch, province="15" if "template" in name else None
+    )
+    assert_same(reports, snaps)
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+GROUPS = {"WAJIB KTP-EL": "eligible", "SUDAH REKAM": "recorded", "BELUM REKAM": "not_recorded"}
+SUBS = {"L": "male", "P": "female", "JUMLAH": None, "TOTAL": None, "LK": "male", "PR": "female"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    groups=st.lists(st.sampled_from(sorted(GROUPS)), min_size=1, max_size=3, unique=True),
+    subs=st.permutations(["L", "P", "JUMLAH"]),
+    total_word=st.sampled_from(["JUMLAH", "TOTAL"]),
+    male=st.sampled_from(["L", "LK"]),
+)
+def test_header_combination_property(groups: list[str], subs: list[str], total_word: str, male: str) -> None:
+    """Whatever the order of the sub-columns, each group's total column is its field and each
+    sex sub-column its split, never the total."""
+    subs = [total_word if s == "JUMLAH" else male if s == "L" else s for s in subs]
+    top: list[object] = ["KODE", "KABUPATEN/KOTA"]
+    sub: list[object] = [None, None]
+    for g in groups:
+        top += [g, None, None]
+        sub += subs
+    parts = combine(top, sub)
+    plan = plan_columns(parts, "coverage", "x.csv", [1, 2])
+    for gi, g in enumerate(groups):
+        for si, s in enumerate(subs):
+            col = 2 + 3 * gi + si
+            sex = SUBS[s]
+            want = GROUPS[g] if sex is None else f"{GROUPS[g]}_{sex}"
+            assert plan.index[want] == col
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    year=st.integers(2011, 2025),
+    half=st.sampled_from([("I", 6), ("II", 12), ("1", 6), ("2", 12)]),
+    quarter=st.sampled_from([("I", 3), ("II", 6), ("III", 9), ("IV", 12), ("3", 9)]),
+    word=st.sampled_from(["Semester", "Sem.", "SEMESTER", "semester"]),
+)
+def test_period_parsing_property(year: int, half: tuple[str, int], quarter: tuple[str, int], word: str) -> None:
+    def end(m: int) -> dt.date:
+        return (dt.date(year + (m == 12), m % 12 + 1, 1)) - dt.timedelta(days=1)
+
+    assert parse_date(f"{word} {half[0]} {year}") == (end(half[1]), "semester")
+    assert parse_date(f"Triwulan {quarter[0]} {year}") == (end(quarter[1]), "quarter")
+    assert period_of(str(year), quarter[0], "period_quarter") == (end(quarter[1]), "quarter")
+    assert period_of(year, None) == (dt.date(year, 12, 31), "year")
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(
+    base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from etl.__main__ import main
+
+    db = tmp_path / "served.duckdb"
+    shutil.copy(base, db)
+    before = db.read_bytes()
+    code = main(["--db", str(db), "load", str(L / "stacked_lp_jambi_2019_01.csv"), "--kind", "coverage", "--dry-run"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "header rows: 3, 4" in out
+    assert "'WAJIB KTP-EL / JUMLAH' → eligible" in out and "'NO' ignored: a row number: not a figure" in out
+    assert "date: the title rows: 2019-01-31 (day)" in out
+    assert "row 6: KAB. SAROLANGUN → 15.03 Kabupaten Sarolangun (regency), 2019-01-31" in out
+    assert "row 7 (15): province eligible 2,467,725 disagrees" in out
+    assert out.rstrip().endswith("dry run: nothing was written")
+    assert db.read_bytes() == before
+    assert not list(tmp_path.glob("served.duckdb.tmp-*"))
