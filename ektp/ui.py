@@ -33,6 +33,8 @@ PAGES = [
     ("pages/5_Blangko_dan_kartu_rusak.py", "page_blanks", "🗃️"),
     ("pages/6_Data_dan_metode.py", "page_data", "📚"),
 ]
+#: The Load page: linked on the internal instance only (the public one has no write path).
+LOAD_PAGE = ("pages/7_Muat_data.py", "page_load", "📥")
 
 
 def _invalid() -> list[str]:
@@ -778,7 +780,7 @@ def plotly_config(lg: str) -> dict[str, Any]:
 
 def page_links(lg: str) -> None:
     st.sidebar.markdown(f"**{t('pages', lg)}**")
-    for path, key, icon in PAGES:
+    for path, key, icon in PAGES + ([] if settings.is_public() else [LOAD_PAGE]):
         st.sidebar.page_link(path, label=t(key, lg), icon=icon, query_params={"lang": lg})
 
 

@@ -1,0 +1,95 @@
+"""The Load page's work (internal mode only): an uploaded file → preview → load, as the CLI does.
+
+The page only draws; this module keeps the upload in a private temporary folder under the
+file's own name (the name the load history and every row's source will show), runs the ETL's
+dry run for the preview and its real load (lock, copy, atomic swap, history) on confirm, and
+removes the temporary file whatever happens. Never imported in public mode.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ektp import db, settings
+
+#: What the loader reads (etl.extract.read_table); anything else is refused before parsing.
+UPLOAD_TYPES = ("csv", "xlsx", "parquet")
+KINDS = ("coverage", "backlog", "blanko", "destruction", "targets")
+
+
+class UploadError(ValueError):
+    """An upload refused before the loader reads it; the message says why."""
+
+
+@dataclass
+class Upload:
+    path: Path
+    name: str
+    folder: Path
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _safe_name(name: str) -> str:
+    base = Path(name).name
+    base = re.sub(r"[^\w.\- ]+", "_", base).strip() or "upload"
+    return base[:120]
+
+
+def save_upload(name: str, data: bytes) -> Upload:
+    """The uploaded bytes in a private temporary folder, checked before any parsing."""
+    safe = _safe_name(name)
+    suffix = Path(safe).suffix.lower().lstrip(".")
+    if suffix not in UPLOAD_TYPES:
+        raise UploadError(f"{safe}: only {', '.join(UPLOAD_TYPES)} files are read")
+    if not data:
+        raise UploadError(f"{safe}: the file is empty")
+    if suffix == "xlsx" and not data.startswith(b"PK"):
+        raise UploadError(f"{safe}: not an XLSX workbook (not a zip container)")
+    if suffix == "parquet" and not (data.startswith(b"PAR1") and data.endswith(b"PAR1")):
+        raise UploadError(f"{safe}: not a Parquet file")
+    folder = Path(tempfile.mkdtemp(prefix="ektp-upload-"))
+    path = folder / safe
+    path.write_bytes(data)
+    if suffix == "xlsx" and not zipfile.is_zipfile(path):
+        shutil.rmtree(folder, ignore_errors=True)
+        raise UploadError(f"{safe}: not an XLSX workbook (not a zip container)")
+    return Upload(path, safe, folder)
+
+
+def _spec(upload: Upload, kind: str, as_of: dt.date | None, province: str | None, codes: str | None):  # noqa: ANN202
+    from etl.load import LoadSpec
+
+    return LoadSpec(
+        path=upload.path, kind=kind, as_of=as_of, province=province or None, codes=codes or None, label=upload.name
+    )
+
+
+def preview(
+    upload: Upload, kind: str, as_of: dt.date | None = None, province: str | None = None, codes: str | None = None
+):  # noqa: ANN201 - etl.preview.Preview, imported lazily
+    """The dry run of the upload against the served DB (read only)."""
+    from etl.preview import dry_run
+
+    return dry_run(_spec(upload, kind, as_of, province, codes), served=db.db_path())  # fmt: skip
+
+
+def load(
+    upload: Upload, kind: str, as_of: dt.date | None = None, province: str | None = None, codes: str | None = None
+):  # noqa: ANN201 - etl.load.LoadReport
+    """The real load (lock, copy, atomic swap, history); the temporary file goes afterwards."""
+    if settings.is_public():  # belt and braces: the page never offers it in public mode
+        raise PermissionError("the public instance has no write path")
+    from etl.load import run
+
+    try:
+        return run([_spec(upload, kind, as_of, province, codes)], db_path=db.db_path(), progress=False)[0]  # fmt: skip
+    finally:
+        upload.discard()

@@ -1,0 +1,94 @@
+"""The Load page (internal mode): upload → preview → load, through AppTest on a copy of the
+default DB; absent from the public instance."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ektp import loading
+from tests.conftest import FIXTURES, ROOT
+
+PAGE = "pages/7_Muat_data.py"
+STACKED = FIXTURES / "layouts" / "stacked_lp_jambi_2019_01.csv"
+
+
+@pytest.fixture()
+def writable_db(default_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    db = tmp_path / "ektp.duckdb"
+    shutil.copy(default_db, db)
+    monkeypatch.setenv("EKTP_DB", str(db))
+    monkeypatch.delenv("EKTP_PUBLIC", raising=False)
+    return db
+
+
+def page(lang: str = "en") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.switch_page(PAGE)
+    at.query_params["lang"] = lang
+    return at.run()
+
+
+def test_upload_preview_and_load(writable_db: Path) -> None:
+    at = page()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Load data"
+    at.file_uploader(key="w_upload").set_value((STACKED.name, STACKED.read_bytes(), "text/csv"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    preview = at.code[0].value
+    assert "'WAJIB KTP-EL / JUMLAH' → eligible" in preview and "dry run: nothing was written" in preview
+    con = duckdb.connect(str(writable_db), read_only=True)
+    assert con.execute("SELECT COUNT(*) FROM loads WHERE file = ?", [STACKED.name]).fetchall() == [(0,)]
+    con.close()
+    at.button(key="w_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("accepted 2" in s.value for s in at.success)
+    con = duckdb.connect(str(writable_db), read_only=True)
+    got = con.execute(
+        "SELECT c.eligible, c.eligible_male FROM coverage_rows c JOIN loads l USING (load_id) "
+        "WHERE l.file = ? AND c.region_code = '15.03'",
+        [STACKED.name],
+    ).fetchall()
+    con.close()
+    assert got == [(223211, 113837)]
+    assert not list(Path(loading.tempfile.gettempdir()).glob("ektp-upload-*/" + STACKED.name))
+
+
+def test_wrong_files_are_refused_before_parsing(writable_db: Path) -> None:
+    at = page()
+    at.file_uploader(key="w_upload").set_value(("figures.xlsx", b"KODE,SUDAH REKAM\n15.03,1\n", "text/csv"))
+    at.run()
+    assert not at.exception
+    assert any("figures.xlsx: not an XLSX workbook (not a zip container)" in e.value for e in at.error)
+    assert not at.button
+    # a type the loader does not read: Streamlit's uploader refuses it on the server too
+    at.file_uploader(key="w_upload").set_value(("figures.txt", b"x", "text/plain"))
+    at.run()
+    assert any("Invalid file extension" in str(e.value) for e in at.exception)
+    with pytest.raises(loading.UploadError, match="only csv, xlsx, parquet files are read"):
+        loading.save_upload("figures.txt", b"x")
+    with pytest.raises(loading.UploadError, match="not a Parquet file"):
+        loading.save_upload("figures.parquet", b"KODE\n")
+
+
+def test_public_instance_has_no_load_page(default_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EKTP_DB", str(default_db))
+    monkeypatch.setenv("EKTP_PUBLIC", "1")
+    at = page()
+    assert not at.exception
+    assert not at.file_uploader
+    assert any("public, read-only instance" in e.value for e in at.error)
+    with pytest.raises(PermissionError):
+        loading.load(loading.save_upload(STACKED.name, STACKED.read_bytes()), "coverage")
+    # and no page links to it (the internal instance's sidebar does)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    links = [p.proto.page for p in at.get("page_link")]
+    assert "Data_dan_metode" in links and "Muat_data" not in links
+    monkeypatch.delenv("EKTP_PUBLIC")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    assert "Muat_data" in [p.proto.page for p in at.get("page_link")]
