@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB := data/ektp.duckdb
 PORT ?= 8501
+# where `make run` listens: this machine only unless EKTP_ADDRESS says otherwise (README, Settings)
+ADDRESS ?= $(or $(EKTP_ADDRESS),127.0.0.1)
 
 .PHONY: run run-public test lint format data rebuild bench loadtest loadtest-server clean
 
@@ -25,12 +27,12 @@ rebuild: $(BIN)/.installed
 	$(BIN)/python -m etl build
 
 run: $(BIN)/.installed data
-	$(BIN)/streamlit run asgi.py --server.port $(PORT)
+	$(BIN)/streamlit run asgi.py --server.port $(PORT) --server.address $(ADDRESS)
 
 # the public, read-only instance: no load history, no paths, no tracebacks, no usage stats
 run-public: $(BIN)/.installed data
 	EKTP_PUBLIC=1 STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=none STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
-		$(BIN)/streamlit run asgi.py --server.port $(PORT)
+		$(BIN)/streamlit run asgi.py --server.port $(PORT) --server.address $(ADDRESS)
 
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -q

@@ -56,6 +56,11 @@ def body() -> None:
     )
     if cur.get("warnings"):
         st.warning(f"{t('warnings', lg)}: {fmt.notes(cur['warnings'], lg)}")
+    split = queries.split_by_sex(area, as_of)
+    if split:
+        st.caption(
+            f"{t('by_sex', lg)} — {fmt.split_by_sex(split, lg)} · {t('source', lg)}: {fmt.source(split['source'], lg)}"
+        )
     pts = queries.sourced_points([area])
     if pts.height:
         st.markdown(f"**{t('sources', lg)}** — {t('sourced_marker', lg)}")

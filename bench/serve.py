@@ -36,10 +36,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path | str, public: bool = True, timeout: float = 60) -> tuple[subprocess.Popen, str]:
-    """The real server (`streamlit run asgi.py`, as `make run`) on 127.0.0.1, waited for until healthy."""
+def start_server(
+    db: Path | str, public: bool = True, timeout: float = 60, address: str = "127.0.0.1", env: dict | None = None
+) -> tuple[subprocess.Popen, str]:
+    """The real server (`streamlit run asgi.py`, as `make run`) listening on `address` (127.0.0.1
+    unless a test needs a networked instance), reached on 127.0.0.1, waited for until healthy."""
     port = free_port()
-    env = dict(os.environ, EKTP_DB=str(db), EKTP_PUBLIC="1" if public else "0")
+    env = dict(os.environ, EKTP_DB=str(db), EKTP_PUBLIC="1" if public else "0", **(env or {}))
     if public:
         env["STREAMLIT_CLIENT_SHOW_ERROR_DETAILS"] = "none"
     proc = subprocess.Popen(
@@ -52,7 +55,7 @@ def start_server(db: Path | str, public: bool = True, timeout: float = 60) -> tu
             "--server.port",
             str(port),
             "--server.address",
-            "127.0.0.1",
+            address,
         ],
         cwd=ROOT,
         env=env,

@@ -97,7 +97,7 @@ def date(d: dt.date | None, lang: str = "id", precision: str = "day") -> str:
     months = MONTHS_ID if lang == "id" else MONTHS_EN
     if precision == "year":
         return str(d.year)
-    if precision in ("month", "semester"):
+    if precision in ("month", "semester", "quarter"):  # a period is dated its last month
         return f"{months[d.month - 1]} {d.year}"
     if precision == "short":  # a tile a third of the page wide: '31 Des 2024'
         return f"{d.day} {months[d.month - 1][:3]} {d.year}"
@@ -194,3 +194,18 @@ def capital(text: str) -> str:
     """A label that heads a column or a tile: the status words ("tercapai") are lower case for
     use inside a sentence."""
     return text[:1].upper() + text[1:]
+
+
+def split_by_sex(row: dict, lang: str = "id") -> str:
+    """'Wajib KTP-el: L 113.837 · P 109.374; …' for the figures a file split by sex."""
+    from ektp.i18n import t
+
+    parts = []
+    for f, key in (("eligible", "eligible"), ("recorded", "recorded"), ("not_recorded", "unrecorded")):
+        male, female = row.get(f"{f}_male"), row.get(f"{f}_female")
+        if male is None and female is None:
+            continue
+        parts.append(
+            f"{t(key, lang)}: {t('sex_male', lang)} {num(male, lang)} · {t('sex_female', lang)} {num(female, lang)}"
+        )
+    return "; ".join(parts)

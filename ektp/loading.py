@@ -37,6 +37,14 @@ class Upload:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def max_upload_bytes() -> int:
+    """The Load page's own size cap (Streamlit's server.maxUploadSize is the outer one)."""
+    try:
+        return int(float(settings.get("max_upload_mb")) * 2**20)
+    except ValueError:
+        return 50 * 2**20
+
+
 def _safe_name(name: str) -> str:
     base = Path(name).name
     base = re.sub(r"[^\w.\- ]+", "_", base).strip() or "upload"
@@ -51,6 +59,11 @@ def save_upload(name: str, data: bytes) -> Upload:
         raise UploadError(f"{safe}: only {', '.join(UPLOAD_TYPES)} files are read")
     if not data:
         raise UploadError(f"{safe}: the file is empty")
+    cap = max_upload_bytes()
+    if len(data) > cap:
+        raise UploadError(
+            f"{safe}: {len(data):,} bytes is over the {settings.get('max_upload_mb')} MB limit (setting max_upload_mb)"
+        )
     if suffix == "xlsx" and not data.startswith(b"PK"):
         raise UploadError(f"{safe}: not an XLSX workbook (not a zip container)")
     if suffix == "parquet" and not (data.startswith(b"PAR1") and data.endswith(b"PAR1")):
@@ -64,11 +77,26 @@ def save_upload(name: str, data: bytes) -> Upload:
     return Upload(path, safe, folder)
 
 
-def _spec(upload: Upload, kind: str, as_of: dt.date | None, province: str | None, codes: str | None):  # noqa: ANN202
+def _spec(  # noqa: ANN202
+    upload: Upload,
+    kind: str,
+    as_of: dt.date | None,
+    province: str | None,
+    codes: str | None,
+    operator: str = "Load page",
+    origin: str | None = None,
+):
     from etl.load import LoadSpec
 
     return LoadSpec(
-        path=upload.path, kind=kind, as_of=as_of, province=province or None, codes=codes or None, label=upload.name
+        path=upload.path,
+        kind=kind,
+        as_of=as_of,
+        province=province or None,
+        codes=codes or None,
+        label=upload.name,
+        operator=operator,
+        origin=origin,
     )
 
 
@@ -82,14 +110,22 @@ def preview(
 
 
 def load(
-    upload: Upload, kind: str, as_of: dt.date | None = None, province: str | None = None, codes: str | None = None
+    upload: Upload,
+    kind: str,
+    as_of: dt.date | None = None,
+    province: str | None = None,
+    codes: str | None = None,
+    operator: str = "Load page",
+    origin: str | None = None,
 ):  # noqa: ANN201 - etl.load.LoadReport
-    """The real load (lock, copy, atomic swap, history); the temporary file goes afterwards."""
-    if settings.is_public():  # belt and braces: the page never offers it in public mode
-        raise PermissionError("the public instance has no write path")
-    from etl.load import run
-
+    """The real load (lock, copy, atomic swap, history), recorded with who ran it and from
+    where; the temporary file goes afterwards, whatever happens."""
     try:
-        return run([_spec(upload, kind, as_of, province, codes)], db_path=db.db_path(), progress=False)[0]  # fmt: skip
+        if settings.is_public():  # belt and braces: the page never offers it in public mode
+            raise PermissionError("the public instance has no write path")
+        from etl.load import run
+
+        spec = _spec(upload, kind, as_of, province, codes, operator, origin)
+        return run([spec], db_path=db.db_path(), progress=False)[0]
     finally:
         upload.discard()

@@ -192,6 +192,24 @@ def area_latest(code: str, as_of: dt.date | None = None) -> tuple[dict | None, d
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
+def _split_by_sex(stamp: tuple, code: str, as_of: dt.date) -> pl.DataFrame:
+    return _q(
+        "SELECT eligible_male, eligible_female, recorded_male, recorded_female, not_recorded_male, "
+        "not_recorded_female, source FROM v_coverage WHERE region_code = $code AND as_of = $as_of "
+        "AND (eligible_male IS NOT NULL OR recorded_male IS NOT NULL OR not_recorded_male IS NOT NULL) "
+        "ORDER BY precedence, load_id DESC, row_number LIMIT 1",
+        {"code": code, "as_of": as_of},
+    )
+
+
+def split_by_sex(code: str, as_of: dt.date) -> dict | None:
+    """The split by sex (L / P) of an area's figures on a date, where a loaded file gave one
+    (the preferred source among those that did); None where none did."""
+    rows = _split_by_sex(db.stamp(), code, as_of).to_dicts()
+    return rows[0] if rows else None
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
 def _series(stamp: tuple, codes: tuple[str, ...]) -> pl.DataFrame:
     return _q(
         "SELECT region_code, region_name, as_of, recording_rate, unrecorded, eligible, recorded, printed, "
@@ -488,8 +506,8 @@ def sources() -> pl.DataFrame:
 def load_history() -> pl.DataFrame:
     """Load history (internal mode only; the public page never calls it)."""
     return _q(
-        "SELECT load_id, file, kind, status, rows_read, rows_accepted, rows_rejected, rows_skipped, "
-        "rows_warned, started_at, finished_at, message FROM loads ORDER BY load_id DESC"
+        "SELECT load_id, file, kind, status, operator, origin, rows_read, rows_accepted, rows_rejected, "
+        "rows_skipped, rows_warned, started_at, finished_at, message, columns FROM loads ORDER BY load_id DESC"
     )
 
 

@@ -79,6 +79,24 @@ SETTINGS: tuple[Setting, ...] = (
         "on: check clean CSV/Parquet rows in DuckDB and only unusual rows in Python; off: every row in Python.",
     ),
     Setting(
+        "address",
+        "EKTP_ADDRESS",
+        "127.0.0.1",
+        "Address `make run` listens on: 127.0.0.1 (this machine only); 0.0.0.0 opens it to the network, "
+        "and the Load page then asks an operator to sign in.",
+    ),
+    Setting(
+        "operators",
+        "EKTP_OPERATORS",
+        "~/.config/ektp/operators",
+        "File of operator names and argon2 password hashes (outside the repository); "
+        "`python -m etl operator add NAME` writes it.",
+    ),
+    Setting(
+        "session_minutes", "EKTP_SESSION_MINUTES", "30", "An operator's sign-in expires after this many idle minutes."
+    ),
+    Setting("max_upload_mb", "EKTP_MAX_UPLOAD_MB", "50", "Largest file the Load page accepts (MB)."),
+    Setting(
         "lock_timeout",
         "EKTP_LOCK_TIMEOUT",
         "30",
@@ -88,7 +106,7 @@ SETTINGS: tuple[Setting, ...] = (
 
 
 def _resolve(value: str) -> Path:
-    p = Path(value)
+    p = Path(value).expanduser()
     return p if p.is_absolute() else (ROOT / p).resolve()
 
 

@@ -30,6 +30,39 @@ def _schema_of(db: Path) -> str | None:
         con.close()
 
 
+def _operator(a: argparse.Namespace) -> int:
+    """`operator add NAME` (asks the password twice), `operator remove NAME`, `operator list`."""
+    import getpass
+
+    from ektp import operators
+
+    try:
+        if a.action == "list":
+            for name in sorted(operators.read_operators()):
+                print(name)
+            return 0
+        if not a.name:
+            print("error: give the operator's name", file=sys.stderr)
+            return 2
+        if a.action == "remove":
+            done = operators.remove_operator(a.name)
+            print(f"{a.name} removed" if done else f"no operator named {a.name}", file=sys.stderr)
+            return 0 if done else 1
+        if a.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass(f"password for {a.name}: ")
+            if getpass.getpass("again: ") != password:
+                print("error: the passwords differ", file=sys.stderr)
+                return 2
+        path = operators.add_operator(a.name, password)
+    except operators.OperatorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{a.name} can sign in to the Load page (operators file: {path})", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m etl", description=__doc__)
     p.add_argument("--db", type=Path, help="DuckDB file (default: setting db_path / EKTP_DB)")
@@ -54,12 +87,18 @@ def main(argv: list[str] | None = None) -> int:
         help="print the column plan, header rows, date, first region matches and what would be "
         "rejected or warned; write nothing",
     )
+    op = sub.add_parser("operator", help="operators who may load data on a networked internal instance")
+    op.add_argument("action", choices=("add", "remove", "list"))
+    op.add_argument("name", nargs="?")
+    op.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     sub.add_parser("status", help="row counts and the last loads")
     sub.add_parser("settings", help="every setting, its env var and the value in force")
     sub.add_parser("boundaries", help="reload boundaries only")
     a = p.parse_args(argv)
     db = a.db or settings.path("db_path")
 
+    if a.cmd == "operator":
+        return _operator(a)
     if a.cmd == "settings":
         for row in settings.table():
             print(f"{row['name']:<13} {row['env']:<18} {row['value']:<40} {row['help']}")

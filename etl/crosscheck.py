@@ -76,16 +76,21 @@ def check_totals(
 
 def check_province_rows(con: duckdb.DuckDBPyConnection, load_id: int) -> list[str]:
     """A province's own row among its regencies, against the sum of those regency rows (same
-    file, same date): a difference is noted on the province row and in the summary."""
+    file, same date), where the file gives every regency of the province (a partial sum differs
+    by design: a file of citations holds a province's figure and one regency's from two
+    articles); a difference is noted on the province row and in the summary."""
     cols = ", ".join(f"p.{f} AS p_{f}, s.{f} AS s_{f}" for f in SUMMED)
     found = con.execute(
         f"""
         WITH rows AS (SELECT c.*, r.level, r.province_code FROM coverage_rows c
                       JOIN regions r ON r.code = c.region_code WHERE c.load_id = ?),
-             sums AS (SELECT province_code, as_of, COUNT(*) AS n, {", ".join(f"SUM({f})::BIGINT AS {f}" for f in SUMMED)}
-                      FROM rows WHERE level = 'regency' GROUP BY ALL)
+             sums AS (SELECT province_code, as_of, COUNT(DISTINCT region_code) AS n,
+                             {", ".join(f"SUM({f})::BIGINT AS {f}" for f in SUMMED)}
+                      FROM rows WHERE level = 'regency' GROUP BY ALL),
+             kids AS (SELECT parent_code, COUNT(*) AS n FROM regions WHERE level = 'regency' GROUP BY ALL)
         SELECT p.row_number, p.region_code, s.n, {cols}
         FROM rows p JOIN sums s ON s.province_code = p.region_code AND s.as_of = p.as_of
+        JOIN kids k ON k.parent_code = p.region_code AND k.n = s.n
         WHERE p.level = 'province' ORDER BY p.row_number
         """,  # noqa: S608 - field names come from the fixed SUMMED list
         [load_id],
@@ -99,8 +104,7 @@ def check_province_rows(con: duckdb.DuckDBPyConnection, load_id: int) -> list[st
             own, summed = vals[2 * i], vals[2 * i + 1]
             if own is not None and summed is not None and own != summed:
                 diffs.append(
-                    f"province {f} {_n(own)} disagrees with the sum of its regency rows in this file "
-                    f"({n} {'row' if n == 1 else 'rows'}), {_n(summed)}"
+                    f"province {f} {_n(own)} disagrees with the sum of its {n} regencies in this file, {_n(summed)}"
                 )
         if diffs:
             note = "; ".join(diffs)

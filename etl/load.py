@@ -14,6 +14,7 @@ import fcntl
 import json
 import os
 import shutil
+import socket
 import sys
 import time
 from collections.abc import Iterator
@@ -57,6 +58,10 @@ class LoadSpec:
     default: bool = False
     #: how region codes are read: None (from the file's code/name pairs), "kemendagri" or "bps"
     codes: str | None = None
+    #: who ran the load and from where (loads.operator / loads.origin): the Load page passes the
+    #: signed-in operator and the client's address
+    operator: str = "command line"
+    origin: str | None = None
 
 
 #: Tables whose rows belong to a load (`load_id`).
@@ -140,7 +145,8 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     for col in ("period_from_precision", "period_to_precision"):  # files made before periods kept them
         con.execute(f"ALTER TABLE card_destruction ADD COLUMN IF NOT EXISTS {col} VARCHAR")
     # files made before the column plan, the derived basis and the split by sex
-    con.execute("ALTER TABLE loads ADD COLUMN IF NOT EXISTS columns VARCHAR")
+    for col in ("columns", "operator", "origin"):
+        con.execute(f"ALTER TABLE loads ADD COLUMN IF NOT EXISTS {col} VARCHAR")
     con.execute("ALTER TABLE coverage_rows ADD COLUMN IF NOT EXISTS basis VARCHAR")
     for col in SEX_COLUMNS:
         con.execute(f"ALTER TABLE coverage_rows ADD COLUMN IF NOT EXISTS {col} BIGINT")
@@ -219,7 +225,7 @@ def load_file(
     except (ExtractError, FileError) as exc:
         report.status = "failed"
         report.messages.append(str(exc))
-        _record_load(con, load_id, label, digest, spec.kind, options, report, started, str(exc))
+        _record_load(con, load_id, label, digest, spec.kind, options, report, started, str(exc), spec)
         return report
     report.messages += raw.notes
     report.columns, report.header_rows = plan.describe(), plan.header_rows
@@ -387,7 +393,12 @@ def load_file(
         from etl.crosscheck import check_province_rows, check_totals
 
         report.messages += check_totals(con, ctx, load_id, label, totals)
-        report.messages += check_province_rows(con, load_id)
+        flagged = check_province_rows(con, load_id)
+        if flagged:
+            report.messages += flagged
+            report.warned = con.execute(
+                "SELECT COUNT(*) FROM coverage_rows WHERE load_id = ? AND warnings IS NOT NULL", [load_id]
+            ).fetchall()[0][0]
     if report.accepted == 0:
         report.status = "rejected"
         report.messages.append("nothing was accepted")
@@ -396,7 +407,7 @@ def load_file(
     if spec.replaces and report.status in ("ok", "partial"):
         _retire(con, list(spec.replaces), load_id)
         report.messages.append(f"replaces load {', '.join(map(str, spec.replaces))} of {label}")
-    _record_load(con, load_id, label, digest, spec.kind, options, report, started, None)
+    _record_load(con, load_id, label, digest, spec.kind, options, report, started, None, spec)
     return report
 
 
@@ -454,17 +465,18 @@ def _insert_rejects(con: duckdb.DuckDBPyConnection, rejects: list[tuple]) -> Non
     _insert_frame(con, "rejected_rows", ["load_id", "file", "row_number", "raw", "reason"], df)
 
 
-def _record_load(con, load_id, label, digest, kind, options, report: LoadReport, started, message) -> None:  # noqa: ANN001
+def _record_load(con, load_id, label, digest, kind, options, report: LoadReport, started, message, spec) -> None:  # noqa: ANN001
     con.execute(
         "INSERT INTO loads (load_id, file, sha256, kind, options, rows_read, rows_accepted, rows_rejected, "
-        "rows_skipped, rows_warned, started_at, finished_at, status, message, columns) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "rows_skipped, rows_warned, started_at, finished_at, status, message, columns, operator, origin) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             load_id, label, digest, kind, options, report.rows_read, report.accepted,
             report.rejected, report.skipped, report.warned, started, dt.datetime.now(),
             report.status, message or "; ".join(report.messages[:5]) or None,
             json.dumps({"header_rows": report.header_rows, "columns": report.columns}, ensure_ascii=False)
             if report.columns else None,
+            spec.operator, spec.origin or f"this machine ({socket.gethostname()})",
         ],
     )  # fmt: skip
 

@@ -119,6 +119,9 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
             st.caption(t("no_alternatives", lg))
         if row.get("warnings"):
             st.warning(f"{t('warnings', lg)}: {fmt.notes(row['warnings'], lg)}")
+        split = queries.split_by_sex(unit, row["as_of"]) if row["as_of"] else None
+        if split:
+            st.caption(f"{t('by_sex', lg)} — {fmt.split_by_sex(split, lg)} · {fmt.source(split['source'], lg)}")
 
 
 def body() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 
 import streamlit as st
 
@@ -12,13 +13,55 @@ from ektp.i18n import t
 lg = ui.setup("page_load")
 
 
+def operator() -> str | None:
+    """Who may load here: anyone at this machine when the server listens on loopback only;
+    beyond it, a signed-in operator (None: the page shows the sign-in and stays locked)."""
+    from ektp import operators
+
+    if not operators.beyond_loopback(st.get_option("server.address")):
+        st.sidebar.caption(t("operator_local", lg))
+        return operators.LOCAL_USER
+    who, expired = operators.session_operator(st.session_state, time.time(), float(settings.get("session_minutes")))
+    if who:
+        st.sidebar.caption(t("signed_in_as", lg, name=who))
+        if st.sidebar.button(t("sign_out", lg), key="w_sign_out"):
+            operators.end_session(st.session_state)
+            st.rerun()
+        return who
+    if expired:
+        st.info(t("signin_expired", lg))
+    try:
+        configured = operators.read_operators()
+    except operators.OperatorError as exc:
+        st.error(str(exc))
+        return None
+    if not configured:
+        st.warning(t("signin_none", lg, path=str(operators.operators_path())))
+        return None
+    st.caption(t("signin_needed", lg))
+    with st.form("signin"):
+        name = st.text_input(t("operator_name", lg), key="w_op_name")
+        password = st.text_input(t("operator_password", lg), type="password", key="w_op_password")
+        submitted = st.form_submit_button(t("sign_in", lg))
+    if submitted:
+        res = operators.sign_in(name, password, operators.client_address(st.context.ip_address))
+        if res.ok:
+            operators.start_session(st.session_state, name, time.time())
+            st.rerun()
+        st.error(t("signin_locked" if res.reason == "locked" else "signin_wrong", lg))
+    return None
+
+
 def body() -> None:
     st.title(t("page_load", lg))
     ui.page_links(lg)
     if settings.is_public():  # the public instance has no write path: the page is not there
         st.error(t("load_public", lg))
         return
-    from ektp import loading
+    who = operator()
+    if who is None:
+        return
+    from ektp import loading, operators
 
     st.caption(t("load_intro", lg))
     kind = st.selectbox(t("load_kind", lg), loading.KINDS, format_func=lambda k: t("kind_" + k, lg), key="w_kind")
@@ -38,30 +81,26 @@ def body() -> None:
     except loading.UploadError as exc:
         st.error(str(exc))
         return
-    try:
+    try:  # the upload is removed at the end of every run, whatever stops it
         pv = loading.preview(upload, kind, as_of, province, codes)
-    except Exception:
-        upload.discard()
-        raise
-    st.subheader(t("load_preview", lg))
-    st.code("\n".join(pv.lines()), language=None)
-    if pv.report.accepted == 0:
-        upload.discard()
-        st.error(t("load_nothing", lg))
-        return
-    if st.session_state.get("_loaded") == key:
-        upload.discard()
-        st.success(st.session_state.get("_loaded_summary", ""))
-        return
-    if st.button(t("load_confirm", lg, n=pv.report.accepted), type="primary", key="w_confirm"):
-        with st.status(t("load_running", lg), expanded=False) as status:
-            rep = loading.load(upload, kind, as_of, province, codes)
-            status.update(label=t("load_done", lg), state="complete")
-        st.session_state["_loaded"] = key
-        st.session_state["_loaded_summary"] = rep.summary()
-        st.success(rep.summary())
-        st.page_link("pages/6_Data_dan_metode.py", label=t("page_data", lg), query_params={"lang": lg})
-    else:
+        st.subheader(t("load_preview", lg))
+        st.code("\n".join(pv.lines()), language=None)
+        if pv.report.accepted == 0:
+            st.error(t("load_nothing", lg))
+            return
+        if st.session_state.get("_loaded") == key:  # this very file and options: loaded already
+            st.success(st.session_state.get("_loaded_summary", ""))
+            return
+        if st.button(t("load_confirm", lg, n=pv.report.accepted), type="primary", key="w_confirm"):
+            with st.status(t("load_running", lg), expanded=False) as status:
+                origin = operators.client_address(st.context.ip_address)
+                rep = loading.load(upload, kind, as_of, province, codes, operator=who, origin=origin)
+                status.update(label=t("load_done", lg), state="complete")
+            done = t("load_done_note", lg, load_id=rep.load_id or "–") + "\n\n" + rep.summary()
+            st.session_state["_loaded"], st.session_state["_loaded_summary"] = key, done
+            st.success(done)
+            st.page_link("pages/6_Data_dan_metode.py", label=t("page_data", lg), query_params={"lang": lg})
+    finally:
         upload.discard()
 
 

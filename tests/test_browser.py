@@ -287,3 +287,68 @@ def test_chart_text_stays_inside_its_chart_on_a_360_px_phone(server: str) -> Non
             page.screenshot(path=str(ARTIFACTS / f"phone_360_{name}.png"), full_page=True)
         browser.close()
     assert checked > 10 and legends >= 3 and id_ticks > 10
+
+
+def test_load_page_end_to_end_in_chromium(default_db: Path, tmp_path: Path) -> None:
+    """Internal instance: upload the stacked Jambi recap → the preview names each column → load →
+    the map's detail for Sarolangun on 31 January 2019 shows the new split by sex."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import FIXTURES
+
+    db = tmp_path / "ektp.duckdb"
+    shutil.copy(default_db, db)
+    stacked = FIXTURES / "layouts" / "stacked_lp_jambi_2019_01.csv"
+    proc, base = start_server(db, public=False)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 1400})
+            page.goto(base + "/Muat_data?lang=en")
+            page.get_by_text("Load data").first.wait_for(timeout=90_000)
+            page.locator("input[type=file]").set_input_files(str(stacked))
+            page.get_by_text("dry run: nothing was written").wait_for(timeout=90_000)
+            assert "'WAJIB KTP-EL / JUMLAH' → eligible" in page.inner_text("body")
+            page.screenshot(path=str(ARTIFACTS / "load_page_preview.png"), full_page=True)
+            page.get_by_role("button", name="Load 2 rows").click()
+            page.get_by_text("Loaded as load").first.wait_for(timeout=120_000)
+            page.goto(base + "/Peta_cakupan?area=15&level=regency&date=2019-01-31&unit=15.03&lang=en")
+            want = "By sex — Eligible (wajib KTP-el): men 113,837 · women 109,374"
+            page.get_by_text(want).first.wait_for(timeout=90_000)
+            page.screenshot(path=str(ARTIFACTS / "load_page_map_after.png"), full_page=True)
+            browser.close()
+    finally:
+        stop_server(proc)
+
+
+def test_networked_load_page_asks_an_operator_to_sign_in(default_db: Path, tmp_path: Path) -> None:
+    """`EKTP_ADDRESS=0.0.0.0 make run`: the Load page is locked until an operator signs in; a
+    wrong password is refused, the right one opens the upload (reached here on 127.0.0.1 only)."""
+    from playwright.sync_api import sync_playwright
+
+    from ektp import operators
+
+    ops = tmp_path / "operators"
+    operators.add_operator("siti", "sarolangun-98-persen", path=ops)
+    proc, base = start_server(default_db, public=False, address="0.0.0.0", env={"EKTP_OPERATORS": str(ops)})
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.goto(base + "/Muat_data?lang=en")
+            page.get_by_text("sign in as an operator").first.wait_for(timeout=90_000)
+            assert page.locator("input[type=file]").count() == 0
+            page.get_by_label("Operator name").fill("siti")
+            page.get_by_label("Password").fill("salah")
+            page.get_by_role("button", name="Sign in").click()
+            page.get_by_text("Wrong name or password.").wait_for(timeout=30_000)
+            page.screenshot(path=str(ARTIFACTS / "load_page_locked.png"), full_page=True)
+            page.get_by_label("Password").fill("sarolangun-98-persen")
+            page.get_by_role("button", name="Sign in").click()
+            page.get_by_text("Signed in as siti").wait_for(timeout=30_000)
+            assert page.locator("input[type=file]").count() == 1
+            browser.close()
+    finally:
+        stop_server(proc)

@@ -33,7 +33,12 @@ def page(lang: str = "en") -> AppTest:
     return at.run()
 
 
+def _uploads() -> set[Path]:
+    return set(Path(loading.tempfile.gettempdir()).glob("ektp-upload-*"))
+
+
 def test_upload_preview_and_load(writable_db: Path) -> None:
+    before = _uploads()
     at = page()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Load data"
@@ -47,7 +52,7 @@ def test_upload_preview_and_load(writable_db: Path) -> None:
     con.close()
     at.button(key="w_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("accepted 2" in s.value for s in at.success)
+    assert any(s.value.startswith("Loaded as load ") and "accepted 2" in s.value for s in at.success)
     con = duckdb.connect(str(writable_db), read_only=True)
     got = con.execute(
         "SELECT c.eligible, c.eligible_male FROM coverage_rows c JOIN loads l USING (load_id) "
@@ -56,7 +61,7 @@ def test_upload_preview_and_load(writable_db: Path) -> None:
     ).fetchall()
     con.close()
     assert got == [(223211, 113837)]
-    assert not list(Path(loading.tempfile.gettempdir()).glob("ektp-upload-*/" + STACKED.name))
+    assert _uploads() == before  # every run's temporary upload is gone
 
 
 def test_wrong_files_are_refused_before_parsing(writable_db: Path) -> None:
@@ -92,3 +97,21 @@ def test_public_instance_has_no_load_page(default_db: Path, monkeypatch: pytest.
     monkeypatch.delenv("EKTP_PUBLIC")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
     assert "Muat_data" in [p.proto.page for p in at.get("page_link")]
+
+
+def test_loaded_split_by_sex_shows_in_the_map_detail(writable_db: Path) -> None:
+    """After the stacked recap is loaded, Sarolangun's detail for 31 January 2019 gives the L/P
+    split beside the published JUMLAH."""
+    from etl.load import LoadSpec, run
+
+    rep = run([LoadSpec(path=STACKED, kind="coverage")], db_path=writable_db, progress=False)[0]
+    assert rep.accepted == 2
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.switch_page("pages/1_Peta_cakupan.py")
+    for k, v in {"area": "15", "level": "regency", "date": "2019-01-31", "unit": "15.03", "lang": "id"}.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value for c in at.caption]
+    want = "Menurut jenis kelamin — Wajib KTP-el: L 113.837 · P 109.374; Sudah rekam: L 91.190 · P 87.614"
+    assert any(c.startswith(want) for c in captions), captions

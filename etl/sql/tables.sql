@@ -35,7 +35,9 @@ CREATE TABLE IF NOT EXISTS loads (
     finished_at TIMESTAMP,
     status VARCHAR,                -- ok | partial | rejected | failed | interrupted | skipped | replaced
     message VARCHAR,
-    columns VARCHAR                -- JSON: the header rows read and each column → field, or ignored (why)
+    columns VARCHAR,               -- JSON: the header rows read and each column → field, or ignored (why)
+    operator VARCHAR,              -- who ran it: an operator's name (Load page) or 'command line'
+    origin VARCHAR                 -- from where: the client address of the Load page, or this machine's name
 );
 
 CREATE TABLE IF NOT EXISTS rejected_rows (

@@ -44,7 +44,9 @@ SELECT
     CASE WHEN c.recorded IS NOT NULL AND c.printed IS NOT NULL THEN c.recorded - c.printed END AS print_gap,
     row_source(c.source, l.file, c.row_number) AS source, c.source_kind, c.is_synthetic, c.warnings, c.note,
     c.load_id, c.row_number,
-    CASE c.source_kind WHEN 'office' THEN 1 WHEN 'citation' THEN 2 ELSE 3 END AS precedence
+    CASE c.source_kind WHEN 'office' THEN 1 WHEN 'citation' THEN 2 ELSE 3 END AS precedence,
+    c.basis, c.eligible_male, c.eligible_female, c.recorded_male, c.recorded_female,
+    c.not_recorded_male, c.not_recorded_female
 FROM coverage c
 LEFT JOIN regions r ON r.code = c.region_code
 LEFT JOIN loads l ON l.load_id = c.load_id;
