@@ -341,13 +341,14 @@ def test_networked_load_page_asks_an_operator_to_sign_in(default_db: Path, tmp_p
             page.get_by_text("sign in as an operator").first.wait_for(timeout=90_000)
             assert page.locator("input[type=file]").count() == 0
             page.get_by_label("Operator name").fill("siti")
-            page.get_by_label("Password").fill("salah")
+            page.get_by_role("textbox", name="Password").fill("salah")
             page.get_by_role("button", name="Sign in").click()
             page.get_by_text("Wrong name or password.").wait_for(timeout=30_000)
             page.screenshot(path=str(ARTIFACTS / "load_page_locked.png"), full_page=True)
-            page.get_by_label("Password").fill("sarolangun-98-persen")
+            page.get_by_role("textbox", name="Password").fill("sarolangun-98-persen")
             page.get_by_role("button", name="Sign in").click()
             page.get_by_text("Signed in as siti").wait_for(timeout=30_000)
+            page.locator("input[type=file]").wait_for(state="attached", timeout=30_000)
             assert page.locator("input[type=file]").count() == 1
             browser.close()
     finally:
