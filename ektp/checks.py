@@ -24,7 +24,15 @@ TEMPLATES: dict[str, str] = {
     "age_buckets": "age buckets sum to {total}, not awaiting_pickup {awaiting}",
     "reasons": "reason breakdown sums to {total}, not destroyed {destroyed}",
     "rollup": "sum of {n} {level} rows",
+    "bps_code": "BPS code {code_bps} read as {name} ({code})",
+    "name_unrecognised": "name '{typed}' not recognised; code {code} ({name}) used",
+    "split_sum": "{measure} L {male} + P {female} = {sum}, not JUMLAH {total}",
+    "province_sum": "province {measure} {own} disagrees with the sum of its {n} regencies in this file, {summed}",
 }
+#: Fields that are text, not numbers: names as typed or official (any text up to the literal
+#: that follows), region codes (kept as written), a measure's field name.
+TEXT_FIELDS = {"name": r".+?", "typed": r".+?", "code": r"[0-9][0-9.]*", "code_bps": r"[0-9][0-9.]*",
+               "measure": r"[a-z_]+", "level": r"[a-z]+"}  # fmt: skip
 #: Notes are joined with this into one text per row.
 SEP = "; "
 
@@ -44,8 +52,7 @@ def sql_format(key: str) -> str:
 def _pattern(template: str) -> re.Pattern[str]:
     parts = _FIELD.split(template)  # literal, field, literal, field, ..., literal
     rx = "".join(
-        re.escape(p) if i % 2 == 0 else (r"(?P<%s>[a-z]+)" if p == "level" else r"(?P<%s>-?[0-9][0-9.]*)") % p
-        for i, p in enumerate(parts)
+        re.escape(p) if i % 2 == 0 else f"(?P<{p}>{TEXT_FIELDS.get(p, r'-?[0-9][0-9.]*')})" for i, p in enumerate(parts)
     )
     return re.compile(rx)
 

@@ -134,13 +134,28 @@ def _level_word(level: str, lang: str) -> str:
     return t("level_" + level, lang).lower()
 
 
+#: a note's measure field → the UI word for it
+_MEASURE_WORD = {"eligible": "eligible", "recorded": "recorded", "not_recorded": "unrecorded"}
+
+
+def _field(k: str, v: str, lang: str) -> str:
+    """One field of a stored note, for the reader: a level or measure as a word, names and codes
+    as stored, numbers written the reader's way."""
+    if k == "level":
+        return _level_word(v, lang)
+    if k == "measure":  # inside a sentence: "wajib KTP-el", "sudah rekam"
+        word = t(_MEASURE_WORD.get(v, v), lang)
+        return word[:1].lower() + word[1:]
+    if k in ("name", "typed", "code", "code_bps"):
+        return v
+    return _figure(v, lang)
+
+
 def _say(lang: str) -> Callable[[str | None, dict[str, str]], str]:
     def say(key: str | None, fields: dict[str, str]) -> str:
         if key is None:
             return fields["text"]
-        vals: dict[str, object] = {
-            k: _level_word(v, lang) if k == "level" else _figure(v, lang) for k, v in fields.items()
-        }
+        vals: dict[str, object] = {k: _field(k, v, lang) for k, v in fields.items()}
         if fields.get("n") == "1":
             vals["n"] = 1  # t() picks the singular
         return t("check_" + key, lang, **vals)

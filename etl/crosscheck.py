@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
+from ektp import checks
 from etl.transform import ParseError, is_missing, parse_count
 from etl.validate import RowContext
 
@@ -103,11 +104,9 @@ def check_province_rows(con: duckdb.DuckDBPyConnection, load_id: int) -> list[st
         for i, f in enumerate(SUMMED):
             own, summed = vals[2 * i], vals[2 * i + 1]
             if own is not None and summed is not None and own != summed:
-                diffs.append(
-                    f"province {f} {_n(own)} disagrees with the sum of its {n} regencies in this file, {_n(summed)}"
-                )
+                diffs.append(checks.write("province_sum", measure=f, own=own, n=n, summed=summed))
         if diffs:
-            note = "; ".join(diffs)
+            note = checks.SEP.join(diffs)
             con.execute(
                 "UPDATE coverage_rows SET warnings = CASE WHEN warnings IS NULL THEN ? ELSE warnings || '; ' || ? END "
                 "WHERE load_id = ? AND row_number = ?",

@@ -249,7 +249,7 @@ def _resolve_uncached(
             )
         warn = None
         if canon != r.code:
-            warn = f"BPS code {code_raw} read as {m.name_of(r.code)} ({r.code})"
+            warn = checks.write("bps_code", code_bps=code_raw, name=m.name_of(r.code), code=r.code)
         return r.code, None, warn
     if code_raw:
         r = m.by_code(code_raw)
@@ -277,7 +277,7 @@ def _resolve_uncached(
                 ),
                 None,
             )
-        return code, None, f"name '{name_raw}' not recognised; code {code} ({m.name_of(code)}) used"
+        return code, None, checks.write("name_unrecognised", typed=name_raw, code=code, name=m.name_of(code))
     if name_raw:
         parent = None
         if ctx.plan.level == "district" and parent_raw:
@@ -397,7 +397,7 @@ def split_warnings(r: dict) -> list[str]:
     for f in SPLIT_FIELDS:
         male, female, total = r.get(f"{f}_male"), r.get(f"{f}_female"), r.get(f)
         if male is not None and female is not None and total is not None and male + female != total:
-            out.append(f"{f} L {male} + P {female} = {male + female}, not JUMLAH {total}")
+            out.append(checks.write("split_sum", measure=f, male=male, female=female, sum=male + female, total=total))
     return out
 
 

@@ -255,7 +255,7 @@ def test_a_province_row_is_flagged_where_it_disagrees_with_all_its_regencies(bas
         assert (rep.accepted, rep.warned) == (6, int(warned)), rep.summary()
         warn = q(db, "SELECT warnings FROM coverage_rows WHERE region_code = '65'")[0][0]
         if warned:
-            assert warn == "province eligible 5,012 disagrees with the sum of its 5 regencies in this file, 5,010"
+            assert warn == "province eligible 5012 disagrees with the sum of its 5 regencies in this file, 5010"
             assert "the province's own figure" in rep.summary()
         else:
             assert warn is None
@@ -393,3 +393,23 @@ def test_every_region_alias_resolves_to_its_code() -> None:
             typed = "Kota " + typed  # a bare name means the kabupaten; a city is written with 'Kota'
         got = m.by_name(typed, level=level, province=row["province_code"] or None)
         assert got.code == row["code"], (row, got)
+
+
+def test_the_loaders_new_notes_read_in_both_languages() -> None:
+    """What the loader writes on a row (BPS code, name, split, province sum) is said in the
+    reader's language, names and codes as stored, numbers the reader's way."""
+    from ektp import checks, fmt
+
+    bps = checks.write("bps_code", code_bps="1508", name="Kabupaten Tebo", code="15.09")
+    assert bps == "BPS code 1508 read as Kabupaten Tebo (15.09)"
+    split = checks.write("split_sum", measure="eligible", male=113837, female=109374, sum=223211, total=223212)
+    prov = checks.write("province_sum", measure="recorded", own=2367456, n=11, summed=2360000)
+    text = checks.SEP.join([bps, split, prov])
+    assert fmt.notes(text, "id") == (
+        "kode BPS 1508 dibaca sebagai Kabupaten Tebo (15.09); "
+        "wajib KTP-el: L 113.837 + P 109.374 = 223.211, bukan JUMLAH 223.212; "
+        "sudah rekam provinsi 2.367.456 tidak sama dengan jumlah 11 kabupaten/kotanya dalam berkas yang sama, 2.360.000"
+    )
+    assert fmt.notes(text, "en").startswith(
+        "BPS code 1508 read as Kabupaten Tebo (15.09); eligible (wajib KTP-el): L 113,837"
+    )
