@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 
-from ektp import fmt
+from ektp import classes, fmt
 from ektp.i18n import t
 from ektp.metrics import (
     COUNT_COLOURS,
@@ -341,7 +341,7 @@ def format_value(v: float | None, metric: str, lang: str) -> str:
     return fmt.num(v, lang, 1) + "%" if metric in RATE_METRICS else fmt.num(v, lang)
 
 
-SCHEMES = ("dukcapil", "quantile")
+SCHEMES = classes.SCHEMES
 
 
 def single_band(df: pl.DataFrame, metric: str, scheme: str) -> tuple[str, int] | None:
@@ -357,23 +357,38 @@ def single_band(df: pl.DataFrame, metric: str, scheme: str) -> tuple[str, int] |
     return (bands.pop(), rates.len()) if len(bands) == 1 and rates.len() > 1 else None
 
 
-def classify(df: pl.DataFrame, metric: str, lang: str, scheme: str = "dukcapil") -> list[dict]:
-    """Legend classes for the map: Dukcapil's bands for rates (default), else quantile classes.
+def classify(
+    df: pl.DataFrame, metric: str, lang: str, scheme: str = "dukcapil", target: float | None = None
+) -> list[dict]:
+    """Legend classes for the map (ektp/classes.py): distance to the target ("gap", a rate with a
+    target), natural breaks, equal intervals, quantiles or Dukcapil's bands.
 
     Returns [{'key', 'label', 'colour', 'codes', 'rows'}], one per class, in legend order.
-    Quantile classes of the recording rate run dark (lowest) to light, like counts where more
-    is worse.
+    Classes of the recording rate run dark (lowest) to light, like counts where more is worse.
     """
     rows = df.to_dicts()
-    classes: list[dict] = []
+    if scheme == "gap" and (metric not in RATE_METRICS or target is None):
+        scheme = "natural"  # no target to measure against: the values' own breaks
+    if scheme in ("gap", "natural", "equal"):
+        if scheme == "gap":
+            defs, which = classes.gap_classes([r.get("recording_rate") for r in rows], target, lang)
+        else:
+            defs, which = classes.breaks_classes([metric_value(r, metric) for r in rows], metric, scheme, lang)
+        out = [{**d, "codes": [], "rows": []} for d in [*defs, classes.no_data_class(lang)]]
+        for r, i in zip(rows, which, strict=True):
+            cls = out[i] if i is not None else out[-1]
+            cls["codes"].append(r["code"])
+            cls["rows"].append(r)
+        return out
+    classes_: list[dict] = []
     if metric in RATE_METRICS and scheme == "dukcapil":
         keys = [k for k, _ in RATE_BANDS] + ["band_none"]
         for k in keys:
             label = t(k, lang)
             if metric != "recording_rate" and k != "band_none":  # the bands are of the recording rate
                 label = t("band_of_rate", lang, band=label)
-            classes.append({"key": k, "label": label, "colour": RATE_COLOURS[k], "codes": [], "rows": []})
-        index = {c["key"]: c for c in classes}
+            classes_.append({"key": k, "label": label, "colour": RATE_COLOURS[k], "codes": [], "rows": []})
+        index = {c["key"]: c for c in classes_}
         for r in rows:
             # the band is always that of the recording rate (unrecorded share = 1 − rate)
             index[rate_band(r.get("recording_rate"))]["codes"].append(r["code"])
@@ -391,11 +406,11 @@ def classify(df: pl.DataFrame, metric: str, lang: str, scheme: str = "dukcapil")
             shade = min(i, 3) + max(0, 4 - len(breaks))
             if metric == "recording_rate":
                 shade = 3 - shade  # a low rate is the worry: darkest
-            classes.append(
+            classes_.append(
                 {"key": f"class_{i}", "label": label, "colour": COUNT_COLOURS[shade], "codes": [], "rows": []}
             )
             lower = b + (0.01 if rate else 1)
-        classes.append(
+        classes_.append(
             {
                 "key": "band_none",
                 "label": t("band_none", lang),
@@ -406,10 +421,10 @@ def classify(df: pl.DataFrame, metric: str, lang: str, scheme: str = "dukcapil")
         )
         for r, v in zip(rows, values, strict=True):
             c = count_class(v, breaks)
-            target = classes[c] if c is not None else classes[-1]
-            target["codes"].append(r["code"])
-            target["rows"].append(r)
-    return classes
+            cls = classes_[c] if c is not None else classes_[-1]
+            cls["codes"].append(r["code"])
+            cls["rows"].append(r)
+    return classes_
 
 
 def _template_text(s: str) -> str:
@@ -541,7 +556,7 @@ def choropleth(
     fig = go.Figure()
     ids = feature_numbers(df, geojson)
     compact = df.height > COMPACT_UNITS
-    for c in classify(df, metric, lang, scheme):
+    for c in classify(df, metric, lang, scheme, target):
         if not c["codes"]:
             continue
         rows = [r for r in c["rows"] if r["code"] in ids]

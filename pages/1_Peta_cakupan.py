@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from ektp import charts, fmt, geo, queries, ui
+from ektp import charts, classes, fmt, geo, queries, summary, ui
 from ektp.geo import CHILD_LEVEL
 from ektp.i18n import t
 from ektp.metrics import funnel
@@ -141,8 +141,14 @@ def body() -> None:
     metric = ui.choice(
         "metric", charts.METRICS, "recording_rate", t("metric", lg), format_func=lambda x: t("metric_" + x, lg)
     )
+    target, target_source = queries.recording_target(area)
     scheme = ui.choice(
-        "bands", charts.SCHEMES, "dukcapil", t("bands", lg), format_func=lambda x: t("bands_" + x, lg), widget="radio"
+        "bands",
+        charts.SCHEMES,
+        classes.default_scheme(metric, target),
+        t("bands", lg),
+        format_func=lambda x: t("bands_" + x, lg),
+        widget="radio",
     )
     dates = queries.dates(level, area)
     as_of = ui.date_choice(dates, lg)
@@ -169,7 +175,6 @@ def body() -> None:
     maps_on = map_files == "ok"
     mv = queries.map_view(level, area, as_of, view)
     df = mv.df
-    target, target_source = queries.recording_target(area)
     area_name = ui.area_name(area, lg)
     title = t("map_title", lg, metric=t("metric_" + metric, lg), level=t("level_" + level, lg).lower(), area=area_name)
     src_text = fmt.sources_line(mv.sources, lg)
@@ -183,8 +188,11 @@ def body() -> None:
             + (f" ({target_source})" if target_source else "")
         )
 
+    sentence = summary.map_sentence(df, metric, level, area_name, target, lg)
     left, right = st.columns([3, 2])
     with left:
+        if sentence:  # the map's story in words: what the chart shows, for every reader
+            st.markdown(ui.safe_text(sentence))
         if maps_on:
             st.session_state["map_view"] = view  # for the click callback: feature number → code
             screen = ui.map_spec(mv, view, metric, lg, title, source_line, target, scheme)
@@ -230,7 +238,8 @@ def body() -> None:
     if maps_on:
 
         def export_fig():  # noqa: ANN202 - geometry embedded so the file stands alone; read only on export
-            return charts.choropleth(df, geo.geojson(view), metric, lg, title, source_line, target, scheme=scheme)
+            said = f"{title} — {sentence}" if sentence else title  # the sentence travels with the file
+            return charts.choropleth(df, geo.geojson(view), metric, lg, said, source_line, target, scheme=scheme)
 
         ui.figure_downloads(export_fig, df, f"peta_{metric}_{level}_{area}_{as_of}", lg, "map")
 

@@ -289,17 +289,28 @@ def test_translations_have_the_same_keys() -> None:
     assert t("units_in_band", "en", n="1") == "1 unit"  # a count already written out is still one
 
 
-def test_a_one_colour_map_points_to_quantile_classes(app_env: Path) -> None:
-    """All 38 provinces of the 2024 fill are in the 80–99.99% band: the map is one colour, so
-    the page says so and names the quantile classes; with quantiles (or districts, which span
-    bands) it says nothing."""
+def test_the_national_map_is_not_one_colour_by_default(app_env: Path) -> None:
+    """All 38 provinces of the 2024 fill are in Dukcapil's 80–99.99% band. By default the map
+    colours them by distance to the target, so it is not one colour; Dukcapil's bands, when
+    chosen, say that they are one colour and name the schemes that tell them apart."""
+    import json
+
     at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "province", "lang": "en"})
     assert not at.exception
+    assert at.radio(key="w_bands").value == "gap"
+    assert not [c for c in at.caption if "fall in one band" in c.value]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    drawn = [tr for tr in spec["data"] if tr.get("type") == "choropleth" and tr.get("hoverinfo") != "skip"]
+    assert len({tr["colorscale"][0][1] for tr in drawn}) >= 2
+    at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "province", "lang": "en", "bands": "dukcapil"})
     hint = [c.value for c in at.caption if "fall in one band" in c.value]
-    assert hint == ["All 38 areas fall in one band (80–99.99%): the map is one colour. Quantiles tell them apart."]
+    assert hint == [
+        "All 38 areas fall in one band (80–99.99%): the map is one colour. "
+        "Distance to the target or natural breaks tell them apart."
+    ]
     at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "province", "lang": "en", "bands": "quantile"})
     assert not [c for c in at.caption if "fall in one band" in c.value]
-    at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "district", "lang": "id"})
+    at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "district", "lang": "id", "bands": "dukcapil"})
     assert not [c for c in at.caption if "satu kelas" in c.value]
 
 

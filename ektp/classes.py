@@ -1,0 +1,119 @@
+"""Map classes that show the gap: which colour each unit gets, and the legend that says why.
+
+Dukcapil's own bands (≥100%, 80–99.99%, 60–79.99%, <60%) put Sarolangun at 86% in one colour
+with neighbours at 98%. The default here for a rate with a target colours each unit by its
+distance to the target: at or above it in one calm class, below it graded in points. Natural
+breaks (Fisher–Jenks) and equal intervals come from `mapclassify` (PySAL); count metrics get
+their own sequential classes. Pure: values in, classes out.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+from ektp import fmt
+from ektp.i18n import t
+
+#: The schemes the map offers, default first where it applies (gap needs a target and a rate).
+SCHEMES = ("gap", "natural", "equal", "quantile", "dukcapil")
+RATE_METRICS = {"recording_rate", "unrecorded_share"}
+#: Points below the target where a gap class ends: 0–1, 1–2, 2–5, 5–10, more than 10.
+GAP_STEPS = (1.0, 2.0, 5.0, 10.0)
+#: ColorBrewer PuOr: one calm purple for "met", oranges deepening with the gap (colour-blind safe).
+GAP_MET = "#8073ac"
+GAP_COLOURS = ("#fee0b6", "#fdb863", "#e08214", "#b35806", "#7f3b08")
+#: ColorBrewer YlOrBr, light to dark: more of what is wrong is darker.
+SEQUENTIAL = ("#ffffd4", "#fed98e", "#fe9929", "#d95f0e", "#993404")
+NO_DATA = "#d9d9d9"
+
+
+def default_scheme(metric: str, target: float | None) -> str:
+    """Distance to the target for a rate that has one; natural breaks otherwise."""
+    return "gap" if metric in RATE_METRICS and target is not None else "natural"
+
+
+def _finite(v: float | None) -> bool:
+    return v is not None and not (isinstance(v, float) and math.isnan(v))
+
+
+def gap_points(rate: float | None, target: float) -> float | None:
+    """Points below the target (0 or less: met) of a recording rate (fractions in)."""
+    if not _finite(rate):
+        return None
+    return round((target - rate) * 100.0, 9)
+
+
+def gap_classes(rates: list[float | None], target: float, lang: str) -> tuple[list[dict], list[int | None]]:
+    """Classes by points below the target, and each unit's class (None: no figure)."""
+    bounds = (0.0, *GAP_STEPS)
+    classes = [{"key": "gap_met", "label": t("gap_met", lang, target=fmt.target_pct(target, lang)), "colour": GAP_MET}]
+    for i, lo in enumerate(bounds):
+        hi = bounds[i + 1] if i + 1 < len(bounds) else None
+        label = (
+            t("gap_below", lang, lo=fmt.num(lo, lang), hi=fmt.num(hi, lang))
+            if hi is not None
+            else t("gap_far", lang, lo=fmt.num(lo, lang))
+        )
+        classes.append({"key": f"gap_{i}", "label": label, "colour": GAP_COLOURS[i]})
+    out: list[int | None] = []
+    for r in rates:
+        g = gap_points(r, target)
+        if g is None:
+            out.append(None)
+        elif g <= 0:
+            out.append(0)
+        else:
+            out.append(1 + next((i for i, hi in enumerate(GAP_STEPS) if g <= hi), len(GAP_STEPS)))
+    return classes, out
+
+
+def _bins(values: list[float], scheme: str) -> list[float]:
+    """Upper bounds of the classes, from mapclassify: Fisher–Jenks natural breaks (up to 5
+    classes) or equal intervals (4)."""
+    import mapclassify
+    import numpy as np
+
+    distinct = sorted(set(values))
+    if len(distinct) <= 1:
+        return distinct
+    arr = np.asarray(values, dtype=float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Numba not installed": the pure-Python path is fine here
+        if scheme == "equal":
+            c = mapclassify.EqualInterval(arr, k=min(4, len(distinct)))
+        else:
+            c = mapclassify.FisherJenks(arr, k=min(5, len(distinct)))
+    return [float(b) for b in c.bins]
+
+
+def breaks_classes(
+    values: list[float | None], metric: str, scheme: str, lang: str
+) -> tuple[list[dict], list[int | None]]:
+    """Natural-breaks or equal-interval classes of the values drawn (rates in percent), darkest
+    where the worry is: the lowest recording rates, the highest unrecorded shares and counts."""
+    present = [v for v in values if _finite(v)]
+    bins = _bins(present, scheme)
+    rate = metric in RATE_METRICS
+    n = len(bins)
+    ramp = SEQUENTIAL[-n:] if n else ()
+    if metric == "recording_rate":
+        ramp = tuple(reversed(SEQUENTIAL))[:n]  # a low rate is the worry: darkest first
+    classes = []
+    lower = min(present) if present else 0.0
+    for i, b in enumerate(bins):
+        lo, hi = (fmt.num(lower, lang, 2), fmt.num(b, lang, 2)) if rate else (fmt.num(lower, lang), fmt.num(b, lang))
+        label = f"{lo}%" if rate and lo == hi else f"{lo}–{hi}%" if rate else (lo if lo == hi else f"{lo}–{hi}")
+        classes.append({"key": f"class_{i}", "label": label, "colour": ramp[i]})
+        lower = next((v for v in sorted(present) if v > b), b)
+    out: list[int | None] = []
+    for v in values:
+        if not _finite(v):
+            out.append(None)
+        else:
+            out.append(next((i for i, b in enumerate(bins) if v <= b + 1e-9), n - 1))
+    return classes, out
+
+
+def no_data_class(lang: str) -> dict:
+    return {"key": "band_none", "label": t("band_none", lang), "colour": NO_DATA}

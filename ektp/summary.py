@@ -1,0 +1,87 @@
+"""The sentence above a map: who lags and by how much, in the reader's language.
+
+Computed from exactly the frame the map draws (one row per unit: code, name, recording_rate,
+unrecorded, print_gap, is_synthetic), so it never says a figure the map does not show. It names
+the lowest unit as "lowest", gives people counts only where the unit has counts, never invents
+a figure, and says when the figures it names are synthetic. Pure: frame in, text out.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ektp import fmt
+from ektp.i18n import t
+
+#: The map's unit word per level, plural (for "8 of 11 regencies").
+UNITS = {"province": "units_province", "regency": "units_regency", "district": "units_district"}
+
+
+def _synthetic_note(rows: list[dict], lang: str) -> str:
+    n = sum(1 for r in rows if r.get("is_synthetic"))
+    if n == 0:
+        return ""
+    if n == len(rows):
+        return " " + t("sum_all_synthetic", lang)
+    return " " + t("sum_some_synthetic", lang, n=n, total=len(rows))
+
+
+def map_sentence(
+    df: pl.DataFrame, metric: str, level: str, area_name: str, target: float | None, lang: str
+) -> str | None:
+    """One or two sentences on the map's units; None when no unit has a figure to compare."""
+    if metric in ("unrecorded", "print_gap"):
+        return _count_sentence(df, metric, level, area_name, lang)
+    rows = [r for r in df.to_dicts() if r.get("recording_rate") is not None]
+    if not rows:
+        return None
+    rows.sort(key=lambda r: (r["recording_rate"], r["code"]))
+    low = rows[0]
+    units = t(UNITS.get(level, "units_regency"), lang)
+    figure = fmt.pct(low["recording_rate"], lang)
+    unrec = fmt.pct(1 - low["recording_rate"], lang)
+    people = ""
+    if low.get("unrecorded") is not None:
+        people = t("sum_people", lang, n=fmt.num(low["unrecorded"], lang))
+    syn = t("sum_synthetic_figure", lang) if low.get("is_synthetic") else ""
+    if len(rows) == 1:
+        text = t("sum_only", lang, name=low["name"], area=area_name, rate=figure, unrec=unrec, people=people, syn=syn)
+    else:
+        text = t("sum_lowest", lang, name=low["name"], area=area_name, rate=figure, unrec=unrec, people=people, syn=syn)
+    if target is not None:
+        gap = (target - low["recording_rate"]) * 100
+        below = sum(1 for r in rows if r["recording_rate"] < target - 1e-12)
+        if gap > 0:
+            text += t("sum_gap", lang, points=fmt.num(gap, lang, 1), target=fmt.target_pct(target, lang))
+        else:
+            text += t("sum_gap_met", lang, target=fmt.target_pct(target, lang))
+        text += "; " + t("sum_below", lang, n=below, total=len(rows), units=units) + "."
+    else:
+        high = rows[-1]
+        if len(rows) > 1:
+            text += "; " + t("sum_highest", lang, name=high["name"], rate=fmt.pct(high["recording_rate"], lang)) + "."
+        else:
+            text += "."
+    return text + _synthetic_note(rows, lang)
+
+
+def _count_sentence(df: pl.DataFrame, metric: str, level: str, area_name: str, lang: str) -> str | None:
+    rows = [r for r in df.to_dicts() if r.get(metric) is not None]
+    if not rows:
+        return None
+    rows.sort(key=lambda r: (-r[metric], r["code"]))
+    top = rows[0]
+    total = sum(r[metric] for r in rows)
+    syn = t("sum_synthetic_figure", lang) if top.get("is_synthetic") else ""
+    text = t(
+        "sum_most_" + metric,
+        lang,
+        name=top["name"],
+        area=area_name,
+        n=fmt.num(top[metric], lang),
+        share=fmt.pct(top[metric] / total if total else None, lang),
+        total=fmt.num(total, lang),
+        units=len(rows),
+        syn=syn,
+    )
+    return text + _synthetic_note(rows, lang)

@@ -1,0 +1,97 @@
+"""Map classes that show the gap (ektp/classes.py): on the real default data, Jambi's regencies
+on 31 March 2019 put Sarolangun (86%, the published figure) in a class of its own by default and
+under natural breaks; labels name the target; counts get sequential classes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from ektp import charts, classes
+from ektp.db import open_read_only
+
+
+@pytest.fixture(scope="module")
+def jambi_2019(default_db: Path) -> pl.DataFrame:
+    con = open_read_only(default_db)  # the app's configuration: other tests hold the file open too
+    try:
+        tbl = con.sql(
+            "SELECT region_code AS code, region_name AS name, recording_rate, unrecorded_share, unrecorded, "
+            "print_gap FROM v_coverage_area WHERE parent_code = '15' AND as_of = '2019-03-31'"
+        ).to_arrow_table()
+    finally:
+        con.close()
+    return pl.from_arrow(tbl)
+
+
+def _class_of(cls: list[dict], code: str) -> dict:
+    return next(c for c in cls if code in c["codes"])
+
+
+@pytest.mark.parametrize("scheme", ["gap", "natural"])
+def test_sarolangun_has_a_colour_of_its_own(jambi_2019: pl.DataFrame, scheme: str) -> None:
+    assert jambi_2019.height == 11
+    cls = charts.classify(jambi_2019, "recording_rate", "en", scheme, target=0.98)
+    own = _class_of(cls, "15.03")
+    assert own["codes"] == ["15.03"]
+    assert sum(c["colour"] == own["colour"] for c in cls if c["codes"]) == 1
+    if scheme == "gap":
+        assert own["label"] == "More than 10 points below"
+        met = _class_of(cls, "15.72")  # Kota Sungai Penuh, 98.1%
+        assert met["label"] == "At or above the 98% target" and met["colour"] == classes.GAP_MET
+
+
+def test_gap_classes_count_points_below_the_target_in_both_languages() -> None:
+    rates = [0.99, 0.98, 0.975, 0.965, 0.95, 0.90, 0.86, None]
+    defs, which = classes.gap_classes(rates, 0.98, "id")
+    assert which == [0, 0, 1, 2, 3, 4, 5, None]
+    assert [d["label"] for d in defs] == [
+        "Mencapai target 98% atau lebih",
+        "0–1 poin di bawah",
+        "1–2 poin di bawah",
+        "2–5 poin di bawah",
+        "5–10 poin di bawah",
+        "Lebih dari 10 poin di bawah",
+    ]
+    assert len({d["colour"] for d in defs}) == len(defs)
+
+
+def test_counts_get_sequential_natural_breaks_darker_for_more() -> None:
+    values = [100.0, 120.0, 130.0, 5000.0, 5200.0, 40000.0]
+    defs, which = classes.breaks_classes(values, "unrecorded", "natural", "en")
+    assert which[-1] == len(defs) - 1 and which[0] == 0
+    assert defs[-1]["colour"] == classes.SEQUENTIAL[-1]  # the most unrecorded people: darkest
+    assert defs[-1]["label"] == "40,000"
+    # a low recording rate is the worry: the lowest class is the darkest
+    defs, which = classes.breaks_classes([86.0, 97.6, 97.9, 98.1], "recording_rate", "natural", "en")
+    assert which[0] == 0 and defs[0]["colour"] == classes.SEQUENTIAL[-1]
+    eq, _ = classes.breaks_classes([86.0, 97.6, 97.9, 98.1], "recording_rate", "equal", "en")
+    assert len(eq) == 4
+
+
+def test_default_scheme() -> None:
+    assert classes.default_scheme("recording_rate", 0.98) == "gap"
+    assert classes.default_scheme("unrecorded_share", 0.98) == "gap"
+    assert classes.default_scheme("recording_rate", None) == "natural"
+    assert classes.default_scheme("unrecorded", 0.98) == "natural"
+
+
+def test_the_gap_map_draws_sarolangun_in_its_own_colour(app_env: Path) -> None:
+    """The figure the map page draws for Jambi, 31 March 2019, in the default scheme: Sarolangun's
+    trace is its own, its legend entry names the class and one unit, the target is named."""
+    import datetime as dt
+
+    from ektp import geo, queries
+
+    view = geo.view_name("regency", "15")
+    df = queries.map_values("regency", "15", dt.date(2019, 3, 31))
+    fig = charts.choropleth(df, geo.geojson(view), "recording_rate", "en", "t", "s", target=0.98, scheme="gap")
+    sarolangun = geo.feature_ids(view)["15.03"]
+    traces = [tr for tr in fig.data if tr.hoverinfo != "skip" and sarolangun in list(tr.locations)]
+    assert len(traces) == 1 and list(traces[0].locations) == [sarolangun]
+    assert traces[0].name == "More than 10 points below · 1 unit"
+    colour = traces[0].colorscale[0][1]
+    assert all(tr.colorscale[0][1] != colour for tr in fig.data if tr is not traces[0] and tr.hoverinfo != "skip")
+    assert any(tr.name.startswith("At or above the 98% target · ") for tr in fig.data)

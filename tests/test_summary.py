@@ -1,0 +1,80 @@
+"""The sentence above the map (ektp/summary.py): figures, wording and language, from exactly the
+frame the map draws; synthetic-only, no-count and count-metric cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+
+from ektp import queries, summary
+
+D = dt.date(2019, 3, 31)
+
+
+def test_jambi_2019_in_english_and_indonesian(app_env: Path) -> None:
+    df = queries.map_values("regency", "15", D)
+    en = summary.map_sentence(df, "recording_rate", "regency", "Jambi", 0.98, "en")
+    assert en.startswith(
+        "Kabupaten Sarolangun has the lowest recording rate in Jambi: 86.0% (14.0% unrecorded), "
+        "12.0 points below the 98% target; "
+    )
+    below = df.filter(pl.col("recording_rate") < 0.98).height
+    assert f"{below} of 11 regencies/cities are below target." in en
+    # the article gave a rate, no counts: no people count is said for Sarolangun
+    assert "people" not in en.split(";")[0]
+    # ten of the eleven figures are the demonstration fill, and the sentence says so
+    assert en.endswith("10 of 11 figures on this map are synthetic (demonstration fill).")
+    idn = summary.map_sentence(df, "recording_rate", "regency", "Jambi", 0.98, "id")
+    assert idn.startswith(
+        "Kabupaten Sarolangun memiliki persentase perekaman terendah di Jambi: 86,0% (14,0% belum rekam), 12,0 poin di bawah target 98%"
+    )
+
+
+def frame(rows: list[dict]) -> pl.DataFrame:
+    base = {
+        "code": None,
+        "name": None,
+        "recording_rate": None,
+        "unrecorded": None,
+        "print_gap": None,
+        "is_synthetic": False,
+    }
+    return pl.DataFrame([{**base, **r} for r in rows])
+
+
+def test_counts_only_where_they_exist_and_synthetic_only() -> None:
+    df = frame(
+        [
+            {"code": "a", "name": "Kota A", "recording_rate": 0.90, "unrecorded": 1234, "is_synthetic": True},
+            {"code": "b", "name": "Kab. B", "recording_rate": 0.99, "unrecorded": 10, "is_synthetic": True},
+        ]
+    )
+    text = summary.map_sentence(df, "recording_rate", "district", "X", None, "en")
+    assert text == (
+        "Kota A has the lowest recording rate in X: 90.0% (10.0% unrecorded, 1,234 people) (a synthetic figure); "
+        "the highest is Kab. B at 99.0%. All figures on this map are synthetic (demonstration fill), not published."
+    )
+    one = summary.map_sentence(
+        df.head(1).with_columns(pl.lit(False).alias("is_synthetic")), "recording_rate", "district", "X", 0.9, "en"
+    )
+    assert (
+        one
+        == "Kota A is the only unit with a figure in X: 90.0% recorded (10.0% unrecorded, 1,234 people), at or above the 90% target; 0 of 1 districts are below target."
+    )
+
+
+def test_count_metric_and_nothing_to_say() -> None:
+    df = frame(
+        [
+            {"code": "a", "name": "Kota A", "recording_rate": 0.9, "unrecorded": 300},
+            {"code": "b", "name": "Kab. B", "recording_rate": 0.8, "unrecorded": 700},
+            {"code": "c", "name": "Kab. C", "recording_rate": 0.7},
+        ]
+    )
+    text = summary.map_sentence(df, "unrecorded", "regency", "Y", 0.98, "id")
+    assert text == "Kab. B memiliki penduduk belum rekam terbanyak di Y: 700 dari 1.000 (70,0%) di 2 wilayah."
+    assert (
+        summary.map_sentence(frame([{"code": "a", "name": "A"}]), "recording_rate", "regency", "Y", 0.98, "en") is None
+    )
