@@ -358,7 +358,12 @@ def single_band(df: pl.DataFrame, metric: str, scheme: str) -> tuple[str, int] |
 
 
 def classify(
-    df: pl.DataFrame, metric: str, lang: str, scheme: str = "dukcapil", target: float | None = None
+    df: pl.DataFrame,
+    metric: str,
+    lang: str,
+    scheme: str = "dukcapil",
+    target: float | None = None,
+    fixed_bins: tuple[float, ...] | None = None,
 ) -> list[dict]:
     """Legend classes for the map (ektp/classes.py): distance to the target ("gap", a rate with a
     target), natural breaks, equal intervals, quantiles or Dukcapil's bands.
@@ -369,11 +374,16 @@ def classify(
     rows = df.to_dicts()
     if scheme == "gap" and (metric not in RATE_METRICS or target is None):
         scheme = "natural"  # no target to measure against: the values' own breaks
-    if scheme in ("gap", "natural", "equal"):
+    if scheme == "fixed" and not fixed_bins:
+        scheme = "natural"  # no values of other dates given: this date's own breaks
+    if scheme in ("gap", "natural", "equal", "fixed"):
+        values = [metric_value(r, metric) for r in rows]
         if scheme == "gap":
             defs, which = classes.gap_classes([r.get("recording_rate") for r in rows], target, lang)
+        elif scheme == "fixed":
+            defs, which = classes.breaks_classes(values, metric, "natural", lang, bins=fixed_bins)
         else:
-            defs, which = classes.breaks_classes([metric_value(r, metric) for r in rows], metric, scheme, lang)
+            defs, which = classes.breaks_classes(values, metric, scheme, lang)
         out = [{**d, "codes": [], "rows": []} for d in [*defs, classes.no_data_class(lang)]]
         for r, i in zip(rows, which, strict=True):
             cls = out[i] if i is not None else out[-1]
@@ -541,9 +551,13 @@ def choropleth(
     height: int | None = None,
     scheme: str = "dukcapil",
     bounds: tuple[float, float, float, float] | None = None,
+    labels: dict[str, tuple[float, float]] | None = None,
+    fixed_bins: tuple[float, ...] | None = None,
 ) -> go.Figure:
     """A classed choropleth: one trace per legend class (with its unit count), units below the
-    target outlined, hover with name, code, value, counts, as-of and source.
+    target outlined, hover with name, code, value, counts, as-of and source; views of up to
+    LABEL_UNITS units carry each unit's value on the map (`labels`: code → lng, lat), so the
+    reader sees the figures, not only colours.
 
     `bounds` (min lng, min lat, max lng, max lat; an embedded FeatureCollection's own `bbox` when
     not given) frames the map to the view's units; Plotly's fitbounds leaves ~25% of the width
@@ -556,7 +570,7 @@ def choropleth(
     fig = go.Figure()
     ids = feature_numbers(df, geojson)
     compact = df.height > COMPACT_UNITS
-    for c in classify(df, metric, lang, scheme, target):
+    for c in classify(df, metric, lang, scheme, target, fixed_bins):
         if not c["codes"]:
             continue
         rows = [r for r in c["rows"] if r["code"] in ids]
@@ -601,6 +615,21 @@ def choropleth(
                     showlegend=True,
                 )
             )
+    if labels and df.height <= LABEL_UNITS:
+        shown = [r for r in df.to_dicts() if r["code"] in labels and metric_value(r, metric) is not None]
+        if shown:
+            fig.add_trace(
+                go.Scattergeo(
+                    lon=[labels[r["code"]][0] for r in shown],
+                    lat=[labels[r["code"]][1] for r in shown],
+                    text=[format_value(metric_value(r, metric), metric, lang) for r in shown],
+                    mode="text",
+                    textfont={"size": 11, "color": "#111111", "shadow": "auto"},
+                    hoverinfo="skip",
+                    showlegend=False,
+                    name="labels",
+                )
+            )
     if bounds is None and isinstance(geojson, dict) and len(geojson.get("bbox") or ()) == 4:
         bounds = tuple(geojson["bbox"])
     if bounds is not None:
@@ -619,24 +648,33 @@ def choropleth(
     return fig
 
 
+#: Views of up to this many units carry value labels on the map (DHIS2 does the same).
+LABEL_UNITS = 40
+
 #: Below a map: a legend of up to three rows, then the source line (up to four lines).
 MAP_BOTTOM_PX = 150
 
 
-def map_height(bounds: tuple[float, float, float, float] | None, title: str = "", width_px: int = 560) -> int:
-    """A map figure's height for its area's shape in Mercator, assuming a map ~560 px wide: a
-    fixed 560 px left Indonesia (2.7 times wider than tall) in a band of white, while a tall
-    regency needs the room. The plot is kept between 220 and 420 px."""
+#: The map is the page's hero: drawn across the content's width (~1,000 px on a desktop), its
+#: plot kept between these heights, so that with its title and legend it takes at least ~60%
+#: of a desktop viewport (a 1080p window shows ~900 px of page).
+MAP_WIDTH_PX, MAP_PLOT_MIN_PX, MAP_PLOT_MAX_PX = 1000, 480, 720
+
+
+def map_height(bounds: tuple[float, float, float, float] | None, title: str = "", width_px: int = MAP_WIDTH_PX) -> int:
+    """A map figure's height for its area's shape in Mercator at the content's width: a fixed
+    height left Indonesia (2.7 times wider than tall) in a band of white, while a tall regency
+    needs the room. The plot is kept between MAP_PLOT_MIN_PX and MAP_PLOT_MAX_PX."""
     top = _top_margin(_wrap(title, TITLE_WRAP))
     if bounds is None:
-        return top + 370 + MAP_BOTTOM_PX
+        return top + MAP_PLOT_MIN_PX + MAP_BOTTOM_PX
     x0, y0, x1, y1 = bounds
 
     def merc(lat: float) -> float:
         return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85.0), -85.0)) / 2)))
 
     aspect = (x1 - x0) / max(merc(y1) - merc(y0), 1e-6)
-    return top + int(min(max(width_px / aspect, 220), 420)) + MAP_BOTTOM_PX
+    return top + int(min(max(width_px / aspect, MAP_PLOT_MIN_PX), MAP_PLOT_MAX_PX)) + MAP_BOTTOM_PX
 
 
 def trend(

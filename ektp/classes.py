@@ -16,7 +16,10 @@ from ektp import fmt
 from ektp.i18n import t
 
 #: The schemes the map offers, default first where it applies (gap needs a target and a rate).
-SCHEMES = ("gap", "natural", "equal", "quantile", "dukcapil")
+SCHEMES = ("gap", "natural", "fixed", "equal", "quantile", "dukcapil")
+#: Values natural breaks fixed across dates are computed from at most (a seeded sample beyond):
+#: Fisher–Jenks is quadratic, and a national district view holds ~870,000 unit-months.
+FIXED_SAMPLE = 3000
 RATE_METRICS = {"recording_rate", "unrecorded_share"}
 #: Points below the target where a gap class ends: 0–1, 1–2, 2–5, 5–10, more than 10.
 GAP_STEPS = (1.0, 2.0, 5.0, 10.0)
@@ -87,13 +90,28 @@ def _bins(values: list[float], scheme: str) -> list[float]:
     return [float(b) for b in c.bins]
 
 
+def fixed_bins(all_values: list[float]) -> tuple[float, ...]:
+    """Natural breaks over every date of a view (the values of all its units and dates, rates in
+    percent), so that two dates compare on one legend; a seeded sample of FIXED_SAMPLE values
+    stands for a larger view, with its lowest and highest value kept."""
+    import numpy as np
+
+    vals = np.asarray([v for v in all_values if _finite(v)], dtype=float)
+    if vals.size > FIXED_SAMPLE:
+        pick = np.random.default_rng(0).choice(vals, FIXED_SAMPLE, replace=False)
+        vals = np.concatenate([pick, [vals.min(), vals.max()]])
+    return tuple(_bins(vals.tolist(), "natural"))
+
+
 def breaks_classes(
-    values: list[float | None], metric: str, scheme: str, lang: str
+    values: list[float | None], metric: str, scheme: str, lang: str, bins: tuple[float, ...] | None = None
 ) -> tuple[list[dict], list[int | None]]:
     """Natural-breaks or equal-interval classes of the values drawn (rates in percent), darkest
-    where the worry is: the lowest recording rates, the highest unrecorded shares and counts."""
+    where the worry is: the lowest recording rates, the highest unrecorded shares and counts.
+    `bins` (fixed_bins): class bounds fixed across dates instead of the values' own."""
     present = [v for v in values if _finite(v)]
-    bins = _bins(present, scheme)
+    fixed = bins is not None
+    bins = list(bins) if fixed else _bins(present, scheme)
     rate = metric in RATE_METRICS
     n = len(bins)
     ramp = SEQUENTIAL[-n:] if n else ()
@@ -101,11 +119,13 @@ def breaks_classes(
         ramp = tuple(reversed(SEQUENTIAL))[:n]  # a low rate is the worry: darkest first
     classes = []
     lower = min(present) if present else 0.0
+    if fixed:  # the classes of every date: the first from the lowest value any date had
+        lower = bins[0] if not present else min(min(present), bins[0])
     for i, b in enumerate(bins):
         lo, hi = (fmt.num(lower, lang, 2), fmt.num(b, lang, 2)) if rate else (fmt.num(lower, lang), fmt.num(b, lang))
         label = f"{lo}%" if rate and lo == hi else f"{lo}–{hi}%" if rate else (lo if lo == hi else f"{lo}–{hi}")
         classes.append({"key": f"class_{i}", "label": label, "colour": ramp[i]})
-        lower = next((v for v in sorted(present) if v > b), b)
+        lower = b if fixed else next((v for v in sorted(present) if v > b), b)
     out: list[int | None] = []
     for v in values:
         if not _finite(v):

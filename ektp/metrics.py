@@ -163,6 +163,25 @@ class TargetState:
     value_synthetic: bool  # the value judged is a synthetic one
 
 
+#: Targets in the order a reader needs them: what was missed and what is at risk first.
+STATUS_ORDER = (
+    "status_missed",
+    "status_at_risk",
+    "status_on_track",
+    "status_no_deadline",
+    "status_no_data",
+    "status_met",
+)
+
+
+def attention_order(row: dict) -> tuple:
+    """Sort key of a target row (ui.target_rows): sourced before synthetic, then missed, at risk,
+    on track, no deadline, no data, met; then the label."""
+    status = row["status"]
+    rank = STATUS_ORDER.index(status) if status in STATUS_ORDER else len(STATUS_ORDER)
+    return (row["target_synthetic"], rank, row["label"])
+
+
 def target_state(target: dict, points: list[tuple[dt.date, float, bool]], today: dt.date) -> TargetState:
     """`target`: a targets row (metric, target_value, baseline_value, start_date, deadline);
     `points`: the metric's series as (date, value, is_synthetic), in date order."""

@@ -191,6 +191,48 @@ def area_latest(code: str, as_of: dt.date | None = None) -> tuple[dict | None, d
     return (rows[0] if rows else None, rows[1] if len(rows) > 1 else None)
 
 
+#: A map metric's value as drawn (rates in percent), over every date: for breaks fixed across dates.
+_DRAWN = {
+    "recording_rate": "recording_rate * 100",
+    "unrecorded_share": "(1 - recording_rate) * 100",
+    "unrecorded": "unrecorded",
+    "print_gap": "print_gap",
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _fixed_bins(stamp: tuple, level: str, scope: str, metric: str) -> tuple[float, ...]:
+    from ektp import classes
+
+    expr = _DRAWN[metric]  # one of four fixed expressions, never user text
+    df = _q(
+        f"SELECT {expr} AS v FROM coverage_area WHERE level = $level AND in_scope(region_code, $scope) "  # noqa: S608
+        f"AND {expr} IS NOT NULL",
+        {"level": level, "scope": scope},
+    )
+    return classes.fixed_bins(df["v"].to_list())
+
+
+def fixed_bins(level: str, scope: str, metric: str) -> tuple[float, ...]:
+    """Natural breaks of a map view over all its dates (one legend for every date)."""
+    return _fixed_bins(db.stamp(), level, scope, metric) if metric in _DRAWN else ()
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _label_points(stamp: tuple, codes: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    df = _q(
+        "SELECT code, centroid_lng, centroid_lat FROM boundaries WHERE list_contains($codes, code) "
+        "AND centroid_lng IS NOT NULL",
+        {"codes": list(codes)},
+    )
+    return {c: (x, y) for c, x, y in df.iter_rows()}
+
+
+def label_points(codes: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    """Where a unit's value label sits on the map (its centroid, lng/lat), for small views."""
+    return _label_points(db.stamp(), tuple(codes))
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def _split_by_sex(stamp: tuple, code: str, as_of: dt.date) -> pl.DataFrame:
     return _q(

@@ -85,3 +85,22 @@ def _count_sentence(df: pl.DataFrame, metric: str, level: str, area_name: str, l
         syn=syn,
     )
     return text + _synthetic_note(rows, lang)
+
+
+def below_target_line(df: pl.DataFrame, target: float, lang: str, named: int = 3) -> str:
+    """'**Below target (98%)**: 8 of 11 — lowest: A (86.0%), B (97.6%), C (97.6%) … and 5 more':
+    a count and the lowest few (markdown, names escaped); the ranking lists every unit."""
+    import html
+
+    rated = df.filter(pl.col("recording_rate").is_not_null())
+    below = rated.filter(pl.col("recording_rate") < target).sort("recording_rate")
+    head = f"**{t('below_target', lang, value=fmt.target_pct(target, lang))}**: "
+    head += t("below_count", lang, n=below.height, total=fmt.num(rated.height, lang))
+    lowest = below.head(named)
+    listed = ", ".join(
+        f"{html.escape(str(n))} ({fmt.pct(r, lang)})"
+        for n, r in zip(lowest["name"].to_list(), lowest["recording_rate"].to_list(), strict=True)
+    )
+    if below.height > named:
+        listed += " " + t("below_more", lang, n=below.height - named)
+    return head + (f" — {t('below_lowest', lang)}: {listed}" if listed else "")

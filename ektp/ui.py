@@ -677,10 +677,11 @@ def map_spec(
     source_line: str,
     target: float | None = None,
     scheme: str = "dukcapil",
+    fixed_bins: tuple[float, ...] | None = None,
 ) -> FigureSpec:
     """The map as the page draws it: geometry by URL, framed to the file's bbox, cached under
     the view's data (queries.MapView). The benchmark times this same figure."""
-    from ektp import charts, geo
+    from ektp import charts, geo, queries
 
     return FigureSpec(
         charts.choropleth,
@@ -693,6 +694,8 @@ def map_spec(
         target,
         scheme=scheme,
         bounds=geo.bounds(view),
+        labels=queries.label_points(mv.codes) if len(mv.codes) <= charts.LABEL_UNITS else None,
+        fixed_bins=fixed_bins,
         data_key=mv.key,
     )
 

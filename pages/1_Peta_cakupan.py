@@ -20,7 +20,7 @@ RANKING_ROWS = 1000
 GROUPED_PICKER_UNITS = 1000
 #: the below-target line names the lowest units; the ranking has them all (2,160 of the
 #: national districts below 98% made a 43 KB paragraph on every rerun)
-BELOW_LISTED = 30
+BELOW_LISTED = 3
 
 
 def drill(code: str, level: str) -> None:
@@ -189,42 +189,36 @@ def body() -> None:
         )
 
     sentence = summary.map_sentence(df, metric, level, area_name, target, lg)
+    bins = queries.fixed_bins(level, area, metric) if scheme == "fixed" else None
+    if sentence:  # the map's story in words, above it: what the chart shows, for every reader
+        st.markdown(ui.safe_text(sentence))
+    # the map is the page's hero: the content's full width; the ranking and pickers below it
+    if maps_on:
+        st.session_state["map_view"] = view  # for the click callback: feature number → code
+        screen = ui.map_spec(mv, view, metric, lg, title, source_line, target, scheme, bins)
+        ui.show_geometry_loader(view)  # before the chart, which it hands the geometry
+        st.plotly_chart(
+            screen.shared(),
+            key="map_chart",
+            on_select=on_map_select,
+            selection_mode="points",
+            config=ui.plotly_config(lg),
+        )
+    elif map_files == "outdated":
+        st.warning(t("maps_outdated", lg))
+    else:
+        reason = queries.meta().get("boundaries_status", "boundary files not built")
+        st.warning(t("maps_off", lg, reason=reason if not ui.settings.is_public() else "—"))
+    st.caption(ui.marker(mv.synthetic, lg) + " · " + t("over_100_note", lg))
+    one_band = charts.single_band(df, metric, scheme) if maps_on else None
+    if one_band is not None:
+        st.caption(t("one_band", lg, n=one_band[1], band=t(one_band[0], lg)))
     left, right = st.columns([3, 2])
     with left:
-        if sentence:  # the map's story in words: what the chart shows, for every reader
-            st.markdown(ui.safe_text(sentence))
-        if maps_on:
-            st.session_state["map_view"] = view  # for the click callback: feature number → code
-            screen = ui.map_spec(mv, view, metric, lg, title, source_line, target, scheme)
-            ui.show_geometry_loader(view)  # before the chart, which it hands the geometry
-            st.plotly_chart(
-                screen.shared(),
-                key="map_chart",
-                on_select=on_map_select,
-                selection_mode="points",
-                config=ui.plotly_config(lg),
-            )
-        elif map_files == "outdated":
-            st.warning(t("maps_outdated", lg))
-        else:
-            reason = queries.meta().get("boundaries_status", "boundary files not built")
-            st.warning(t("maps_off", lg, reason=reason if not ui.settings.is_public() else "—"))
-        st.caption(ui.marker(mv.synthetic, lg) + " · " + t("over_100_note", lg))
-        one_band = charts.single_band(df, metric, scheme) if maps_on else None
-        if one_band is not None:
-            st.caption(t("one_band", lg, n=one_band[1], band=t(one_band[0], lg)))
-    with right:
         ranking(mv, metric, lg)
+    with right:
         if target is not None:
-            below = df.filter(pl.col("recording_rate") < target).sort("recording_rate")
-            lowest = below.head(BELOW_LISTED)
-            listed = ", ".join(
-                f"{ui.safe_text(n)} ({fmt.pct(r, lg)})"
-                for n, r in zip(lowest["name"].to_list(), lowest["recording_rate"].to_list(), strict=True)
-            )
-            if below.height > BELOW_LISTED:
-                listed += " " + t("below_more", lg, n=below.height - BELOW_LISTED)
-            st.markdown(f"**{t('below_target', lg, value=fmt.target_pct(target, lg))}**: " + (listed or "–"))
+            st.markdown(summary.below_target_line(df, target, lg, BELOW_LISTED))
         child = CHILD_LEVEL.get(level)
         if child and level != "district":
             opts = ["", *mv.codes]
@@ -239,7 +233,19 @@ def body() -> None:
 
         def export_fig():  # noqa: ANN202 - geometry embedded so the file stands alone; read only on export
             said = f"{title} — {sentence}" if sentence else title  # the sentence travels with the file
-            return charts.choropleth(df, geo.geojson(view), metric, lg, said, source_line, target, scheme=scheme)
+            labels = queries.label_points(mv.codes) if len(mv.codes) <= charts.LABEL_UNITS else None
+            return charts.choropleth(
+                df,
+                geo.geojson(view),
+                metric,
+                lg,
+                said,
+                source_line,
+                target,
+                scheme=scheme,
+                labels=labels,
+                fixed_bins=bins,
+            )
 
         ui.figure_downloads(export_fig, df, f"peta_{metric}_{level}_{area}_{as_of}", lg, "map")
 

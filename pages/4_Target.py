@@ -9,6 +9,7 @@ import streamlit as st
 
 from ektp import charts, fmt, queries, ui
 from ektp.i18n import t
+from ektp.metrics import attention_order
 
 lg = ui.setup("page_targets")
 
@@ -36,7 +37,7 @@ def body() -> None:
     src = "; ".join(sorted({r["source"] for r in rows if not r["target_synthetic"]}))
     title = t("page_targets", lg) + " — " + ui.area_name(area, lg)
     line = t("figure_source", lg, sources=(src or "–") + "; " + t("synthetic_marker", lg), date=fmt.date(today, lg))
-    sorted_rows = sorted(rows, key=lambda r: (r["target_synthetic"], r["status"], r["label"]))[:40]
+    sorted_rows = sorted(rows, key=attention_order)[:40]
 
     fig = ui.FigureSpec(charts.targets_progress, sorted_rows, lg, title, line)
     st.plotly_chart(fig.shared(), config=ui.plotly_config(lg), key="targets_chart")

@@ -36,6 +36,18 @@ def empty_db(tmp_path: Path) -> Path:
 
 
 @pytest.fixture()
+def writable_db(default_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the default DB the test may load into (the app reads it, internal mode)."""
+    import shutil
+
+    db = tmp_path / "ektp.duckdb"
+    shutil.copy(default_db, db)
+    monkeypatch.setenv("EKTP_DB", str(db))
+    monkeypatch.delenv("EKTP_PUBLIC", raising=False)
+    return db
+
+
+@pytest.fixture()
 def app_env(default_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("EKTP_DB", str(default_db))
     monkeypatch.delenv("EKTP_PUBLIC", raising=False)

@@ -95,3 +95,50 @@ def test_the_gap_map_draws_sarolangun_in_its_own_colour(app_env: Path) -> None:
     colour = traces[0].colorscale[0][1]
     assert all(tr.colorscale[0][1] != colour for tr in fig.data if tr is not traces[0] and tr.hoverinfo != "skip")
     assert any(tr.name.startswith("At or above the 98% target · ") for tr in fig.data)
+
+
+def test_small_views_carry_value_labels_on_the_map(app_env: Path) -> None:
+    """Up to LABEL_UNITS units: each unit's value sits on the map at its centroid (DHIS2 does);
+    the national regency map (514 units) carries none."""
+    import datetime as dt
+
+    from ektp import geo, queries
+
+    view = geo.view_name("regency", "15")
+    mv = queries.map_view("regency", "15", dt.date(2019, 3, 31), view)
+    labels = queries.label_points(mv.codes)
+    assert len(labels) == 11
+    fig = charts.choropleth(mv.located, geo.static_url(view), "recording_rate", "id", "t", "s", 0.98, labels=labels)
+    (tr,) = [tr for tr in fig.data if tr.type == "scattergeo"]
+    assert tr.mode == "text" and len(tr.text) == 11 and "86,0%" in tr.text
+    i = list(tr.text).index("86,0%")
+    x0, y0, x1, y1 = geo.bounds(view)
+    assert x0 < tr.lon[i] < x1 and y0 < tr.lat[i] < y1
+    nation = queries.map_view("regency", "00", dt.date(2024, 12, 31), "regency")
+    big = charts.choropleth(nation.located, geo.static_url("regency"), "recording_rate", "en", "t", "s", labels=labels)
+    assert not [tr for tr in big.data if tr.type == "scattergeo"]
+
+
+def test_fixed_breaks_stay_fixed_across_two_dates(app_env: Path) -> None:
+    """Breaks fixed over every date of the view: March 2019 and December 2024 share one legend,
+    where each date's own natural breaks differ."""
+    import datetime as dt
+
+    from ektp import queries
+
+    bins = queries.fixed_bins("regency", "15", "recording_rate")
+    assert 2 <= len(bins) <= 5 and list(bins) == sorted(bins)
+    early = queries.map_values("regency", "15", dt.date(2019, 3, 31))
+    late = queries.map_values("regency", "15", dt.date(2024, 12, 31))
+    fixed = [charts.classify(df, "recording_rate", "en", "fixed", fixed_bins=bins) for df in (early, late)]
+    assert [c["label"] for c in fixed[0]] == [c["label"] for c in fixed[1]]
+    assert [c["colour"] for c in fixed[0]] == [c["colour"] for c in fixed[1]]
+    own = [charts.classify(df, "recording_rate", "en", "natural") for df in (early, late)]
+    assert [c["label"] for c in own[0]] != [c["label"] for c in own[1]]
+    # a unit falls in the class whose bounds hold its value
+    for cls in fixed[1]:
+        for r in cls["rows"]:
+            if cls["key"].startswith("class_"):
+                i = int(cls["key"].split("_")[1])
+                assert r["recording_rate"] * 100 <= bins[i] + 1e-9
+                assert i == 0 or r["recording_rate"] * 100 > bins[i - 1]

@@ -3,7 +3,6 @@ default DB; absent from the public instance."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
@@ -15,15 +14,6 @@ from tests.conftest import FIXTURES, ROOT
 
 PAGE = "pages/7_Muat_data.py"
 STACKED = FIXTURES / "layouts" / "stacked_lp_jambi_2019_01.csv"
-
-
-@pytest.fixture()
-def writable_db(default_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    db = tmp_path / "ektp.duckdb"
-    shutil.copy(default_db, db)
-    monkeypatch.setenv("EKTP_DB", str(db))
-    monkeypatch.delenv("EKTP_PUBLIC", raising=False)
-    return db
 
 
 def page(lang: str = "en") -> AppTest:

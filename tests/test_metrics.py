@@ -84,16 +84,21 @@ def test_every_check_note_the_etl_writes_reads_back_in_both_languages() -> None:
 
     for key, template in checks.TEMPLATES.items():
         fields = re.findall(r"\{(\w+)\}", template)
+        text = {"level": "regency", "measure": "eligible", "name": "Kabupaten Tebo", "typed": "KAB TEBO",
+                "code": "15.09", "code_bps": "1508"}  # fmt: skip
         values = {
-            f: ("regency" if f == "level" else str(1000 + i) + ("." + "5" * i if "%" in template else ""))
-            for i, f in enumerate(fields)
+            f: text.get(f) or str(1000 + i) + ("." + "5" * i if "%" in template else "") for i, f in enumerate(fields)
         }
         stored = checks.write(key, **values)
         assert checks.read(stored) == [(key, values)], stored
+        numbers = [v for f, v in values.items() if f not in text]
         for lg in LANGS:
             said = fmt.notes(stored, lg)
             assert said and "{" not in said and f"check_{key}" in strings(lg), (key, lg, said)
-            assert fmt.num(1000, lg) in said  # the numbers written the reader's way
+            for f in ("name", "code", "code_bps", "typed"):  # names and codes as stored
+                assert f not in values or values[f] in said, (key, lg, said)
+            if numbers:  # the numbers written the reader's way
+                assert fmt.num(float(numbers[0]), lg, len(numbers[0].split(".")[1]) if "." in numbers[0] else 0) in said
     # several notes in one text, one holding the separator itself, and one no template knows
     text = checks.SEP.join(
         [
@@ -169,3 +174,19 @@ def test_a_met_target_says_since_when_not_a_projection() -> None:
     assert missed.reached_date is None and missed.projected_date is not None  # still heading there
     down = [(D(2020, 1, 27), 40000.0), (D(2020, 2, 29), 30000.0), (D(2020, 4, 30), 20000.0)]
     assert project(down, 30000, "unrecorded_count", None, today=D(2020, 5, 1)).reached_date == D(2020, 2, 29)
+
+
+def test_targets_needing_attention_come_first() -> None:
+    from ektp.metrics import attention_order
+
+    rows = [
+        {"status": s, "target_synthetic": syn, "label": lab}
+        for s, syn, lab in [
+            ("status_met", False, "a"),
+            ("status_on_track", False, "b"),
+            ("status_missed", True, "c"),
+            ("status_at_risk", False, "d"),
+            ("status_missed", False, "e"),
+        ]
+    ]
+    assert [r["label"] for r in sorted(rows, key=attention_order)] == ["e", "d", "b", "a", "c"]

@@ -4,7 +4,6 @@ it and from where; the public instance never has the page; `make run` listens on
 
 from __future__ import annotations
 
-import shutil
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,15 +37,6 @@ def networked() -> Iterator[None]:
     st_config.set_option("server.address", "0.0.0.0")
     yield
     st_config.set_option("server.address", before)
-
-
-@pytest.fixture()
-def writable_db(default_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    db = tmp_path / "ektp.duckdb"
-    shutil.copy(default_db, db)
-    monkeypatch.setenv("EKTP_DB", str(db))
-    monkeypatch.delenv("EKTP_PUBLIC", raising=False)
-    return db
 
 
 def page() -> AppTest:

@@ -78,3 +78,14 @@ def test_count_metric_and_nothing_to_say() -> None:
     assert (
         summary.map_sentence(frame([{"code": "a", "name": "A"}]), "recording_rate", "regency", "Y", 0.98, "en") is None
     )
+
+
+def test_below_target_line_counts_and_names_the_lowest(app_env: Path) -> None:
+    df = queries.map_values("regency", "15", D)
+    line = summary.below_target_line(df, 0.98, "en", named=1)
+    below = df.filter(pl.col("recording_rate") < 0.98).height
+    assert (
+        line
+        == f"**Below target (98%)**: {below} of 11 — lowest: Kabupaten Sarolangun (86.0%) … and {below - 1} more (sort the ranking to see them all)"
+    )
+    assert summary.below_target_line(df, 0.5, "id") == "**Di bawah target (50%)**: 0 dari 11"

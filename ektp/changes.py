@@ -1,0 +1,190 @@
+"""What changed between two dates of one map view: the frame, its classes, the map and the sentence.
+
+`?compare=YYYY-MM-DD` on the map page draws, for every unit, its figure at `date` minus its
+figure at `compare`: points gained for rates, people for counts, on a diverging scale centred
+on no change (purple where things got better, orange where worse, whatever the metric's
+direction). Pure: frames in, frame / figure / text out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import plotly.graph_objects as go
+import polars as pl
+
+from ektp import fmt
+from ektp.i18n import t
+
+RATE_METRICS = {"recording_rate", "unrecorded_share"}
+#: More is better for these; for the others (unrecorded people, their share, the print gap) more is worse.
+BETTER_UP = {"recording_rate"}
+#: Steps of a rate's change, in points: fell > 5, fell 1–5, within 1, gained 1–5, gained > 5.
+RATE_STEPS = (-5.0, -1.0, 1.0, 5.0)
+#: ColorBrewer PuOr, worse → better (colour-blind safe); the middle is "about the same".
+WORSE_TO_BETTER = ("#b35806", "#f1a340", "#f7f7f7", "#998ec3", "#542788")
+
+
+def _drawn(v: float | None, metric: str) -> float | None:
+    if v is None:
+        return None
+    return float(v) * 100.0 if metric in RATE_METRICS else float(v)
+
+
+def change_frame(now: pl.DataFrame, before: pl.DataFrame, metric: str) -> pl.DataFrame:
+    """One row per unit of the view (map_values of two dates): code, name, before, now, change
+    (in drawn units: points for rates), is_synthetic (either figure); the worst change first."""
+    keep = ["code", "name", metric, "is_synthetic"]
+    b = before.select(keep).rename({metric: "before", "is_synthetic": "syn_before"})
+    df = now.select([*keep, *([c for c in ("fid",) if c in now.columns])]).rename({metric: "now"})
+    df = df.join(b.drop("name"), on="code", how="left")
+    scale = 100.0 if metric in RATE_METRICS else 1.0
+    df = df.with_columns(
+        (pl.col("before") * scale).alias("before"),
+        (pl.col("now") * scale).alias("now"),
+    ).with_columns(
+        (pl.col("now") - pl.col("before")).alias("change"),
+        (pl.col("is_synthetic").fill_null(False) | pl.col("syn_before").fill_null(False)).alias("is_synthetic"),
+    )
+    worst_first = metric in BETTER_UP  # a fall of the rate first; a rise of what is wrong first
+    return df.drop("syn_before").sort("change", descending=not worst_first, nulls_last=True)
+
+
+def steps(values: list[float], metric: str) -> tuple[float, float, float, float]:
+    """The four bounds of the five classes: fixed points for rates; for counts, a tenth and a
+    half of the largest change either way (centred on no change)."""
+    if metric in RATE_METRICS:
+        return RATE_STEPS
+    top = max((abs(v) for v in values), default=0.0) or 1.0
+    return (-top / 2, -top / 10, top / 10, top / 2)
+
+
+def classes(values: list[float | None], metric: str, lang: str) -> tuple[list[dict], list[int | None]]:
+    """Five classes, worse → better in legend order, and each value's class (None: no figure)."""
+    present = [v for v in values if v is not None]
+    s = steps(present, metric)
+    unit = t("points", lang) if metric in RATE_METRICS else t("people", lang)
+
+    def n(x: float) -> str:
+        return fmt.num(abs(x), lang)
+
+    up_good = metric in BETTER_UP
+    by_value = [  # named by the direction of the value; coloured by better or worse
+        t("change_fell_more", lang, lo=n(s[0]), unit=unit),
+        t("change_fell", lang, lo=n(s[1]), hi=n(s[0]), unit=unit),
+        t("change_same", lang, x=n(s[2]), unit=unit),
+        t("change_rose", lang, lo=n(s[2]), hi=n(s[3]), unit=unit),
+        t("change_rose_more", lang, lo=n(s[3]), unit=unit),
+    ]
+    colours = WORSE_TO_BETTER if up_good else tuple(reversed(WORSE_TO_BETTER))
+    defs = [{"key": f"change_{i}", "label": by_value[i], "colour": colours[i]} for i in range(5)]
+    out: list[int | None] = []
+    for v in values:
+        if v is None:
+            out.append(None)
+        elif v < s[0]:
+            out.append(0)
+        elif v < s[1]:
+            out.append(1)
+        elif v <= s[2]:
+            out.append(2)
+        elif v <= s[3]:
+            out.append(3)
+        else:
+            out.append(4)
+    return defs, out
+
+
+def _value(v: float | None, metric: str, lang: str) -> str:
+    if v is None:
+        return "–"
+    return fmt.num(v, lang, 1) + "%" if metric in RATE_METRICS else fmt.num(v, lang)
+
+
+def _signed(v: float | None, metric: str, lang: str) -> str:
+    if v is None:
+        return "–"
+    unit = " " + t("points", lang) if metric in RATE_METRICS else ""
+    return fmt.signed(v, lang, 1 if metric in RATE_METRICS else 0) + unit
+
+
+def change_map(
+    df: pl.DataFrame,
+    geojson: dict | str,
+    metric: str,
+    lang: str,
+    title: str,
+    source_line: str,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> go.Figure:
+    """The change map: one trace per class (legend with unit counts), hover with both figures
+    and the change; units without a figure on either date in grey. `df`: change_frame with `fid`."""
+    from ektp.charts import MAP_BOTTOM_PX, _finish, _ints, map_height
+
+    fig = go.Figure()
+    rows = [r for r in df.to_dicts() if r.get("fid") is not None]
+    defs, which = classes([r["change"] for r in rows], metric, lang)
+    none = {"key": "band_none", "label": t("band_none", lang), "colour": "#d9d9d9"}
+    groups: list[list[dict]] = [[] for _ in range(len(defs) + 1)]
+    for r, i in zip(rows, which, strict=True):
+        groups[i if i is not None else len(defs)].append(r)
+    for d, members in zip([*defs, none], groups, strict=True):
+        if not members:
+            continue
+        text = [
+            f"{_value(r['before'], metric, lang)} → {_value(r['now'], metric, lang)} ({_signed(r['change'], metric, lang)})"
+            for r in members
+        ]
+        fig.add_trace(
+            go.Choropleth(
+                geojson=geojson,
+                featureidkey="id",
+                locations=_ints([r["fid"] for r in members]),
+                z=np.array([0.0 if r["change"] is None else r["change"] for r in members], dtype=np.float32),
+                colorscale=[[0, d["colour"]], [1, d["colour"]]],
+                showscale=False,
+                marker={"line": {"color": "#888888", "width": 0.5}},
+                name=f"{d['label']} · {t('units_in_band', lang, n=len(members))}",
+                customdata=text,
+                hovertemplate="<b>%{properties.n}</b> (%{properties.c})<br>%{customdata}<extra></extra>",
+            )
+        )
+    if bounds is not None:
+        x0, y0, x1, y1 = bounds
+        px, py = max((x1 - x0) * 0.01, 0.005), max((y1 - y0) * 0.01, 0.005)
+        fig.update_geos(lonaxis_range=[x0 - px, x1 + px], lataxis_range=[y0 - py, y1 + py])
+    else:
+        fig.update_geos(fitbounds="locations")
+    fig.update_geos(visible=False, projection_type="mercator", bgcolor="white")
+    _finish(fig, title, source_line, map_height(bounds, title), legend_room=False, lang=lang)
+    fig.update_layout(legend={"y": 0.0, "yanchor": "top", "font": {"size": 11}}, margin={"b": MAP_BOTTOM_PX})
+    return fig
+
+
+def change_sentence(
+    df: pl.DataFrame, metric: str, area_name: str, before: dt.date, now: dt.date, lang: str
+) -> str | None:
+    """'Between 31 March 2019 and 31 December 2024, A gained most: +12.0 points (86.0% → 98.0%);
+    B fell most: −0.5 points (…); 9 of 11 units improved.' From the frame the map draws."""
+    rows = [r for r in df.to_dicts() if r.get("change") is not None]
+    if not rows:
+        return None
+    up_good = metric in BETTER_UP
+    best = max(rows, key=lambda r: r["change"] if up_good else -r["change"])
+    worst = min(rows, key=lambda r: r["change"] if up_good else -r["change"])
+    better = sum(1 for r in rows if (r["change"] > 0 if up_good else r["change"] < 0))
+
+    def said(r: dict) -> str:
+        return f"{_signed(r['change'], metric, lang)} ({_value(r['before'], metric, lang)} → {_value(r['now'], metric, lang)})"
+
+    text = t("change_between", lang, d0=fmt.date(before, lang), d1=fmt.date(now, lang)) + " "
+    text += t("change_best", lang, name=best["name"], what=said(best))
+    worse_than_before = (worst["change"] < 0) if up_good else (worst["change"] > 0)
+    if worse_than_before and worst is not best:
+        text += "; " + t("change_worst", lang, name=worst["name"], what=said(worst))
+    text += "; " + t("change_improved", lang, n=better, total=len(rows)) + "."
+    syn = sum(1 for r in rows if r.get("is_synthetic"))
+    if syn:
+        text += " " + t("sum_some_synthetic", lang, n=syn, total=len(rows))
+    return text
