@@ -51,6 +51,17 @@ def change_frame(now: pl.DataFrame, before: pl.DataFrame, metric: str) -> pl.Dat
     return df.drop("syn_before").sort("change", descending=not worst_first, nulls_last=True)
 
 
+def change_table(df: pl.DataFrame, metric: str, names: dict[str, str]) -> pl.DataFrame:
+    """The change frame as the reader's table (and its CSV): rates to a tenth of a point, counts
+    whole, the columns named in the reader's language (`names`: column → label)."""
+    digits = 1 if metric in RATE_METRICS else 0
+    return df.select(
+        pl.col("name").alias(names["name"]),
+        pl.col("code").alias(names["code"]),
+        *(pl.col(c).round(digits).alias(names[c]) for c in ("before", "now", "change")),
+    )
+
+
 def steps(values: list[float], metric: str) -> tuple[float, float, float, float]:
     """The four bounds of the five classes: fixed points for rates; for counts, a tenth and a
     half of the largest change either way (centred on no change)."""

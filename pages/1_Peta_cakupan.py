@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from ektp import charts, classes, fmt, geo, queries, summary, ui
+from ektp import changes, charts, classes, fmt, geo, queries, summary, ui
 from ektp.geo import CHILD_LEVEL
 from ektp.i18n import t
 from ektp.metrics import funnel
@@ -124,6 +124,48 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
             st.caption(f"{t('by_sex', lg)} — {fmt.split_by_sex(split, lg)} · {fmt.source(split['source'], lg)}")
 
 
+def compare_view(
+    mv: queries.MapView,
+    view: str,
+    maps_on: bool,
+    level: str,
+    area: str,
+    area_name: str,
+    metric: str,
+    compare: dt.date,
+    as_of: dt.date,
+    src_text: str,
+    lg: str,
+) -> None:
+    """`compare=`: the change of every unit between `compare` and `date`, as a sentence, a map
+    on a diverging scale, a table sorted worst change first, and their downloads."""
+    before = queries.map_values(level, area, compare)
+    ch = changes.change_frame(mv.located, before, metric)
+    d0, d1 = fmt.date(compare, lg), fmt.date(as_of, lg)
+    title = t("change_title", lg, metric=t("metric_" + metric, lg).lower(), level=t("level_" + level, lg).lower(),
+              area=area_name, d0=d0, d1=d1)  # fmt: skip
+    source_line = t("figure_source", lg, sources=src_text or "–", date=f"{d0} → {d1}")
+    sentence = changes.change_sentence(ch, metric, area_name, compare, as_of, lg)
+    if sentence:
+        st.markdown(ui.safe_text(sentence))
+    fig = ui.FigureSpec(changes.change_map, ch, geo.static_url(view), metric, lg, title, source_line, geo.bounds(view))
+    if maps_on:
+        st.session_state["map_view"] = view
+        ui.show_geometry_loader(view)
+        st.plotly_chart(
+            fig.shared(), key="map_chart", on_select=on_map_select, selection_mode="points", config=ui.plotly_config(lg)
+        )
+    table = changes.change_table(ch, metric, {"name": t("name", lg), "code": t("code", lg), "before": d0, "now": d1,
+                                             "change": t("change_col", lg)})  # fmt: skip
+    ui.table(table, hide_index=True, width="stretch", height=420)
+
+    def export_fig():  # noqa: ANN202 - geometry embedded; the sentence travels with the file
+        said = f"{title} — {sentence}" if sentence else title
+        return changes.change_map(ch, geo.geojson(view), metric, lg, said, source_line, geo.bounds(view))
+
+    ui.figure_downloads(export_fig, table, f"perubahan_{metric}_{level}_{area}_{compare}_{as_of}", lg, "change")
+
+
 def body() -> None:
     area = ui.page_header("page_map", lg)
     if area is None:
@@ -152,6 +194,14 @@ def body() -> None:
     )
     dates = queries.dates(level, area)
     as_of = ui.date_choice(dates, lg)
+    compare = ui.choice(
+        "compare",
+        [None, *reversed([d for d in dates if d != as_of])],
+        None,
+        t("compare", lg),
+        format_func=lambda d: t("compare_none", lg) if d is None else fmt.date(d, lg),
+        to_str=lambda d: "" if d is None else d.isoformat(),
+    )
     ui.show_invalid_notice(lg)
 
     crumbs = queries.ancestors(area)
@@ -188,6 +238,11 @@ def body() -> None:
             + (f" ({target_source})" if target_source else "")
         )
 
+    if compare is not None:
+        compare_view(mv, view, maps_on, level, area, area_name, metric, compare, as_of, src_text, lg)
+        st.divider()
+        detail(mv, as_of, lg)
+        return
     sentence = summary.map_sentence(df, metric, level, area_name, target, lg)
     bins = queries.fixed_bins(level, area, metric) if scheme == "fixed" else None
     if sentence:  # the map's story in words, above it: what the chart shows, for every reader
