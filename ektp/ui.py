@@ -132,7 +132,12 @@ def _adopt(wkey: str) -> None:
 
 
 def _sync_url(name: str, value: str) -> None:
+    """Mirror a widget in the URL; an empty value (no comparison) leaves the parameter out."""
     st.session_state.setdefault("_url_written", {})[name] = value
+    if value == "":
+        if name in st.query_params:
+            del st.query_params[name]
+        return
     st.query_params[name] = value
 
 

@@ -107,3 +107,9 @@ def test_compare_permalink_and_hostile_values(app_env: Path) -> None:
         assert not [m for m in at.markdown if m.value.startswith("Between ")]  # the plain map instead
     at = run({**base, "compare": "2019-03-31", "lang": "id"})
     assert any(m.value.startswith("Antara 31 Maret 2019 dan 31 Desember 2024") for m in at.markdown)
+
+
+def test_no_comparison_leaves_the_parameter_out_of_the_link(app_env: Path) -> None:
+    at = run({"area": "15", "level": "regency", "lang": "en"})
+    assert not at.exception and "compare" not in at.query_params
+    assert at.selectbox(key="w_compare").value is None
