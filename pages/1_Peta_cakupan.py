@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from ektp import changes, charts, classes, fmt, geo, queries, summary, ui
+from ektp import changes, charts, classes, fmt, geo, multiples, queries, summary, ui
 from ektp.geo import CHILD_LEVEL
 from ektp.i18n import t
 from ektp.metrics import funnel
@@ -124,6 +124,49 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
             st.caption(f"{t('by_sex', lg)} — {fmt.split_by_sex(split, lg)} · {fmt.source(split['source'], lg)}")
 
 
+def multiples_view(
+    dates: list[dt.date],
+    as_of: dt.date,
+    view: str,
+    maps_on: bool,
+    level: str,
+    area: str,
+    area_name: str,
+    metric: str,
+    scheme: str,
+    target: float | None,
+    src_text: str,
+    lg: str,
+) -> None:
+    """`multiples=on`: up to 12 dates of this view side by side on one legend, and its downloads."""
+    picked = multiples.pick_dates(dates, as_of)
+    first = queries.map_view(level, area, picked[-1], view)
+    if not maps_on or len(first.codes) > multiples.MAX_UNITS:
+        st.info(t("multiples_too_many", lg, n=multiples.MAX_UNITS))
+        return
+    panels = [(d, queries.map_view(level, area, d, view).located) for d in picked]
+    if scheme not in ("gap", "dukcapil") or target is None and scheme == "gap":
+        scheme = "fixed"  # one legend for every panel
+    bins = queries.fixed_bins(level, area, metric) if scheme == "fixed" else None
+    title = t("multiples_title", lg, metric=t("metric_" + metric, lg), area=area_name,
+              d0=fmt.date(picked[0], lg), d1=fmt.date(picked[-1], lg))  # fmt: skip
+    line = t(
+        "figure_source", lg, sources=src_text or "–", date=f"{fmt.date(picked[0], lg)} – {fmt.date(picked[-1], lg)}"
+    )
+    args = (metric, lg, title, line, scheme, target, bins, geo.bounds(view))
+    fig = ui.FigureSpec(multiples.small_multiples, panels, geo.static_url(view), *args)
+    ui.show_geometry_loader(view)
+    st.plotly_chart(fig.shared(), key="multiples_chart", config=ui.plotly_config(lg))
+    data = pl.concat([df.select("code", "name", metric).with_columns(pl.lit(d).alias("as_of")) for d, df in panels])
+    ui.figure_downloads(
+        lambda: multiples.small_multiples(panels, geo.geojson(view), *args),
+        data,
+        f"peta_kecil_{metric}_{area}",
+        lg,
+        "multiples",
+    )
+
+
 def compare_view(
     mv: queries.MapView,
     view: str,
@@ -202,6 +245,10 @@ def body() -> None:
         format_func=lambda d: t("compare_none", lg) if d is None else fmt.date(d, lg),
         to_str=lambda d: "" if d is None else d.isoformat(),
     )
+    panels_on = ui.choice(
+        "multiples", ("off", "on"), "off", t("multiples", lg), format_func=lambda x: t("multiples_" + x, lg),
+        widget="radio",
+    )  # fmt: skip
     ui.show_invalid_notice(lg)
 
     crumbs = queries.ancestors(area)
@@ -238,6 +285,9 @@ def body() -> None:
             + (f" ({target_source})" if target_source else "")
         )
 
+    if panels_on == "on":
+        multiples_view(dates, as_of, view, maps_on, level, area, area_name, metric, scheme, target, src_text, lg)
+        return
     if compare is not None:
         compare_view(mv, view, maps_on, level, area, area_name, metric, compare, as_of, src_text, lg)
         st.divider()

@@ -113,3 +113,27 @@ def test_no_comparison_leaves_the_parameter_out_of_the_link(app_env: Path) -> No
     at = run({"area": "15", "level": "regency", "lang": "en"})
     assert not at.exception and "compare" not in at.query_params
     assert at.selectbox(key="w_compare").value is None
+
+
+def test_small_multiples_twelve_dates_on_one_legend(app_env: Path) -> None:
+    at = run({"area": "15", "level": "regency", "multiples": "on", "lang": "en"})
+    assert not at.exception and not at.warning
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    geos = [k for k in spec["layout"] if k.startswith("geo")]
+    dates = queries.dates("regency", "15")
+    assert len(geos) == 12 and len(dates) >= 12
+    titles = [a["text"] for a in spec["layout"]["annotations"][:12]]
+    assert titles[-1] == "31 Dec 2024" and titles[0] == "15 Nov 2013"  # the first and the latest date
+    # one legend: each class listed once, and a class has one colour in every panel
+    shown = [tr["name"] for tr in spec["data"] if tr.get("showlegend", True)]
+    assert len(shown) == len(set(shown))
+    colour: dict[str, str] = {}
+    for tr in spec["data"]:
+        assert colour.setdefault(tr["name"], tr["colorscale"][0][1]) == tr["colorscale"][0][1]
+    assert colour["More than 10 points below"] and "At or above the 98% target" in colour
+    # hostile value: the one-date map and a notice
+    at = run({"area": "15", "level": "regency", "multiples": "<svg onload=1>", "lang": "en"})
+    assert not at.exception and any("multiples" in w.value for w in at.warning)
+    # too many units: said, not drawn
+    at = run({"area": "00", "level": "district", "multiples": "on", "lang": "en"})
+    assert any("up to 600 units" in i.value for i in at.info)
