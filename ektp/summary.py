@@ -104,3 +104,57 @@ def below_target_line(df: pl.DataFrame, target: float, lang: str, named: int = 3
     if below.height > named:
         listed += " " + t("below_more", lang, n=below.height - named)
     return head + (f" — {t('below_lowest', lang)}: {listed}" if listed else "")
+
+
+def trend_sentence(series: pl.DataFrame, names: dict[str, str], lang: str) -> str | None:
+    """Each area's first and latest recording rate in the trend chart, and the change between
+    (from the series the chart draws: region_code, as_of, recording_rate, is_synthetic)."""
+    parts, synthetic = [], False
+    for code in dict.fromkeys(series["region_code"].to_list()):
+        s = series.filter((pl.col("region_code") == code) & pl.col("recording_rate").is_not_null()).sort("as_of")
+        if s.height == 0:
+            continue
+        first, last = s.row(0, named=True), s.row(-1, named=True)
+        synthetic = synthetic or bool(last.get("is_synthetic"))
+        if s.height == 1:
+            parts.append(t("trend_one", lang, name=names.get(code, code), rate=fmt.pct(last["recording_rate"], lang),
+                           date=fmt.date(last["as_of"], lang)))  # fmt: skip
+            continue
+        change = (last["recording_rate"] - first["recording_rate"]) * 100
+        parts.append(
+            t(
+                "trend_part",
+                lang,
+                name=names.get(code, code),
+                a=fmt.pct(first["recording_rate"], lang),
+                d0=fmt.date(first["as_of"], lang),
+                b=fmt.pct(last["recording_rate"], lang),
+                d1=fmt.date(last["as_of"], lang),
+                change=fmt.signed(change, lang, 1),
+            )
+        )
+    if not parts:
+        return None
+    return "; ".join(parts) + "." + (" " + t("trend_latest_synthetic", lang) if synthetic else "")
+
+
+def targets_sentence(rows: list[dict], lang: str) -> str | None:
+    """How many targets are met, on track, at risk and missed, and the one furthest behind (from
+    the rows the Targets chart draws: status, progress, label, deadline)."""
+    if not rows:
+        return None
+    order = ("status_missed", "status_at_risk", "status_on_track", "status_met")
+    counts = [(s, sum(1 for r in rows if r["status"] == s)) for s in order]
+    said = ", ".join(f"{n} {t(s, lang)}" for s, n in counts if n)
+    text = t("targets_count", lang, n=len(rows), said=said or "–")
+    behind = [r for r in rows if r["status"] in ("status_missed", "status_at_risk") and r.get("progress") is not None]
+    if behind:
+        worst = min(behind, key=lambda r: r["progress"])
+        text += "; " + t(
+            "targets_worst",
+            lang,
+            label=worst["label"],
+            share=fmt.pct(worst["progress"], lang, 0),
+            status=t(worst["status"], lang),
+        )
+    return text + "."

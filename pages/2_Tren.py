@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from ektp import charts, fmt, queries, ui
+from ektp import charts, fmt, queries, summary, ui
 from ektp.i18n import t
 from ektp.metrics import project
 
@@ -84,12 +84,22 @@ def body() -> None:
         date=fmt.date(series["as_of"].max(), lg) if series.height else "–",
     )
 
+    sentence = summary.trend_sentence(series, names, lg)
+    if sentence:  # what the chart shows, in words, above it
+        st.markdown(ui.safe_text(sentence))
     fig = ui.FigureSpec(charts.trend, series, points, lg, title, source_line, target_lines, projections)
     st.plotly_chart(fig.shared(), config=ui.plotly_config(lg), key="trend")
+    said = f"{title} — {sentence}" if sentence else title  # the sentence travels with the files
     st.caption(ui.marker(series["is_synthetic"].to_list(), lg) + " · ◆ = " + t("sourced_marker", lg))
     for m in notes:
         st.markdown(m)
-    ui.figure_downloads(fig.fresh, series, f"tren_{'_'.join(codes)}", lg, "trend")
+    ui.figure_downloads(
+        lambda: charts.trend(series, points, lg, said, source_line, target_lines, projections),
+        series,
+        f"tren_{'_'.join(codes)}",
+        lg,
+        "trend",
+    )
     if points.height:
         st.markdown(f"**{t('sources', lg)}**")
         ui.table(ui.sourced_table(points, lg), hide_index=True, width="stretch")

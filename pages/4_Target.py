@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from ektp import charts, fmt, queries, ui
+from ektp import charts, fmt, queries, summary, ui
 from ektp.i18n import t
 from ektp.metrics import attention_order
 
@@ -39,12 +39,18 @@ def body() -> None:
     line = t("figure_source", lg, sources=(src or "–") + "; " + t("synthetic_marker", lg), date=fmt.date(today, lg))
     sorted_rows = sorted(rows, key=attention_order)[:40]
 
+    sentence = summary.targets_sentence(sorted_rows, lg)
+    if sentence:  # what the chart shows, in words, above it
+        st.markdown(ui.safe_text(sentence))
     fig = ui.FigureSpec(charts.targets_progress, sorted_rows, lg, title, line)
     st.plotly_chart(fig.shared(), config=ui.plotly_config(lg), key="targets_chart")
+    said = f"{title} — {sentence}" if sentence else title  # the sentence travels with the files
     table = ui.targets_table(rows, lg)
     ui.table(table, hide_index=True, width="stretch")
     st.caption(ui.marker([r["target_synthetic"] or r["value_synthetic"] for r in rows], lg))
-    ui.figure_downloads(fig.fresh, table, f"target_{area}", lg, "targets")
+    ui.figure_downloads(
+        lambda: charts.targets_progress(sorted_rows, lg, said, line), table, f"target_{area}", lg, "targets"
+    )
 
 
 ui.guarded(body)

@@ -89,3 +89,52 @@ def test_below_target_line_counts_and_names_the_lowest(app_env: Path) -> None:
         == f"**Below target (98%)**: {below} of 11 — lowest: Kabupaten Sarolangun (86.0%) … and {below - 1} more (sort the ranking to see them all)"
     )
     assert summary.below_target_line(df, 0.5, "id") == "**Di bawah target (50%)**: 0 dari 11"
+
+
+def test_trend_sentence_from_the_series_drawn() -> None:
+    series = pl.DataFrame(
+        {
+            "region_code": ["15", "15", "15.03", "15.03"],
+            "as_of": [dt.date(2013, 11, 15), dt.date(2024, 12, 31), dt.date(2013, 11, 15), dt.date(2019, 3, 31)],
+            "recording_rate": [0.7361, 0.997, 0.6765, 0.86],
+            "is_synthetic": [False, True, False, False],
+        }
+    )
+    names = {"15": "Jambi", "15.03": "Kabupaten Sarolangun"}
+    assert summary.trend_sentence(series, names, "en") == (
+        "Jambi: from 73.6% (15 November 2013) to 99.7% (31 December 2024), +26.1 points; "
+        "Kabupaten Sarolangun: from 67.7% (15 November 2013) to 86.0% (31 March 2019), +18.4 points. "
+        "The latest figures include synthetic ones (demonstration fill)."
+    )
+    one = series.filter(pl.col("region_code") == "15.03").tail(1)
+    assert summary.trend_sentence(one, names, "id") == "Kabupaten Sarolangun: 86,0% pada 31 Maret 2019."
+    assert summary.trend_sentence(series.head(0), names, "en") is None
+
+
+def test_targets_sentence_counts_statuses_and_names_the_furthest_behind() -> None:
+    rows = [
+        {"status": "status_met", "progress": 1.0, "label": "Jambi · recording rate"},
+        {"status": "status_missed", "progress": 0.17, "label": "Kota Kupang · unrecorded residents"},
+        {"status": "status_at_risk", "progress": 0.6, "label": "Sarolangun · recording rate"},
+        {"status": "status_no_data", "progress": None, "label": "x"},
+    ]
+    assert summary.targets_sentence(rows, "en") == (
+        "Of 4 targets: 1 missed, 1 at risk, 1 met; furthest behind: Kota Kupang · unrecorded residents, "
+        "17% of the way from its baseline (missed)."
+    )
+    assert summary.targets_sentence(rows[:1], "id") == "Dari 1 target: 1 tercapai."
+    assert summary.targets_sentence([], "en") is None
+
+
+def test_trend_and_targets_pages_say_their_sentence(app_env: Path) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    for page, start in (("pages/2_Tren.py", "Jambi: from "), ("pages/4_Target.py", "Of ")):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+        at.switch_page(page)
+        at.query_params["area"], at.query_params["lang"] = "15", "en"
+        at.run()
+        assert not at.exception
+        assert any(m.value.startswith(start) for m in at.markdown), [m.value for m in at.markdown]
