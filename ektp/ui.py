@@ -587,7 +587,13 @@ def target_rows(
                 # one bar per target: a sourced and a synthetic target of one area stay apart
                 "label": f"{r['region_name']} · {t('metric_name_' + metric, lg)}"
                 + (f" ({t('synthetic', lg)})" if r["is_synthetic"] else "")
-                + (f" · {fmt.date(r['deadline'], lg, 'short')}" if r["deadline"] else ""),  # short: a phone
+                + (f" · {fmt.date(r['deadline'], lg, 'short')}" if r["deadline"] else "")  # short: a phone
+                # the projected date on the same row as the deadline, where the target is not yet met
+                + (
+                    f" → {fmt.date(p.projected_date, lg, 'short')}"
+                    if p.projected_date and p.status in ("status_on_track", "status_at_risk", "status_missed")
+                    else ""
+                ),
                 "region": r["region_name"],
                 "metric": t("metric_name_" + metric, lg),
                 "target_text": _value_text(r["target_value"], metric, lg)

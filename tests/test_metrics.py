@@ -190,3 +190,24 @@ def test_targets_needing_attention_come_first() -> None:
         ]
     ]
     assert [r["label"] for r in sorted(rows, key=attention_order)] == ["e", "d", "b", "a", "c"]
+
+
+def test_a_target_row_says_its_deadline_and_projected_date_on_one_line() -> None:
+    import polars as pl
+
+    from ektp import ui
+
+    targets = pl.DataFrame(
+        {
+            "region_code": ["15"], "region_name": ["Jambi"], "metric": ["recording_rate"], "target_value": [0.98],
+            "minimum_value": [None], "baseline_value": [0.90], "start_date": [dt.date(2019, 1, 1)],
+            "deadline": [dt.date(2019, 12, 31)], "set_by": ["Gubernur"], "source": ["x"], "is_synthetic": [False],
+        }
+    )  # fmt: skip
+    series = pl.DataFrame(
+        {"as_of": [dt.date(2019, 1, 31), dt.date(2019, 3, 31)], "value": [0.90, 0.91], "is_synthetic": [False, False]}
+    )
+    (row,) = ui.target_rows(targets, lambda code, metric: series, "en", dt.date(2019, 4, 30))
+    assert row["status"] == "status_at_risk"
+    assert row["label"].startswith("Jambi · recording rate · 31 Dec 2019 → ")
+    assert row["projected"] > dt.date(2019, 12, 31)
