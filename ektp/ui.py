@@ -533,33 +533,49 @@ def alternatives_table(alts: pl.DataFrame, lg: str) -> pl.DataFrame:
     )
 
 
-def ranking_table(mv: Any, metric: str, lg: str) -> pl.DataFrame:
+def ranking_table(
+    mv: Any,
+    metric: str,
+    lg: str,
+    scheme: str | None = None,
+    target: float | None = None,
+    bins: tuple[float, ...] | None = None,
+) -> pl.DataFrame:
     """A map's units ranked by the metric (worst first), with the columns in the reader's
-    language: made once per view, metric and language, and shared (read only)."""
-    return _ranking_table(mv.key, metric, lg, mv)
+    language and, given the map's `scheme`, each unit's colour class in words (colour is never
+    the only carrier): made once per view, metric, classes and language, and shared (read only)."""
+    return _ranking_table(mv.key, metric, lg, scheme, target, bins, mv)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def _ranking_table(key: tuple, metric: str, lg: str, _mv: Any) -> pl.DataFrame:
+def _ranking_table(
+    key: tuple, metric: str, lg: str, scheme: str | None, target: float | None, bins: tuple | None, _mv: Any
+) -> pl.DataFrame:
     from ektp import charts
 
     rate = metric in charts.RATE_METRICS
     value = (pl.col(metric) * 100).round(2) if rate else pl.col(metric).round(0).cast(pl.Int64)
-    frame = labelled(
-        _mv.df.with_columns(value=value),
-        {
-            "name": t("name", lg),
-            # the value next to the name: in the map's narrow column a third column was cut off
-            "value": t("metric_" + metric, lg),
-            "code": t("code", lg),
-            "eligible": t("eligible", lg),
-            "recorded": t("recorded", lg),
-            "as_of": t("date", lg),
-            "is_synthetic": t("synthetic", lg),
-            "source": t("source", lg),
-        },
-        lg,
-    )
+    df = _mv.df.with_columns(value=value)
+    if scheme is not None:
+        class_of = {
+            c: cls["label"] for cls in charts.classify(_mv.df, metric, lg, scheme, target, bins) for c in cls["codes"]
+        }
+        df = df.with_columns(map_class=pl.col("code").replace_strict(class_of, default=None, return_dtype=pl.Utf8))
+    columns = {
+        "name": t("name", lg),
+        # the value next to the name: in the map's narrow column a third column was cut off
+        "value": t("metric_" + metric, lg),
+        "map_class": t("map_class", lg),
+        "code": t("code", lg),
+        "eligible": t("eligible", lg),
+        "recorded": t("recorded", lg),
+        "as_of": t("date", lg),
+        "is_synthetic": t("synthetic", lg),
+        "source": t("source", lg),
+    }
+    if scheme is None:
+        columns.pop("map_class")
+    frame = labelled(df, columns, lg)
     return frame.sort(frame.columns[1], descending=metric != "recording_rate", nulls_last=True)
 
 

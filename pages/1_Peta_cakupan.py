@@ -48,11 +48,19 @@ def on_map_select() -> None:
 
 
 @ui.fragment
-def ranking(mv: queries.MapView, metric: str, lg: str) -> None:
-    """Ranking table with its search box: typing reruns this fragment only, not the map."""
+def ranking(
+    mv: queries.MapView,
+    metric: str,
+    lg: str,
+    scheme: str | None = None,
+    target: float | None = None,
+    bins: tuple[float, ...] | None = None,
+) -> None:
+    """Ranking table with its search box: typing reruns this fragment only, not the map. Each
+    unit's colour class is a column, in words."""
     st.markdown(f"**{t('ranking', lg)}**")
     query = st.text_input(t("search", lg), key="map_search", max_chars=60)
-    table = ui.ranking_table(mv, metric, lg)
+    table = ui.ranking_table(mv, metric, lg, scheme, target, bins)
     if query:
         table = table.filter(pl.col(t("name", lg)).str.to_lowercase().str.contains(query.lower(), literal=True))
     if table.height > RANKING_ROWS:  # all 7,285 districts would send ~830 KB on every rerun
@@ -320,7 +328,7 @@ def body() -> None:
         st.caption(t("one_band", lg, n=one_band[1], band=t(one_band[0], lg)))
     left, right = st.columns([3, 2])
     with left:
-        ranking(mv, metric, lg)
+        ranking(mv, metric, lg, scheme, target, bins)
     with right:
         if target is not None:
             st.markdown(summary.below_target_line(df, target, lg, BELOW_LISTED))

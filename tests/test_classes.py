@@ -142,3 +142,24 @@ def test_fixed_breaks_stay_fixed_across_two_dates(app_env: Path) -> None:
                 i = int(cls["key"].split("_")[1])
                 assert r["recording_rate"] * 100 <= bins[i] + 1e-9
                 assert i == 0 or r["recording_rate"] * 100 > bins[i - 1]
+
+
+def test_the_ranking_says_each_units_class_in_words(app_env: Path) -> None:
+    """Colour is never the only carrier: the map page's ranking names each unit's class."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.switch_page("pages/1_Peta_cakupan.py")
+    for k, v in {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en"}.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    row = table[table["Code"] == "15.03"].iloc[0]
+    assert row["Map class"] == "More than 10 points below"
+    assert set(table["Map class"]) <= {
+        "At or above the 98% target", "0–1 points below", "1–2 points below", "2–5 points below",
+        "5–10 points below", "More than 10 points below",
+    }  # fmt: skip
