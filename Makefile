@@ -12,6 +12,9 @@ ADDRESS ?= $(or $(EKTP_ADDRESS),127.0.0.1)
 
 .PHONY: run run-public test lint format data rebuild bench loadtest loadtest-server clean
 
+# Lighthouse (accessibility audit of every page in the test run), from the npm registry, pinned
+LIGHTHOUSE := .lighthouse/node_modules/.bin/lighthouse
+
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -34,7 +37,10 @@ run-public: $(BIN)/.installed data
 	EKTP_PUBLIC=1 STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=none STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
 		$(BIN)/streamlit run asgi.py --server.port $(PORT) --server.address $(ADDRESS)
 
-test: $(BIN)/.installed
+$(LIGHTHOUSE):
+	mkdir -p .lighthouse && cd .lighthouse && npm install --silent --no-audit --no-fund -E lighthouse@12.2.3
+
+test: $(BIN)/.installed $(LIGHTHOUSE)
 	$(BIN)/python -m pytest -q
 
 lint: $(BIN)/.installed

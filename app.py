@@ -23,7 +23,7 @@ def body() -> None:
     as_of = cur["as_of"]
     backlog = queries.backlog_latest(area, as_of)
     blanko = queries.blanko_latest(area, as_of)
-    st.subheader(f"{ui.safe_text(ui.area_name(area, lg))} · {t('as_of', lg, date=fmt.date(as_of, lg))}")
+    st.header(f"{ui.safe_text(ui.area_name(area, lg))} · {t('as_of', lg, date=fmt.date(as_of, lg))}")
     st.caption(ui.marker(cur["is_synthetic"], lg) + f" · {t('source', lg)}: {fmt.source(cur['source'], lg)}")
 
     def delta(key: str, percent: bool = False) -> str | None:

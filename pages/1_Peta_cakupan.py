@@ -72,7 +72,7 @@ def ranking(
 @ui.fragment
 def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
     """One unit's funnel and its alternative sources: picking a unit reruns this fragment only."""
-    st.subheader(t("detail", lg))
+    st.header(t("detail", lg))
     codes, names = mv.codes, mv.names
     if len(codes) > GROUPED_PICKER_UNITS:  # pick the province first, then one of its units
         wanted = st.session_state.get("w_unit") or ui.raw_param("unit") or ""

@@ -66,7 +66,7 @@ def body() -> None:
     )
     ui.table(table, lang=lg, hide_index=True, width="stretch")
 
-    st.subheader(t("burndown", lg))
+    st.header(t("burndown", lg))
     tg = queries.targets(area).filter(
         pl.col("metric").is_in(["pickup_backlog", "unrecorded_count"]) & pl.col("deadline").is_not_null()
     )

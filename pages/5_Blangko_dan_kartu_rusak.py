@@ -94,7 +94,7 @@ def body() -> None:
         )
         ui.table(published_table, lang=lg, hide_index=True, width="stretch")
     st.divider()
-    st.subheader(t("destruction_title", lg))
+    st.header(t("destruction_title", lg))
     reg = queries.destruction(area)
     if not reg.height:
         st.info(t("no_data", lg))

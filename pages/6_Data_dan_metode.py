@@ -34,28 +34,28 @@ def body() -> None:
     start = ui.choice("from", years, 2013, t("period", lg) + " ≥", where=st.sidebar)
     end = ui.choice("to", years, years[-1], t("period", lg) + " ≤", where=st.sidebar)
     ui.show_invalid_notice(lg)
-    st.subheader(t("tables", lg))
+    st.header(t("tables", lg))
     for name in queries.EXPORTS:
         df = queries.export_table(name, area, dt.date(start, 1, 1), dt.date(end, 12, 31))
         with st.expander(t("table_rows", lg, table=name, n=df.height)):
             ui.table(df.head(200), hide_index=True, width="stretch")
             ui.table_downloads(df, f"{name}_{area}_{start}_{end}", lg, name)
-    st.subheader(t("sources", lg))
+    st.header(t("sources", lg))
     src = queries.sources()
     for r in src.iter_rows(named=True):
         st.markdown(f"- {link(r['source'])} — {ui.source_use(r, lg)}")
-    st.subheader(t("dictionary", lg))
+    st.header(t("dictionary", lg))
     doc = DOCS.get(lg, DOCS["en"])
     if doc.exists():
         st.markdown(ui.doc_body(doc.read_text(encoding="utf-8")))
     with HEADER_MAP.open(encoding="utf-8") as fh:
         ui.table(pl.DataFrame(list(csv.DictReader(fh))), hide_index=True, width="stretch")
     if not settings.is_public():
-        st.subheader(t("load_history", lg))
+        st.header(t("load_history", lg))
         ui.table(queries.load_history(), hide_index=True, width="stretch")
-        st.subheader(t("rejected_rows", lg))
+        st.header(t("rejected_rows", lg))
         ui.table(queries.rejected_rows(), hide_index=True, width="stretch")
-    st.subheader(t("licence", lg))
+    st.header(t("licence", lg))
     meta = queries.meta()
     st.markdown(ui.safe_text(meta.get("boundaries_license", "")))
     st.caption(t("codes_licence", lg))

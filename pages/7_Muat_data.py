@@ -83,7 +83,7 @@ def body() -> None:
         return
     try:  # the upload is removed at the end of every run, whatever stops it
         pv = loading.preview(upload, kind, as_of, province, codes)
-        st.subheader(t("load_preview", lg))
+        st.header(t("load_preview", lg))
         st.code("\n".join(pv.lines()), language=None, wrap_lines=True)
         if pv.report.accepted == 0:
             st.error(t("load_nothing", lg))

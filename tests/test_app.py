@@ -196,10 +196,10 @@ def test_drill_down_by_picker_updates_the_link(app_env: Path) -> None:
 def test_internal_mode_shows_load_history_public_mode_does_not(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     page = "pages/6_Data_dan_metode.py"
     at = run(page, {"lang": "en"})
-    assert "Load history" in [s.value for s in at.subheader]
+    assert "Load history" in [s.value for s in at.header]
     monkeypatch.setenv("EKTP_PUBLIC", "1")
     at = run(page, {"lang": "en"})
-    subs = [s.value for s in at.subheader]
+    subs = [s.value for s in at.header]
     assert "Load history" not in subs and "Rejected rows" not in subs
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     assert str(app_env) not in text and "/tmp/" not in text
@@ -431,7 +431,7 @@ def test_tables_are_labelled_in_the_reader_language(app_env: Path) -> None:
     assert not at.exception
     assert list(at.dataframe[0].value.columns)[:3] == ["Wilayah", "Kode", "Tanggal data"]
     at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en"})
-    assert list(at.dataframe[0].value.columns)[:3] == ["Name", "Recording rate", "Code"]
+    assert list(at.dataframe[0].value.columns)[:4] == ["Name", "Recording rate", "Map class", "Code"]
 
 
 def test_a_roll_ups_source_speaks_the_reader_language(app_env: Path) -> None:
@@ -567,7 +567,7 @@ def test_the_data_dictionary_is_headed_once_in_the_page_language(app_env: Path) 
     page = next(p for p in PAGES if p and "Data_dan_metode" in p)
     at = run(page, {"lang": "id"})
     assert not at.exception
-    assert "Kamus data" in [h.value for h in at.subheader]
+    assert "Kamus data" in [h.value for h in at.header]
     shown = " ".join(m.value for m in at.markdown)
     assert "Wilayah dan batas wilayah" in shown and "## Kamus data" not in shown
     assert "Regions and boundaries" not in shown  # the Indonesian dictionary, not the English one
