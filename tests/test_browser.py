@@ -360,3 +360,27 @@ def test_networked_load_page_asks_an_operator_to_sign_in(default_db: Path, tmp_p
             browser.close()
     finally:
         stop_server(proc)
+
+
+def test_keyboard_reaches_the_area_date_and_drill_down_pickers(server: str) -> None:
+    """Tab alone reaches the area picker, the date picker and the drill-down (no mouse needed)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(server + "/Peta_cakupan?area=15&level=regency&date=2019-03-31&lang=en")
+        page.wait_for_function("document.querySelectorAll('.choroplethlayer path').length >= 11", timeout=90_000)
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        reached = []
+        for _ in range(120):
+            page.keyboard.press("Tab")
+            label = page.evaluate(
+                "(() => { const e = document.activeElement; if (!e) return '';"
+                " return e.getAttribute('aria-label') || (e.labels && e.labels[0] && e.labels[0].innerText) || ''; })()"
+            )
+            reached.append(label)
+        browser.close()
+    text = " | ".join(reached)
+    for want in ("Area", "Data date", "Open area"):
+        assert any(want in r for r in reached), text
