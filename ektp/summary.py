@@ -158,3 +158,75 @@ def targets_sentence(rows: list[dict], lang: str) -> str | None:
             status=t(worst["status"], lang),
         )
     return text + "."
+
+
+def _synthetic_word(flags: list, lang: str) -> str:
+    return " " + t("sum_includes_synthetic", lang) if any(flags) else ""
+
+
+def backlog_offices_sentence(offices: pl.DataFrame, area_name: str, lang: str) -> str | None:
+    """Cards waiting in the area's offices on the chart's date, the office with the most, and the
+    oldest waiting card (from the offices the chart draws)."""
+    rows = [r for r in offices.to_dicts() if r.get("awaiting_pickup") is not None]
+    if not rows:
+        return None
+    total = sum(r["awaiting_pickup"] for r in rows)
+    top = max(rows, key=lambda r: (r["awaiting_pickup"], r["office"] or ""))
+    text = t(
+        "sum_backlog",
+        lang,
+        total=fmt.num(total, lang),
+        n=len(rows),
+        area=area_name,
+        office=top["office"] or "–",
+        most=fmt.num(top["awaiting_pickup"], lang),
+        share=fmt.pct(top["awaiting_pickup"] / total if total else None, lang),
+    )
+    dated = [r for r in offices.to_dicts() if r.get("oldest_card_date") is not None]
+    if dated:
+        old = min(dated, key=lambda r: r["oldest_card_date"])
+        when = fmt.date(old["oldest_card_date"], lang, old.get("oldest_card_precision") or "day")
+        text += "; " + t("sum_backlog_oldest", lang, date=when, office=old["office"] or "–")
+    return text + "." + _synthetic_word([r.get("is_synthetic") for r in rows], lang)
+
+
+def series_sentence(series: pl.DataFrame, value: str, what: str, area_name: str, lang: str) -> str | None:
+    """A count over time (the backlog line, a burn-down's values): its first and latest figure and
+    the change, from the series the chart draws (as_of, `value`, is_synthetic)."""
+    s = series.filter(pl.col(value).is_not_null()).sort("as_of")
+    if s.height == 0:
+        return None
+    first, last = s.row(0, named=True), s.row(-1, named=True)
+    text = fmt.capital(
+        t(
+            "sum_series",
+            lang,
+            what=what,
+            area=area_name,
+            a=fmt.num(first[value], lang),
+            d0=fmt.date(first["as_of"], lang),
+            b=fmt.num(last[value], lang),
+            d1=fmt.date(last["as_of"], lang),
+            change=fmt.signed(last[value] - first[value], lang),
+        )
+    )
+    return text + "." + _synthetic_word(s["is_synthetic"].to_list(), lang)
+
+
+def destruction_sentence(register: pl.DataFrame, area_name: str, lang: str) -> str | None:
+    """Cards destroyed in the register the chart draws, and the largest destruction."""
+    rows = [r for r in register.to_dicts() if r.get("destroyed") is not None]
+    if not rows:
+        return None
+    big = max(rows, key=lambda r: (r["destroyed"], r["event_date"]))
+    text = t(
+        "sum_destroyed",
+        lang,
+        total=fmt.num(sum(r["destroyed"] for r in rows), lang),
+        n=len(rows),
+        area=area_name,
+        most=fmt.num(big["destroyed"], lang),
+        where=big["region_name"],
+        date=fmt.date(big["event_date"], lang),
+    )
+    return text + "." + _synthetic_word([r.get("is_synthetic") for r in rows], lang)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from ektp import charts, fmt, queries, ui
+from ektp import charts, fmt, queries, summary, ui
 from ektp.i18n import t
 
 lg = ui.setup("page_backlog")
@@ -45,9 +45,19 @@ def body() -> None:
     )
     title = t("backlog_title", lg, area=area_name)
 
-    offices_fig = ui.FigureSpec(charts.backlog_offices, offices, lg, title + " — " + t("aging", lg), src_line)
+    said = summary.backlog_offices_sentence(offices, area_name, lg)
+    if said:  # what the chart shows, in words, above it; it travels with the files
+        st.markdown(ui.safe_text(said))
+    otitle = title + " — " + t("aging", lg)
+    offices_fig = ui.FigureSpec(charts.backlog_offices, offices, lg, otitle, src_line)
     st.plotly_chart(offices_fig.shared(), config=ui.plotly_config(lg), key="offices")
-    ui.figure_downloads(offices_fig.fresh, offices, f"antrean_{area}_{as_of}", lg, "offices")
+    ui.figure_downloads(
+        lambda: charts.backlog_offices(offices, lg, f"{otitle} — {said}" if said else otitle, src_line),
+        offices,
+        f"antrean_{area}_{as_of}",
+        lg,
+        "offices",
+    )
     table = ui.labelled(
         offices,
         {
@@ -88,6 +98,9 @@ def body() -> None:
             date=fmt.date(r["deadline"], lg),
         )
 
+        bsaid = summary.series_sentence(window, "value", t("metric_name_" + r["metric"], lg), r["region_name"], lg)
+        if bsaid:
+            st.markdown(ui.safe_text(bsaid))
         burn = ui.FigureSpec(
             charts.burndown, window, baseline, r["target_value"], r["start_date"], r["deadline"], lg, btitle, bsrc
         )
@@ -114,6 +127,9 @@ def body() -> None:
         or "–",
         date=fmt.date(as_of, lg),
     )
+    tsaid = summary.series_sentence(series, "awaiting_pickup", t("awaiting_pickup", lg), area_name, lg)
+    if tsaid:
+        st.markdown(ui.safe_text(tsaid))
     trend = ui.FigureSpec(charts.backlog_trend, series, lg, title, trend_src)
     st.plotly_chart(trend.shared(), config=ui.plotly_config(lg), key="backlog_trend")
     st.caption(ui.marker(series["is_synthetic"].to_list(), lg))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from ektp import charts, fmt, queries, ui
+from ektp import charts, fmt, queries, summary, ui
 from ektp.i18n import t
 
 lg = ui.setup("page_blanks")
@@ -57,6 +57,11 @@ def body() -> None:
             date=fmt.date(as_of, lg),
         )
 
+        said = summary.series_sentence(
+            series.filter(pl.col("as_of") <= as_of), "remaining", t("blanks_in_stock", lg), area_name, lg
+        )
+        if said:  # what the chart shows, in words, above it
+            st.markdown(ui.safe_text(said))
         fig = ui.FigureSpec(
             charts.blanko_stock,
             series.filter(pl.col("as_of") <= as_of),
@@ -107,6 +112,9 @@ def body() -> None:
         date=fmt.date(reg["event_date"].max(), lg),
     )
 
+    dsaid = summary.destruction_sentence(reg, area_name, lg)
+    if dsaid:
+        st.markdown(ui.safe_text(dsaid))
     dfig = ui.FigureSpec(charts.destruction_by_year, ui.translated(reg, lg), lg, title, line)
     st.plotly_chart(dfig.shared(), config=ui.plotly_config(lg), key="destruction")
     st.caption(ui.marker(reg["is_synthetic"].to_list(), lg))

@@ -138,3 +138,55 @@ def test_trend_and_targets_pages_say_their_sentence(app_env: Path) -> None:
         at.run()
         assert not at.exception
         assert any(m.value.startswith(start) for m in at.markdown), [m.value for m in at.markdown]
+
+
+def test_backlog_series_and_destruction_sentences() -> None:
+    offices = pl.DataFrame(
+        {
+            "office": ["UPT A", "UPT B"], "awaiting_pickup": [5000, 1250], "is_synthetic": [False, False],
+            "oldest_card_date": [None, dt.date(2020, 1, 1)], "oldest_card_precision": [None, "year"],
+        }
+    )  # fmt: skip
+    assert summary.backlog_offices_sentence(offices, "Kota Kupang", "en") == (
+        "6,250 printed cards await pickup at 2 offices in Kota Kupang; the most at UPT A: 5,000 (80.0%); "
+        "the oldest waiting card was printed in 2020 (UPT B)."
+    )
+    series = pl.DataFrame(
+        {
+            "as_of": [dt.date(2020, 1, 27), dt.date(2020, 6, 30)],
+            "value": [40000.0, 28484.0],
+            "is_synthetic": [False, True],
+        }
+    )
+    assert summary.series_sentence(series, "value", "unrecorded residents", "Kota Kupang", "id") == (
+        "Unrecorded residents di Kota Kupang: 40.000 pada 27 Januari 2020, 28.484 pada 30 Juni 2020 (-11.516). "
+        "Termasuk angka sintetis (isian demonstrasi)."
+    )
+    register = pl.DataFrame(
+        {
+            "destroyed": [13659, 14120], "region_name": ["Kota Probolinggo", "Kota Jambi"],
+            "event_date": [dt.date(2018, 12, 28), dt.date(2021, 7, 5)], "is_synthetic": [False, False],
+        }
+    )  # fmt: skip
+    assert summary.destruction_sentence(register, "Indonesia", "en") == (
+        "27,779 invalid cards destroyed in 2 events in Indonesia; the largest: 14,120 in Kota Jambi on 5 July 2021."
+    )
+    assert summary.destruction_sentence(register.head(0), "Indonesia", "en") is None
+
+
+def test_backlog_and_blanks_pages_say_their_sentences(app_env: Path) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    for page, starts in (
+        ("pages/3_Antrean_pengambilan.py", ("printed cards await pickup at", "Printed, not collected in")),
+        ("pages/5_Blangko_dan_kartu_rusak.py", ("Blank cards in stock in", "invalid cards destroyed in")),
+    ):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+        at.switch_page(page)
+        at.query_params["lang"] = "en"
+        at.run()
+        assert not at.exception
+        text = " ".join(m.value for m in at.markdown)
+        assert all(s in text for s in starts), (page, text[:600])
