@@ -230,3 +230,26 @@ def destruction_sentence(register: pl.DataFrame, area_name: str, lang: str) -> s
         date=fmt.date(big["event_date"], lang),
     )
     return text + "." + _synthetic_word([r.get("is_synthetic") for r in rows], lang)
+
+
+def funnel_sentence(steps: list[tuple[str, int | None]], name: str, lang: str) -> str | None:
+    """'Of 223,211 eligible residents of A, 178,804 are recorded (80.1%) and 170,000 printed
+    (76.2%)': each known step after eligible as a share of it (from the steps the funnel draws)."""
+    known = dict((k, v) for k, v in steps if v is not None)
+    eligible = known.get("eligible")
+    if not eligible:
+        return None
+    parts = [
+        t(
+            "sum_funnel_step",
+            lang,
+            n=fmt.num(known[k], lang),
+            what=t(k, lang).lower(),
+            share=fmt.pct(known[k] / eligible, lang),
+        )
+        for k in ("recorded", "printed", "collected")
+        if known.get(k) is not None
+    ]
+    if not parts:
+        return None
+    return t("sum_funnel", lang, eligible=fmt.num(eligible, lang), name=name, steps=", ".join(parts)) + "."

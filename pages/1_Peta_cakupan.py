@@ -104,6 +104,9 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
     with c1:
         if any(v is not None for _, v in steps):
             ftitle = f"{t('funnel_title', lg)} — {row['name']}"
+            fsaid = summary.funnel_sentence(steps, row["name"], lg)
+            if fsaid:  # what the funnel shows, in words, above it
+                st.markdown(ui.safe_text(fsaid))
             fsrc = t("figure_source", lg, sources=fmt.source(row["source"], lg) or "–", date=fmt.date(row["as_of"], lg))
 
             funnel_fig = ui.FigureSpec(charts.funnel_chart, steps, lg, ftitle, fsrc)
@@ -162,6 +165,10 @@ def multiples_view(
         "figure_source", lg, sources=src_text or "–", date=f"{fmt.date(picked[0], lg)} – {fmt.date(picked[-1], lg)}"
     )
     args = (metric, lg, title, line, scheme, target, bins, geo.bounds(view))
+    ch = changes.change_frame(panels[-1][1], panels[0][1], metric)  # the first panel to the last
+    said = changes.change_sentence(ch, metric, area_name, picked[0], picked[-1], lg)
+    if said:
+        st.markdown(ui.safe_text(said))
     fig = ui.FigureSpec(multiples.small_multiples, panels, geo.static_url(view), *args)
     ui.show_geometry_loader(view)
     st.plotly_chart(fig.shared(), key="multiples_chart", config=ui.plotly_config(lg))

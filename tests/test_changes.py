@@ -137,3 +137,8 @@ def test_small_multiples_twelve_dates_on_one_legend(app_env: Path) -> None:
     # too many units: said, not drawn
     at = run({"area": "00", "level": "district", "multiples": "on", "lang": "en"})
     assert any("up to 600 units" in i.value for i in at.info)
+
+
+def test_small_multiples_say_what_changed_from_the_first_panel_to_the_last(app_env: Path) -> None:
+    at = run({"area": "15", "level": "regency", "multiples": "on", "lang": "en"})
+    assert any(m.value.startswith("Between 15 November 2013 and 31 December 2024,") for m in at.markdown)

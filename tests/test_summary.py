@@ -190,3 +190,13 @@ def test_backlog_and_blanks_pages_say_their_sentences(app_env: Path) -> None:
         assert not at.exception
         text = " ".join(m.value for m in at.markdown)
         assert all(s in text for s in starts), (page, text[:600])
+
+
+def test_funnel_sentence_shares_of_the_eligible() -> None:
+    from ektp.metrics import funnel
+
+    assert summary.funnel_sentence(funnel(223211, 178804, 5000, 170000, 2000), "Kabupaten Sarolangun", "en") == (
+        "Of 223,211 residents of Kabupaten Sarolangun who must hold a card: 178,804 recorded (80.1%), "
+        "170,000 printed (76.2%), 168,000 collected (75.3%)."
+    )
+    assert summary.funnel_sentence(funnel(None, 178804, None, None, None), "X", "en") is None
