@@ -59,6 +59,7 @@ def setup(page_key: str) -> str:
     """Page config, language switch and public-mode notice; returns the language."""
     st.set_page_config(page_icon="🪪", layout="wide")
     st.session_state["_invalid_params"] = []
+    st.session_state["_said_n"] = 0  # chart sentences of this run (said)
     current = lang()
     url_lang = raw_param("lang")
     if url_lang is not None and url_lang not in LANGS:
@@ -753,6 +754,35 @@ def geometry_loader(view: str, with_decoder: bool = True) -> str:
         "<style>.stElementContainer:has(.ektp-geo-loader){display:none}</style>"
         f'<span class="ektp-geo-loader"></span><script>{script}</script>'
     )
+
+
+#: Links each chart to the sentence above it as its accessible description: a chart whose element
+#: follows a sentence's container (`said`) gets role="figure" and aria-describedby that sentence.
+#: Streamlit gives no way to set ARIA on its chart element, so this runs in the page (once). No
+#: "<" may stand in the script: st.html then does not run it (seen here with a loop's "i<4").
+SAID_LINKER = (
+    "<style>.stElementContainer:has(.ektp-said-linker){display:none}</style>"
+    '<span class="ektp-said-linker"></span>'
+    "<script>(function(){if(window.__ektpSaid)return;window.__ektpSaid=true;"
+    "function link(){document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').forEach(function(ch){"
+    "var box=ch.closest('[data-testid=\"stElementContainer\"]')||ch;var p=box.previousElementSibling;"
+    "for(var i=0;p&&i!==4;i++,p=p.previousElementSibling){var s=p.matches('[class*=\"st-key-said_\"]')?p:"
+    "p.querySelector('[class*=\"st-key-said_\"]');if(s){var t=s.querySelector('p')||s;"
+    "if(!t.id){t.id='ektp-'+(s.className.match(/st-key-(said_[0-9]+)/)||[0,'said'])[1];}"
+    "ch.setAttribute('role','figure');ch.setAttribute('aria-describedby',t.id);return;}}});}"
+    "new MutationObserver(link).observe(document.body,{childList:true,subtree:true});link();})();</script>"
+)
+
+
+def said(text: str) -> None:
+    """A chart's sentence: shown right above the chart and linked to it as its accessible
+    description (SAID_LINKER), so a screen reader says it with the chart."""
+    n = st.session_state.get("_said_n", 0) + 1
+    st.session_state["_said_n"] = n
+    with st.container(key=f"said_{n}"):
+        st.markdown(safe_text(text))
+    if n == 1:
+        st.html(SAID_LINKER, unsafe_allow_javascript=True)
 
 
 def show_geometry_loader(view: str) -> None:

@@ -106,7 +106,7 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
             ftitle = f"{t('funnel_title', lg)} — {row['name']}"
             fsaid = summary.funnel_sentence(steps, row["name"], lg)
             if fsaid:  # what the funnel shows, in words, above it
-                st.markdown(ui.safe_text(fsaid))
+                ui.said(fsaid)
             fsrc = t("figure_source", lg, sources=fmt.source(row["source"], lg) or "–", date=fmt.date(row["as_of"], lg))
 
             funnel_fig = ui.FigureSpec(charts.funnel_chart, steps, lg, ftitle, fsrc)
@@ -168,7 +168,7 @@ def multiples_view(
     ch = changes.change_frame(panels[-1][1], panels[0][1], metric)  # the first panel to the last
     said = changes.change_sentence(ch, metric, area_name, picked[0], picked[-1], lg)
     if said:
-        st.markdown(ui.safe_text(said))
+        ui.said(said)
     fig = ui.FigureSpec(multiples.small_multiples, panels, geo.static_url(view), *args)
     ui.show_geometry_loader(view)
     st.plotly_chart(fig.shared(), key="multiples_chart", config=ui.plotly_config(lg))
@@ -205,7 +205,7 @@ def compare_view(
     source_line = t("figure_source", lg, sources=src_text or "–", date=f"{d0} → {d1}")
     sentence = changes.change_sentence(ch, metric, area_name, compare, as_of, lg)
     if sentence:
-        st.markdown(ui.safe_text(sentence))
+        ui.said(sentence)
     fig = ui.FigureSpec(changes.change_map, ch, geo.static_url(view), metric, lg, title, source_line, geo.bounds(view))
     if maps_on:
         st.session_state["map_view"] = view
@@ -311,7 +311,7 @@ def body() -> None:
     sentence = summary.map_sentence(df, metric, level, area_name, target, lg)
     bins = queries.fixed_bins(level, area, metric) if scheme == "fixed" else None
     if sentence:  # the map's story in words, above it: what the chart shows, for every reader
-        st.markdown(ui.safe_text(sentence))
+        ui.said(sentence)
     # the map is the page's hero: the content's full width; the ranking and pickers below it
     if maps_on:
         st.session_state["map_view"] = view  # for the click callback: feature number → code

@@ -86,7 +86,7 @@ def body() -> None:
 
     sentence = summary.trend_sentence(series, names, lg)
     if sentence:  # what the chart shows, in words, above it
-        st.markdown(ui.safe_text(sentence))
+        ui.said(sentence)
     fig = ui.FigureSpec(charts.trend, series, points, lg, title, source_line, target_lines, projections)
     st.plotly_chart(fig.shared(), config=ui.plotly_config(lg), key="trend")
     said = f"{title} — {sentence}" if sentence else title  # the sentence travels with the files

@@ -47,7 +47,7 @@ def body() -> None:
 
     said = summary.backlog_offices_sentence(offices, area_name, lg)
     if said:  # what the chart shows, in words, above it; it travels with the files
-        st.markdown(ui.safe_text(said))
+        ui.said(said)
     otitle = title + " — " + t("aging", lg)
     offices_fig = ui.FigureSpec(charts.backlog_offices, offices, lg, otitle, src_line)
     st.plotly_chart(offices_fig.shared(), config=ui.plotly_config(lg), key="offices")
@@ -100,7 +100,7 @@ def body() -> None:
 
         bsaid = summary.series_sentence(window, "value", t("metric_name_" + r["metric"], lg), r["region_name"], lg)
         if bsaid:
-            st.markdown(ui.safe_text(bsaid))
+            ui.said(bsaid)
         burn = ui.FigureSpec(
             charts.burndown, window, baseline, r["target_value"], r["start_date"], r["deadline"], lg, btitle, bsrc
         )
@@ -129,7 +129,7 @@ def body() -> None:
     )
     tsaid = summary.series_sentence(series, "awaiting_pickup", t("awaiting_pickup", lg), area_name, lg)
     if tsaid:
-        st.markdown(ui.safe_text(tsaid))
+        ui.said(tsaid)
     trend = ui.FigureSpec(charts.backlog_trend, series, lg, title, trend_src)
     st.plotly_chart(trend.shared(), config=ui.plotly_config(lg), key="backlog_trend")
     st.caption(ui.marker(series["is_synthetic"].to_list(), lg))

@@ -41,7 +41,7 @@ def body() -> None:
 
     sentence = summary.targets_sentence(sorted_rows, lg)
     if sentence:  # what the chart shows, in words, above it
-        st.markdown(ui.safe_text(sentence))
+        ui.said(sentence)
     fig = ui.FigureSpec(charts.targets_progress, sorted_rows, lg, title, line)
     st.plotly_chart(fig.shared(), config=ui.plotly_config(lg), key="targets_chart")
     said = f"{title} — {sentence}" if sentence else title  # the sentence travels with the files

@@ -61,7 +61,7 @@ def body() -> None:
             series.filter(pl.col("as_of") <= as_of), "remaining", t("blanks_in_stock", lg), area_name, lg
         )
         if said:  # what the chart shows, in words, above it
-            st.markdown(ui.safe_text(said))
+            ui.said(said)
         fig = ui.FigureSpec(
             charts.blanko_stock,
             series.filter(pl.col("as_of") <= as_of),
@@ -114,7 +114,7 @@ def body() -> None:
 
     dsaid = summary.destruction_sentence(reg, area_name, lg)
     if dsaid:
-        st.markdown(ui.safe_text(dsaid))
+        ui.said(dsaid)
     dfig = ui.FigureSpec(charts.destruction_by_year, ui.translated(reg, lg), lg, title, line)
     st.plotly_chart(dfig.shared(), config=ui.plotly_config(lg), key="destruction")
     st.caption(ui.marker(reg["is_synthetic"].to_list(), lg))

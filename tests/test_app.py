@@ -679,3 +679,13 @@ def test_the_map_page_hands_plotly_the_packed_geometry(app_env: Path) -> None:
     assert url.startswith("app/static/geo/district_15.json?v=")
     assert "function decode" not in body and len(body) < 400
     assert f'load({_json.dumps(url)},"app/static/geo/district_15.pack.json?v=' in body
+
+
+def test_the_sentence_linker_script_has_no_angle_bracket() -> None:
+    """st.html does not run a script holding '<' (a loop's `i<4` kept the charts undescribed)."""
+    import re
+
+    from ektp.ui import SAID_LINKER
+
+    script = re.search(r"<script>(.*)</script>", SAID_LINKER, re.S).group(1)
+    assert "<" not in script and "window.__ektpSaid" in script

@@ -384,3 +384,31 @@ def test_keyboard_reaches_the_area_date_and_drill_down_pickers(server: str) -> N
     text = " | ".join(reached)
     for want in ("Area", "Data date", "Open area"):
         assert any(want in r for r in reached), text
+
+
+def test_each_chart_is_described_by_its_sentence(server: str) -> None:
+    """The sentence above a chart is its accessible description (aria-describedby), and the map
+    is the page's hero: the content's width and at least 60% of a 900 px high window."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(server + "/Peta_cakupan?area=15&level=regency&date=2019-03-31&lang=en")
+        page.wait_for_function("document.querySelectorAll('.choroplethlayer path').length >= 11", timeout=90_000)
+        page.wait_for_function(
+            "document.querySelector('[data-testid=\"stPlotlyChart\"][aria-describedby]') !== null", timeout=30_000
+        )
+        described = page.evaluate(
+            "(() => { const c = document.querySelector('[data-testid=\"stPlotlyChart\"]');"
+            " return document.getElementById(c.getAttribute('aria-describedby')).innerText; })()"
+        )
+        assert described.startswith("Kabupaten Sarolangun has the lowest recording rate in Jambi: 86.0%")
+        chart = page.locator("[data-testid='stPlotlyChart']").first.bounding_box()
+        main = page.locator("[data-testid='stMainBlockContainer']").first.bounding_box()
+        assert chart["height"] >= 0.6 * 900 and chart["width"] >= 0.9 * main["width"] - 100, (chart, main)
+        page.goto(server + "/Tren?area=15&lang=en")
+        page.wait_for_function(
+            "document.querySelector('[data-testid=\"stPlotlyChart\"][aria-describedby]') !== null", timeout=90_000
+        )
+        browser.close()
