@@ -40,7 +40,9 @@ run-public: $(BIN)/.installed data
 $(LIGHTHOUSE):
 	mkdir -p .lighthouse && cd .lighthouse && npm install --silent --no-audit --no-fund -E lighthouse@12.2.3
 
+# the style is part of the test: lint and format check first, then the whole suite
 test: $(BIN)/.installed $(LIGHTHOUSE)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
 
 lint: $(BIN)/.installed

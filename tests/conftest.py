@@ -54,6 +54,39 @@ def app_env(default_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return default_db
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+#: Tests that need Debian's Chromium (the browser tests, Lighthouse, image exports through kaleido)
+#: carry this marker. Without Chromium the run stops with one line saying how to install it,
+#: unless SKIP_BROWSER=1 asks to skip them on purpose (said in the summary).
+needs_browser = pytest.mark.needs_browser
+
+
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("EKTP_LOCK_TIMEOUT", "5")
     ARTIFACTS.mkdir(exist_ok=True)
+    config.addinivalue_line("markers", "needs_browser: needs Debian's Chromium (/usr/bin/chromium)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if CHROMIUM.exists():
+        return
+    browser = [i for i in items if i.get_closest_marker("needs_browser")]
+    if not browser:
+        return
+    if os.environ.get("SKIP_BROWSER") != "1":
+        raise pytest.UsageError(
+            f"{len(browser)} tests need Chromium and {CHROMIUM} is missing: install it with "
+            "`apt-get install -y chromium` (as .ci/run does), or run with SKIP_BROWSER=1 to skip them on purpose"
+        )
+    for item in browser:
+        item.add_marker(
+            pytest.mark.skip(reason="SKIP_BROWSER=1: Chromium not installed, browser test skipped on purpose")
+        )
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # noqa: ANN001
+    if not CHROMIUM.exists() and os.environ.get("SKIP_BROWSER") == "1":
+        terminalreporter.write_line(
+            "SKIP_BROWSER=1: the browser tests (Chromium, Lighthouse, image exports) were skipped on purpose",
+            yellow=True,
+        )

@@ -689,3 +689,31 @@ def test_the_sentence_linker_script_has_no_angle_bracket() -> None:
 
     script = re.search(r"<script>(.*)</script>", SAID_LINKER, re.S).group(1)
     assert "<" not in script and "window.__ektpSaid" in script
+
+
+def test_a_missing_chromium_stops_the_run_unless_skipped_on_purpose(tmp_path: Path) -> None:
+    """Without Chromium the run fails with one line saying how to install it; SKIP_BROWSER=1
+    skips the browser tests and says so in the summary (never a silent 's')."""
+    import os
+    import subprocess
+    import sys
+
+    import tests.conftest as c
+
+    probe = tmp_path / "test_probe.py"
+    probe.write_text(
+        "from tests.conftest import needs_browser\n\n@needs_browser\ndef test_x():\n    pass\n\ndef test_y():\n    pass\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    # a conftest that points at a Chromium that is not there, as on a machine without it
+    (tmp_path / "conftest.py").write_text(
+        "from pathlib import Path\nimport tests.conftest as c\nc.CHROMIUM = Path('/nonexistent/chromium')\n"
+        "from tests.conftest import *  # noqa\n"
+    )
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", str(probe), "-p", "no:cacheprovider"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert run.returncode != 0 and "apt-get install -y chromium" in run.stdout + run.stderr, run.stdout + run.stderr
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", str(probe), "-p", "no:cacheprovider"],
+                         cwd=tmp_path, env={**env, "SKIP_BROWSER": "1"}, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert run.returncode == 0 and "skipped on purpose" in run.stdout, run.stdout
+    assert Path("/usr/bin/chromium") == c.CHROMIUM

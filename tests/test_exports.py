@@ -8,10 +8,9 @@ from pathlib import Path
 import openpyxl
 import plotly.graph_objects as go
 import polars as pl
-import pytest
 
 from ektp import charts, geo, queries, ui
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, needs_browser
 
 HOSTILE = pl.DataFrame(
     {
@@ -46,7 +45,7 @@ def test_safe_text_escapes_html() -> None:
     assert ui.safe_text("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
-@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian chromium not installed")
+@needs_browser
 def test_map_exports_svg_png_html_whole_offline(app_env: Path) -> None:
     import datetime as dt
 
@@ -66,15 +65,14 @@ def test_map_exports_svg_png_html_whole_offline(app_env: Path) -> None:
     assert "15.03" in html and "cdn.plot.ly/plotly" not in html
 
 
+@needs_browser
 def test_trivial_figure_svg(app_env: Path) -> None:
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian chromium not installed")
     fig = go.Figure(go.Bar(x=[1], y=[2]))
     fig.update_layout(height=300)
     assert ui.image_bytes(fig, "svg").lstrip().startswith(b"<svg")
 
 
-@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian chromium not installed")
+@needs_browser
 def test_an_indonesian_print_names_its_months_in_indonesian(app_env: Path) -> None:
     """Kaleido's plotly.js drops the locale the screen gets: an Indonesian print of Kupang's
     burn-down read "May 2020". It names its own month ticks; an English print keeps Plotly's."""

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench.serve import CHROMIUM, start_server, stop_server
-from tests.conftest import ARTIFACTS, ROOT
+from tests.conftest import ARTIFACTS, ROOT, needs_browser
 
 LIGHTHOUSE = ROOT / ".lighthouse" / "node_modules" / ".bin" / "lighthouse"
 PAGES = {
@@ -31,7 +31,7 @@ FLAGS = (
     "--disable-sync --no-first-run"
 )
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
+pytestmark = needs_browser  # tests/conftest.py: a missing Chromium stops the run, unless SKIP_BROWSER=1
 
 
 @pytest.fixture(scope="module")
