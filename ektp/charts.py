@@ -309,6 +309,21 @@ def print_month_ticks(fig: go.Figure, lang: str) -> None:
         fig.update_xaxes(tickvals=drawn, ticktext=[f"{d.day} {short[d.month - 1]} {d.year}" for d in drawn])
 
 
+def with_sentence(fig: go.Figure, sentence: str | None) -> go.Figure:
+    """The chart's sentence (ektp/summary.py) after its title, for a file that leaves the page:
+    the title's room grows with its lines. Changes `fig` in place, so give it a fresh figure."""
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else None
+    if not sentence or meta is None or "title" not in meta or fig.layout.title.text is None:
+        return fig
+    title = f"{meta['title']} — {sentence}"
+    old, new = fig.layout.title.text, _wrap(title, TITLE_WRAP)
+    fig.layout.title.text = new
+    fig.layout.margin.t = (fig.layout.margin.t or TITLE_TOP_PX) + _top_margin(new) - _top_margin(old)
+    fig.layout.height = (fig.layout.height or 600) + _top_margin(new) - _top_margin(old)
+    fig.update_layout(meta={**meta, "title": title})
+    return fig
+
+
 def for_print(fig: go.Figure, title_wrap: int = 110, wrap: int = 180, lang: str = "en") -> go.Figure:
     """Re-wrap a figure's title and source line for a 1,200 px export (the screen wraps them
     for a phone's width), and name an Indonesian print's months (print_month_ticks). Changes

@@ -810,8 +810,24 @@ def _build_figure(module: str, name: str, args: tuple, kwargs: dict) -> go.Figur
     return getattr(importlib.import_module(module), name)(*args, **kwargs)
 
 
-def figure_downloads(export_fig: Callable[[], go.Figure], data: pl.DataFrame, basename: str, lg: str, key: str) -> None:
-    """SVG, print PNG, standalone HTML and the chart's data as CSV. Images are made on click."""
+def figure_downloads(
+    export_fig: Callable[[], go.Figure],
+    data: pl.DataFrame,
+    basename: str,
+    lg: str,
+    key: str,
+    sentence: str | None = None,
+) -> None:
+    """SVG, print PNG, standalone HTML and the chart's data as CSV. Images are made on click;
+    the chart's sentence (`said`) goes with the figure, after its title."""
+    if sentence:
+        from ektp import charts
+
+        bare = export_fig
+
+        def export_fig() -> go.Figure:
+            return charts.with_sentence(bare(), sentence)
+
     items = [
         ("svg", t("download_svg", lg), lambda: image_bytes(export_fig(), "svg", lg)),
         ("png", t("download_png", lg), lambda: image_bytes(export_fig(), "png", lg)),

@@ -113,7 +113,9 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
             st.plotly_chart(funnel_fig.shared(), config=ui.plotly_config(lg), key="funnel")
             st.caption(ui.marker(row["is_synthetic"], lg))
             funnel_data = pl.DataFrame({"step": [k for k, _ in steps], "value": [v for _, v in steps]})
-            ui.figure_downloads(funnel_fig.fresh, funnel_data, f"alur_{unit}_{row['as_of']}", lg, "funnel")
+            ui.figure_downloads(
+                funnel_fig.fresh, funnel_data, f"alur_{unit}_{row['as_of']}", lg, "funnel", sentence=fsaid
+            )
         elif row.get("recording_rate") is not None:  # a published rate without counts
             st.info(t("funnel_no_counts", lg, source=fmt.source(row["source"], lg) or "–"))
         else:
@@ -179,6 +181,7 @@ def multiples_view(
         f"peta_kecil_{metric}_{area}",
         lg,
         "multiples",
+        sentence=said,
     )
 
 

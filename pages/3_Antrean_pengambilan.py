@@ -115,6 +115,7 @@ def body() -> None:
             f"burndown_{r['region_code']}_{r['metric']}",
             lg,
             f"burn_{r['region_code']}_{r['metric']}",
+            sentence=bsaid,
         )
 
     trend_src = t(
@@ -133,7 +134,7 @@ def body() -> None:
     trend = ui.FigureSpec(charts.backlog_trend, series, lg, title, trend_src)
     st.plotly_chart(trend.shared(), config=ui.plotly_config(lg), key="backlog_trend")
     st.caption(ui.marker(series["is_synthetic"].to_list(), lg))
-    ui.figure_downloads(trend.fresh, series, f"antrean_tren_{area}", lg, "backlog_trend")
+    ui.figure_downloads(trend.fresh, series, f"antrean_tren_{area}", lg, "backlog_trend", sentence=tsaid)
 
 
 ui.guarded(body)

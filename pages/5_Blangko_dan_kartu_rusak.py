@@ -71,7 +71,7 @@ def body() -> None:
             own.filter(pl.col("as_of") <= as_of),
         )
         st.plotly_chart(fig.shared(), config=ui.plotly_config(lg), key="blanko")
-        ui.figure_downloads(fig.fresh, series, f"blangko_{area}_{as_of}", lg, "blanko")
+        ui.figure_downloads(fig.fresh, series, f"blangko_{area}_{as_of}", lg, "blanko", sentence=said)
         st.markdown(f"**{t('runway', lg)}**")
         runway_table = ui.labelled(
             latest,
@@ -118,7 +118,7 @@ def body() -> None:
     dfig = ui.FigureSpec(charts.destruction_by_year, ui.translated(reg, lg), lg, title, line)
     st.plotly_chart(dfig.shared(), config=ui.plotly_config(lg), key="destruction")
     st.caption(ui.marker(reg["is_synthetic"].to_list(), lg))
-    ui.figure_downloads(dfig.fresh, reg, f"pemusnahan_{area}", lg, "destruction")
+    ui.figure_downloads(dfig.fresh, reg, f"pemusnahan_{area}", lg, "destruction", sentence=dsaid)
     destroyed_table = ui.labelled(
         ui.with_period(reg, lg),
         {

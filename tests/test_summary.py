@@ -200,3 +200,20 @@ def test_funnel_sentence_shares_of_the_eligible() -> None:
         "170,000 printed (76.2%), 168,000 collected (75.3%)."
     )
     assert summary.funnel_sentence(funnel(None, 178804, None, None, None), "X", "en") is None
+
+
+def test_a_figure_export_carries_its_sentence_after_the_title() -> None:
+    import plotly.graph_objects as go
+
+    from ektp import charts
+
+    fig = charts.funnel_chart([("eligible", 100), ("recorded", 90)], "en", "Funnel — X", "Source: y")
+    top, height = fig.layout.margin.t, fig.layout.height
+    sentence = "Of 100 residents of X who must hold a card: 90 recorded (90.0%)."
+    out = charts.with_sentence(fig, sentence)
+    assert out.layout.meta["title"] == "Funnel — X — " + sentence
+    assert out.layout.title.text.replace("<br>", " ") == "Funnel — X — " + sentence
+    assert out.layout.margin.t > top and out.layout.height > height  # room for the longer title
+    printed = charts.for_print(out)  # a 1,200 px print re-wraps the whole title
+    assert printed.layout.title.text.replace("<br>", " ") == "Funnel — X — " + sentence
+    assert charts.with_sentence(go.Figure(), sentence).layout.title.text is None  # nothing to add to
