@@ -255,14 +255,15 @@ def body() -> None:
     )
     dates = queries.dates(level, area)
     as_of = ui.date_choice(dates, lg)
-    compare = ui.choice(
+    compare = ui.choice(  # "none" (not None: Streamlit would show its placeholder) is no comparison
         "compare",
-        [None, *reversed([d for d in dates if d != as_of])],
-        None,
+        ["none", *reversed([d for d in dates if d != as_of])],
+        "none",
         t("compare", lg),
-        format_func=lambda d: t("compare_none", lg) if d is None else fmt.date(d, lg),
-        to_str=lambda d: "" if d is None else d.isoformat(),
+        format_func=lambda d: t("compare_none", lg) if d == "none" else fmt.date(d, lg),
+        to_str=lambda d: "" if d == "none" else d.isoformat(),
     )
+    compare = None if compare == "none" else compare
     panels_on = ui.choice(
         "multiples", ("off", "on"), "off", t("multiples", lg), format_func=lambda x: t("multiples_" + x, lg),
         widget="radio",

@@ -112,7 +112,8 @@ def test_compare_permalink_and_hostile_values(app_env: Path) -> None:
 def test_no_comparison_leaves_the_parameter_out_of_the_link(app_env: Path) -> None:
     at = run({"area": "15", "level": "regency", "lang": "en"})
     assert not at.exception and "compare" not in at.query_params
-    assert at.selectbox(key="w_compare").value is None
+    assert at.selectbox(key="w_compare").value == "none"
+    assert at.selectbox(key="w_compare").format_func("none") == "(no comparison)"
 
 
 def test_small_multiples_twelve_dates_on_one_legend(app_env: Path) -> None:
