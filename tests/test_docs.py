@@ -1,0 +1,55 @@
+"""The documentation is kept true, in the Datasette manner: a setting, page, command or view that
+the code has and the README or docs/ do not name fails this test."""
+
+from __future__ import annotations
+
+import re
+
+from ektp import settings
+from ektp.i18n import t
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCS = README + "".join(p.read_text(encoding="utf-8") for p in (ROOT / "docs").glob("*.md"))
+
+
+def test_the_readme_is_a_front_door() -> None:
+    assert len(README.splitlines()) < 200
+    for doc in ("ARCHITECTURE", "LOADING", "DATA", "DATA_DICTIONARY", "PERFORMANCE", "SCALING", "RELIABILITY"):
+        assert f"docs/{doc}.md" in README and (ROOT / "docs" / f"{doc}.md").exists(), doc
+    assert "docs/screenshot_map.png" in README and (ROOT / "docs" / "screenshot_map.png").exists()
+
+
+def test_every_setting_is_in_the_readme_table() -> None:
+    for s in settings.SETTINGS:
+        assert f"| {s.name} | `{s.env}` |" in README, s.name
+
+
+def test_every_page_is_in_the_readme() -> None:
+    keys = {"app.py": "page_overview"}
+    for page in (ROOT / "pages").glob("*.py"):
+        key = re.search(r'ui\.setup\("(\w+)"\)', page.read_text(encoding="utf-8"))
+        assert key, page.name
+        keys[page.name] = key[1]
+    for name, key in keys.items():
+        assert t(key, "en") in README, (name, t(key, "en"))
+
+
+def test_every_command_is_documented() -> None:
+    source = (ROOT / "etl" / "__main__.py").read_text(encoding="utf-8")
+    commands = re.findall(r'sub\.add_parser\("(\w+)"', source)
+    assert {"build", "load", "status", "settings", "operator"} <= set(commands)
+    for cmd in commands:
+        assert re.search(rf"python -m etl {cmd}\b", DOCS), cmd
+    for flag in ("--dry-run", "--codes", "--as-of", "--province", "--sheet"):
+        assert flag in DOCS, flag
+    for target in re.findall(r"^([a-z-]+):", (ROOT / "Makefile").read_text(encoding="utf-8"), re.M):
+        assert f"make {target}" in DOCS, target
+
+
+def test_every_view_is_in_the_data_dictionary() -> None:
+    views = re.findall(r"CREATE OR REPLACE VIEW (\w+)", (ROOT / "etl" / "sql" / "views.sql").read_text())
+    dictionary = (ROOT / "docs" / "DATA_DICTIONARY.md").read_text(encoding="utf-8")
+    assert len(views) > 5
+    for v in views:
+        assert f"`{v}`" in dictionary, v
