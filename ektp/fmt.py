@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Callable
 
 from ektp import checks
 from ektp.i18n import t
+from ektp.numbers import missing as _missing
+from ektp.numbers import num  # noqa: F401 - fmt.num, as every caller writes it
 
 MONTHS_ID = [
     "Januari",
@@ -59,19 +60,6 @@ PLOTLY_FORMAT_ID = {
     "dayMonth": "%-d %b",
     "dayMonthYear": "%-d %b %Y",
 }
-
-
-def _missing(x: object) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
-def num(x: float | int | None, lang: str = "id", decimals: int = 0) -> str:
-    if _missing(x):
-        return "–"
-    s = f"{x:,.{decimals}f}"
-    if lang == "id":
-        s = s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return s
 
 
 def pct(fraction: float | None, lang: str = "id", decimals: int = 1) -> str:

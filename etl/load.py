@@ -30,6 +30,7 @@ from etl import bulk, translations
 from etl.extract import ExtractError, RawTable, raw_text, read_table, sha256_file
 from etl.headers import ColumnPlan, FileError, plan_columns
 from etl.regions import RegionMatcher, regions_frame
+from etl.stage_boundaries import load_boundaries
 from etl.transform import date_in_title, detect_locale
 from etl.validate import COLUMNS, TABLE, RowContext, code_system, process_row
 
@@ -656,8 +657,6 @@ def run(
             if progress and n:
                 print(f"translations: {n} curated texts", file=sys.stderr)
             if boundaries or (boundaries is None and new_db):
-                from etl.build import load_boundaries
-
                 load_boundaries(con, progress=progress)
             matcher = RegionMatcher()
             for spec in specs:

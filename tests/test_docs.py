@@ -53,3 +53,37 @@ def test_every_view_is_in_the_data_dictionary() -> None:
     assert len(views) > 5
     for v in views:
         assert f"`{v}`" in dictionary, v
+
+
+def test_no_import_circle() -> None:
+    """No module of ektp/ or etl/ imports one that imports it back, directly or round a loop
+    (imports inside functions count: they hid the fmt ↔ i18n and build ↔ load circles)."""
+    import ast
+
+    modules: dict[str, set[str]] = {}
+    for pkg in ("ektp", "etl"):
+        for f in (ROOT / pkg).rglob("*.py"):
+            name = ".".join(f.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            deps: set[str] = set()
+            for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in ("ektp", "etl"):
+                    deps |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+                elif isinstance(node, ast.Import):
+                    deps |= {a.name for a in node.names if a.name.split(".")[0] in ("ektp", "etl")}
+            modules[name] = deps
+    graph = {m: {d for d in deps if d in modules and d != m} for m, deps in modules.items()}
+
+    def loop_from(start: str) -> list[str] | None:
+        stack, seen = [(start, [start])], set()
+        while stack:
+            node, path = stack.pop()
+            for nxt in graph[node]:
+                if nxt == start:
+                    return [*path, start]
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, [*path, nxt]))
+        return None
+
+    loops = [loop for m in graph if (loop := loop_from(m))]
+    assert not loops, loops[0]

@@ -6,6 +6,8 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
+from ektp.numbers import num
+
 LANGS = ("id", "en")
 _DIR = Path(__file__).resolve().parent
 
@@ -25,7 +27,5 @@ def t(key: str, lang: str, **kw: object) -> str:
     n = kw.get("n")
     s = table.get(f"{key}_one", table.get(key, key)) if n in (1, "1") else table.get(key, key)
     if isinstance(n, int) and not isinstance(n, bool):
-        from ektp import fmt  # fmt reads its words through t: imported once both exist
-
-        kw["n"] = fmt.num(n, lang)
+        kw["n"] = num(n, lang)
     return s.format(**kw) if kw else s
