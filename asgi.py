@@ -6,5 +6,6 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 from ektp.geoserve import GeometryFiles
+from ektp.publicsurface import PublicSurface
 
-app = st.App("app.py", middleware=[Middleware(GeometryFiles)])
+app = st.App("app.py", middleware=[Middleware(PublicSurface), Middleware(GeometryFiles)])

@@ -828,9 +828,15 @@ def figure_downloads(
         def export_fig() -> go.Figure:
             return charts.with_sentence(bare(), sentence)
 
-    items = [
+    # SVG and PNG are drawn by kaleido, which starts a Chromium on the server: never for a public
+    # request (two anonymous clicks could hold both cores); there the chart's camera button makes
+    # the PNG in the reader's own browser, and the HTML file is the chart itself
+    images = [] if settings.is_public() else [
         ("svg", t("download_svg", lg), lambda: image_bytes(export_fig(), "svg", lg)),
         ("png", t("download_png", lg), lambda: image_bytes(export_fig(), "png", lg)),
+    ]  # fmt: skip
+    items = [
+        *images,
         (
             "html",
             t("download_html", lg),
@@ -839,6 +845,8 @@ def figure_downloads(
         ("csv", t("download_csv", lg), lambda: table_bytes(data, "csv")),
     ]
     _download_row(items, basename, key, lg)
+    if settings.is_public():
+        st.caption(t("download_png_public", lg))
 
 
 PLOTLY_CONFIG = {

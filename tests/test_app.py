@@ -717,3 +717,18 @@ def test_a_missing_chromium_stops_the_run_unless_skipped_on_purpose(tmp_path: Pa
                          cwd=tmp_path, env={**env, "SKIP_BROWSER": "1"}, capture_output=True, text=True, timeout=120)  # fmt: skip
     assert run.returncode == 0 and "skipped on purpose" in run.stdout, run.stdout
     assert Path("/usr/bin/chromium") == c.CHROMIUM
+
+
+def test_public_downloads_start_no_browser_on_the_server(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kaleido starts a Chromium per image: the public instance offers HTML and CSV (and the
+    chart's camera button, in the reader's browser); the internal one offers SVG and PNG too."""
+    monkeypatch.setenv("EKTP_PUBLIC", "1")
+    at = run("pages/2_Tren.py", {"area": "15", "lang": "en"})
+    at.toggle(key="dlopen_trend").set_value(True).run()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["⬇ HTML", "⬇ Chart data CSV"], labels
+    assert any("camera button" in c.value for c in at.caption)
+    monkeypatch.setenv("EKTP_PUBLIC", "0")
+    at = run("pages/2_Tren.py", {"area": "15", "lang": "en"})
+    at.toggle(key="dlopen_trend").set_value(True).run()
+    assert [b.proto.label for b in at.get("download_button")][:2] == ["⬇ SVG", "⬇ PNG (print)"]

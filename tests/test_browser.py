@@ -412,3 +412,19 @@ def test_each_chart_is_described_by_its_sentence(server: str) -> None:
             "document.querySelector('[data-testid=\"stPlotlyChart\"][aria-describedby]') !== null", timeout=90_000
         )
         browser.close()
+
+
+def test_public_surface_closes_what_a_reader_never_needs(server: str) -> None:
+    """Public mode: /_stcore/metrics (the app's function names and timings) and the upload
+    endpoint answer 404; pages and the health check answer, with X-Content-Type-Options."""
+    import urllib.error
+    import urllib.request
+
+    for path in ("/_stcore/metrics", "/_stcore/upload_file/abc/def"):
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(server + path, timeout=10)
+        assert err.value.code == 404, path
+        assert err.value.headers["x-content-type-options"] == "nosniff"
+    for path in ("/_stcore/health", "/Peta_cakupan?lang=en"):
+        reply = urllib.request.urlopen(server + path, timeout=10)
+        assert reply.status == 200 and reply.headers["x-content-type-options"] == "nosniff", path

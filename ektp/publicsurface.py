@@ -1,0 +1,46 @@
+"""The public instance's surface: only what a reader needs answers.
+
+Mounted by `asgi.py` in front of Streamlit. In public mode (setting `public`) the endpoints a
+reader never needs answer 404: `/_stcore/metrics` listed the app's internal function names and
+timings, and `/_stcore/upload_file` takes files, which the public instance has no use for. Every
+reply says `X-Content-Type-Options: nosniff`. The internal instance is passed through as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from ektp import settings
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: Path endings a public reader never needs (under any base path).
+CLOSED = ("/_stcore/metrics", "/_stcore/upload_file")
+
+
+class PublicSurface:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not settings.is_public():
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        if any(path.endswith(c) or f"{c}/" in path for c in CLOSED):
+            await send({"type": "http.response.start", "status": 404, "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"), (b"x-content-type-options", b"nosniff")]})  # fmt: skip
+            await send({"type": "http.response.body", "body": b"Not found"})
+            return
+
+        async def with_nosniff(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = [h for h in message.get("headers", []) if h[0].lower() != b"x-content-type-options"]
+                message["headers"] = [*headers, (b"x-content-type-options", b"nosniff")]
+            await send(message)
+
+        await self.app(scope, receive, with_nosniff)
