@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import astuple, dataclass
 
 import polars as pl
 import streamlit as st
@@ -137,21 +138,24 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
             st.caption(f"{t('by_sex', lg)} — {fmt.split_by_sex(split, lg)} · {fmt.source(split['source'], lg)}")
 
 
-def multiples_view(
-    dates: list[dt.date],
-    as_of: dt.date,
-    view: str,
-    maps_on: bool,
-    level: str,
-    area: str,
-    area_name: str,
-    metric: str,
-    scheme: str,
-    target: float | None,
-    src_text: str,
-    lg: str,
-) -> None:
+@dataclass(frozen=True)
+class View:
+    """What the map page has chosen: the view drawn, where, on which date, in which language."""
+
+    view: str
+    maps_on: bool
+    level: str
+    area: str
+    area_name: str
+    metric: str
+    as_of: dt.date
+    src_text: str
+    lg: str
+
+
+def multiples_view(v: View, dates: list[dt.date], scheme: str, target: float | None) -> None:
     """`multiples=on`: up to 12 dates of this view side by side on one legend, and its downloads."""
+    view, maps_on, level, area, area_name, metric, as_of, src_text, lg = astuple(v)
     picked = multiples.pick_dates(dates, as_of)
     first = queries.map_view(level, area, picked[-1], view)
     if not maps_on or len(first.codes) > multiples.MAX_UNITS:
@@ -185,21 +189,10 @@ def multiples_view(
     )
 
 
-def compare_view(
-    mv: queries.MapView,
-    view: str,
-    maps_on: bool,
-    level: str,
-    area: str,
-    area_name: str,
-    metric: str,
-    compare: dt.date,
-    as_of: dt.date,
-    src_text: str,
-    lg: str,
-) -> None:
+def compare_view(v: View, mv: queries.MapView, compare: dt.date) -> None:
     """`compare=`: the change of every unit between `compare` and `date`, as a sentence, a map
     on a diverging scale, a table sorted worst change first, and their downloads."""
+    view, maps_on, level, area, area_name, metric, as_of, src_text, lg = astuple(v)
     before = queries.map_values(level, area, compare)
     ch = changes.change_frame(mv.located, before, metric)
     d0, d1 = fmt.date(compare, lg), fmt.date(as_of, lg)
@@ -304,11 +297,12 @@ def body() -> None:
             + (f" ({target_source})" if target_source else "")
         )
 
+    here = View(view, maps_on, level, area, area_name, metric, as_of, src_text, lg)
     if panels_on == "on":
-        multiples_view(dates, as_of, view, maps_on, level, area, area_name, metric, scheme, target, src_text, lg)
+        multiples_view(here, dates, scheme, target)
         return
     if compare is not None:
-        compare_view(mv, view, maps_on, level, area, area_name, metric, compare, as_of, src_text, lg)
+        compare_view(here, mv, compare)
         st.divider()
         detail(mv, as_of, lg)
         return
