@@ -350,8 +350,12 @@ def test_screen_figures_are_shared_per_input_and_exports_are_fresh(jambi: pl.Dat
     big_df = pl.concat([jambi] * 100)
     big = ui.FigureSpec(charts.choropleth, big_df, "app/static/x.json", "recording_rate", "en", "t", "s", 0.98)
     fig = big.shared()
-    assert fig is ui._shared_big_figure(charts.__name__, "choropleth", big.cache_key(), big.args, big.kwargs)
-    assert spec.shared() is ui._shared_figure(charts.__name__, "choropleth", spec.cache_key(), spec.args, spec.kwargs)
+    assert fig is ui._shared_big_figure(
+        charts.choropleth.__module__, "choropleth", big.cache_key(), big.args, big.kwargs
+    )
+    assert spec.shared() is ui._shared_figure(
+        charts.choropleth.__module__, "choropleth", spec.cache_key(), spec.args, spec.kwargs
+    )
 
 
 def test_a_keyed_figure_is_cached_by_its_data_key_and_its_other_inputs(app_env: Path) -> None:
