@@ -1,0 +1,84 @@
+"""Shared page furniture, by role: `state` (URL and widget state, the page frame), `tables`
+(tables and texts), `downloads`, `figures` (figure cache, map spec, geometry loader, chart
+sentences). Every name is also here, as `ui.<name>`.
+"""
+
+from __future__ import annotations
+
+from ektp import settings  # noqa: F401 - pages ask ui.settings
+from ektp.ui.downloads import (  # noqa: F401
+    MIME,
+    PLOTLY_CONFIG,
+    _download_row,
+    figure_downloads,
+    image_bytes,
+    plotly_config,
+    table_bytes,
+    table_downloads,
+)
+from ektp.ui.figures import (  # noqa: F401
+    BIG_FIGURE_ROWS,
+    SAID_LINKER,
+    FigureSpec,
+    _build_figure,
+    _geopack_js,
+    _shared_big_figure,
+    _shared_figure,
+    geometry_loader,
+    map_spec,
+    said,
+    show_geometry_loader,
+)
+from ektp.ui.state import (  # noqa: F401
+    _SAFE,
+    LOAD_PAGE,
+    MAX_PARAM_LEN,
+    PAGES,
+    _adopt,
+    _area_options,
+    _follow_url,
+    _invalid,
+    _sync_url,
+    area_choice,
+    area_name,
+    choice,
+    date_choice,
+    fragment,
+    guarded,
+    lang,
+    multi_choice,
+    page_header,
+    page_links,
+    raw_param,
+    require_db,
+    setup,
+    show_invalid_notice,
+)
+from ektp.ui.tables import (  # noqa: F401
+    DECIMAL_STEP,
+    GAP,
+    TRANSLATED,
+    _as_text,
+    _ranking_table,
+    _value_text,
+    alternatives_table,
+    check_note_lines,
+    data_text,
+    doc_body,
+    labelled,
+    marker,
+    md_text,
+    neutralise_formulas,
+    number_config,
+    ranking_table,
+    safe_text,
+    show_check_notes,
+    source_use,
+    sourced_table,
+    table,
+    table_formats,
+    target_rows,
+    targets_table,
+    translated,
+    with_period,
+)

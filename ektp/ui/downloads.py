@@ -1,0 +1,143 @@
+"""Downloads: tables as CSV/XLSX/Parquet, figures as SVG/PNG (internal instance only: kaleido
+starts a browser), HTML and their data; the chart config per language.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from ektp import fmt, settings
+from ektp.i18n import t
+from ektp.ui.tables import (
+    neutralise_formulas,
+)
+
+
+def table_bytes(df: pl.DataFrame, kind: str) -> bytes:
+    safe = neutralise_formulas(df)
+    if kind == "csv":
+        return safe.write_csv().encode("utf-8")
+    buf = io.BytesIO()
+    if kind == "xlsx":
+        safe.write_excel(buf)
+    elif kind == "parquet":
+        df.write_parquet(buf)
+    else:
+        raise ValueError(kind)
+    return buf.getvalue()
+
+
+MIME = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "parquet": "application/octet-stream",
+    "svg": "image/svg+xml",
+    "png": "image/png",
+    "html": "text/html",
+}
+
+
+def _download_row(items: list[tuple[str, str, Callable[[], bytes]]], basename: str, key: str, lg: str) -> None:
+    """A toggle that opens one download button per (file kind, label, maker); files are made on click.
+
+    The buttons appear only when asked for: each registers a deferred file with Streamlit's
+    media manager, and eight of them were ~15 ms of every map rerun's ~50 ms of server CPU.
+    """
+    kinds = ", ".join(label for _, label, _ in items)
+    if not st.toggle(t("download_open", lg, kinds=kinds), key=f"dlopen_{key}"):
+        return
+    for col, (kind, label, make) in zip(st.columns(len(items)), items, strict=True):
+        col.download_button(
+            f"⬇ {label}",
+            data=make,
+            file_name=f"{basename}.{kind}",
+            mime=MIME[kind],
+            key=f"dl_{key}_{kind}",
+            on_click="ignore",
+        )
+
+
+def table_downloads(df: pl.DataFrame, basename: str, lg: str, key: str) -> None:
+    """A table as CSV, XLSX and Parquet (formulas neutralised in CSV/XLSX)."""
+    items = [(k, t(f"download_table_{k}", lg), lambda k=k: table_bytes(df, k)) for k in ("csv", "xlsx", "parquet")]
+    _download_row(items, basename, key, lg)
+
+
+def image_bytes(fig: go.Figure, kind: str, lang: str = "en") -> bytes:
+    """SVG, or PNG at print resolution (3×), via kaleido and the system Chromium. Restyles `fig`
+    for print: give it a figure of its own (the downloads pass `FigureSpec.fresh()`).
+
+    Kaleido's plotly.js would fetch the world base map from a CDN: point it at our empty
+    local layers so exports work offline (the map's own geometry is embedded in the figure).
+    """
+    import plotly.io as pio
+
+    from ektp import charts
+
+    pio.defaults.topojson = (settings.ROOT / "static" / "topojson").as_uri() + "/"
+    charts.for_print(fig, lang=lang)  # titles and sources in long lines across 1,200 px
+    if kind == "svg":
+        return fig.to_image(format="svg", width=1200, height=fig.layout.height or 600)
+    return fig.to_image(format="png", width=1200, height=fig.layout.height or 600, scale=3)
+
+
+def figure_downloads(
+    export_fig: Callable[[], go.Figure],
+    data: pl.DataFrame,
+    basename: str,
+    lg: str,
+    key: str,
+    sentence: str | None = None,
+) -> None:
+    """SVG, print PNG, standalone HTML and the chart's data as CSV. Images are made on click;
+    the chart's sentence (`said`) goes with the figure, after its title."""
+    if sentence:
+        from ektp import charts
+
+        bare = export_fig
+
+        def export_fig() -> go.Figure:
+            return charts.with_sentence(bare(), sentence)
+
+    # SVG and PNG are drawn by kaleido, which starts a Chromium on the server: never for a public
+    # request (two anonymous clicks could hold both cores); there the chart's camera button makes
+    # the PNG in the reader's own browser, and the HTML file is the chart itself
+    images = [] if settings.is_public() else [
+        ("svg", t("download_svg", lg), lambda: image_bytes(export_fig(), "svg", lg)),
+        ("png", t("download_png", lg), lambda: image_bytes(export_fig(), "png", lg)),
+    ]  # fmt: skip
+    items = [
+        *images,
+        (
+            "html",
+            t("download_html", lg),
+            lambda: export_fig().to_html(include_plotlyjs=True, full_html=True, config=plotly_config(lg)).encode(),
+        ),
+        ("csv", t("download_csv", lg), lambda: table_bytes(data, "csv")),
+    ]
+    _download_row(items, basename, key, lg)
+    if settings.is_public():
+        st.caption(t("download_png_public", lg))
+
+
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "responsive": True,
+    # empty base layers served locally: plotly.js would otherwise fetch them from a CDN
+    "topojsonURL": "app/static/topojson/",
+}
+
+
+def plotly_config(lg: str) -> dict[str, Any]:
+    """The chart config for a page's language: Indonesian gets its month names and separators
+    from a locale passed with the chart (plotly.js in Streamlit knows English only)."""
+    if lg != "id":
+        return PLOTLY_CONFIG
+    return {**PLOTLY_CONFIG, "locale": "id", "locales": {"id": {"format": fmt.PLOTLY_FORMAT_ID}}}

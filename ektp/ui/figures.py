@@ -1,0 +1,165 @@
+"""Figures on the page: the shared figure cache (FigureSpec), the map as the page draws it, the
+browser's geometry loader and each chart's sentence as its accessible description.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from ektp import settings
+from ektp.ui.tables import (
+    safe_text,
+)
+
+
+class FigureSpec:
+    """A chart as its builder and inputs: `shared()` for the screen, `fresh()` for exports.
+
+    Building a Plotly figure is the dearest part of a rerun (about 50 ms for 514 regencies,
+    300 ms for 7,285 districts, mostly Plotly's property validation). The screen copy is built
+    once per distinct input and shared by every session and rerun (st.cache_resource: no copy);
+    st.plotly_chart only reads it. Exports may restyle a figure, so they always get a new one.
+    """
+
+    def __init__(
+        self, builder: Callable[..., go.Figure], *args: Any, data_key: tuple | None = None, **kwargs: Any
+    ) -> None:
+        """`data_key`, when given, stands for the frames among args (their source's identity, e.g.
+        queries.MapView.key): the cache then hashes the key, not the frames' contents."""
+        self.builder, self.args, self.kwargs, self.data_key = builder, args, kwargs, data_key
+
+    def fresh(self) -> go.Figure:
+        return self.builder(*self.args, **self.kwargs)
+
+    def shared(self) -> go.Figure:
+        # a figure of 7,285 districts holds ~3 MB of Plotly objects: few of those are kept
+        big = any(isinstance(a, pl.DataFrame) and a.height > BIG_FIGURE_ROWS for a in self.args)
+        cached = _shared_big_figure if big else _shared_figure
+        return cached(self.builder.__module__, self.builder.__qualname__, self.cache_key(), self.args, self.kwargs)
+
+    def cache_key(self) -> tuple:
+        """What the shared figure is cached under: every input, with the frames replaced by
+        `data_key` when one is given."""
+        args = self.args
+        if self.data_key is not None:
+            args = (self.data_key, *(None if isinstance(a, pl.DataFrame) else a for a in args))
+        return args, tuple(sorted(self.kwargs.items()))
+
+
+BIG_FIGURE_ROWS = 1000
+
+
+def map_spec(
+    mv: Any,
+    view: str,
+    metric: str,
+    lg: str,
+    title: str,
+    source_line: str,
+    target: float | None = None,
+    scheme: str = "dukcapil",
+    fixed_bins: tuple[float, ...] | None = None,
+) -> FigureSpec:
+    """The map as the page draws it: geometry by URL, framed to the file's bbox, cached under
+    the view's data (queries.MapView). The benchmark times this same figure."""
+    from ektp import charts, geo, queries
+
+    return FigureSpec(
+        charts.choropleth,
+        mv.located,
+        geo.static_url(view),
+        metric,
+        lg,
+        title,
+        source_line,
+        target,
+        scheme=scheme,
+        bounds=geo.bounds(view),
+        labels=queries.label_points(mv.codes) if len(mv.codes) <= charts.LABEL_UNITS else None,
+        fixed_bins=fixed_bins,
+        data_key=mv.key,
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def _geopack_js() -> str:
+    """ektp/geopack.js without its comment lines and indentation: it goes with a session's first map."""
+    lines = (settings.ROOT / "ektp" / "geopack.js").read_text(encoding="utf-8").splitlines()
+    return "\n".join(ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("//"))
+
+
+def geometry_loader(view: str, with_decoder: bool = True) -> str:
+    """The HTML that has the browser load the view's packed geometry for the map drawn after it
+    (ektp/geopack.js): 105 KB gzipped for the national districts instead of the GeoJSON's 260 KB.
+    Without the decoder (a window that ran it already) it is only the call, ~270 bytes a rerun;
+    a window without the decoder then lets Plotly fetch the GeoJSON itself."""
+    from ektp import geo
+
+    # JSON strings inside a <script>: no "<", so no "</script>" can ever close it early
+    url, pack = (json.dumps(u).replace("<", "\\u003c") for u in (geo.static_url(view), geo.pack_url(view)))
+    call = f"window.ektpGeoPack&&window.ektpGeoPack.load({url},{pack});"
+    script = f"{_geopack_js()}\n{call}" if with_decoder else call
+    return (  # the element shows nothing: its container leaves the column's flow (no gap above the map)
+        "<style>.stElementContainer:has(.ektp-geo-loader){display:none}</style>"
+        f'<span class="ektp-geo-loader"></span><script>{script}</script>'
+    )
+
+
+#: Links each chart to the sentence above it as its accessible description: a chart whose element
+#: follows a sentence's container (`said`) gets role="figure" and aria-describedby that sentence.
+#: Streamlit gives no way to set ARIA on its chart element, so this runs in the page (once). No
+#: "<" may stand in the script: st.html then does not run it (seen here with a loop's "i<4").
+SAID_LINKER = (
+    "<style>.stElementContainer:has(.ektp-said-linker){display:none}</style>"
+    '<span class="ektp-said-linker"></span>'
+    "<script>(function(){if(window.__ektpSaid)return;window.__ektpSaid=true;"
+    "function link(){document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').forEach(function(ch){"
+    "var box=ch.closest('[data-testid=\"stElementContainer\"]')||ch;var p=box.previousElementSibling;"
+    "for(var i=0;p&&i!==4;i++,p=p.previousElementSibling){var s=p.matches('[class*=\"st-key-said_\"]')?p:"
+    "p.querySelector('[class*=\"st-key-said_\"]');if(s){var t=s.querySelector('p')||s;"
+    "if(!t.id){t.id='ektp-'+(s.className.match(/st-key-(said_[0-9]+)/)||[0,'said'])[1];}"
+    "ch.setAttribute('role','figure');ch.setAttribute('aria-describedby',t.id);return;}}});}"
+    "new MutationObserver(link).observe(document.body,{childList:true,subtree:true});link();})();</script>"
+)
+
+
+def said(text: str) -> None:
+    """A chart's sentence: shown right above the chart and linked to it as its accessible
+    description (SAID_LINKER), so a screen reader says it with the chart."""
+    n = st.session_state.get("_said_n", 0) + 1
+    st.session_state["_said_n"] = n
+    with st.container(key=f"said_{n}"):
+        st.markdown(safe_text(text))
+    if n == 1:
+        st.html(SAID_LINKER, unsafe_allow_javascript=True)
+
+
+def show_geometry_loader(view: str) -> None:
+    """Put the geometry loader on the page, before the map it serves: the decoder goes with the
+    session's first map, as the window keeps it (a reload is a new session)."""
+    first = not st.session_state.get("_geopack_sent")
+    st.html(geometry_loader(view, with_decoder=first), unsafe_allow_javascript=True)
+    st.session_state["_geopack_sent"] = True
+
+
+# the leading underscores keep Streamlit from hashing the inputs twice: `key` stands for them
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _shared_figure(module: str, name: str, key: tuple, _args: tuple, _kwargs: dict) -> go.Figure:
+    return _build_figure(module, name, _args, _kwargs)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _shared_big_figure(module: str, name: str, key: tuple, _args: tuple, _kwargs: dict) -> go.Figure:
+    return _build_figure(module, name, _args, _kwargs)
+
+
+def _build_figure(module: str, name: str, args: tuple, kwargs: dict) -> go.Figure:
+    import importlib
+
+    return getattr(importlib.import_module(module), name)(*args, **kwargs)

@@ -1,0 +1,345 @@
+"""Tables and texts for the reader: number formats per language, labelled columns, markers,
+sources, check notes, rankings and target rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from ektp import fmt
+from ektp.i18n import t
+
+
+def marker(is_synthetic: Any, lg: str) -> str:
+    """Sourced/synthetic marker for a figure or a set of figures."""
+    if isinstance(is_synthetic, (list, tuple, set, pl.Series)):
+        vals = {bool(v) for v in is_synthetic if v is not None}
+        if vals == {True}:
+            return t("synthetic_marker", lg)
+        if vals == {False}:
+            return t("sourced_marker", lg)
+        return t("mixed_marker", lg)
+    return t("synthetic_marker", lg) if is_synthetic else t("sourced_marker", lg)
+
+
+def safe_text(s: Any) -> str:
+    """Escape text from data (region or office names) before any markdown/HTML rendering."""
+    return html.escape(str(s)) if s is not None else "–"
+
+
+def neutralise_formulas(df: pl.DataFrame) -> pl.DataFrame:
+    """Cells starting with = + - @ (or tab/CR) would run as formulas in a spreadsheet: prefix
+    them with an apostrophe in CSV/XLSX exports (CSV injection)."""
+    exprs = []
+    for name, dtype in df.schema.items():
+        if dtype == pl.Utf8:
+            exprs.append(
+                pl.when(pl.col(name).str.contains(r"^[=+\-@\t\r]"))
+                .then(pl.lit("'") + pl.col(name))
+                .otherwise(pl.col(name))
+                .alias(name)
+            )
+    return df.with_columns(exprs) if exprs else df
+
+
+#: What a table cell shows where a figure is missing (Streamlit's default is the word "None").
+GAP = "–"
+
+
+def table(df: pl.DataFrame, lang: str | None = None, **kwargs: Any) -> None:
+    """st.dataframe of a polars frame, handed over as Arrow: Streamlit serialises an Arrow
+    table as it is, while a polars frame takes a detour through pandas (~9% of a map rerun).
+    A missing figure shows as '–'. With `lang`, the numbers are counts and rates a reader
+    compares (see `labelled`), written for the page's language (number_config)."""
+    kwargs.setdefault("placeholder", GAP)
+    if lang and isinstance(df, pl.DataFrame):
+        kwargs.setdefault("column_config", number_config(df, lang, st.context.locale))
+    st.dataframe(df.to_arrow() if isinstance(df, pl.DataFrame) else df, **kwargs)
+
+
+def table_formats(lang: str, browser: str | None) -> tuple[str, str]:
+    """Formats for a table's whole and decimal numbers that follow the page's language.
+
+    Numbers stay numbers, so a click on a header sorts them by value (text written here would
+    sort 9.856 after 14.227, and a pandas Styler took 0.55 s on every rerun for 7,285 rows).
+    Streamlit writes separators only the browser's way ('localized'): right when the browser
+    speaks the page's language. Otherwise English gets printf's "1,234.56", and Indonesian gets
+    no thousands separator: an English browser's "14,227" reads as fourteen point two in
+    Indonesian, "14227" reads one way only.
+    """
+    if (browser or "").lower().split("-")[0] == lang:
+        return "localized", "localized"
+    return ("%,d", "%,.2f") if lang == "en" else ("%d", "%.2f")
+
+
+#: Decimal places of a table's decimal numbers (rates, in percent): two, as "%.2f" writes them.
+DECIMAL_STEP = 0.01
+
+
+def number_config(df: pl.DataFrame, lang: str, browser: str | None = None) -> dict[str, Any]:
+    """column_config for every numeric column of `df` (table_formats)."""
+    whole, decimal = table_formats(lang, browser)
+    return {
+        col: st.column_config.NumberColumn(col, format=whole)
+        if dtype.is_integer()
+        # a step fixes the browser's decimals: "88,10" under "87,95", not "88,1"
+        else st.column_config.NumberColumn(col, format=decimal, step=DECIMAL_STEP)
+        for col, dtype in df.schema.items()
+        if dtype.is_numeric()
+    }
+
+
+#: Columns of free text that the curated files write in English (etl/translations.py).
+TRANSLATED = ("note", "method")
+
+
+def data_text(text: str | None, lg: str) -> str | None:
+    """A curated file's note or method in the reader's language; anything else as written."""
+    from ektp import queries
+
+    return None if text is None else queries.translations(lg).get(text, text)
+
+
+def translated(df: pl.DataFrame, lg: str) -> pl.DataFrame:
+    """The frame with its curated notes and methods (TRANSLATED) in the reader's language, under
+    the same names: for a chart's hover, which shows them as they come."""
+    from ektp import queries
+
+    cols = [c for c in TRANSLATED if c in df.columns and df.schema[c] == pl.String]
+    readings = dict(queries.translations(lg)) if cols else {}
+    return df.with_columns(pl.col(c).replace(readings) for c in cols) if readings else df
+
+
+def labelled(df: pl.DataFrame, columns: dict[str, str], lg: str) -> pl.DataFrame:
+    """A frame as a reader's table: only `columns` (column → label in the reader's language),
+    in that order and headed with a capital; a source in the reader's language (fmt.source),
+    a curated note or method too (data_text)."""
+    exprs = []
+    for col, label in columns.items():
+        expr = pl.col(col)
+        if col == "source":
+            expr = expr.map_elements(lambda s: fmt.source(s, lg), return_dtype=pl.String)
+        exprs.append(expr.alias(fmt.capital(label)))
+    return translated(df, lg).select(exprs)
+
+
+def with_period(register: pl.DataFrame, lg: str) -> pl.DataFrame:
+    """The destruction register with a `period` column written as its source gave it
+    ('2012 – 2018'): two dates would claim a day the source never named."""
+    cols = ("period_from", "period_from_precision", "period_to", "period_to_precision")
+    return register.with_columns(
+        period=pl.Series(
+            [fmt.period(*(r[c] for c in cols), lg) for r in register.select(cols).iter_rows(named=True)],
+            dtype=pl.String,
+        )
+    )
+
+
+def _as_text(col: str, f: Callable[[Any], str]) -> pl.Expr:
+    """A column written for the reader by `f` (nulls included: f says how a gap reads)."""
+    return pl.col(col).map_elements(f, return_dtype=pl.String, skip_nulls=False)
+
+
+def sourced_table(points: pl.DataFrame, lg: str, areas: bool = True) -> pl.DataFrame:
+    """Published figures (queries.sourced_points) as a reader sees them: labelled columns in the
+    reader's language, numbers written as the page writes them (14,0% / 1.234 in Indonesian),
+    and '–' or an empty note, never 'None', where an article gave no such figure."""
+    cols = [pl.col("region_name").alias(t("area", lg)), pl.col("region_code").alias(t("code", lg))] if areas else []
+    return points.select(
+        *cols,
+        pl.col("as_of").alias(t("date", lg)),
+        _as_text("recording_rate", lambda v: fmt.pct(v, lg, 2)).alias(t("metric_recording_rate", lg)),
+        _as_text("unrecorded", lambda v: fmt.num(v, lg)).alias(t("unrecorded", lg)),
+        pl.col("source").alias(t("source", lg)),
+        _as_text("warnings", lambda w: fmt.notes(w, lg) or "").alias(t("warnings", lg)),
+    )
+
+
+def source_use(r: dict, lg: str) -> str:
+    """Where a published source is used (a row of queries.sources): its tables, its row count
+    and its dates, written the reader's way ("coverage (2 baris; 15 November 2013)")."""
+    first, last = r["first"], r["last"]
+    dates = fmt.date(first, lg) if first == last else f"{fmt.date(first, lg)} – {fmt.date(last, lg)}"
+    return t("source_use", lg, tables=r["tables"], n=r["rows"], dates=dates)
+
+
+def doc_body(text: str) -> str:
+    """A Markdown document without its own title: the page heads it in the reader's language."""
+    first, _, rest = text.lstrip().partition("\n")
+    return rest.lstrip("\n") if first.startswith("#") else text
+
+
+def md_text(text: str) -> str:
+    """Text from the data shown through Markdown as it is: every ASCII punctuation mark escaped
+    (a source's URL or '$' would otherwise turn into emphasis or a formula)."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+
+
+def check_note_lines(points: pl.DataFrame, lg: str, areas: bool = True) -> list[str]:
+    """One line per published figure whose numbers disagree with themselves: which figure
+    (area, date, source) and its check notes in the reader's language. The table's cell cuts
+    such notes off; the disagreement is the point, so it is written out in full."""
+    rows = points.filter(pl.col("warnings").is_not_null() & (pl.col("warnings") != ""))
+    return [
+        (f"{r['region_name']} · " if areas else "")
+        + f"{fmt.date(r['as_of'], lg)} · {r['source'] or '–'}: {fmt.notes(r['warnings'], lg)}"
+        for r in rows.iter_rows(named=True)
+    ]
+
+
+def show_check_notes(points: pl.DataFrame, lg: str, areas: bool = True) -> None:
+    """check_note_lines under a table of published figures, as a list."""
+    lines = check_note_lines(points, lg, areas)
+    if lines:
+        st.caption(f"⚠️ {t('warnings', lg)}:\n" + "\n".join("- " + md_text(x) for x in lines))
+
+
+def alternatives_table(alts: pl.DataFrame, lg: str) -> pl.DataFrame:
+    """Every source kept for one area and date (queries.sources_for), side by side as a reader
+    compares them: labelled columns, the kind of source in words, numbers as the page writes
+    them, and the rate an article printed beside the one its counts give."""
+    return alts.select(
+        _as_text("source_kind", lambda k: t(f"kind_{k}", lg)).alias(t("kind", lg)),
+        # the rates first: in the detail's half column they are what a reader compares
+        _as_text("recording_rate", lambda v: fmt.pct(v, lg, 2)).alias(t("metric_recording_rate", lg)),
+        _as_text("recorded_pct_reported", lambda v: fmt.pct(None if v is None else v / 100, lg, 2)).alias(
+            t("rate_reported", lg)
+        ),
+        _as_text("source", lambda s: fmt.source(s, lg) or "–").alias(t("source", lg)),
+        _as_text("eligible", lambda v: fmt.num(v, lg)).alias(t("eligible", lg)),
+        _as_text("recorded", lambda v: fmt.num(v, lg)).alias(t("recorded", lg)),
+        _as_text("unrecorded", lambda v: fmt.num(v, lg)).alias(t("unrecorded", lg)),
+        _as_text("warnings", lambda w: fmt.notes(w, lg) or "").alias(t("warnings", lg)),
+    )
+
+
+def ranking_table(
+    mv: Any,
+    metric: str,
+    lg: str,
+    scheme: str | None = None,
+    target: float | None = None,
+    bins: tuple[float, ...] | None = None,
+) -> pl.DataFrame:
+    """A map's units ranked by the metric (worst first), with the columns in the reader's
+    language and, given the map's `scheme`, each unit's colour class in words (colour is never
+    the only carrier): made once per view, metric, classes and language, and shared (read only)."""
+    return _ranking_table(mv.key, metric, lg, scheme, target, bins, mv)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _ranking_table(
+    key: tuple, metric: str, lg: str, scheme: str | None, target: float | None, bins: tuple | None, _mv: Any
+) -> pl.DataFrame:
+    from ektp import charts
+
+    rate = metric in charts.RATE_METRICS
+    value = (pl.col(metric) * 100).round(2) if rate else pl.col(metric).round(0).cast(pl.Int64)
+    df = _mv.df.with_columns(value=value)
+    if scheme is not None:
+        class_of = {
+            c: cls["label"] for cls in charts.classify(_mv.df, metric, lg, scheme, target, bins) for c in cls["codes"]
+        }
+        df = df.with_columns(map_class=pl.col("code").replace_strict(class_of, default=None, return_dtype=pl.Utf8))
+    columns = {
+        "name": t("name", lg),
+        # the value next to the name: in the map's narrow column a third column was cut off
+        "value": t("metric_" + metric, lg),
+        "map_class": t("map_class", lg),
+        "code": t("code", lg),
+        "eligible": t("eligible", lg),
+        "recorded": t("recorded", lg),
+        "as_of": t("date", lg),
+        "is_synthetic": t("synthetic", lg),
+        "source": t("source", lg),
+    }
+    if scheme is None:
+        columns.pop("map_class")
+    frame = labelled(df, columns, lg)
+    return frame.sort(frame.columns[1], descending=metric != "recording_rate", nulls_last=True)
+
+
+def _value_text(v: float | None, metric: str, lg: str) -> str:
+    if v is None:
+        return "–"
+    return fmt.pct(v, lg, 2) if metric == "recording_rate" else fmt.num(v, lg)
+
+
+def target_rows(
+    targets: pl.DataFrame, series_of: Callable[[str, str], pl.DataFrame], lg: str, today: dt.date
+) -> list[dict]:
+    """Each target (queries.targets) judged against its metric's series (`series_of(code,
+    metric)`, queries.metric_series), as the Target page's chart and table show it."""
+    from ektp.metrics import target_state
+
+    rows = []
+    for r in targets.iter_rows(named=True):
+        s = series_of(r["region_code"], r["metric"])
+        state = target_state(r, list(zip(s["as_of"], s["value"], s["is_synthetic"], strict=True)), today)
+        p, metric = state.projection, r["metric"]
+        minimum = r["minimum_value"]
+        rows.append(
+            {
+                # one bar per target: a sourced and a synthetic target of one area stay apart
+                "label": f"{r['region_name']} · {t('metric_name_' + metric, lg)}"
+                + (f" ({t('synthetic', lg)})" if r["is_synthetic"] else "")
+                + (f" · {fmt.date(r['deadline'], lg, 'short')}" if r["deadline"] else "")  # short: a phone
+                # the projected date on the same row as the deadline, where the target is not yet met
+                + (
+                    f" → {fmt.date(p.projected_date, lg, 'short')}"
+                    if p.projected_date and p.status in ("status_on_track", "status_at_risk", "status_missed")
+                    else ""
+                ),
+                "region": r["region_name"],
+                "metric": t("metric_name_" + metric, lg),
+                "target_text": _value_text(r["target_value"], metric, lg)
+                + (f" ({t('minimum', lg)} {_value_text(minimum, metric, lg)})" if minimum is not None else ""),
+                "baseline": _value_text(state.baseline, metric, lg),
+                "current_text": _value_text(p.latest_value, metric, lg)
+                + (f" ({fmt.date(p.latest_date, lg)})" if p.latest_date else ""),
+                "progress": state.progress,
+                "status": p.status,
+                "start": r["start_date"],
+                "deadline": r["deadline"],
+                "projected": p.projected_date,
+                "reached": p.reached_date if p.status == "status_met" else None,
+                "set_by": r["set_by"],
+                "source": r["source"] or "–",
+                "target_synthetic": r["is_synthetic"],
+                "value_synthetic": state.value_synthetic,
+            }
+        )
+    return rows
+
+
+def targets_table(rows: list[dict], lg: str) -> pl.DataFrame:
+    """target_rows as the reader's table: labelled columns; which part is synthetic in words."""
+    return pl.DataFrame(
+        [
+            {
+                t("area", lg): r["region"],
+                t("metric", lg): r["metric"],
+                t("baseline", lg): r["baseline"],
+                t("current", lg): r["current_text"],
+                t("target", lg): r["target_text"],
+                t("start", lg): r["start"],
+                t("deadline", lg): r["deadline"],
+                t("status", lg): t(r["status"], lg),
+                t("reached", lg): r["reached"],
+                t("projection", lg): r["projected"],
+                t("set_by", lg): r["set_by"],
+                t("source", lg): r["source"],
+                t("synthetic", lg): ", ".join(
+                    [t("target", lg)] * r["target_synthetic"] + [t("current", lg)] * r["value_synthetic"]
+                ),
+            }
+            for r in rows
+        ]
+    )
