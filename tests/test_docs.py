@@ -87,3 +87,15 @@ def test_no_import_circle() -> None:
 
     loops = [loop for m in graph if (loop := loop_from(m))]
     assert not loops, loops[0]
+
+
+def test_no_module_over_600_lines() -> None:
+    """Each module small enough to read in one sitting (the split ui.py and charts.py had 890
+    and 1,100 lines)."""
+    long = {
+        str(f.relative_to(ROOT)): n
+        for pkg in ("ektp", "etl", "pages")
+        for f in (ROOT / pkg).rglob("*.py")
+        if (n := len(f.read_text(encoding="utf-8").splitlines())) > 600
+    }
+    assert not long, long
