@@ -15,21 +15,16 @@ import plotly.graph_objects as go
 import polars as pl
 
 from ektp import fmt
+from ektp.charts import _ints, format_value, frame_map
 from ektp.i18n import t
+from ektp.metrics import RATE_METRICS
 
-RATE_METRICS = {"recording_rate", "unrecorded_share"}
 #: More is better for these; for the others (unrecorded people, their share, the print gap) more is worse.
 BETTER_UP = {"recording_rate"}
 #: Steps of a rate's change, in points: fell > 5, fell 1–5, within 1, gained 1–5, gained > 5.
 RATE_STEPS = (-5.0, -1.0, 1.0, 5.0)
 #: ColorBrewer PuOr, worse → better (colour-blind safe); the middle is "about the same".
 WORSE_TO_BETTER = ("#b35806", "#f1a340", "#f7f7f7", "#998ec3", "#542788")
-
-
-def _drawn(v: float | None, metric: str) -> float | None:
-    if v is None:
-        return None
-    return float(v) * 100.0 if metric in RATE_METRICS else float(v)
 
 
 def change_frame(now: pl.DataFrame, before: pl.DataFrame, metric: str) -> pl.DataFrame:
@@ -107,12 +102,6 @@ def classes(values: list[float | None], metric: str, lang: str) -> tuple[list[di
     return defs, out
 
 
-def _value(v: float | None, metric: str, lang: str) -> str:
-    if v is None:
-        return "–"
-    return fmt.num(v, lang, 1) + "%" if metric in RATE_METRICS else fmt.num(v, lang)
-
-
 def _signed(v: float | None, metric: str, lang: str) -> str:
     if v is None:
         return "–"
@@ -131,8 +120,6 @@ def change_map(
 ) -> go.Figure:
     """The change map: one trace per class (legend with unit counts), hover with both figures
     and the change; units without a figure on either date in grey. `df`: change_frame with `fid`."""
-    from ektp.charts import MAP_BOTTOM_PX, _finish, _ints, map_height
-
     fig = go.Figure()
     rows = [r for r in df.to_dicts() if r.get("fid") is not None]
     defs, which = classes([r["change"] for r in rows], metric, lang)
@@ -144,7 +131,7 @@ def change_map(
         if not members:
             continue
         text = [
-            f"{_value(r['before'], metric, lang)} → {_value(r['now'], metric, lang)} ({_signed(r['change'], metric, lang)})"
+            f"{format_value(r['before'], metric, lang)} → {format_value(r['now'], metric, lang)} ({_signed(r['change'], metric, lang)})"
             for r in members
         ]
         fig.add_trace(
@@ -161,16 +148,7 @@ def change_map(
                 hovertemplate="<b>%{properties.n}</b> (%{properties.c})<br>%{customdata}<extra></extra>",
             )
         )
-    if bounds is not None:
-        x0, y0, x1, y1 = bounds
-        px, py = max((x1 - x0) * 0.01, 0.005), max((y1 - y0) * 0.01, 0.005)
-        fig.update_geos(lonaxis_range=[x0 - px, x1 + px], lataxis_range=[y0 - py, y1 + py])
-    else:
-        fig.update_geos(fitbounds="locations")
-    fig.update_geos(visible=False, projection_type="mercator", bgcolor="white")
-    _finish(fig, title, source_line, map_height(bounds, title), legend_room=False, lang=lang)
-    fig.update_layout(legend={"y": 0.0, "yanchor": "top", "font": {"size": 11}}, margin={"b": MAP_BOTTOM_PX})
-    return fig
+    return frame_map(fig, geojson, title, source_line, lang, bounds)
 
 
 def change_sentence(
@@ -187,7 +165,7 @@ def change_sentence(
     better = sum(1 for r in rows if (r["change"] > 0 if up_good else r["change"] < 0))
 
     def said(r: dict) -> str:
-        return f"{_signed(r['change'], metric, lang)} ({_value(r['before'], metric, lang)} → {_value(r['now'], metric, lang)})"
+        return f"{_signed(r['change'], metric, lang)} ({format_value(r['before'], metric, lang)} → {format_value(r['now'], metric, lang)})"
 
     text = t("change_between", lang, d0=fmt.date(before, lang), d1=fmt.date(now, lang)) + " "
     text += t("change_best", lang, name=best["name"], what=said(best))

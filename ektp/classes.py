@@ -14,6 +14,7 @@ import warnings
 
 from ektp import fmt
 from ektp.i18n import t
+from ektp.metrics import RATE_METRICS
 
 #: The schemes the map offers, default first where it applies (gap needs a target and a rate).
 SCHEMES = ("gap", "natural", "fixed", "equal", "quantile", "dukcapil")
@@ -22,7 +23,6 @@ SCHEMES = ("gap", "natural", "fixed", "equal", "quantile", "dukcapil")
 #: values 1.4 s, 3,000 values 10.6 s, measured here), and a national district view holds 7,285
 #: units (870,000 unit-months across dates). 500 values take ~0.25 s, once per view.
 BREAKS_SAMPLE = 500
-RATE_METRICS = {"recording_rate", "unrecorded_share"}
 #: Points below the target where a gap class ends: 0–1, 1–2, 2–5, 5–10, more than 10.
 GAP_STEPS = (1.0, 2.0, 5.0, 10.0)
 #: ColorBrewer PuOr: one calm purple for "met", oranges deepening with the gap (colour-blind safe).
@@ -115,15 +115,16 @@ def breaks_classes(
     ramp = SEQUENTIAL[-n:] if n else ()
     if metric == "recording_rate":
         ramp = tuple(reversed(SEQUENTIAL))[:n]  # a low rate is the worry: darkest first
+    ordered = sorted(present)
     classes = []
-    lower = min(present) if present else 0.0
+    lower = ordered[0] if ordered else 0.0
     if fixed:  # the classes of every date: the first from the lowest value any date had
-        lower = bins[0] if not present else min(min(present), bins[0])
+        lower = bins[0] if not ordered else min(ordered[0], bins[0])
     for i, b in enumerate(bins):
         lo, hi = (fmt.num(lower, lang, 2), fmt.num(b, lang, 2)) if rate else (fmt.num(lower, lang), fmt.num(b, lang))
         label = f"{lo}%" if rate and lo == hi else f"{lo}–{hi}%" if rate else (lo if lo == hi else f"{lo}–{hi}")
         classes.append({"key": f"class_{i}", "label": label, "colour": ramp[i]})
-        lower = b if fixed else next((v for v in sorted(present) if v > b), b)
+        lower = b if fixed else next((v for v in ordered if v > b), b)
     out: list[int | None] = []
     for v in values:
         if not _finite(v):

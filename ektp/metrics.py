@@ -22,6 +22,8 @@ RATE_COLOURS = {
 #: For counts (more is worse): light to dark, colour-blind-safe (ColorBrewer YlOrBr).
 COUNT_COLOURS = ("#fff7bc", "#fec44f", "#ec7014", "#993404")
 INCREASING = {"recording_rate", "recorded_count"}
+#: Map metrics that are rates (drawn in percent); the others are counts of people.
+RATE_METRICS = {"recording_rate", "unrecorded_share"}
 
 
 def rate_band(rate: float | None) -> str:

@@ -32,6 +32,7 @@ from ektp.charts.maps import (  # noqa: F401  # noqa: F401
     choropleth,
     classify,
     feature_numbers,
+    frame_map,
     map_height,
     single_band,
 )

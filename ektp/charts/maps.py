@@ -305,6 +305,21 @@ def choropleth(
                     name="labels",
                 )
             )
+    return frame_map(fig, geojson, title, source_line, lang, bounds, height)
+
+
+def frame_map(
+    fig: go.Figure,
+    geojson: dict | str,
+    title: str,
+    source_line: str,
+    lang: str,
+    bounds: tuple[float, float, float, float] | None = None,
+    height: int | None = None,
+) -> go.Figure:
+    """A map's frame, for every map drawn (the choropleth, the change map): framed to the view's
+    bounds (an embedded FeatureCollection's own `bbox` when not given), no basemap, its height
+    from the area's shape, the legend below it and the source line on the figure's bottom edge."""
     if bounds is None and isinstance(geojson, dict) and len(geojson.get("bbox") or ()) == 4:
         bounds = tuple(geojson["bbox"])
     if bounds is not None:

@@ -12,9 +12,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ektp import fmt
+from ektp.metrics import RATE_METRICS
 
 FONT = "DejaVu Sans, Arial, sans-serif"
-RATE_METRICS = {"recording_rate", "unrecorded_share"}
 METRICS = ("recording_rate", "unrecorded_share", "unrecorded", "print_gap")
 
 
