@@ -46,9 +46,10 @@ def check_totals(
     n_rows, summed = sums[0], dict(zip(fields, sums[1:], strict=True))
     out: list[str] = []
     for row_number, cells in totals:
-        diffs = []
+        diffs, compared = [], 0
         for f in fields:
             v = cells[ctx.plan.index[f]] if ctx.plan.index[f] < len(cells) else None
+            compared += not is_missing(v)  # a figure the JUMLAH row prints
             if is_missing(v) or summed[f] is None:
                 continue
             try:
@@ -60,9 +61,6 @@ def check_totals(
                     f"{f} {_n(printed)} disagrees with the sum of the {n_rows} rows loaded, {_n(summed[f])} "
                     f"(difference {_n(printed - summed[f])})"
                 )
-        compared = [
-            f for f in fields if not is_missing(cells[ctx.plan.index[f]] if ctx.plan.index[f] < len(cells) else None)
-        ]
         if diffs:
             note = f"row {row_number} (JUMLAH): " + "; ".join(diffs)
             out.append(f"{label} {note}")

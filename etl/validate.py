@@ -161,6 +161,12 @@ def _says(m: RegionMatcher, code: str, name: str) -> bool:
     return any(c == code for _, c in m.aliases.get(key, []))
 
 
+def _code_names(m: RegionMatcher, canon: str | None, level: str | None, name: str) -> bool:
+    """The code, read as a Kemendagri code of `level`, is the unit the row's name names (then a
+    BPS code equals the Kemendagri one, as for Kota Jambi's 1571)."""
+    return bool(canon) and m.level_of(canon) == level and _says(m, canon, name)
+
+
 def _name_at(m: RegionMatcher, name: str, level: str, province: str | None, parent: str | None):  # noqa: ANN202
     kind = name_key(name)[0]
     if kind == "provinsi" or level == "province":
@@ -237,7 +243,7 @@ def _resolve_uncached(
         level = _CODE_LEVEL.get(len(digits), "regency")
         scope = province or (digits[:2] if len(digits) >= 2 else None)
         canon = normalize_code(code_raw)
-        if canon and m.level_of(canon) == level and _says(m, canon, name_raw):
+        if _code_names(m, canon, level, name_raw):
             return canon, None, None
         r = _name_at(m, name_raw, level, scope, None)
         if r.code is None:
@@ -320,7 +326,7 @@ def code_system(ctx: RowContext, sample: list[tuple[int, list[object]]]) -> tupl
         if level is None:
             continue
         canon = normalize_code(code_raw)
-        if canon and m.level_of(canon) == level and _says(m, canon, name_raw):
+        if _code_names(m, canon, level, name_raw):
             pairs += 1
             continue
         n = _name_at(m, name_raw, level, digits[:2], None)

@@ -7,7 +7,7 @@ import time
 
 import streamlit as st
 
-from ektp import settings, ui
+from ektp import db, settings, ui
 from ektp.i18n import t
 
 lg = ui.setup("page_load")
@@ -82,7 +82,11 @@ def body() -> None:
         st.error(str(exc))
         return
     try:  # the upload is removed at the end of every run, whatever stops it
-        pv = loading.preview(upload, kind, as_of, province, codes)
+        # the dry run once per file, options and served DB: a rerun (the confirm click) reuses it
+        seen = (key, db.stamp() if db.db_path().exists() else None)
+        cached = st.session_state.get("_preview")
+        pv = cached[1] if cached and cached[0] == seen else loading.preview(upload, kind, as_of, province, codes)
+        st.session_state["_preview"] = (seen, pv)
         st.header(t("load_preview", lg))
         st.code("\n".join(pv.lines()), language=None, wrap_lines=True)
         if pv.report.accepted == 0:

@@ -105,3 +105,22 @@ def test_loaded_split_by_sex_shows_in_the_map_detail(writable_db: Path) -> None:
     captions = [c.value for c in at.caption]
     want = "Menurut jenis kelamin — Wajib KTP-el: L 113.837 · P 109.374; Sudah rekam: L 91.190 · P 87.614"
     assert any(c.startswith(want) for c in captions), captions
+
+
+def test_the_confirm_click_does_not_run_the_dry_run_again(writable_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dry run (a whole load into memory) runs once per file, options and served DB: the
+    rerun the confirm button makes reuses it; the load itself swaps the DB, so the page after it
+    reads the new file."""
+    calls = []
+    real = loading.preview
+    monkeypatch.setattr(loading, "preview", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at = page()
+    at.file_uploader(key="w_upload").set_value((STACKED.name, STACKED.read_bytes(), "text/csv"))
+    at.run()
+    at.selectbox(key="w_kind").set_value("coverage").run()  # another rerun, same file and options
+    assert len(calls) == 1
+    at.button(key="w_confirm").click().run()
+    assert not at.exception and any(s.value.startswith("Loaded as load ") for s in at.success)
+    assert len(calls) == 1  # the confirm's rerun reused it
+    at.run()
+    assert len(calls) == 2  # the served DB was swapped: the next run looks at the file again
