@@ -29,7 +29,6 @@ SPLIT_FIELDS = ("eligible", "recorded", "not_recorded")
 #: Words of a figure column: an unknown header holding one is refused, not ignored.
 FIGURE_WORDS = ("WAJIB", "REKAM", "CETAK", "PRR", "BLANKO", "BLANGKO", "KTP")
 _FLAT_SUFFIX = re.compile(r"^(.+?) (L|P|LK|PR|LAKI LAKI|PEREMPUAN|JUMLAH|JML|TOTAL)$")
-_FLAT_PREFIX = re.compile(r"^(JUMLAH|JML|TOTAL) (.+)$")
 
 
 class FileError(Exception):
@@ -179,10 +178,6 @@ class ColumnPlan:
     mapped: list[tuple[str, str]] = field(default_factory=list)  # (header, field)
     header_rows: list[int] = field(default_factory=list)  # 1-based rows of the file
     part_field: str | None = None  # period_semester | period_quarter | period_month, with `year`
-
-    @property
-    def unknown(self) -> list[str]:
-        return [h for h, _ in self.ignored]
 
     def describe(self) -> list[str]:
         """The plan as lines: each column → its field, or ignored with the reason."""
