@@ -28,11 +28,13 @@ TEMPLATES: dict[str, str] = {
     "name_unrecognised": "name '{typed}' not recognised; code {code} ({name}) used",
     "split_sum": "{measure} L {male} + P {female} = {sum}, not JUMLAH {total}",
     "province_sum": "province {measure} {own} disagrees with the sum of its {n} regencies in this file, {summed}",
+    "pre_split": "dated before the {effective} split of {name} ({code}) into {successors}: kept as the former area {former}",
 }
 #: Fields that are text, not numbers: names as typed or official (any text up to the literal
 #: that follows), region codes (kept as written), a measure's field name.
 TEXT_FIELDS = {"name": r".+?", "typed": r".+?", "code": r"[0-9][0-9.]*", "code_bps": r"[0-9][0-9.]*",
-               "measure": r"[a-z_]+", "level": r"[a-z]+"}  # fmt: skip
+               "measure": r"[a-z_]+", "level": r"[a-z]+", "effective": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
+               "successors": r"[0-9., ]+?", "former": r"[0-9.]+~[0-9]{4}"}  # fmt: skip
 #: Notes are joined with this into one text per row.
 SEP = "; "
 

@@ -134,8 +134,10 @@ def _field(k: str, v: str, lang: str) -> str:
     if k == "measure":  # inside a sentence: "wajib KTP-el", "sudah rekam"
         word = t(_MEASURE_WORD.get(v, v), lang)
         return word[:1].lower() + word[1:]
-    if k in ("name", "typed", "code", "code_bps"):
+    if k in ("name", "typed", "code", "code_bps", "successors", "former"):
         return v
+    if k == "effective":  # a split's first day
+        return date(dt.date.fromisoformat(v), lang)
     return _figure(v, lang)
 
 

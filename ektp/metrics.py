@@ -214,3 +214,21 @@ def funnel(
         ("printed", printed),
         ("collected", collected),
     ]
+
+
+def band_counts(rates: list[float | None], bounds: list[tuple[float | None, float | None]]) -> list[int]:
+    """How many rates (fractions) fall in each band, given as (lower %, upper %) with None for
+    an open end: lower ≤ rate < upper. What a map's own units count in a release's bands."""
+    out = []
+    for lo, hi in bounds:
+        out.append(
+            sum(
+                1
+                for r in rates
+                if r is not None
+                and not (isinstance(r, float) and math.isnan(r))
+                and (lo is None or r * 100 >= lo - 1e-9)
+                and (hi is None or r * 100 < hi - 1e-9)
+            )
+        )
+    return out

@@ -12,6 +12,7 @@ import polars as pl
 
 from ektp import fmt
 from ektp.i18n import t
+from ektp.metrics import band_counts
 
 #: The map's unit word per level, plural (for "8 of 11 regencies").
 UNITS = {"province": "units_province", "regency": "units_regency", "district": "units_district"}
@@ -253,3 +254,43 @@ def funnel_sentence(steps: list[tuple[str, int | None]], name: str, lang: str) -
     if not parts:
         return None
     return t("sum_funnel", lang, eligible=fmt.num(eligible, lang), name=name, steps=", ".join(parts)) + "."
+
+
+def band_label(lower: float | None, upper: float | None, lang: str) -> str:
+    """'≥100%', '80–99.99%' (Indonesian '80–99,99%'), '<60%': a published band as printed."""
+
+    def num(v: float) -> str:
+        return fmt.num(v, lang, 0 if float(v).is_integer() else 2)
+
+    if upper is None:
+        return f"≥{num(lower)}%"
+    if lower is None:
+        return f"<{num(upper)}%"
+    return f"{num(lower)}–{num(round(upper - 0.01, 2))}%"
+
+
+def published_bands_line(published: pl.DataFrame, df: pl.DataFrame, lang: str) -> str | None:
+    """'Published (DKB Sem I 2024): ≥100%: 67 · 80–99.99%: 412 · … — this map: 67 · 412 · …'
+    (markdown, texts escaped), and whether the two agree: a map that differs from the
+    publisher's own count shows it. None when nothing was published for the map's date."""
+    import html
+
+    if not published.height or "recording_rate" not in df.columns:
+        return None
+    bounds = list(zip(published["lower_pct"].to_list(), published["upper_pct"].to_list(), strict=True))
+    own = band_counts(df["recording_rate"].to_list(), bounds)
+    labels = [band_label(lo, hi, lang) for lo, hi in bounds]
+    theirs = published["units"].to_list()
+    pub = " · ".join(f"{lb}: {fmt.num(n, lang)}" for lb, n in zip(labels, theirs, strict=True))
+    mine = " · ".join(f"{lb}: {fmt.num(n, lang)}" for lb, n in zip(labels, own, strict=True))
+    same = t("published_same", lang) if own == theirs else t("published_differs", lang)
+    first = published.row(0, named=True)
+    return t(
+        "published_bands_line",
+        lang,
+        release=html.escape(first["release"]),
+        published=pub,
+        own=mine,
+        verdict=same,
+        source=html.escape(first["source"]),
+    )

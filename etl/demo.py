@@ -20,11 +20,20 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from etl import bands, splits
 from etl.regions import regions_frame
 
 SEED = 20190331
-START, END = dt.date(2018, 1, 31), dt.date(2024, 12, 31)
+#: The fill's months: to the latest published semester (DKB Semester II 2025).
+START, END = dt.date(2018, 1, 31), dt.date(2025, 12, 31)
 PAPUA = {"91", "92", "93", "94", "95", "96"}
+#: Where the published reports put the lowest recording (Papua's central highlands, 2022: Paniai
+#: 6.12%, Yahukimo 7.09%, Intan Jaya 8.74%, Nduga 11.07%, Puncak 15.25%; Jayawijaya 34.7%;
+#: Pegunungan Arfak ~32% in 2022–2023): their generic curve starts low and rises slowly. The
+#: highland regencies of Papua Pegunungan (95) and Papua Tengah, and Pegunungan Arfak.
+HIGHLAND = ("95.", "94.02", "94.03", "94.05", "94.06", "94.07", "94.08", "92.12")
+#: Rates are held within these (a fraction; above 1 happens where eligible is from an older semester).
+RATE_FLOOR, RATE_CEILING = 0.02, 1.05
 
 
 def month_ends(start: dt.date = START, end: dt.date = END) -> list[dt.date]:
@@ -43,24 +52,34 @@ def _unit_seed(code: str) -> int:
 
 
 #: The published figures the fill is drawn through (data/sourced, copied from ../shared/real).
-PUBLISHED = Path(__file__).resolve().parent.parent / "data" / "sourced" / "ktp_figures_news.csv"
+SOURCED = Path(__file__).resolve().parent.parent / "data" / "sourced"
+PUBLISHED = (SOURCED / "ktp_figures_news.csv", SOURCED / "ktp_figures_2022_2025.csv")
+#: The published band counts the fill reproduces (shape_bands), and the region splits that say
+#: which area a pre-split figure describes.
+BANDS, SPLITS = bands.PATH, splits.PATH
 #: Published figures from before the fill's first month do not shape it (Jambi's 2013 rate is
 #: not 2018's; a 2017 figure has no synthetic month to be compared with).
 ANCHOR_FROM = dt.date(2018, 1, 1)
 #: Passes over all areas: a regency's shift moves its province's sum, which the next pass mends.
-ANCHOR_PASSES = 3
+ANCHOR_PASSES = 5
 #: After an area's last published figure its gap to the generic curve halves every this many months.
 GAP_HALF_LIFE_MONTHS = 12
 
 
-def _published(value: pl.Expr, path: Path) -> dict[str, list[tuple[dt.date, float]]]:
+def _published(value: pl.Expr, paths: tuple[Path, ...]) -> dict[str, list[tuple[dt.date, float]]]:
     """Area code → [(date, value)] from the published figures from ANCHOR_FROM on; sources that
-    disagree on one date (Kota Probolinggo, June 2018) count as their mean."""
-    df = pl.read_csv(path, infer_schema_length=0).with_columns(
+    disagree on one date (Kota Probolinggo, June 2018) count as their mean. A figure dated
+    before its unit's split is keyed by the former area ('91~2022': today's 91, 93, 94, 95),
+    which the fill meets as the sum of the successors, never as the unit that kept the code."""
+    df = pl.concat([pl.read_csv(p, infer_schema_length=0) for p in paths], how="diagonal").with_columns(
         pl.col("as_of").str.to_date(),
         *(pl.col(c).cast(pl.Float64) for c in ("eligible", "recorded", "not_recorded", "recorded_pct")),
     )
-    return _by_area(df.with_columns(value=value), pl.col("value").mean())
+    former = [
+        (s.former_code if (s := splits.former_area(c, d)) else c)
+        for c, d in zip(df["region_code"].to_list(), df["as_of"].to_list(), strict=True)
+    ]
+    return _by_area(df.with_columns(value=value, region_code=pl.Series(former)), pl.col("value").mean())
 
 
 def _by_area(df: pl.DataFrame, agg: pl.Expr) -> dict[str, list[tuple[dt.date, float]]]:
@@ -78,7 +97,7 @@ def _by_area(df: pl.DataFrame, agg: pl.Expr) -> dict[str, list[tuple[dt.date, fl
     return out
 
 
-def published_rates(path: Path = PUBLISHED) -> dict[str, list[tuple[dt.date, float]]]:
+def published_rates(path: tuple[Path, ...] = PUBLISHED) -> dict[str, list[tuple[dt.date, float]]]:
     """Area code → [(date, recording rate)], computed as the app computes a rate (recorded /
     eligible, else the printed %, else 1 − unrecorded / eligible)."""
     rate = pl.coalesce(
@@ -89,20 +108,34 @@ def published_rates(path: Path = PUBLISHED) -> dict[str, list[tuple[dt.date, flo
     return _published(rate, path)
 
 
-def published_eligible(path: Path = PUBLISHED) -> dict[str, list[tuple[dt.date, float]]]:
+def published_eligible(path: tuple[Path, ...] = PUBLISHED) -> dict[str, list[tuple[dt.date, float]]]:
     """Area code → [(date, wajib KTP-el)]."""
     return _published(pl.col("eligible"), path)
 
 
+def members_of(code: str, codes: list[str]) -> np.ndarray:
+    """Which of the districts `codes` are inside an area: the nation, a unit by its code prefix,
+    or a former area ('91~2022') as the union of its successors."""
+    prefix = np.array([c[:5] for c in codes])
+    if code == "00":
+        return np.ones(len(codes), bool)
+    former = next((s for s in splits.read() if s.former_code == code), None)
+    parts = former.successors if former else (code,)
+    out = np.zeros(len(codes), bool)
+    for part in parts:
+        out |= np.char.startswith(prefix, part)
+    return out
+
+
 def _anchor_passes(codes: list[str], anchors: dict) -> Iterator[tuple[str, np.ndarray]]:
     """(area, its districts) for every area with published figures: the nation first, then
-    provinces, then regencies, ANCHOR_PASSES times (a regency's shift moves its province's sum)."""
-    prefix = np.array([c[:5] for c in codes])
-    order = sorted(anchors, key=lambda c: (c != "00", len(c), c))
+    former areas and provinces, then regencies, ANCHOR_PASSES times (a regency's shift moves its
+    province's sum)."""
+    order = sorted(anchors, key=lambda c: (c != "00", len(c.split("~")[0]), c))
+    members = {code: members_of(code, codes) for code in order}
     for code in order * ANCHOR_PASSES:
-        members = np.ones(len(codes), bool) if code == "00" else np.char.startswith(prefix, code)
-        if members.any():
-            yield code, members
+        if members[code].any():
+            yield code, members[code]
 
 
 def anchor_sizes(eligible: np.ndarray, codes: list[str], anchors: dict[str, list[tuple[dt.date, float]]]) -> np.ndarray:
@@ -128,13 +161,16 @@ def _month_index(d: dt.date) -> int:
 
 
 def _anchor_curve(t: int, xs: np.ndarray, gaps: np.ndarray) -> np.ndarray:
-    """Per month of t: `gaps` at months `xs`, interpolated between them, the first held before
-    it, and the last halving every GAP_HALF_LIFE_MONTHS after it. What the rates, the blank-card
+    """Per month of t: `gaps` at months `xs`, interpolated between them, and halving every
+    GAP_HALF_LIFE_MONTHS away from them, before the first and after the last. What the rates, the blank-card
     stock and the backlog are shifted by (or, less 1, scaled by) to meet the published figures."""
     k = np.arange(t)
     curve = np.interp(k, xs, gaps)
-    after = k > xs[-1]
+    after, before = k > xs[-1], k < xs[0]
     curve[after] = gaps[-1] * 0.5 ** ((k[after] - xs[-1]) / GAP_HALF_LIFE_MONTHS)
+    # and before the first: a figure of 2022 says little about 2018 (Tanjabtim's 102.66% had
+    # lifted its 2019 above Jambi's other regencies, which the province's 2019 figure then pushed down)
+    curve[before] = gaps[0] * 0.5 ** ((xs[0] - k[before]) / GAP_HALF_LIFE_MONTHS)
     return curve
 
 
@@ -147,9 +183,11 @@ def anchor_rates(
 ) -> np.ndarray:
     """District rates shifted so that each area with published figures passes through them:
     the nation first, then provinces, then regencies, each on top of the last. Between two
-    figures the shift is interpolated by month; before the first it holds; after the last it
-    halves every GAP_HALF_LIFE_MONTHS. Sarolangun's line thus rises from 75% (Aug 2018) through
-    86% (Mar 2019) to 96% (Jul 2020), as published, instead of a generic 97% throughout."""
+    figures the shift is interpolated by month; before the first and after the last it halves
+    every GAP_HALF_LIFE_MONTHS. Sarolangun's line thus rises from 75% (Aug 2018) through
+    86% (Mar 2019) to 96% (Jul 2020), as published, instead of a generic 97% throughout. In a
+    month where the shift would take a district below RATE_FLOOR it scales the area's rates
+    instead (the same move of the area's rate, no district clipped away from it)."""
     rate = rate.copy()
     t = len(months)
     for code, members in _anchor_passes(codes, anchors):
@@ -157,8 +195,130 @@ def anchor_rates(
         agg = (rate[members] * e).sum(axis=0) / e.sum(axis=0)
         xs = np.array([_month_index(d) for d, _ in anchors[code]], dtype=float)
         gaps = np.array([r - agg[_month_at(d, t)] for d, r in anchors[code]])
-        rate[members] += _anchor_curve(t, xs, gaps)[None, :]
-    return np.clip(rate, 0.2, 1.05)
+        shift = _anchor_curve(t, xs, gaps)
+        # far below its curve (Paniai's 6%), a month's shift scales the area's rates instead of
+        # adding to them, so no district is clipped away from the area's figure
+        scaled = (rate[members] + shift[None, :]).min(axis=0) < RATE_FLOOR
+        factor = np.where(scaled, np.maximum(agg + shift, RATE_FLOOR) / np.maximum(agg, 1e-9), 1.0)
+        rate[members] = rate[members] * factor[None, :] + np.where(scaled, 0.0, shift)[None, :]
+    return np.clip(rate, RATE_FLOOR, RATE_CEILING)
+
+
+#: A band's fill is kept this far inside the band's edges (a fraction), so rounding never moves a
+#: unit across one; and a unit's band shift ramps in over this many months before the band's date.
+BAND_MARGIN, BAND_RAMP_MONTHS = 0.003, 18
+
+
+def _regency_rates(
+    rate: np.ndarray, eligible: np.ndarray, inv: np.ndarray, n: int, m: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(rate, eligible) per regency in month m, summed from its districts."""
+    e = np.bincount(inv, eligible[:, m], minlength=n)
+    return np.bincount(inv, rate[:, m] * eligible[:, m], minlength=n) / e, e
+
+
+def _band_targets(
+    r: np.ndarray,
+    e: np.ndarray,
+    regencies: np.ndarray,
+    published: list[bands.Band],
+    fixed: np.ndarray,
+    national: float | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each regency's rate for the band date: the lowest `units` of the first band in it, and so
+    on by rank (so the lowest stay the lowest: the highlands), each moved only as far as its band
+    needs; then the largest band's free units moved together so the sum meets the national
+    figure. Returns (targets, which units the national fix may move)."""
+    ranked = sorted(published, key=lambda b: -1e9 if b.lower_pct is None else b.lower_pct)
+    if sum(b.units for b in ranked) != len(r):
+        raise ValueError(f"published bands count {sum(b.units for b in ranked)} units, the fill has {len(r)} regencies")
+    order = np.lexsort((regencies, r))
+    lo, hi = np.empty(len(r)), np.empty(len(r))
+    big = np.zeros(len(r), bool)
+    start = 0
+    largest = max(ranked, key=lambda b: b.units)
+    for b in ranked:
+        idx = order[start : start + b.units]
+        lo[idx] = (RATE_FLOOR if b.lower_pct is None else b.lower_pct / 100) + BAND_MARGIN
+        hi[idx] = (RATE_CEILING if b.upper_pct is None else b.upper_pct / 100) - BAND_MARGIN
+        big[idx] = b is largest
+        start += b.units
+    target = np.where(fixed, r, np.clip(r, lo, hi))
+    free = big & ~fixed
+    for _ in range(20 if national is not None else 0):
+        gap = national * e.sum() - (target * e).sum()
+        if abs(gap) < 1e-9 * e.sum():
+            break
+        target[free] = np.clip(target[free] + gap / e[free].sum(), lo[free], hi[free])
+    return target, free
+
+
+def _shift_curve(t: int, at: int, gap: float, zeros: list[int]) -> np.ndarray:
+    """A shift of `gap` in month `at`, zero at the months `zeros` (where published figures hold the
+    area) and BAND_RAMP_MONTHS before: interpolated between, zero before, and after `at` down to
+    the next zero or, with none, held (no newer published distribution says otherwise)."""
+    before = max([z for z in zeros if z < at] + [at - BAND_RAMP_MONTHS])
+    after = [z for z in zeros if z > at]
+    k = np.arange(t, dtype=float)
+    curve = np.zeros(t)
+    up = (k > before) & (k <= at)
+    curve[up] = gap * (k[up] - before) / (at - before)
+    if after:
+        down = (k > at) & (k < after[0])
+        curve[down] = gap * (after[0] - k[down]) / (after[0] - at)
+    else:
+        curve[k > at] = gap  # the latest published distribution holds until a newer one
+    return curve
+
+
+def shape_bands(
+    rate: np.ndarray,
+    eligible: np.ndarray,
+    codes: list[str],
+    months: list[dt.date],
+    anchors: dict[str, list[tuple[dt.date, float]]],
+) -> np.ndarray:
+    """District rates moved so that on each date with published band counts (DKB Semester I
+    2024: 67 / 412 / 18 / 17) the regencies fall in the bands exactly as counted, by rank, with
+    the national rate still the published one; then the nation is brought back to its published
+    figures after the band date (the moved regencies drift back toward their curves). A regency
+    with its own figure that month is not moved; published figures of a regency or its province
+    before or after hold it there (the shift is zero in their months)."""
+    rate = rate.copy()
+    t = len(months)
+    reg = np.array([c[:5] for c in codes])
+    regencies, inv = np.unique(reg, return_inverse=True)
+    held: dict[str, list[int]] = {}
+    for code, pts in anchors.items():
+        if code == "00":
+            continue
+        for r_code in regencies[members_of(code, [c + ".00" for c in regencies])]:
+            held.setdefault(str(r_code), []).extend(_month_index(d) for d, _ in pts)
+    dates = sorted({b.as_of for b in bands.read(BANDS) if b.level == "regency" and START <= b.as_of <= END})
+    national = {_month_index(d): v for d, v in anchors.get("00", [])}
+    last = 0
+    for d in dates:
+        m = _month_index(d)
+        published = [b for b in bands.read(BANDS) if b.as_of == d and b.level == "regency"]
+        for _ in range(2):  # a second pass absorbs what clipping districts took off the first
+            r, e = _regency_rates(rate, eligible, inv, len(regencies), m)
+            fixed = np.array([m in held.get(str(c), ()) for c in regencies])
+            target, _ = _band_targets(r, e, regencies, published, fixed, national.get(m))
+            for i in np.flatnonzero(np.abs(target - r) > 1e-12):
+                curve = _shift_curve(t, m, float(target[i] - r[i]), sorted(held.get(str(regencies[i]), [])))
+                rate[inv == i] += curve[None, :]
+            rate = np.clip(rate, RATE_FLOOR, RATE_CEILING)
+        last = m
+    # the nation's later figures (97.47% in December 2025): the free units of the last band date move together
+    for m in sorted(k for k in national if last and k > last and k < t):
+        r, e = _regency_rates(rate, eligible, inv, len(regencies), m)
+        free = np.array([not held.get(str(c)) or max(held[str(c)]) <= last for c in regencies])
+        free &= (r > 0.8 + BAND_MARGIN) & (r < 1 - BAND_MARGIN)
+        gap = (national[m] * e.sum() - (r * e).sum()) / e[free].sum()
+        curve = _shift_curve(t, m, gap, [last])
+        rate[free[inv]] += curve[None, :]
+        last = m
+    return rate
 
 
 def district_series(months: list[dt.date]) -> pl.DataFrame:
@@ -199,12 +359,15 @@ def district_series(months: list[dt.date]) -> pl.DataFrame:
     pop, eligible = pop * size[:, None], eligible * size[:, None]
     # a generic curve near the published national rates (anchor_rates then draws it through
     # them), with ~1.5M of the nation's unrecorded of March 2019 in Papua (published: ~1.9M of 3.4M)
-    r0 = np.where(papua, 0.40 + 0.20 * u, 0.94 + 0.05 * u)
-    r_max = np.where(papua, 0.90, 0.989 + 0.018 * v)  # some units exceed 100% late on
-    speed = np.where(papua, 0.02, 0.06) * (0.6 + 0.8 * v)
+    highland = np.array([c.startswith(HIGHLAND) for c in codes])
+    r0 = np.where(highland, 0.03 + 0.12 * u, np.where(papua, 0.40 + 0.20 * u, 0.94 + 0.05 * u))
+    r_max = np.where(highland, 0.62 + 0.10 * v, np.where(papua, 0.90, 0.989 + 0.018 * v))  # some exceed 100% late on
+    speed = np.where(highland, 0.012, np.where(papua, 0.02, 0.06)) * (0.6 + 0.8 * v)
     rate = r_max[:, None] - (r_max - r0)[:, None] * np.exp(-speed[:, None] * k[None, :])
     rate = rate + rng.normal(0, 0.002, size=(n, t))
-    rate = anchor_rates(rate, eligible, codes, months, published_rates())
+    anchors = published_rates()
+    rate = anchor_rates(rate, eligible, codes, months, anchors)
+    rate = shape_bands(rate, eligible, codes, months, anchors)
     recorded = eligible * rate
     printed = recorded * (0.90 + 0.08 * (1 - np.exp(-0.05 * k)))[None, :] * (0.97 + 0.02 * u)[:, None]
     print_ready = recorded - printed
@@ -232,7 +395,7 @@ def regency_series(districts: pl.DataFrame) -> pl.DataFrame:
 
 
 #: Published backlog counts (data/sourced/backlog.csv) the fill is drawn through.
-PUBLISHED_BACKLOG = PUBLISHED.parent / "backlog.csv"
+PUBLISHED_BACKLOG = SOURCED / "backlog.csv"
 
 
 def published_backlog(path: Path = PUBLISHED_BACKLOG) -> dict[str, list[tuple[dt.date, float]]]:
@@ -245,9 +408,9 @@ def published_backlog(path: Path = PUBLISHED_BACKLOG) -> dict[str, list[tuple[dt
 
 
 def anchor_factors(values: np.ndarray, anchors: list[tuple[dt.date, float]]) -> np.ndarray:
-    """Monthly factors that take `values` through each published figure in its month: the
-    ratio held before the first, interpolated between figures, and its distance from 1 halving
-    every GAP_HALF_LIFE_MONTHS after the last (as the rates' shift does)."""
+    """Monthly factors that take `values` through each published figure in its month:
+    interpolated between figures, and their distance from 1 halving every GAP_HALF_LIFE_MONTHS
+    before the first and after the last (as the rates' shift does)."""
     t = len(values)
     at = np.array([_month_at(d, t) for d, _ in anchors], dtype=float)
     ratios = np.array([v / max(values[int(m)], 1.0) for m, (_, v) in zip(at, anchors, strict=True)])
@@ -298,7 +461,7 @@ def backlog_series(regency: pl.DataFrame) -> pl.DataFrame:
 BLANKO_BUFFER_MONTHS = (1.5, 2.0)
 
 
-def published_blanko(path: Path = PUBLISHED) -> dict[str, list[tuple[dt.date, float]]]:
+def published_blanko(path: tuple[Path, ...] = PUBLISHED) -> dict[str, list[tuple[dt.date, float]]]:
     """Area code → [(date, blank cards on hand)]: Sarolangun's 4,000 (Dec 2018) and 5,000 (Jul 2020)."""
     return _published(pl.col("blanko_on_hand").cast(pl.Float64), path)
 

@@ -26,7 +26,7 @@ import duckdb
 import polars as pl
 
 from ektp import schema, settings
-from etl import bulk, translations
+from etl import bands, bulk, splits, translations
 from etl.extract import ExtractError, RawTable, raw_text, read_table, sha256_file
 from etl.headers import ColumnPlan, FileError, plan_columns
 from etl.regions import RegionMatcher, regions_frame
@@ -393,10 +393,13 @@ def load_file(
     if spec.kind == "coverage" and report.accepted:
         from etl.crosscheck import check_province_rows, check_totals
 
+        moved = splits.assign_former_areas(con, load_id)
+        report.messages += moved
+
         report.messages += check_totals(con, ctx, load_id, label, totals)
         flagged = check_province_rows(con, load_id)
-        if flagged:
-            report.messages += flagged
+        report.messages += flagged
+        if flagged or moved:
             report.warned = con.execute(
                 "SELECT COUNT(*) FROM coverage_rows WHERE load_id = ? AND warnings IS NOT NULL", [load_id]
             ).fetchall()[0][0]
@@ -556,6 +559,8 @@ def run(
             n = translations.load(con)
             if progress and n:
                 print(f"translations: {n} curated texts", file=sys.stderr)
+            splits.load(con)  # before the files: a row dated before a split goes to the former area
+            bands.load(con)
             if boundaries or (boundaries is None and new_db):
                 load_boundaries(con, progress=progress)
             matcher = RegionMatcher()

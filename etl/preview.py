@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl import splits
 from etl.extract import sha256_file
 from etl.load import LoadReport, LoadSpec, apply_schema, load_file, load_regions
 from etl.regions import RegionMatcher
@@ -62,6 +63,7 @@ def dry_run(spec: LoadSpec, served: Path | None = None, today: dt.date | None = 
         con.execute("BEGIN TRANSACTION")
         apply_schema(con)
         load_regions(con)
+        splits.load(con)  # a row dated before a split is previewed as the load would store it
         report = load_file(con, spec, RegionMatcher(), today=today, progress=False)
         pv = Preview(report)
         if report.load_id is None or report.status == "failed":

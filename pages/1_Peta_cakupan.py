@@ -8,7 +8,7 @@ from dataclasses import astuple, dataclass
 import polars as pl
 import streamlit as st
 
-from ektp import changes, charts, classes, fmt, geo, multiples, queries, summary, ui
+from ektp import changes, charts, classes, fmt, geo, multiples, queries, releases, summary, ui
 from ektp.geo import CHILD_LEVEL
 from ektp.i18n import t
 from ektp.metrics import funnel
@@ -328,6 +328,9 @@ def body() -> None:
         reason = queries.meta().get("boundaries_status", "boundary files not built")
         st.warning(t("maps_off", lg, reason=reason if not ui.settings.is_public() else "—"))
     st.caption(ui.marker(mv.synthetic, lg) + " · " + t("over_100_note", lg))
+    published = summary.published_bands_line(releases.published_bands(level, area, as_of), df, lg)
+    if published and metric == "recording_rate":  # the publisher's own count of this map's bands
+        st.markdown(published)
     one_band = charts.single_band(df, metric, scheme) if maps_on else None
     if one_band is not None:
         st.caption(t("one_band", lg, n=one_band[1], band=t(one_band[0], lg)))

@@ -85,7 +85,8 @@ def test_every_check_note_the_etl_writes_reads_back_in_both_languages() -> None:
     for key, template in checks.TEMPLATES.items():
         fields = re.findall(r"\{(\w+)\}", template)
         text = {"level": "regency", "measure": "eligible", "name": "Kabupaten Tebo", "typed": "KAB TEBO",
-                "code": "15.09", "code_bps": "1508"}  # fmt: skip
+                "code": "15.09", "code_bps": "1508", "effective": "2022-11-11", "successors": "91, 93, 94, 95",
+                "former": "91~2022"}  # fmt: skip
         values = {
             f: text.get(f) or str(1000 + i) + ("." + "5" * i if "%" in template else "") for i, f in enumerate(fields)
         }
@@ -95,7 +96,7 @@ def test_every_check_note_the_etl_writes_reads_back_in_both_languages() -> None:
         for lg in LANGS:
             said = fmt.notes(stored, lg)
             assert said and "{" not in said and f"check_{key}" in strings(lg), (key, lg, said)
-            for f in ("name", "code", "code_bps", "typed"):  # names and codes as stored
+            for f in ("name", "code", "code_bps", "typed", "successors", "former"):  # names and codes as stored
                 assert f not in values or values[f] in said, (key, lg, said)
             if numbers:  # the numbers written the reader's way
                 assert fmt.num(float(numbers[0]), lg, len(numbers[0].split(".")[1]) if "." in numbers[0] else 0) in said

@@ -29,6 +29,7 @@ from ektp.ui.figures import (  # noqa: F401
     said,
     show_geometry_loader,
 )
+from ektp.ui.published import former_table, show_former_areas, show_latest_release  # noqa: F401
 from ektp.ui.state import (  # noqa: F401
     _SAFE,
     LOAD_PAGE,

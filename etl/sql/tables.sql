@@ -1,11 +1,27 @@
 -- Tables of the e-KTP coverage database. Public contract: see docs/DATA_DICTIONARY.md.
 CREATE TABLE IF NOT EXISTS regions (
     code VARCHAR PRIMARY KEY,      -- Kemendagri code: '15', '15.03', '15.03.01', '15.03.01.2001'; '00' = Indonesia
-    level VARCHAR NOT NULL,        -- country | province | regency | district | village
+    level VARCHAR NOT NULL,        -- country | province | regency | district | village | former (etl/splits.py)
     name VARCHAR NOT NULL,
     parent_code VARCHAR,
     province_code VARCHAR,
     kind VARCHAR                   -- provinsi | kabupaten | kota | kecamatan | desa | kelurahan
+);
+
+-- Region splits (pemekaran, data/sourced/region_splits.csv): one row per successor. A figure for
+-- predecessor_code dated before `effective` is kept as the former area `former_code` (a regions
+-- row of level 'former'), never as today's unit that kept the code.
+CREATE TABLE IF NOT EXISTS region_splits (
+    former_code VARCHAR NOT NULL, predecessor_code VARCHAR NOT NULL, name VARCHAR NOT NULL,
+    successor_code VARCHAR NOT NULL, effective DATE NOT NULL, source VARCHAR NOT NULL
+);
+
+-- Published distributions of units over recording bands (data/sourced/dkb_bands.csv): how many
+-- regencies Dukcapil counted in each band on a date, shown beside a map's own counts.
+CREATE TABLE IF NOT EXISTS published_bands (
+    release VARCHAR NOT NULL, as_of DATE NOT NULL, level VARCHAR NOT NULL, band VARCHAR NOT NULL,
+    lower_pct DOUBLE, upper_pct DOUBLE,  -- the band is lower_pct <= rate < upper_pct (NULL: open)
+    units INTEGER NOT NULL, source VARCHAR NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS boundaries (
