@@ -8,11 +8,13 @@ a figure, and says when the figures it names are synthetic. Pure: frame in, text
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
 from ektp import fmt
 from ektp.i18n import t
-from ektp.metrics import band_counts
+from ektp.metrics import band_counts, project
 
 #: The map's unit word per level, plural (for "8 of 11 regencies").
 UNITS = {"province": "units_province", "regency": "units_regency", "district": "units_district"}
@@ -294,3 +296,49 @@ def published_bands_line(published: pl.DataFrame, df: pl.DataFrame, lang: str) -
         verdict=same,
         source=html.escape(first["source"]),
     )
+
+
+def trend_targets(
+    codes: list[str], names: dict[str, str], series: pl.DataFrame, targets: pl.DataFrame, lg: str, today: dt.date
+) -> tuple[list[tuple], list[tuple], list[str]]:
+    """What the Trends chart draws and says about each area's recording target: (target lines
+    (label, value, deadline), projections (name, from date, from value, projected date, target),
+    one markdown line per area: target, source, status, pace now and needed, projected date).
+    The page only draws them (it had built them itself)."""
+    target_lines, projections, notes = [], [], []
+    for code in codes:
+        rows = targets.filter(pl.col("region_code") == code).sort("is_synthetic")
+        s = series.filter(pl.col("region_code") == code)
+        pts = list(zip(s["as_of"].to_list(), s["recording_rate"].to_list(), strict=True))
+        if not rows.height:
+            continue
+        r = rows.row(0, named=True)
+        target_lines.append(
+            (
+                f"{names[code]}: {t('target_line', lg, value=fmt.target_pct(r['target_value'], lg))}",
+                r["target_value"],
+                r["deadline"],
+            )
+        )
+        p = project(pts, r["target_value"], "recording_rate", r["deadline"], today)
+        if p.projected_date and p.latest_date and p.projected_date > p.latest_date:
+            projections.append((names[code], p.latest_date, p.latest_value, p.projected_date, r["target_value"]))
+        msg = f"**{names[code]}** — {t('target', lg)} {fmt.target_pct(r['target_value'], lg)}"
+        msg += f" ({r['source'] or r['set_by']}{', ' + t('synthetic', lg) if r['is_synthetic'] else ''}) · {t(p.status, lg)}"
+        if p.status == "status_met" and p.reached_date:
+            msg += " · " + t("reached_on", lg, date=fmt.date(p.reached_date, lg))
+        elif p.pace_per_day is not None:
+            msg += " · " + t("pace_now", lg, pace=fmt.num(p.pace_per_day * 100, lg, 3) + " pp")
+        if p.projected_date:
+            msg += " · " + t("projected_date", lg, date=fmt.date(p.projected_date, lg))
+        elif p.status not in ("status_met", "status_missed"):
+            msg += " · " + t("not_reached", lg)
+        if p.pace_needed is not None and r["deadline"]:
+            msg += " · " + t(
+                "pace_needed",
+                lg,
+                pace=fmt.num(p.pace_needed * 100, lg, 3) + " pp",
+                deadline=fmt.date(r["deadline"], lg),
+            )
+        notes.append(msg)
+    return target_lines, projections, notes

@@ -9,7 +9,6 @@ import streamlit as st
 
 from ektp import charts, fmt, queries, summary, ui
 from ektp.i18n import t
-from ektp.metrics import project
 
 lg = ui.setup("page_trends")
 
@@ -38,43 +37,7 @@ def body() -> None:
     series = queries.series(codes)
     points = queries.sourced_points(codes)
     tg = queries.targets(area).filter(pl.col("metric") == "recording_rate")
-    today = dt.date.today()
-    target_lines, projections, notes = [], [], []
-    for code in codes:
-        rows = tg.filter(pl.col("region_code") == code).sort("is_synthetic")
-        s = series.filter(pl.col("region_code") == code)
-        pts = list(zip(s["as_of"].to_list(), s["recording_rate"].to_list(), strict=True))
-        if not rows.height:
-            continue
-        r = rows.row(0, named=True)
-        target_lines.append(
-            (
-                f"{names[code]}: {t('target_line', lg, value=fmt.target_pct(r['target_value'], lg))}",
-                r["target_value"],
-                r["deadline"],
-            )
-        )
-        p = project(pts, r["target_value"], "recording_rate", r["deadline"], today)
-        if p.projected_date and p.latest_date and p.projected_date > p.latest_date:
-            projections.append((names[code], p.latest_date, p.latest_value, p.projected_date, r["target_value"]))
-        msg = f"**{names[code]}** — {t('target', lg)} {fmt.target_pct(r['target_value'], lg)}"
-        msg += f" ({r['source'] or r['set_by']}{', ' + t('synthetic', lg) if r['is_synthetic'] else ''}) · {t(p.status, lg)}"
-        if p.status == "status_met" and p.reached_date:
-            msg += " · " + t("reached_on", lg, date=fmt.date(p.reached_date, lg))
-        elif p.pace_per_day is not None:
-            msg += " · " + t("pace_now", lg, pace=fmt.num(p.pace_per_day * 100, lg, 3) + " pp")
-        if p.projected_date:
-            msg += " · " + t("projected_date", lg, date=fmt.date(p.projected_date, lg))
-        elif p.status not in ("status_met", "status_missed"):
-            msg += " · " + t("not_reached", lg)
-        if p.pace_needed is not None and r["deadline"]:
-            msg += " · " + t(
-                "pace_needed",
-                lg,
-                pace=fmt.num(p.pace_needed * 100, lg, 3) + " pp",
-                deadline=fmt.date(r["deadline"], lg),
-            )
-        notes.append(msg)
+    target_lines, projections, notes = summary.trend_targets(codes, names, series, tg, lg, dt.date.today())
     title = t("trend_title", lg, regions=", ".join(names[c] for c in codes))
     srcs = fmt.sources_line(sorted(set(points["source"].drop_nulls().to_list())), lg)
     source_line = t(

@@ -217,3 +217,25 @@ def test_a_figure_export_carries_its_sentence_after_the_title() -> None:
     printed = charts.for_print(out)  # a 1,200 px print re-wraps the whole title
     assert printed.layout.title.text.replace("<br>", " ") == "Funnel — X — " + sentence
     assert charts.with_sentence(go.Figure(), sentence).layout.title.text is None  # nothing to add to
+
+
+def test_trend_targets_says_each_areas_status_and_projects_the_unmet_ones() -> None:
+    """summary.trend_targets (what the Trends page draws and writes about targets, moved out of
+    the page): a met target says since when; an unmet one with a deadline is projected."""
+    import datetime as dt
+
+    d = [dt.date(2024, 1, 31), dt.date(2024, 7, 31), dt.date(2025, 1, 31)]
+    series = pl.DataFrame(
+        {"region_code": ["A"] * 3 + ["B"] * 3, "as_of": d * 2, "recording_rate": [0.97, 0.981, 0.985, 0.90, 0.92, 0.94]}
+    )
+    targets = pl.DataFrame(
+        {"region_code": ["A", "B"], "target_value": [0.98, 0.98], "deadline": [None, dt.date(2026, 12, 31)],
+         "source": ["s", None], "set_by": ["x", "demo"], "is_synthetic": [False, True]}
+    )  # fmt: skip
+    lines, projections, notes = summary.trend_targets(
+        ["A", "B", "C"], {"A": "Alpha", "B": "Beta", "C": "Gamma"}, series, targets, "en", dt.date(2025, 2, 1)
+    )
+    assert [(label, v) for label, v, _ in lines] == [("Alpha: Target 98%", 0.98), ("Beta: Target 98%", 0.98)]
+    assert notes[0].startswith("**Alpha** — Target 98% (s) · met · since 31 July 2024")
+    assert notes[1].startswith("**Beta** — Target 98% (demo, synthetic) ·") and "Projected to reach" in notes[1]
+    assert [p[0] for p in projections] == ["Beta"] and projections[0][1] == dt.date(2025, 1, 31)
