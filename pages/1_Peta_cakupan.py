@@ -220,10 +220,9 @@ def compare_view(v: View, mv: queries.MapView, compare: dt.date) -> None:
     ui.figure_downloads(export_fig, table, f"perubahan_{metric}_{level}_{area}_{compare}_{as_of}", lg, "change")
 
 
-def body() -> None:
-    area = ui.page_header("page_map", lg)
-    if area is None:
-        return
+def choose(area: str) -> tuple:
+    """The sidebar's pickers, each mirrored in the URL: (level, metric, target, its source,
+    colour scheme, the view's dates, the date, the date compared with or None, multiples)."""
     info = queries.region(area)
     levels = {"country": list(LEVELS), "province": ["regency", "district"], "regency": ["district"]}[info["level"]]
     level = ui.choice(
@@ -261,8 +260,11 @@ def body() -> None:
         "multiples", ("off", "on"), "off", t("multiples", lg), format_func=lambda x: t("multiples_" + x, lg),
         widget="radio",
     )  # fmt: skip
-    ui.show_invalid_notice(lg)
+    return level, metric, target, target_source, scheme, dates, as_of, compare, panels_on
 
+
+def breadcrumb(area: str) -> None:
+    """Indonesia › province › regency: each level above the area a button that opens it."""
     crumbs = queries.ancestors(area)
     cols = st.columns(len(crumbs) + 1)
     for col, a in zip(cols, crumbs, strict=False):
@@ -276,36 +278,15 @@ def body() -> None:
                 on_click=drill,
                 args=(a["code"], CHILD_LEVEL.get(a["level"], "district")),
             )
-    if as_of is None:
-        st.info(t("no_data", lg))
-        return
-    view = geo.view_name(level, area)
-    map_files = geo.status(view)
-    maps_on = map_files == "ok"
-    mv = queries.map_view(level, area, as_of, view)
-    df = mv.df
-    area_name = ui.area_name(area, lg)
-    title = t("map_title", lg, metric=t("metric_" + metric, lg), level=t("level_" + level, lg).lower(), area=area_name)
-    src_text = fmt.sources_line(mv.sources, lg)
-    if True in mv.synthetic:
-        src_text = (src_text + "; " if src_text else "") + t("synthetic_marker", lg)
-    source_line = t("figure_source", lg, sources=src_text or "–", date=fmt.date(as_of, lg))
-    if target is not None:
-        source_line += (
-            " · "
-            + t("target_line", lg, value=fmt.target_pct(target, lg))
-            + (f" ({target_source})" if target_source else "")
-        )
 
-    here = View(view, maps_on, level, area, area_name, metric, as_of, src_text, lg)
-    if panels_on == "on":
-        multiples_view(here, dates, scheme, target)
-        return
-    if compare is not None:
-        compare_view(here, mv, compare)
-        st.divider()
-        detail(mv, as_of, lg)
-        return
+
+def plain_view(
+    v: View, mv: queries.MapView, title: str, source_line: str, map_files: str, scheme: str, target: float | None
+) -> None:
+    """The map of one date: its sentence, the map, the published band counts beside its own, the
+    ranking, the below-target line, the drill-down picker, the downloads and a unit's detail."""
+    view, maps_on, level, area, area_name, metric, as_of, _, lg = astuple(v)
+    df = mv.df
     sentence = summary.map_sentence(df, metric, level, area_name, target, lg)
     bins = queries.fixed_bins(level, area, metric) if scheme == "fixed" else None
     if sentence:  # the map's story in words, above it: what the chart shows, for every reader
@@ -372,6 +353,46 @@ def body() -> None:
 
     st.divider()
     detail(mv, as_of, lg)
+
+
+def body() -> None:
+    area = ui.page_header("page_map", lg)
+    if area is None:
+        return
+    level, metric, target, target_source, scheme, dates, as_of, compare, panels_on = choose(area)
+    ui.show_invalid_notice(lg)
+
+    breadcrumb(area)
+    if as_of is None:
+        st.info(t("no_data", lg))
+        return
+    view = geo.view_name(level, area)
+    map_files = geo.status(view)
+    maps_on = map_files == "ok"
+    mv = queries.map_view(level, area, as_of, view)
+    area_name = ui.area_name(area, lg)
+    title = t("map_title", lg, metric=t("metric_" + metric, lg), level=t("level_" + level, lg).lower(), area=area_name)
+    src_text = fmt.sources_line(mv.sources, lg)
+    if True in mv.synthetic:
+        src_text = (src_text + "; " if src_text else "") + t("synthetic_marker", lg)
+    source_line = t("figure_source", lg, sources=src_text or "–", date=fmt.date(as_of, lg))
+    if target is not None:
+        source_line += (
+            " · "
+            + t("target_line", lg, value=fmt.target_pct(target, lg))
+            + (f" ({target_source})" if target_source else "")
+        )
+
+    here = View(view, maps_on, level, area, area_name, metric, as_of, src_text, lg)
+    if panels_on == "on":
+        multiples_view(here, dates, scheme, target)
+        return
+    if compare is not None:
+        compare_view(here, mv, compare)
+        st.divider()
+        detail(mv, as_of, lg)
+        return
+    plain_view(here, mv, title, source_line, map_files, scheme, target)
 
 
 ui.guarded(body)
