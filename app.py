@@ -67,7 +67,7 @@ def body() -> None:
         st.markdown(f"**{t('sources', lg)}** — {t('sourced_marker', lg)}")
         ui.table(ui.sourced_table(pts, lg, areas=False), hide_index=True, width="stretch")
         ui.show_check_notes(pts, lg, areas=False)
-    ui.show_former_areas(area, lg)
+    ui.show_former_areas([area], lg)
     st.markdown(f"**{t('pages', lg)}**")
     cols = st.columns(3)
     for i, (path, key, icon) in enumerate(ui.PAGES[1:]):

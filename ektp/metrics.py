@@ -9,6 +9,8 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from ektp.numbers import missing
+
 #: Bands Dukcapil itself reports for the recording rate, as (key, lower bound inclusive).
 RATE_BANDS = (("band_ge100", 1.0), ("band_80", 0.8), ("band_60", 0.6), ("band_lt60", -math.inf))
 #: Colour-blind-safe (ColorBrewer PuOr): purple = good, orange = lagging, grey = no data.
@@ -28,7 +30,7 @@ RATE_METRICS = {"recording_rate", "unrecorded_share"}
 
 def rate_band(rate: float | None) -> str:
     """Dukcapil band of a recording rate (fraction): ≥100%, 80–99.99%, 60–79.99%, <60%."""
-    if rate is None or (isinstance(rate, float) and math.isnan(rate)):
+    if missing(rate):
         return "band_none"
     for key, lower in RATE_BANDS:
         if rate >= lower - 1e-12:
@@ -225,10 +227,7 @@ def band_counts(rates: list[float | None], bounds: list[tuple[float | None, floa
             sum(
                 1
                 for r in rates
-                if r is not None
-                and not (isinstance(r, float) and math.isnan(r))
-                and (lo is None or r * 100 >= lo - 1e-9)
-                and (hi is None or r * 100 < hi - 1e-9)
+                if not missing(r) and (lo is None or r * 100 >= lo - 1e-9) and (hi is None or r * 100 < hi - 1e-9)
             )
         )
     return out

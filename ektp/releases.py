@@ -12,13 +12,9 @@ import streamlit as st
 from ektp import db
 
 
-def _q(sql: str, params: dict | None = None) -> pl.DataFrame:
-    return db.query(sql, params)
-
-
 @st.cache_data(show_spinner=False, max_entries=64)
 def _published_bands(stamp: tuple, level: str, scope: str, as_of: dt.date) -> pl.DataFrame:
-    return _q(
+    return db.query(
         "SELECT release, as_of, band, lower_pct, upper_pct, units, source FROM published_bands "
         "WHERE level = $level AND $scope = '00' AND as_of = $as_of ORDER BY coalesce(lower_pct, -1) DESC",
         {"level": level, "scope": scope, "as_of": as_of},
@@ -36,7 +32,7 @@ WITH k AS (
     SELECT former_code, name, effective, COUNT(*) AS n_successors,
            STRING_AGG(successor_code, ', ' ORDER BY successor_code) AS successors
     FROM region_splits GROUP BY ALL
-    HAVING BOOL_OR(predecessor_code = $code OR successor_code = $code)
+    HAVING BOOL_OR(list_contains($codes, predecessor_code) OR list_contains($codes, successor_code))
 ), fig AS (
     SELECT v.region_code AS former_code, v.as_of, v.recording_rate, v.eligible, v.recorded, v.source, v.note,
            v.load_id, v.row_number
@@ -60,21 +56,21 @@ ORDER BY fig.former_code, fig.as_of
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _former_figures(stamp: tuple, code: str) -> pl.DataFrame:
-    return _q(FORMER_SQL, {"code": code})
+def _former_figures(stamp: tuple, codes: tuple[str, ...]) -> pl.DataFrame:
+    return db.query(FORMER_SQL, {"codes": list(codes)})
 
 
-def former_figures(code: str) -> pl.DataFrame:
-    """Figures for the area a unit belonged to before a split (pre-2022 "Provinsi Papua" for 91,
-    93, 94, 95), each beside the sum of today's successors on that date (their latest figures of
+def former_figures(codes: list[str]) -> pl.DataFrame:
+    """Figures for the areas the units `codes` belonged to before a split (pre-2022 "Provinsi
+    Papua" for 91, 93, 94, 95), each once however many of its successors are asked for, each beside the sum of today's successors on that date (their latest figures of
     the two months before it; none when one successor has no counts): the old area is never
     drawn as today's unit that kept its code."""
-    return _former_figures(db.stamp(), code)
+    return _former_figures(db.stamp(), tuple(codes))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _latest_release(stamp: tuple) -> dict | None:
-    rows = _q(
+    rows = db.query(
         "SELECT as_of, recording_rate, eligible, recorded, source, note FROM v_coverage "
         "WHERE region_code = '00' AND NOT is_synthetic AND recording_rate IS NOT NULL "
         "ORDER BY as_of DESC, precedence, load_id DESC LIMIT 1"

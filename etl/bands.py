@@ -11,7 +11,6 @@ DB already served stays as it was.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from ektp import settings
+from etl.extract import curated_rows
 
 PATH = settings.ROOT / "data" / "sourced" / "dkb_bands.csv"
 COLUMNS = ("release", "as_of", "band", "units", "level", "source")
@@ -62,11 +62,7 @@ def bounds(text: str) -> tuple[float | None, float | None] | None:
 
 
 def extract(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        if tuple(reader.fieldnames or ()) != COLUMNS:
-            raise BandError(f"{path.name}: header must be {','.join(COLUMNS)}, found {reader.fieldnames}")
-        return list(reader)
+    return curated_rows(path, COLUMNS, BandError)
 
 
 def validate(rows: list[dict[str, str]], name: str) -> list[Band]:

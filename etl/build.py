@@ -25,10 +25,8 @@ SOURCED = [
     ("destruction", DATA / "sourced" / "destruction.csv"),
     ("backlog", DATA / "sourced" / "backlog.csv"),
     ("blanko", DATA / "sourced" / "blanko.csv"),
-    (
-        "coverage",
-        DATA / "sourced" / "ktp_figures_2022_2025.csv",
-    ),  # last: DBs from before meta.default_loads count by order
+    # last: in a DB from before meta.default_loads the build's first loads are told by this order
+    ("coverage", DATA / "sourced" / "ktp_figures_2022_2025.csv"),
 ]
 
 

@@ -224,11 +224,11 @@ def _band_targets(
     published: list[bands.Band],
     fixed: np.ndarray,
     national: float | None,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> np.ndarray:
     """Each regency's rate for the band date: the lowest `units` of the first band in it, and so
     on by rank (so the lowest stay the lowest: the highlands), each moved only as far as its band
     needs; then the largest band's free units moved together so the sum meets the national
-    figure. Returns (targets, which units the national fix may move)."""
+    figure."""
     ranked = sorted(published, key=lambda b: -1e9 if b.lower_pct is None else b.lower_pct)
     if sum(b.units for b in ranked) != len(r):
         raise ValueError(f"published bands count {sum(b.units for b in ranked)} units, the fill has {len(r)} regencies")
@@ -250,7 +250,7 @@ def _band_targets(
         if abs(gap) < 1e-9 * e.sum():
             break
         target[free] = np.clip(target[free] + gap / e[free].sum(), lo[free], hi[free])
-    return target, free
+    return target
 
 
 def _shift_curve(t: int, at: int, gap: float, zeros: list[int]) -> np.ndarray:
@@ -258,17 +258,9 @@ def _shift_curve(t: int, at: int, gap: float, zeros: list[int]) -> np.ndarray:
     area) and BAND_RAMP_MONTHS before: interpolated between, zero before, and after `at` down to
     the next zero or, with none, held (no newer published distribution says otherwise)."""
     before = max([z for z in zeros if z < at] + [at - BAND_RAMP_MONTHS])
-    after = [z for z in zeros if z > at]
-    k = np.arange(t, dtype=float)
-    curve = np.zeros(t)
-    up = (k > before) & (k <= at)
-    curve[up] = gap * (k[up] - before) / (at - before)
-    if after:
-        down = (k > at) & (k < after[0])
-        curve[down] = gap * (after[0] - k[down]) / (after[0] - at)
-    else:
-        curve[k > at] = gap  # the latest published distribution holds until a newer one
-    return curve
+    after = [z for z in zeros if z > at][:1]
+    # with no later zero the latest published distribution holds until a newer one
+    return np.interp(np.arange(t), [before, at, *after], [0.0, gap, *(0.0 for _ in after)], 0.0, 0.0 if after else gap)
 
 
 def shape_bands(
@@ -280,8 +272,8 @@ def shape_bands(
 ) -> np.ndarray:
     """District rates moved so that on each date with published band counts (DKB Semester I
     2024: 67 / 412 / 18 / 17) the regencies fall in the bands exactly as counted, by rank, with
-    the national rate still the published one; then the nation is brought back to its published
-    figures after the band date (the moved regencies drift back toward their curves). A regency
+    the national rate still the published one; then the nation is brought to its published
+    figures after the band date, by the largest band's free units together. A regency
     with its own figure that month is not moved; published figures of a regency or its province
     before or after hold it there (the shift is zero in their months)."""
     rate = rate.copy()
@@ -292,18 +284,22 @@ def shape_bands(
     for code, pts in anchors.items():
         if code == "00":
             continue
-        for r_code in regencies[members_of(code, [c + ".00" for c in regencies])]:
+        for r_code in regencies[members_of(code, list(regencies))]:
             held.setdefault(str(r_code), []).extend(_month_index(d) for d, _ in pts)
-    dates = sorted({b.as_of for b in bands.read(BANDS) if b.level == "regency" and START <= b.as_of <= END})
+    by_date: dict[dt.date, list[bands.Band]] = {}
+    for b in bands.read(BANDS):
+        if b.level == "regency" and START <= b.as_of <= END:
+            by_date.setdefault(b.as_of, []).append(b)
     national = {_month_index(d): v for d, v in anchors.get("00", [])}
-    last = 0
-    for d in dates:
+    last, free_band = 0, (0.0, 0.0)
+    for d, published in sorted(by_date.items()):
         m = _month_index(d)
-        published = [b for b in bands.read(BANDS) if b.as_of == d and b.level == "regency"]
+        fixed = np.array([m in held.get(str(c), ()) for c in regencies])
+        largest = max(published, key=lambda b: b.units)
+        free_band = (largest.lower_pct or 0) / 100 + BAND_MARGIN, (largest.upper_pct or 1e9) / 100 - BAND_MARGIN
         for _ in range(2):  # a second pass absorbs what clipping districts took off the first
             r, e = _regency_rates(rate, eligible, inv, len(regencies), m)
-            fixed = np.array([m in held.get(str(c), ()) for c in regencies])
-            target, _ = _band_targets(r, e, regencies, published, fixed, national.get(m))
+            target = _band_targets(r, e, regencies, published, fixed, national.get(m))
             for i in np.flatnonzero(np.abs(target - r) > 1e-12):
                 curve = _shift_curve(t, m, float(target[i] - r[i]), sorted(held.get(str(regencies[i]), [])))
                 rate[inv == i] += curve[None, :]
@@ -313,7 +309,7 @@ def shape_bands(
     for m in sorted(k for k in national if last and k > last and k < t):
         r, e = _regency_rates(rate, eligible, inv, len(regencies), m)
         free = np.array([not held.get(str(c)) or max(held[str(c)]) <= last for c in regencies])
-        free &= (r > 0.8 + BAND_MARGIN) & (r < 1 - BAND_MARGIN)
+        free &= (r > free_band[0]) & (r < free_band[1])
         gap = (national[m] * e.sum() - (r * e).sum()) / e[free].sum()
         curve = _shift_curve(t, m, gap, [last])
         rate[free[inv]] += curve[None, :]

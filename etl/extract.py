@@ -249,3 +249,14 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def curated_rows(path: Path, columns: tuple[str, ...], error: type[Exception]) -> list[dict[str, str]]:
+    """The rows of one of our own small CSV files (data/sourced: translations, band counts, region
+    splits) as text, after checking its header is exactly `columns`; a wrong header raises
+    `error` naming the file. Row 2 is the first after the header, as a spreadsheet counts."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        if tuple(reader.fieldnames or ()) != columns:
+            raise error(f"{path.name}: header must be {','.join(columns)}, found {reader.fieldnames}")
+        return list(reader)

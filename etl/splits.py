@@ -15,7 +15,6 @@ regency split is one more row of the same shape.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from ektp import checks, settings
+from etl.extract import curated_rows
 
 PATH = settings.ROOT / "data" / "sourced" / "region_splits.csv"
 COLUMNS = ("former_code", "predecessor_code", "name", "successor_code", "effective", "source")
@@ -49,11 +49,7 @@ class Split:
 
 
 def extract(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        if tuple(reader.fieldnames or ()) != COLUMNS:
-            raise SplitError(f"{path.name}: header must be {','.join(COLUMNS)}, found {reader.fieldnames}")
-        return list(reader)
+    return curated_rows(path, COLUMNS, SplitError)
 
 
 def validate(rows: list[dict[str, str]], name: str, known: set[str] | None = None) -> list[Split]:
@@ -164,10 +160,9 @@ def assign_former_areas(con: duckdb.DuckDBPyConnection, load_id: int) -> list[st
             "pre_split", name=name, code=code, effective=effective.isoformat(), successors=successors, former=former
         )
         con.execute(
-            "UPDATE coverage_rows SET region_code = ?, "
-            "warnings = CASE WHEN warnings IS NULL THEN ? ELSE warnings || ? || ? END "
+            "UPDATE coverage_rows SET region_code = ?, warnings = concat_ws(?, warnings, ?) "
             "WHERE load_id = ? AND row_number = ? AND region_code = ?",
-            [former, note, checks.SEP, note, load_id, row_number, code],
+            [former, checks.SEP, note, load_id, row_number, code],
         )
         out.append(f"row {row_number} ({as_of.isoformat()}): {note}")
     return out

@@ -11,12 +11,12 @@ DB already served stays as it was (the load builds a new file and swaps it in).
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import duckdb
 
 from ektp import settings
+from etl.extract import curated_rows
 
 COLUMNS = ("text", "lang", "translated")
 LANGS = ("id", "en")
@@ -28,11 +28,7 @@ class TranslationError(ValueError):
 
 def extract(path: Path) -> list[dict[str, str]]:
     """The file's rows as text (row 2 is the first after the header, as a spreadsheet counts)."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        if tuple(reader.fieldnames or ()) != COLUMNS:
-            raise TranslationError(f"{path.name}: header must be {','.join(COLUMNS)}, found {reader.fieldnames}")
-        return list(reader)
+    return curated_rows(path, COLUMNS, TranslationError)
 
 
 def validate(rows: list[dict[str, str]], name: str) -> list[tuple[str, str, str]]:

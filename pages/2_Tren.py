@@ -67,8 +67,7 @@ def body() -> None:
         st.markdown(f"**{t('sources', lg)}**")
         ui.table(ui.sourced_table(points, lg), hide_index=True, width="stretch")
         ui.show_check_notes(points, lg)
-    for code in dict.fromkeys(c[:2] for c in codes):  # a split province's history, told apart
-        ui.show_former_areas(code, lg)
+    ui.show_former_areas([c[:2] for c in codes], lg)  # a split province's history, told apart
 
 
 ui.guarded(body)

@@ -152,7 +152,12 @@ def test_a_pre_split_papua_figure_is_never_todays_91(con: duckdb.DuckDBPyConnect
     # shown beside the successors' sum
     from ektp.releases import FORMER_SQL
 
-    row = con.execute(FORMER_SQL, {"code": "94"}).fetchall()
+    row = con.execute(FORMER_SQL, {"codes": ["94"]}).fetchall()
+    both = con.execute(FORMER_SQL, {"codes": ["91", "94", "92"]}).fetchall()  # each former area once
+    assert [(r[0], r[4]) for r in both] == [(r[0], r[4]) for r in row] + [
+        ("92~2022", dt.date(2022, 6, 30)),
+        ("92~2022", dt.date(2022, 8, 3)),
+    ]
     assert [(r[0], r[4]) for r in row] == [("91~2022", dt.date(2022, 6, 23)), ("91~2022", dt.date(2022, 8, 3))]
     assert all(r[10] is not None and 0.3 < r[10] < 0.6 for r in row)  # today's four provinces summed
 

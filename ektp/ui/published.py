@@ -53,11 +53,11 @@ def former_table(df: pl.DataFrame, lg: str) -> pl.DataFrame:
     )
 
 
-def show_former_areas(code: str, lg: str) -> None:
-    """Under an area that was split or split off (Papua 91 and 93, 94, 95; Papua Barat 92 and
+def show_former_areas(codes: list[str], lg: str) -> None:
+    """Under areas that were split or split off (Papua 91 and 93, 94, 95; Papua Barat 92 and
     96): the figures of the area before the split, said to be of the old area, each beside
-    the sum of today's successors. Nothing for other areas."""
-    df = releases.former_figures(code)
+    the sum of today's successors; each former area once. Nothing for other areas."""
+    df = releases.former_figures(codes)
     if not df.height:
         return
     names = dict(queries.province_names())
