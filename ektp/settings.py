@@ -71,6 +71,13 @@ SETTINGS: tuple[Setting, ...] = (
         "data/sourced/translations.csv",
         "The curated files' notes in Indonesian, loaded into the DB at every load.",
     ),
+    Setting(
+        "public_url",
+        "EKTP_PUBLIC_URL",
+        "",
+        "Address readers reach the app at (https://…), written into reader pages' embed code and "
+        "citation; empty = the request's own scheme and host.",
+    ),
     Setting("etl_memory", "EKTP_ETL_MEMORY", "1GB", "DuckDB memory limit of a load (it spills to disk past it)."),
     Setting(
         "etl_bulk",

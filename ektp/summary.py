@@ -342,3 +342,30 @@ def trend_targets(
             )
         notes.append(msg)
     return target_lines, projections, notes
+
+
+def map_title(metric: str, level: str, area_name: str, lang: str) -> str:
+    """'Recording rate by regency, Jambi': the map's title (the page, the reader page, files)."""
+    return t(
+        "map_title", lang, metric=t("metric_" + metric, lang), level=t("level_" + level, lang).lower(), area=area_name
+    )
+
+
+def map_source_line(
+    sources: tuple[str, ...],
+    synthetic: tuple[bool, ...],
+    as_of: dt.date,
+    target: float | None,
+    target_source: str | None,
+    lang: str,
+) -> tuple[str, str]:
+    """(the sources named, the map's source line: sources, synthetic marker, as-of date and the
+    target with its source), said the same on the map page, its reader page and their files."""
+    src_text = fmt.sources_line(list(sources), lang)
+    if True in synthetic:
+        src_text = (src_text + "; " if src_text else "") + t("synthetic_marker", lang)
+    line = t("figure_source", lang, sources=src_text or "–", date=fmt.date(as_of, lang))
+    if target is not None:
+        line += " · " + t("target_line", lang, value=fmt.target_pct(target, lang))
+        line += f" ({target_source})" if target_source else ""
+    return src_text, line

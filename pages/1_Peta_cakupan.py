@@ -371,17 +371,8 @@ def body() -> None:
     maps_on = map_files == "ok"
     mv = queries.map_view(level, area, as_of, view)
     area_name = ui.area_name(area, lg)
-    title = t("map_title", lg, metric=t("metric_" + metric, lg), level=t("level_" + level, lg).lower(), area=area_name)
-    src_text = fmt.sources_line(mv.sources, lg)
-    if True in mv.synthetic:
-        src_text = (src_text + "; " if src_text else "") + t("synthetic_marker", lg)
-    source_line = t("figure_source", lg, sources=src_text or "–", date=fmt.date(as_of, lg))
-    if target is not None:
-        source_line += (
-            " · "
-            + t("target_line", lg, value=fmt.target_pct(target, lg))
-            + (f" ({target_source})" if target_source else "")
-        )
+    title = summary.map_title(metric, level, area_name, lg)
+    src_text, source_line = summary.map_source_line(mv.sources, mv.synthetic, as_of, target, target_source, lg)
 
     here = View(view, maps_on, level, area, area_name, metric, as_of, src_text, lg)
     if panels_on == "on":

@@ -1,0 +1,263 @@
+"""A reader view in its five forms: the HTML page (no script, no websocket: the map inline as
+SVG), the standalone SVG, the PNG (resvg, no browser), the CSV and the JSON.
+
+Pure: a `view.Drawn` in, bytes out. The page is built for a phone on a slow link (one request,
+~10–60 KB compressed), for print, and for an `<iframe>` in an article (`embed=1`: the map, its
+legend and source only).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import html
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ektp import fmt
+from ektp.i18n import LANGS, t
+from ektp.reader import svg
+
+if TYPE_CHECKING:
+    from ektp.reader.view import Choice, Drawn
+
+#: The HTML ranking lists at most this many units (all 7,285 districts would be ~1.5 MB); the
+#: CSV and JSON have every unit.
+TABLE_ROWS = 600
+
+#: The dashboard's map page, relative to /v/ (Streamlit serves pages/1_Peta_cakupan.py there).
+DASHBOARD = "../Peta_cakupan"
+
+CSS = """
+:root{color-scheme:light}
+body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:#111;background:#fff}
+main{max-width:60rem;margin:0 auto;padding:.75rem}
+h1{font-size:1.3rem;line-height:1.25;margin:.25rem 0 .5rem}
+h2{font-size:1.05rem;margin:1.25rem 0 .4rem}
+.lede{font-size:1.05rem;margin:.25rem 0 .75rem}
+.notice{background:#fff4ce;border-left:4px solid #b35806;padding:.4rem .6rem}
+figure{margin:0}
+figure>svg{display:block;width:100%;height:auto;max-height:75vh}
+.legend{list-style:none;padding:0;margin:.5rem 0;display:flex;flex-wrap:wrap;gap:.2rem 1rem;font-size:.9rem}
+.legend svg{vertical-align:-2px;margin-right:.3rem}
+.small,figcaption{font-size:.85rem;color:#333;overflow-wrap:anywhere}
+.links a{margin-right:.6rem;white-space:nowrap}
+a{color:#1a56a6}
+.table{overflow-x:auto}
+table{border-collapse:collapse;font-size:.88rem;width:100%}
+th,td{text-align:left;padding:.25rem .4rem;border-bottom:1px solid #ddd;vertical-align:top}
+td.n{text-align:right;white-space:nowrap}
+pre{white-space:pre-wrap;word-break:break-all;background:#f4f4f4;padding:.5rem;font-size:.8rem}
+@media (max-width:30rem){figure>svg .labels{display:none}}
+@media print{.links,.embed,.notice{display:none}a{color:#111;text-decoration:none}figure{break-inside:avoid}}
+""".strip()
+#: The page's only style, allowed by its hash (the Content-Security-Policy forbids any other).
+CSS_HASH = "sha256-" + base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()
+#: Reader pages load nothing but themselves; they may be framed by any site (they are embeds).
+CSP_PAGE = (
+    f"default-src 'none'; style-src '{CSS_HASH}'; img-src 'self' data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors *"
+)
+CSP_FILE = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *"
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a page needs to know of its request: the address readers reach it at (for the embed
+    snippet and the citation) and the parameters that fell back to the default."""
+
+    origin: str  # 'https://host' (validated), or the `public_url` setting
+    base: str  # path up to /v/, e.g. '' or '/ektp'
+    notices: tuple[str, ...] = ()
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _md(text: str) -> str:
+    """Our own markdown lines (`**bold**` only, texts escaped when written) as HTML."""
+    parts = text.split("**")
+    return "".join(f"<strong>{p}</strong>" if i % 2 else p for i, p in enumerate(parts))
+
+
+def notes(d: Drawn) -> list[str]:
+    """The lines under a map file: source and date, marker, licences."""
+    lg = d.choice.lang
+    marker = "" if d.marker and d.marker in d.source_line else d.marker  # said once
+    return [x for x in (d.source_line, marker, t("reader_boundaries", lg), t("codes_licence", lg)) if x]
+
+
+def standalone_svg(d: Drawn) -> str:
+    """The `.svg` file (and the source of the `.png`): the figure whole, as the app exports it."""
+    if d.projected is None:
+        empty = svg.Projected(640, 40, {}, (0.0, 0.0, 1.0, 1.0), 1.0)
+        return svg.standalone_svg(empty, "", d.title, t("reader_maps_off", d.choice.lang), (), notes(d))
+    return svg.standalone_svg(d.projected, d.map_body(), d.title, d.sentence, d.legend, notes(d))
+
+
+def png(d: Drawn) -> bytes:
+    """The standalone SVG rasterised by resvg at 1.5× (no browser); fonts from the system."""
+    import resvg_py
+
+    return bytes(resvg_py.svg_to_bytes(svg_string=standalone_svg(d), zoom=1.5, background="#ffffff"))
+
+
+def csv(d: Drawn) -> bytes:
+    return d.data.write_csv().encode("utf-8")
+
+
+def as_json(d: Drawn, req: Request) -> bytes:
+    """The data the map draws with what the page says about it: title, sentence, sources,
+    classes, every unit, the view's parameters and its links."""
+    c = d.choice
+
+    def plain(v: object) -> object:
+        return v.isoformat() if isinstance(v, dt.date) else v
+
+    doc = {
+        "title": d.title,
+        "sentence": d.sentence,
+        "source_line": d.source_line,
+        "marker": d.marker,
+        "published_bands": d.published.replace("**", "") if d.published else None,
+        "licence": [t("reader_boundaries", c.lang), t("codes_licence", c.lang)],
+        "view": c.params(),
+        "links": {"page": _url(req, c), "dashboard": f"{req.origin}{req.base}/Peta_cakupan?{c.query()}"},
+        "classes": [{"label": e.label, "colour": e.colour, "units": e.count, "outline": e.outline} for e in d.legend],
+        "units": [{k: plain(v) for k, v in r.items()} for r in d.data.to_dicts()],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _url(req: Request, c: Choice, suffix: str = "", **extra: object) -> str:
+    return f"{req.origin}{req.base}/v/map{suffix}?{c.query(**extra)}"
+
+
+def _legend_html(d: Drawn) -> str:
+    items = []
+    for e in d.legend:
+        mark = (
+            '<rect x="1" y="1" width="12" height="12" fill="none" stroke="#111" stroke-width="2"/>'
+            if e.outline
+            else f'<rect width="14" height="14" fill="{_e(e.colour)}" stroke="#999" stroke-width="0.5"/>'
+        )
+        items.append(
+            f'<li><svg width="14" height="14" aria-hidden="true">{mark}</svg>{_e(e.label)} · {_e(e.count)}</li>'
+        )
+    return f'<ul class="legend">{"".join(items)}</ul>'
+
+
+def _table_html(d: Drawn) -> str:
+    lg = d.choice.lang
+    numeric = {1} if d.choice.compare is None else {2, 3, 4}
+    head = "".join(f'<th scope="col">{_e(h)}</th>' for h in d.table_head)
+    body = []
+    for row in d.table[:TABLE_ROWS]:
+        cells = [
+            f'<th scope="row">{_e(v)}</th>' if i == 0 else f"<td{' class=n' if i in numeric else ''}>{_e(v)}</td>"
+            for i, v in enumerate(row)
+        ]
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    capped = ""
+    if len(d.table) > TABLE_ROWS:
+        capped = f'<p class="small">{_e(t("reader_table_capped", lg, shown=fmt.num(TABLE_ROWS, lg), total=fmt.num(len(d.table), lg)))}</p>'
+    return (
+        f'<div class="table"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>{capped}'
+    )
+
+
+def _files_html(d: Drawn) -> str:
+    c = d.choice
+    links = " ".join(
+        f'<a href="map.{k}?{_e(c.query())}" download>{k.upper()}</a>' for k in ("png", "svg", "csv", "json")
+    )
+    return f"{_e(t('reader_downloads', c.lang))}: {links}"
+
+
+def _date_text(c: Choice) -> str:
+    if c.compare is not None:
+        return f"{fmt.date(c.compare, c.lang)} → {fmt.date(c.as_of, c.lang)}"
+    return fmt.date(c.as_of, c.lang)
+
+
+def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
+    """The reader page (or, with `embed=1`, its compact form for an iframe)."""
+    lg = choice.lang
+    other = next(x for x in LANGS if x != lg)
+    notice = (
+        f'<p class="notice" role="status">{_e(t("invalid_param", lg, names=", ".join(req.notices)))}</p>'
+        if req.notices
+        else ""
+    )
+    dash = f"{req.base}/Peta_cakupan?{_e(choice.query())}" if req.base else f"{DASHBOARD}?{_e(choice.query())}"
+    target = ' target="_top"' if choice.embed else ""
+    explore = f'<a href="{dash}"{target}>{_e(t("reader_explore", lg))}</a>'
+    if d is None:
+        title = t("page_map", lg)
+        main = f"<h1>{_e(title)}</h1><p>{_e(t('no_data', lg))}</p><p class='links'>{explore}</p>"
+        return _document(lg, title, None, notice + main)
+    figure = (
+        svg.inline_svg(d.projected, d.map_body(), d.sentence or d.title)
+        if d.projected is not None
+        else f"<p>{_e(t('reader_maps_off', lg))}</p>"
+    )
+    said = "<br>".join(_e(x) for x in notes(d)[:2])
+    caption = f"<figcaption>{said}</figcaption>"
+    parts = [
+        notice,
+        f"<h1>{_e(d.title)}</h1>",
+        f'<p class="lede">{_e(d.sentence)}</p>' if d.sentence else "",
+        f"<figure>{figure}{_legend_html(d)}{caption}</figure>",
+    ]
+    if choice.embed:
+        parts.append(f'<p class="small links">{explore}</p>')
+        return _document(lg, d.title, d.sentence, "".join(parts))
+    if d.published:
+        parts.append(f'<p class="small">{_md(d.published)}</p>')
+    switch = f'<a href="map?{_e(choice.query(lang=other))}" hreflang="{other}" lang="{other}">{_e(t("reader_other_lang", lg))}</a>'
+    parts.append(f'<p class="links">{explore} {switch}</p><p class="links small">{_files_html(d)}</p>')
+    parts.append(f"<h2>{_e(t('ranking', lg))}</h2>{_table_html(d)}")
+    url = _url(req, choice)
+    cites = "".join(
+        f'<p class="small" lang="{x}">{_e(t("reader_cite", x, title=d.title if x == lg else _other_title(d, x), date=_date_text(choice), url=url))}</p>'
+        for x in (lg, other)
+    )
+    parts.append(f"<h2>{_e(t('reader_cite_head', lg))}</h2>{cites}")
+    frame_title = t("reader_embed_title", lg, title=d.title)
+    snippet = (
+        f'<iframe src="{_url(req, choice, embed=1)}" title="{frame_title}" width="100%" height="640" '
+        'loading="lazy" style="border:0"></iframe>'
+    )
+    parts.append(
+        f'<section class="embed"><h2>{_e(t("reader_embed_head", lg))}</h2><p class="small">{_e(t("reader_embed_help", lg))}</p>'
+        f"<pre><code>{_e(snippet)}</code></pre></section>"
+    )
+    parts.append(f'<footer class="small"><p>{_e(t("reader_boundaries", lg))} {_e(t("codes_licence", lg))}</p></footer>')
+    return _document(lg, d.title, d.sentence, "".join(parts))
+
+
+def _other_title(d: Drawn, lang: str) -> str:
+    """The title in the other language, for its citation line (the map page's own words)."""
+    from ektp import summary
+    from ektp.i18n import t as tr
+
+    c = d.choice
+    name = tr("national", lang) if c.area == "00" else d.area_name
+    if c.compare is not None:
+        return tr("change_title", lang, metric=tr("metric_" + c.metric, lang).lower(),
+                  level=tr("level_" + c.level, lang).lower(), area=name,
+                  d0=fmt.date(c.compare, lang), d1=fmt.date(c.as_of, lang))  # fmt: skip
+    return summary.map_title(c.metric, c.level, name, lang)
+
+
+def _document(lang: str, title: str, description: str | None, body: str) -> bytes:
+    desc = f'<meta name="description" content="{_e(description)}">' if description else ""
+    return (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{_e(title)}</title>{desc}<style>{CSS}</style></head>"
+        f"<body><main>{body}</main></body></html>"
+    ).encode()

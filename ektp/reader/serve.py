@@ -1,0 +1,242 @@
+"""The reader pages over HTTP: `GET /v/map` (HTML) and `/v/map.svg`, `.png`, `.csv`, `.json`.
+
+ASGI middleware mounted by `asgi.py` in front of Streamlit, so a reader page never opens a
+websocket, loads no Streamlit bundle and starts no browser or subprocess. Each answer is made
+once per view and data build (the DB file's and the geometry folder's identity) and kept in
+memory with its brotli and gzip forms; it carries an ETag (a revisit costs a 304) and a
+Cache-Control that lets browsers and a CDN keep it for a while and serve it stale while they
+check again, so a new build reaches readers within minutes without a purge.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import os
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+import anyio
+import anyio.to_thread
+import brotli
+
+from ektp import db, settings
+from ektp.geoserve import choose_encoding
+from ektp.i18n import t
+from ektp.reader.page import CSP_FILE, CSP_PAGE, Request
+
+if TYPE_CHECKING:  # the views import the queries, whose caches want Streamlit's runtime: loaded on first use
+    from ektp.reader.view import Choice
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+log = logging.getLogger(__name__)
+
+#: Path ending → (format, content type).
+ROUTES = {
+    "/v/map": ("html", "text/html; charset=utf-8"),
+    "/v/map.svg": ("svg", "image/svg+xml"),
+    "/v/map.png": ("png", "image/png"),
+    "/v/map.csv": ("csv", "text/csv; charset=utf-8"),
+    "/v/map.json": ("json", "application/json"),
+}
+#: Kept 5 minutes by browsers and CDNs, then served stale for up to a day while revalidated
+#: (an ETag check, answered 304 when the build has not changed).
+CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=86400"
+#: Answers kept in memory (the largest, the national district page, is ~1 MB with its forms).
+MAX_ENTRIES = 256
+_HOST = re.compile(r"^[A-Za-z0-9.\-]{1,253}(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?$")
+_COMPRESSED = {"html", "svg", "csv", "json"}
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    content_type: str
+    body: bytes
+    etag: str
+    kind: str
+    filename: str = ""
+    br: bytes | None = None
+    gz: bytes | None = None
+
+
+def _answer(status: int, kind: str, content_type: str, body: bytes, filename: str = "") -> Answer:
+    etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+    if kind in _COMPRESSED and len(body) > 512:
+        return Answer(
+            status,
+            content_type,
+            body,
+            etag,
+            kind,
+            filename,
+            brotli.compress(body, quality=9),
+            gzip.compress(body, 6, mtime=0),
+        )
+    return Answer(status, content_type, body, etag, kind, filename)
+
+
+def build_stamp() -> tuple:
+    """The data build a reader view is drawn from: the DB file and the geometry folder (an ETL
+    swap renames into both, which changes their identity)."""
+    s = os.stat(settings.path("static_dir")) if settings.path("static_dir").exists() else None
+    return (db.stamp(), (s.st_ino, s.st_mtime_ns) if s else ())
+
+
+def _filename(c: Choice, kind: str) -> str:
+    when = f"{c.compare}_{c.as_of}" if c.compare else str(c.as_of)
+    return f"peta_{c.metric}_{c.level}_{c.area}_{when}.{kind}"
+
+
+def render(kind: str, choice: Choice, bad: tuple[str, ...], req: Request) -> Answer:
+    """One reader answer of a checked view, drawn from the served DB (no cache: see Reader)."""
+    from ektp.reader import page, view
+
+    req = page.Request(req.origin, req.base, bad)
+    drawn = view.gather(choice)
+    content_type = next(ct for k, ct in ROUTES.values() if k == kind)
+    if kind == "html":
+        return _answer(200, kind, content_type, page.page(drawn, choice, req))
+    if drawn is None:
+        return _answer(404, "html", ROUTES["/v/map"][1], page.page(None, choice, req))
+    body = {
+        "svg": lambda: page.standalone_svg(drawn).encode("utf-8"),
+        "png": lambda: page.png(drawn),
+        "csv": lambda: page.csv(drawn),
+        "json": lambda: page.as_json(drawn, req),
+    }[kind]()
+    return _answer(200, kind, content_type, body, _filename(choice, kind))
+
+
+def _fallback(status: int, key: str) -> Answer:
+    lg = settings.default_lang()
+    body = f'<!doctype html><html lang="{lg}"><meta charset="utf-8"><title>e-KTP</title><p>{t(key, lg)}</p></html>'
+    return Answer(status, "text/html; charset=utf-8", body.encode(), "", "html")
+
+
+class Reader:
+    """ASGI middleware answering the reader routes (see the module doc); anything else goes on."""
+
+    def __init__(self, app: ASGIApp, base_url: str | None = None, max_entries: int = MAX_ENTRIES) -> None:
+        self.app = app
+        if base_url is None:
+            from streamlit import config
+
+            base_url = config.get_option("server.baseUrlPath") or ""
+        self.base = "/" + base_url.strip("/") if base_url.strip("/") else ""
+        self.max_entries = max_entries
+        self._cache: OrderedDict[tuple, Answer] = OrderedDict()
+        self._lock = threading.Lock()
+        self._limiter = anyio.CapacityLimiter(2)  # a draw is CPU: no more at once than cores
+        self.renders = 0  # how many answers were drawn (not from memory): for tests and benchmarks
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        route = ROUTES.get(path[len(self.base) :]) if path.startswith(self.base + "/v/") else None
+        if scope["type"] != "http" or route is None:
+            return await self.app(scope, receive, send)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        if scope.get("method") not in ("GET", "HEAD"):
+            return await self._send(send, scope, _fallback(405, "reader_error"), headers)
+        req = Request(self._origin(scope, headers), self.base)
+        query = scope.get("query_string", b"").decode("latin-1")
+        try:
+            key = (route[0], query, req.origin, build_stamp())
+        except db.DatabaseMissingError:
+            return await self._send(send, scope, _fallback(503, "reader_no_db"), headers)
+        answer = self._get(key)
+        if answer is None:
+            try:
+                answer = await anyio.to_thread.run_sync(self._draw, key, query, req, limiter=self._limiter)
+            except Exception:  # never a traceback to a reader; the log has it
+                log.exception("reader page %s?%s could not be drawn", path, query)
+                return await self._send(send, scope, _fallback(500, "reader_error"), headers)
+        return await self._send(send, scope, answer, headers)
+
+    def _draw(self, key: tuple, query: str, req: Request) -> Answer:
+        """The answer of a query string not seen in this build: its view checked, then drawn
+        unless the same view came by another spelling (parameters in another order, a news
+        site's tracking tags): those share one answer, so they cannot make the server draw."""
+        from ektp.reader import view
+
+        choice, bad = view.choose(parse_qs(query, keep_blank_values=True))
+        canonical = (key[0], choice, tuple(bad), *key[2:])
+        answer = self._get(canonical)
+        if answer is None:
+            answer = render(key[0], choice, tuple(bad), req)
+            with self._lock:
+                self.renders += 1
+            self._put(canonical, answer)
+        self._put(key, answer)
+        return answer
+
+    def _get(self, key: tuple) -> Answer | None:
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+            return hit
+
+    def _put(self, key: tuple, answer: Answer) -> None:
+        with self._lock:
+            self._cache[key] = answer
+            while len(self._cache) > self.max_entries:
+                self._cache.popitem(last=False)
+
+    @staticmethod
+    def _origin(scope: Scope, headers: dict[str, str]) -> str:
+        """Where readers reach this server: the `public_url` setting, else the request's own
+        scheme and Host (checked; a forged Host cannot write markup into the page)."""
+        fixed = settings.get("public_url").strip().rstrip("/")
+        if fixed:
+            return fixed
+        host = headers.get("host", "")
+        if not _HOST.match(host):
+            host = "localhost"
+        scheme = headers.get("x-forwarded-proto", scope.get("scheme", "http")).split(",")[0].strip()
+        return f"{scheme if scheme in ('http', 'https') else 'http'}://{host}"
+
+    async def _send(self, send: Send, scope: Scope, a: Answer, headers: dict[str, str]) -> None:
+        out = [
+            (b"content-type", a.content_type.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"strict-origin-when-cross-origin"),
+        ]
+        if a.status != 200:
+            out.append((b"cache-control", b"no-store"))
+        else:
+            out += [
+                (b"cache-control", CACHE_CONTROL.encode()),
+                (b"etag", a.etag.encode()),
+                (b"vary", b"Accept-Encoding"),
+            ]
+            csp = CSP_PAGE if a.kind == "html" else CSP_FILE
+            out.append((b"content-security-policy", csp.encode()))
+            if a.kind != "html":
+                out.append((b"access-control-allow-origin", b"*"))
+                out.append((b"content-disposition", f'inline; filename="{a.filename}"'.encode()))
+            if a.etag in [x.strip() for x in headers.get("if-none-match", "").split(",")]:
+                await send({"type": "http.response.start", "status": 304, "headers": out})
+                await send({"type": "http.response.body", "body": b""})
+                return
+        body = a.body
+        coding = choose_encoding(headers.get("accept-encoding", "")) if a.br is not None else None
+        if coding == "br":
+            body = a.br
+            out.append((b"content-encoding", b"br"))
+        elif coding == "gzip" and a.gz is not None:
+            body = a.gz
+            out.append((b"content-encoding", b"gzip"))
+        out.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": a.status, "headers": out})
+        await send({"type": "http.response.body", "body": b"" if scope.get("method") == "HEAD" else body})
