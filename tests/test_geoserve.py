@@ -3,7 +3,6 @@ everything else handed on to Streamlit untouched. Driven as ASGI, with a recordi
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import json
 import os
@@ -14,41 +13,7 @@ import pytest
 
 from ektp import geo
 from ektp.geoserve import CACHE_CONTROL, GeometryFiles, choose_encoding
-
-
-class Downstream:
-    """Stands where Streamlit's own app would: records what was handed on."""
-
-    def __init__(self) -> None:
-        self.paths: list[str] = []
-
-    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
-        self.paths.append(scope["path"])
-        await send({"type": "http.response.start", "status": 299, "headers": []})
-        await send({"type": "http.response.body", "body": b"downstream"})
-
-
-def call(
-    app: GeometryFiles, path: str, query: str = "", method: str = "GET", **headers: str
-) -> tuple[int, dict, bytes]:
-    sent: list[dict] = []
-
-    async def receive() -> dict:
-        return {"type": "http.request", "body": b""}
-
-    async def send(msg: dict) -> None:
-        sent.append(msg)
-
-    scope = {
-        "type": "http",
-        "method": method,
-        "path": path,
-        "query_string": query.encode(),
-        "headers": [(k.replace("_", "-").encode(), v.encode()) for k, v in headers.items()],
-    }
-    asyncio.run(app(scope, receive, send))
-    head = {k.decode(): v.decode() for k, v in sent[0]["headers"]}
-    return sent[0]["status"], head, b"".join(m.get("body", b"") for m in sent[1:])
+from tests.asgi_client import Downstream, call
 
 
 @pytest.fixture()

@@ -177,10 +177,10 @@ def _files_html(d: Drawn) -> str:
     return f"{_e(t('reader_downloads', c.lang))}: {links}"
 
 
-def _date_text(c: Choice) -> str:
+def _date_text(c: Choice, lang: str) -> str:
     if c.compare is not None:
-        return f"{fmt.date(c.compare, c.lang)} → {fmt.date(c.as_of, c.lang)}"
-    return fmt.date(c.as_of, c.lang)
+        return f"{fmt.date(c.compare, lang)} → {fmt.date(c.as_of, lang)}"
+    return fmt.date(c.as_of, lang)
 
 
 def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
@@ -222,13 +222,13 @@ def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
     parts.append(f"<h2>{_e(t('ranking', lg))}</h2>{_table_html(d)}")
     url = _url(req, choice)
     cites = "".join(
-        f'<p class="small" lang="{x}">{_e(t("reader_cite", x, title=d.title if x == lg else _other_title(d, x), date=_date_text(choice), url=url))}</p>'
+        f'<p class="small" lang="{x}">{_e(t("reader_cite", x, title=d.title if x == lg else _other_title(d, x), date=_date_text(choice, x), url=url))}</p>'
         for x in (lg, other)
     )
     parts.append(f"<h2>{_e(t('reader_cite_head', lg))}</h2>{cites}")
     frame_title = t("reader_embed_title", lg, title=d.title)
     snippet = (
-        f'<iframe src="{_url(req, choice, embed=1)}" title="{frame_title}" width="100%" height="640" '
+        f'<iframe src="{_e(_url(req, choice, embed=1))}" title="{_e(frame_title)}" width="100%" height="640" '
         'loading="lazy" style="border:0"></iframe>'
     )
     parts.append(

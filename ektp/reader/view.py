@@ -56,7 +56,7 @@ class Choice:
             "lang": self.lang,
         }
         values.update({k: str(v) for k, v in override.items()})
-        return {k: values[k] for k in PARAMS if values.get(k)}
+        return {k: values[k] for k in (*PARAMS, *(k for k in override if k not in PARAMS)) if values.get(k)}
 
     def query(self, **override: object) -> str:
         return urlencode(self.params(**override))

