@@ -12,6 +12,8 @@ from ektp import changes, charts, classes, fmt, geo, multiples, queries, release
 from ektp.geo import CHILD_LEVEL
 from ektp.i18n import t
 from ektp.metrics import funnel
+from ektp.reader.page import map_file
+from ektp.reader.view import Choice
 
 lg = ui.setup("page_map")
 LEVELS = ("province", "regency", "district")
@@ -153,6 +155,11 @@ class View:
     lg: str
 
 
+def reader_view(v: View, scheme: str, compare: dt.date | None = None) -> Choice:
+    """The same view on the reader route (/v/map): its link and its SVG/PNG, drawn without a browser."""
+    return Choice(v.area, v.level, v.metric, scheme, v.as_of, compare, v.lg)
+
+
 def multiples_view(v: View, dates: list[dt.date], scheme: str, target: float | None) -> None:
     """`multiples=on`: up to 12 dates of this view side by side on one legend, and its downloads."""
     view, maps_on, level, area, area_name, metric, as_of, src_text, lg = astuple(v)
@@ -217,7 +224,16 @@ def compare_view(v: View, mv: queries.MapView, compare: dt.date) -> None:
         said = f"{title} — {sentence}" if sentence else title
         return changes.change_map(ch, geo.geojson(view), metric, lg, said, source_line, geo.bounds(view))
 
-    ui.figure_downloads(export_fig, table, f"perubahan_{metric}_{level}_{area}_{compare}_{as_of}", lg, "change")
+    shared = reader_view(v, "", compare)  # a change map has no colour scheme to choose
+    ui.reader_link(shared.query(), lg)
+    ui.figure_downloads(
+        export_fig,
+        table,
+        f"perubahan_{metric}_{level}_{area}_{compare}_{as_of}",
+        lg,
+        "change",
+        images=lambda kind: map_file(shared, kind),
+    )
 
 
 def choose(area: str) -> tuple:
@@ -349,7 +365,16 @@ def plain_view(
                 fixed_bins=bins,
             )
 
-        ui.figure_downloads(export_fig, df, f"peta_{metric}_{level}_{area}_{as_of}", lg, "map")
+        shared = reader_view(v, scheme)
+        ui.reader_link(shared.query(), lg)
+        ui.figure_downloads(
+            export_fig,
+            df,
+            f"peta_{metric}_{level}_{area}_{as_of}",
+            lg,
+            "map",
+            images=lambda kind: map_file(shared, kind),
+        )
 
     st.divider()
     detail(mv, as_of, lg)

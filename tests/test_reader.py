@@ -9,6 +9,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -244,3 +245,40 @@ def test_other_paths_go_on_to_streamlit_and_the_base_path_is_honoured(app_env: P
     assert len(down.paths) == 4
     text = call(reader, "/ektp/v/map", JAMBI_2019)[2].decode()
     assert 'href="/ektp/Peta_cakupan?area=15' in text
+
+
+def test_the_map_page_links_its_reader_view_and_draws_its_images_without_a_browser(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Public mode: the map's SVG/PNG buttons stay (ektp.reader draws them in-process), other
+    charts keep HTML/CSV and the camera button; the link opens the same view on /v/map."""
+    from tests.test_app import run
+
+    monkeypatch.setenv("EKTP_PUBLIC", "1")
+    at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en"})
+    assert not at.exception
+    links = [m.value for m in at.markdown if "v/map?" in m.value]
+    assert (
+        len(links) == 1
+        and "(v/map?area=15&level=regency&metric=recording_rate&date=2019-03-31&bands=gap&lang=en)" in links[0]
+    )
+    at.toggle(key="dlopen_map").set_value(True).run()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[:2] == ["⬇ SVG", "⬇ PNG (print)"], labels
+    choice, _ = view.choose({"area": ["15"], "level": ["regency"], "date": ["2019-03-31"], "lang": ["en"]})
+    assert page.map_file(choice, "svg").startswith(b"<svg") and page.map_file(choice, "png")[:4] == b"\x89PNG"
+
+
+def test_without_a_browser_the_internal_instance_still_offers_every_download(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_app import run
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)  # a fresh machine: no Chromium
+    at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "lang": "en"})
+    at.toggle(key="dlopen_map").set_value(True).run()
+    assert [b.proto.label for b in at.get("download_button")][:2] == ["⬇ SVG", "⬇ PNG (print)"]
+    at = run("pages/2_Tren.py", {"area": "15", "lang": "en"})
+    at.toggle(key="dlopen_trend").set_value(True).run()
+    assert [b.proto.label for b in at.get("download_button")] == ["⬇ HTML", "⬇ Chart data CSV"]
+    assert any("camera button" in c.value for c in at.caption)

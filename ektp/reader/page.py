@@ -105,6 +105,17 @@ def png(d: Drawn) -> bytes:
     return bytes(resvg_py.svg_to_bytes(svg_string=standalone_svg(d), zoom=1.5, background="#ffffff"))
 
 
+def map_file(choice: Choice, kind: str) -> bytes:
+    """A view's SVG or PNG as `/v/map.svg`/`.png` serve it: the app's map download buttons use
+    this too, so no download of a map starts a browser, on either instance."""
+    from ektp.reader import view
+
+    drawn = view.gather(choice)
+    if drawn is None:
+        raise ValueError(f"no figures for {choice}")
+    return standalone_svg(drawn).encode("utf-8") if kind == "svg" else png(drawn)
+
+
 def csv(d: Drawn) -> bytes:
     return d.data.write_csv().encode("utf-8")
 

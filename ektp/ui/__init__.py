@@ -13,6 +13,7 @@ from ektp.ui.downloads import (  # noqa: F401
     figure_downloads,
     image_bytes,
     plotly_config,
+    reader_link,
     table_bytes,
     table_downloads,
 )

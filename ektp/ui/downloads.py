@@ -87,6 +87,13 @@ def image_bytes(fig: go.Figure, kind: str, lang: str = "en") -> bytes:
     return fig.to_image(format="png", width=1200, height=fig.layout.height or 600, scale=3)
 
 
+def browser_available() -> bool:
+    """Whether kaleido can find a Chromium to draw a chart's SVG/PNG on this machine."""
+    import shutil
+
+    return any(shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome", "chrome"))
+
+
 def figure_downloads(
     export_fig: Callable[[], go.Figure],
     data: pl.DataFrame,
@@ -94,9 +101,11 @@ def figure_downloads(
     lg: str,
     key: str,
     sentence: str | None = None,
+    images: Callable[[str], bytes] | None = None,
 ) -> None:
     """SVG, print PNG, standalone HTML and the chart's data as CSV. Images are made on click;
-    the chart's sentence (`said`) goes with the figure, after its title."""
+    the chart's sentence (`said`) goes with the figure, after its title. `images` (kind → bytes)
+    draws them without a browser (maps: ektp.reader), on either instance."""
     if sentence:
         from ektp import charts
 
@@ -105,15 +114,24 @@ def figure_downloads(
         def export_fig() -> go.Figure:
             return charts.with_sentence(bare(), sentence)
 
-    # SVG and PNG are drawn by kaleido, which starts a Chromium on the server: never for a public
-    # request (two anonymous clicks could hold both cores); there the chart's camera button makes
-    # the PNG in the reader's own browser, and the HTML file is the chart itself
-    images = [] if settings.is_public() else [
-        ("svg", t("download_svg", lg), lambda: image_bytes(export_fig(), "svg", lg)),
-        ("png", t("download_png", lg), lambda: image_bytes(export_fig(), "png", lg)),
-    ]  # fmt: skip
+    # Other charts' SVG and PNG are drawn by kaleido, which starts a Chromium on the server: never
+    # for a public request (two anonymous clicks could hold both cores), nor where there is none;
+    # there the chart's camera button makes the PNG in the reader's own browser, and the HTML
+    # file is the chart itself
+    if images is not None:
+        drawn = [
+            ("svg", t("download_svg", lg), lambda: images("svg")),
+            ("png", t("download_png", lg), lambda: images("png")),
+        ]
+    elif settings.is_public() or not browser_available():
+        drawn = []
+    else:
+        drawn = [
+            ("svg", t("download_svg", lg), lambda: image_bytes(export_fig(), "svg", lg)),
+            ("png", t("download_png", lg), lambda: image_bytes(export_fig(), "png", lg)),
+        ]
     items = [
-        *images,
+        *drawn,
         (
             "html",
             t("download_html", lg),
@@ -122,8 +140,13 @@ def figure_downloads(
         ("csv", t("download_csv", lg), lambda: table_bytes(data, "csv")),
     ]
     _download_row(items, basename, key, lg)
-    if settings.is_public():
+    if not drawn:
         st.caption(t("download_png_public", lg))
+
+
+def reader_link(query: str, lg: str) -> None:
+    """A link to the view's reader page (/v/map, beside the pages): to share, embed or cite."""
+    st.markdown(t("reader_link", lg, url=f"v/map?{query}"))
 
 
 PLOTLY_CONFIG = {
