@@ -10,7 +10,7 @@ PORT ?= 8501
 # where `make run` listens: this machine only unless EKTP_ADDRESS says otherwise (README, Settings)
 ADDRESS ?= $(or $(EKTP_ADDRESS),127.0.0.1)
 
-.PHONY: run run-public test lint format data rebuild bench loadtest loadtest-server clean
+.PHONY: run run-public test lint format data assets rebuild bench lighthouse loadtest loadtest-server clean
 
 # Lighthouse (accessibility audit of every page in the test run), from the npm registry, pinned
 LIGHTHOUSE := .lighthouse/node_modules/.bin/lighthouse
@@ -26,14 +26,19 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 data: $(BIN)/.installed
 	$(BIN)/python -m etl build --if-missing
 
+# Streamlit's JS/CSS/fonts compressed once (brotli, gzip) into build/assets/ (~20 s the first
+# time, then nothing): asgi.py serves them compressed (ektp/assets.py)
+assets: $(BIN)/.installed
+	$(BIN)/python -m ektp.assets
+
 rebuild: $(BIN)/.installed
 	$(BIN)/python -m etl build
 
-run: $(BIN)/.installed data
+run: $(BIN)/.installed data assets
 	$(BIN)/streamlit run asgi.py --server.port $(PORT) --server.address $(ADDRESS)
 
 # the public, read-only instance: no load history, no paths, no tracebacks, no usage stats
-run-public: $(BIN)/.installed data
+run-public: $(BIN)/.installed data assets
 	EKTP_PUBLIC=1 STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=none STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
 		$(BIN)/streamlit run asgi.py --server.port $(PORT) --server.address $(ADDRESS)
 
@@ -41,7 +46,7 @@ $(LIGHTHOUSE):
 	mkdir -p .lighthouse && cd .lighthouse && npm install --silent --no-audit --no-fund -E lighthouse@12.2.3
 
 # the style is part of the test: lint and format check first, then the whole suite
-test: $(BIN)/.installed $(LIGHTHOUSE)
+test: $(BIN)/.installed $(LIGHTHOUSE) assets
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
 
@@ -56,6 +61,11 @@ clean:
 
 bench: $(BIN)/.installed data
 	$(BIN)/python -m bench.bench --etl village
+
+# Lighthouse (mobile profile) on the Jambi reader page and the interactive map permalink, as a
+# phone reader meets them: performance, LCP, CLS, bytes; JSON reports in bench/results/
+lighthouse: $(BIN)/.installed $(LIGHTHOUSE) data assets
+	$(BIN)/python -m bench.lighthouse
 
 # N concurrent headless Chromium sessions against a local server (loopback only, bounded)
 loadtest: $(BIN)/.installed data

@@ -1,13 +1,23 @@
 """The server entry: `streamlit run asgi.py` (what `make run` does) serves app.py and its pages,
-the reader pages of every map view at /v/map (ektp.reader.serve) and map geometry sent once per
-browser and build (ektp.geoserve). `streamlit run app.py` still works, without /v/map; the
+the reader pages of every map view at /v/map (ektp.reader.serve), Streamlit's own JS/CSS/fonts
+compressed once by `make assets` (ektp.assets) and map geometry sent once per browser and build
+(ektp.geoserve). `streamlit run app.py` still works, without /v/map and uncompressed; the
 geometry then comes through Streamlit's static route, uncached."""
 
 import streamlit as st
 from starlette.middleware import Middleware
 
+from ektp.assets import CompressedAssets
 from ektp.geoserve import GeometryFiles
 from ektp.publicsurface import PublicSurface
 from ektp.reader.serve import Reader
 
-app = st.App("app.py", middleware=[Middleware(PublicSurface), Middleware(Reader), Middleware(GeometryFiles)])
+app = st.App(
+    "app.py",
+    middleware=[
+        Middleware(PublicSurface),
+        Middleware(Reader),
+        Middleware(CompressedAssets),
+        Middleware(GeometryFiles),
+    ],
+)

@@ -78,6 +78,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Address readers reach the app at (https://…), written into reader pages' embed code and "
         "citation; empty = the request's own scheme and host.",
     ),
+    Setting(
+        "assets_dir",
+        "EKTP_ASSETS_DIR",
+        "build/assets",
+        "Streamlit's JS, CSS and fonts compressed once by `make assets` (brotli, gzip), served by asgi.py.",
+    ),
     Setting("etl_memory", "EKTP_ETL_MEMORY", "1GB", "DuckDB memory limit of a load (it spills to disk past it)."),
     Setting(
         "etl_bulk",

@@ -1,0 +1,91 @@
+"""Lighthouse 12.2.3 as a phone reader meets the public instance (mobile profile: simulated
+150 ms RTT, 1.6 Mbit/s, 4× CPU): the Jambi reader page and the interactive map permalink.
+
+`make lighthouse` (or `python -m bench.lighthouse [--runs N]`) starts the real public server on
+the default DB (`asgi.py`, as `make run-public`), runs Lighthouse N times per page, and writes
+each JSON report and a summary (the median run) to bench/results/. Issue 20's targets are
+printed beside the figures; this measures, it does not fail a build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+from pathlib import Path
+
+from bench.serve import CHROMIUM, start_server, stop_server
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "results"
+LIGHTHOUSE = ROOT / ".lighthouse" / "node_modules" / ".bin" / "lighthouse"
+FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --no-first-run"
+#: page → (URL path, targets: score ≥, LCP ≤ ms, CLS ≤, bytes ≤)
+PAGES = {
+    "reader_jambi": ("/v/map?area=15&level=regency&date=2019-03-31&lang=en", (0.95, 2000, 0.1, 150 * 1024)),
+    "map_permalink": ("/Peta_cakupan?area=15&level=regency&date=2019-03-31&lang=en", (None, 8000, 0.1, 2.5 * 2**20)),
+}
+
+
+def run_once(url: str, out: Path) -> dict:
+    subprocess.run(
+        [
+            str(LIGHTHOUSE),
+            url,
+            "--only-categories=performance,accessibility",
+            "--output=json",
+            f"--output-path={out}",
+            "--quiet",
+            f"--chrome-flags={FLAGS}",
+        ],  # fmt: skip
+        env=dict(os.environ, CHROME_PATH=str(CHROMIUM)),
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    report = json.loads(out.read_text())
+    audits = report["audits"]
+    return {
+        "performance": report["categories"]["performance"]["score"],
+        "accessibility": report["categories"]["accessibility"]["score"],
+        "fcp_ms": audits["first-contentful-paint"]["numericValue"],
+        "lcp_ms": audits["largest-contentful-paint"]["numericValue"],
+        "cls": audits["cumulative-layout-shift"]["numericValue"],
+        "tbt_ms": audits["total-blocking-time"]["numericValue"],
+        "bytes": audits["total-byte-weight"]["numericValue"],
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--db", default=str(ROOT / "data" / "ektp.duckdb"))
+    args = ap.parse_args()
+    if not LIGHTHOUSE.exists():
+        raise SystemExit(f"Lighthouse is not installed at {LIGHTHOUSE}: `make lighthouse` installs it")
+    OUT.mkdir(parents=True, exist_ok=True)
+    proc, base = start_server(args.db, public=True)
+    summary: dict[str, dict] = {}
+    try:
+        for name, (path, targets) in PAGES.items():
+            runs = [run_once(base + path, OUT / f"lighthouse_{name}_{i}.json") for i in range(args.runs)]
+            median = sorted(runs, key=lambda r: r["lcp_ms"])[len(runs) // 2]
+            summary[name] = {"url": path, "median": median, "runs": runs, "targets": targets,
+                             "performance_median": statistics.median(r["performance"] for r in runs)}  # fmt: skip
+    finally:
+        stop_server(proc)
+    (OUT / "lighthouse.json").write_text(json.dumps(summary, indent=1))
+    for name, s in summary.items():
+        m, (score, lcp, cls, size) = s["median"], s["targets"]
+        print(
+            f"{name}: performance {m['performance']:.2f} (target {score or '–'}), LCP {m['lcp_ms'] / 1000:.1f} s "
+            f"(≤ {lcp / 1000:.1f}), CLS {m['cls']:.3f} (≤ {cls}), {m['bytes'] / 1024:.0f} KB (≤ {size / 1024:.0f}), "
+            f"accessibility {m['accessibility']:.2f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
