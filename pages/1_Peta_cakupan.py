@@ -311,9 +311,10 @@ def plain_view(
     if maps_on:
         st.session_state["map_view"] = view  # for the click callback: feature number → code
         screen = ui.map_spec(mv, view, metric, lg, title, source_line, target, scheme, bins)
-        ui.show_geometry_loader(view)  # before the chart, which it hands the geometry
+        fig = screen.shared()
+        ui.show_geometry_loader(view, "map_chart", fig.layout.height)  # before the chart, which it hands the geometry
         st.plotly_chart(
-            screen.shared(),
+            fig,
             key="map_chart",
             on_select=on_map_select,
             selection_mode="points",

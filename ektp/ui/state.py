@@ -87,7 +87,10 @@ def setup(page_key: str) -> str:
         # and WCAG AA ask 4.5:1 for 14 px text)
         "<style>[data-testid='stCaptionContainer'],.stCaption,[data-testid='stCaptionContainer'] p"
         "{color:#595959 !important;opacity:1 !important;}"
-        "@media (max-width: 640px){.block-container{padding:0.6rem 0.4rem;}"
+        # the script-only elements (map geometry loader, chart-sentence linker) take no room from
+        # their first paint: hidden once drawn, they had moved the map up twice (layout shift)
+        "[class*='st-key-ektp_hidden_']{display:none}"
+        "@media (max-width: 640px){.block-container{padding-left:0.4rem;padding-right:0.4rem;}"
         " [data-testid='stHorizontalBlock']{flex-wrap:wrap;}"
         " [data-testid='stHorizontalBlock']>div{min-width:100% !important;}}</style>",
         unsafe_allow_html=True,
