@@ -90,7 +90,7 @@ def setup(page_key: str) -> str:
         # the script-only elements (map geometry loader, chart-sentence linker) take no room from
         # their first paint: hidden once drawn, they had moved the map up twice (layout shift)
         "[class*='st-key-ektp_hidden_']{display:none}"
-        "@media (max-width: 640px){.block-container{padding-left:0.4rem;padding-right:0.4rem;}"
+        "@media (max-width: 640px){"
         " [data-testid='stHorizontalBlock']{flex-wrap:wrap;}"
         " [data-testid='stHorizontalBlock']>div{min-width:100% !important;}}</style>",
         unsafe_allow_html=True,
