@@ -10,7 +10,7 @@ PORT ?= 8501
 # where `make run` listens: this machine only unless EKTP_ADDRESS says otherwise (README, Settings)
 ADDRESS ?= $(or $(EKTP_ADDRESS),127.0.0.1)
 
-.PHONY: run run-public test lint format data assets rebuild bench lighthouse loadtest loadtest-server clean
+.PHONY: run run-public test lint format data assets rebuild bench lighthouse serve-replicas loadtest loadtest-server clean
 
 # Lighthouse (accessibility audit of every page in the test run), from the npm registry, pinned
 LIGHTHOUSE := .lighthouse/node_modules/.bin/lighthouse
@@ -67,13 +67,19 @@ bench: $(BIN)/.installed data
 lighthouse: $(BIN)/.installed $(LIGHTHOUSE) data assets
 	$(BIN)/python -m bench.lighthouse
 
+# N replicas of the public instance behind Debian's nginx on 127.0.0.1:$(PORT) (deploy/)
+N ?= 2
+serve-replicas: $(BIN)/.installed data assets
+	$(BIN)/python -m deploy.replicas --replicas $(N) --port $(PORT)
+
 # N concurrent headless Chromium sessions against a local server (loopback only, bounded)
 loadtest: $(BIN)/.installed data
 	$(BIN)/python -m bench.loadtest --sessions 5 10 25 --rounds 2
 
 # the server alone: N websocket clients speaking Streamlit's protocol (loopback only, bounded);
 # a burst of 1/5/25 sessions clicking at once, then 100 sessions pausing 5–30 s between clicks
-loadtest-server: $(BIN)/.installed data
+loadtest-server: $(BIN)/.installed data assets
 	$(BIN)/python -m bench.wsload --cpu 30 --sessions 1 5 25 --rounds 2
 	$(BIN)/python -m bench.wsload --sessions 100 --rounds 1 --think 5 30
-	$(BIN)/python -m bench.wsload --sessions 25 --rounds 2 --replicas 2
+	$(BIN)/python -m bench.wsload --sessions 25 --rounds 2 --replicas 2 --nginx
+	$(BIN)/python -m bench.readers

@@ -211,6 +211,9 @@ def main() -> int:
         "--cpu-rounds", type=int, default=3, metavar="R", help="--cpu repeated R times; the median round is reported"
     )
     p.add_argument("--replicas", type=int, default=1, help="server processes; sessions stick to one each")
+    p.add_argument(
+        "--nginx", action="store_true", help="the replicas behind Debian's nginx (deploy/): every session through it"
+    )
     p.add_argument("--db", default=os.environ.get("EKTP_DB", str(ROOT / "data" / "ektp.duckdb")))
     a = p.parse_args()
     if max(a.sessions) > 200 or a.rounds > 10 or not 1 <= a.replicas <= 4:
@@ -218,8 +221,16 @@ def main() -> int:
     from bench.serve import start_server, stop_server, watch_peak_rss
     from etl.load import rss_bytes
 
-    servers = [start_server(a.db, public=True) for _ in range(a.replicas)]
-    procs, bases = [s[0] for s in servers], [s[1] for s in servers]
+    stack = None
+    if a.nginx:  # the balancer picks each session's replica (deploy/nginx.conf.in: sticky by cookie)
+        from deploy.replicas import start as start_stack
+
+        stack = start_stack(a.replicas, a.db)
+        servers = stack.replicas
+        procs, bases = [s[0] for s in servers], [stack.url]
+    else:
+        servers = [start_server(a.db, public=True) for _ in range(a.replicas)]
+        procs, bases = [s[0] for s in servers], [s[1] for s in servers]
     proc, base = servers[0]
     peaks = [watch_peak_rss(pr) for pr in procs]
     rows = []
@@ -253,11 +264,14 @@ def main() -> int:
                 flush=True,
             )
     finally:
-        for pr in procs:
-            stop_server(pr)
+        if stack is not None:
+            stack.stop()
+        else:
+            for pr in procs:
+                stop_server(pr)
     ok = [r["sessions"] for r in rows if r["errors"] == 0 and r["p95_s"] < 2.0]
     print(
-        f"replicas {len(procs)}; peak RSS per server process {max(pk() for pk in peaks) / 2**20:.0f} MiB; "
+        f"replicas {len(procs)}{' behind nginx' if stack else ''}; peak RSS per server process {max(pk() for pk in peaks) / 2**20:.0f} MiB; "
         f"highest N with p95 < 2 s and no errors: {max(ok, default=0)}"
     )
     return 0
