@@ -61,13 +61,31 @@ CHROMIUM = Path("/usr/bin/chromium")
 needs_browser = pytest.mark.needs_browser
 
 
+NGINX = Path("/usr/sbin/nginx")
+#: The deploy test (replicas behind nginx) carries this marker; like Chromium, a missing nginx
+#: stops the run with the install command, unless SKIP_NGINX=1 asks to skip it on purpose.
+needs_nginx = pytest.mark.needs_nginx
+
+
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("EKTP_LOCK_TIMEOUT", "5")
     ARTIFACTS.mkdir(exist_ok=True)
     config.addinivalue_line("markers", "needs_browser: needs Debian's Chromium (/usr/bin/chromium)")
+    config.addinivalue_line("markers", "needs_nginx: needs Debian's nginx (/usr/sbin/nginx)")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    balancer = [i for i in items if i.get_closest_marker("needs_nginx")]
+    if balancer and not NGINX.exists():
+        if os.environ.get("SKIP_NGINX") != "1":
+            raise pytest.UsageError(
+                f"{len(balancer)} tests need nginx and {NGINX} is missing: install it with "
+                "`apt-get install -y nginx` (as .ci/run does), or run with SKIP_NGINX=1 to skip them on purpose"
+            )
+        for item in balancer:
+            item.add_marker(
+                pytest.mark.skip(reason="SKIP_NGINX=1: nginx not installed, deploy test skipped on purpose")
+            )
     if CHROMIUM.exists():
         return
     browser = [i for i in items if i.get_closest_marker("needs_browser")]
@@ -85,6 +103,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # noqa: ANN001
+    if not NGINX.exists() and os.environ.get("SKIP_NGINX") == "1":
+        terminalreporter.write_line(
+            "SKIP_NGINX=1: the deploy test (replicas behind nginx) was skipped on purpose", yellow=True
+        )
     if not CHROMIUM.exists() and os.environ.get("SKIP_BROWSER") == "1":
         terminalreporter.write_line(
             "SKIP_BROWSER=1: the browser tests (Chromium, Lighthouse, image exports) were skipped on purpose",

@@ -428,3 +428,30 @@ def test_public_surface_closes_what_a_reader_never_needs(server: str) -> None:
     for path in ("/_stcore/health", "/Peta_cakupan?lang=en"):
         reply = urllib.request.urlopen(server + path, timeout=10)
         assert reply.status == 200 and reply.headers["x-content-type-options"] == "nosniff", path
+
+
+def test_the_reader_page_fits_a_320_px_phone_and_shows_the_map(server: str) -> None:
+    """/v/map in Chromium at 320 px: no sideways scrolling, no script, the map drawn in its
+    classes' colours (Sarolangun's darkest orange among them), the table below it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        page = browser.new_page(viewport={"width": 320, "height": 700})
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        response = page.goto(server + "/v/map?area=15&level=regency&date=2019-03-31&lang=id")
+        assert response.status == 200 and "frame-ancestors *" in response.headers["content-security-policy"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        assert page.evaluate("document.scripts.length") == 0 and errors == []
+        box = page.locator("figure > svg").bounding_box()
+        assert box["width"] >= 290 and box["height"] > 150 and box["y"] < 700  # on the first screen
+        shot = ARTIFACTS / "reader_320_jambi.png"
+        page.locator("figure > svg").screenshot(path=str(shot))
+        colours = Image.open(shot).convert("RGB").getcolors(1 << 20)
+        inked = {c for n, c in colours if n > 50}
+        assert (0x7F, 0x3B, 0x08) in inked and (0xFE, 0xE0, 0xB6) in inked, sorted(inked)[:12]
+        assert page.locator("table tbody tr").count() == 11
+        page.emulate_media(media="print")
+        assert page.locator(".embed").is_hidden()
+        browser.close()

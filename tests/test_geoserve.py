@@ -194,3 +194,38 @@ def test_uncompressed_bytes_that_no_longer_match_the_version_are_not_served_as_c
     os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
     status, head, _ = call(app, "/app/static/geo/province.json", f"v={v}")
     assert status == 299 and "cache-control" not in head
+
+
+def test_streamlits_own_files_are_served_compressed_once_and_immutable() -> None:
+    """ektp.assets: the copy `make assets` (a step of `make test`) compressed is what is sent."""
+    from ektp import assets
+
+    root = assets.ready()
+    assert root is not None, "no compressed copy of Streamlit's files: run `make assets` (make test does)"
+    app = assets.CompressedAssets(Downstream(), base_url="")
+    name = next((root / "js").glob("index.*.js")).name
+    status, head, body = call(app, f"/static/js/{name}", accept_encoding="gzip, br")
+    assert status == 200 and head["content-encoding"] == "br" and "immutable" in head["cache-control"]
+    original = (assets.SOURCE / "js" / name).read_bytes()
+    assert brotli.decompress(body) == original and len(body) < len(original) / 3
+    status, head, body = call(app, f"/static/js/{name}", accept_encoding="gzip")
+    assert head["content-encoding"] == "gzip" and gzip.decompress(body) == original
+    assert call(app, "/_stcore/health")[0] == 299  # anything else goes on to Streamlit
+
+
+def test_listening_sockets_get_tcp_nodelay_and_pass_it_on() -> None:
+    """ektp.nodelay: a kept-alive reply must not wait 40 ms for a delayed ACK."""
+    import socket
+
+    from ektp import nodelay
+
+    with socket.socket(socket.AF_INET) as listener:  # as Streamlit binds it: protocol 0
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        assert listener.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+        assert nodelay.install() >= 1
+        with socket.create_connection(listener.getsockname()) as client:
+            accepted, _ = listener.accept()
+            with accepted:
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+            del client

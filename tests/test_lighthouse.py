@@ -25,6 +25,7 @@ PAGES = {
     "targets": "/Target?area=15&lang=en",
     "blanks": "/Blangko_dan_kartu_rusak?lang=id",
     "data": "/Data_dan_metode?lang=id",
+    "reader": "/v/map?area=15&level=regency&date=2019-03-31&lang=en",
 }
 FLAGS = (
     "--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update "
