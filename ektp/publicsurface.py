@@ -2,8 +2,12 @@
 
 Mounted by `asgi.py` in front of Streamlit. In public mode (setting `public`) the endpoints a
 reader never needs answer 404: `/_stcore/metrics` listed the app's internal function names and
-timings, and `/_stcore/upload_file` takes files, which the public instance has no use for. Every
-reply says `X-Content-Type-Options: nosniff`. The internal instance is passed through as it is.
+timings, `/_stcore/upload_file` takes files, which the public instance has no use for, the agent
+API (`/_stcore/agent/…`: a protocol for driving the app without a browser, and its description),
+the script health check (it runs the app's script on request) and the custom-component routes
+(the app has none). Every reply says `X-Content-Type-Options: nosniff`. The internal instance
+is passed through as it is. What the page itself needs stays: `/_stcore/health`,
+`/_stcore/host-config`, `/_stcore/stream`, `/media/` (downloads), `/static/`, `/app/static/`.
 """
 
 from __future__ import annotations
@@ -19,7 +23,14 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: Path endings a public reader never needs (under any base path).
-CLOSED = ("/_stcore/metrics", "/_stcore/upload_file")
+CLOSED = (
+    "/_stcore/metrics",
+    "/_stcore/upload_file",
+    "/_stcore/agent",
+    "/_stcore/script-health-check",
+    "/_stcore/bidi-components",
+    "/component",
+)
 
 
 class PublicSurface:

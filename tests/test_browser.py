@@ -415,12 +415,20 @@ def test_each_chart_is_described_by_its_sentence(server: str) -> None:
 
 
 def test_public_surface_closes_what_a_reader_never_needs(server: str) -> None:
-    """Public mode: /_stcore/metrics (the app's function names and timings) and the upload
-    endpoint answer 404; pages and the health check answer, with X-Content-Type-Options."""
+    """Public mode: /_stcore/metrics (the app's function names and timings), the upload
+    endpoint, the agent API, the script health check and the component routes answer 404;
+    pages and the health check answer, with X-Content-Type-Options."""
     import urllib.error
     import urllib.request
 
-    for path in ("/_stcore/metrics", "/_stcore/upload_file/abc/def"):
+    for path in (
+        "/_stcore/metrics",
+        "/_stcore/upload_file/abc/def",
+        "/_stcore/agent/openapi.json",
+        "/_stcore/agent/interact",
+        "/_stcore/script-health-check",
+        "/component/x/index.html",
+    ):
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(server + path, timeout=10)
         assert err.value.code == 404, path
