@@ -349,36 +349,52 @@ def plain_view(
                 st.button(f"➡ {names[pick]}", on_click=drill, args=(pick, child), key="drill_go")
 
     if maps_on:
-
-        def export_fig():  # noqa: ANN202 - geometry embedded so the file stands alone; read only on export
-            said = f"{title} — {sentence}" if sentence else title  # the sentence travels with the file
-            labels = queries.label_points(mv.codes) if len(mv.codes) <= charts.LABEL_UNITS else None
-            return charts.choropleth(
-                df,
-                geo.geojson(view),
-                metric,
-                lg,
-                said,
-                source_line,
-                target,
-                scheme=scheme,
-                labels=labels,
-                fixed_bins=bins,
-            )
-
-        shared = reader_view(v, scheme)
-        ui.reader_link(shared.query(), lg)
-        ui.figure_downloads(
-            export_fig,
-            df,
-            f"peta_{metric}_{level}_{area}_{as_of}",
-            lg,
-            "map",
-            images=lambda kind: map_file(shared, kind),
-        )
+        map_downloads(v, mv, title, sentence, source_line, scheme, target, bins)
 
     st.divider()
     detail(mv, as_of, lg)
+
+
+def map_downloads(
+    v: View,
+    mv: queries.MapView,
+    title: str,
+    sentence: str | None,
+    source_line: str,
+    scheme: str,
+    target: float | None,
+    bins: tuple[float, ...] | None,
+) -> None:
+    """The map's link on the reader route and its files: SVG/PNG drawn there (no browser),
+    the standalone HTML with the geometry embedded, and the drawn data as CSV."""
+    view, _, level, area, _, metric, as_of, _, lg = astuple(v)
+
+    def export_fig():  # noqa: ANN202 - geometry embedded so the file stands alone; read only on export
+        said = f"{title} — {sentence}" if sentence else title  # the sentence travels with the file
+        labels = queries.label_points(mv.codes) if len(mv.codes) <= charts.LABEL_UNITS else None
+        return charts.choropleth(
+            mv.df,
+            geo.geojson(view),
+            metric,
+            lg,
+            said,
+            source_line,
+            target,
+            scheme=scheme,
+            labels=labels,
+            fixed_bins=bins,
+        )
+
+    shared = reader_view(v, scheme)
+    ui.reader_link(shared.query(), lg)
+    ui.figure_downloads(
+        export_fig,
+        mv.df,
+        f"peta_{metric}_{level}_{area}_{as_of}",
+        lg,
+        "map",
+        images=lambda kind: map_file(shared, kind),
+    )
 
 
 def body() -> None:

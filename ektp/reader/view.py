@@ -192,34 +192,7 @@ def gather(c: Choice) -> Drawn | None:
         if outlined:
             label = t("below_target", lg, value=fmt.target_pct(target, lg))
             legend += (svg.Legend("none", label, t("units_in_band", lg, n=len(outlined)), outline=True),)
-    labels: tuple = ()
-    if projected is not None and len(rows) <= charts.LABEL_UNITS:
-        points = queries.label_points(mv.codes)
-        labels = tuple(
-            (*projected.point(*points[r["code"]]), format_value(metric_value(r, c.metric), c.metric, lg))
-            for r in rows
-            if r["code"] in points and metric_value(r, c.metric) is not None
-        )
-    ordered = sorted(rows, key=lambda r: _rank_key(r, c.metric))
-    head = (
-        t("name", lg),
-        t("metric_" + c.metric, lg),
-        t("map_class", lg),
-        t("code", lg),
-        t("date", lg),
-        t("source", lg),
-    )
-    table = tuple(
-        (
-            r["name"],
-            format_value(metric_value(r, c.metric), c.metric, lg),
-            class_of[r["code"]]["label"] if r["code"] in class_of else "–",
-            r["code"],
-            fmt.date(r.get("as_of"), lg) if r.get("as_of") else "–",
-            t("synthetic", lg) if r.get("is_synthetic") else (fmt.source(r.get("source"), lg) or "–"),
-        )
-        for r in ordered
-    )
+    head, table = _ranking(rows, class_of, c.metric, lg)
     published = None
     if c.metric == "recording_rate":
         published = summary.published_bands_line(releases.published_bands(c.level, c.area, c.as_of), mv.df, lg)
@@ -243,9 +216,40 @@ def gather(c: Choice) -> Drawn | None:
         fills=fills,
         tips=tips,
         outlined=outlined,
-        labels=labels,
+        labels=_labels(projected, mv, rows, c.metric, lg),
         published=published,
     )
+
+
+def _labels(
+    projected: svg.Projected | None, mv: queries.MapView, rows: list[dict], metric: str, lg: str
+) -> tuple[tuple[float, float, str], ...]:
+    """Each unit's value at its label point, on views small enough to read them (as the app)."""
+    if projected is None or len(rows) > charts.LABEL_UNITS:
+        return ()
+    points = queries.label_points(mv.codes)
+    return tuple(
+        (*projected.point(*points[r["code"]]), format_value(metric_value(r, metric), metric, lg))
+        for r in rows
+        if r["code"] in points and metric_value(r, metric) is not None
+    )
+
+
+def _ranking(rows: list[dict], class_of: dict, metric: str, lg: str) -> tuple[tuple[str, ...], tuple]:
+    """The ranking's head and rows, worst first, each unit's class in words (as the app's)."""
+    head = (t("name", lg), t("metric_" + metric, lg), t("map_class", lg), t("code", lg), t("date", lg), t("source", lg))
+    table = tuple(
+        (
+            r["name"],
+            format_value(metric_value(r, metric), metric, lg),
+            class_of[r["code"]]["label"] if r["code"] in class_of else "–",
+            r["code"],
+            fmt.date(r.get("as_of"), lg) if r.get("as_of") else "–",
+            t("synthetic", lg) if r.get("is_synthetic") else (fmt.source(r.get("source"), lg) or "–"),
+        )
+        for r in sorted(rows, key=lambda r: _rank_key(r, metric))
+    )
+    return head, table
 
 
 def _rank_key(row: dict, metric: str) -> tuple:

@@ -82,7 +82,10 @@ def setup(page_key: str) -> str:
     _sync_url("lang", chosen)
     # the tab's title in the chosen language (the URL's `lang` is only known from here on)
     st.set_page_config(page_title=t(page_key, chosen) + " · KTP-el")
-    st.markdown(
+    # The page's own style, as a style-only st.html: applied with the first elements (a style in
+    # st.markdown waits for the lazily loaded raw-HTML renderer, so a phone's padding changed after
+    # the title was painted and moved every line: layout shift 0.135 on the map permalink).
+    st.html(
         # captions in a grey with 7:1 contrast on white (Streamlit's #828180 gives 3.9:1: Lighthouse
         # and WCAG AA ask 4.5:1 for 14 px text)
         "<style>[data-testid='stCaptionContainer'],.stCaption,[data-testid='stCaptionContainer'] p"
@@ -90,10 +93,9 @@ def setup(page_key: str) -> str:
         # the script-only elements (map geometry loader, chart-sentence linker) take no room from
         # their first paint: hidden once drawn, they had moved the map up twice (layout shift)
         "[class*='st-key-ektp_hidden_']{display:none}"
-        "@media (max-width: 640px){"
+        "@media (max-width: 640px){.block-container{padding-left:0.4rem;padding-right:0.4rem;}"
         " [data-testid='stHorizontalBlock']{flex-wrap:wrap;}"
-        " [data-testid='stHorizontalBlock']>div{min-width:100% !important;}}</style>",
-        unsafe_allow_html=True,
+        " [data-testid='stHorizontalBlock']>div{min-width:100% !important;}}</style>"
     )
     if settings.is_public():
         st.sidebar.caption(t("public_note", chosen))
