@@ -231,3 +231,11 @@ def band_counts(rates: list[float | None], bounds: list[tuple[float | None, floa
             )
         )
     return out
+
+
+def runway_days(remaining: list[float | None], daily_use: list[float | None]) -> float | None:
+    """Days the stock in hand lasts at the recent pace: the areas' blanks over their daily use
+    (each of the last 90 days), None when nothing is used (no pace to divide by)."""
+    stock = [v for v in remaining if not missing(v)]
+    use = [v for v in daily_use if not missing(v)]
+    return sum(stock) / sum(use) if use and sum(use) > 0 else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 import streamlit as st
 
@@ -11,19 +13,8 @@ from ektp.i18n import t
 lg = ui.setup("page_backlog")
 
 
-def body() -> None:
-    area = ui.page_header("page_backlog", lg)
-    if area is None:
-        return
-    series = queries.backlog_series(area)
-    dates = series["as_of"].to_list()
-    as_of = ui.date_choice(dates, lg)
-    ui.show_invalid_notice(lg)
-    if as_of is None:
-        st.info(t("no_data", lg))
-        return
-    area_name = ui.area_name(area, lg)
-    offices = queries.backlog_latest(area, as_of)
+def headline(offices: pl.DataFrame) -> None:
+    """Cards waiting, offices and the oldest card, with the sourced/synthetic marker."""
     total = offices["awaiting_pickup"].drop_nulls()
     c = st.columns(3)
     c[0].metric(t("awaiting_pickup", lg), fmt.num(total.sum() if total.len() else None, lg))
@@ -36,6 +27,10 @@ def body() -> None:
         else "–",
     )
     st.caption(ui.marker(offices["is_synthetic"].to_list(), lg))
+
+
+def offices_view(offices: pl.DataFrame, area: str, area_name: str, as_of: dt.date, title: str) -> None:
+    """Each office's cards waiting by age: its sentence, chart, downloads and table."""
     srcs = sorted({s for s in offices.filter(~pl.col("is_synthetic"))["source"].to_list() if s})
     src_line = t(
         "figure_source",
@@ -43,8 +38,6 @@ def body() -> None:
         sources="; ".join(srcs) + ("; " if srcs else "") + t("synthetic_marker", lg),
         date=fmt.date(as_of, lg),
     )
-    title = t("backlog_title", lg, area=area_name)
-
     said = summary.backlog_offices_sentence(offices, area_name, lg)
     if said:  # what the chart shows, in words, above it; it travels with the files
         ui.said(said)
@@ -76,6 +69,9 @@ def body() -> None:
     )
     ui.table(table, lang=lg, hide_index=True, width="stretch")
 
+
+def burndowns(area: str) -> None:
+    """One burn-down chart per dated target on the backlog or the unrecorded count."""
     st.header(t("burndown", lg))
     tg = queries.targets(area).filter(
         pl.col("metric").is_in(["pickup_backlog", "unrecorded_count"]) & pl.col("deadline").is_not_null()
@@ -118,6 +114,9 @@ def body() -> None:
             sentence=bsaid,
         )
 
+
+def trend_view(series: pl.DataFrame, area: str, area_name: str, as_of: dt.date, title: str) -> None:
+    """Cards waiting over time, with its sentence, sources and downloads."""
     trend_src = t(
         "figure_source",
         lg,
@@ -135,6 +134,25 @@ def body() -> None:
     st.plotly_chart(trend.shared(), config=ui.plotly_config(lg), key="backlog_trend")
     st.caption(ui.marker(series["is_synthetic"].to_list(), lg))
     ui.figure_downloads(trend.fresh, series, f"antrean_tren_{area}", lg, "backlog_trend", sentence=tsaid)
+
+
+def body() -> None:
+    area = ui.page_header("page_backlog", lg)
+    if area is None:
+        return
+    series = queries.backlog_series(area)
+    as_of = ui.date_choice(series["as_of"].to_list(), lg)
+    ui.show_invalid_notice(lg)
+    if as_of is None:
+        st.info(t("no_data", lg))
+        return
+    area_name = ui.area_name(area, lg)
+    offices = queries.backlog_latest(area, as_of)
+    title = t("backlog_title", lg, area=area_name)
+    headline(offices)
+    offices_view(offices, area, area_name, as_of, title)
+    burndowns(area)
+    trend_view(series, area, area_name, as_of, title)
 
 
 ui.guarded(body)

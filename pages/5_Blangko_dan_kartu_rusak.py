@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 import streamlit as st
 
-from ektp import charts, fmt, queries, summary, ui
+from ektp import charts, fmt, metrics, queries, summary, ui
 from ektp.i18n import t
 
 lg = ui.setup("page_blanks")
@@ -23,82 +25,66 @@ def stock_labels() -> dict[str, str]:
     }
 
 
-def body() -> None:
-    area = ui.page_header("page_blanks", lg)
-    if area is None:
-        return
-    series = queries.blanko_series(area)
-    as_of = ui.date_choice(series["as_of"].to_list(), lg)
-    ui.show_invalid_notice(lg)
-    area_name = ui.area_name(area, lg)
-    if as_of is not None:
-        latest = queries.blanko_latest(area, as_of)
-        stock = latest["remaining"].drop_nulls()
-        use = latest["daily_use_90d"].drop_nulls()
-        c = st.columns(3)
-        c[0].metric(t("blanks_in_stock", lg), fmt.num(stock.sum() if stock.len() else None, lg))
-        runway = (stock.sum() / use.sum()) if use.len() and use.sum() > 0 else None
-        c[1].metric(
-            t("runway", lg),
-            t("days", lg, days=fmt.num(runway, lg)) if runway is not None else "–",
-            help=t("runway_days", lg, days=fmt.num(runway, lg)),
-        )
-        c[2].metric(t("date", lg), fmt.date(as_of, lg, "short"))  # the long form was cut off
-        st.caption(ui.marker(latest["is_synthetic"].to_list(), lg))
-        title = t("blanko_title", lg, area=area_name)
-        own = queries.blanko_published(area, own_area=True)
-        srcs = sorted(
-            {s for s in latest.filter(~pl.col("is_synthetic"))["source"].to_list() + own["source"].to_list() if s}
-        )
-        line = t(
-            "figure_source",
-            lg,
-            sources="; ".join(srcs) + ("; " if srcs else "") + t("synthetic_marker", lg),
-            date=fmt.date(as_of, lg),
-        )
+def stock_view(area: str, area_name: str, series: pl.DataFrame, as_of: dt.date) -> None:
+    """Blanks in stock and their runway on `as_of`: the tiles, the stock chart with the
+    published figures as markers, its downloads and each area's runway."""
+    latest = queries.blanko_latest(area, as_of)
+    stock = latest["remaining"].drop_nulls()
+    runway = metrics.runway_days(latest["remaining"].to_list(), latest["daily_use_90d"].to_list())
+    c = st.columns(3)
+    c[0].metric(t("blanks_in_stock", lg), fmt.num(stock.sum() if stock.len() else None, lg))
+    c[1].metric(
+        t("runway", lg),
+        t("days", lg, days=fmt.num(runway, lg)) if runway is not None else "–",
+        help=t("runway_days", lg, days=fmt.num(runway, lg)),
+    )
+    c[2].metric(t("date", lg), fmt.date(as_of, lg, "short"))  # the long form was cut off
+    st.caption(ui.marker(latest["is_synthetic"].to_list(), lg))
+    title = t("blanko_title", lg, area=area_name)
+    own = queries.blanko_published(area, own_area=True)
+    srcs = sorted(
+        {s for s in latest.filter(~pl.col("is_synthetic"))["source"].to_list() + own["source"].to_list() if s}
+    )
+    line = t(
+        "figure_source",
+        lg,
+        sources="; ".join(srcs) + ("; " if srcs else "") + t("synthetic_marker", lg),
+        date=fmt.date(as_of, lg),
+    )
+    until = series.filter(pl.col("as_of") <= as_of)
+    said = summary.series_sentence(until, "remaining", t("blanks_in_stock", lg), area_name, lg)
+    if said:  # what the chart shows, in words, above it
+        ui.said(said)
+    fig = ui.FigureSpec(charts.blanko_stock, until, lg, title, line, own.filter(pl.col("as_of") <= as_of))
+    st.plotly_chart(fig.shared(), config=ui.plotly_config(lg), key="blanko")
+    ui.figure_downloads(fig.fresh, series, f"blangko_{area}_{as_of}", lg, "blanko", sentence=said)
+    st.markdown(f"**{t('runway', lg)}**")
+    runway_table = ui.labelled(
+        latest,
+        {
+            **stock_labels(),
+            "runway_days": t("runway", lg),
+            "is_synthetic": t("synthetic", lg),
+            "source": t("source", lg),
+            "note": t("note", lg),
+        },
+        lg,
+    )
+    ui.table(runway_table, lang=lg, hide_index=True, width="stretch")
 
-        said = summary.series_sentence(
-            series.filter(pl.col("as_of") <= as_of), "remaining", t("blanks_in_stock", lg), area_name, lg
-        )
-        if said:  # what the chart shows, in words, above it
-            ui.said(said)
-        fig = ui.FigureSpec(
-            charts.blanko_stock,
-            series.filter(pl.col("as_of") <= as_of),
-            lg,
-            title,
-            line,
-            own.filter(pl.col("as_of") <= as_of),
-        )
-        st.plotly_chart(fig.shared(), config=ui.plotly_config(lg), key="blanko")
-        ui.figure_downloads(fig.fresh, series, f"blangko_{area}_{as_of}", lg, "blanko", sentence=said)
-        st.markdown(f"**{t('runway', lg)}**")
-        runway_table = ui.labelled(
-            latest,
-            {
-                **stock_labels(),
-                "runway_days": t("runway", lg),
-                "is_synthetic": t("synthetic", lg),
-                "source": t("source", lg),
-                "note": t("note", lg),
-            },
-            lg,
-        )
-        ui.table(runway_table, lang=lg, hide_index=True, width="stretch")
+
+def published_view(area: str) -> None:
+    """The stock figures the articles printed, each with its source."""
     published = queries.blanko_published(area)
     if published.height:
         st.markdown(f"**{t('published_blanko', lg)}**")
-        published_table = ui.labelled(
-            published,
-            {
-                **stock_labels(),
-                "note": t("note", lg),
-                "source": t("source", lg),
-            },
-            lg,
-        )
-        ui.table(published_table, lang=lg, hide_index=True, width="stretch")
-    st.divider()
+        labels = {**stock_labels(), "note": t("note", lg), "source": t("source", lg)}
+        ui.table(ui.labelled(published, labels, lg), lang=lg, hide_index=True, width="stretch")
+
+
+def destruction_view(area: str, area_name: str) -> None:
+    """The register of destroyed cards: its sentence, the chart by year, the register and the
+    totals per year and per area."""
     st.header(t("destruction_title", lg))
     reg = queries.destruction(area)
     if not reg.height:
@@ -111,7 +97,6 @@ def body() -> None:
         sources="; ".join(sorted(set(reg["source"].to_list()))),
         date=fmt.date(reg["event_date"].max(), lg),
     )
-
     dsaid = summary.destruction_sentence(reg, area_name, lg)
     if dsaid:
         ui.said(dsaid)
@@ -142,6 +127,21 @@ def body() -> None:
             totals = queries.destruction_totals(area, by)
             labels = {"key": t("year" if by == "year" else "area", lg), "destroyed": t("destroyed", lg)}
             ui.table(ui.labelled(totals, labels, lg), lang=lg, hide_index=True)
+
+
+def body() -> None:
+    area = ui.page_header("page_blanks", lg)
+    if area is None:
+        return
+    series = queries.blanko_series(area)
+    as_of = ui.date_choice(series["as_of"].to_list(), lg)
+    ui.show_invalid_notice(lg)
+    area_name = ui.area_name(area, lg)
+    if as_of is not None:
+        stock_view(area, area_name, series, as_of)
+    published_view(area)
+    st.divider()
+    destruction_view(area, area_name)
 
 
 ui.guarded(body)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from ektp import fmt
 from ektp.metrics import (
     count_breaks,
@@ -212,3 +214,12 @@ def test_a_target_row_says_its_deadline_and_projected_date_on_one_line() -> None
     assert row["status"] == "status_at_risk"
     assert row["label"].startswith("Jambi · recording rate · 31 Dec 2019 → ")
     assert row["projected"] > dt.date(2019, 12, 31)
+
+
+def test_runway_is_the_stock_over_the_recent_daily_use() -> None:
+    from ektp.metrics import runway_days
+
+    assert runway_days([1200, 300, None], [10, 5, None]) == pytest.approx(100.0)
+    assert runway_days([1200], [0]) is None  # nothing used: no pace to divide by
+    assert runway_days([500, float("nan")], [None, 2.5]) == pytest.approx(200.0)
+    assert runway_days([], []) is None
