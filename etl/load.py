@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import itertools
 import json
 import os
 import shutil
@@ -190,18 +191,9 @@ def _frame(kind: str, load_id: int, records: list[dict]) -> pl.DataFrame:
     return df.with_columns(pl.lit(load_id, dtype=pl.Int32).alias("load_id"))
 
 
-def load_file(
-    con: duckdb.DuckDBPyConnection,
-    spec: LoadSpec,
-    matcher: RegionMatcher,
-    today: dt.date | None = None,
-    progress: bool = True,
-) -> LoadReport:
-    """Read, validate and insert one file inside the caller's transaction."""
-    label = spec.label or spec.path.name
-    report = LoadReport(file=label, kind=spec.kind)
-    digest = sha256_file(spec.path) if spec.path.exists() else ""
-    options = json.dumps(
+def _options(spec: LoadSpec) -> str:
+    """The options a load is known by (with the file's sha256: the same file loaded the same way)."""
+    return json.dumps(
         {
             "as_of": spec.as_of.isoformat() if spec.as_of else None,
             "province": spec.province,
@@ -209,6 +201,218 @@ def load_file(
             **({"codes": spec.codes} if spec.codes else {}),
         }
     )
+
+
+def _describe_plan(report: LoadReport, raw: RawTable, plan: ColumnPlan, spec: LoadSpec) -> tuple[dt.date, str] | None:
+    """The column plan and where the dates come from, said in the report; returns the date for
+    rows without one (`--as-of`, else a date in the title rows)."""
+    report.messages += raw.notes
+    report.columns, report.header_rows = plan.describe(), plan.header_rows
+    if raw.stacked:
+        report.messages.append(
+            f"two header rows ({', '.join(map(str, raw.header_rows))}): each column named group / sub-column"
+        )
+    if plan.ignored:
+        report.messages.append("ignored columns: " + "; ".join(f"{h} ({r})" for h, r in plan.ignored))
+    default_date = (spec.as_of, "day") if spec.as_of else date_in_title(raw.title_lines)
+    if spec.as_of:
+        report.date_from = f"--as-of {spec.as_of.isoformat()} (rows without a date)"
+    elif default_date:
+        report.date_from = f"the title rows: {default_date[0].isoformat()} ({default_date[1]})"
+        report.messages.append(f"date taken from the title rows: {default_date[0].isoformat()}")
+    elif "as_of" in plan.index or "event_date" in plan.index:
+        report.date_from = "each row's date column"
+    elif "year" in plan.index:
+        report.date_from = "each row's year" + (f" and {plan.part_field.split('_')[1]}" if plan.part_field else "")
+    return default_date
+
+
+def _reading_rules(
+    ctx: RowContext, spec: LoadSpec, rows: Iterator, report: LoadReport
+) -> list[tuple[int, list[object]]]:
+    """Peek at the first rows to decide, for the whole file, Indonesian or English separators
+    and how its codes are read (a national regency table fits in 600 rows); returns the rows
+    peeked at, which are read first."""
+    buffered: list[tuple[int, list[object]]] = []
+    for item in rows:
+        buffered.append(item)
+        if len(buffered) >= 600:
+            break
+    samples = [str(c) for _, cells in buffered[:200] for c in cells if isinstance(c, str)]
+    ctx.locale = detect_locale(samples)
+    if ctx.locale == "en":
+        report.messages.append("numbers read with English separators (1,234,567 and 90.5)")
+    if spec.codes:
+        ctx.codes = spec.codes
+        report.messages.append(f"codes read as {spec.codes.upper()} codes (--codes)")
+    else:
+        ctx.codes, why = code_system(ctx, buffered)
+        if why:
+            report.messages.append(why)
+    return buffered
+
+
+class _Rows:
+    """Where one file's rows go: accepted records and rejected rows (with their reason) are
+    inserted in batches; JUMLAH rows are kept to compare with the sum of the rows."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, ctx: RowContext, spec: LoadSpec, load_id: int, label: str, report: LoadReport) -> None:  # fmt: skip
+        self.con, self.ctx, self.kind, self.load_id, self.label, self.report = (
+            con,
+            ctx,
+            spec.kind,
+            load_id,
+            label,
+            report,
+        )
+        self.table, self.cols = TABLE[spec.kind], COLUMNS[spec.kind] + ["load_id"]
+        self.records: list[dict] = []
+        self.rejects: list[tuple] = []
+        self.totals: list[tuple[int, list[object]]] = []
+
+    def reject(self, row_number: int, cells: list[object], reason: str, key: str) -> None:
+        report = self.report
+        report.rejected += 1
+        self.rejects.append((self.load_id, self.label, row_number, raw_text(cells), reason))
+        report.reasons[key] = report.reasons.get(key, 0) + 1
+        if report.rejected <= 20:
+            report.messages.append(f"row {row_number}: {reason}")
+
+    def consume(self, row_number: int, cells: list[object]) -> None:
+        """One row through the row lane's rules (etl.validate.process_row)."""
+        res = process_row(self.ctx, row_number, cells)
+        if res.record is not None:
+            self.records.append(res.record)
+            self.report.accepted += 1
+            if res.record.get("warnings"):
+                self.report.warned += 1
+        elif res.skipped:
+            self.report.skipped += 1
+            self.rejects.append((self.load_id, self.label, row_number, raw_text(cells), "skipped: " + res.skipped))
+            if res.skipped.startswith("total row"):
+                self.totals.append((row_number, cells))
+        else:
+            self.reject(row_number, cells, res.reason or "", (res.reason or "").split(":")[0])
+        if len(self.records) >= BATCH or len(self.rejects) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.records:
+            _insert_frame(self.con, self.table, self.cols, _frame(self.kind, self.load_id, self.records))
+            self.records.clear()
+        if self.rejects:
+            _insert_rejects(self.con, self.rejects)
+            self.rejects.clear()
+
+
+def _stage_bulk(con: duckdb.DuckDBPyConnection, raw: RawTable, ctx: RowContext, spec: LoadSpec, report: LoadReport, progress: bool) -> bulk.Staged | None:  # fmt: skip
+    """The file staged in DuckDB for the bulk lane, or None (the row lane reads it; the report
+    says why). Staged outside the load's transaction (a temp table, private to this
+    connection): rows created inside a transaction have no rowids that say their place, and
+    reading uncommitted rows is slow. The run's atomicity is the swap, not this transaction."""
+    row_only = bulk.not_bulk_reason(raw, ctx)
+    if row_only:
+        report.reader = f"rows ({row_only})"
+    if (
+        spec.kind not in bulk.BULK_KINDS
+        or settings.get("etl_bulk") == "off"
+        or raw.fmt not in ("csv", "parquet")
+        or row_only
+    ):
+        return None
+    con.execute("COMMIT")
+    try:
+        return bulk.stage(con, raw)
+    except bulk.NotBulk as exc:
+        report.reader = f"rows ({exc})"
+        if progress:
+            print(f"  {report.file}: read row by row ({exc})", file=sys.stderr)
+        return None
+    finally:
+        con.execute("BEGIN TRANSACTION")
+
+
+def _bulk_lane(sink: _Rows, raw: RawTable, staged: bulk.Staged, t0: float, progress: bool) -> None:
+    """Clean rows checked and inserted in DuckDB; the others one by one through the row lane."""
+    con, report, label = sink.con, sink.report, sink.label
+    report.reader = "bulk"
+    report.rows_read = staged.rows
+    if progress:
+        print(f"  … {label}: {staged.rows:,} rows (read into DuckDB in {time.monotonic() - t0:.1f} s, "
+              f"{rss_bytes() // 2**20} MiB)", file=sys.stderr, flush=True)  # fmt: skip
+    report.fast_rows = bulk.classify_and_insert(con, sink.ctx, staged, sink.table, sink.load_id)
+    report.accepted += report.fast_rows
+    for row_number, dup_of, cells in bulk.other_rows(con, raw, staged):
+        if dup_of is not None:
+            reason = f"exact duplicate of row {dup_of}"
+            sink.reject(row_number, cells, reason, reason)
+        else:
+            sink.consume(row_number, cells)
+    bulk.cleanup(con)
+    if progress:
+        rate = staged.rows / max(time.monotonic() - t0, 1e-6)
+        print(f"  … {label}: {staged.rows:,} rows checked ({rate:,.0f} rows/s; {report.fast_rows:,} clean "
+              "rows in DuckDB, the rest row by row)", file=sys.stderr)  # fmt: skip
+
+
+def _row_lane(sink: _Rows, raw: RawTable, rows: Iterator, t0: float, progress: bool) -> None:
+    """Every row through the row lane, a CSV row with more fields than the header refused."""
+    report, n_header = sink.report, len(raw.headers)
+    for row_number, cells in rows:
+        report.rows_read += 1
+        if raw.fmt == "csv" and len(cells) > n_header and any(str(c).strip() for c in cells[n_header:]):
+            reason = f"{len(cells)} fields where the header has {n_header} (mixed delimiters?)"
+            sink.reject(row_number, cells, reason, "wrong number of fields")
+            continue
+        sink.consume(row_number, cells)
+        if progress and report.rows_read % 200_000 == 0:
+            rate = report.rows_read / max(time.monotonic() - t0, 1e-6)
+            print(f"  … {sink.label}: {report.rows_read:,} rows ({rate:,.0f} rows/s, {rss_bytes() // 2**20} MiB)",
+                  file=sys.stderr)  # fmt: skip
+
+
+def _after_insert(sink: _Rows, spec: LoadSpec) -> None:
+    """Coverage rows checked once all are in (both lanes share these steps): pre-split figures
+    moved to their former area, JUMLAH rows and province rows compared with the sums; then the
+    load's status, and the loads it replaces retired."""
+    con, report, load_id = sink.con, sink.report, sink.load_id
+    if spec.kind == "coverage" and report.accepted:
+        from etl.crosscheck import check_province_rows, check_totals
+
+        moved = splits.assign_former_areas(con, load_id)
+        report.messages += moved
+        report.messages += check_totals(con, sink.ctx, load_id, sink.label, sink.totals)
+        flagged = check_province_rows(con, load_id)
+        report.messages += flagged
+        if flagged or moved:
+            report.warned = con.execute(
+                "SELECT COUNT(*) FROM coverage_rows WHERE load_id = ? AND warnings IS NOT NULL", [load_id]
+            ).fetchall()[0][0]
+    if report.accepted == 0:
+        report.status = "rejected"
+        report.messages.append("nothing was accepted")
+    elif report.rejected:
+        report.status = "partial"
+    if spec.replaces and report.status in ("ok", "partial"):
+        _retire(con, list(spec.replaces), load_id)
+        report.messages.append(f"replaces load {', '.join(map(str, spec.replaces))} of {sink.label}")
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    spec: LoadSpec,
+    matcher: RegionMatcher,
+    today: dt.date | None = None,
+    progress: bool = True,
+) -> LoadReport:
+    """One file inside the caller's transaction, step by step: skip a file loaded the same way
+    before → extract (read_table) → header plan (plan_columns) → reading rules (separators,
+    code system) → the bulk lane or the row lane (transform and validate each row) → checks
+    after insert → the load recorded. The swap is the caller's (`run`)."""
+    label = spec.label or spec.path.name
+    report = LoadReport(file=label, kind=spec.kind)
+    digest = sha256_file(spec.path) if spec.path.exists() else ""
+    options = _options(spec)
     prior = con.execute(
         "SELECT load_id FROM loads WHERE sha256 = ? AND kind = ? AND options = ? AND status IN ('ok', 'partial')",
         [digest, spec.kind, options],
@@ -228,189 +432,25 @@ def load_file(
         report.messages.append(str(exc))
         _record_load(con, load_id, label, digest, spec.kind, options, report, started, str(exc), spec)
         return report
-    report.messages += raw.notes
-    report.columns, report.header_rows = plan.describe(), plan.header_rows
-    if raw.stacked:
-        report.messages.append(
-            f"two header rows ({', '.join(map(str, raw.header_rows))}): each column named group / sub-column"
-        )
-    if plan.ignored:
-        report.messages.append("ignored columns: " + "; ".join(f"{h} ({r})" for h, r in plan.ignored))
-    default_date = (spec.as_of, "day") if spec.as_of else date_in_title(raw.title_lines)
-    if spec.as_of:
-        report.date_from = f"--as-of {spec.as_of.isoformat()} (rows without a date)"
-    elif default_date:
-        report.date_from = f"the title rows: {default_date[0].isoformat()} ({default_date[1]})"
-        report.messages.append(f"date taken from the title rows: {default_date[0].isoformat()}")
-    elif "as_of" in plan.index or "event_date" in plan.index:
-        report.date_from = "each row's date column"
-    elif "year" in plan.index:
-        report.date_from = "each row's year" + (f" and {plan.part_field.split('_')[1]}" if plan.part_field else "")
-    ctx = RowContext(
-        kind=spec.kind,
-        file_label=label,
-        matcher=matcher,
-        plan=plan,
-        province=spec.province,
-        default_date=default_date,
-        today=today or dt.date.today(),
-    )
-    rows = raw.rows
-    # peek at numbers to decide Indonesian vs English separators for the whole file, and at the
-    # code/name pairs to decide how its codes are read (a national regency table fits in 600)
-    buffered: list[tuple[int, list[object]]] = []
-    for item in rows:
-        buffered.append(item)
-        if len(buffered) >= 600:
-            break
-    samples = [str(c) for _, cells in buffered[:200] for c in cells if isinstance(c, str)]
-    ctx.locale = detect_locale(samples)
-    if ctx.locale == "en":
-        report.messages.append("numbers read with English separators (1,234,567 and 90.5)")
-    if spec.codes:
-        ctx.codes = spec.codes
-        report.messages.append(f"codes read as {spec.codes.upper()} codes (--codes)")
-    else:
-        ctx.codes, why = code_system(ctx, buffered)
-        if why:
-            report.messages.append(why)
-
-    def all_rows() -> Iterator[tuple[int, list[object]]]:
-        yield from buffered
-        yield from rows
-
-    records: list[dict] = []
-    rejects: list[tuple] = []
-    table, cols = TABLE[spec.kind], COLUMNS[spec.kind] + ["load_id"]
-
-    def reject(row_number: int, cells: list[object], reason: str, key: str) -> None:
-        report.rejected += 1
-        rejects.append((load_id, label, row_number, raw_text(cells), reason))
-        report.reasons[key] = report.reasons.get(key, 0) + 1
-        if report.rejected <= 20:
-            report.messages.append(f"row {row_number}: {reason}")
-
-    def consume(row_number: int, cells: list[object]) -> None:
-        res = process_row(ctx, row_number, cells)
-        if res.record is not None:
-            records.append(res.record)
-            report.accepted += 1
-            if res.record.get("warnings"):
-                report.warned += 1
-        elif res.skipped:
-            report.skipped += 1
-            rejects.append((load_id, label, row_number, raw_text(cells), "skipped: " + res.skipped))
-            if res.skipped.startswith("total row"):
-                totals.append((row_number, cells))
-        else:
-            reject(row_number, cells, res.reason or "", (res.reason or "").split(":")[0])
-        if len(records) >= BATCH:
-            _insert_frame(con, table, cols, _frame(spec.kind, load_id, records))
-            records.clear()
-        if len(rejects) >= BATCH:
-            _insert_rejects(con, rejects)
-            rejects.clear()
-
-    totals: list[tuple[int, list[object]]] = []  # JUMLAH rows: compared with the sum of the rows
-    staged = None
+    default_date = _describe_plan(report, raw, plan, spec)
+    ctx = RowContext(kind=spec.kind, file_label=label, matcher=matcher, plan=plan, province=spec.province,
+                     default_date=default_date, today=today or dt.date.today())  # fmt: skip
+    peeked = _reading_rules(ctx, spec, raw.rows, report)
+    sink = _Rows(con, ctx, spec, load_id, label, report)
     t0 = time.monotonic()
-    row_only = bulk.not_bulk_reason(raw, ctx)
-    if row_only:
-        report.reader = f"rows ({row_only})"
-    if (
-        spec.kind in bulk.BULK_KINDS
-        and settings.get("etl_bulk") != "off"
-        and raw.fmt in ("csv", "parquet")
-        and not row_only
-    ):
-        # Staged on its own, outside the load's transaction (a temp table, private to this
-        # connection): rows created inside a transaction have no rowids that say their place,
-        # and reading uncommitted rows is slow. The run's atomicity is the swap, not this transaction.
-        con.execute("COMMIT")
-        try:
-            staged = bulk.stage(con, raw)
-        except bulk.NotBulk as exc:
-            report.reader = f"rows ({exc})"
-            if progress:
-                print(f"  {label}: read row by row ({exc})", file=sys.stderr)
-        finally:
-            con.execute("BEGIN TRANSACTION")
-    n_header = len(raw.headers)
+    staged = _stage_bulk(con, raw, ctx, spec, report, progress)
     try:
         if staged is not None:
-            rows.close()  # the bulk reader has the file; the row reader's handle is released
-            report.reader = "bulk"
-            report.rows_read = staged.rows
-            if progress:
-                print(
-                    f"  … {label}: {staged.rows:,} rows (read into DuckDB in {time.monotonic() - t0:.1f} s, "
-                    f"{rss_bytes() // 2**20} MiB)",
-                    file=sys.stderr,
-                    flush=True,
-                )
-            report.fast_rows = bulk.classify_and_insert(con, ctx, staged, table, load_id)
-            report.accepted += report.fast_rows
-            for row_number, dup_of, cells in bulk.other_rows(con, raw, staged):
-                if dup_of is not None:
-                    reason = f"exact duplicate of row {dup_of}"
-                    reject(row_number, cells, reason, reason)
-                else:
-                    consume(row_number, cells)
-            bulk.cleanup(con)
-            if progress:
-                rate = staged.rows / max(time.monotonic() - t0, 1e-6)
-                print(
-                    f"  … {label}: {staged.rows:,} rows checked ({rate:,.0f} rows/s; {report.fast_rows:,} clean "
-                    "rows in DuckDB, the rest row by row)",
-                    file=sys.stderr,
-                )
+            raw.rows.close()  # the bulk reader has the file; the row reader's handle is released
+            _bulk_lane(sink, raw, staged, t0, progress)
         else:
-            for row_number, cells in all_rows():
-                report.rows_read += 1
-                if raw.fmt == "csv" and len(cells) > n_header and any(str(c).strip() for c in cells[n_header:]):
-                    reject(
-                        row_number,
-                        cells,
-                        f"{len(cells)} fields where the header has {n_header} (mixed delimiters?)",
-                        "wrong number of fields",
-                    )
-                    continue
-                consume(row_number, cells)
-                if progress and report.rows_read % 200_000 == 0:
-                    rate = report.rows_read / max(time.monotonic() - t0, 1e-6)
-                    print(
-                        f"  … {label}: {report.rows_read:,} rows ({rate:,.0f} rows/s, {rss_bytes() // 2**20} MiB)",
-                        file=sys.stderr,
-                    )
+            _row_lane(sink, raw, itertools.chain(peeked, raw.rows), t0, progress)
     except (ExtractError, UnicodeDecodeError, OSError) as exc:
         report.status = "failed"
         report.messages.append(f"{label}: read failed at row {report.rows_read}: {exc}")
         raise
-    if records:
-        _insert_frame(con, table, cols, _frame(spec.kind, load_id, records))
-    if rejects:
-        _insert_rejects(con, rejects)
-    if spec.kind == "coverage" and report.accepted:
-        from etl.crosscheck import check_province_rows, check_totals
-
-        moved = splits.assign_former_areas(con, load_id)
-        report.messages += moved
-
-        report.messages += check_totals(con, ctx, load_id, label, totals)
-        flagged = check_province_rows(con, load_id)
-        report.messages += flagged
-        if flagged or moved:
-            report.warned = con.execute(
-                "SELECT COUNT(*) FROM coverage_rows WHERE load_id = ? AND warnings IS NOT NULL", [load_id]
-            ).fetchall()[0][0]
-    if report.accepted == 0:
-        report.status = "rejected"
-        report.messages.append("nothing was accepted")
-    elif report.rejected:
-        report.status = "partial"
-    if spec.replaces and report.status in ("ok", "partial"):
-        _retire(con, list(spec.replaces), load_id)
-        report.messages.append(f"replaces load {', '.join(map(str, spec.replaces))} of {label}")
+    sink.flush()
+    _after_insert(sink, spec)
     _record_load(con, load_id, label, digest, spec.kind, options, report, started, None, spec)
     return report
 
