@@ -215,6 +215,55 @@ def feature_numbers(df: pl.DataFrame, geojson: dict | str) -> dict[str, int]:
     raise ValueError("a map drawn from a geometry URL needs the frame's fid column (geo.with_feature_ids)")
 
 
+def _outline_below(
+    fig: go.Figure, df: pl.DataFrame, geojson: dict | str, ids: dict[str, int], target: float, lang: str, compact: bool
+) -> None:
+    """A transparent trace outlining the units below the target (its own legend entry)."""
+    below = [
+        r for r in df.to_dicts()
+        if r.get("recording_rate") is not None and r["recording_rate"] < target and r["code"] in ids
+    ]  # fmt: skip
+    if not below:
+        return
+    fig.add_trace(
+        go.Choropleth(
+            geojson=geojson,
+            featureidkey="id",
+            locations=_ints([ids[r["code"]] for r in below]),
+            z=np.ones(len(below), dtype=np.uint8),
+            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+            showscale=False,
+            # thinner on a national district map, where 2 px would ink over small units
+            marker={"line": {"color": "#111111", "width": 0.8 if compact else 2}},
+            name=t("below_target", lang, value=fmt.target_pct(target, lang))
+            + f" · {t('units_in_band', lang, n=len(below))}",
+            hoverinfo="skip",
+            showlegend=True,
+        )
+    )
+
+
+def _value_labels(
+    fig: go.Figure, df: pl.DataFrame, labels: dict[str, tuple[float, float]], metric: str, lang: str
+) -> None:
+    """Each unit's value written at its label point (small views: the reader sees figures)."""
+    shown = [r for r in df.to_dicts() if r["code"] in labels and metric_value(r, metric) is not None]
+    if not shown:
+        return
+    fig.add_trace(
+        go.Scattergeo(
+            lon=[labels[r["code"]][0] for r in shown],
+            lat=[labels[r["code"]][1] for r in shown],
+            text=[format_value(metric_value(r, metric), metric, lang) for r in shown],
+            mode="text",
+            textfont={"size": 11, "color": "#111111", "shadow": "auto"},
+            hoverinfo="skip",
+            showlegend=False,
+            name="labels",
+        )
+    )
+
+
 def choropleth(
     df: pl.DataFrame,
     geojson: dict | str,
@@ -269,42 +318,9 @@ def choropleth(
             )
         )
     if target is not None:
-        below = [
-            r for r in df.to_dicts()
-            if r.get("recording_rate") is not None and r["recording_rate"] < target and r["code"] in ids
-        ]  # fmt: skip
-        if below:
-            fig.add_trace(
-                go.Choropleth(
-                    geojson=geojson,
-                    featureidkey="id",
-                    locations=_ints([ids[r["code"]] for r in below]),
-                    z=np.ones(len(below), dtype=np.uint8),
-                    colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-                    showscale=False,
-                    # thinner on a national district map, where 2 px would ink over small units
-                    marker={"line": {"color": "#111111", "width": 0.8 if compact else 2}},
-                    name=t("below_target", lang, value=fmt.target_pct(target, lang))
-                    + f" · {t('units_in_band', lang, n=len(below))}",
-                    hoverinfo="skip",
-                    showlegend=True,
-                )
-            )
+        _outline_below(fig, df, geojson, ids, target, lang, compact)
     if labels and df.height <= LABEL_UNITS:
-        shown = [r for r in df.to_dicts() if r["code"] in labels and metric_value(r, metric) is not None]
-        if shown:
-            fig.add_trace(
-                go.Scattergeo(
-                    lon=[labels[r["code"]][0] for r in shown],
-                    lat=[labels[r["code"]][1] for r in shown],
-                    text=[format_value(metric_value(r, metric), metric, lang) for r in shown],
-                    mode="text",
-                    textfont={"size": 11, "color": "#111111", "shadow": "auto"},
-                    hoverinfo="skip",
-                    showlegend=False,
-                    name="labels",
-                )
-            )
+        _value_labels(fig, df, labels, metric, lang)
     return frame_map(fig, geojson, title, source_line, lang, bounds, height)
 
 

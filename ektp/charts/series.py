@@ -18,6 +18,33 @@ from ektp.charts.style import (
 from ektp.i18n import t
 
 
+def _target_lines(fig: go.Figure, target_lines: list[tuple[str, float, dt.date | None]]) -> None:
+    """Dotted target lines, one per value (areas sharing a value share the line and its label),
+    and a dotted vertical line at each deadline."""
+    merged: dict[float, list[str]] = {}
+    for label, value, _ in target_lines:
+        merged.setdefault(value, []).append(label)
+    for label, value, deadline in target_lines:
+        if label != merged[value][0]:
+            continue
+        # one line at most: four areas' "Jambi: Target 98%" ran off the plot
+        label = (
+            " · ".join(merged[value]) if len(merged[value]) <= 2 else f"{merged[value][0]} (+{len(merged[value]) - 1})"
+        )
+        fig.add_hline(
+            y=value * 100,
+            line={"dash": "dot", "color": "#b35806"},
+            annotation_text=_wrap(label, TARGET_LABEL_WRAP),  # two areas' labels ran off a phone
+            annotation_position="top left",
+            annotation_font_size=11,
+            annotation_align="left",
+        )
+        if deadline:
+            fig.add_vline(
+                x=dt.datetime.combine(deadline, dt.time()).timestamp() * 1000, line={"dash": "dot", "color": "#999"}
+            )
+
+
 def trend(
     series_df: pl.DataFrame,
     sourced_df: pl.DataFrame,
@@ -64,28 +91,7 @@ def trend(
                 + ": %{customdata[1]}<extra></extra>",
             )
         )
-    merged: dict[float, list[str]] = {}
-    for label, value, _ in target_lines or []:
-        merged.setdefault(value, []).append(label)
-    for label, value, deadline in target_lines or []:
-        if label != merged[value][0]:
-            continue
-        # one line at most: four areas' "Jambi: Target 98%" ran off the plot
-        label = (
-            " · ".join(merged[value]) if len(merged[value]) <= 2 else f"{merged[value][0]} (+{len(merged[value]) - 1})"
-        )
-        fig.add_hline(
-            y=value * 100,
-            line={"dash": "dot", "color": "#b35806"},
-            annotation_text=_wrap(label, TARGET_LABEL_WRAP),  # two areas' labels ran off a phone
-            annotation_position="top left",
-            annotation_font_size=11,
-            annotation_align="left",
-        )
-        if deadline:
-            fig.add_vline(
-                x=dt.datetime.combine(deadline, dt.time()).timestamp() * 1000, line={"dash": "dot", "color": "#999"}
-            )
+    _target_lines(fig, target_lines or [])
     for name, d0, v0, d1, v1 in projections or []:
         fig.add_trace(
             go.Scatter(
