@@ -63,7 +63,8 @@ def _operator(a: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
+    """Every command and option (the README and docs/ name each one: tests/test_docs.py)."""
     p = argparse.ArgumentParser(prog="python -m etl", description=__doc__)
     p.add_argument("--db", type=Path, help="DuckDB file (default: setting db_path / EKTP_DB)")
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -94,9 +95,73 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("status", help="row counts and the last loads")
     sub.add_parser("settings", help="every setting, its env var and the value in force")
     sub.add_parser("boundaries", help="reload boundaries only")
-    a = p.parse_args(argv)
-    db = a.db or settings.path("db_path")
+    return p
 
+
+def _status(db: Path) -> int:
+    """Row counts of the tables and the last ten loads, read-only."""
+    import duckdb
+
+    if not db.exists():
+        print(f"{db} does not exist: run `python -m etl build`", file=sys.stderr)
+        return 1
+    con = duckdb.connect(str(db), read_only=True)
+    for t in ("regions", "boundaries", "coverage", *FACT_TABLES, "loads"):
+        print(f"{t:<18} {con.execute(f'SELECT COUNT(*) FROM {t}').fetchall()[0][0]:>10,}")  # noqa: S608
+    for row in con.execute(
+        "SELECT load_id, file, kind, status, rows_read, rows_accepted, rows_rejected, finished_at FROM loads ORDER BY load_id DESC LIMIT 10"
+    ).fetchall():
+        print(*row)
+    con.close()
+    return 0
+
+
+def _build(db: Path, if_missing: bool, synthetic: bool) -> int:
+    """`build`: the default DB from scratch; with --if-missing, an existing file is only brought
+    up to date (its schema, the default files, the map geometry)."""
+    if if_missing and db.exists():
+        from etl.build import refresh_defaults, refresh_static, static_outdated
+
+        upgrade = _schema_of(db) != schema.fingerprint()
+        if not upgrade:
+            print(f"{db} exists; not rebuilt", file=sys.stderr)
+        else:
+            # built by another version: its facts stay, the tables and views are brought
+            # up to date, and the default files are loaded again by the new code
+            print(f"{db} was built with another schema; upgrading it", file=sys.stderr)
+            run([], db_path=db, boundaries=False)
+        refresh_defaults(db, force=upgrade)  # prints what it replaced
+        if static_outdated():
+            n = refresh_static(db)
+            print(f"map geometry rewritten from {db} ({n:,} units)", file=sys.stderr)
+        return 0
+    from etl.build import build
+
+    reports = build(db_path=db, synthetic=synthetic)
+    return 0 if all(r.status in ("ok", "partial") for r in reports) else 1
+
+
+def _load(a: argparse.Namespace, db: Path) -> int:
+    """`load`: the files into a new copy of the DB swapped in, or with --dry-run their plan only."""
+    specs = [
+        LoadSpec(path=f, kind=a.kind, as_of=a.as_of, province=a.province, sheet=a.sheet, codes=a.codes) for f in a.files
+    ]
+    if a.dry_run:
+        from etl.preview import dry_run
+
+        previews = [dry_run(s, served=db) for s in specs]
+        for pv in previews:
+            print("\n".join(pv.lines()))
+        return 0 if all(pv.report.accepted > 0 for pv in previews) else 2
+    reports = run(specs, db_path=db)
+    if all(r.status == "skipped" for r in reports):
+        return 0
+    return 0 if sum(r.accepted for r in reports) > 0 else 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = parser().parse_args(argv)
+    db = a.db or settings.path("db_path")
     if a.cmd == "operator":
         return _operator(a)
     if a.cmd == "settings":
@@ -104,67 +169,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{row['name']:<13} {row['env']:<18} {row['value']:<40} {row['help']}")
         return 0
     if a.cmd == "status":
-        import duckdb
-
-        if not db.exists():
-            print(f"{db} does not exist: run `python -m etl build`", file=sys.stderr)
-            return 1
-        con = duckdb.connect(str(db), read_only=True)
-        for t in ("regions", "boundaries", "coverage", *FACT_TABLES, "loads"):
-            print(f"{t:<18} {con.execute(f'SELECT COUNT(*) FROM {t}').fetchall()[0][0]:>10,}")  # noqa: S608
-        for row in con.execute(
-            "SELECT load_id, file, kind, status, rows_read, rows_accepted, rows_rejected, finished_at FROM loads ORDER BY load_id DESC LIMIT 10"
-        ).fetchall():
-            print(*row)
-        con.close()
-        return 0
+        return _status(db)
     try:
         if a.cmd == "build":
-            if a.if_missing and db.exists():
-                from etl.build import refresh_defaults, refresh_static, static_outdated
-
-                upgrade = _schema_of(db) != schema.fingerprint()
-                if not upgrade:
-                    print(f"{db} exists; not rebuilt", file=sys.stderr)
-                else:
-                    # built by another version: its facts stay, the tables and views are brought
-                    # up to date, and the default files are loaded again by the new code
-                    print(f"{db} was built with another schema; upgrading it", file=sys.stderr)
-                    run([], db_path=db, boundaries=False)
-                refresh_defaults(db, force=upgrade)  # prints what it replaced
-                if static_outdated():
-                    n = refresh_static(db)
-                    print(f"map geometry rewritten from {db} ({n:,} units)", file=sys.stderr)
-                return 0
-            from etl.build import build
-
-            reports = build(db_path=db, synthetic=not a.no_synthetic)
-            return 0 if all(r.status in ("ok", "partial") for r in reports) else 1
+            return _build(db, a.if_missing, not a.no_synthetic)
         if a.cmd == "boundaries":
-            reports = run([], db_path=db, boundaries=True)
+            run([], db_path=db, boundaries=True)
             return 0
-        specs = [
-            LoadSpec(path=f, kind=a.kind, as_of=a.as_of, province=a.province, sheet=a.sheet, codes=a.codes)
-            for f in a.files
-        ]
-        if a.dry_run:
-            from etl.preview import dry_run
-
-            previews = [dry_run(s, served=db) for s in specs]
-            for pv in previews:
-                print("\n".join(pv.lines()))
-            return 0 if all(pv.report.accepted > 0 for pv in previews) else 2
-        reports = run(specs, db_path=db)
+        return _load(a, db)
     except LoadLockedError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
     except TranslationError as exc:  # names the file, row and problem; the served DB is unchanged
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    accepted = sum(r.accepted for r in reports)
-    if all(r.status == "skipped" for r in reports):
-        return 0
-    return 0 if accepted > 0 else 2
 
 
 if __name__ == "__main__":
