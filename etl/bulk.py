@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from etl import rules
 from etl.extract import RawTable
 from etl.transform import COUNT_FIELDS, DATE_FIELDS, MISSING, PCT_FIELDS, ROW_DATE, is_missing, is_total_row
 from etl.validate import COLUMNS, COPIED_TEXT, COUNTS_FIELDS, COUNTS_TABLE, EKTP_START, FIGURE_FIELDS, RowContext
@@ -377,16 +378,11 @@ def classify_and_insert(
     }
 
     # warnings: any rule that could fire sends the row to the slow lane, which words it
-    warn: list[str] = []
-    if kind == "coverage":
-        pop, elig, rec = values["population"], values["eligible"], values["recorded"]
-        prn, nrec, pct = values["printed"], values["not_recorded"], values["recorded_pct"]
-        warn += [f"{rec} > {elig}", f"{prn} > {rec}", f"{elig} > {pop}", f"abs(({elig} - {rec}) - {nrec}) > 1"]
+    warn = rules.sql_conditions(kind, values)  # the rules the row lane applies too (etl/rules.py)
+    if kind == "coverage":  # the reported rate: its tolerance is the row lane's (validate.coverage_warnings)
+        elig, rec, nrec, pct = values["eligible"], values["recorded"], values["not_recorded"], values["recorded_pct"]
         base = f"(CASE WHEN {elig} <> 0 THEN {elig} ELSE {rec} + {nrec} END)"
         warn.append(f"({pct} IS NOT NULL AND {base} <> 0 AND abs(100.0 * {rec} / {base} - {pct}) > 0.005)")
-    elif kind == "backlog":
-        ages = [values[a] for a in ("age_0_3m", "age_3_6m", "age_6_12m", "age_12m_plus")]
-        warn.append(f"({' + '.join(ages)}) <> {values['awaiting_pickup']}")
     figures = [f for f in FIGURE_FIELDS.get(kind, ()) if f in idx]
     if figures:  # a template row with no figure is skipped by the row-by-row rules
         checks.append("(" + " OR ".join(f"{c(idx[f])} IS NOT NULL AND {c(idx[f])} <> ''" for f in figures) + ")")

@@ -16,6 +16,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from ektp import checks
+from etl import rules
 from etl.headers import SPLIT_FIELDS, ColumnPlan, FileError, plan_columns  # noqa: F401 - re-exported
 from etl.regions import RegionMatcher, name_key, normalize_code
 from etl.transform import (
@@ -371,18 +372,10 @@ def period_bound(d: dt.date, precision: str, field: str) -> dt.date:
 
 
 def coverage_warnings(r: dict, pct_raw: object = None) -> list[str]:
-    """Consistency checks that load the row but flag it (the counts win)."""
-    w = []
-    pop, elig, rec, prn = r.get("population"), r.get("eligible"), r.get("recorded"), r.get("printed")
-    nrec, pct = r.get("not_recorded"), r.get("recorded_pct_reported")
-    if elig is not None and rec is not None and rec > elig:
-        w.append(checks.write("over_eligible", recorded=rec, eligible=elig))
-    if rec is not None and prn is not None and prn > rec:
-        w.append(checks.write("printed_over_recorded", printed=prn, recorded=rec))
-    if pop is not None and elig is not None and elig > pop:
-        w.append(checks.write("eligible_over_population", eligible=elig, population=pop))
-    if elig is not None and rec is not None and nrec is not None and abs((elig - rec) - nrec) > 1:
-        w.append(checks.write("not_recorded_mismatch", reported=nrec, computed=elig - rec))
+    """Consistency checks that load the row but flag it (the counts win): the shared rules
+    (etl/rules.py), then the reported rate, whose tolerance follows the file's decimals."""
+    w = rules.notes("coverage", r)  # the rules both lanes share (etl/rules.py)
+    elig, rec, nrec, pct = r.get("eligible"), r.get("recorded"), r.get("not_recorded"), r.get("recorded_pct_reported")
     if pct is not None and rec is not None:
         base = elig if elig else (rec + nrec if nrec is not None else None)
         if base:
@@ -545,10 +538,7 @@ def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowRes
         warnings += coverage_warnings(rec, _cell(cells, idx.get("recorded_pct")))
         warnings += split_warnings(rec)
     elif kind == "backlog":
-        ages = [rec.get(k) for k in ("age_0_3m", "age_3_6m", "age_6_12m", "age_12m_plus")]
-        awaiting = rec.get("awaiting_pickup")
-        if awaiting is not None and all(a is not None for a in ages) and sum(ages) != awaiting:
-            warnings.append(checks.write("age_buckets", total=sum(ages), awaiting=rec["awaiting_pickup"]))
+        warnings += rules.notes("backlog", rec)
     elif kind == "destruction":
         parts = [rec.get(k) for k in ("reason_damaged", "reason_changed_data", "reason_other")]
         if rec.get("destroyed") is not None and any(p is not None for p in parts):

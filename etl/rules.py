@@ -1,0 +1,98 @@
+"""The loader's consistency rules, said once for both lanes.
+
+A rule loads the row but stores a note on it (real recaps carry such slips; the counts win):
+recorded above eligible, printed above recorded, and so on. Each rule is written once, as an
+expression that Python and DuckDB both read (field names, numbers, `+ - > !=`, `abs()`), with
+the note's values likewise. The row lane (etl.validate) evaluates it on a row's record and
+writes the note; the bulk lane (etl.bulk) turns the same expression into SQL over a row's
+typed cells and sends any row it could fire on to the row lane, which words the note. A rule
+applies only when every field it names has a value (SQL: a NULL makes the condition NULL,
+which counts as false).
+
+The rate rule (a reported % rekam against recorded / eligible) is not here: its tolerance
+follows how many decimals the file wrote, which only the row lane sees (validate.coverage_warnings);
+the bulk lane sends every row where it could fire to the row lane.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from types import CodeType
+
+from ektp import checks
+
+_NAME = re.compile(r"\b([a-z_][a-z0-9_]*)\b")
+_FUNCTIONS = {"abs"}
+
+
+def _fields(expr: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(n for n in _NAME.findall(expr) if n not in _FUNCTIONS))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One consistency rule: when `when` holds, the note `key` (ektp/checks.py) is written with
+    `note`'s values."""
+
+    key: str
+    kind: str
+    when: str
+    note: dict[str, str]
+    _code: CodeType = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_code", compile(self.when, f"<rule {self.key}>", "eval"))
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every field the rule reads (its condition and its note)."""
+        return _fields(" ".join([self.when, *self.note.values()]))
+
+    def check(self, rec: dict) -> str | None:
+        """The note for a row's record, or None (the rule holds, or a field has no value)."""
+        if any(rec.get(f) is None for f in self.fields):
+            return None
+        scope = {f: rec[f] for f in self.fields}
+        if not eval(self._code, {"abs": abs, "__builtins__": {}}, scope):  # noqa: S307 - our own constant expressions
+            return None
+        values = {k: eval(v, {"abs": abs, "__builtins__": {}}, scope) for k, v in self.note.items()}  # noqa: S307
+        return checks.write(self.key, **values)
+
+    def sql(self, value_of: dict[str, str]) -> str:
+        """The condition in SQL, each field replaced by its SQL value (`value_of`: field → SQL)."""
+        return _NAME.sub(lambda m: m[1] if m[1] in _FUNCTIONS else f"({value_of.get(m[1], 'NULL')})", self.when)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("over_eligible", "coverage", "recorded > eligible", {"recorded": "recorded", "eligible": "eligible"}),
+    Rule("printed_over_recorded", "coverage", "printed > recorded", {"printed": "printed", "recorded": "recorded"}),
+    Rule(
+        "eligible_over_population",
+        "coverage",
+        "eligible > population",
+        {"eligible": "eligible", "population": "population"},
+    ),  # fmt: skip
+    Rule(
+        "not_recorded_mismatch",
+        "coverage",
+        "abs((eligible - recorded) - not_recorded) > 1",
+        {"reported": "not_recorded", "computed": "eligible - recorded"},
+    ),  # fmt: skip
+    Rule(
+        "age_buckets",
+        "backlog",
+        "age_0_3m + age_3_6m + age_6_12m + age_12m_plus != awaiting_pickup",
+        {"total": "age_0_3m + age_3_6m + age_6_12m + age_12m_plus", "awaiting": "awaiting_pickup"},
+    ),  # fmt: skip
+)
+
+
+def notes(kind: str, rec: dict) -> list[str]:
+    """The notes the rules of a file kind write on a row's record, in the rules' order."""
+    return [n for r in RULES if r.kind == kind and (n := r.check(rec)) is not None]
+
+
+def sql_conditions(kind: str, value_of: dict[str, str]) -> list[str]:
+    """Each rule of a file kind as an SQL condition that is true where the rule fires."""
+    return [r.sql(value_of) for r in RULES if r.kind == kind]
