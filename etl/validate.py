@@ -420,8 +420,9 @@ def _unit_errors(ctx: RowContext, cells: list[object], rec: dict) -> list[str]:
     return []
 
 
-def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowResult:
-    kind = ctx.kind
+def _screen(ctx: RowContext, row_number: int, cells: list[object]) -> RowResult | tuple[str, str | None]:
+    """Blank, total, duplicate and template rows set aside, the region resolved: (code, its
+    note) for a row to read on, else the RowResult that says why not."""
     key = ["" if is_missing(c) else str(c).strip() for c in cells]
     if not any(key):
         return RowResult(skipped="blank row")
@@ -432,17 +433,18 @@ def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowRes
     if digest in ctx.seen:
         return RowResult(reason=f"exact duplicate of row {ctx.seen[digest]}")
     ctx.seen[digest] = row_number
-
     code, err, region_warning = _resolve_region(ctx, cells)
     if code is None:
         return RowResult(reason=err)
-    figures = [i for f, i in ctx.plan.index.items() if f in FIGURE_FIELDS.get(kind, ())]
+    figures = [i for f, i in ctx.plan.index.items() if f in FIGURE_FIELDS.get(ctx.kind, ())]
     if figures and all(is_missing(_cell(cells, i)) for i in figures):
         return RowResult(skipped="no figure in the row (a template row): nothing to load")
-    rec: dict = {"row_number": row_number, "region_code": code}
-    errors: list[str] = []
-    idx = ctx.plan.index
+    return code, region_warning
 
+
+def _read_numbers(ctx: RowContext, cells: list[object], rec: dict, errors: list[str]) -> None:
+    """Counts, percentages and other numbers, in the file's separators."""
+    kind, idx = ctx.kind, ctx.plan.index
     for f in COUNT_FIELDS.get(kind, ()):
         v = _cell(cells, idx.get(f))
         if type(v) is int and v >= 0:  # typed input (Parquet, XLSX): nothing to parse
@@ -470,6 +472,11 @@ def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowRes
                 rec[f] = parse_number(str(v).strip().rstrip("%") if isinstance(v, str) else v, ctx.locale)
             except ParseError as exc:
                 errors.append(f"{f}: {exc}")
+
+
+def _read_dates(ctx: RowContext, cells: list[object], rec: dict, errors: list[str]) -> str | None:
+    """Every date field, checked against e-KTP's start and today; returns the row date's precision."""
+    kind, idx = ctx.kind, ctx.plan.index
     precision = None
     for f in DATE_FIELDS[kind]:
         v = _cell(cells, idx.get(f))
@@ -494,6 +501,15 @@ def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowRes
                 precision = p
             if f == "oldest_card_date":
                 rec["oldest_card_precision"] = p
+    return precision
+
+
+def _date_the_row(
+    ctx: RowContext, cells: list[object], rec: dict, errors: list[str], precision: str | None
+) -> str | None:
+    """The row's date from its year (and semester, quarter or month) when it has no date cell,
+    else the title's or --as-of; returns its precision."""
+    kind, idx = ctx.kind, ctx.plan.index
     row_date = ROW_DATE[kind]
     if rec.get(row_date) is None and "year" in idx and not any(e.startswith(row_date) for e in errors):
         year = _cell(cells, idx["year"])
@@ -513,9 +529,12 @@ def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowRes
             errors.append(f"{row_date}: no date in the row, the title or --as-of")
         else:
             rec[row_date], precision = ctx.default_date
-    if errors:
-        return RowResult(reason="; ".join(errors))
+    return precision
 
+
+def _provenance(ctx: RowContext, cells: list[object], rec: dict, precision: str | None) -> None:
+    """Copied text, the date's precision, the name as written, synthetic or not, and the source."""
+    idx = ctx.plan.index
     for f in COPIED_TEXT:
         if f in idx:
             rec[f] = _text(_cell(cells, idx[f]))
@@ -529,7 +548,11 @@ def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowRes
         rec["source"] = None
         rec["source_kind"] = "synthetic" if rec["is_synthetic"] else "office"
 
-    warnings: list[str] = [region_warning] if region_warning else []
+
+def _kind_rules(ctx: RowContext, cells: list[object], rec: dict, warnings: list[str]) -> RowResult | None:
+    """What each file kind checks once a row is read: notes added to `warnings`, or the
+    RowResult that refuses it."""
+    kind, idx = ctx.kind, ctx.plan.index
     if kind == "coverage":
         rec["recorded_pct_reported"] = rec.pop("recorded_pct")
         if rec.get("eligible") is None and rec.get("recorded") is not None and rec.get("not_recorded") is not None:
@@ -558,5 +581,28 @@ def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowRes
                     rec[f] = rec[f] / 100.0
         if rec.get("deadline") and rec["deadline"] < rec["start_date"]:
             return RowResult(reason="deadline: before the start date")
+    return None
+
+
+def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowResult:
+    """One row through the row lane: screened (blank, total, duplicate, region, template), its
+    numbers and dates read, dated, its provenance, then its kind's rules. A refused row says
+    every problem at once ("eligible: …; as_of: …")."""
+    screened = _screen(ctx, row_number, cells)
+    if isinstance(screened, RowResult):
+        return screened
+    code, region_warning = screened
+    rec: dict = {"row_number": row_number, "region_code": code}
+    errors: list[str] = []
+    _read_numbers(ctx, cells, rec, errors)
+    precision = _read_dates(ctx, cells, rec, errors)
+    precision = _date_the_row(ctx, cells, rec, errors, precision)
+    if errors:
+        return RowResult(reason="; ".join(errors))
+    _provenance(ctx, cells, rec, precision)
+    warnings: list[str] = [region_warning] if region_warning else []
+    refused = _kind_rules(ctx, cells, rec, warnings)
+    if refused is not None:
+        return refused
     rec["warnings"] = checks.SEP.join(warnings) if warnings else None
     return RowResult(record=rec)
