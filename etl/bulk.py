@@ -278,106 +278,108 @@ def _region_map(con: duckdb.DuckDBPyConnection, ctx: RowContext, n_cols: int) ->
     return keys
 
 
-def classify_and_insert(
-    con: duckdb.DuckDBPyConnection, ctx: RowContext, staged: Staged, table: str, load_id: int
-) -> int:
-    """Insert the fast lane into `table`; leave TEMP TABLE lanes(rn, lane, dup_of) of the other rows.
+@dataclass
+class _Plan:
+    """What the bulk lane knows of one file's columns, for the SQL it writes: each column's test
+    on its raw text, the casts computed once per cell, and how a field's value is read."""
 
-    The fast lane is decided on the raw cells with cheap, exact tests (a count cell is its own
-    integer cast back to text, a date its own strptime/strftime round trip, a code is already
-    canonical), so a clean cell is its own dedupe key. Only the rows that fail them get Python's
-    keys rebuilt in SQL (strip, missing tokens), and only rows whose key hash repeats are
-    compared for exact duplicates. Returns the number of rows inserted.
-    """
-    _macros(con)
-    n = staged.n_cols
+    ctx: RowContext
+    n: int
+    region_join: str
+    keyed_cols: set[int]
+    date_cols: list[int]
+    casts: list[str]
+    texts: list[str]
+    tests: list[str]
+
+    @property
+    def idx(self) -> dict[str, int]:
+        return self.ctx.plan.index
+
+    @property
+    def kind(self) -> str:
+        return self.ctx.kind
+
+    def typed(self, stage_from: str) -> str:
+        """The staged rows with their region, casts and cast texts (a subquery)."""
+        cells = ", ".join(f"s.c{i}" for i in range(self.n))
+        date_joins = " ".join(f"LEFT JOIN dmap{i} ON dmap{i}.raw = s.c{i}" for i in self.date_cols)
+        inner = (
+            f"SELECT s.rn, {cells}, m.region_code, m.canon{''.join(', ' + x for x in self.casts)} "
+            f"FROM {stage_from} {self.region_join} {date_joins}"
+        )
+        return f"(SELECT *{''.join(', ' + x for x in self.texts)} FROM ({inner}))"
+
+    def val(self, f: str) -> str:
+        """A field's value in SQL, valid where the row passed its tests."""
+        idx, kind = self.idx, self.kind
+        if f not in idx:
+            return "NULL::DATE" if f in DATE_FIELDS[kind] else "NULL"
+        x = f"c{idx[f]}"
+        if f in COUNT_FIELDS.get(kind, ()):
+            return f"CAST(u{idx[f]} AS BIGINT)"
+        if f in PCT_FIELDS.get(kind, ()):
+            return f"pct_val(coalesce({x}, ''))"
+        if f in DATE_FIELDS[kind]:
+            return f"dv{idx[f]}"
+        return f"cell_text(k{idx[f]})" if idx[f] in self.keyed_cols else f"cell_text(coalesce({x}, ''))"
+
+    def values(self) -> dict[str, str]:
+        kind = self.kind
+        return {f: self.val(f) for f in (*COUNT_FIELDS.get(kind, ()), *PCT_FIELDS.get(kind, ()), *DATE_FIELDS[kind])}
+
+
+def _plan_cells(con: duckdb.DuckDBPyConnection, ctx: RowContext, n: int) -> _Plan:
+    """One pass over the columns. Codes, counts and dates are tested on their raw text (a clean
+    cell is its own key); text and unknown columns get Python's dedupe key (`key`: stripped,
+    missing tokens → '', cheap when already canonical). Casts are computed once per cell in an
+    inner projection (`casts`, then `texts` over them): DuckDB would evaluate a cast repeated
+    across the checks once per use. `tests` say the raw cells are certainly clean."""
     kind, idx = ctx.kind, ctx.plan.index
     reg_keys = _region_map(con, ctx, n)
     region_join = "LEFT JOIN regmap m ON " + " AND ".join(f"m.{k} IS NOT DISTINCT FROM s.{k}" for k in reg_keys)
     col_of = {i: f for f, i in idx.items()}
     counts, pcts = set(COUNT_FIELDS.get(kind, ())), set(PCT_FIELDS.get(kind, ()))
-    row_date = ROW_DATE[kind]
-
-    def c(i: int) -> str:
-        return f"c{i}"
-
-    # One pass over the columns. Codes, counts and dates are tested on their raw text (a clean
-    # cell is its own key); text and unknown columns get Python's dedupe key (`key`: stripped,
-    # missing tokens → '', cheap when already canonical). Casts are computed once per cell in an
-    # inner projection (`casts`, then `texts` over them): DuckDB would evaluate a cast repeated
-    # across the checks once per use. `tests` say the raw cells are certainly clean.
-    keyed_cols: set[int] = set()
-    date_cols: list[int] = []  # columns parsed through their dmap{i}
-    casts: list[str] = []
-    texts: list[str] = []
-    tests: list[str] = []
+    plan = _Plan(ctx, n, region_join, set(), [], [], [], [])
     for i in range(n):
-        f = col_of.get(i)
+        f, c = col_of.get(i), f"c{i}"
         if f in counts:
-            casts.append(f"TRY_CAST(s.c{i} AS UBIGINT) AS u{i}")
-            texts.append(f"CAST(u{i} AS VARCHAR) AS ut{i}")
+            plan.casts.append(f"TRY_CAST(s.c{i} AS UBIGINT) AS u{i}")
+            plan.texts.append(f"CAST(u{i} AS VARCHAR) AS ut{i}")
             # '5' and '5.0' come back from the integer cast; ' 5', '+5', '5_000', '1e3' do not
-            tests.append(
-                f"({c(i)} IS NULL OR (({c(i)} = ut{i} OR {c(i)} = ut{i} || '.0') AND u{i} < 1000000000000000))"
-            )
+            plan.tests.append(f"({c} IS NULL OR (({c} = ut{i} OR {c} = ut{i} || '.0') AND u{i} < 1000000000000000))")
         elif f in DATE_FIELDS[kind]:
             _date_map(con, i)
-            date_cols.append(i)
-            casts += [f"dmap{i}.dv AS dv{i}", f"dmap{i}.ok AS dok{i}"]
-            may_be_empty = f != row_date or ctx.default_date is not None
-            tests.append(f"({c(i)} IS NULL OR dok{i})" if may_be_empty else f"coalesce(dok{i}, FALSE)")
+            plan.date_cols.append(i)
+            plan.casts += [f"dmap{i}.dv AS dv{i}", f"dmap{i}.ok AS dok{i}"]
+            may_be_empty = f != ROW_DATE[kind] or ctx.default_date is not None
+            plan.tests.append(f"({c} IS NULL OR dok{i})" if may_be_empty else f"coalesce(dok{i}, FALSE)")
         elif f in pcts:
-            tests.append(f"({c(i)} IS NULL OR (canon({c(i)}) AND pct_ok({c(i)})))")
+            plan.tests.append(f"({c} IS NULL OR (canon({c}) AND pct_ok({c})))")
         elif f == "region_code" and reg_keys == [f"c{i}"]:
-            tests.append("canon")
+            plan.tests.append("canon")
         else:  # a keyed text column: any value is fine, a few patterns go to the row-by-row rules
-            keyed_cols.add(i)
-            casts.append(f"key(s.c{i}) AS k{i}")
+            plan.keyed_cols.add(i)
+            plan.casts.append(f"key(s.c{i}) AS k{i}")
             if f in (*COPIED_TEXT, "region_name", "is_synthetic"):  # Python's '.0' rule: str.isdigit, any script
-                tests.append(f"NOT regexp_matches(k{i}, '[^\\x00-\\x7f].*\\.0$')")
+                plan.tests.append(f"NOT regexp_matches(k{i}, '[^\\x00-\\x7f].*\\.0$')")
             if i < 3:  # digits, dates and codes never start with a total word; text cells might
-                tests.append(f"NOT regexp_matches(k{i}, '(?i)^(JUMLAH|TOTAL|GRAND|JML|SUB)')")
-    cells = ", ".join(f"s.c{i}" for i in range(n))
-    date_joins = " ".join(f"LEFT JOIN dmap{i} ON dmap{i}.raw = s.c{i}" for i in date_cols)
+                plan.tests.append(f"NOT regexp_matches(k{i}, '(?i)^(JUMLAH|TOTAL|GRAND|JML|SUB)')")
+    return plan
 
-    def typed(stage_from: str) -> str:
-        inner = (
-            f"SELECT s.rn, {cells}, m.region_code, m.canon{''.join(', ' + x for x in casts)} "
-            f"FROM {stage_from} {region_join} {date_joins}"
-        )
-        return f"(SELECT *{''.join(', ' + x for x in texts)} FROM ({inner}))"
 
-    def val(f: str) -> str:  # a field's value, valid where the row passed its tests
-        if f not in idx:
-            return "NULL::DATE" if f in DATE_FIELDS[kind] else "NULL"
-        x = c(idx[f])
-        if f in counts:
-            return f"CAST(u{idx[f]} AS BIGINT)"
-        if f in pcts:
-            return f"pct_val(coalesce({x}, ''))"
-        if f in DATE_FIELDS[kind]:
-            return f"dv{idx[f]}"
-        return f"cell_text(k{idx[f]})" if idx[f] in keyed_cols else f"cell_text(coalesce({x}, ''))"
-
-    values = {f: val(f) for f in (*counts, *pcts, *DATE_FIELDS[kind])}
-    checks = ["region_code IS NOT NULL", *tests]
+def _clean_condition(plan: _Plan) -> str:
+    """The SQL that is true for a row the fast lane may insert as it is: every cell clean, a
+    region, dates in range, a figure, and no rule that could fire (the row lane words those)."""
+    kind, idx, ctx = plan.kind, plan.idx, plan.ctx
+    values = plan.values()
+    row_date = ROW_DATE[kind]
+    checks = ["region_code IS NOT NULL", *plan.tests]
     for f in DATE_FIELDS[kind]:
         if f in idx:
-            checks.append(f"({c(idx[f])} IS NULL OR {values[f]} BETWEEN $start AND $today)")
+            checks.append(f"(c{idx[f]} IS NULL OR {values[f]} BETWEEN $start AND $today)")
     if row_date not in idx and ctx.default_date is None:
         checks.append("FALSE")  # every row lacks its date: the slow lane words the error
-
-    default_date, default_prec = ctx.default_date or (None, None)
-    params: dict[str, object] = {
-        "start": EKTP_START,
-        "today": ctx.today,
-        "default_date": default_date,
-        "default_prec": default_prec,
-        "label": ctx.file_label,
-        "load_id": load_id,
-    }
-
-    # warnings: any rule that could fire sends the row to the slow lane, which words it
     warn = rules.sql_conditions(kind, values)  # the rules the row lane applies too (etl/rules.py)
     if kind == "coverage":  # the reported rate: its tolerance is the row lane's (validate.coverage_warnings)
         elig, rec, nrec, pct = values["eligible"], values["recorded"], values["not_recorded"], values["recorded_pct"]
@@ -385,7 +387,7 @@ def classify_and_insert(
         warn.append(f"({pct} IS NOT NULL AND {base} <> 0 AND abs(100.0 * {rec} / {base} - {pct}) > 0.005)")
     figures = [f for f in FIGURE_FIELDS.get(kind, ()) if f in idx]
     if figures:  # a template row with no figure is skipped by the row-by-row rules
-        checks.append("(" + " OR ".join(f"{c(idx[f])} IS NOT NULL AND {c(idx[f])} <> ''" for f in figures) + ")")
+        checks.append("(" + " OR ".join(f"c{idx[f]} IS NOT NULL AND c{idx[f]} <> ''" for f in figures) + ")")
     if kind == "coverage":  # eligible derived from recorded + not recorded: the row-by-row rules
         checks.append(
             f"NOT ({values['eligible']} IS NULL AND {values['recorded']} IS NOT NULL "
@@ -394,14 +396,19 @@ def classify_and_insert(
     clean = " AND ".join(checks)
     if warn:
         clean += " AND NOT coalesce(" + " OR ".join(f"coalesce({w}, FALSE)" for w in warn) + ", FALSE)"
+    return clean
 
-    raw_keys = ", ".join(f"k{i}" if i in keyed_cols else f"coalesce(c{i}, '')" for i in range(n))
+
+def _mark_lanes(con: duckdb.DuckDBPyConnection, plan: _Plan, clean: str, params: dict[str, object]) -> None:
+    """TEMP TABLE lanes(rn, dup_of, lane): exact duplicates and the rows for the row lane."""
+    n = plan.n
+    raw_keys = ", ".join(f"k{i}" if i in plan.keyed_cols else f"coalesce(c{i}, '')" for i in range(n))
     # pass 1: clean or not, and (for clean rows, whose cells are their own keys) the key hash
     _execute(
         con,
         f"""
         CREATE OR REPLACE TEMP TABLE flags AS
-        SELECT rn, coalesce({clean}, FALSE) AS clean, hash({raw_keys}) AS h FROM {typed("stage s")}
+        SELECT rn, coalesce({clean}, FALSE) AS clean, hash({raw_keys}) AS h FROM {plan.typed("stage s")}
         """,  # noqa: S608 - generated from the column plan; values are bound
         params,
     )
@@ -447,13 +454,19 @@ def classify_and_insert(
         """
     )
 
+
+def _insert_clean(con: duckdb.DuckDBPyConnection, plan: _Plan, table: str, params: dict[str, object]) -> None:
+    """Pass 2: every row not in a lane, as the row lane would have stored it."""
+    kind, idx, ctx, val = plan.kind, plan.idx, plan.ctx, plan.val
+    values = plan.values()
+    row_date = ROW_DATE[kind]
     synthetic = f"lower({val('is_synthetic')}) IN ('1', 'true', 'yes', 'y')" if "is_synthetic" in idx else "FALSE"
     row_date_expr = values[row_date]
     if ctx.default_date is not None:
         row_date_expr = f"coalesce({row_date_expr}, $default_date)"
     prec_parsed = "'day'" if row_date in idx else "NULL"
     if row_date in idx and ctx.default_date is not None:
-        prec_parsed = f"CASE WHEN {c(idx[row_date])} IS NULL THEN $default_prec ELSE 'day' END"
+        prec_parsed = f"CASE WHEN c{idx[row_date]} IS NULL THEN $default_prec ELSE 'day' END"
     elif ctx.default_date is not None:
         prec_parsed = "$default_prec"
     out = {
@@ -480,15 +493,40 @@ def classify_and_insert(
         # a count-only file: its clean rows hold nothing the narrow table lacks (see COUNTS_TABLE)
         table, cols = COUNTS_TABLE, ["row_number", *COUNTS_FIELDS]
     select = ", ".join(f"{out[col]} AS {col}" for col in cols)
-    # pass 2: the clean rows, i.e. every row not in a lane
     sql = f"""
         INSERT INTO {table} ({", ".join(cols)}, load_id)
-        SELECT {select}, $load_id FROM {typed("stage s ANTI JOIN lanes l ON l.rn = s.rn")}
+        SELECT {select}, $load_id FROM {plan.typed("stage s ANTI JOIN lanes l ON l.rn = s.rn")}
         """
     _execute(con, sql, params)
+
+
+def classify_and_insert(
+    con: duckdb.DuckDBPyConnection, ctx: RowContext, staged: Staged, table: str, load_id: int
+) -> int:
+    """Insert the fast lane into `table`; leave TEMP TABLE lanes(rn, lane, dup_of) of the other rows.
+
+    The fast lane is decided on the raw cells with cheap, exact tests (a count cell is its own
+    integer cast back to text, a date its own strptime/strftime round trip, a code is already
+    canonical), so a clean cell is its own dedupe key. Only the rows that fail them get Python's
+    keys rebuilt in SQL (strip, missing tokens), and only rows whose key hash repeats are
+    compared for exact duplicates. Returns the number of rows inserted.
+    """
+    _macros(con)
+    plan = _plan_cells(con, ctx, staged.n_cols)
+    default_date, default_prec = ctx.default_date or (None, None)
+    params: dict[str, object] = {
+        "start": EKTP_START,
+        "today": ctx.today,
+        "default_date": default_date,
+        "default_prec": default_prec,
+        "label": ctx.file_label,
+        "load_id": load_id,
+    }
+    _mark_lanes(con, plan, _clean_condition(plan), params)
+    _insert_clean(con, plan, table, params)
     inserted = staged.rows - con.execute("SELECT COUNT(*) FROM lanes").fetchall()[0][0]
     con.execute("DROP TABLE flags; DROP TABLE slowkeys; DROP TABLE dups; DROP TABLE totals")
-    for i in date_cols:
+    for i in plan.date_cols:
         con.execute(f"DROP TABLE dmap{i}")
     return int(inserted)
 
