@@ -381,7 +381,7 @@ def _clean_condition(plan: _Plan) -> str:
     if row_date not in idx and ctx.default_date is None:
         checks.append("FALSE")  # every row lacks its date: the slow lane words the error
     warn = rules.sql_conditions(kind, values)  # the rules the row lane applies too (etl/rules.py)
-    if kind == "coverage":  # the reported rate: its tolerance is the row lane's (validate.coverage_warnings)
+    if kind == "coverage":  # the reported rate: its tolerance is the row lane's (rules.coverage_warnings)
         elig, rec, nrec, pct = values["eligible"], values["recorded"], values["not_recorded"], values["recorded_pct"]
         base = f"(CASE WHEN {elig} <> 0 THEN {elig} ELSE {rec} + {nrec} END)"
         warn.append(f"({pct} IS NOT NULL AND {base} <> 0 AND abs(100.0 * {rec} / {base} - {pct}) > 0.005)")

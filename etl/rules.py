@@ -10,7 +10,7 @@ applies only when every field it names has a value (SQL: a NULL makes the condit
 which counts as false).
 
 The rate rule (a reported % rekam against recorded / eligible) is not here: its tolerance
-follows how many decimals the file wrote, which only the row lane sees (validate.coverage_warnings);
+follows how many decimals the file wrote, which only the row lane sees (`coverage_warnings`);
 the bulk lane sends every row where it could fire to the row lane.
 """
 
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from types import CodeType
 
 from ektp import checks
+from etl.headers import SPLIT_FIELDS
 
 _NAME = re.compile(r"\b([a-z_][a-z0-9_]*)\b")
 _FUNCTIONS = {"abs"}
@@ -96,3 +97,37 @@ def notes(kind: str, rec: dict) -> list[str]:
 def sql_conditions(kind: str, value_of: dict[str, str]) -> list[str]:
     """Each rule of a file kind as an SQL condition that is true where the rule fires."""
     return [r.sql(value_of) for r in RULES if r.kind == kind]
+
+
+def pct_tolerance(raw: object) -> float:
+    """One unit of the last printed decimal: '98.22' → 0.01, '86' → 1 (counts win beyond)."""
+    s = str(raw).strip().rstrip("%")
+    for sep in (",", "."):
+        if sep in s:
+            return 10.0 ** -len(s.rsplit(sep, 1)[1]) + 1e-9
+    return 1.0 + 1e-9
+
+
+def coverage_warnings(r: dict, pct_raw: object = None) -> list[str]:
+    """Consistency checks that load the row but flag it (the counts win): the shared rules
+    (above), then the reported rate, whose tolerance follows the file's decimals."""
+    w = notes("coverage", r)  # the rules both lanes share
+    elig, rec, nrec, pct = r.get("eligible"), r.get("recorded"), r.get("not_recorded"), r.get("recorded_pct_reported")
+    if pct is not None and rec is not None:
+        base = elig if elig else (rec + nrec if nrec is not None else None)
+        if base:
+            computed = 100.0 * rec / base
+            if abs(computed - pct) > pct_tolerance(pct_raw if pct_raw is not None else pct):
+                key = "rate_mismatch" if elig else "rate_mismatch_sum"
+                w.append(checks.write(key, reported=f"{pct:g}", computed=f"{computed:.2f}"))
+    return w
+
+
+def split_warnings(r: dict) -> list[str]:
+    """A split by sex (L + P) that does not add up to the file's own total (JUMLAH)."""
+    out = []
+    for f in SPLIT_FIELDS:
+        male, female, total = r.get(f"{f}_male"), r.get(f"{f}_female"), r.get(f)
+        if male is not None and female is not None and total is not None and male + female != total:
+            out.append(checks.write("split_sum", measure=f, male=male, female=female, sum=male + female, total=total))
+    return out

@@ -19,6 +19,7 @@ from ektp import checks
 from etl import rules
 from etl.headers import SPLIT_FIELDS, ColumnPlan, FileError, plan_columns  # noqa: F401 - re-exported
 from etl.regions import RegionMatcher, name_key, normalize_code
+from etl.rules import coverage_warnings, split_warnings  # noqa: F401 - the row lane's notes
 from etl.transform import (
     COUNT_FIELDS,
     DATE_FIELDS,
@@ -347,15 +348,6 @@ def code_system(ctx: RowContext, sample: list[tuple[int, list[object]]]) -> tupl
     )
 
 
-def _pct_tolerance(raw: object) -> float:
-    """One unit of the last printed decimal: '98.22' → 0.01, '86' → 1 (counts win beyond)."""
-    s = str(raw).strip().rstrip("%")
-    for sep in (",", "."):
-        if sep in s:
-            return 10.0 ** -len(s.rsplit(sep, 1)[1]) + 1e-9
-    return 1.0 + 1e-9
-
-
 #: A destruction's period, as written ("2012", "Januari 2019", "5/7/2021"): each bound keeps its
 #: precision, and a year or month stands for its first day as a start and its last as an end.
 PERIOD_BOUNDS = ("period_from", "period_to")
@@ -371,33 +363,8 @@ def period_bound(d: dt.date, precision: str, field: str) -> dt.date:
     return d
 
 
-def coverage_warnings(r: dict, pct_raw: object = None) -> list[str]:
-    """Consistency checks that load the row but flag it (the counts win): the shared rules
-    (etl/rules.py), then the reported rate, whose tolerance follows the file's decimals."""
-    w = rules.notes("coverage", r)  # the rules both lanes share (etl/rules.py)
-    elig, rec, nrec, pct = r.get("eligible"), r.get("recorded"), r.get("not_recorded"), r.get("recorded_pct_reported")
-    if pct is not None and rec is not None:
-        base = elig if elig else (rec + nrec if nrec is not None else None)
-        if base:
-            computed = 100.0 * rec / base
-            if abs(computed - pct) > _pct_tolerance(pct_raw if pct_raw is not None else pct):
-                key = "rate_mismatch" if elig else "rate_mismatch_sum"
-                w.append(checks.write(key, reported=f"{pct:g}", computed=f"{computed:.2f}"))
-    return w
-
-
 #: `coverage_rows.basis` of a row whose eligible count the loader derived.
 BASIS_DERIVED_ELIGIBLE = "eligible derived: recorded + not recorded (the file gives no wajib KTP-el)"
-
-
-def split_warnings(r: dict) -> list[str]:
-    """A split by sex (L + P) that does not add up to the file's own total (JUMLAH)."""
-    out = []
-    for f in SPLIT_FIELDS:
-        male, female, total = r.get(f"{f}_male"), r.get(f"{f}_female"), r.get(f)
-        if male is not None and female is not None and total is not None and male + female != total:
-            out.append(checks.write("split_sum", measure=f, male=male, female=female, sum=male + female, total=total))
-    return out
 
 
 def _unit_errors(ctx: RowContext, cells: list[object], rec: dict) -> list[str]:
