@@ -9,6 +9,8 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+import polars as pl
+
 from ektp.numbers import missing
 
 #: Bands Dukcapil itself reports for the recording rate, as (key, lower bound inclusive).
@@ -239,3 +241,23 @@ def runway_days(remaining: list[float | None], daily_use: list[float | None]) ->
     stock = [v for v in remaining if not missing(v)]
     use = [v for v in daily_use if not missing(v)]
     return sum(stock) / sum(use) if use and sum(use) > 0 else None
+
+
+def funnel_frame(steps: list[tuple[str, int | None]]) -> pl.DataFrame:
+    """The funnel's steps as the table its CSV download carries."""
+    return pl.DataFrame({"step": [k for k, _ in steps], "value": [v for _, v in steps]})
+
+
+def sources_disagree(synthetic: list[bool | None]) -> bool:
+    """Whether a unit's figures for one date come from several sources worth comparing: more
+    than one published, or a published one beside the synthetic fill."""
+    sourced = sum(1 for s in synthetic if not s)
+    return sourced > 1 or (sourced > 0 and len(synthetic) > sourced)
+
+
+def oldest_card(offices: pl.DataFrame) -> tuple[dt.date, str] | None:
+    """The oldest printed card still waiting across offices, with its date's precision."""
+    dated = offices.filter(pl.col("oldest_card_date").is_not_null()).sort("oldest_card_date")
+    if not dated.height:
+        return None
+    return dated["oldest_card_date"][0], dated["oldest_card_precision"][0] or "day"

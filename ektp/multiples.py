@@ -92,3 +92,8 @@ def small_multiples(
     _finish(fig, title, source_line, 120 + PANEL_PX * rows + 150, legend_room=False, lang=lang)
     fig.update_layout(legend={"y": 0.0, "yanchor": "top", "font": {"size": 11}}, margin={"b": 150})
     return fig
+
+
+def panel_data(panels: list[tuple[dt.date, pl.DataFrame]], metric: str) -> pl.DataFrame:
+    """The panels' values in one table (code, name, the metric, as_of): the CSV of the figure."""
+    return pl.concat([df.select("code", "name", metric).with_columns(pl.lit(d).alias("as_of")) for d, df in panels])

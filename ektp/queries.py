@@ -470,9 +470,19 @@ def _targets(stamp: tuple, scope: str) -> pl.DataFrame:
     )
 
 
-def targets(scope: str) -> pl.DataFrame:
-    """Targets for areas in scope (and national ones)."""
-    return _targets(db.stamp(), scope)
+def targets(
+    scope: str, metrics: tuple[str, ...] | None = None, dated_only: bool = False, sourced_only: bool = False
+) -> pl.DataFrame:
+    """Targets for areas in scope (and national ones); only those of `metrics`, only those with
+    a deadline, only sourced ones (not the synthetic fill's), when asked."""
+    df = _targets(db.stamp(), scope)
+    if metrics is not None:
+        df = df.filter(pl.col("metric").is_in(list(metrics)))
+    if dated_only:
+        df = df.filter(pl.col("deadline").is_not_null())
+    if sourced_only:
+        df = df.filter(~pl.col("is_synthetic"))
+    return df
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)

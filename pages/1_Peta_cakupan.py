@@ -8,7 +8,7 @@ from dataclasses import astuple, dataclass
 import polars as pl
 import streamlit as st
 
-from ektp import changes, charts, classes, fmt, geo, multiples, queries, releases, summary, ui
+from ektp import changes, charts, classes, fmt, geo, metrics, multiples, queries, releases, summary, ui
 from ektp.geo import CHILD_LEVEL
 from ektp.i18n import t
 from ektp.metrics import funnel
@@ -65,7 +65,7 @@ def ranking(
     query = st.text_input(t("search", lg), key="map_search", max_chars=60)
     table = ui.ranking_table(mv, metric, lg, scheme, target, bins)
     if query:
-        table = table.filter(pl.col(t("name", lg)).str.to_lowercase().str.contains(query.lower(), literal=True))
+        table = ui.search_rows(table, t("name", lg), query)
     if table.height > RANKING_ROWS:  # all 7,285 districts would send ~830 KB on every rerun
         st.caption(t("ranking_capped", lg, shown=fmt.num(RANKING_ROWS, lg), total=fmt.num(table.height, lg)))
         table = table.head(RANKING_ROWS)
@@ -115,7 +115,7 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
             funnel_fig = ui.FigureSpec(charts.funnel_chart, steps, lg, ftitle, fsrc)
             st.plotly_chart(funnel_fig.shared(), config=ui.plotly_config(lg), key="funnel")
             st.caption(ui.marker(row["is_synthetic"], lg))
-            funnel_data = pl.DataFrame({"step": [k for k, _ in steps], "value": [v for _, v in steps]})
+            funnel_data = metrics.funnel_frame(steps)
             ui.figure_downloads(
                 funnel_fig.fresh, funnel_data, f"alur_{unit}_{row['as_of']}", lg, "funnel", sentence=fsaid
             )
@@ -127,8 +127,7 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
         st.markdown(f"**{t('alternatives', lg)}**")
         alts = queries.sources_for(unit, row["as_of"]) if row["as_of"] else pl.DataFrame()
         if alts.height:
-            non_syn = alts.filter(~pl.col("is_synthetic"))
-            if non_syn.height > 1 or (non_syn.height and alts.height > non_syn.height):
+            if metrics.sources_disagree(alts["is_synthetic"].to_list()):
                 st.caption(t("disagree_note", lg))
             ui.table(ui.alternatives_table(alts, lg), hide_index=True, width="stretch")
         else:
@@ -185,7 +184,7 @@ def multiples_view(v: View, dates: list[dt.date], scheme: str, target: float | N
     fig = ui.FigureSpec(multiples.small_multiples, panels, geo.static_url(view), *args)
     ui.show_geometry_loader(view)
     st.plotly_chart(fig.shared(), key="multiples_chart", config=ui.plotly_config(lg))
-    data = pl.concat([df.select("code", "name", metric).with_columns(pl.lit(d).alias("as_of")) for d, df in panels])
+    data = multiples.panel_data(panels, metric)
     ui.figure_downloads(
         lambda: multiples.small_multiples(panels, geo.geojson(view), *args),
         data,

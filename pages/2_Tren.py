@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import polars as pl
 import streamlit as st
 
 from ektp import charts, fmt, queries, summary, ui
@@ -36,7 +35,7 @@ def body() -> None:
         return
     series = queries.series(codes)
     points = queries.sourced_points(codes)
-    tg = queries.targets(area).filter(pl.col("metric") == "recording_rate")
+    tg = queries.targets(area, ("recording_rate",))
     target_lines, projections, notes = summary.trend_targets(codes, names, series, tg, lg, dt.date.today())
     title = t("trend_title", lg, regions=", ".join(names[c] for c in codes))
     srcs = fmt.sources_line(sorted(set(points["source"].drop_nulls().to_list())), lg)

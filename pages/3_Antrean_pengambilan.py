@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from ektp import charts, fmt, queries, summary, ui
+from ektp import charts, fmt, metrics, queries, summary, ui
 from ektp.i18n import t
 
 lg = ui.setup("page_backlog")
@@ -19,13 +19,8 @@ def headline(offices: pl.DataFrame) -> None:
     c = st.columns(3)
     c[0].metric(t("awaiting_pickup", lg), fmt.num(total.sum() if total.len() else None, lg))
     c[1].metric(t("offices", lg), fmt.num(offices.height, lg))
-    oldest = offices.filter(pl.col("oldest_card_date").is_not_null()).sort("oldest_card_date")
-    c[2].metric(
-        t("oldest_card", lg),
-        fmt.date(oldest["oldest_card_date"][0], lg, oldest["oldest_card_precision"][0] or "day")
-        if oldest.height
-        else "–",
-    )
+    oldest = metrics.oldest_card(offices)
+    c[2].metric(t("oldest_card", lg), fmt.date(oldest[0], lg, oldest[1]) if oldest else "–")
     st.caption(ui.marker(offices["is_synthetic"].to_list(), lg))
 
 
@@ -73,9 +68,7 @@ def offices_view(offices: pl.DataFrame, area: str, area_name: str, as_of: dt.dat
 def burndowns(area: str) -> None:
     """One burn-down chart per dated target on the backlog or the unrecorded count."""
     st.header(t("burndown", lg))
-    tg = queries.targets(area).filter(
-        pl.col("metric").is_in(["pickup_backlog", "unrecorded_count"]) & pl.col("deadline").is_not_null()
-    )
+    tg = queries.targets(area, ("pickup_backlog", "unrecorded_count"), dated_only=True)
     if not tg.height:
         st.info(t("no_burndown", lg))
     for r in tg.iter_rows(named=True):

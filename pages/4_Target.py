@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import polars as pl
 import streamlit as st
 
 from ektp import charts, fmt, queries, summary, ui
@@ -20,9 +19,7 @@ def body() -> None:
         return
     show_synth = st.sidebar.toggle(t("synthetic", lg), value=True, key="w_show_synth")
     ui.show_invalid_notice(lg)
-    tg = queries.targets(area)
-    if not show_synth:
-        tg = tg.filter(~pl.col("is_synthetic"))
+    tg = queries.targets(area, sourced_only=not show_synth)
     today = dt.date.today()
     rows = ui.target_rows(tg, queries.metric_series, lg, today)
     if not rows:

@@ -743,3 +743,18 @@ def test_public_downloads_start_no_browser_on_the_server(app_env: Path, monkeypa
     at = run("pages/2_Tren.py", {"area": "15", "lang": "en"})
     at.toggle(key="dlopen_trend").set_value(True).run()
     assert [b.proto.label for b in at.get("download_button")][:2] == ["⬇ SVG", "⬇ PNG (print)"]
+
+
+def test_targets_are_filtered_in_the_query_module(app_env: Path) -> None:
+    import polars as pl
+
+    from ektp import queries
+
+    everything = queries.targets("15")
+    rates = queries.targets("15", ("recording_rate",))
+    assert rates.height and set(rates["metric"]) == {"recording_rate"}
+    assert rates.height == everything.filter(pl.col("metric") == "recording_rate").height
+    dated = queries.targets("15", dated_only=True)
+    assert dated["deadline"].null_count() == 0 and dated.height <= everything.height
+    sourced = queries.targets("15", sourced_only=True)
+    assert sourced.height and not any(sourced["is_synthetic"])

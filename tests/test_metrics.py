@@ -223,3 +223,25 @@ def test_runway_is_the_stock_over_the_recent_daily_use() -> None:
     assert runway_days([1200], [0]) is None  # nothing used: no pace to divide by
     assert runway_days([500, float("nan")], [None, 2.5]) == pytest.approx(200.0)
     assert runway_days([], []) is None
+
+
+def test_sources_disagree_when_two_published_or_published_beside_the_fill() -> None:
+    from ektp.metrics import sources_disagree
+
+    assert sources_disagree([False, False]) and sources_disagree([False, True])
+    assert not sources_disagree([False]) and not sources_disagree([True, True]) and not sources_disagree([])
+
+
+def test_oldest_card_across_offices_keeps_its_precision() -> None:
+    import polars as pl
+
+    from ektp.metrics import oldest_card
+
+    offices = pl.DataFrame(
+        {
+            "oldest_card_date": [dt.date(2021, 5, 31), None, dt.date(2020, 12, 31)],
+            "oldest_card_precision": ["month", None, "year"],
+        }
+    )
+    assert oldest_card(offices) == (dt.date(2020, 12, 31), "year")
+    assert oldest_card(offices.head(0)) is None

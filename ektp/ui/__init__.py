@@ -74,6 +74,7 @@ from ektp.ui.tables import (  # noqa: F401
     number_config,
     ranking_table,
     safe_text,
+    search_rows,
     show_check_notes,
     source_use,
     sourced_table,

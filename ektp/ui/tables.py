@@ -29,6 +29,11 @@ def marker(is_synthetic: Any, lg: str) -> str:
     return t("synthetic_marker", lg) if is_synthetic else t("sourced_marker", lg)
 
 
+def search_rows(table: pl.DataFrame, column: str, query: str) -> pl.DataFrame:
+    """The rows whose `column` holds the typed text, ignoring case (the ranking's search box)."""
+    return table.filter(pl.col(column).str.to_lowercase().str.contains(query.lower(), literal=True))
+
+
 def safe_text(s: Any) -> str:
     """Escape text from data (region or office names) before any markdown/HTML rendering."""
     return html.escape(str(s)) if s is not None else "–"
