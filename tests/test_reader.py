@@ -282,3 +282,17 @@ def test_without_a_browser_the_internal_instance_still_offers_every_download(
     at.toggle(key="dlopen_trend").set_value(True).run()
     assert [b.proto.label for b in at.get("download_button")] == ["⬇ HTML", "⬇ Chart data CSV"]
     assert any("camera button" in c.value for c in at.caption)
+
+
+def test_the_kept_answers_stay_within_their_byte_budget(app_env: Path) -> None:
+    """A reader cache bounded by bytes: many views do not grow the process without end; the
+    oldest answers go first, and a dropped view is drawn again when asked."""
+    reader = Reader(Downstream(), base_url="", max_bytes=60_000)
+    views = [f"area=15&level=regency&lang={lg}&metric={m}" for lg in ("en", "id") for m in charts.METRICS]
+    for q in views:
+        assert call(reader, "/v/map", q)[0] == 200
+    assert reader._bytes <= 60_000 and len(reader._cache) < 2 * len(views)
+    assert reader._bytes == sum(a.size for a in reader._cache.values())
+    drawn = reader.renders
+    call(reader, "/v/map", views[0])  # the oldest was dropped: drawn again
+    assert reader.renders == drawn + 1

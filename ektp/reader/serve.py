@@ -52,8 +52,10 @@ ROUTES = {
 #: Kept 5 minutes by browsers and CDNs, then served stale for up to a day while revalidated
 #: (an ETag check, answered 304 when the build has not changed).
 CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=86400"
-#: Answers kept in memory (the largest, the national district page, is ~1 MB with its forms).
+#: Answers kept in memory, at most this many and this many bytes (the largest, the national
+#: district page, is ~1.3 MB with its compressed forms; Jambi's ~25 KB).
 MAX_ENTRIES = 256
+MAX_BYTES = 64 * 2**20
 _HOST = re.compile(r"^[A-Za-z0-9.\-]{1,253}(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?$")
 _COMPRESSED = {"html", "svg", "csv", "json"}
 
@@ -68,6 +70,10 @@ class Answer:
     filename: str = ""
     br: bytes | None = None
     gz: bytes | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.br or b"") + len(self.gz or b"")
 
 
 def _answer(status: int, kind: str, content_type: str, body: bytes, filename: str = "") -> Answer:
@@ -127,15 +133,18 @@ def _fallback(status: int, key: str) -> Answer:
 class Reader:
     """ASGI middleware answering the reader routes (see the module doc); anything else goes on."""
 
-    def __init__(self, app: ASGIApp, base_url: str | None = None, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(
+        self, app: ASGIApp, base_url: str | None = None, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES
+    ) -> None:
         self.app = app
         if base_url is None:
             from streamlit import config
 
             base_url = config.get_option("server.baseUrlPath") or ""
         self.base = "/" + base_url.strip("/") if base_url.strip("/") else ""
-        self.max_entries = max_entries
+        self.max_entries, self.max_bytes = max_entries, max_bytes
         self._cache: OrderedDict[tuple, Answer] = OrderedDict()
+        self._bytes = 0  # what the kept answers hold (an answer kept under two keys counts twice)
         self._lock = threading.Lock()
         self._limiter = anyio.CapacityLimiter(2)  # a draw is CPU: no more at once than cores
         self.renders = 0  # how many answers were drawn (not from memory): for tests and benchmarks
@@ -189,9 +198,11 @@ class Reader:
 
     def _put(self, key: tuple, answer: Answer) -> None:
         with self._lock:
+            old = self._cache.pop(key, None)
+            self._bytes += answer.size - (old.size if old else 0)
             self._cache[key] = answer
-            while len(self._cache) > self.max_entries:
-                self._cache.popitem(last=False)
+            while self._cache and (len(self._cache) > self.max_entries or self._bytes > self.max_bytes):
+                self._bytes -= self._cache.popitem(last=False)[1].size
 
     @staticmethod
     def _origin(scope: Scope, headers: dict[str, str]) -> str:
