@@ -1,5 +1,6 @@
 """The server entry: `streamlit run asgi.py` (what `make run` does) serves app.py and its pages,
-the reader pages of every map view at /v/map (ektp.reader.serve), Streamlit's own JS/CSS/fonts
+the reader pages of every map view at /v/map (ektp.reader.serve), the HTML shell with the app's
+style and language written in (ektp.pageshell), Streamlit's own JS/CSS/fonts
 compressed once by `make assets` (ektp.assets) and map geometry sent once per browser and build
 (ektp.geoserve). `streamlit run app.py` still works, without /v/map and uncompressed; the
 geometry then comes through Streamlit's static route, uncached."""
@@ -10,6 +11,7 @@ from starlette.middleware import Middleware
 from ektp import nodelay
 from ektp.assets import CompressedAssets
 from ektp.geoserve import GeometryFiles
+from ektp.pageshell import PageShell
 from ektp.publicsurface import PublicSurface
 from ektp.reader.serve import Reader
 
@@ -20,6 +22,7 @@ app = st.App(
     middleware=[
         Middleware(PublicSurface),
         Middleware(Reader),
+        Middleware(PageShell),
         Middleware(CompressedAssets),
         Middleware(GeometryFiles),
     ],

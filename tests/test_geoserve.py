@@ -229,3 +229,42 @@ def test_listening_sockets_get_tcp_nodelay_and_pass_it_on() -> None:
             with accepted:
                 assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
             del client
+
+
+class HtmlShell:
+    """Stands where Streamlit would: its HTML shell for a page, JSON for anything else; records
+    the Accept-Encoding it was asked with."""
+
+    def __init__(self) -> None:
+        self.encodings: list[str] = []
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+        head = dict(scope["headers"])
+        self.encodings.append(head.get(b"accept-encoding", b"").decode())
+        html = scope["path"].endswith(("/", "Peta_cakupan"))
+        body = b'<!DOCTYPE html><html lang="en"><head><title>Streamlit</title></head><body></body></html>'
+        ctype = b"text/html; charset=utf-8" if html else b"application/json"
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode())]})  # fmt: skip
+        await send({"type": "http.response.body", "body": body})
+
+
+def test_the_page_shell_carries_the_style_and_the_pages_language() -> None:
+    """ektp.pageshell: the app's style and the link's language are in the HTML from the first
+    paint (a style sent with the first script run arrived after Streamlit's own elements)."""
+    from ektp.pageshell import PageShell
+    from ektp.pagestyle import PAGE_CSS
+
+    down = HtmlShell()
+    app = PageShell(down, base_url="")
+    status, head, body = call(app, "/Peta_cakupan", "area=15&lang=en", accept_encoding="gzip, br")
+    html = gzip.decompress(body).decode()
+    assert status == 200 and head["content-encoding"] == "gzip" and int(head["content-length"]) == len(body)
+    assert '<html lang="en">' in html and f"{PAGE_CSS}</style></head>" in html
+    assert down.encodings[-1] == ""  # asked uncompressed, to be written into
+    status, head, body = call(app, "/", "lang=xx")  # no or an unknown language: the default
+    assert '<html lang="id">' in body.decode() and "content-encoding" not in head
+    for path in ("/_stcore/health", "/static/js/index.js", "/v/map", "/app/static/geo/x.json"):
+        status, head, body = call(app, path, accept_encoding="gzip")
+        assert body.startswith(b"<!DOCTYPE") and "ektp-shell" not in body.decode(), path  # as it came
+        assert down.encodings[-1] == "gzip"

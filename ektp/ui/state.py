@@ -17,6 +17,7 @@ import streamlit as st
 
 from ektp import db, fmt, settings
 from ektp.i18n import LANGS, t
+from ektp.pagestyle import PAGE_CSS
 
 MAX_PARAM_LEN = 64
 
@@ -85,18 +86,7 @@ def setup(page_key: str) -> str:
     # The page's own style, as a style-only st.html: applied with the first elements (a style in
     # st.markdown waits for the lazily loaded raw-HTML renderer, so a phone's padding changed after
     # the title was painted and moved every line: layout shift 0.135 on the map permalink).
-    st.html(
-        # captions in a grey with 7:1 contrast on white (Streamlit's #828180 gives 3.9:1: Lighthouse
-        # and WCAG AA ask 4.5:1 for 14 px text)
-        "<style>[data-testid='stCaptionContainer'],.stCaption,[data-testid='stCaptionContainer'] p"
-        "{color:#595959 !important;opacity:1 !important;}"
-        # the script-only elements (map geometry loader, chart-sentence linker) take no room from
-        # their first paint: hidden once drawn, they had moved the map up twice (layout shift)
-        "[class*='st-key-ektp_hidden_']{display:none}"
-        "@media (max-width: 640px){.block-container{padding-left:0.4rem;padding-right:0.4rem;}"
-        " [data-testid='stHorizontalBlock']{flex-wrap:wrap;}"
-        " [data-testid='stHorizontalBlock']>div{min-width:100% !important;}}</style>"
-    )
+    st.html(f"<style>{PAGE_CSS}</style>")  # ektp/pagestyle.py (asgi.py also writes it into the shell)
     if settings.is_public():
         st.sidebar.caption(t("public_note", chosen))
     return chosen

@@ -1,0 +1,96 @@
+"""Streamlit's HTML shell with the app's style and the page's language written in.
+
+Every page of the app starts as the same small HTML file from Streamlit (`<html lang="en">`,
+the script tags). This ASGI middleware (mounted by `asgi.py`) writes into it, before the first
+paint: the app's page style (ektp/pagestyle.py; otherwise it arrives with the first script
+run, after Streamlit's own elements were drawn), the sidebar button's arrow as text (so the
+375 KB icon font is not fetched for the first screen), and `lang` from the link's `lang`
+parameter or the default language (a screen reader reads an Indonesian page as Indonesian).
+The shell is small (~5 KB); it is sent gzipped when the browser accepts it. Every other
+response goes on unchanged.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qs
+
+from ektp import settings
+from ektp.geoserve import choose_encoding
+from ektp.pagestyle import PAGE_CSS, SHELL_CSS
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: Paths (after the base) that are never a page's shell.
+NOT_PAGES = ("_stcore/", "static/", "app/static/", "media/", "component/", "v/")
+_HTML_LANG = re.compile(rb'<html lang="[A-Za-z-]*"')
+
+
+def shell(html: bytes, lang: str) -> bytes:
+    """The shell with the style before `</head>` and the page's language on `<html>`."""
+    style = f'<style id="ektp-shell">{SHELL_CSS}{PAGE_CSS}</style>'.encode()
+    html = _HTML_LANG.sub(f'<html lang="{lang}"'.encode(), html, count=1)
+    return html.replace(b"</head>", style + b"</head>", 1)
+
+
+class PageShell:
+    def __init__(self, app: ASGIApp, base_url: str | None = None) -> None:
+        self.app = app
+        if base_url is None:
+            from streamlit import config
+
+            base_url = config.get_option("server.baseUrlPath") or ""
+        self.base = "/" + base_url.strip("/") if base_url.strip("/") else ""
+
+    def _is_page(self, scope: Scope) -> bool:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD") or not path.startswith(self.base):
+            return False
+        rest = path[len(self.base) :].lstrip("/")
+        return not rest.startswith(NOT_PAGES) and "." not in rest.rsplit("/", 1)[-1]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self._is_page(scope):
+            return await self.app(scope, receive, send)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        wanted = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [""])[0]
+        lang = wanted if wanted in ("id", "en") else settings.default_lang()
+        # the shell comes uncompressed from Streamlit, to be written into
+        inner = dict(scope, headers=[(k, v) for k, v in scope.get("headers", []) if k.lower() != b"accept-encoding"])
+        start: MutableMapping[str, Any] | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: MutableMapping[str, Any]) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                ctype = dict((k.lower(), v) for k, v in message.get("headers", [])).get(b"content-type", b"")
+                if message.get("status") == 200 and ctype.startswith(b"text/html"):
+                    start = message
+                    return
+                start = None
+                await send(message)
+                return
+            if start is None:  # not the shell: as it came
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = shell(b"".join(chunks), lang)
+            out = [
+                (k, v) for k, v in start.get("headers", []) if k.lower() not in (b"content-length", b"content-encoding")
+            ]
+            if choose_encoding(headers.get("accept-encoding", ""), ("gzip",)) == "gzip":
+                body = gzip.compress(body, 6, mtime=0)
+                out.append((b"content-encoding", b"gzip"))
+            out += [(b"content-length", str(len(body)).encode()), (b"vary", b"Accept-Encoding")]
+            await send({"type": "http.response.start", "status": 200, "headers": out})
+            await send({"type": "http.response.body", "body": b"" if scope.get("method") == "HEAD" else body})
+
+        await self.app(inner, receive, capture)

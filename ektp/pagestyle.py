@@ -1,0 +1,26 @@
+"""The app's own page style, in one place: `ui.setup` sends it with every script run, and
+`asgi.py` writes it into Streamlit's HTML shell (ektp/pageshell.py), so it holds from the
+first paint."""
+
+#: Captions in a grey with 7:1 contrast on white (Streamlit's #828180 gives 3.9:1: Lighthouse
+#: and WCAG AA ask 4.5:1 for 14 px text); the script-only elements (map geometry loader,
+#: chart-sentence linker) take no room (hidden once drawn, they had moved the map up twice);
+#: on a phone a little more width and columns stacked.
+PAGE_CSS = (
+    "[data-testid='stCaptionContainer'],.stCaption,[data-testid='stCaptionContainer'] p"
+    "{color:#595959 !important;opacity:1 !important;}"
+    "[class*='st-key-ektp_hidden_']{display:none}"
+    "@media (max-width: 640px){.block-container{padding-left:0.4rem !important;padding-right:0.4rem !important;}"
+    " [data-testid='stHorizontalBlock']{flex-wrap:wrap;}"
+    " [data-testid='stHorizontalBlock']>div{min-width:100% !important;}}"
+)
+
+#: The sidebar's open button drawn as a text arrow: its icon was the only glyph of Streamlit's
+#: 375 KB icon font on a page's first screen, fetched before the page's own content (on a slow
+#: phone link ~2 s of bandwidth). Other icons still load the font when they appear.
+SHELL_CSS = (
+    "[data-testid='stExpandSidebarButton'] [data-testid='stIconMaterial']"
+    "{font-size:0 !important;font-family:sans-serif !important}"
+    "[data-testid='stExpandSidebarButton'] [data-testid='stIconMaterial']::after"
+    "{content:'\\00BB';font-size:1.5rem;line-height:1;font-family:sans-serif}"
+)
