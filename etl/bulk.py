@@ -26,7 +26,16 @@ import polars as pl
 
 from etl import rules
 from etl.extract import RawTable
-from etl.transform import COUNT_FIELDS, DATE_FIELDS, MISSING, PCT_FIELDS, ROW_DATE, is_missing, is_total_row
+from etl.transform import (
+    COUNT_FIELDS,
+    DATE_FIELDS,
+    MISSING,
+    PCT_FIELDS,
+    ROW_DATE,
+    TOTAL_START,
+    is_missing,
+    is_total_row,
+)
 from etl.validate import COLUMNS, COPIED_TEXT, COUNTS_FIELDS, COUNTS_TABLE, EKTP_START, FIGURE_FIELDS, RowContext
 
 #: Fields the bulk lanes do not check (periods in two cells, units, BPS codes, province codes,
@@ -364,7 +373,7 @@ def _plan_cells(con: duckdb.DuckDBPyConnection, ctx: RowContext, n: int) -> _Pla
             if f in (*COPIED_TEXT, "region_name", "is_synthetic"):  # Python's '.0' rule: str.isdigit, any script
                 plan.tests.append(f"NOT regexp_matches(k{i}, '[^\\x00-\\x7f].*\\.0$')")
             if i < 3:  # digits, dates and codes never start with a total word; text cells might
-                plan.tests.append(f"NOT regexp_matches(k{i}, '(?i)^(JUMLAH|TOTAL|GRAND|JML|SUB)')")
+                plan.tests.append(f"NOT regexp_matches(k{i}, '(?i)^({TOTAL_START})')")
     return plan
 
 
@@ -416,7 +425,7 @@ def _mark_lanes(con: duckdb.DuckDBPyConnection, plan: _Plan, clean: str, params:
     keys = ", ".join(f"cell_key(s.c{i}) AS k{i}" for i in range(n))
     all_keys = [f"k{i}" for i in range(n)]
     maybe_total = " OR ".join(
-        f"regexp_matches(coalesce(s.c{i}, ''), '(?i)^{_WS}*(JUMLAH|TOTAL|GRAND|JML|SUB)')" for i in range(min(3, n))
+        f"regexp_matches(coalesce(s.c{i}, ''), '(?i)^{_WS}*({TOTAL_START})')" for i in range(min(3, n))
     )
     con.execute(
         f"""

@@ -100,7 +100,12 @@ MONTHS = {
     "desember": 12, "december": 12, "des": 12, "dec": 12,
 }  # fmt: skip
 
-TOTAL_WORDS = re.compile(r"^\s*(JUMLAH|TOTAL|GRAND TOTAL|JML|SUB TOTAL|SUBTOTAL)\b", re.I)
+#: What a total row (a recap's JUMLAH row) starts with, said once for both lanes: the row lane
+#: reads the phrases exactly (TOTAL_WORDS); the bulk lane sends every row whose first cells
+#: start with a phrase's first word to the row lane (TOTAL_START, a wider net).
+TOTAL_PHRASES = ("JUMLAH", "TOTAL", "GRAND TOTAL", "JML", "SUB TOTAL", "SUBTOTAL")
+TOTAL_WORDS = re.compile(r"^\s*(" + "|".join(TOTAL_PHRASES) + r")\b", re.I)
+TOTAL_START = "|".join(sorted({p.split()[0] for p in TOTAL_PHRASES}))
 MISSING = {"", "-", "--", "—", "–", "n/a", "na", "null", "none", "nan"}
 
 
