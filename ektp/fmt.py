@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from typing import Any
 
 from ektp import checks
 from ektp.i18n import t
@@ -185,6 +186,16 @@ def source_family(text: str | None, lang: str = "id") -> str | None:
     if len(parts) == 1 and parts[0][0] == "rollup":
         return t("source_rollup_family", lang, level=_level_word(parts[0][1]["level"], lang))
     return source(text, lang)
+
+
+def sourced(*frames: Any) -> list[str]:
+    """The distinct sources of the frames' rows that are not synthetic (every row of a frame
+    without `is_synthetic`), sorted: what a chart's source line names."""
+    names: set[str] = set()
+    for df in frames:
+        rows = df.filter(~df["is_synthetic"].fill_null(False)) if "is_synthetic" in df.columns else df
+        names |= {s for s in rows["source"].to_list() if s}
+    return sorted(names)
 
 
 def sources_line(sources: list[str | None], lang: str = "id", most: int = 3) -> str:

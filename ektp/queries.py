@@ -398,13 +398,15 @@ def _blanko_published(stamp: tuple, scope: str, own_area: bool) -> pl.DataFrame:
     )
 
 
-def blanko_published(scope: str, own_area: bool = False) -> pl.DataFrame:
+def blanko_published(scope: str, own_area: bool = False, until: dt.date | None = None) -> pl.DataFrame:
     """Blank-card figures from articles in scope (`own_area`: the area's own only, the ones its
     line can carry): the blank-card file's rows and the stock on hand that published-figures
     rows give. The series leaves them out: one regency's count on its own day is not the area's
     stock, so they are drawn as points and listed with their sources. Two readings of one
-    article stay apart (Kupang, 27 Jan 2020: 4,000 blanks received in one, on hand in the other)."""
-    return _blanko_published(db.stamp(), scope, own_area)
+    article stay apart (Kupang, 27 Jan 2020: 4,000 blanks received in one, on hand in the other).
+    `until`: only figures dated on or before it."""
+    df = _blanko_published(db.stamp(), scope, own_area)
+    return df if until is None else df.filter(pl.col("as_of") <= until)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -417,10 +419,12 @@ def _blanko_series(stamp: tuple, scope: str) -> pl.DataFrame:
     )
 
 
-def blanko_series(scope: str) -> pl.DataFrame:
+def blanko_series(scope: str, until: dt.date | None = None) -> pl.DataFrame:
     """Stock in scope summed per date over the regular series (office files, synthetic fill);
-    one-off published figures are listed in the table instead, so they do not dent the sum."""
-    return _blanko_series(db.stamp(), scope)
+    one-off published figures are listed in the table instead, so they do not dent the sum.
+    `until`: only dates on or before it."""
+    df = _blanko_series(db.stamp(), scope)
+    return df if until is None else df.filter(pl.col("as_of") <= until)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

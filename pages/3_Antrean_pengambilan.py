@@ -26,7 +26,7 @@ def headline(offices: pl.DataFrame) -> None:
 
 def offices_view(offices: pl.DataFrame, area: str, area_name: str, as_of: dt.date, title: str) -> None:
     """Each office's cards waiting by age: its sentence, chart, downloads and table."""
-    srcs = sorted({s for s in offices.filter(~pl.col("is_synthetic"))["source"].to_list() if s})
+    srcs = fmt.sourced(offices)
     src_line = t(
         "figure_source",
         lg,

@@ -42,20 +42,19 @@ def stock_view(area: str, area_name: str, series: pl.DataFrame, as_of: dt.date) 
     st.caption(ui.marker(latest["is_synthetic"].to_list(), lg))
     title = t("blanko_title", lg, area=area_name)
     own = queries.blanko_published(area, own_area=True)
-    srcs = sorted(
-        {s for s in latest.filter(~pl.col("is_synthetic"))["source"].to_list() + own["source"].to_list() if s}
-    )
+    srcs = fmt.sourced(latest, own)
     line = t(
         "figure_source",
         lg,
         sources="; ".join(srcs) + ("; " if srcs else "") + t("synthetic_marker", lg),
         date=fmt.date(as_of, lg),
     )
-    until = series.filter(pl.col("as_of") <= as_of)
+    until = queries.blanko_series(area, until=as_of)
     said = summary.series_sentence(until, "remaining", t("blanks_in_stock", lg), area_name, lg)
     if said:  # what the chart shows, in words, above it
         ui.said(said)
-    fig = ui.FigureSpec(charts.blanko_stock, until, lg, title, line, own.filter(pl.col("as_of") <= as_of))
+    own_until = queries.blanko_published(area, own_area=True, until=as_of)
+    fig = ui.FigureSpec(charts.blanko_stock, until, lg, title, line, own_until)
     st.plotly_chart(fig.shared(), config=ui.plotly_config(lg), key="blanko")
     ui.figure_downloads(fig.fresh, series, f"blangko_{area}_{as_of}", lg, "blanko", sentence=said)
     st.markdown(f"**{t('runway', lg)}**")

@@ -758,3 +758,21 @@ def test_targets_are_filtered_in_the_query_module(app_env: Path) -> None:
     assert dated["deadline"].null_count() == 0 and dated.height <= everything.height
     sourced = queries.targets("15", sourced_only=True)
     assert sourced.height and not any(sourced["is_synthetic"])
+
+
+def test_a_charts_sources_and_its_dates_come_from_the_query_and_fmt_modules(app_env: Path) -> None:
+    import datetime as dt
+
+    import polars as pl
+
+    from ektp import fmt, queries
+
+    frame = pl.DataFrame(
+        {"source": ["b.id", None, "a.id", "b.id", "fill"], "is_synthetic": [False, False, False, None, True]}
+    )
+    assert fmt.sourced(frame) == ["a.id", "b.id"]
+    assert fmt.sourced(frame, pl.DataFrame({"source": ["c.id"]})) == ["a.id", "b.id", "c.id"]
+    whole = queries.blanko_series("00")
+    cut = dt.date(2022, 12, 31)
+    until = queries.blanko_series("00", until=cut)
+    assert until.height and until["as_of"].max() <= cut and until.height == whole.filter(pl.col("as_of") <= cut).height
