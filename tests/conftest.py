@@ -74,32 +74,24 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "needs_nginx: needs Debian's nginx (/usr/sbin/nginx)")
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    balancer = [i for i in items if i.get_closest_marker("needs_nginx")]
-    if balancer and not NGINX.exists():
-        if os.environ.get("SKIP_NGINX") != "1":
-            raise pytest.UsageError(
-                f"{len(balancer)} tests need nginx and {NGINX} is missing: install it with "
-                "`apt-get install -y nginx` (as .ci/run does), or run with SKIP_NGINX=1 to skip them on purpose"
-            )
-        for item in balancer:
-            item.add_marker(
-                pytest.mark.skip(reason="SKIP_NGINX=1: nginx not installed, deploy test skipped on purpose")
-            )
-    if CHROMIUM.exists():
+def _require(items: list[pytest.Item], marker: str, exe: Path, what: str, skip_env: str, which: str) -> None:
+    """Tests marked `marker` need `exe`: without it the run stops with one line saying how to
+    install it, unless `skip_env`=1 asks to skip them on purpose (said in the summary)."""
+    needing = [i for i in items if i.get_closest_marker(marker)]
+    if not needing or exe.exists():
         return
-    browser = [i for i in items if i.get_closest_marker("needs_browser")]
-    if not browser:
-        return
-    if os.environ.get("SKIP_BROWSER") != "1":
+    if os.environ.get(skip_env) != "1":
         raise pytest.UsageError(
-            f"{len(browser)} tests need Chromium and {CHROMIUM} is missing: install it with "
-            "`apt-get install -y chromium` (as .ci/run does), or run with SKIP_BROWSER=1 to skip them on purpose"
+            f"{len(needing)} tests need {what} and {exe} is missing: install it with "
+            f"`apt-get install -y {what.lower()}` (as .ci/run does), or run with {skip_env}=1 to skip them on purpose"
         )
-    for item in browser:
-        item.add_marker(
-            pytest.mark.skip(reason="SKIP_BROWSER=1: Chromium not installed, browser test skipped on purpose")
-        )
+    for item in needing:
+        item.add_marker(pytest.mark.skip(reason=f"{skip_env}=1: {what} not installed, {which} skipped on purpose"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _require(items, "needs_nginx", NGINX, "nginx", "SKIP_NGINX", "deploy test")
+    _require(items, "needs_browser", CHROMIUM, "Chromium", "SKIP_BROWSER", "browser test")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # noqa: ANN001
