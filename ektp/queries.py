@@ -479,14 +479,12 @@ def targets(
 ) -> pl.DataFrame:
     """Targets for areas in scope (and national ones); only those of `metrics`, only those with
     a deadline, only sourced ones (not the synthetic fill's), when asked."""
-    df = _targets(db.stamp(), scope)
-    if metrics is not None:
-        df = df.filter(pl.col("metric").is_in(list(metrics)))
-    if dated_only:
-        df = df.filter(pl.col("deadline").is_not_null())
-    if sourced_only:
-        df = df.filter(~pl.col("is_synthetic"))
-    return df
+    keep = [
+        pl.col("metric").is_in(list(metrics)) if metrics is not None else pl.lit(True),
+        pl.col("deadline").is_not_null() if dated_only else pl.lit(True),
+        ~pl.col("is_synthetic") if sourced_only else pl.lit(True),
+    ]
+    return _targets(db.stamp(), scope).filter(*keep)
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
