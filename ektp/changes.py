@@ -25,6 +25,8 @@ BETTER_UP = {"recording_rate"}
 RATE_STEPS = (-5.0, -1.0, 1.0, 5.0)
 #: ColorBrewer PuOr, worse → better (colour-blind safe); the middle is "about the same".
 WORSE_TO_BETTER = ("#b35806", "#f1a340", "#f7f7f7", "#998ec3", "#542788")
+#: A unit without a figure on either date.
+NO_FIGURE = "#d9d9d9"
 
 
 def change_frame(now: pl.DataFrame, before: pl.DataFrame, metric: str) -> pl.DataFrame:
@@ -109,6 +111,28 @@ def _signed(v: float | None, metric: str, lang: str) -> str:
     return fmt.signed(v, lang, 1 if metric in RATE_METRICS else 0) + unit
 
 
+def change_title(metric: str, level: str, area_name: str, before: dt.date, now: dt.date, lang: str) -> str:
+    """'Change in recording rate by regency/city, Jambi: 31 March 2019 → 31 December 2024'."""
+    return t("change_title", lang, metric=t("metric_" + metric, lang).lower(), level=t("level_" + level, lang).lower(),
+             area=area_name, d0=fmt.date(before, lang), d1=fmt.date(now, lang))  # fmt: skip
+
+
+def change_text(row: dict, metric: str, lang: str) -> str:
+    """'86.0% → 98.0% (+12.0 points)': a unit's two figures and its change."""
+    before, now = format_value(row["before"], metric, lang), format_value(row["now"], metric, lang)
+    return f"{before} → {now} ({_signed(row['change'], metric, lang)})"
+
+
+def change_groups(rows: list[dict], metric: str, lang: str) -> list[tuple[dict, list[dict]]]:
+    """The change classes, worse → better, then "no figure" (grey), each with its rows."""
+    defs, which = classes([r["change"] for r in rows], metric, lang)
+    none = {"key": "band_none", "label": t("band_none", lang), "colour": NO_FIGURE}
+    groups: list[list[dict]] = [[] for _ in range(len(defs) + 1)]
+    for r, i in zip(rows, which, strict=True):
+        groups[i if i is not None else len(defs)].append(r)
+    return list(zip([*defs, none], groups, strict=True))
+
+
 def change_map(
     df: pl.DataFrame,
     geojson: dict | str,
@@ -122,18 +146,10 @@ def change_map(
     and the change; units without a figure on either date in grey. `df`: change_frame with `fid`."""
     fig = go.Figure()
     rows = [r for r in df.to_dicts() if r.get("fid") is not None]
-    defs, which = classes([r["change"] for r in rows], metric, lang)
-    none = {"key": "band_none", "label": t("band_none", lang), "colour": "#d9d9d9"}
-    groups: list[list[dict]] = [[] for _ in range(len(defs) + 1)]
-    for r, i in zip(rows, which, strict=True):
-        groups[i if i is not None else len(defs)].append(r)
-    for d, members in zip([*defs, none], groups, strict=True):
+    for d, members in change_groups(rows, metric, lang):
         if not members:
             continue
-        text = [
-            f"{format_value(r['before'], metric, lang)} → {format_value(r['now'], metric, lang)} ({_signed(r['change'], metric, lang)})"
-            for r in members
-        ]
+        text = [change_text(r, metric, lang) for r in members]
         fig.add_trace(
             go.Choropleth(
                 geojson=geojson,

@@ -202,8 +202,7 @@ def compare_view(v: View, mv: queries.MapView, compare: dt.date) -> None:
     before = queries.map_values(level, area, compare)
     ch = changes.change_frame(mv.located, before, metric)
     d0, d1 = fmt.date(compare, lg), fmt.date(as_of, lg)
-    title = t("change_title", lg, metric=t("metric_" + metric, lg).lower(), level=t("level_" + level, lg).lower(),
-              area=area_name, d0=d0, d1=d1)  # fmt: skip
+    title = changes.change_title(metric, level, area_name, compare, as_of, lg)
     source_line = t("figure_source", lg, sources=src_text or "–", date=f"{d0} → {d1}")
     sentence = changes.change_sentence(ch, metric, area_name, compare, as_of, lg)
     if sentence:

@@ -252,15 +252,13 @@ def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
 
 def _other_title(d: Drawn, lang: str) -> str:
     """The title in the other language, for its citation line (the map page's own words)."""
-    from ektp import summary
+    from ektp import changes, summary
     from ektp.i18n import t as tr
 
     c = d.choice
     name = tr("national", lang) if c.area == "00" else d.area_name
     if c.compare is not None:
-        return tr("change_title", lang, metric=tr("metric_" + c.metric, lang).lower(),
-                  level=tr("level_" + c.level, lang).lower(), area=name,
-                  d0=fmt.date(c.compare, lang), d1=fmt.date(c.as_of, lang))  # fmt: skip
+        return changes.change_title(c.metric, c.level, name, c.compare, c.as_of, lang)
     return summary.map_title(c.metric, c.level, name, lang)
 
 

@@ -23,7 +23,7 @@ from ektp.geo import CHILD_LEVEL
 from ektp.i18n import LANGS, t
 from ektp.reader import svg
 from ektp.settings import default_lang
-from ektp.ui import tables
+from ektp.ui import state, tables
 
 #: The map page's parameters, in the order a canonical link writes them.
 PARAMS = ("area", "level", "metric", "date", "bands", "compare", "lang")
@@ -170,7 +170,7 @@ def gather(c: Choice) -> Drawn | None:
     lg = c.lang
     view = geo.view_name(c.level, c.area)
     mv = queries.map_view(c.level, c.area, c.as_of, view)
-    area_name = t("national", lg) if c.area == "00" else _area_name(c.area)
+    area_name = state.area_name(c.area, lg)  # the map page's own words
     target, target_source = queries.recording_target(c.area)
     _, source_line = summary.map_source_line(mv.sources, mv.synthetic, c.as_of, target, target_source, lg)
     projected = _projected(view)
@@ -266,11 +266,7 @@ def _compare(c: Choice, mv: queries.MapView, area_name: str, marker: str, projec
     before = queries.map_values(c.level, c.area, c.compare)
     ch = changes.change_frame(mv.df, before, c.metric)
     rows = ch.to_dicts()
-    defs, which = changes.classes([r["change"] for r in rows], c.metric, lg)
-    none = {"key": "band_none", "label": t("band_none", lg), "colour": classes.NO_DATA, "codes": []}
-    groups = [*({**d, "codes": []} for d in defs), none]
-    for r, i in zip(rows, which, strict=True):
-        groups[i if i is not None else -1]["codes"].append(r["code"])
+    groups = [{**d, "codes": [r["code"] for r in members]} for d, members in changes.change_groups(rows, c.metric, lg)]
     fills = {code: g["colour"] for g in groups[:-1] for code in g["codes"]}
     d0, d1 = fmt.date(c.compare, lg), fmt.date(c.as_of, lg)
     digits = 1 if c.metric in RATE_METRICS else 0
@@ -281,9 +277,8 @@ def _compare(c: Choice, mv: queries.MapView, area_name: str, marker: str, projec
     def change(v: float | None) -> str:
         return "–" if v is None else fmt.signed(v, lg, digits)
 
-    tips = {r["code"]: f"{r['name']}: {num(r['before'])} → {num(r['now'])} ({change(r['change'])})" for r in rows}
-    title = t("change_title", lg, metric=t("metric_" + c.metric, lg).lower(), level=t("level_" + c.level, lg).lower(),
-              area=area_name, d0=d0, d1=d1)  # fmt: skip
+    tips = {r["code"]: f"{r['name']}: {changes.change_text(r, c.metric, lg)}" for r in rows}
+    title = changes.change_title(c.metric, c.level, area_name, c.compare, c.as_of, lg)
     src_text, _ = summary.map_source_line(mv.sources, mv.synthetic, c.as_of, None, None, lg)
     source = t("figure_source", lg, sources=src_text or "–", date=f"{d0} → {d1}")
     head = (t("name", lg), t("code", lg), d0, d1, t("change_col", lg))
@@ -305,8 +300,3 @@ def _compare(c: Choice, mv: queries.MapView, area_name: str, marker: str, projec
         fills=fills,
         tips=tips,
     )
-
-
-def _area_name(code: str) -> str:
-    info = queries.region(code)
-    return info["name"] if info else code
