@@ -21,6 +21,7 @@ from typing import Any
 import streamlit
 
 from ektp import settings
+from ektp.serving import base_path
 
 #: Streamlit's bundle: index.html loads ./static/js/…, ./static/css/…, ./static/media/….
 SOURCE = Path(streamlit.__file__).resolve().parent / "static" / "static"
@@ -76,11 +77,7 @@ class CompressedAssets:
     def __init__(self, app: Any, base_url: str | None = None) -> None:
         from servestatic import ServeStaticASGI
 
-        if base_url is None:
-            from streamlit import config
-
-            base_url = config.get_option("server.baseUrlPath") or ""
-        base = "/" + base_url.strip("/") if base_url.strip("/") else ""
+        base = base_path(base_url)
         root = ready()
         self.root = root
         self.app = app

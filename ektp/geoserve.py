@@ -21,10 +21,8 @@ from __future__ import annotations
 import gzip
 import re
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs
 
 import anyio.to_thread
@@ -32,11 +30,7 @@ import brotli
 
 from ektp import settings
 from ektp.geo import file_digest
-
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from ektp.serving import ASGIApp, Receive, Scope, Send, base_path, headers_of
 
 #: A year: the longest lifetime caches honour; the URL changes when the file does.
 CACHE_CONTROL = "public, max-age=31536000, immutable"
@@ -112,11 +106,7 @@ class GeometryFiles:
                 url_dir = "app/static/" + self.dir.relative_to(settings.ROOT / "static").as_posix()
             except ValueError:  # outside ./static Streamlit cannot serve it either: maps say so
                 url_dir = None
-        if base_url is None:
-            from streamlit import config
-
-            base_url = config.get_option("server.baseUrlPath") or ""
-        base = "/" + base_url.strip("/") if base_url.strip("/") else ""
+        base = base_path(base_url)
         self.prefix = f"{base}/{url_dir.strip('/')}/" if url_dir else None
         self.max_entries = max_entries
         self._cache: OrderedDict[str, Entry] = OrderedDict()
@@ -135,7 +125,7 @@ class GeometryFiles:
         entry = await self._entry(name) if wanted and _NAME.fullmatch(name) and ".." not in name else None
         if entry is None or entry.digest != wanted:
             return await self.app(scope, receive, send)
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        headers = headers_of(scope)
         etag = f'"{entry.digest}"'
         out = [
             (b"content-type", b"application/json"),

@@ -14,18 +14,14 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
 
 from ektp import settings
 from ektp.geoserve import choose_encoding
 from ektp.pagestyle import PAGE_CSS, SHELL_CSS
-
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from ektp.serving import ASGIApp, Receive, Scope, Send, base_path, headers_of
 
 #: Paths (after the base) that are never a page's shell.
 NOT_PAGES = ("_stcore/", "static/", "app/static/", "media/", "component/", "v/")
@@ -42,11 +38,7 @@ def shell(html: bytes, lang: str) -> bytes:
 class PageShell:
     def __init__(self, app: ASGIApp, base_url: str | None = None) -> None:
         self.app = app
-        if base_url is None:
-            from streamlit import config
-
-            base_url = config.get_option("server.baseUrlPath") or ""
-        self.base = "/" + base_url.strip("/") if base_url.strip("/") else ""
+        self.base = base_path(base_url)
 
     def _is_page(self, scope: Scope) -> bool:
         path = scope.get("path", "")
@@ -58,7 +50,7 @@ class PageShell:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._is_page(scope):
             return await self.app(scope, receive, send)
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        headers = headers_of(scope)
         wanted = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [""])[0]
         lang = wanted if wanted in ("id", "en") else settings.default_lang()
         # the shell comes uncompressed from Streamlit, to be written into

@@ -12,15 +12,11 @@ is passed through as it is. What the page itself needs stays: `/_stcore/health`,
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import MutableMapping
 from typing import Any
 
 from ektp import settings
-
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from ektp.serving import ASGIApp, Receive, Scope, Send
 
 #: Path endings a public reader never needs (under any base path).
 CLOSED = (

@@ -17,9 +17,8 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import anyio
@@ -30,14 +29,11 @@ from ektp import db, settings
 from ektp.geoserve import choose_encoding
 from ektp.i18n import t
 from ektp.reader.page import CSP_FILE, CSP_PAGE, Request
+from ektp.serving import ASGIApp, Receive, Scope, Send, base_path, headers_of
 
 if TYPE_CHECKING:  # the views import the queries, whose caches want Streamlit's runtime: loaded on first use
     from ektp.reader.view import Choice
 
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 log = logging.getLogger(__name__)
 
@@ -137,11 +133,7 @@ class Reader:
         self, app: ASGIApp, base_url: str | None = None, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES
     ) -> None:
         self.app = app
-        if base_url is None:
-            from streamlit import config
-
-            base_url = config.get_option("server.baseUrlPath") or ""
-        self.base = "/" + base_url.strip("/") if base_url.strip("/") else ""
+        self.base = base_path(base_url)
         self.max_entries, self.max_bytes = max_entries, max_bytes
         self._cache: OrderedDict[tuple, Answer] = OrderedDict()
         self._bytes = 0  # what the kept answers hold (an answer kept under two keys counts twice)
@@ -154,7 +146,7 @@ class Reader:
         route = ROUTES.get(path[len(self.base) :]) if path.startswith(self.base + "/v/") else None
         if scope["type"] != "http" or route is None:
             return await self.app(scope, receive, send)
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        headers = headers_of(scope)
         if scope.get("method") not in ("GET", "HEAD"):
             return await self._send(send, scope, _fallback(405, "reader_error"), headers)
         req = Request(self._origin(scope, headers), self.base)
