@@ -21,7 +21,11 @@ from bench.serve import CHROMIUM, start_server, stop_server
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "results"
 LIGHTHOUSE = ROOT / ".lighthouse" / "node_modules" / ".bin" / "lighthouse"
-FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --no-first-run"
+#: Debian's Chromium as Lighthouse starts it (the accessibility test uses the same).
+FLAGS = (
+    "--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update "
+    "--disable-sync --no-first-run"
+)
 #: page → (URL path, targets: score ≥, LCP ≤ ms, CLS ≤, bytes ≤)
 PAGES = {
     "reader_jambi": ("/v/map?area=15&level=regency&date=2019-03-31&lang=en", (0.95, 2000, 0.1, 150 * 1024)),

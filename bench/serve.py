@@ -63,15 +63,22 @@ def start_server(
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
+    if wait_healthy(base, timeout):
+        return proc, base
+    proc.kill()
+    raise RuntimeError("streamlit did not start")
+
+
+def wait_healthy(base: str, timeout: float) -> bool:
+    """Whether `base` answers Streamlit's health check within `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             if urllib.request.urlopen(base + "/_stcore/health", timeout=2).status == 200:
-                return proc, base
+                return True
         except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError("streamlit did not start")
+            time.sleep(0.3)
+    return False
 
 
 def watch_peak_rss(proc: subprocess.Popen, interval: float = 0.1) -> Callable[[], int]:

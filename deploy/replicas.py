@@ -16,8 +16,6 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,7 +67,7 @@ def write_config(folder: Path, upstreams: list[str], port: int) -> Path:
 
 def start(n: int, db: Path | str, port: int = 0, folder: Path | None = None, timeout: float = 60) -> Stack:
     """N public replicas on free loopback ports and nginx on `port` (0: a free one)."""
-    from bench.serve import free_port, start_server, stop_server
+    from bench.serve import free_port, start_server, stop_server, wait_healthy
 
     if not Path(NGINX).exists():
         raise RuntimeError("nginx is not installed: `apt-get install -y nginx` (as .ci/run does)")
@@ -95,13 +93,8 @@ def start(n: int, db: Path | str, port: int = 0, folder: Path | None = None, tim
         raise
     url = f"http://127.0.0.1:{port}"
     stack = Stack(url, replicas, nginx, folder, own)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).status == 200:
-                return stack
-        except OSError:
-            time.sleep(0.2)
+    if wait_healthy(url, timeout):
+        return stack
     stack.stop()
     raise RuntimeError(f"nginx on {url} did not answer; see {folder / 'error.log'}")
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.lighthouse import FLAGS, LIGHTHOUSE
 from bench.serve import CHROMIUM, start_server, stop_server
-from tests.conftest import ARTIFACTS, ROOT, needs_browser
+from tests.conftest import ARTIFACTS, needs_browser
 
-LIGHTHOUSE = ROOT / ".lighthouse" / "node_modules" / ".bin" / "lighthouse"
 PAGES = {
     "overview": "/?lang=en",
     "map": "/Peta_cakupan?area=15&level=regency&date=2019-03-31&lang=en",
@@ -27,10 +27,6 @@ PAGES = {
     "data": "/Data_dan_metode?lang=id",
     "reader": "/v/map?area=15&level=regency&date=2019-03-31&lang=en",
 }
-FLAGS = (
-    "--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update "
-    "--disable-sync --no-first-run"
-)
 
 pytestmark = needs_browser  # tests/conftest.py: a missing Chromium stops the run, unless SKIP_BROWSER=1
 
