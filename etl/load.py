@@ -25,14 +25,10 @@ import duckdb
 from ektp import schema, settings
 from etl import bands, bulk, splits, translations
 from etl.onefile import (  # noqa: F401 - the names callers know from etl.load
-    BATCH,
     FACT_TABLES,
     LoadReport,
     LoadSpec,
-    _insert_frame,
     _next_load_id,
-    _record_load,
-    _retire,
     load_file,
     rss_bytes,
 )
