@@ -135,7 +135,6 @@ class Drawn:
     legend: tuple[svg.Legend, ...]
     table_head: tuple[str, ...]
     table: tuple[tuple[str, ...], ...]
-    units: int
     data: pl.DataFrame  # what the map draws, one row per unit (the CSV and JSON)
     projected: svg.Projected | None  # None: no boundary file for the view (maps off)
     fills: dict[str, str] = field(default_factory=dict)
@@ -210,7 +209,6 @@ def gather(c: Choice) -> Drawn | None:
         legend=legend,
         table_head=head,
         table=table,
-        units=len(rows),
         data=data,
         projected=projected,
         fills=fills,
@@ -294,7 +292,6 @@ def _compare(c: Choice, mv: queries.MapView, area_name: str, marker: str, projec
         legend=_legend(groups, lg),
         table_head=head,
         table=table,
-        units=len(rows),
         data=data,
         projected=projected,
         fills=fills,
