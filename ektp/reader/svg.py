@@ -14,7 +14,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,7 +108,7 @@ _cache: OrderedDict[tuple, Projected] = OrderedDict()
 _lock = threading.Lock()
 
 
-def projected(path: Path, mtime_ns: int, load: callable) -> Projected:  # type: ignore[valid-type]
+def projected(path: Path | str, mtime_ns: int, load: Callable[[], dict]) -> Projected:
     """`project` of a view's file, kept per file identity (a rebuilt file is projected again);
     `load` reads the FeatureCollection (geo.geojson, itself kept once per process)."""
     key = (str(path), mtime_ns)
