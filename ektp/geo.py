@@ -17,6 +17,12 @@ from ektp import settings
 from ektp.schema import GEO_FORMAT, GEO_PACK_SUFFIX, geo_files_status, geo_format_of
 
 CHILD_LEVEL = {"country": "province", "province": "regency", "regency": "district"}
+#: The levels a map of an area may show (the map page's and the reader page's choice).
+LEVELS_UNDER = {
+    "country": ("province", "regency", "district"),
+    "province": ("regency", "district"),
+    "regency": ("district",),
+}
 
 
 def view_name(level: str, scope: str) -> str:

@@ -16,7 +16,6 @@ from ektp.reader.page import map_file
 from ektp.reader.view import Choice
 
 lg = ui.setup("page_map")
-LEVELS = ("province", "regency", "district")
 RANKING_ROWS = 1000
 #: beyond this many units the detail's unit picker is grouped by province: the labels of all
 #: 7,285 districts were 170 KB of every rerun of the national district map
@@ -238,7 +237,7 @@ def choose(area: str) -> tuple:
     """The sidebar's pickers, each mirrored in the URL: (level, metric, target, its source,
     colour scheme, the view's dates, the date, the date compared with or None, multiples)."""
     info = queries.region(area)
-    levels = {"country": list(LEVELS), "province": ["regency", "district"], "regency": ["district"]}[info["level"]]
+    levels = list(geo.LEVELS_UNDER[info["level"]])
     level = ui.choice(
         "level",
         levels,

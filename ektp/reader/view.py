@@ -19,7 +19,7 @@ import polars as pl
 
 from ektp import changes, charts, classes, fmt, geo, queries, releases, summary
 from ektp.charts.style import RATE_METRICS, format_value, metric_value
-from ektp.geo import CHILD_LEVEL
+from ektp.geo import CHILD_LEVEL, LEVELS_UNDER
 from ektp.i18n import LANGS, t
 from ektp.reader import svg
 from ektp.settings import default_lang
@@ -27,7 +27,6 @@ from ektp.ui import state, tables
 
 #: The map page's parameters, in the order a canonical link writes them.
 PARAMS = ("area", "level", "metric", "date", "bands", "compare", "lang")
-LEVELS = {"country": ("province", "regency", "district"), "province": ("regency", "district"), "regency": ("district",)}
 _SAFE = re.compile(r"^[0-9A-Za-z._,\-]{1,64}$")
 
 
@@ -96,10 +95,10 @@ def choose(query: Mapping[str, list[str]]) -> tuple[Choice, list[str]]:
         lang = default_lang()
     area = _one(query, "area", bad) or "00"
     info = queries.region(area)
-    if info is None or info["level"] not in LEVELS:
+    if info is None or info["level"] not in LEVELS_UNDER:
         bad.append("area")
         area, info = "00", queries.region("00")
-    allowed = LEVELS[info["level"]] if info else LEVELS["country"]
+    allowed = LEVELS_UNDER[info["level"]] if info else LEVELS_UNDER["country"]
     level = _one(query, "level", bad) or CHILD_LEVEL.get(info["level"] if info else "country", "district")
     if level not in allowed:
         bad.append("level")
