@@ -10,7 +10,6 @@ five formats cannot disagree.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -27,7 +26,6 @@ from ektp.ui import state, tables
 
 #: The map page's parameters, in the order a canonical link writes them.
 PARAMS = ("area", "level", "metric", "date", "bands", "compare", "lang")
-_SAFE = re.compile(r"^[0-9A-Za-z._,\-]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,7 @@ def _one(query: Mapping[str, list[str]], name: str, bad: list[str]) -> str | Non
     values = query.get(name) or []
     if not values or values[0] == "":
         return None
-    if not _SAFE.match(values[0]):
+    if len(values[0]) > state.MAX_PARAM_LEN or not state.SAFE_PARAM.match(values[0]):
         bad.append(name)
         return None
     return values[0]

@@ -32,10 +32,10 @@ from ektp.ui.figures import (  # noqa: F401
 )
 from ektp.ui.published import former_table, show_former_areas, show_latest_release  # noqa: F401
 from ektp.ui.state import (  # noqa: F401
-    _SAFE,
     LOAD_PAGE,
     MAX_PARAM_LEN,
     PAGES,
+    SAFE_PARAM,
     _adopt,
     _area_options,
     _follow_url,

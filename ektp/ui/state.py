@@ -22,7 +22,8 @@ from ektp.pagestyle import PAGE_CSS
 MAX_PARAM_LEN = 64
 
 
-_SAFE = re.compile(r"^[0-9A-Za-z._,\-]{1,64}$")
+#: What a link parameter may hold (the map page and the reader page check it alike).
+SAFE_PARAM = re.compile(r"^[0-9A-Za-z._,\-]{1,64}$")
 
 
 PAGES = [
@@ -48,7 +49,7 @@ def raw_param(name: str) -> str | None:
     v = st.query_params.get(name)
     if v is None:
         return None
-    if len(v) > MAX_PARAM_LEN or not _SAFE.match(v):
+    if len(v) > MAX_PARAM_LEN or not SAFE_PARAM.match(v):
         _invalid().append(name)
         return None
     return v
