@@ -21,17 +21,42 @@ from urllib.parse import parse_qs
 from ektp import settings
 from ektp.geoserve import choose_encoding
 from ektp.pagestyle import PAGE_CSS, SHELL_CSS
-from ektp.serving import ASGIApp, Receive, Scope, Send, base_path, headers_of
+from ektp.serving import FIRST_VIEW, ASGIApp, Receive, Scope, Send, base_path, headers_of
 
 #: Paths (after the base) that are never a page's shell.
 NOT_PAGES = ("_stcore/", "static/", "app/static/", "media/", "component/", "v/")
 _HTML_LANG = re.compile(rb'<html lang="[A-Za-z-]*"')
+_TITLE = re.compile(rb"<title>[^<]*</title>")
+_ENTRY = re.compile(rb'<script type="module" crossorigin src="(\./static/js/index\.[A-Za-z0-9_-]+\.js)"></script>')
 
 
-def shell(html: bytes, lang: str) -> bytes:
-    """The shell with the style before `</head>` and the page's language on `<html>`."""
+def _after_first_paint(m: re.Match[bytes]) -> bytes:
+    """Streamlit's entry module, started once the first view has been painted (the browser's
+    first-contentful-paint entry): the modules still download from the first byte (the shell's
+    modulepreload links), but their run, which empties the root element, waits for the view
+    to be on screen. On a phone the modules arrive seconds after the HTML anyway; on a fast
+    link a frame's wait. A hidden tab (no frames), a browser without paint timing, or no paint
+    within 3 s starts at once."""
+    src = m.group(1).decode()
+    return (
+        f'<script type="module">let started=false;const go=()=>{{if(!started){{started=true;import("{src}")}}}};'
+        'if(document.visibilityState==="hidden"){go()}else{try{new PerformanceObserver(l=>{if(l.getEntriesByName("first-contentful-paint").length)go()})'
+        '.observe({type:"paint",buffered:true})}catch(e){go()}setTimeout(go,3000)}</script>'
+    ).encode()
+
+
+def shell(html: bytes, lang: str, first: tuple[bytes, bytes] | None = None) -> bytes:
+    """The shell with the style before `</head>` and the page's language on `<html>`; with a
+    first view (the map page's, from ektp.reader.serve), its title and link-preview tags in
+    place of Streamlit's title and its screen inside the root element (React replaces it)."""
     style = f'<style id="ektp-shell">{SHELL_CSS}{PAGE_CSS}</style>'.encode()
     html = _HTML_LANG.sub(f'<html lang="{lang}"'.encode(), html, count=1)
+    if first is not None:
+        head, body = first
+        if head and _TITLE.search(html):
+            html = _TITLE.sub(lambda _m: head, html, count=1)
+        html = html.replace(b'<div id="root"></div>', b'<div id="root">' + body + b"</div>", 1)
+        html = _ENTRY.sub(_after_first_paint, html, count=1)
     return html.replace(b"</head>", style + b"</head>", 1)
 
 
@@ -74,7 +99,7 @@ class PageShell:
             chunks.append(message.get("body", b""))
             if message.get("more_body"):
                 return
-            body = shell(b"".join(chunks), lang)
+            body = shell(b"".join(chunks), lang, scope.get(FIRST_VIEW))
             out = [
                 (k, v) for k, v in start.get("headers", []) if k.lower() not in (b"content-length", b"content-encoding")
             ]

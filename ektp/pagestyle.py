@@ -23,4 +23,16 @@ SHELL_CSS = (
     "{font-size:0 !important;font-family:sans-serif !important}"
     "[data-testid='stExpandSidebarButton'] [data-testid='stIconMaterial']::after"
     "{content:'\\00BB';font-size:1.5rem;line-height:1;font-family:sans-serif}"
+    # the map page's first view (ektp.reader.page.first_view), until React replaces it
+    "#ektp-first{max-width:46rem;margin:0 auto;padding:3.5rem 1rem 1rem;color:#111;"
+    "font:16px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',sans-serif}"
+    "#ektp-first h1{font-size:1.5rem;line-height:1.25;margin:.5rem 0}"
+    "#ektp-first .ektp-first-lede{font-size:1.05rem;margin:.25rem 0 .75rem}"
+    "#ektp-first figure{margin:0}"
+    "#ektp-first img{display:block;width:100%;height:auto;max-height:70vh;object-fit:contain}"
+    "#ektp-first .legend{list-style:none;padding:0;margin:.5rem 0;display:flex;flex-wrap:wrap;gap:.2rem 1rem;font-size:.9rem}"
+    "#ektp-first .legend svg{vertical-align:-2px;margin-right:.3rem}"
+    "#ektp-first figcaption,.ektp-first-status{font-size:.85rem;color:#333;overflow-wrap:anywhere}"
+    ".ektp-first-status{background:#f0f2f6;padding:.4rem .6rem;border-radius:.4rem}"
+    "#ektp-first a{color:#1a56a6}"
 )

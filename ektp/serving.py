@@ -11,6 +11,10 @@ Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+#: The scope key under which ektp.reader.serve hands the map page's first view (head part, body
+#: part) to ektp.pageshell, which writes it into Streamlit's HTML shell.
+FIRST_VIEW = "ektp.first_view"
+
 
 def base_path(base_url: str | None = None) -> str:
     """'' or '/ektp': Streamlit's `server.baseUrlPath` (or the one given) as a path prefix."""

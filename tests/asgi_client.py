@@ -38,3 +38,23 @@ def call(app, path: str, query: str = "", method: str = "GET", **headers: str) -
     asyncio.run(app(scope, receive, send))
     head = {k.decode(): v.decode() for k, v in sent[0]["headers"]}
     return sent[0]["status"], head, b"".join(m.get("body", b"") for m in sent[1:])
+
+
+class StreamlitShell:
+    """Stands where Streamlit would, with Streamlit's own HTML shell (the installed version's
+    index.html, so a change in its markup shows here) for every page path."""
+
+    def __init__(self) -> None:
+        from pathlib import Path
+
+        import streamlit
+
+        self.html = (Path(streamlit.__file__).parent / "static" / "index.html").read_bytes()
+        self.scopes: list[dict] = []
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+        self.scopes.append(scope)
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"text/html; charset=utf-8"),
+                                (b"content-length", str(len(self.html)).encode())]})  # fmt: skip
+        await send({"type": "http.response.body", "body": self.html})

@@ -463,3 +463,56 @@ def test_the_reader_page_fits_a_320_px_phone_and_shows_the_map(server: str) -> N
         page.emulate_media(media="print")
         assert page.locator(".embed").is_hidden()
         browser.close()
+
+
+#: Installed before the page's own HTML: when the map page's first view left the document.
+_WATCH_FIRST_VIEW = """
+window.__firstGone = null;
+new MutationObserver(() => {
+  const el = document.getElementById('ektp-first');
+  if (el) window.__firstSeen = true;
+  else if (window.__firstSeen && window.__firstGone === null) window.__firstGone = performance.now();
+}).observe(document, {childList: true, subtree: true});
+window.__lcp = [];
+new PerformanceObserver(l => l.getEntries().forEach(e => window.__lcp.push(e.startTime)))
+  .observe({type: 'largest-contentful-paint', buffered: true});
+"""
+
+
+def test_the_map_page_shows_its_view_before_the_app_and_the_app_takes_over(server: str) -> None:
+    """The map page's HTML carries its view (ektp.reader.page.first_view): without script, or
+    before the app's ~2 MB of script has run, a phone shows the title and the map in its
+    classes' colours; the app starts after that paint and replaces it."""
+    from playwright.sync_api import sync_playwright
+
+    url = server + "/Peta_cakupan?area=15&level=regency&date=2019-03-31&lang=en"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        ctx = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+        page = ctx.new_page()
+        page.goto(url)
+        assert page.locator("#ektp-first h1").inner_text() == "Recording rate by regency/city, Jambi"
+        assert "Sarolangun has the lowest recording rate in Jambi: 86.0%" in page.inner_text("#ektp-first")
+        img = page.locator("#ektp-first img")
+        box = img.bounding_box()
+        assert box["width"] >= 340 and box["y"] < 844 and page.evaluate("document.documentElement.scrollWidth") <= 390
+        shot = ARTIFACTS / "map_first_view_390.png"
+        img.screenshot(path=str(shot))
+        assert band_pixels(shot, (0x7F, 0x3B, 0x08)) > 300  # Sarolangun, more than 10 points below
+        assert band_pixels(shot, (0xFE, 0xE0, 0xB6)) > 3000  # its neighbours, 0–1 points below
+        assert page.locator("#ektp-first a").get_attribute("href").startswith("/v/map?area=15&level=regency")
+        ctx.close()
+        ctx = browser.new_context(viewport={"width": 390, "height": 844})
+        ctx.add_init_script(_WATCH_FIRST_VIEW)
+        page = ctx.new_page()
+        page.goto(url)
+        page.wait_for_function("document.querySelectorAll('.choroplethlayer path').length >= 11", timeout=90_000)
+        assert page.locator("#ektp-first").count() == 0  # the app replaced it
+        times = page.evaluate(
+            "({fcp: performance.getEntriesByName('first-contentful-paint')[0].startTime, gone: window.__firstGone,"
+            " lcp: window.__lcp})"
+        )
+        browser.close()
+    # painted before the app took over, and nothing the app drew later was larger
+    assert times["gone"] is not None and times["fcp"] < times["gone"], times
+    assert times["lcp"] and max(times["lcp"]) <= times["gone"], times

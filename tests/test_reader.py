@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import unquote
 
 import brotli
 import polars as pl
@@ -21,7 +22,7 @@ import pytest
 from ektp import charts, geo, queries
 from ektp.reader import page, svg, view
 from ektp.reader.serve import CACHE_CONTROL, Reader
-from tests.asgi_client import Downstream, call
+from tests.asgi_client import Downstream, StreamlitShell, call
 
 JAMBI_2019 = "area=15&level=regency&date=2019-03-31&lang=en"
 NS = {"s": "http://www.w3.org/2000/svg"}
@@ -296,3 +297,69 @@ def test_the_kept_answers_stay_within_their_byte_budget(app_env: Path) -> None:
     drawn = reader.renders
     call(reader, "/v/map", views[0])  # the oldest was dropped: drawn again
     assert reader.renders == drawn + 1
+
+
+def _first_view_stack(base_url: str = "") -> tuple[Reader, StreamlitShell, object]:
+    """The layers as asgi.py mounts them: Reader → PageShell → Streamlit (its real shell)."""
+    from ektp.pageshell import PageShell
+
+    down = StreamlitShell()
+    reader = Reader(PageShell(down, base_url=base_url), base_url=base_url)
+    return reader, down, PageShell
+
+
+def test_the_map_pages_shell_shows_its_view_before_any_script(app_env: Path) -> None:
+    """The map page's HTML itself carries the view (title, sentence, map image in the app's
+    colours, legend, source, a link to the light page), so a phone on a slow link sees it
+    before ~2 MB of script has run; the app starts once it has been painted."""
+    reader, down, _ = _first_view_stack()
+    status, head, body = call(reader, "/Peta_cakupan", JAMBI_2019, host="example.org")
+    text = body.decode()
+    assert status == 200 and head["content-type"].startswith("text/html")
+    assert "<title>Recording rate by regency/city, Jambi</title>" in text and "<title>Streamlit</title>" not in text
+    assert (
+        '<meta property="og:image" content="http://example.org/v/map.png?area=15&amp;level=regency'
+        '&amp;metric=recording_rate&amp;date=2019-03-31&amp;bands=gap&amp;lang=en">' in text
+    )
+    root = text[text.index('<div id="root">') :]
+    assert root.startswith('<div id="root"><div id="ektp-first" lang="en">')
+    assert "<h1>Recording rate by regency/city, Jambi</h1>" in root
+    assert "Kabupaten Sarolangun has the lowest recording rate in Jambi: 86.0%" in root
+    assert 'href="/v/map?area=15&amp;level=regency' in root and "Slow connection? Open the light page." in root
+    assert "radarjambi.co.id" in root and "At or above the 98% target · 1 unit" in root
+    # the map is an image of the reader's own SVG: Sarolangun in its class's colour
+    src = re.search(r'<img src="data:image/svg\+xml,([^"]+)" width="(\d+)" height="(\d+)"', root)
+    assert src is not None
+    drawn = view.gather(view.choose({"area": ["15"], "level": ["regency"], "date": ["2019-03-31"], "lang": ["en"]})[0])
+    image = unquote(src.group(1))
+    assert _fill_of(image, "15.03", drawn.tips) == "#7f3b08" and _fill_of(image, "15.05", drawn.tips) != "#7f3b08"
+    assert (int(src.group(2)), int(src.group(3))) == (drawn.projected.width + 8, drawn.projected.height + 8)
+    # Streamlit's entry module waits for the first paint; its modules still preload at once
+    original = down.html.decode()
+    entry = re.search(r'<script type="module" crossorigin src="(\./static/js/index\.[^"]+\.js)"></script>', original)
+    assert entry is not None and entry.group(0) not in text and f'import("{entry.group(1)}")' in text
+    assert "first-contentful-paint" in text
+    assert text.count('rel="modulepreload"') == original.count('rel="modulepreload"') > 10
+    # drawn once per view and build, like the reader pages; other pages keep Streamlit's shell
+    renders = reader.renders
+    call(reader, "/Peta_cakupan", "lang=en&level=regency&area=15&date=2019-03-31", host="example.org")
+    assert reader.renders == renders
+    for path in ("/", "/Tren"):
+        other = call(reader, path, JAMBI_2019)[2].decode()
+        assert '<div id="ektp-first"' not in other and entry.group(0) in other, path
+        assert "<title>Streamlit</title>" in other
+
+
+def test_the_first_view_follows_the_base_path_and_is_left_out_without_data(
+    app_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader, _, _ = _first_view_stack("/ektp/")
+    text = call(reader, "/ektp/Peta_cakupan", "area=15&lang=id")[2].decode()
+    assert '<div id="ektp-first" lang="id">' in text and 'href="/ektp/v/map?area=15&amp;level=regency' in text
+    assert "Koneksi lambat? Buka halaman ringan." in text
+    monkeypatch.setenv("EKTP_DB", str(tmp_path / "none.duckdb"))
+    reader, down, _ = _first_view_stack()
+    status, _, body = call(reader, "/Peta_cakupan", JAMBI_2019)
+    text = body.decode()
+    assert status == 200 and '<div id="root"></div>' in text and 'ektp-first"' not in text
+    assert '<script type="module" crossorigin src="./static/js/index.' in text  # Streamlit starts as usual

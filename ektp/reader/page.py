@@ -15,6 +15,7 @@ import html
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from ektp import fmt
 from ektp.i18n import LANGS, t
@@ -248,6 +249,48 @@ def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
     )
     parts.append(f'<footer class="small"><p>{_e(t("reader_boundaries", lg))} {_e(t("codes_licence", lg))}</p></footer>')
     return _document(lg, d.title, d.sentence, "".join(parts))
+
+
+#: Between the head part and the body part of a first view (one cached answer, two places).
+FIRST_SPLIT = b"\n<!-- ektp-first -->\n"
+
+
+def first_view(d: Drawn | None, choice: Choice, req: Request) -> bytes:
+    """The map page's first screen, written into Streamlit's HTML shell (ektp.pageshell): on a
+    phone on a slow link the interactive page needs seconds of script before it draws, so the
+    view's title, sentence, map (an image of the same SVG the reader page inlines), legend and
+    source come with the HTML itself, with a link to the light page. React replaces it when the
+    app mounts. The head part names the view for link previews (title, description, image).
+
+    Returns head + FIRST_SPLIT + body; empty when the view has no figures."""
+    if d is None:
+        return b""
+    lg = choice.lang
+    light = f"{req.base}/v/map?{choice.query()}"
+    image = _url(req, choice, ".png")
+    head = (
+        f"<title>{_e(d.title)}</title>"
+        + (f'<meta name="description" content="{_e(d.sentence)}">' if d.sentence else "")
+        + f'<meta property="og:title" content="{_e(d.title)}">'
+        + (f'<meta property="og:description" content="{_e(d.sentence)}">' if d.sentence else "")
+        + f'<meta property="og:image" content="{_e(image)}"><meta name="twitter:card" content="summary_large_image">'
+    )
+    figure = ""
+    if d.projected is not None:
+        # percent-encoded (not base64): the page's gzip then packs it as well as the SVG itself
+        src = "data:image/svg+xml," + quote(svg.inline_svg(d.projected, d.map_body(), d.title), safe="=:/;,.-_()'")
+        w, h = d.projected.width + 8, d.projected.height + 8
+        figure = f'<img src="{src}" width="{w}" height="{h}" alt="{_e(d.sentence or d.title)}" fetchpriority="high">'
+    said = "<br>".join(_e(x) for x in notes(d)[:2])
+    body = (
+        f'<div id="ektp-first" lang="{lg}">'
+        f'<p class="ektp-first-status" role="status">{_e(t("first_loading", lg))} '
+        f'<a href="{_e(light)}">{_e(t("first_light", lg))}</a></p>'
+        f"<h1>{_e(d.title)}</h1>"
+        + (f'<p class="ektp-first-lede">{_e(d.sentence)}</p>' if d.sentence else "")
+        + f"<figure>{figure}{_legend_html(d)}<figcaption>{said}</figcaption></figure></div>"
+    )
+    return head.encode() + FIRST_SPLIT + body.encode()
 
 
 def _other_title(d: Drawn, lang: str) -> str:

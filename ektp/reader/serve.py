@@ -28,8 +28,8 @@ import brotli
 from ektp import db, settings
 from ektp.geoserve import choose_encoding
 from ektp.i18n import t
-from ektp.reader.page import CSP_FILE, CSP_PAGE, Request
-from ektp.serving import ASGIApp, Receive, Scope, Send, base_path, headers_of
+from ektp.reader.page import CSP_FILE, CSP_PAGE, DASHBOARD, FIRST_SPLIT, Request
+from ektp.serving import FIRST_VIEW, ASGIApp, Receive, Scope, Send, base_path, headers_of
 
 if TYPE_CHECKING:  # the views import the queries, whose caches want Streamlit's runtime: loaded on first use
     from ektp.reader.view import Choice
@@ -54,6 +54,8 @@ MAX_ENTRIES = 256
 MAX_BYTES = 64 * 2**20
 _HOST = re.compile(r"^[A-Za-z0-9.\-]{1,253}(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?$")
 _COMPRESSED = {"html", "svg", "csv", "json"}
+#: The dashboard's map page, whose HTML shell gets the view's first screen (page.first_view).
+MAP_PAGE = "/" + DASHBOARD.rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,8 @@ def render(kind: str, choice: Choice, bad: tuple[str, ...], req: Request) -> Ans
 
     req = page.Request(req.origin, req.base, bad)
     drawn = view.gather(choice)
+    if kind == "first":
+        return Answer(200, "text/html; charset=utf-8", page.first_view(drawn, choice, req), "", kind)
     content_type = next(ct for k, ct in ROUTES.values() if k == kind)
     if kind == "html":
         return _answer(200, kind, content_type, page.page(drawn, choice, req))
@@ -144,6 +148,9 @@ class Reader:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         route = ROUTES.get(path[len(self.base) :]) if path.startswith(self.base + "/v/") else None
+        if scope["type"] == "http" and path == self.base + MAP_PAGE and scope.get("method") in ("GET", "HEAD"):
+            first = await self._first_view(scope)
+            return await self.app(dict(scope, **{FIRST_VIEW: first}) if first else scope, receive, send)
         if scope["type"] != "http" or route is None:
             return await self.app(scope, receive, send)
         headers = headers_of(scope)
@@ -163,6 +170,27 @@ class Reader:
                 log.exception("reader page %s?%s could not be drawn", path, query)
                 return await self._send(send, scope, _fallback(500, "reader_error"), headers)
         return await self._send(send, scope, answer, headers)
+
+    async def _first_view(self, scope: Scope) -> tuple[bytes, bytes] | None:
+        """The map page's first screen for this link (drawn once per view and build, as the
+        reader pages are), or None: no database yet, no figures, or a failed draw (logged; the
+        page then starts as Streamlit's own empty shell)."""
+        req = Request(self._origin(scope, headers_of(scope)), self.base)
+        query = scope.get("query_string", b"").decode("latin-1")
+        try:
+            key = ("first", query, req.origin, build_stamp())
+            answer = self._get(key) or await anyio.to_thread.run_sync(
+                self._draw, key, query, req, limiter=self._limiter
+            )
+        except db.DatabaseMissingError:
+            return None
+        except Exception:
+            log.exception("first view of %s?%s could not be drawn", scope.get("path"), query)
+            return None
+        if not answer.body:
+            return None
+        head, _, body = answer.body.partition(FIRST_SPLIT)
+        return head, body
 
     def _draw(self, key: tuple, query: str, req: Request) -> Answer:
         """The answer of a query string not seen in this build: its view checked, then drawn
