@@ -357,6 +357,9 @@ def test_the_first_view_follows_the_base_path_and_is_left_out_without_data(
     text = call(reader, "/ektp/Peta_cakupan", "area=15&lang=id")[2].decode()
     assert '<div id="ektp-first" lang="id">' in text and 'href="/ektp/v/map?area=15&amp;level=regency' in text
     assert "Koneksi lambat? Buka halaman ringan." in text
+    # small multiples are not this map: that page starts as Streamlit's own shell
+    text = call(reader, "/ektp/Peta_cakupan", "area=15&multiples=on")[2].decode()
+    assert '<div id="root"></div>' in text and "<title>Streamlit</title>" in text
     monkeypatch.setenv("EKTP_DB", str(tmp_path / "none.duckdb"))
     reader, down, _ = _first_view_stack()
     status, _, body = call(reader, "/Peta_cakupan", JAMBI_2019)

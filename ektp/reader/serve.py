@@ -107,6 +107,8 @@ def render(kind: str, choice: Choice, bad: tuple[str, ...], req: Request) -> Ans
     from ektp.reader import page, view
 
     req = page.Request(req.origin, req.base, bad)
+    if kind == "first" and "multiples" in bad:  # the page draws small multiples, not this map
+        return Answer(200, "text/html; charset=utf-8", b"", "", kind)
     drawn = view.gather(choice)
     if kind == "first":
         return Answer(200, "text/html; charset=utf-8", page.first_view(drawn, choice, req), "", kind)
