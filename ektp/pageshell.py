@@ -13,7 +13,9 @@ response goes on unchanged.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import re
+from collections import OrderedDict
 from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
@@ -21,10 +23,12 @@ from urllib.parse import parse_qs
 from ektp import settings
 from ektp.geoserve import choose_encoding
 from ektp.pagestyle import PAGE_CSS, SHELL_CSS
-from ektp.serving import FIRST_VIEW, ASGIApp, Receive, Scope, Send, base_path, headers_of
+from ektp.serving import FIRST_VIEW, ASGIApp, FirstView, Receive, Scope, Send, base_path, headers_of
 
 #: Paths (after the base) that are never a page's shell.
 NOT_PAGES = ("_stcore/", "static/", "app/static/", "media/", "component/", "v/")
+#: Shells kept written and compressed (each ≤ ~250 KB with a national map's first view).
+MAX_ENTRIES = 64
 _HTML_LANG = re.compile(rb'<html lang="[A-Za-z-]*"')
 _TITLE = re.compile(rb"<title>[^<]*</title>")
 _ENTRY = re.compile(rb'<script type="module" crossorigin src="(\./static/js/index\.[A-Za-z0-9_-]+\.js)"></script>')
@@ -45,14 +49,14 @@ def _after_first_paint(m: re.Match[bytes]) -> bytes:
     ).encode()
 
 
-def shell(html: bytes, lang: str, first: tuple[bytes, bytes] | None = None) -> bytes:
+def shell(html: bytes, lang: str, first: FirstView | None = None) -> bytes:
     """The shell with the style before `</head>` and the page's language on `<html>`; with a
     first view (the map page's, from ektp.reader.serve), its title and link-preview tags in
     place of Streamlit's title and its screen inside the root element (React replaces it)."""
     style = f'<style id="ektp-shell">{SHELL_CSS}{PAGE_CSS}</style>'.encode()
     html = _HTML_LANG.sub(f'<html lang="{lang}"'.encode(), html, count=1)
     if first is not None:
-        head, body = first
+        head, body = first.head, first.body
         if head and _TITLE.search(html):
             html = _TITLE.sub(lambda _m: head, html, count=1)
         html = html.replace(b'<div id="root"></div>', b'<div id="root">' + body + b"</div>", 1)
@@ -61,9 +65,27 @@ def shell(html: bytes, lang: str, first: tuple[bytes, bytes] | None = None) -> b
 
 
 class PageShell:
-    def __init__(self, app: ASGIApp, base_url: str | None = None) -> None:
+    def __init__(self, app: ASGIApp, base_url: str | None = None, max_entries: int = MAX_ENTRIES) -> None:
         self.app = app
         self.base = base_path(base_url)
+        self.max_entries = max_entries
+        self._made: OrderedDict[tuple, tuple[bytes, bytes]] = OrderedDict()
+        self.made = 0  # shells written and compressed (not from memory): for tests
+
+    def _written(self, html: bytes, lang: str, first: FirstView | None) -> tuple[bytes, bytes]:
+        """The shell written and gzipped, once per Streamlit shell, language and first view (a
+        national map's first view is ~200 KB: gzip each time would cost ~5 ms a request)."""
+        key = (hashlib.sha256(html).digest(), lang, first.key if first else None)
+        made = self._made.get(key)
+        if made is None:
+            plain = shell(html, lang, first)
+            made = (plain, gzip.compress(plain, 6, mtime=0))
+            self.made += 1
+            self._made[key] = made
+            while len(self._made) > self.max_entries:
+                self._made.popitem(last=False)
+        self._made.move_to_end(key)
+        return made
 
     def _is_page(self, scope: Scope) -> bool:
         path = scope.get("path", "")
@@ -99,12 +121,13 @@ class PageShell:
             chunks.append(message.get("body", b""))
             if message.get("more_body"):
                 return
-            body = shell(b"".join(chunks), lang, scope.get(FIRST_VIEW))
+            plain, gzipped = self._written(b"".join(chunks), lang, scope.get(FIRST_VIEW))
             out = [
                 (k, v) for k, v in start.get("headers", []) if k.lower() not in (b"content-length", b"content-encoding")
             ]
+            body = plain
             if choose_encoding(headers.get("accept-encoding", ""), ("gzip",)) == "gzip":
-                body = gzip.compress(body, 6, mtime=0)
+                body = gzipped
                 out.append((b"content-encoding", b"gzip"))
             out += [(b"content-length", str(len(body)).encode()), (b"vary", b"Accept-Encoding")]
             await send({"type": "http.response.start", "status": 200, "headers": out})

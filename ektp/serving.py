@@ -4,6 +4,7 @@ base URL path every route sits under, and a request's headers read once."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
 from typing import Any
 
 Scope = MutableMapping[str, Any]
@@ -11,9 +12,18 @@ Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-#: The scope key under which ektp.reader.serve hands the map page's first view (head part, body
-#: part) to ektp.pageshell, which writes it into Streamlit's HTML shell.
+#: The scope key under which ektp.reader.serve hands the map page's FirstView to ektp.pageshell,
+#: which writes it into Streamlit's HTML shell.
 FIRST_VIEW = "ektp.first_view"
+
+
+@dataclass(frozen=True)
+class FirstView:
+    """A map view's first screen for the page shell: what goes in `<head>` and in the root."""
+
+    key: str  # the same view and data build, the same key (the shell made with it is kept)
+    head: bytes
+    body: bytes
 
 
 def base_path(base_url: str | None = None) -> str:

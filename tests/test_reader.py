@@ -20,6 +20,7 @@ import polars as pl
 import pytest
 
 from ektp import charts, geo, queries
+from ektp.pageshell import PageShell
 from ektp.reader import page, svg, view
 from ektp.reader.serve import CACHE_CONTROL, Reader
 from tests.asgi_client import Downstream, StreamlitShell, call
@@ -299,20 +300,18 @@ def test_the_kept_answers_stay_within_their_byte_budget(app_env: Path) -> None:
     assert reader.renders == drawn + 1
 
 
-def _first_view_stack(base_url: str = "") -> tuple[Reader, StreamlitShell, object]:
+def _first_view_stack(base_url: str = "") -> tuple[Reader, StreamlitShell, PageShell]:
     """The layers as asgi.py mounts them: Reader → PageShell → Streamlit (its real shell)."""
-    from ektp.pageshell import PageShell
-
     down = StreamlitShell()
-    reader = Reader(PageShell(down, base_url=base_url), base_url=base_url)
-    return reader, down, PageShell
+    shell = PageShell(down, base_url=base_url)
+    return Reader(shell, base_url=base_url), down, shell
 
 
 def test_the_map_pages_shell_shows_its_view_before_any_script(app_env: Path) -> None:
     """The map page's HTML itself carries the view (title, sentence, map image in the app's
     colours, legend, source, a link to the light page), so a phone on a slow link sees it
     before ~2 MB of script has run; the app starts once it has been painted."""
-    reader, down, _ = _first_view_stack()
+    reader, down, shell = _first_view_stack()
     status, head, body = call(reader, "/Peta_cakupan", JAMBI_2019, host="example.org")
     text = body.decode()
     assert status == 200 and head["content-type"].startswith("text/html")
@@ -340,10 +339,18 @@ def test_the_map_pages_shell_shows_its_view_before_any_script(app_env: Path) -> 
     assert entry is not None and entry.group(0) not in text and f'import("{entry.group(1)}")' in text
     assert "first-contentful-paint" in text
     assert text.count('rel="modulepreload"') == original.count('rel="modulepreload"') > 10
-    # drawn once per view and build, like the reader pages; other pages keep Streamlit's shell
-    renders = reader.renders
-    call(reader, "/Peta_cakupan", "lang=en&level=regency&area=15&date=2019-03-31", host="example.org")
-    assert reader.renders == renders
+    # drawn once per view and build, like the reader pages, and written and gzipped once
+    renders, made = reader.renders, shell.made
+    status, head, gz = call(
+        reader,
+        "/Peta_cakupan",
+        "lang=en&level=regency&area=15&date=2019-03-31",
+        host="example.org",
+        accept_encoding="gzip",
+    )
+    assert head["content-encoding"] == "gzip" and gzip.decompress(gz) == body
+    assert (reader.renders, shell.made) == (renders, made)
+    # other pages keep Streamlit's shell
     for path in ("/", "/Tren"):
         other = call(reader, path, JAMBI_2019)[2].decode()
         assert '<div id="ektp-first"' not in other and entry.group(0) in other, path
@@ -357,6 +364,11 @@ def test_the_first_view_follows_the_base_path_and_is_left_out_without_data(
     text = call(reader, "/ektp/Peta_cakupan", "area=15&lang=id")[2].decode()
     assert '<div id="ektp-first" lang="id">' in text and 'href="/ektp/v/map?area=15&amp;level=regency' in text
     assert "Koneksi lambat? Buka halaman ringan." in text
+    # the 7,285 districts are too heavy an image for a phone's first screen: words and legend only
+    text = call(reader, "/ektp/Peta_cakupan", "level=district&lang=en")[2].decode()
+    first = text[text.index('<div id="ektp-first"') :]
+    assert "<h1>Recording rate by district, Indonesia (national)</h1>" in first and "<img" not in first
+    assert '<ul class="legend">' in first and len(text) < 60_000
     # small multiples are not this map: that page starts as Streamlit's own shell
     text = call(reader, "/ektp/Peta_cakupan", "area=15&multiples=on")[2].decode()
     assert '<div id="root"></div>' in text and "<title>Streamlit</title>" in text

@@ -253,6 +253,9 @@ def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
 
 #: Between the head part and the body part of a first view (one cached answer, two places).
 FIRST_SPLIT = b"\n<!-- ektp-first -->\n"
+#: A first view's map image at most this long (the 514 regencies are ~220 KB, 32 KB gzipped;
+#: the 7,285 districts ~1 MB, too slow to draw on a phone before the app's own map).
+FIRST_IMAGE_MAX = 512 * 1024
 
 
 def first_view(d: Drawn | None, choice: Choice, req: Request) -> bytes:
@@ -267,18 +270,19 @@ def first_view(d: Drawn | None, choice: Choice, req: Request) -> bytes:
         return b""
     lg = choice.lang
     light = f"{req.base}/v/map?{choice.query()}"
-    image = _url(req, choice, ".png")
+    preview = _url(req, choice, ".png")
     head = (
         f"<title>{_e(d.title)}</title>"
         + (f'<meta name="description" content="{_e(d.sentence)}">' if d.sentence else "")
         + f'<meta property="og:title" content="{_e(d.title)}">'
         + (f'<meta property="og:description" content="{_e(d.sentence)}">' if d.sentence else "")
-        + f'<meta property="og:image" content="{_e(image)}"><meta name="twitter:card" content="summary_large_image">'
+        + f'<meta property="og:image" content="{_e(preview)}"><meta name="twitter:card" content="summary_large_image">'
     )
     figure = ""
-    if d.projected is not None:
+    image = svg.inline_svg(d.projected, d.map_body(), d.title) if d.projected is not None else ""
+    if d.projected is not None and len(image) <= FIRST_IMAGE_MAX:  # else: text and legend only
         # percent-encoded (not base64): the page's gzip then packs it as well as the SVG itself
-        src = "data:image/svg+xml," + quote(svg.inline_svg(d.projected, d.map_body(), d.title), safe="=:/;,.-_()'")
+        src = "data:image/svg+xml," + quote(image, safe="=:/;,.-_()'")
         w, h = d.projected.width + 8, d.projected.height + 8
         figure = f'<img src="{src}" width="{w}" height="{h}" alt="{_e(d.sentence or d.title)}" fetchpriority="high">'
     said = "<br>".join(_e(x) for x in notes(d)[:2])

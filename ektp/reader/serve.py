@@ -29,7 +29,7 @@ from ektp import db, settings
 from ektp.geoserve import choose_encoding
 from ektp.i18n import t
 from ektp.reader.page import CSP_FILE, CSP_PAGE, DASHBOARD, FIRST_SPLIT, Request
-from ektp.serving import FIRST_VIEW, ASGIApp, Receive, Scope, Send, base_path, headers_of
+from ektp.serving import FIRST_VIEW, ASGIApp, FirstView, Receive, Scope, Send, base_path, headers_of
 
 if TYPE_CHECKING:  # the views import the queries, whose caches want Streamlit's runtime: loaded on first use
     from ektp.reader.view import Choice
@@ -110,8 +110,9 @@ def render(kind: str, choice: Choice, bad: tuple[str, ...], req: Request) -> Ans
     if kind == "first" and "multiples" in bad:  # the page draws small multiples, not this map
         return Answer(200, "text/html; charset=utf-8", b"", "", kind)
     drawn = view.gather(choice)
-    if kind == "first":
-        return Answer(200, "text/html; charset=utf-8", page.first_view(drawn, choice, req), "", kind)
+    if kind == "first":  # not sent alone: kept uncompressed, the shell it goes into is compressed
+        body = page.first_view(drawn, choice, req)
+        return Answer(200, "text/html; charset=utf-8", body, hashlib.sha256(body).hexdigest()[:20], kind)
     content_type = next(ct for k, ct in ROUTES.values() if k == kind)
     if kind == "html":
         return _answer(200, kind, content_type, page.page(drawn, choice, req))
@@ -173,7 +174,7 @@ class Reader:
                 return await self._send(send, scope, _fallback(500, "reader_error"), headers)
         return await self._send(send, scope, answer, headers)
 
-    async def _first_view(self, scope: Scope) -> tuple[bytes, bytes] | None:
+    async def _first_view(self, scope: Scope) -> FirstView | None:
         """The map page's first screen for this link (drawn once per view and build, as the
         reader pages are), or None: no database yet, no figures, or a failed draw (logged; the
         page then starts as Streamlit's own empty shell)."""
@@ -192,7 +193,7 @@ class Reader:
         if not answer.body:
             return None
         head, _, body = answer.body.partition(FIRST_SPLIT)
-        return head, body
+        return FirstView(answer.etag, head, body)
 
     def _draw(self, key: tuple, query: str, req: Request) -> Answer:
         """The answer of a query string not seen in this build: its view checked, then drawn
