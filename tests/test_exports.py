@@ -93,3 +93,42 @@ def test_an_indonesian_print_names_its_months_in_indonesian(app_env: Path) -> No
     fig = charts.backlog_trend(one, "id", "t", "s")
     charts.print_month_ticks(fig, "id")
     assert fig.layout.xaxis.ticktext == ("27 Mei 2020",)  # one day: its own tick, not none
+
+
+@needs_browser
+def test_a_charts_html_file_saves_it_as_svg_in_the_readers_browser(tmp_path: Path) -> None:
+    """Where the server draws no chart images (public, or no Chromium), the chart's HTML file
+    is the way to an SVG: its toolbar's disk button makes one with plotly.js, offline."""
+    import datetime as dt
+
+    from playwright.sync_api import sync_playwright
+
+    from bench.serve import CHROME_ARGS, CHROMIUM
+
+    # Kupang's queue, as published: 5,000 awaiting pickup in January 2020 (data/sourced)
+    df = pl.DataFrame({"as_of": [dt.date(2020, 1, 27), dt.date(2020, 7, 9)], "awaiting_pickup": [5000, 2500]})
+    fig = charts.backlog_trend(df, "id", "Kota Kupang: KTP-el menunggu diambil", "Sumber: uji")
+    page_file = tmp_path / "antrean.html"
+    page_file.write_bytes(ui.figure_html(fig, "id", "antrean_kupang"))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        page = browser.new_page(accept_downloads=True)
+        outside: list[str] = []
+        page.on(
+            "request", lambda r: outside.append(r.url) if not r.url.startswith(("file:", "data:", "blob:")) else None
+        )
+        page.goto(page_file.as_uri())
+        page.wait_for_selector(".main-svg")
+        button = page.locator('.modebar-btn[data-title="Unduh sebagai SVG"]')
+        assert page.locator(".modebar-btn[data-title]").count() > 1  # the camera (PNG) stays beside it
+        with page.expect_download() as got:
+            button.click(force=True)
+        download = got.value
+        saved = tmp_path / download.suggested_filename
+        download.save_as(saved)
+        browser.close()
+    svg = saved.read_text()
+    assert download.suggested_filename == "antrean_kupang.svg"
+    assert svg.startswith("<svg") and "Kota Kupang: KTP-el menunggu diambil" in svg and "Sumber: uji" in svg
+    assert "Mei 2020" in svg or "Apr 2020" in svg  # the chart's Indonesian months, as on screen
+    assert outside == []

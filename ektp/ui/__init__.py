@@ -11,6 +11,7 @@ from ektp.ui.downloads import (  # noqa: F401
     PLOTLY_CONFIG,
     _download_row,
     figure_downloads,
+    figure_html,
     image_bytes,
     plotly_config,
     reader_link,

@@ -87,6 +87,25 @@ def image_bytes(fig: go.Figure, kind: str, lang: str = "en") -> bytes:
     return fig.to_image(format="png", width=1200, height=fig.layout.height or 600, scale=3)
 
 
+def figure_html(fig: go.Figure, lg: str, basename: str) -> bytes:
+    """The chart as one self-contained HTML file (plotly.js inside, no network) whose toolbar
+    has, beside the camera (PNG), a button that saves the chart as SVG: plotly.js draws it in
+    the reader's own browser, so an instance without Chromium still gives every chart as SVG."""
+    import json
+
+    config = plotly_config(lg)
+    button = (
+        "var gd=document.getElementById('{plot_id}');"
+        f"var cfg=Object.assign({{}},{json.dumps(config)});"
+        "cfg.modeBarButtonsToAdd=[{name:'ektp-svg',"
+        f"title:{json.dumps(t('download_svg_button', lg))},icon:Plotly.Icons.disk,"
+        "click:function(g){return Plotly.downloadImage(g,{format:'svg',"
+        f"filename:{json.dumps(basename)},width:g._fullLayout.width,height:g._fullLayout.height}})}}}}];"
+        "return Plotly.react(gd,gd.data,gd.layout,cfg);"
+    )
+    return fig.to_html(include_plotlyjs=True, full_html=True, config=config, post_script=button).encode()
+
+
 def browser_available() -> bool:
     """Whether kaleido can find a Chromium to draw a chart's SVG/PNG on this machine."""
     import shutil
@@ -135,7 +154,7 @@ def figure_downloads(
         (
             "html",
             t("download_html", lg),
-            lambda: export_fig().to_html(include_plotlyjs=True, full_html=True, config=plotly_config(lg)).encode(),
+            lambda: figure_html(export_fig(), lg, basename),
         ),
         ("csv", t("download_csv", lg), lambda: table_bytes(data, "csv")),
     ]
