@@ -66,6 +66,7 @@ bench: $(BIN)/.installed data
 # phone reader meets them: performance, LCP, CLS, bytes; JSON reports in bench/results/
 lighthouse: $(BIN)/.installed $(LIGHTHOUSE) data assets
 	$(BIN)/python -m bench.lighthouse
+	$(BIN)/python -m bench.phone
 
 # N replicas of the public instance behind Debian's nginx on 127.0.0.1:$(PORT) (deploy/)
 N ?= 2
