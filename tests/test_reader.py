@@ -328,6 +328,7 @@ def test_the_map_pages_shell_shows_its_view_before_any_script(app_env: Path) -> 
     assert "radarjambi.co.id" in root and "At or above the 98% target · 1 unit" in root
     # the map is an image of the reader's own SVG: Sarolangun in its class's colour
     src = re.search(r'<img src="data:image/svg\+xml,([^"]+)" width="(\d+)" height="(\d+)"', root)
+    assert 'alt="Map: Recording rate by regency/city, Jambi"' in root  # the sentence is said once, above
     assert src is not None
     drawn = view.gather(view.choose({"area": ["15"], "level": ["regency"], "date": ["2019-03-31"], "lang": ["en"]})[0])
     image = unquote(src.group(1))

@@ -284,7 +284,7 @@ def first_view(d: Drawn | None, choice: Choice, req: Request) -> bytes:
         # percent-encoded (not base64): the page's gzip then packs it as well as the SVG itself
         src = "data:image/svg+xml," + quote(image, safe="=:/;,.-_()'")
         w, h = d.projected.width + 8, d.projected.height + 8
-        figure = f'<img src="{src}" width="{w}" height="{h}" alt="{_e(d.sentence or d.title)}" fetchpriority="high">'
+        figure = f'<img src="{src}" width="{w}" height="{h}" alt="{_e(t("reader_embed_title", lg, title=d.title))}" fetchpriority="high">'
     said = "<br>".join(_e(x) for x in notes(d)[:2])
     body = (
         f'<div id="ektp-first" lang="{lg}">'
