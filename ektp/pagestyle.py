@@ -26,7 +26,7 @@ SHELL_CSS = (
     # the map page's first view (ektp.reader.page.first_view), until React replaces it
     "#ektp-first{max-width:46rem;margin:0 auto;padding:3.5rem 1rem 1rem;color:#111;"
     "font:16px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',sans-serif}"
-    "#ektp-first h1{font-size:1.5rem;line-height:1.25;margin:.5rem 0}"
+    "#ektp-first h1{font-size:1.3rem;line-height:1.25;margin:.5rem 0}"
     "#ektp-first .ektp-first-lede{font-size:1.05rem;margin:.25rem 0 .75rem}"
     "#ektp-first figure{margin:0}"
     "#ektp-first img{display:block;width:100%;height:auto;max-height:70vh;object-fit:contain}"
