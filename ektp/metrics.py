@@ -188,6 +188,19 @@ def attention_order(row: dict) -> tuple:
     return (row["target_synthetic"], rank, row["label"])
 
 
+def status_counts(rows: list[dict]) -> dict[str, int]:
+    """How many targets are in each status ('met', 'on_track', …), sorted by status name."""
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def published_target_sources(rows: list[dict]) -> str:
+    """The sources of the targets that were published (not the synthetic fill), once each."""
+    return "; ".join(sorted({r["source"] for r in rows if not r["target_synthetic"]}))
+
+
 def target_state(target: dict, points: list[tuple[dt.date, float, bool]], today: dt.date) -> TargetState:
     """`target`: a targets row (metric, target_value, baseline_value, start_date, deadline);
     `points`: the metric's series as (date, value, is_synthetic), in date order."""

@@ -8,7 +8,7 @@ import streamlit as st
 
 from ektp import charts, fmt, queries, summary, ui
 from ektp.i18n import t
-from ektp.metrics import attention_order
+from ektp.metrics import attention_order, published_target_sources, status_counts
 
 lg = ui.setup("page_targets")
 
@@ -25,13 +25,11 @@ def body() -> None:
     if not rows:
         st.info(t("no_data", lg))
         return
-    counts = {}
-    for r in rows:
-        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    counts = status_counts(rows)
     cols = st.columns(max(1, len(counts)))
-    for col, (k, n) in zip(cols, sorted(counts.items()), strict=True):
+    for col, (k, n) in zip(cols, counts.items(), strict=True):
         col.metric(fmt.capital(t(k, lg)), n)
-    src = "; ".join(sorted({r["source"] for r in rows if not r["target_synthetic"]}))
+    src = published_target_sources(rows)
     title = t("page_targets", lg) + " — " + ui.area_name(area, lg)
     line = t("figure_source", lg, sources=(src or "–") + "; " + t("synthetic_marker", lg), date=fmt.date(today, lg))
     sorted_rows = sorted(rows, key=attention_order)[:40]

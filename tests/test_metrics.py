@@ -245,3 +245,18 @@ def test_oldest_card_across_offices_keeps_its_precision() -> None:
     )
     assert oldest_card(offices) == (dt.date(2020, 12, 31), "year")
     assert oldest_card(offices.head(0)) is None
+
+
+def test_target_statuses_are_counted_and_only_published_sources_named() -> None:
+    from ektp.metrics import published_target_sources, status_counts
+
+    rows = [
+        {"status": "missed", "source": "radarjambi.co.id (31 Mar 2019)", "target_synthetic": False},
+        {"status": "met", "source": "synthetic fill", "target_synthetic": True},
+        {"status": "missed", "source": "radarjambi.co.id (31 Mar 2019)", "target_synthetic": False},
+        {"status": "at_risk", "source": "kupangkota.go.id", "target_synthetic": False},
+    ]
+    assert status_counts(rows) == {"at_risk": 1, "met": 1, "missed": 2}
+    assert list(status_counts(rows)) == ["at_risk", "met", "missed"]
+    assert published_target_sources(rows) == "kupangkota.go.id; radarjambi.co.id (31 Mar 2019)"
+    assert published_target_sources(rows[1:2]) == "" and status_counts([]) == {}
