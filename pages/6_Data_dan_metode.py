@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
-import polars as pl
 import streamlit as st
 
 from ektp import queries, settings, ui
@@ -48,8 +46,7 @@ def body() -> None:
     doc = DOCS.get(lg, DOCS["en"])
     if doc.exists():
         st.markdown(ui.doc_body(doc.read_text(encoding="utf-8")))
-    with HEADER_MAP.open(encoding="utf-8") as fh:
-        ui.table(pl.DataFrame(list(csv.DictReader(fh))), hide_index=True, width="stretch")
+    ui.table(ui.header_map_table(HEADER_MAP), hide_index=True, width="stretch")
     if not settings.is_public():
         st.header(t("load_history", lg))
         ui.table(queries.load_history(), hide_index=True, width="stretch")

@@ -776,3 +776,17 @@ def test_a_charts_sources_and_its_dates_come_from_the_query_and_fmt_modules(app_
     cut = dt.date(2022, 12, 31)
     until = queries.blanko_series("00", until=cut)
     assert until.height and until["as_of"].max() <= cut and until.height == whole.filter(pl.col("as_of") <= cut).height
+
+
+def test_data_page_lists_the_header_map_as_the_file_has_it(app_env: Path) -> None:
+    """The loader's header map (which column names it reads as what) is on the Data page,
+    every row and column of data/header_map.csv as text."""
+    import csv
+
+    with (ROOT / "data" / "header_map.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    at = run("pages/6_Data_dan_metode.py", {"lang": "en"})
+    assert not at.exception
+    shown = next(d.value for d in at.dataframe if list(d.value.columns) == list(rows[0]))
+    assert len(shown) == len(rows) > 20
+    assert shown.astype(str).to_dict("records") == rows

@@ -68,6 +68,7 @@ from ektp.ui.tables import (  # noqa: F401
     check_note_lines,
     data_text,
     doc_body,
+    header_map_table,
     labelled,
     marker,
     md_text,

@@ -4,10 +4,12 @@ sources, check notes, rankings and target rows.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import html
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -173,6 +175,13 @@ def source_use(r: dict, lg: str) -> str:
     first, last = r["first"], r["last"]
     dates = fmt.date(first, lg) if first == last else f"{fmt.date(first, lg)} – {fmt.date(last, lg)}"
     return t("source_use", lg, tables=r["tables"], n=r["rows"], dates=dates)
+
+
+def header_map_table(path: Path) -> pl.DataFrame:
+    """The loader's header map (data/header_map.csv: which column names it reads as what), as
+    the Data page lists it: every column as text, exactly as the file has it."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return pl.DataFrame(list(csv.DictReader(fh)))
 
 
 def doc_body(text: str) -> str:
