@@ -69,6 +69,10 @@ def test_the_jambi_page_says_what_the_map_page_says(reader: Reader) -> None:
     assert "Persentase rekam per kabupaten/kota, Jambi, keadaan per 31 Maret 2019" in text
     assert "&lt;iframe src=&quot;http://example.org/v/map?area=15&amp;amp;level=regency" in text
     assert "embed=1" in text and "title=&quot;Map: Recording rate by regency/city, Jambi&quot;" in text
+    # a shared link previews as the view: its title, sentence and PNG
+    assert '<meta property="og:title" content="Recording rate by regency/city, Jambi">' in text
+    assert '<meta property="og:image" content="http://example.org/v/map.png?area=15&amp;level=regency' in text
+    assert '<meta name="description" content="Kabupaten Sarolangun has the lowest recording rate' in text
 
 
 def test_the_map_has_the_apps_classes_and_colours(app_env: Path) -> None:

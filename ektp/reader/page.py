@@ -210,7 +210,7 @@ def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
     if d is None:
         title = t("page_map", lg)
         main = f"<h1>{_e(title)}</h1><p>{_e(t('no_data', lg))}</p><p class='links'>{explore}</p>"
-        return _document(lg, title, None, notice + main)
+        return _document(lg, title, "", notice + main)
     figure = (
         svg.inline_svg(d.projected, d.map_body(), d.sentence or d.title)
         if d.projected is not None
@@ -226,7 +226,7 @@ def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
     ]
     if choice.embed:
         parts.append(f'<p class="small links">{explore}</p>')
-        return _document(lg, d.title, d.sentence, "".join(parts))
+        return _document(lg, d.title, _preview_meta(d, choice, req), "".join(parts))
     if d.published:
         parts.append(f'<p class="small">{_md(d.published)}</p>')
     switch = f'<a href="map?{_e(choice.query(lang=other))}" hreflang="{other}" lang="{other}">{_e(t("reader_other_lang", lg))}</a>'
@@ -248,7 +248,7 @@ def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
         f"<pre><code>{_e(snippet)}</code></pre></section>"
     )
     parts.append(f'<footer class="small"><p>{_e(t("reader_boundaries", lg))} {_e(t("codes_licence", lg))}</p></footer>')
-    return _document(lg, d.title, d.sentence, "".join(parts))
+    return _document(lg, d.title, _preview_meta(d, choice, req), "".join(parts))
 
 
 #: Between the head part and the body part of a first view (one cached answer, two places).
@@ -256,6 +256,19 @@ FIRST_SPLIT = b"\n<!-- ektp-first -->\n"
 #: A first view's map image at most this long (the 514 regencies are ~220 KB, 32 KB gzipped;
 #: the 7,285 districts ~1 MB, too slow to draw on a phone before the app's own map).
 FIRST_IMAGE_MAX = 512 * 1024
+
+
+def _preview_meta(d: Drawn, choice: Choice, req: Request) -> str:
+    """The view named for link previews (a chat app or social site shows the title, the
+    sentence and the map's PNG): description, Open Graph and Twitter card tags."""
+    said = _e(d.sentence) if d.sentence else ""
+    return (
+        (f'<meta name="description" content="{said}">' if said else "")
+        + f'<meta property="og:title" content="{_e(d.title)}">'
+        + (f'<meta property="og:description" content="{said}">' if said else "")
+        + f'<meta property="og:image" content="{_e(_url(req, choice, ".png"))}">'
+        + '<meta name="twitter:card" content="summary_large_image">'
+    )
 
 
 def first_view(d: Drawn | None, choice: Choice, req: Request) -> bytes:
@@ -270,14 +283,7 @@ def first_view(d: Drawn | None, choice: Choice, req: Request) -> bytes:
         return b""
     lg = choice.lang
     light = f"{req.base}/v/map?{choice.query()}"
-    preview = _url(req, choice, ".png")
-    head = (
-        f"<title>{_e(d.title)}</title>"
-        + (f'<meta name="description" content="{_e(d.sentence)}">' if d.sentence else "")
-        + f'<meta property="og:title" content="{_e(d.title)}">'
-        + (f'<meta property="og:description" content="{_e(d.sentence)}">' if d.sentence else "")
-        + f'<meta property="og:image" content="{_e(preview)}"><meta name="twitter:card" content="summary_large_image">'
-    )
+    head = f"<title>{_e(d.title)}</title>{_preview_meta(d, choice, req)}"
     figure = ""
     image = svg.inline_svg(d.projected, d.map_body(), d.title) if d.projected is not None else ""
     if d.projected is not None and len(image) <= FIRST_IMAGE_MAX:  # else: text and legend only
@@ -309,11 +315,11 @@ def _other_title(d: Drawn, lang: str) -> str:
     return summary.map_title(c.metric, c.level, name, lang)
 
 
-def _document(lang: str, title: str, description: str | None, body: str) -> bytes:
-    desc = f'<meta name="description" content="{_e(description)}">' if description else ""
+def _document(lang: str, title: str, meta: str, body: str) -> bytes:
+    """A whole page; `meta`: tags for its head, already escaped (_preview_meta)."""
     return (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>{_e(title)}</title>{desc}<style>{CSS}</style></head>"
+        f"<title>{_e(title)}</title>{meta}<style>{CSS}</style></head>"
         f"<body><main>{body}</main></body></html>"
     ).encode()
