@@ -8,6 +8,10 @@ the script health check (it runs the app's script on request) and the custom-com
 (the app has none). Every reply says `X-Content-Type-Options: nosniff`. The internal instance
 is passed through as it is. What the page itself needs stays: `/_stcore/health`,
 `/_stcore/host-config`, `/_stcore/stream`, `/media/` (downloads), `/static/`, `/app/static/`.
+
+`/robots.txt` (at the host's root, where crawlers look) is answered on both instances: the
+public one may be indexed, its reader pages first, but not Streamlit's endpoints or download
+files; an internal one asks not to be indexed at all.
 """
 
 from __future__ import annotations
@@ -29,11 +33,22 @@ CLOSED = (
 )
 
 
+ROBOTS_PUBLIC = "User-agent: *\nDisallow: /_stcore/\nDisallow: /media/\nAllow: /\n"
+ROBOTS_INTERNAL = "User-agent: *\nDisallow: /\n"
+
+
 class PublicSurface:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("path") == "/robots.txt" and scope.get("method") in ("GET", "HEAD"):
+            body = (ROBOTS_PUBLIC if settings.is_public() else ROBOTS_INTERNAL).encode()
+            await send({"type": "http.response.start", "status": 200, "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"), (b"x-content-type-options", b"nosniff"),
+                (b"cache-control", b"public, max-age=86400"), (b"content-length", str(len(body)).encode())]})  # fmt: skip
+            await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+            return
         if scope["type"] != "http" or not settings.is_public():
             await self.app(scope, receive, send)
             return

@@ -268,3 +268,21 @@ def test_the_page_shell_carries_the_style_and_the_pages_language() -> None:
         status, head, body = call(app, path, accept_encoding="gzip")
         assert body.startswith(b"<!DOCTYPE") and "ektp-shell" not in body.decode(), path  # as it came
         assert down.encodings[-1] == "gzip"
+
+
+def test_robots_txt_lets_crawlers_index_only_the_public_instance(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ektp.publicsurface: /robots.txt (it came back as the app's HTML shell): the public
+    instance may be indexed but not Streamlit's endpoints; an internal one not at all."""
+    from ektp.publicsurface import PublicSurface
+
+    down = Downstream()
+    app = PublicSurface(down)
+    monkeypatch.setenv("EKTP_PUBLIC", "1")
+    status, head, body = call(app, "/robots.txt")
+    rules = body.decode().splitlines()
+    assert status == 200 and head["content-type"].startswith("text/plain")
+    assert "User-agent: *" in rules and "Disallow: /_stcore/" in rules and "Disallow: /" not in rules
+    monkeypatch.setenv("EKTP_PUBLIC", "0")
+    status, _, body = call(app, "/robots.txt")
+    assert status == 200 and "Disallow: /" in body.decode().splitlines()
+    assert call(app, "/robots.txt", method="POST")[0] == 299 and down.paths == ["/robots.txt"]
