@@ -165,14 +165,19 @@ class Reader:
             key = (route[0], query, req.origin, build_stamp())
         except db.DatabaseMissingError:
             return await self._send(send, scope, _fallback(503, "reader_no_db"), headers)
+        try:
+            answer = await self._kept_or_drawn(key, query, req)
+        except Exception:  # never a traceback to a reader; the log has it
+            log.exception("reader page %s?%s could not be drawn", path, query)
+            return await self._send(send, scope, _fallback(500, "reader_error"), headers)
+        return await self._send(send, scope, answer, headers)
+
+    async def _kept_or_drawn(self, key: tuple, query: str, req: Request) -> Answer:
+        """The answer from memory, else drawn in a worker thread (no more draws at once than cores)."""
         answer = self._get(key)
         if answer is None:
-            try:
-                answer = await anyio.to_thread.run_sync(self._draw, key, query, req, limiter=self._limiter)
-            except Exception:  # never a traceback to a reader; the log has it
-                log.exception("reader page %s?%s could not be drawn", path, query)
-                return await self._send(send, scope, _fallback(500, "reader_error"), headers)
-        return await self._send(send, scope, answer, headers)
+            answer = await anyio.to_thread.run_sync(self._draw, key, query, req, limiter=self._limiter)
+        return answer
 
     async def _first_view(self, scope: Scope) -> FirstView | None:
         """The map page's first screen for this link (drawn once per view and build, as the
@@ -181,10 +186,7 @@ class Reader:
         req = Request(self._origin(scope, headers_of(scope)), self.base)
         query = scope.get("query_string", b"").decode("latin-1")
         try:
-            key = ("first", query, req.origin, build_stamp())
-            answer = self._get(key) or await anyio.to_thread.run_sync(
-                self._draw, key, query, req, limiter=self._limiter
-            )
+            answer = await self._kept_or_drawn(("first", query, req.origin, build_stamp()), query, req)
         except db.DatabaseMissingError:
             return None
         except Exception:
