@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 import polars as pl
@@ -190,10 +191,7 @@ def attention_order(row: dict) -> tuple:
 
 def status_counts(rows: list[dict]) -> dict[str, int]:
     """How many targets are in each status ('met', 'on_track', …), sorted by status name."""
-    counts: dict[str, int] = {}
-    for r in rows:
-        counts[r["status"]] = counts.get(r["status"], 0) + 1
-    return dict(sorted(counts.items()))
+    return dict(sorted(Counter(r["status"] for r in rows).items()))
 
 
 def published_target_sources(rows: list[dict]) -> str:
