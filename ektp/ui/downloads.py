@@ -5,6 +5,7 @@ starts a browser), HTML and their data; the chart config per language.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -91,12 +92,10 @@ def figure_html(fig: go.Figure, lg: str, basename: str) -> bytes:
     """The chart as one self-contained HTML file (plotly.js inside, no network) whose toolbar
     has, beside the camera (PNG), a button that saves the chart as SVG: plotly.js draws it in
     the reader's own browser, so an instance without Chromium still gives every chart as SVG."""
-    import json
-
     config = plotly_config(lg)
     button = (
         "var gd=document.getElementById('{plot_id}');"
-        f"var cfg=Object.assign({{}},{json.dumps(config)});"
+        f"var cfg={json.dumps(config)};"
         "cfg.modeBarButtonsToAdd=[{name:'ektp-svg',"
         f"title:{json.dumps(t('download_svg_button', lg))},icon:Plotly.Icons.disk,"
         "click:function(g){return Plotly.downloadImage(g,{format:'svg',"
