@@ -8,50 +8,21 @@ Each query runs on its own cursor: a connection with an unfinished result refuse
 
 from __future__ import annotations
 
-import os
 import threading
-from pathlib import Path
 
 import duckdb
 import polars as pl
 import streamlit as st
 
-from ektp import schema, settings
+from ektp import schema
+from ektp.served import READ_ONLY_CONFIG, DatabaseMissingError, db_path, open_read_only, stamp  # noqa: F401
 
 _lock = threading.Lock()
 _last_stamp: tuple | None = None
 
 
-class DatabaseMissingError(Exception):
-    """The DuckDB file does not exist yet."""
-
-
-def db_path() -> Path:
-    return settings.path("db_path")
-
-
-def stamp() -> tuple[str, int, int]:
-    """Identity of the served file: changes when the ETL swaps a new one in."""
-    p = db_path()
-    try:
-        s = os.stat(p)
-    except FileNotFoundError as exc:
-        raise DatabaseMissingError(str(p)) from exc
-    return (str(p), s.st_ino, s.st_mtime_ns)
-
-
 def _close(con: duckdb.DuckDBPyConnection) -> None:
     con.close()
-
-
-#: read_only: the app never writes; no extension is installed or loaded at run time
-READ_ONLY_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-
-
-def open_read_only(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection with the app's configuration (DuckDB refuses a second
-    connection to the same file in one process with a different configuration)."""
-    return duckdb.connect(str(path), read_only=True, config=READ_ONLY_CONFIG)
 
 
 @st.cache_resource(max_entries=1, show_spinner=False, on_release=_close)

@@ -103,10 +103,19 @@ def _spec(  # noqa: ANN202
 def preview(
     upload: Upload, kind: str, as_of: dt.date | None = None, province: str | None = None, codes: str | None = None
 ):  # noqa: ANN201 - etl.preview.Preview, imported lazily
-    """The dry run of the upload against the served DB (read only)."""
-    from etl.preview import dry_run
+    """The dry run of the upload; whether the served DB loaded the same file is asked through
+    the app's own connection (one configuration per file and process, see ektp.served)."""
+    from etl.preview import dry_run, loaded_before
 
-    return dry_run(_spec(upload, kind, as_of, province, codes), served=db.db_path())  # fmt: skip
+    spec = _spec(upload, kind, as_of, province, codes)
+    pv = dry_run(spec)
+    if db.db_path().exists():
+        cur = db.connection().cursor()
+        try:
+            pv.loaded_before = loaded_before(cur, spec)
+        finally:
+            cur.close()
+    return pv
 
 
 def load(
@@ -126,6 +135,8 @@ def load(
         from etl.load import run
 
         spec = _spec(upload, kind, as_of, province, codes, operator, origin)
-        return run([spec], db_path=db.db_path(), progress=False)[0]
+        report = run([spec], db_path=db.db_path(), progress=False)[0]
+        db.connection()  # the app's connection moves to the swapped-in file now (the old one closes)
+        return report
     finally:
         upload.discard()

@@ -89,17 +89,59 @@ def remove_operator(name: str, path: Path | None = None) -> bool:
     return True
 
 
+#: Longest name and password a sign-in reads: longer ones are wrong without a check, and a
+#: failed name is kept only as its first MAX_NAME characters (a 20 MB name is not held).
+MAX_NAME = 64
+MAX_PASSWORD = 1024
+#: Keys of counted failures kept at most (the oldest go first past it).
+MAX_KEYS = 10_000
+
+
 def _recent(key: str, now: float) -> list[float]:
+    """The failures of `key` in the window; a key with none left is forgotten (call under _lock)."""
     times = [t for t in _failures.get(key, []) if now - t < LOCKOUT_SECONDS]
-    _failures[key] = times
+    if times:
+        _failures[key] = times
+    else:
+        _failures.pop(key, None)
     return times
+
+
+def _keys(name: str, client: str | None) -> tuple[str, ...]:
+    return (f"name:{name[:MAX_NAME]}", f"ip:{client}")
 
 
 def locked(name: str, client: str | None, now: float | None = None) -> bool:
     """A name or a client address with MAX_FAILURES failures in the last LOCKOUT_SECONDS."""
     now = time.time() if now is None else now
     with _lock:
-        return any(len(_recent(k, now)) >= MAX_FAILURES for k in (f"name:{name}", f"ip:{client}") if k)
+        return any(len(_recent(k, now)) >= MAX_FAILURES for k in _keys(name, client))
+
+
+def _reserve(name: str, client: str | None, now: float) -> bool:
+    """Count this attempt as a failure before the password is checked, atomically: 40 guesses at
+    once see each other's attempts, so at most MAX_FAILURES are ever checked in a window. False
+    when the name or the client is locked (nothing counted)."""
+    with _lock:
+        keys = _keys(name, client)
+        if any(len(_recent(k, now)) >= MAX_FAILURES for k in keys):
+            return False
+        for k in keys:
+            _failures.setdefault(k, []).append(now)
+        while len(_failures) > MAX_KEYS:  # dicts keep insertion order: the oldest key goes
+            _failures.pop(next(iter(_failures)))
+        return True
+
+
+def _release(name: str, client: str | None, now: float) -> None:
+    """A right password: the attempt reserved at `now` was not a failure."""
+    with _lock:
+        for k in _keys(name, client):
+            times = _failures.get(k, [])
+            if now in times:
+                times.remove(now)
+            if not times:
+                _failures.pop(k, None)
 
 
 @dataclass
@@ -109,22 +151,23 @@ class SignIn:
 
 
 def sign_in(name: str, password: str, client: str | None, path: Path | None = None) -> SignIn:
-    """Check a name and password: one argon2 verification whatever the name, failures counted."""
+    """Check a name and password: the attempt is counted before the check (a lockout no burst of
+    parallel guesses can outrun), then one argon2 verification whatever the name."""
     ops = read_operators(path)
     if not ops:
         return SignIn(False, "none")
     now = time.time()
-    if locked(name, client, now):
+    if not _reserve(name, client, now):
         return SignIn(False, "locked")
-    try:
-        good = _hasher.verify(ops.get(name, _DUMMY), password) and name in ops
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        good = False
+    good = False
+    if len(name) <= MAX_NAME and len(password) <= MAX_PASSWORD:
+        try:
+            good = _hasher.verify(ops.get(name, _DUMMY), password) and name in ops
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            good = False
     if good:
+        _release(name, client, now)
         return SignIn(True, "ok")
-    with _lock:
-        for key in (f"name:{name}", f"ip:{client}"):
-            _failures.setdefault(key, []).append(now)
     return SignIn(False, "locked" if locked(name, client, now) else "wrong")
 
 
@@ -139,6 +182,77 @@ def beyond_loopback(address: str | None) -> bool:
         return not ipaddress.ip_address(a).is_loopback
     except ValueError:  # a host name other than localhost, or empty
         return True
+
+
+#: Headers a reverse proxy adds: a request carrying any of them did not come straight from a
+#: browser on this machine, whatever address the server sees.
+FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip", "via")
+
+
+def loopback_host(host: str | None) -> bool:
+    """A Host header naming this machine: localhost, 127.x.x.x or [::1], with any port."""
+    import ipaddress
+
+    h = (host or "").strip().lower()
+    if h.startswith("["):
+        h = h[1 : h.find("]")] if "]" in h else ""
+    elif h.count(":") == 1:
+        h = h.split(":")[0]
+    if h in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(h).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who is asking to load, as the write path decides it once for every request."""
+
+    local: bool  # a browser on this machine, straight to a loopback-only server: no sign-in
+    origin: str  # where the load history says the load came from
+    why: str  # local | forwarded | remote | host | listens | unknown
+
+
+def forwarded_client(chain: str, trusted: list[str]) -> str | None:
+    """The client behind a chain of X-Forwarded-For hops: the right-most hop that is not one of
+    the configured proxies (`trusted_proxies`); None when no proxy is configured (then the
+    chain is only the proxy's claim, and it is recorded as such)."""
+    if not trusted:
+        return None
+    hops = [h.strip() for h in chain.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop
+    return hops[0] if hops else None
+
+
+def who_is_asking(
+    headers: dict[str, str], ip: str | None, server_address: str | None, trusted_proxies: list[str]
+) -> Asker:
+    """The one trust decision of the write path. A request may load without signing in only
+    when it truly comes from this machine: no forwarding header (a reverse proxy on this
+    machine connects from loopback for every client it serves), a loopback peer (`ip` is
+    Streamlit's `st.context.ip_address`: None for loopback), a Host naming this machine (a
+    rebound DNS name does not), and a server that listens on loopback only. Anything else signs
+    in. Behind a proxy configured in `trusted_proxies` the history records the forwarded client;
+    behind any other proxy, what it claimed, marked as unverified."""
+    h = {k.lower(): v for k, v in headers.items()}
+    if any(k in h for k in FORWARDING_HEADERS):
+        chain = h.get("x-forwarded-for") or h.get("x-real-ip") or h.get("forwarded") or "?"
+        client = forwarded_client(chain, trusted_proxies)
+        origin = client if client else f"via a proxy not in trusted_proxies (it says: {chain[:120]})"
+        return Asker(False, origin, "forwarded")
+    if ip is not None:
+        return Asker(False, ip[:64], "remote")
+    if "host" not in h:
+        return Asker(False, "unknown (no request headers)", "unknown")
+    if not loopback_host(h["host"]):
+        return Asker(False, f"this machine, for the name {h['host'][:80]!r}", "host")
+    if beyond_loopback(server_address):
+        return Asker(False, "127.0.0.1 (this machine)", "listens")
+    return Asker(True, "127.0.0.1 (this machine)", "local")
 
 
 def reset_failures() -> None:
@@ -167,6 +281,16 @@ def start_session(state: dict, name: str, now: float) -> None:
 def end_session(state: dict) -> None:
     state.pop("_operator", None)
     state.pop("_operator_seen", None)
+
+
+def request_headers(value: object) -> dict[str, str]:
+    """The request's headers as Streamlit gives them (`st.context.headers`; nothing where no
+    browser is behind the session)."""
+    from collections.abc import Mapping
+
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(k): str(v) for k, v in value.items()}
 
 
 def client_address(value: object) -> str | None:

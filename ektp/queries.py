@@ -557,22 +557,6 @@ def sources() -> pl.DataFrame:
     return _sources(db.stamp())
 
 
-def load_history() -> pl.DataFrame:
-    """Load history (internal mode only; the public page never calls it)."""
-    return _q(
-        "SELECT load_id, file, kind, status, operator, origin, rows_read, rows_accepted, rows_rejected, "
-        "rows_skipped, rows_warned, started_at, finished_at, message, columns FROM loads ORDER BY load_id DESC"
-    )
-
-
-def rejected_rows(limit: int = 500) -> pl.DataFrame:
-    return _q(
-        "SELECT load_id, file, row_number, reason, raw FROM rejected_rows "
-        "WHERE NOT starts_with(reason, 'skipped') ORDER BY load_id DESC, row_number LIMIT $limit",
-        {"limit": limit},
-    )
-
-
 EXPORTS = {
     "coverage": "SELECT region_code, region_name, level, as_of, date_precision, population, eligible, recorded, printed, print_ready, not_recorded, recorded_pct_reported, recording_rate, unrecorded, print_gap, source, source_kind, is_synthetic, warnings FROM v_coverage WHERE in_scope(region_code, $scope) AND as_of BETWEEN $start AND $end ORDER BY region_code, as_of",
     "coverage_area": "SELECT region_code, region_name, level, as_of, eligible, recorded, printed, print_ready, unrecorded, recording_rate, print_gap, source, source_kind, is_synthetic, origin, warnings FROM v_coverage_area WHERE in_scope(region_code, $scope) AND level IN ('country', 'province', 'regency') AND as_of BETWEEN $start AND $end ORDER BY region_code, as_of",

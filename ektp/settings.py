@@ -75,8 +75,23 @@ SETTINGS: tuple[Setting, ...] = (
         "public_url",
         "EKTP_PUBLIC_URL",
         "",
-        "Address readers reach the app at (https://…), written into reader pages' embed code and "
-        "citation; empty = the request's own scheme and host.",
+        "Address readers reach the app at (https://…), written into reader pages' links, embed code "
+        "and citation (never the request's Host); empty = http://localhost:<port>, this machine.",
+    ),
+    Setting(
+        "allowed_hosts",
+        "EKTP_ALLOWED_HOSTS",
+        "",
+        "Host names the server answers to, comma-separated (a request for any other gets 400); "
+        "this machine's names (localhost, 127.0.0.1, [::1]) and public_url's host always count; "
+        "'*' = any.",
+    ),
+    Setting(
+        "trusted_proxies",
+        "EKTP_TRUSTED_PROXIES",
+        "",
+        "Addresses of your reverse proxies, comma-separated: the Load page's history then records "
+        "the client they forward. Requests through any proxy always sign in.",
     ),
     Setting(
         "assets_dir",
@@ -134,6 +149,11 @@ def get(name: str) -> str:
 def path(name: str) -> Path:
     """A path setting, relative values taken from the repository root."""
     return _resolve(get(name))
+
+
+def items(name: str) -> list[str]:
+    """A comma-separated setting as its items, stripped, empty ones dropped."""
+    return [x.strip() for x in get(name).split(",") if x.strip()]
 
 
 def is_public() -> bool:

@@ -7,9 +7,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-import duckdb
-
 from ektp import schema, settings
+from ektp.served import open_read_only, pending_attempts
 from etl.load import FACT_TABLES, LoadLockedError, LoadSpec, run
 from etl.transform import KINDS, ParseError, parse_date
 from etl.translations import TranslationError
@@ -23,7 +22,7 @@ def _date(s: str) -> dt.date:
 
 
 def _schema_of(db: Path) -> str | None:
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_read_only(db)
     try:
         return schema.of_connection(con)
     finally:
@@ -100,12 +99,10 @@ def parser() -> argparse.ArgumentParser:
 
 def _status(db: Path) -> int:
     """Row counts of the tables and the last ten loads, read-only."""
-    import duckdb
-
     if not db.exists():
         print(f"{db} does not exist: run `python -m etl build`", file=sys.stderr)
         return 1
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_read_only(db)
     for t in ("regions", "boundaries", "coverage", *FACT_TABLES, "loads"):
         print(f"{t:<18} {con.execute(f'SELECT COUNT(*) FROM {t}').fetchall()[0][0]:>10,}")  # noqa: S608
     for row in con.execute(
@@ -113,6 +110,9 @@ def _status(db: Path) -> int:
     ).fetchall():
         print(*row)
     con.close()
+    for a in pending_attempts(db):  # refused or failed without a swap: recorded by the next load
+        print("not yet in the history:", a.get("files"), a.get("kind"), a.get("status") or "interrupted",
+              a.get("started_at"), "—", a.get("error") or "under way or interrupted")  # fmt: skip
     return 0
 
 

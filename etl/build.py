@@ -7,11 +7,11 @@ import hashlib
 import importlib.metadata
 from pathlib import Path
 
-import duckdb
 import shapely
 
 from ektp import settings
 from ektp.schema import geo_files_status
+from ektp.served import open_read_only
 from etl import boundaries as geo
 from etl import translations
 from etl.extract import sha256_file
@@ -40,7 +40,7 @@ def refresh_static(db_path: Path) -> int:
     needed): how `make data` brings files of an older layout up to date. Returns the units
     written, 0 when the DB holds no boundaries (maps then stay off and say why)."""
     with load_lock(db_path):  # a load writes the same folder
-        con = duckdb.connect(str(db_path), read_only=True)
+        con = open_read_only(db_path)
         try:
             rows = con.execute("SELECT code, level, name_in_file, geom_wkb FROM boundaries ORDER BY code").fetchall()
         finally:
@@ -102,7 +102,7 @@ def outdated_defaults(
     synthetic_fingerprint, when the caller has it."""
     from etl import demo
 
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = open_read_only(db_path)
     try:
         accepted = con.execute(
             "SELECT load_id, file, sha256 FROM loads WHERE status IN ('ok', 'partial') ORDER BY load_id"

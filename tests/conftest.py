@@ -54,6 +54,23 @@ def app_env(default_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return default_db
 
 
+#: The operator the Load page tests sign in as (AppTest has no request: it is never "this machine").
+OPERATOR, OPERATOR_PASSWORD = "siti", "sarolangun-98-persen"
+
+
+@pytest.fixture()
+def operator_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An operators file with OPERATOR in it (EKTP_OPERATORS), failures forgotten before and after."""
+    from ektp import operators
+
+    path = tmp_path / "private" / "operators"
+    monkeypatch.setenv("EKTP_OPERATORS", str(path))
+    operators.add_operator(OPERATOR, OPERATOR_PASSWORD, path=path)
+    operators.reset_failures()
+    yield path
+    operators.reset_failures()
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 #: Tests that need Debian's Chromium (the browser tests, Lighthouse, image exports through kaleido)
 #: carry this marker. Without Chromium the run stops with one line saying how to install it,

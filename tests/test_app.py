@@ -33,8 +33,8 @@ def run(page: str | None, params: dict[str, str] | None = None) -> AppTest:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_runs_by_default(app_env: Path, page: str | None) -> None:
-    at = run(page)
+def test_every_page_runs_by_default(app_env: Path, operator_file: Path, page: str | None) -> None:
+    at = run(page)  # an operator is configured: the Load page asks for a sign-in, no warning
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value
     assert not at.warning  # no invalid-parameter notice on a clean link

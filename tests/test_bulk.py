@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from ektp.served import open_read_only
 from etl.load import LoadReport, LoadSpec, run
 from tests.conftest import FIXTURES, TODAY
 from tests.test_hostile import CASES
@@ -79,7 +80,7 @@ MIXED = (
 
 
 def snapshot(db: Path) -> dict[str, list]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_read_only(db)
     out = {}
     for table in ("coverage", "pickup_backlog", "blanko_stock", "rejected_rows"):
         out[table] = sorted(map(repr, con.execute(f"SELECT * FROM {table}").fetchall()))  # noqa: S608
@@ -212,7 +213,7 @@ def test_village_rows_load_by_code_and_sum_into_their_district(base: Path, tmp_p
     rep = run([LoadSpec(path=f, kind="coverage")], db_path=db, today=TODAY, progress=False)[0]
     assert (rep.accepted, rep.rejected, rep.reader) == (2, 1, "bulk"), rep.summary()
     assert "unknown region code '15.03.01.9999'" in rep.summary()
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_read_only(db)
     district = con.execute(
         "SELECT eligible, recorded, origin, warnings FROM coverage_area WHERE region_code = '15.03.01'"
     ).fetchall()
@@ -268,7 +269,7 @@ def test_count_only_file_goes_to_the_narrow_table_and_reads_the_same(
     assert_same(reports, snaps)
     placed = {}
     for mode in ("on", "off"):
-        con = duckdb.connect(str(tmp_path / f"{mode}.duckdb"), read_only=True)
+        con = open_read_only(tmp_path / f"{mode}.duckdb")
         placed[mode] = [
             con.execute(f"SELECT region_code FROM {t} ORDER BY 1").fetchall()  # noqa: S608
             for t in ("coverage_counts", "coverage_rows")
@@ -288,7 +289,7 @@ def test_a_file_with_more_than_counts_keeps_the_full_table(base: Path, tmp_path:
     shutil.copy(base, db)
     rep = run([LoadSpec(path=f, kind="coverage")], db_path=db, today=TODAY, progress=False)[0]
     assert (rep.accepted, rep.reader) == (1, "bulk")
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_read_only(db)
     assert con.execute("SELECT COUNT(*) FROM coverage_counts").fetchall() == [(0,)]
     assert con.execute("SELECT printed FROM coverage_rows").fetchall() == [(80,)]
     con.close()

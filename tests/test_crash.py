@@ -10,11 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
 from bench.serve import watch_peak_rss
+from ektp.served import open_read_only
 from etl.demo import month_ends
 from etl.load import LoadSpec, run
 from etl.regions import regions_frame
@@ -62,7 +62,7 @@ def base(tmp_path: Path) -> Path:
 
 
 def counts(db: Path) -> tuple:
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_read_only(db)
     try:
         return tuple(
             con.execute(f"SELECT COUNT(*) FROM {t}").fetchall()[0][0] for t in ("coverage", "loads", "rejected_rows")
@@ -120,7 +120,7 @@ def test_killed_load_leaves_served_db_and_next_load_succeeds(big_csv: Path, tmp_
     _, err_c = c.communicate(timeout=120)
     assert c.returncode == 0, err_c
     assert not list(db.parent.glob(db.name + ".tmp-*"))
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_read_only(db)
     hist = con.execute("SELECT file, status, message FROM loads ORDER BY load_id").fetchall()
     con.close()
     assert [h[1] for h in hist] == ["ok", "interrupted", "ok"]

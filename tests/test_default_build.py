@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from ektp import settings
-from ektp.db import open_read_only
+from ektp.served import open_read_only
 from etl import splits
 
 
@@ -302,7 +302,7 @@ def test_make_data_replaces_default_files_the_code_has_changed(
     assert b.outdated_defaults(db) == ([], True)
     assert etl_main(["--db", str(db), "build", "--if-missing"]) == 0
     assert b.outdated_defaults(db) == ([], False)
-    c = duckdb.connect(str(db), read_only=True)
+    c = open_read_only(db)
     assert one(c, "SELECT COUNT(*) FROM translations")[0] == readings >= 27
     c.close()
 
@@ -328,7 +328,7 @@ def test_make_data_replaces_default_files_the_code_has_changed(
     fresh_rows = pl.read_parquet(b.DATA / "synthetic" / "blanko_synthetic.parquet").height
 
     assert etl_main(["--db", str(db), "build", "--if-missing"]) == 0
-    c = duckdb.connect(str(db), read_only=True)
+    c = open_read_only(db)
     try:
         assert one(c, "SELECT COUNT(*) FROM blanko_stock WHERE is_synthetic")[0] == fresh_rows
         assert one(c, "SELECT COUNT(*) FROM pickup_backlog WHERE NOT is_synthetic AND region_code = '53.71'")[0] == 2
@@ -347,7 +347,7 @@ def test_make_data_replaces_default_files_the_code_has_changed(
 
     seed.write_text("region_code,as_of,awaiting_pickup\n99.99,someday,many\n")  # a broken new version
     assert b.refresh_defaults(db, progress=False)[0].status == "rejected"
-    c = duckdb.connect(str(db), read_only=True)
+    c = open_read_only(db)
     try:
         assert one(c, "SELECT COUNT(*) FROM pickup_backlog WHERE NOT is_synthetic AND region_code = '53.71'")[0] == 2
     finally:
@@ -373,7 +373,7 @@ def test_a_schema_upgrade_loads_the_default_files_again(default_db: Path, tmp_pa
     before = dict(c.execute("SELECT file, COUNT(*) FROM loads GROUP BY file").fetchall())
     c.close()
     assert etl_main(["--db", str(db), "build", "--if-missing"]) == 0
-    c = duckdb.connect(str(db), read_only=True)
+    c = open_read_only(db)
     try:
         precisions = c.execute("SELECT DISTINCT period_from_precision FROM card_destruction ORDER BY 1").fetchall()
         assert precisions and all(p is not None for (p,) in precisions)

@@ -14,10 +14,10 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 
+from ektp.served import open_read_only
 from etl.load import LoadSpec, run
 from tests.conftest import TODAY
 
@@ -257,7 +257,7 @@ def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def facts(db: Path) -> tuple:
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_read_only(db)
     try:
         return tuple(
             con.execute(f"SELECT COUNT(*) FROM {t}").fetchall()[0][0] for t in ("coverage", "pickup_backlog", "targets")
@@ -285,7 +285,7 @@ def test_hostile_input(case: Case, base_db: Path, tmp_path: Path) -> None:
     assert summary.startswith(case.name)
     if case.message:
         assert case.message in summary, summary
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_read_only(db)
     kept = dict(con.execute("SELECT row_number, reason FROM rejected_rows").fetchall())
     status = con.execute("SELECT status FROM loads").fetchall()
     con.close()

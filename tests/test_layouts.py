@@ -8,12 +8,12 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ektp.served import open_read_only
 from etl.headers import combine, plan_columns
 from etl.load import LoadSpec, run
 from etl.regions import RegionMatcher
@@ -39,7 +39,7 @@ def load(base: Path, tmp: Path, path: Path, **kw: object):  # noqa: ANN201
 
 
 def q(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_read_only(db)
     try:
         return con.execute(sql).fetchall()
     finally:

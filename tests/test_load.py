@@ -14,8 +14,9 @@ import openpyxl
 import polars as pl
 import pytest
 
+from ektp.served import open_read_only
 from etl.__main__ import main as etl_main
-from etl.load import LoadLockedError, LoadSpec, load_lock, run
+from etl.load import LoadLockedError, LoadSpec, load_lock, pending_attempts, run
 from etl.regions import regions_frame
 from tests.conftest import FIXTURES, TODAY
 
@@ -23,7 +24,7 @@ JAMBI_CSV = FIXTURES / "jambi_2019_03_semicolon_cp1252.csv"
 
 
 def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_read_only(db)
     try:
         return con.execute(sql, params or []).fetchall()
     finally:
@@ -157,8 +158,12 @@ def test_bad_files_are_refused_with_clear_messages(empty_db: Path, tmp_path: Pat
         else:
             assert rep.status == "rejected"
     assert rows(empty_db, "SELECT COUNT(*) FROM coverage")[0][0] == before
+    # a refused file leaves the served file as it was: the attempts wait in its journal, and the
+    # next load that swaps writes them into the history
+    assert [a["status"] for a in pending_attempts(empty_db)].count("failed") == 5
+    assert load(empty_db, JAMBI_CSV, "coverage", province="15").accepted
     statuses = [r[0] for r in rows(empty_db, "SELECT status FROM loads ORDER BY load_id")]
-    assert statuses.count("failed") == 5
+    assert statuses.count("failed") == 5 and statuses.count("rejected") == 1
 
 
 def test_backlog_dates_and_hostile_text(empty_db: Path) -> None:

@@ -5,29 +5,36 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from ektp import loading
-from tests.conftest import FIXTURES, ROOT
+from ektp.served import open_read_only
+from tests.conftest import FIXTURES, OPERATOR, OPERATOR_PASSWORD, ROOT
 
 PAGE = "pages/7_Muat_data.py"
 STACKED = FIXTURES / "layouts" / "stacked_lp_jambi_2019_01.csv"
 
 
-def page(lang: str = "en") -> AppTest:
+def page(lang: str = "en", sign_in: bool = True) -> AppTest:
+    """The Load page in AppTest, signed in as the test operator (AppTest has no request headers,
+    so it is never a browser on this machine: operators.who_is_asking)."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.switch_page(PAGE)
     at.query_params["lang"] = lang
-    return at.run()
+    at.run()
+    if sign_in and at.text_input:
+        at.text_input(key="w_op_name").input(OPERATOR)
+        at.text_input(key="w_op_password").input(OPERATOR_PASSWORD)
+        at.button[0].click().run()
+    return at
 
 
 def _uploads() -> set[Path]:
     return set(Path(loading.tempfile.gettempdir()).glob("ektp-upload-*"))
 
 
-def test_upload_preview_and_load(writable_db: Path) -> None:
+def test_upload_preview_and_load(writable_db: Path, operator_file: Path) -> None:
     before = _uploads()
     at = page()
     assert not at.exception, [e.value for e in at.exception]
@@ -37,13 +44,13 @@ def test_upload_preview_and_load(writable_db: Path) -> None:
     assert not at.exception, [e.value for e in at.exception]
     preview = at.code[0].value
     assert "'WAJIB KTP-EL / JUMLAH' → eligible" in preview and "dry run: nothing was written" in preview
-    con = duckdb.connect(str(writable_db), read_only=True)
+    con = open_read_only(writable_db)
     assert con.execute("SELECT COUNT(*) FROM loads WHERE file = ?", [STACKED.name]).fetchall() == [(0,)]
     con.close()
     at.button(key="w_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(s.value.startswith("Loaded as load ") and "accepted 2" in s.value for s in at.success)
-    con = duckdb.connect(str(writable_db), read_only=True)
+    con = open_read_only(writable_db)
     got = con.execute(
         "SELECT c.eligible, c.eligible_male FROM coverage_rows c JOIN loads l USING (load_id) "
         "WHERE l.file = ? AND c.region_code = '15.03'",
@@ -54,13 +61,13 @@ def test_upload_preview_and_load(writable_db: Path) -> None:
     assert _uploads() == before  # every run's temporary upload is gone
 
 
-def test_wrong_files_are_refused_before_parsing(writable_db: Path) -> None:
+def test_wrong_files_are_refused_before_parsing(writable_db: Path, operator_file: Path) -> None:
     at = page()
     at.file_uploader(key="w_upload").set_value(("figures.xlsx", b"KODE,SUDAH REKAM\n15.03,1\n", "text/csv"))
     at.run()
     assert not at.exception
     assert any("figures.xlsx: not an XLSX workbook (not a zip container)" in e.value for e in at.error)
-    assert not at.button
+    assert not [b for b in at.button if b.key == "w_confirm"]
     # a type the loader does not read: Streamlit's uploader refuses it on the server too
     at.file_uploader(key="w_upload").set_value(("figures.txt", b"x", "text/plain"))
     at.run()
@@ -89,7 +96,7 @@ def test_public_instance_has_no_load_page(default_db: Path, monkeypatch: pytest.
     assert "Muat_data" in [p.proto.page for p in at.get("page_link")]
 
 
-def test_loaded_split_by_sex_shows_in_the_map_detail(writable_db: Path) -> None:
+def test_loaded_split_by_sex_shows_in_the_map_detail(writable_db: Path, operator_file: Path) -> None:
     """After the stacked recap is loaded, Sarolangun's detail for 31 January 2019 gives the L/P
     split beside the published JUMLAH."""
     from etl.load import LoadSpec, run
@@ -107,7 +114,9 @@ def test_loaded_split_by_sex_shows_in_the_map_detail(writable_db: Path) -> None:
     assert any(c.startswith(want) for c in captions), captions
 
 
-def test_the_confirm_click_does_not_run_the_dry_run_again(writable_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_confirm_click_does_not_run_the_dry_run_again(
+    writable_db: Path, operator_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The dry run (a whole load into memory) runs once per file, options and served DB: the
     rerun the confirm button makes reuses it; the load itself swaps the DB, so the page after it
     reads the new file."""

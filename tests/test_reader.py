@@ -30,7 +30,10 @@ NS = {"s": "http://www.w3.org/2000/svg"}
 
 
 @pytest.fixture()
-def reader(app_env: Path) -> Reader:
+def reader(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> Reader:
+    """The reader pages of an instance whose readers reach it at http://example.org (public_url:
+    links, embeds and citations name it, whatever the request's Host says)."""
+    monkeypatch.setenv("EKTP_PUBLIC_URL", "http://example.org")
     return Reader(Downstream(), base_url="")
 
 
@@ -200,7 +203,7 @@ def test_the_page_is_locked_down_but_may_be_framed(reader: Reader) -> None:
     assert "default-src 'none'" in csp and "frame-ancestors *" in csp and "script-src" not in csp
     assert page.CSS_HASH in csp and f"<style>{page.CSS}</style>" in body.decode()
     assert "x-frame-options" not in head
-    assert b"evil.example" not in body and b"http://localhost/v/map?" in body  # a forged Host is not written
+    assert b"evil.example" not in body and b"http://example.org/v/map?" in body  # a forged Host is not written
     _, head, _ = call(reader, "/v/map.svg", JAMBI_2019)
     assert head["content-security-policy"].startswith("default-src 'none'")
 
@@ -311,10 +314,11 @@ def _first_view_stack(base_url: str = "") -> tuple[Reader, StreamlitShell, PageS
     return Reader(shell, base_url=base_url), down, shell
 
 
-def test_the_map_pages_shell_shows_its_view_before_any_script(app_env: Path) -> None:
+def test_the_map_pages_shell_shows_its_view_before_any_script(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The map page's HTML itself carries the view (title, sentence, map image in the app's
     colours, legend, source, a link to the light page), so a phone on a slow link sees it
     before ~2 MB of script has run; the app starts once it has been painted."""
+    monkeypatch.setenv("EKTP_PUBLIC_URL", "http://example.org")
     reader, down, shell = _first_view_stack()
     status, head, body = call(reader, "/Peta_cakupan", JAMBI_2019, host="example.org")
     text = body.decode()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
 from ektp import settings
+from ektp.served import open_read_only
 from etl import translations
 from etl.__main__ import main as etl_main
 from etl.load import run
@@ -58,7 +58,7 @@ def test_a_bad_row_names_the_file_the_row_and_the_problem(tmp_path: Path, body: 
 def test_a_bad_translations_file_fails_the_load_and_leaves_the_served_db_as_it_was(
     empty_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    con = duckdb.connect(str(empty_db), read_only=True)
+    con = open_read_only(empty_db)
     before = con.execute("SELECT lang, text, translated FROM translations ORDER BY ALL").fetchall()
     con.close()
     assert ("id", "burned", "dibakar") in before  # the real file went in with the regions
@@ -77,7 +77,7 @@ def test_a_bad_translations_file_fails_the_load_and_leaves_the_served_db_as_it_w
     good.write_text("text,lang,translated\nburned,id,dibakar habis\n")
     monkeypatch.setenv("EKTP_TRANSLATIONS", str(good))
     run([], db_path=empty_db, boundaries=False, progress=False)
-    con = duckdb.connect(str(empty_db), read_only=True)
+    con = open_read_only(empty_db)
     assert con.execute("SELECT lang, text, translated FROM translations").fetchall() == [
         ("id", "burned", "dibakar habis")
     ]

@@ -69,7 +69,7 @@ class Request:
     """What a page needs to know of its request: the address readers reach it at (for the embed
     snippet and the citation) and the parameters that fell back to the default."""
 
-    origin: str  # 'https://host' (validated), or the `public_url` setting
+    origin: str  # the `public_url` setting, else this machine (ektp.guard.origin): never the request's Host
     base: str  # path up to /v/, e.g. '' or '/ektp'
     notices: tuple[str, ...] = ()
 

@@ -14,7 +14,6 @@ import gzip
 import hashlib
 import logging
 import os
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ import brotli
 
 from ektp import db, settings
 from ektp.geoserve import choose_encoding
+from ektp.guard import origin
 from ektp.i18n import t
 from ektp.reader.page import CSP_FILE, CSP_PAGE, DASHBOARD, FIRST_SPLIT, Request
 from ektp.serving import FIRST_VIEW, ASGIApp, FirstView, Receive, Scope, Send, base_path, headers_of
@@ -52,7 +52,6 @@ CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=86400"
 #: district page, is ~1.3 MB with its compressed forms; Jambi's ~25 KB).
 MAX_ENTRIES = 256
 MAX_BYTES = 64 * 2**20
-_HOST = re.compile(r"^[A-Za-z0-9.\-]{1,253}(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:[0-9]{1,5})?$")
 _COMPRESSED = {"html", "svg", "csv", "json"}
 #: The dashboard's map page, whose HTML shell gets the view's first screen (page.first_view).
 MAP_PAGE = "/" + DASHBOARD.rsplit("/", 1)[-1]
@@ -159,10 +158,10 @@ class Reader:
         headers = headers_of(scope)
         if scope.get("method") not in ("GET", "HEAD"):
             return await self._send(send, scope, _fallback(405, "reader_error"), headers)
-        req = Request(self._origin(scope, headers), self.base)
+        req = Request(origin(), self.base)
         query = scope.get("query_string", b"").decode("latin-1")
-        try:
-            key = (route[0], query, req.origin, build_stamp())
+        try:  # the view and the build alone: nothing of the request's Host reaches a page
+            key = (route[0], query, build_stamp())
         except db.DatabaseMissingError:
             return await self._send(send, scope, _fallback(503, "reader_no_db"), headers)
         try:
@@ -183,10 +182,10 @@ class Reader:
         """The map page's first screen for this link (drawn once per view and build, as the
         reader pages are), or None: no database yet, no figures, or a failed draw (logged; the
         page then starts as Streamlit's own empty shell)."""
-        req = Request(self._origin(scope, headers_of(scope)), self.base)
+        req = Request(origin(), self.base)
         query = scope.get("query_string", b"").decode("latin-1")
         try:
-            answer = await self._kept_or_drawn(("first", query, req.origin, build_stamp()), query, req)
+            answer = await self._kept_or_drawn(("first", query, build_stamp()), query, req)
         except db.DatabaseMissingError:
             return None
         except Exception:
@@ -228,19 +227,6 @@ class Reader:
             self._cache[key] = answer
             while self._cache and (len(self._cache) > self.max_entries or self._bytes > self.max_bytes):
                 self._bytes -= self._cache.popitem(last=False)[1].size
-
-    @staticmethod
-    def _origin(scope: Scope, headers: dict[str, str]) -> str:
-        """Where readers reach this server: the `public_url` setting, else the request's own
-        scheme and Host (checked; a forged Host cannot write markup into the page)."""
-        fixed = settings.get("public_url").strip().rstrip("/")
-        if fixed:
-            return fixed
-        host = headers.get("host", "")
-        if not _HOST.match(host):
-            host = "localhost"
-        scheme = headers.get("x-forwarded-proto", scope.get("scheme", "http")).split(",")[0].strip()
-        return f"{scheme if scheme in ('http', 'https') else 'http'}://{host}"
 
     async def _send(self, send: Send, scope: Scope, a: Answer, headers: dict[str, str]) -> None:
         out = [
