@@ -25,7 +25,7 @@ def body() -> None:
     backlog = queries.backlog_latest(area, as_of)
     blanko = queries.blanko_latest(area, as_of)
     st.header(f"{ui.safe_text(ui.area_name(area, lg))} · {t('as_of', lg, date=fmt.date(as_of, lg))}")
-    st.caption(ui.marker(cur["is_synthetic"], lg) + f" · {t('source', lg)}: {fmt.source(cur['source'], lg)}")
+    st.caption(ui.marker(cur["is_synthetic"], lg) + f" · {t('source', lg)}: {ui.safe_text(fmt.source(cur['source'], lg))}")
 
     def delta(key: str, percent: bool = False) -> str | None:
         if prev is None or cur.get(key) is None or prev.get(key) is None:
@@ -60,7 +60,7 @@ def body() -> None:
     split = queries.split_by_sex(area, as_of)
     if split:
         st.caption(
-            f"{t('by_sex', lg)} — {fmt.split_by_sex(split, lg)} · {t('source', lg)}: {fmt.source(split['source'], lg)}"
+            f"{t('by_sex', lg)} — {fmt.split_by_sex(split, lg)} · {t('source', lg)}: {ui.safe_text(fmt.source(split['source'], lg))}"
         )
     pts = queries.sourced_points([area])
     if pts.height:

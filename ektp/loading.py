@@ -19,7 +19,7 @@ from pathlib import Path
 from ektp import db, settings
 
 #: What the loader reads (etl.extract.read_table); anything else is refused before parsing.
-UPLOAD_TYPES = ("csv", "xlsx", "parquet")
+UPLOAD_TYPES = ("csv", "xlsx", "xls", "ods", "json", "parquet")
 KINDS = ("coverage", "backlog", "blanko", "destruction", "targets")
 
 
@@ -64,16 +64,19 @@ def save_upload(name: str, data: bytes) -> Upload:
         raise UploadError(
             f"{safe}: {len(data):,} bytes is over the {settings.get('max_upload_mb')} MB limit (setting max_upload_mb)"
         )
-    if suffix == "xlsx" and not data.startswith(b"PK"):
-        raise UploadError(f"{safe}: not an XLSX workbook (not a zip container)")
+    if suffix in ("xlsx", "ods") and not data.startswith(b"PK"):
+        what = "an XLSX workbook" if suffix == "xlsx" else "an OpenDocument spreadsheet"
+        raise UploadError(f"{safe}: not {what} (not a zip container)")
+    if suffix == "xls" and not data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UploadError(f"{safe}: not an Excel 97–2003 workbook")
     if suffix == "parquet" and not (data.startswith(b"PAR1") and data.endswith(b"PAR1")):
         raise UploadError(f"{safe}: not a Parquet file")
     folder = Path(tempfile.mkdtemp(prefix="ektp-upload-"))
     path = folder / safe
     path.write_bytes(data)
-    if suffix == "xlsx" and not zipfile.is_zipfile(path):
+    if suffix in ("xlsx", "ods") and not zipfile.is_zipfile(path):
         shutil.rmtree(folder, ignore_errors=True)
-        raise UploadError(f"{safe}: not an XLSX workbook (not a zip container)")
+        raise UploadError(f"{safe}: not a workbook (not a zip container)")
     return Upload(path, safe, folder)
 
 

@@ -389,6 +389,9 @@ def _clean_condition(plan: _Plan) -> str:
             checks.append(f"(c{idx[f]} IS NULL OR {values[f]} BETWEEN $start AND $today)")
     if row_date not in idx and ctx.default_date is None:
         checks.append("FALSE")  # every row lacks its date: the slow lane words the error
+    for f in COUNT_FIELDS.get(kind, ()):  # above the smallest ceiling: the row lane judges it by level
+        if f in idx:
+            checks.append(f"({values[f]} IS NULL OR {values[f]} <= {rules.BULK_CEILING})")
     warn = rules.sql_conditions(kind, values)  # the rules the row lane applies too (etl/rules.py)
     if kind == "coverage":  # the reported rate: its tolerance is the row lane's (rules.coverage_warnings)
         elig, rec, nrec, pct = values["eligible"], values["recorded"], values["not_recorded"], values["recorded_pct"]

@@ -1,28 +1,66 @@
-"""Extract: CSV / XLSX / Parquet → header row found, data rows streamed with row numbers.
+"""Extract: CSV / XLSX / XLS / ODS / Parquet / JSON → header row found, data rows streamed with
+row numbers, every read bounded.
 
-Offices send CSV with commas or semicolons, in UTF-8 or Windows-1252, and XLSX with title rows
-and merged title cells above the header. We find the header by scoring rows against the header
+Offices send CSV with commas or semicolons, in UTF-8 or Windows-1252, and workbooks (Excel
+2007+, Excel 97–2003, LibreOffice) with title rows and merged title cells above the header;
+open-data portals publish JSON records. We find the header by scoring rows against the header
 map and keep the lines above it (they often carry the date: 'KEADAAN 31 MARET 2019').
+
+Bounded reading (limits: `Limits`, each a setting): a file is refused, naming the limit, before
+memory is spent on it — a workbook whose parts inflate past `max_inflated_mb` (a zip bomb of
+1.5 MB that inflates to 1.5 GB), a sheet whose cells span more than `max_sheet_cells` (one cell
+at row 10,000,000), a CSV line over `max_line_chars`, a cell over `max_cell_chars`, more than
+`max_rows` rows or `max_columns` columns. Workbooks are read by calamine (python-calamine),
+which keeps cell types (numbers, dates, text) and allocates a sheet's whole rectangle: so its
+extent is measured first, from the file's own cell references, without building the sheet.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import hashlib
 import io
+import json
+import re
+import struct
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ektp import settings
 from etl.headers import FileError, HeaderFind, find_header
 
 HEADER_SCAN_ROWS = 30
+#: What the loader reads, by file suffix.
+WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
+SUFFIXES = (".csv", ".txt", ".tsv", *WORKBOOKS, ".parquet", ".json")
 
 
 class ExtractError(Exception):
     """The file as a whole cannot be read; the message says why."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of a file the loader reads before refusing it (settings max_*)."""
+
+    rows: int
+    columns: int
+    cell_chars: int
+    line_chars: int
+    inflated: int  # bytes a workbook's parts may inflate to, all together
+    sheet_cells: int  # rows × columns of one sheet's rectangle
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        def n(name: str) -> int:
+            return int(float(settings.get(name)))
+
+        return cls(n("max_rows"), n("max_columns"), n("max_cell_chars"), n("max_line_chars"),
+                   int(float(settings.get("max_inflated_mb")) * 2**20), n("max_sheet_cells"))  # fmt: skip
 
 
 @dataclass
@@ -61,10 +99,54 @@ def _header_fields(found: HeaderFind) -> dict:
     return {"header_row": last, "headers": found.names, "parts": found.parts, "header_rows": rows, "notes": notes}
 
 
+def _check_columns(n: int, name: str, limits: Limits) -> None:
+    if n > limits.columns:
+        raise ExtractError(f"{name}: {n:,} columns, more than the limit of {limits.columns:,} (setting max_columns)")
+
+
+def _counted(rows: Iterator[list[object]], name: str, limits: Limits, first: int = 1) -> Iterator[tuple[int, list]]:
+    """Rows numbered from `first`, refused past `max_rows` (a file is read whole or not at all)."""
+    n = first - 1
+    for cells in rows:
+        n += 1
+        if n - first + 1 > limits.rows:
+            raise ExtractError(f"{name}: more than {limits.rows:,} rows (setting max_rows)")
+        yield n, cells
+
+
+def _table(path: Path, fmt: str, head: list[list[object]], rest: Iterator[list[object]], kind: str,
+           close: Callable[[], None], limits: Limits, **extra: object) -> RawTable:  # fmt: skip
+    """A RawTable from a sheet's first rows and the stream of the others."""
+    try:
+        found = _find_header(head, kind, path)
+    except ExtractError:
+        close()
+        raise
+    _check_columns(len(found.parts), path.name, limits)
+    hf = _header_fields(found)
+    notes = [*extra.pop("notes", []), *hf.pop("notes")]  # type: ignore[misc]
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        try:
+            for i, cells in enumerate(head[hf["header_row"] :], start=hf["header_row"] + 1):
+                yield i, list(cells)
+            yield from _counted(rest, path.name, limits, first=len(head) + 1)
+        finally:
+            close()
+
+    title = [" ".join(str(c) for c in r if c not in (None, "") and str(c).strip()) for r in head[: found.top]]
+    return RawTable(file=path, fmt=fmt, title_lines=title, rows=rows(), notes=notes, **hf, **extra)  # type: ignore[arg-type]
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+
 def _detect_encoding(path: Path) -> str:
     dec = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as fh:
         first = fh.read(4096)
+        if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise ExtractError(f"{path.name}: a UTF-16 text file: save it as CSV UTF-8 (or as .xlsx)")
         if b"\x00" in first:
             raise ExtractError(f"{path.name}: binary content (NUL bytes): not a text CSV file")
         fh.seek(0)
@@ -91,22 +173,41 @@ def _detect_delimiter(sample: str) -> str:
     return best
 
 
-def _rows_after_header(
-    head: list[list[object]], h: int, rest: Iterator, close: Callable[[], None]
-) -> Iterator[tuple[int, list[object]]]:
-    """The data rows with their 1-based row numbers: the buffered head, then the stream."""
-    try:
-        for i, cells in enumerate(head[h + 1 :], start=h + 2):
-            yield i, list(cells)
-        n = len(head)
-        for cells in rest:
-            n += 1
-            yield n, list(cells)
-    finally:
-        close()
+def _bounded_lines(fh: io.TextIOBase, name: str, limit: int) -> Iterator[str]:
+    """The file's lines, refused at the first one longer than `limit` characters (read at most
+    limit + 1 characters of it: one 50 MB line costs nothing to refuse)."""
+    n = 0
+    while True:
+        line = fh.readline(limit + 1)
+        if not line:
+            return
+        n += 1
+        if len(line) > limit and not line.endswith("\n"):
+            raise ExtractError(
+                f"{name}: line {n:,} is longer than {limit:,} characters (setting max_line_chars): "
+                "not a table a spreadsheet writes"
+            )
+        yield line
 
 
-def read_csv(path: Path, kind: str) -> RawTable:
+def _csv_rows(reader: Iterator[list[str]], name: str, limits: Limits) -> Iterator[list[str]]:
+    """The CSV reader's rows, its errors (a field over the limit) said with the row and limit."""
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = getattr(reader, "line_num", 0)
+            raise ExtractError(
+                f"{name}: line {line:,}: {exc} (a cell may hold at most {limits.cell_chars:,} characters, "
+                "setting max_cell_chars)"
+            ) from None
+        _check_columns(len(cells), name, limits)
+        yield cells
+
+
+def read_csv(path: Path, kind: str, limits: Limits) -> RawTable:
     enc = _detect_encoding(path)
     notes = [] if enc == "utf-8-sig" else ["not valid UTF-8: read as Windows-1252"]
     with path.open("r", encoding=enc, newline="") as fh:
@@ -114,83 +215,280 @@ def read_csv(path: Path, kind: str) -> RawTable:
     if not sample.strip():
         raise ExtractError(f"{path.name}: the file is empty")
     delim = _detect_delimiter(sample)
+    csv.field_size_limit(limits.cell_chars)
     fh = path.open("r", encoding=enc, newline="")
-    reader = csv.reader(fh, delimiter=delim)
+    reader = _csv_rows(csv.reader(_bounded_lines(fh, path.name, limits.line_chars), delimiter=delim), path.name, limits)
     head: list[list[object]] = []
     try:
         for cells in reader:
             head.append(cells)
             if len(head) >= HEADER_SCAN_ROWS:
                 break
-    except csv.Error as exc:
-        fh.close()
-        raise ExtractError(f"{path.name}: unreadable CSV: {exc}") from exc
-    try:
-        found = _find_header(head, kind, path)
     except ExtractError:
         fh.close()
         raise
-    hf = _header_fields(found)
-    return RawTable(
-        file=path,
-        fmt="csv",
-        title_lines=[" ".join(str(c) for c in r if str(c).strip()) for r in head[: found.top]],
-        rows=_rows_after_header(head, hf["header_row"] - 1, reader, fh.close),
-        encoding="utf-8" if enc == "utf-8-sig" else enc,
-        delimiter=delim,
-        **{**hf, "notes": notes + hf["notes"]},
-    )
+    enc_name = "utf-8" if enc == "utf-8-sig" else enc
+    return _table(path, "csv", head, reader, kind, fh.close, limits, encoding=enc_name, delimiter=delim, notes=notes)
 
 
-def read_xlsx(path: Path, kind: str, sheet: str | None = None) -> RawTable:
-    """First sheet, or the named one. Cells keep their types (numbers, dates, text)."""
-    import openpyxl
+# --- workbooks: .xlsx, .xls, .ods (calamine), each measured before it is read ---------------------
 
-    if not zipfile.is_zipfile(path):
-        with path.open("rb") as fh:
-            magic = fh.read(8)
-        if magic.startswith(b"\xd0\xcf\x11\xe0"):
-            raise ExtractError(
-                f"{path.name}: password-protected or old-format (.xls) workbook: "
-                "save it as an unprotected .xlsx or as CSV"
-            )
-        raise ExtractError(f"{path.name}: not an XLSX workbook (not a zip container)")
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+# a row or a cell start tag with its reference (prefixed tags in some writers: x:row, x:c)
+_XLSX_TAG = re.compile(rb"<(?:\w+:)?(row|c)\b([^>]*)>")
+_XLSX_REF = re.compile(rb'\br="([A-Z]{0,3})(\d+)"')
+
+
+def _xlsx_extent(z: zipfile.ZipFile, member: str) -> tuple[int, int]:
+    """(rows, columns) of one worksheet's rectangle from its cell references, streamed in
+    chunks (the sheet is never built): what calamine would allocate."""
+    rows = cols = cur_row = col_in_row = 0
+    tail = b""
+    with z.open(member) as fh:
+        while chunk := fh.read(1 << 20):
+            buf = tail + chunk
+            cut = buf.rfind(b"<")  # a tag cut at the chunk's end is read with the next chunk
+            body, tail = (buf[:cut], buf[cut:]) if cut > 0 else (buf, b"")
+            for m in _XLSX_TAG.finditer(body):
+                ref = _XLSX_REF.search(m[2])
+                if m[1] == b"row":
+                    cur_row = int(ref[2]) if ref else cur_row + 1
+                    col_in_row = 0
+                    rows = max(rows, cur_row)
+                else:
+                    col_in_row = _col_number(ref[1]) if ref and ref[1] else col_in_row + 1
+                    cols = max(cols, col_in_row)
+                    if ref:
+                        rows = max(rows, int(ref[2]))
+            if len(tail) > 1 << 20:  # one tag of a megabyte: no spreadsheet writes that
+                raise ExtractError(f"{z.filename}: {member}: an XML tag of over a megabyte")
+    return rows, cols
+
+
+def _ods_extent(z: zipfile.ZipFile) -> tuple[int, int]:
+    """(rows, columns) of the largest sheet of content.xml up to its last cell with a value:
+    repeated empty rows and cells count only where a value follows them (LibreOffice ends a
+    sheet with a million empty rows repeated, which calamine trims)."""
+    import xml.parsers.expat
+
+    ns_t = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+    ns_o = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+    state = {"row": 0, "col": 0, "rows": 0, "cols": 0, "best": (0, 0), "rep": 1, "filled": False, "cell": 0}
+
+    def start(name: str, attrs: dict) -> None:
+        if name == f"{ns_t} table":
+            state.update(row=0, rows=0, cols=0)
+        elif name == f"{ns_t} table-row":
+            state["rep"] = int(attrs.get(f"{ns_t} number-rows-repeated", "1"))
+            state.update(col=0, filled=False)
+        elif name in (f"{ns_t} table-cell", f"{ns_t} covered-table-cell"):
+            rep = int(attrs.get(f"{ns_t} number-columns-repeated", "1"))
+            state["cell"] = rep
+            if f"{ns_o} value-type" in attrs:
+                state["cols"] = max(state["cols"], state["col"] + rep)
+                state["filled"] = True
+            state["col"] += rep
+        elif name == "urn:oasis:names:tc:opendocument:xmlns:text:1.0 p" and state["cell"]:
+            state["cols"] = max(state["cols"], state["col"])
+            state["filled"] = True
+
+    def end(name: str) -> None:
+        if name == f"{ns_t} table-row":
+            state["row"] += state["rep"]
+            if state["filled"]:
+                state["rows"] = state["row"]
+        elif name in (f"{ns_t} table-cell", f"{ns_t} covered-table-cell"):
+            state["cell"] = 0
+        elif name == f"{ns_t} table":
+            b = state["best"]
+            if state["rows"] * state["cols"] > b[0] * b[1]:
+                state["best"] = (state["rows"], state["cols"])
+
+    p = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    p.StartElementHandler, p.EndElementHandler = start, end
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for corrupt files
-        raise ExtractError(f"{path.name}: corrupt XLSX workbook: {exc}") from exc
-    if sheet is not None:
-        if sheet not in wb.sheetnames:
-            raise ExtractError(f"{path.name}: no sheet named '{sheet}' (has {wb.sheetnames})")
-        ws = wb[sheet]
+        with z.open("content.xml") as fh:
+            while chunk := fh.read(1 << 20):
+                p.Parse(chunk, False)
+        p.Parse(b"", True)
+    except (KeyError, xml.parsers.expat.ExpatError) as exc:
+        raise ExtractError(f"{z.filename}: not a readable spreadsheet (content.xml: {exc})") from None
+    return state["best"]
+
+
+#: BIFF cell records (row and column in their first four bytes), and the multi-cell ones
+_BIFF_CELLS = {0x0006, 0x00FD, 0x0203, 0x027E, 0x0204, 0x0201, 0x0205, 0x00D6, 0x0207}
+_BIFF_MULTI = {0x00BD, 0x00BE}  # MULRK, MULBLANK: row, first column, …, last column (last 2 bytes)
+
+
+def _xls_extent(path: Path) -> tuple[int, int]:
+    """(rows, columns) of the largest sheet of an Excel 97–2003 workbook, from its cell
+    records (olefile reads the container; the BIFF records are walked, nothing is built)."""
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(str(path))
+    except Exception as exc:  # olefile raises OSError, ValueError, struct.error for a broken container
+        raise ExtractError(f"{path.name}: not a readable Excel 97–2003 workbook ({exc})") from None
+    try:
+        stream = next((s for s in ("Workbook", "Book") if ole.exists(s)), None)
+        if stream is None:
+            if ole.exists("EncryptedPackage"):
+                raise ExtractError(f"{path.name}: a password-protected workbook: save it without a password")
+            raise ExtractError(f"{path.name}: not an Excel workbook (no Workbook stream)")
+        data = ole.openstream(stream).read()
+    finally:
+        ole.close()
+    best, rows, cols, pos = (0, 0), 0, 0, 0
+    while pos + 4 <= len(data):
+        rtype, size = struct.unpack_from("<HH", data, pos)
+        body = pos + 4
+        if rtype == 0x0809:  # BOF: a new substream (a sheet)
+            rows = cols = 0
+        elif rtype == 0x000A:  # EOF
+            if rows * cols > best[0] * best[1]:
+                best = (rows, cols)
+        elif size >= 4 and (rtype in _BIFF_CELLS or rtype in _BIFF_MULTI):
+            r, c = struct.unpack_from("<HH", data, body)
+            if rtype in _BIFF_MULTI and size >= 6:
+                c = struct.unpack_from("<H", data, body + size - 2)[0]
+            rows, cols = max(rows, r + 1), max(cols, c + 1)
+        pos = body + size
+    return best
+
+
+def _measure_workbook(path: Path, limits: Limits) -> None:
+    """Refuse a workbook that would cost more than the limits to read, before it is read."""
+    suffix = path.suffix.lower()
+    with path.open("rb") as fh:
+        magic = fh.read(8)
+    if suffix == ".xls" or magic == _OLE2:
+        if magic != _OLE2:
+            raise ExtractError(f"{path.name}: not an Excel 97–2003 workbook")
+        if suffix != ".xls":  # Excel writes a password-protected .xlsx as an OLE2 container
+            raise ExtractError(
+                f"{path.name}: a password-protected workbook or an Excel 97–2003 file named {suffix}: "
+                "save it without a password, or name it .xls"
+            )
+        extents = [_xls_extent(path)]
     else:
-        ws = wb.worksheets[0]
-    it = ws.iter_rows(values_only=True)
+        if not zipfile.is_zipfile(path):
+            kind = "an OpenDocument spreadsheet" if suffix == ".ods" else "an XLSX workbook"
+            raise ExtractError(f"{path.name}: not {kind} (not a zip container)")
+        with zipfile.ZipFile(path) as z:
+            inflated = sum(i.file_size for i in z.infolist())
+            if inflated > limits.inflated:
+                raise ExtractError(
+                    f"{path.name}: its parts inflate to {inflated / 2**20:,.0f} MB, more than the limit of "
+                    f"{limits.inflated / 2**20:,.0f} MB (setting max_inflated_mb): refused unread"
+                )
+            if suffix == ".ods":
+                extents = [_ods_extent(z)]
+            else:
+                sheets = [n for n in z.namelist() if re.fullmatch(r"xl/worksheets/[^/]+\.xml", n)]
+                if not sheets:
+                    raise ExtractError(f"{path.name}: not an XLSX workbook (no worksheet inside)")
+                extents = [_xlsx_extent(z, s) for s in sheets]
+    for rows, cols in extents:
+        if rows > limits.rows:
+            raise ExtractError(f"{path.name}: a sheet reaches row {rows:,}, more than {limits.rows:,} (setting max_rows)")
+        _check_columns(cols, path.name, limits)
+        if rows * cols > limits.sheet_cells:
+            raise ExtractError(
+                f"{path.name}: a sheet spans {rows:,} rows × {cols:,} columns = {rows * cols:,} cells, more than "
+                f"{limits.sheet_cells:,} (setting max_sheet_cells): refused before it is read"
+            )
+
+
+def _open_workbook(path: Path, limits: Limits):  # noqa: ANN202 - a python_calamine.CalamineWorkbook
+    import python_calamine as pc
+
+    _measure_workbook(path, limits)
+    try:
+        return pc.CalamineWorkbook.from_path(str(path))
+    except pc.PasswordError:
+        raise ExtractError(f"{path.name}: a password-protected workbook: save it without a password") from None
+    except Exception as exc:  # calamine's errors for corrupt files are of several types
+        raise ExtractError(f"{path.name}: a corrupt or unreadable workbook: {exc}") from None
+
+
+def workbook_sheets(path: Path, limits: Limits | None = None) -> list[str]:
+    """The visible sheets of a workbook, in order ([] for a file of another kind)."""
+    if path.suffix.lower() not in WORKBOOKS:
+        return []
+    wb = _open_workbook(path, limits or Limits.from_settings())
+    try:
+        return [m.name for m in wb.sheets_metadata
+                if str(m.visible).endswith(".Visible") and str(m.typ).endswith(".WorkSheet")]  # fmt: skip
+    finally:
+        wb.close()
+
+
+def _cell(v: object, name: str, row: int, limits: Limits) -> object:
+    """A workbook cell as the loader reads it: empty → None; text over the limit refused."""
+    if v == "" or v is None:
+        return None
+    if isinstance(v, str) and len(v) > limits.cell_chars:
+        raise ExtractError(
+            f"{name}: row {row:,}: a cell of {len(v):,} characters, more than {limits.cell_chars:,} "
+            "(setting max_cell_chars)"
+        )
+    if isinstance(v, dt.datetime) and v.time() == dt.time(0):
+        return v.date()
+    return v
+
+
+def read_workbook(path: Path, kind: str, sheet: str | None, limits: Limits) -> RawTable:
+    """One sheet (the first, or the named one) of an .xlsx, .xls or .ods workbook; cells keep
+    their types (numbers, dates, text)."""
+    import python_calamine as pc
+
+    wb = _open_workbook(path, limits)
+    names = wb.sheet_names
+    if sheet is not None and sheet not in names:
+        wb.close()
+        raise ExtractError(f"{path.name}: no sheet named '{sheet}' (has {names})")
+    try:
+        ws = wb.get_sheet_by_name(sheet) if sheet is not None else wb.get_sheet_by_index(0)
+    except pc.CalamineError as exc:
+        wb.close()
+        raise ExtractError(f"{path.name}: the sheet cannot be read: {exc}") from None
+    # calamine's rectangle starts at the first used row and column: rows above it are empty,
+    # and each row is padded on the left so a column keeps its place
+    top, left = ws.start if ws.start else (0, 0)
+
+    def cells() -> Iterator[list[object]]:
+        for _ in range(top):
+            yield []
+        for r, row in enumerate(ws.iter_rows(), start=top + 1):
+            yield [None] * left + [_cell(v, path.name, r, limits) for v in row]
+
+    it = cells()
     head = []
-    for cells in it:
-        head.append(list(cells))
+    for row in it:
+        head.append(row)
         if len(head) >= HEADER_SCAN_ROWS:
             break
-    if not head:
+    if not any(any(c is not None for c in r) for r in head):
         wb.close()
-        raise ExtractError(f"{path.name}: the sheet '{ws.title}' is empty")
-    try:
-        found = _find_header(head, kind, path)
-    except ExtractError:
-        wb.close()
-        raise
-    hf = _header_fields(found)
-    return RawTable(
-        file=path,
-        fmt="xlsx",
-        title_lines=[" ".join(str(c) for c in r if c is not None) for r in head[: found.top]],
-        rows=_rows_after_header(head, hf["header_row"] - 1, it, wb.close),
-        sheet=ws.title,
-        **hf,
-    )
+        raise ExtractError(f"{path.name}: the sheet '{ws.name}' is empty")
+    return _table(path, path.suffix.lower().lstrip(".").replace("xlsm", "xlsx"), head, it, kind, wb.close, limits,
+                  sheet=ws.name)  # fmt: skip
 
 
-def read_parquet(path: Path, kind: str) -> RawTable:
+# --- Parquet, JSON ------------------------------------------------------------------------------
+
+
+def read_parquet(path: Path, kind: str, limits: Limits) -> RawTable:
     import pyarrow.parquet as pq
 
     try:
@@ -198,6 +496,9 @@ def read_parquet(path: Path, kind: str) -> RawTable:
     except Exception as exc:
         raise ExtractError(f"{path.name}: not a readable Parquet file: {exc}") from exc
     headers = list(pf.schema_arrow.names)
+    _check_columns(len(headers), path.name, limits)
+    if pf.metadata.num_rows > limits.rows:
+        raise ExtractError(f"{path.name}: {pf.metadata.num_rows:,} rows, more than {limits.rows:,} (setting max_rows)")
     found = _find_header([headers], kind, path)
 
     def rows() -> Iterator[tuple[int, list[object]]]:
@@ -208,31 +509,80 @@ def read_parquet(path: Path, kind: str) -> RawTable:
                 n += 1
                 yield n, list(values)
 
-    return RawTable(
-        file=path,
-        fmt="parquet",
-        header_row=0,
-        headers=headers,
-        title_lines=[],
-        rows=rows(),
-        parts=found.parts,
-        header_rows=[1],
-    )
+    return RawTable(file=path, fmt="parquet", header_row=0, headers=headers, title_lines=[], rows=rows(),
+                    parts=found.parts, header_rows=[1])  # fmt: skip
 
 
-def read_table(path: Path, kind: str, sheet: str | None = None) -> RawTable:
+#: Where open-data portals put their records: CKAN's {"result": {"records": […]}}, {"data": […]},
+#: {"records": […]}, or a bare list.
+_RECORD_PATHS = (("result", "records"), ("data",), ("records",), ("result",), ("data", "records"))
+
+
+def _records(doc: object) -> list | None:
+    if isinstance(doc, list):
+        return doc
+    for path in _RECORD_PATHS:
+        cur = doc
+        for key in path:
+            cur = cur.get(key) if isinstance(cur, dict) else None
+        if isinstance(cur, list):
+            return cur
+    return None
+
+
+def read_json(path: Path, kind: str, limits: Limits) -> RawTable:
+    """Open-data JSON: an array of records (objects), bare or where portals put it; each record
+    a row (numbered from 1 in the file's order), its fields the columns in first-seen order."""
+    if path.stat().st_size > limits.inflated:
+        raise ExtractError(f"{path.name}: larger than {limits.inflated / 2**20:,.0f} MB (setting max_inflated_mb)")
+    try:
+        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ExtractError(f"{path.name}: not valid JSON: {exc}") from None
+    records = _records(doc)
+    if not records or not all(isinstance(r, dict) for r in records[:1000]):
+        raise ExtractError(
+            f"{path.name}: no array of records found (read: a list of objects, or one under "
+            "'result.records', 'data' or 'records')"
+        )
+    if len(records) > limits.rows:
+        raise ExtractError(f"{path.name}: {len(records):,} records, more than {limits.rows:,} (setting max_rows)")
+    headers: dict[str, None] = {}
+    for r in records:
+        if not isinstance(r, dict):
+            raise ExtractError(f"{path.name}: record {len(headers) and records.index(r) + 1}: not an object")
+        headers.update(dict.fromkeys(r))
+        _check_columns(len(headers), path.name, limits)
+    names = list(headers)
+    found = _find_header([names], kind, path)
+
+    def value(v: object) -> object:
+        return json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        for n, r in enumerate(records, start=1):
+            yield n, [value(r.get(h)) for h in names]
+
+    return RawTable(file=path, fmt="json", header_row=0, headers=names, title_lines=[], rows=rows(),
+                    parts=found.parts, header_rows=[1], notes=[f"{len(records):,} JSON records, each a row"])  # fmt: skip
+
+
+def read_table(path: Path, kind: str, sheet: str | None = None, limits: Limits | None = None) -> RawTable:
+    limits = limits or Limits.from_settings()
     if not path.exists():
         raise ExtractError(f"{path}: file not found")
     if path.stat().st_size == 0:
         raise ExtractError(f"{path.name}: the file is empty")
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path, kind, sheet)
+    if suffix in WORKBOOKS:
+        return read_workbook(path, kind, sheet, limits)
     if suffix == ".parquet":
-        return read_parquet(path, kind)
+        return read_parquet(path, kind, limits)
+    if suffix == ".json":
+        return read_json(path, kind, limits)
     if suffix in (".csv", ".txt", ".tsv"):
-        return read_csv(path, kind)
-    raise ExtractError(f"{path.name}: unsupported file type '{suffix}' (use .csv, .xlsx or .parquet)")
+        return read_csv(path, kind, limits)
+    raise ExtractError(f"{path.name}: unsupported file type '{suffix}' (use {', '.join(SUFFIXES)})")
 
 
 def raw_text(cells: list[object]) -> str:

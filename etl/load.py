@@ -32,6 +32,7 @@ from etl.onefile import (  # noqa: F401 - the names callers know from etl.load
     _next_load_id,
     load_file,
     rss_bytes,
+    sheet_specs,
 )
 from etl.regions import RegionMatcher, regions_frame
 from etl.rollup import LEVEL_ORDER, refresh_coverage_area  # noqa: F401 - load.refresh_coverage_area
@@ -150,6 +151,9 @@ def _record_interrupted(con: duckdb.DuckDBPyConnection, entries: list[Path]) -> 
              status, message + "; the served data was not changed", info.get("rows_read", 0), info.get("rows_rejected", 0),
              info.get("rows_skipped", 0), info.get("operator"), info.get("origin")],
         )  # fmt: skip
+        for file, row_number, raw, reason in info.get("rejected_rows", []):
+            con.execute("INSERT INTO rejected_rows (load_id, file, row_number, raw, reason) VALUES (?, ?, ?, ?, ?)",
+                        [load_id, file, row_number, raw, reason])  # fmt: skip
 
 
 def _open_journal(db_path: Path, specs: list[LoadSpec]) -> tuple[Path, list[Path]]:
@@ -225,7 +229,8 @@ def run(
             con.execute("BEGIN TRANSACTION")
             _prepare(con, new_db, previous_journals, boundaries or (boundaries is None and new_db), progress)
             matcher = RegionMatcher()
-            for spec in specs:
+            sheets = [s for given in specs for s in sheet_specs(given)]  # a workbook: each sheet
+            for spec in sheets:
                 rep = load_file(con, spec, matcher, today=today, progress=progress)
                 reports.append(rep)
                 if progress:
@@ -234,11 +239,12 @@ def run(
                 # files given and none accepted (refused, failed or already loaded): the served
                 # file stays as it is, same inode and bytes; the attempt waits in the journal.
                 # (No files at all is a schema upgrade: that one swaps.)
+                kept = _refused_rows(con, reports)
                 con.close()
                 _discard(tmp)
-                _journal_refusal(journal, reports)
+                _journal_refusal(journal, reports, kept)
                 return reports
-            _record_defaults(con, specs, reports)
+            _record_defaults(con, sheets, reports)
             # The facts are committed to the private copy before the roll-ups: reading millions of
             # uncommitted rows is slow, and atomicity comes from the swap below, not this transaction.
             con.execute("COMMIT")
@@ -272,8 +278,23 @@ def _discard(tmp: Path) -> None:
     tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
 
 
-def _journal_refusal(journal: Path, reports: list[LoadReport]) -> None:
-    """A load that changed nothing: its journal entry says what became of it, for the history."""
+#: Rejected rows of a refused file kept in its journal entry (the summary counts them all).
+JOURNAL_ROWS = 1000
+
+
+def _refused_rows(con: duckdb.DuckDBPyConnection, reports: list[LoadReport]) -> list[list]:
+    """The rejected and skipped rows of a refused load, with their reasons, for the journal."""
+    ids = [r.load_id for r in reports if r.load_id is not None]
+    if not ids:
+        return []
+    return [list(r) for r in con.execute(
+        "SELECT file, row_number, raw, reason FROM rejected_rows WHERE list_contains(?::INTEGER[], load_id) "
+        "ORDER BY load_id, row_number LIMIT ?", [ids, JOURNAL_ROWS]).fetchall()]  # fmt: skip
+
+
+def _journal_refusal(journal: Path, reports: list[LoadReport], kept: list[list]) -> None:
+    """A load that changed nothing: its journal entry says what became of it, and keeps its
+    rejected rows, for the history the next swapped-in file records."""
     info = json.loads(journal.read_text())
     worst = next((r for r in reports if r.status == "failed"), reports[0] if reports else None)
     if worst is None or all(r.status == "skipped" for r in reports):
@@ -286,8 +307,9 @@ def _journal_refusal(journal: Path, reports: list[LoadReport]) -> None:
         rows_read=sum(r.rows_read for r in reports),
         rows_rejected=sum(r.rejected for r in reports),
         rows_skipped=sum(r.skipped for r in reports),
+        rejected_rows=kept,
     )
-    journal.write_text(json.dumps(info))
+    journal.write_text(json.dumps(info, default=str))
 
 
 def _keep_mode_and_owner(served: Path, tmp: Path) -> None:

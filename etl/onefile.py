@@ -22,11 +22,11 @@ import polars as pl
 
 from ektp import settings
 from etl import bulk, splits
-from etl.extract import ExtractError, RawTable, raw_text, read_table, sha256_file
+from etl.extract import WORKBOOKS, ExtractError, RawTable, raw_text, read_table, sha256_file, workbook_sheets
 from etl.headers import ColumnPlan, FileError, plan_columns
 from etl.regions import RegionMatcher
 from etl.transform import date_in_title, detect_locale
-from etl.validate import COLUMNS, TABLE, RowContext, code_system, process_row
+from etl.validate import BLANK, COLUMNS, TABLE, RowContext, code_system, process_row
 
 #: Rows inserted at a time (records and rejected rows each).
 BATCH = 50_000
@@ -51,6 +51,8 @@ class LoadSpec:
     #: signed-in operator and the client's address
     operator: str = "command line"
     origin: str | None = None
+    #: said in the load's summary first (the other sheets of a workbook, and why some were not read)
+    notes: tuple[str, ...] = ()
 
 
 #: Tables whose rows belong to a load (`load_id`).
@@ -94,6 +96,37 @@ class LoadReport:
         for reason, n in sorted(self.reasons.items(), key=lambda kv: -kv[1])[:15]:
             lines.append(f"  rejected {n} × {reason}")
         return "\n".join(lines)
+
+
+def sheet_specs(spec: LoadSpec) -> list[LoadSpec]:
+    """A workbook of several sheets (one per office, one per month) is read sheet by sheet: each
+    sheet with a header is a load of its own, named 'file › sheet'; the sheets without one are
+    named in the first load's summary, never skipped in silence. A file of one sheet, a named
+    sheet (--sheet) or another format is the spec itself."""
+    from dataclasses import replace
+
+    if spec.sheet is not None or spec.path.suffix.lower() not in WORKBOOKS:
+        return [spec]
+    try:
+        names = workbook_sheets(spec.path)
+    except ExtractError:
+        return [spec]  # load_file says why the workbook cannot be read
+    if len(names) <= 1:
+        return [spec]
+    label = spec.label or spec.path.name
+    out, unread = [], []
+    for name in names:
+        try:
+            read_table(spec.path, spec.kind, name).rows.close()
+        except ExtractError as exc:
+            unread.append(f"sheet '{name}' not read: {str(exc).split(': ', 1)[-1]}")
+            continue
+        out.append(replace(spec, sheet=name, label=f"{label} › {name}"))
+    if not out:
+        return [spec]
+    read = f"{len(out)} of {len(names)} sheets read, each a load of its own: " + ", ".join(s.sheet or "" for s in out)
+    out[0] = replace(out[0], notes=(*spec.notes, read, *unread))
+    return out
 
 
 def _next_load_id(con: duckdb.DuckDBPyConnection) -> int:
@@ -191,6 +224,25 @@ class _Rows:
         self.records: list[dict] = []
         self.rejects: list[tuple] = []
         self.totals: list[tuple[int, list[object]]] = []
+        self.blank_run: list | None = None  # [first, last, raw of the first] of the blank rows being counted
+
+    def blank(self, row_number: int, cells: list[object]) -> None:
+        """A blank row: counted, and kept as one line per run of them (a sheet with one row at
+        row 10,000,000 does not write ten million lines of 'blank row')."""
+        self.report.skipped += 1
+        if self.blank_run is not None and self.blank_run[1] == row_number - 1:
+            self.blank_run[1] = row_number
+            return
+        self.end_blank_run()
+        self.blank_run = [row_number, row_number, raw_text(cells)]
+
+    def end_blank_run(self) -> None:
+        if self.blank_run is None:
+            return
+        first, last, raw = self.blank_run
+        self.blank_run = None
+        what = "blank row" if first == last else f"blank rows {first:,}–{last:,} ({last - first + 1:,} rows)"
+        self.rejects.append((self.load_id, self.label, first, raw, "skipped: " + what))
 
     def reject(self, row_number: int, cells: list[object], reason: str, key: str) -> None:
         report = self.report
@@ -203,6 +255,10 @@ class _Rows:
     def consume(self, row_number: int, cells: list[object]) -> None:
         """One row through the row lane's rules (etl.validate.process_row)."""
         res = process_row(self.ctx, row_number, cells)
+        if res.skipped == BLANK:
+            self.blank(row_number, cells)
+            return
+        self.end_blank_run()
         if res.record is not None:
             self.records.append(res.record)
             self.report.accepted += 1
@@ -218,7 +274,9 @@ class _Rows:
         if len(self.records) >= BATCH or len(self.rejects) >= BATCH:
             self.flush()
 
-    def flush(self) -> None:
+    def flush(self, final: bool = False) -> None:
+        if final:
+            self.end_blank_run()
         if self.records:
             _insert_frame(self.con, self.table, self.cols, _frame(self.kind, self.load_id, self.records))
             self.records.clear()
@@ -282,6 +340,9 @@ def _row_lane(sink: _Rows, raw: RawTable, rows: Iterator, t0: float, progress: b
     report, n_header = sink.report, len(raw.headers)
     for row_number, cells in rows:
         report.rows_read += 1
+        if not any(c is not None and (type(c) is not str or c.strip()) for c in cells):
+            sink.blank(row_number, cells)  # the common case, without the row's rules
+            continue
         if raw.fmt == "csv" and len(cells) > n_header and any(str(c).strip() for c in cells[n_header:]):
             reason = f"{len(cells)} fields where the header has {n_header} (mixed delimiters?)"
             sink.reject(row_number, cells, reason, "wrong number of fields")
@@ -332,7 +393,7 @@ def load_file(
     code system) → the bulk lane or the row lane (transform and validate each row) → checks
     after insert → the load recorded. The swap is the caller's (`run`)."""
     label = spec.label or spec.path.name
-    report = LoadReport(file=label, kind=spec.kind)
+    report = LoadReport(file=label, kind=spec.kind, messages=list(spec.notes))
     digest = sha256_file(spec.path) if spec.path.exists() else ""
     options = _options(spec)
     prior = con.execute(
@@ -357,21 +418,26 @@ def load_file(
     default_date = _describe_plan(report, raw, plan, spec)
     ctx = RowContext(kind=spec.kind, file_label=label, matcher=matcher, plan=plan, province=spec.province,
                      default_date=default_date, today=today or dt.date.today())  # fmt: skip
-    peeked = _reading_rules(ctx, spec, raw.rows, report)
     sink = _Rows(con, ctx, spec, load_id, label, report)
     t0 = time.monotonic()
-    staged = _stage_bulk(con, raw, ctx, spec, report, progress)
     try:
+        peeked = _reading_rules(ctx, spec, raw.rows, report)
+        staged = _stage_bulk(con, raw, ctx, spec, report, progress)
         if staged is not None:
             raw.rows.close()  # the bulk reader has the file; the row reader's handle is released
             _bulk_lane(sink, raw, staged, t0, progress)
         else:
             _row_lane(sink, raw, itertools.chain(peeked, raw.rows), t0, progress)
     except (ExtractError, UnicodeDecodeError, OSError) as exc:
-        report.status = "failed"
-        report.messages.append(f"{label}: read failed at row {report.rows_read}: {exc}")
-        raise
-    sink.flush()
+        # the file is refused whole: what this load inserted so far goes, the attempt is recorded
+        for table in FACT_TABLES:  # names from the constant, never from input
+            con.execute(f"DELETE FROM {table} WHERE load_id = ?", [load_id])  # noqa: S608
+        report.status, report.accepted, report.fast_rows = "failed", 0, 0
+        msg = str(exc) if isinstance(exc, ExtractError) else f"{label}: read failed after row {report.rows_read:,}: {exc}"
+        report.messages.append(msg)
+        _record_load(con, load_id, label, digest, spec.kind, options, report, started, msg, spec)
+        return report
+    sink.flush(final=True)
     _after_insert(sink, spec)
     _record_load(con, load_id, label, digest, spec.kind, options, report, started, None, spec)
     return report

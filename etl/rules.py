@@ -89,6 +89,27 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+#: The most people (or cards) a count of one unit can mean, by the unit's level: two to four
+#: times the largest such unit (Indonesia ~284 million in 2025; Jawa Barat ~50 million;
+#: Kabupaten Bogor ~5.6 million; the largest kecamatan and kelurahan well under 1 million and
+#: 200,000). A count above it is no reading of the column at all (10¹⁸ eligible residents, or a
+#: sum past 2⁶³): the row is refused, naming the limit. The bulk lane inserts only rows whose
+#: counts stay under the smallest ceiling and sends the others to the row lane, which decides.
+CEILINGS = {"country": 400_000_000, "province": 100_000_000, "regency": 15_000_000,
+            "district": 3_000_000, "village": 1_000_000}  # fmt: skip
+BULK_CEILING = min(CEILINGS.values())
+
+
+def ceiling_errors(rec: dict, fields: tuple[str, ...], level: str | None) -> list[str]:
+    """Counts no unit of `level` can hold, each as the row's reason."""
+    limit = CEILINGS.get(level or "", CEILINGS["country"])
+    return [
+        f"{f}: {rec[f]:,} is more than any {level or 'unit'} can hold (at most {limit:,}): not a reading of this column"
+        for f in fields
+        if isinstance(rec.get(f), int) and rec[f] > limit
+    ]
+
+
 def notes(kind: str, rec: dict) -> list[str]:
     """The notes the rules of a file kind write on a row's record, in the rules' order."""
     return [n for r in RULES if r.kind == kind and (n := r.check(rec)) is not None]

@@ -216,6 +216,8 @@ def parse_number(v: object, locale: str = "id") -> float:
 
 
 def parse_count(v: object, locale: str = "id") -> int:
+    if isinstance(v, str) and (digits := v.strip().replace("\u00a0", "").replace(" ", "")).isascii() and digits.isdigit():
+        return int(digits)  # exact however long (a float would round 10²³ to other digits)
     x = parse_number(v, locale)
     if x < 0:
         raise ParseError(f"negative count: {v!r}")

@@ -122,6 +122,10 @@ class RowContext:
     codes: str = "kemendagri"
 
 
+#: RowResult.skipped of a row with nothing in it.
+BLANK = "blank row"
+
+
 @dataclass
 class RowResult:
     record: dict | None = None
@@ -392,7 +396,7 @@ def _screen(ctx: RowContext, row_number: int, cells: list[object]) -> RowResult 
     note) for a row to read on, else the RowResult that says why not."""
     key = ["" if is_missing(c) else str(c).strip() for c in cells]
     if not any(key):
-        return RowResult(skipped="blank row")
+        return RowResult(skipped=BLANK)
     if is_total_row(cells):
         return RowResult(skipped="total row (JUMLAH/TOTAL): not loaded as a region")
     # a 16-byte digest per row, not the row itself: memory stays bounded on big files
@@ -562,6 +566,7 @@ def process_row(ctx: RowContext, row_number: int, cells: list[object]) -> RowRes
     rec: dict = {"row_number": row_number, "region_code": code}
     errors: list[str] = []
     _read_numbers(ctx, cells, rec, errors)
+    errors += rules.ceiling_errors(rec, COUNT_FIELDS.get(ctx.kind, ()), ctx.matcher.level_of(code))
     precision = _read_dates(ctx, cells, rec, errors)
     precision = _date_the_row(ctx, cells, rec, errors, precision)
     if errors:

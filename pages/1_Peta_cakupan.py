@@ -119,7 +119,7 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
                 funnel_fig.fresh, funnel_data, f"alur_{unit}_{row['as_of']}", lg, "funnel", sentence=fsaid
             )
         elif row.get("recording_rate") is not None:  # a published rate without counts
-            st.info(t("funnel_no_counts", lg, source=fmt.source(row["source"], lg) or "–"))
+            st.info(t("funnel_no_counts", lg, source=ui.safe_text(fmt.source(row["source"], lg) or "–")))
         else:
             st.info(t("no_data", lg))
     with c2:
@@ -135,7 +135,7 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
             st.warning(f"{t('warnings', lg)}: {fmt.notes(row['warnings'], lg)}")
         split = queries.split_by_sex(unit, row["as_of"]) if row["as_of"] else None
         if split:
-            st.caption(f"{t('by_sex', lg)} — {fmt.split_by_sex(split, lg)} · {fmt.source(split['source'], lg)}")
+            st.caption(f"{t('by_sex', lg)} — {fmt.split_by_sex(split, lg)} · {ui.safe_text(fmt.source(split['source'], lg))}")
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import streamlit as st
 
@@ -16,12 +17,18 @@ DOCS = {"en": settings.ROOT / "docs" / "DATA_DICTIONARY.md", "id": settings.ROOT
 HEADER_MAP = settings.ROOT / "data" / "header_map.csv"
 
 
+#: A source that is a bare address ('radarjambi.co.id/…', 'https://…'): linked, as people cite it.
+_ADDRESS = re.compile(r"(https?://)?([a-z0-9-]+\.)+[a-z]{2,}(/[^\s()\[\]<>]*)?", re.I)
+
+
 def link(source: str) -> str:
-    s = ui.safe_text(source)
-    if "/" in source and " " not in source.split("/")[0]:
-        url = source if source.startswith("http") else "https://" + source.split(" ")[0]
-        return f"[{s}]({url})"
-    return s
+    """A source through Markdown: its text never markup (ui.safe_text), linked only when it
+    starts with a bare address (an office's SUMBER cell `[klik](http://…)` stays text)."""
+    first = source.split(" ")[0]
+    if _ADDRESS.fullmatch(first):
+        url = first if first.lower().startswith("http") else "https://" + first
+        return f"[{ui.safe_text(source)}](<{url}>)"
+    return ui.safe_text(source)
 
 
 def body() -> None:

@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 
 from ektp.served import open_read_only
-from etl.load import LoadSpec, run
+from etl.load import LoadSpec, pending_attempts, run
 from tests.conftest import TODAY
 
 H = "KODE WILAYAH,TANGGAL,WAJIB KTP-EL,SUDAH REKAM\n"
@@ -61,9 +61,9 @@ CASES = [
         "protected.xlsx",
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
         status="failed",
-        message="password-protected or old-format",
+        message="a password-protected workbook or an Excel 97–2003 file named .xlsx",
     ),
-    Case("corrupt.xlsx", not_xlsx_zip(), status="failed", message="corrupt.xlsx: corrupt XLSX workbook"),
+    Case("corrupt.xlsx", not_xlsx_zip(), status="failed", message="corrupt.xlsx: not an XLSX workbook (no worksheet inside)"),
     Case(
         "cp1252.csv",
         (H + "15.03,31/03/2019,100,90\n").encode() + '15.04,31/03/2019,100,90,"Batang Hari – ok"\n'.encode("cp1252"),
@@ -278,8 +278,12 @@ def test_hostile_input(case: Case, base_db: Path, tmp_path: Path) -> None:
     before = facts(db)
     f = tmp_path / case.name
     f.write_bytes(case.content)
+    inode = db.stat().st_ino
     rep = run([LoadSpec(path=f, kind=case.kind, **case.opts)], db_path=db, today=TODAY, progress=False)[0]
     summary = rep.summary()
+    if case.status in ("failed", "rejected"):  # refused: the served file is untouched, the attempt waits
+        assert db.stat().st_ino == inode and [a["status"] for a in pending_attempts(db)] == [case.status]
+        run([], db_path=db, progress=False)  # the next swap records it, with its rejected rows
     assert rep.status == case.status, summary
     assert rep.accepted == case.accepted, summary
     assert summary.startswith(case.name)
@@ -287,7 +291,7 @@ def test_hostile_input(case: Case, base_db: Path, tmp_path: Path) -> None:
         assert case.message in summary, summary
     con = open_read_only(db)
     kept = dict(con.execute("SELECT row_number, reason FROM rejected_rows").fetchall())
-    status = con.execute("SELECT status FROM loads").fetchall()
+    status = con.execute("SELECT status FROM loads WHERE file = ?", [case.name]).fetchall()
     con.close()
     for row, text in case.reasons.items():
         assert text in kept.get(row, ""), (row, kept)

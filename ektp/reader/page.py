@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from ektp import fmt
+from ektp import fmt, spreadsheet
 from ektp.i18n import LANGS, t
 from ektp.reader import svg
 
@@ -118,7 +118,7 @@ def map_file(choice: Choice, kind: str) -> bytes:
 
 
 def csv(d: Drawn) -> bytes:
-    return d.data.write_csv().encode("utf-8")
+    return spreadsheet.csv_bytes(d.data)  # the public file: nothing from an office's file runs
 
 
 def as_json(d: Drawn, req: Request) -> bytes:

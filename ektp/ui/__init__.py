@@ -71,8 +71,6 @@ from ektp.ui.tables import (  # noqa: F401
     header_map_table,
     labelled,
     marker,
-    md_text,
-    neutralise_formulas,
     number_config,
     ranking_table,
     safe_text,

@@ -13,25 +13,21 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from ektp import fmt, settings
+from ektp import fmt, settings, spreadsheet
 from ektp.i18n import t
-from ektp.ui.tables import (
-    neutralise_formulas,
-)
 
 
 def table_bytes(df: pl.DataFrame, kind: str) -> bytes:
-    safe = neutralise_formulas(df)
+    """A table as a file: CSV and XLSX through ektp.spreadsheet (nothing from a file runs)."""
     if kind == "csv":
-        return safe.write_csv().encode("utf-8")
-    buf = io.BytesIO()
+        return spreadsheet.csv_bytes(df)
     if kind == "xlsx":
-        safe.write_excel(buf)
-    elif kind == "parquet":
+        return spreadsheet.xlsx_bytes(df)
+    if kind == "parquet":
+        buf = io.BytesIO()
         df.write_parquet(buf)
-    else:
-        raise ValueError(kind)
-    return buf.getvalue()
+        return buf.getvalue()
+    raise ValueError(kind)
 
 
 MIME = {

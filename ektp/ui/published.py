@@ -10,7 +10,7 @@ import streamlit as st
 
 from ektp import fmt, queries, releases
 from ektp.i18n import t
-from ektp.ui.tables import data_text, marker, md_text, safe_text, table
+from ektp.ui.tables import data_text, marker, safe_text, table
 
 
 def show_latest_release(lg: str) -> None:
@@ -26,9 +26,9 @@ def show_latest_release(lg: str) -> None:
             date=fmt.date(r["as_of"], lg),
             rate=fmt.pct(r["recording_rate"], lg, 2),
             eligible=fmt.num(r["eligible"], lg),
-            source=md_text(r["source"]),
+            source=safe_text(r["source"]),
         )
-        + (f" — {md_text(data_text(r['note'], lg))}" if r.get("note") else "")
+        + (f" — {safe_text(data_text(r['note'], lg))}" if r.get("note") else "")
     )
 
 

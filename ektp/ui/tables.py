@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import html
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -37,23 +36,10 @@ def search_rows(table: pl.DataFrame, column: str, query: str) -> pl.DataFrame:
 
 
 def safe_text(s: Any) -> str:
-    """Escape text from data (region or office names) before any markdown/HTML rendering."""
-    return html.escape(str(s)) if s is not None else "–"
-
-
-def neutralise_formulas(df: pl.DataFrame) -> pl.DataFrame:
-    """Cells starting with = + - @ (or tab/CR) would run as formulas in a spreadsheet: prefix
-    them with an apostrophe in CSV/XLSX exports (CSV injection)."""
-    exprs = []
-    for name, dtype in df.schema.items():
-        if dtype == pl.Utf8:
-            exprs.append(
-                pl.when(pl.col(name).str.contains(r"^[=+\-@\t\r]"))
-                .then(pl.lit("'") + pl.col(name))
-                .otherwise(pl.col(name))
-                .alias(name)
-            )
-    return df.with_columns(exprs) if exprs else df
+    """Text from the data (a name, an office's source or note) shown through Markdown exactly as
+    written, never as a link, an image or markup: every ASCII punctuation mark is escaped
+    (`[klik](http://…)` and `![p](http://…)` stay text; `<b>` stays text; a '$' no formula)."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", str(s)) if s is not None else "–"
 
 
 #: What a table cell shows where a figure is missing (Streamlit's default is the word "None").
@@ -190,12 +176,6 @@ def doc_body(text: str) -> str:
     return rest.lstrip("\n") if first.startswith("#") else text
 
 
-def md_text(text: str) -> str:
-    """Text from the data shown through Markdown as it is: every ASCII punctuation mark escaped
-    (a source's URL or '$' would otherwise turn into emphasis or a formula)."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
-
-
 def check_note_lines(points: pl.DataFrame, lg: str, areas: bool = True) -> list[str]:
     """One line per published figure whose numbers disagree with themselves: which figure
     (area, date, source) and its check notes in the reader's language. The table's cell cuts
@@ -212,7 +192,7 @@ def show_check_notes(points: pl.DataFrame, lg: str, areas: bool = True) -> None:
     """check_note_lines under a table of published figures, as a list."""
     lines = check_note_lines(points, lg, areas)
     if lines:
-        st.caption(f"⚠️ {t('warnings', lg)}:\n" + "\n".join("- " + md_text(x) for x in lines))
+        st.caption(f"⚠️ {t('warnings', lg)}:\n" + "\n".join("- " + safe_text(x) for x in lines))
 
 
 def alternatives_table(alts: pl.DataFrame, lg: str) -> pl.DataFrame:

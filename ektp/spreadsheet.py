@@ -1,0 +1,41 @@
+"""Tables as spreadsheet files, from every path that writes one (the app's downloads, the reader
+pages' .csv, the static publish): nothing from a loaded file runs when a planner opens it.
+
+A source or note cell comes from an office's file as written, and a spreadsheet runs a cell that
+starts with = + - @ (or a tab or CR) as a formula: `=HYPERLINK(…)`, `=cmd|' /C calc'!A0`. In a
+CSV such a text cell gets a leading apostrophe, and every text cell is quoted, so that Excel set
+to ';' as its list separator (Indonesia's default) cannot split `x;=cmd|…` into a live formula
+either. In XLSX a text cell is typed as text, which a spreadsheet never runs: it is written as
+it is, with no visible apostrophe.
+"""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+
+#: Text a spreadsheet would read as the start of a formula (after any leading spaces).
+FORMULA_START = r"^\s*[=+\-@\t\r]"
+
+
+def neutralised(df: pl.DataFrame) -> pl.DataFrame:
+    """Text cells that would start a formula, prefixed with an apostrophe."""
+    exprs = [
+        pl.when(pl.col(name).str.contains(FORMULA_START)).then(pl.lit("'") + pl.col(name)).otherwise(pl.col(name))
+        for name, dtype in df.schema.items()
+        if dtype == pl.Utf8
+    ]
+    return df.with_columns(exprs) if exprs else df
+
+
+def csv_bytes(df: pl.DataFrame) -> bytes:
+    """UTF-8 CSV with formulas neutralised and every text cell quoted."""
+    return neutralised(df).write_csv(quote_style="non_numeric").encode("utf-8")
+
+
+def xlsx_bytes(df: pl.DataFrame, **kwargs: object) -> bytes:
+    """XLSX whose text cells are typed text (never formulas); `kwargs` go to polars' write_excel."""
+    buf = io.BytesIO()
+    df.write_excel(buf, **kwargs)  # type: ignore[arg-type]
+    return buf.getvalue()
