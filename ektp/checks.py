@@ -21,6 +21,8 @@ TEMPLATES: dict[str, str] = {
     "not_recorded_mismatch": "not_recorded {reported} disagrees with eligible - recorded = {computed}",
     "rate_mismatch": "reported {reported}% disagrees with recorded / eligible = {computed}%",
     "rate_mismatch_sum": "reported {reported}% disagrees with recorded / (recorded + not_recorded) = {computed}%",
+    "shares_sum": "recorded share {recorded}% and unrecorded share {unrecorded}% do not add up to 100%",
+    "history_jump": "rate {rate}% is {gap} points from this area's {previous}% of {when}: check the column or the row",
     "age_buckets": "age buckets sum to {total}, not awaiting_pickup {awaiting}",
     "reasons": "reason breakdown sums to {total}, not destroyed {destroyed}",
     "rollup": "sum of {n} {level} rows",
@@ -32,7 +34,7 @@ TEMPLATES: dict[str, str] = {
 }
 #: Fields that are text, not numbers: names as typed or official (any text up to the literal
 #: that follows), region codes (kept as written), a measure's field name.
-TEXT_FIELDS = {"name": r".+?", "typed": r".+?", "code": r"[0-9][0-9.]*", "code_bps": r"[0-9][0-9.]*",
+TEXT_FIELDS = {"name": r".+?", "typed": r".+?", "when": r"[0-9]{4}-[0-9]{2}-[0-9]{2}", "code": r"[0-9][0-9.]*", "code_bps": r"[0-9][0-9.]*",
                "measure": r"[a-z_]+", "level": r"[a-z]+", "effective": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
                "successors": r"[0-9., ]+?", "former": r"[0-9.]+~[0-9]{4}"}  # fmt: skip
 #: Notes are joined with this into one text per row.

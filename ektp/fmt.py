@@ -137,7 +137,7 @@ def _field(k: str, v: str, lang: str) -> str:
         return word[:1].lower() + word[1:]
     if k in ("name", "typed", "code", "code_bps", "successors", "former"):
         return v
-    if k == "effective":  # a split's first day
+    if k in ("effective", "when"):  # a split's first day; an earlier figure's date
         return date(dt.date.fromisoformat(v), lang)
     return _figure(v, lang)
 

@@ -21,6 +21,13 @@ def _date(s: str) -> dt.date:
         raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
+def _column(s: str) -> tuple[str, str]:
+    header, sep, field = s.rpartition("=")
+    if not sep or not header.strip() or not field.strip():
+        raise argparse.ArgumentTypeError(f"{s!r}: give HEADER=FIELD, e.g. '% BELUM REKAM=not_recorded_pct'")
+    return header.strip(), field.strip()
+
+
 def _schema_of(db: Path) -> str | None:
     con = open_read_only(db)
     try:
@@ -75,7 +82,16 @@ def parser() -> argparse.ArgumentParser:
     ld.add_argument("--kind", required=True, choices=KINDS)
     ld.add_argument("--as-of", type=_date, help="date of the figures when the file has none")
     ld.add_argument("--province", help="Kemendagri province code scoping region names, e.g. 15")
-    ld.add_argument("--sheet", help="XLSX sheet name (default: the first sheet)")
+    ld.add_argument("--sheet", help="a workbook's sheet (default: every sheet with a header, each a load)")
+    ld.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="HEADER=FIELD",
+        type=_column,
+        help="what a column means (a field of the data dictionary, or 'ignore'), as the preview names the "
+        "column; kept for the next file of the same layout. Repeat for more columns",
+    )
     ld.add_argument(
         "--codes",
         choices=("kemendagri", "bps"),
@@ -144,7 +160,16 @@ def _build(db: Path, if_missing: bool, synthetic: bool) -> int:
 def _load(a: argparse.Namespace, db: Path) -> int:
     """`load`: the files into a new copy of the DB swapped in, or with --dry-run their plan only."""
     specs = [
-        LoadSpec(path=f, kind=a.kind, as_of=a.as_of, province=a.province, sheet=a.sheet, codes=a.codes) for f in a.files
+        LoadSpec(
+            path=f,
+            kind=a.kind,
+            as_of=a.as_of,
+            province=a.province,
+            sheet=a.sheet,
+            codes=a.codes,
+            columns=dict(a.column),
+        )
+        for f in a.files
     ]
     if a.dry_run:
         from etl.preview import dry_run

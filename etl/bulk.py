@@ -53,6 +53,12 @@ def not_bulk_reason(raw: RawTable, ctx: RowContext) -> str | None:
         return "two header rows"
     if ctx.codes == "bps":
         return "BPS codes, matched by name"
+    if ctx.plan.mixed_levels and "region_code" not in ctx.plan.index:
+        return "names of several levels, each row placed by its own"
+    if len(ctx.plan.ancestors) > 1:
+        return "more than one parent column"
+    if "not_recorded_pct" in ctx.plan.index:
+        return "an unrecorded share, turned into the recorded one row by row"
     extra = [f for f in ROW_ONLY_FIELDS if f in ctx.plan.index]
     return f"columns {', '.join(extra)}" if extra else None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 
 from ektp import checks
+from etl.headers import ColumnPlan
 from etl.transform import ParseError, is_missing, parse_count
 from etl.validate import RowContext
 
@@ -111,4 +112,110 @@ def check_province_rows(con: duckdb.DuckDBPyConnection, load_id: int) -> list[st
                 [note, note, load_id, row_number],
             )
             out.append(f"row {row_number} ({code}, the province's own figure): {note}")
+    return out
+
+
+#: How far a printed percentage may sit from the file's own counts and still be that reading
+#: (a file printing whole percents is off by up to 0.5).
+RATE_SLACK = 0.6
+#: A rate this many points from the area's own previous figure is warned on the row.
+JUMP_POINTS = 25.0
+
+
+def _header(plan: ColumnPlan, f: str) -> str:
+    return next((h for h, g in plan.mapped if g == f), f)
+
+
+def check_readings(con: duckdb.DuckDBPyConnection, load_id: int, plan: ColumnPlan, label: str) -> str | None:
+    """A column whose reading the file's own arithmetic contradicts is a wrong reading: the
+    refusal that names the column and both readings, or None. A percentage is checked against
+    recorded / eligible (a '%' under BELUM REKAM read as the recorded share comes out as its
+    complement on every row); a BELUM REKAM count against eligible − recorded. One row off is a
+    slip (the row keeps its note); most rows off is the reading."""
+    pct_col = next((f for f in ("recorded_pct", "not_recorded_pct") if f in plan.index), None)
+    if pct_col:
+        rows = con.execute(
+            "SELECT row_number, recorded_pct_reported, 100.0 * recorded / coalesce(nullif(eligible, 0), recorded + not_recorded) "
+            "FROM coverage_rows WHERE load_id = ? AND recorded_pct_reported IS NOT NULL AND recorded IS NOT NULL "
+            "AND coalesce(nullif(eligible, 0), recorded + not_recorded) > 0 ORDER BY row_number",
+            [load_id],
+        ).fetchall()
+        agree = [r for r in rows if abs(r[1] - r[2]) <= RATE_SLACK]
+        other = {
+            "complement": [r for r in rows if abs(100.0 - r[1] - r[2]) <= RATE_SLACK and abs(r[2] - 50.0) > RATE_SLACK],
+            "fraction": [r for r in rows if abs(100.0 * r[1] - r[2]) <= RATE_SLACK and r[1] <= 1.0],
+        }
+        for what, hits in other.items():
+            if hits and len(hits) > len(agree) and 2 * len(hits) >= len(rows):
+                rn, stored, computed = hits[0]
+                said = stored if pct_col == "recorded_pct" else 100.0 - stored
+                reading = (
+                    "% sudah rekam (recorded share)"
+                    if pct_col == "recorded_pct"
+                    else "% belum rekam (unrecorded share)"
+                )
+                truth = {"complement": ("% belum rekam (unrecorded share)" if pct_col == "recorded_pct"
+                                        else "% sudah rekam (recorded share)"),
+                         "fraction": "a fraction (0–1), not a percentage"}[what]  # fmt: skip
+                return (
+                    f"{label}: column '{_header(plan, pct_col)}' read as {reading} contradicts the file's own counts "
+                    f"on {len(hits)} of {len(rows)} rows (row {rn}: it says {said:g}, sudah rekam / wajib KTP-el "
+                    f"= {computed:.2f}%); it reads as {truth}. Nothing was loaded: give the column that meaning "
+                    "(the Load page asks; --column) or correct its header"
+                )
+    if {"eligible", "recorded", "not_recorded"} <= set(plan.index):
+        rows = con.execute(
+            "SELECT row_number, eligible, recorded, not_recorded FROM coverage_rows WHERE load_id = ? "
+            "AND eligible IS NOT NULL AND recorded IS NOT NULL AND not_recorded IS NOT NULL ORDER BY row_number",
+            [load_id],
+        ).fetchall()
+        off = [r for r in rows if abs(r[1] - r[2] - r[3]) > max(1, 0.001 * r[1])]
+        if len(rows) >= 2 and 2 * len(off) > len(rows):
+            rn, e, rec, nrec = off[0]
+            return (
+                f"{label}: column '{_header(plan, 'not_recorded')}' read as belum rekam disagrees with "
+                f"'{_header(plan, 'eligible')}' − '{_header(plan, 'recorded')}' on {len(off)} of {len(rows)} rows "
+                f"(row {rn}: {e:,} − {rec:,} = {e - rec:,}, the column says {nrec:,}): a wrong reading of one of "
+                "the three columns. Nothing was loaded: check their headers or choose their meanings"
+            )
+    return None
+
+
+def history_notes(con: duckdb.DuckDBPyConnection, history: duckdb.DuckDBPyConnection, load_id: int) -> list[str]:
+    """A row whose rate sits far from its area's own latest earlier figure (97% last year, 2%
+    now) keeps a note saying so; `history` is the served data (this load's rows left out)."""
+    rows = con.execute(  # the rate as v_coverage reads it (etl/sql/views.sql), of this load's rows
+        """SELECT row_number, region_code, as_of, CASE
+               WHEN eligible > 0 AND recorded IS NOT NULL THEN 100.0 * recorded / eligible
+               WHEN recorded_pct_reported IS NOT NULL THEN recorded_pct_reported
+               WHEN not_recorded IS NOT NULL AND eligible > 0 THEN 100.0 - 100.0 * not_recorded / eligible END AS rate
+           FROM coverage_rows WHERE load_id = ? AND rate IS NOT NULL""",
+        [load_id],
+    ).fetchall()
+    if not rows:
+        return []
+    codes = sorted({r[1] for r in rows})
+    before = history.execute(
+        "SELECT region_code, as_of, 100.0 * recording_rate FROM v_coverage_best "
+        "WHERE list_contains(?::VARCHAR[], region_code) AND recording_rate IS NOT NULL ORDER BY region_code, as_of",
+        [codes],
+    ).fetchall()
+    past: dict[str, list[tuple]] = {}
+    for code, when, rate in before:
+        past.setdefault(code, []).append((when, rate))
+    out = []
+    for rn, code, when, rate in rows:
+        earlier = [p for p in past.get(code, []) if p[0] < when]
+        if not earlier:
+            continue
+        pwhen, prate = earlier[-1]
+        if abs(rate - prate) > JUMP_POINTS:
+            note = checks.write("history_jump", rate=f"{rate:.1f}", gap=f"{abs(rate - prate):.1f}",
+                                previous=f"{prate:.1f}", when=pwhen.isoformat())  # fmt: skip
+            con.execute(
+                "UPDATE coverage_rows SET warnings = CASE WHEN warnings IS NULL THEN ? ELSE warnings || ? || ? END "
+                "WHERE load_id = ? AND row_number = ?",
+                [note, checks.SEP, note, load_id, rn],
+            )
+            out.append(f"row {rn}: {note}")
     return out

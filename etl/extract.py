@@ -400,7 +400,9 @@ def _measure_workbook(path: Path, limits: Limits) -> None:
                 extents = [_xlsx_extent(z, s) for s in sheets]
     for rows, cols in extents:
         if rows > limits.rows:
-            raise ExtractError(f"{path.name}: a sheet reaches row {rows:,}, more than {limits.rows:,} (setting max_rows)")
+            raise ExtractError(
+                f"{path.name}: a sheet reaches row {rows:,}, more than {limits.rows:,} (setting max_rows)"
+            )
         _check_columns(cols, path.name, limits)
         if rows * cols > limits.sheet_cells:
             raise ExtractError(

@@ -169,7 +169,8 @@ def find_header(head: list[list[object]], kind: str, file_label: str, scan_rows:
 
 @dataclass
 class ColumnPlan:
-    """What each column of a file means: the field it fills, or why it is ignored."""
+    """What each column of a file means: the field it fills, or why it is ignored, or the
+    question an operator answers (a column the loader cannot place: `unresolved`)."""
 
     index: dict[str, int]  # canonical field → column index
     parent_index: int | None
@@ -178,11 +179,21 @@ class ColumnPlan:
     mapped: list[tuple[str, str]] = field(default_factory=list)  # (header, field)
     header_rows: list[int] = field(default_factory=list)  # 1-based rows of the file
     part_field: str | None = None  # period_semester | period_quarter | period_month, with `year`
+    #: columns the loader cannot place with confidence: (header, why); the load waits for a
+    #: choice (the Load page asks; the CLI takes --column 'HEADER=field')
+    unresolved: list[tuple[str, str]] = field(default_factory=list)
+    chosen: list[tuple[str, str]] = field(default_factory=list)  # (header, field or 'ignore') by an operator
+    #: the rows' names may carry their own level ('Kab. X', 'Kec. Y'): a generic name column
+    mixed_levels: bool = False
+    #: the name columns above the row's own, from the top (index, level): KABUPATEN › KECAMATAN
+    ancestors: list[tuple[int, str]] = field(default_factory=list)
+    fingerprint: str = ""  # the layout: its header cells and the kind, hashed (saved choices key on it)
 
     def describe(self) -> list[str]:
         """The plan as lines: each column → its field, or ignored with the reason."""
         out = [f"{h!r} → {f}" for h, f in self.mapped]
         out += [f"{h!r} ignored: {r}" for h, r in self.ignored]
+        out += [f"{h!r} needs a meaning: {r}" for h, r in self.unresolved]
         return out
 
 
@@ -192,8 +203,44 @@ def _split_flat(nh: str) -> tuple[str, str] | None:
     return (m[1], m[2]) if m else None
 
 
+#: A sub-column that says "the share" of its group's measure (a '%' is read as PERSEN).
+PCT_WORDS = {"PERSEN", "PERSENTASE", "PCT", "RASIO"}
+#: The share each measure's percentage is: a '%' under BELUM REKAM is the unrecorded share.
+SHARE_OF = {"recorded": "recorded_pct", "not_recorded": "not_recorded_pct", "recorded_pct": "recorded_pct",
+            "not_recorded_pct": "not_recorded_pct"}  # fmt: skip
+#: Measures whose percentage is recomputed from the counts, never stored.
+SHARE_NOT_KEPT = {"printed": "a printing percentage: recomputed from the counts, never stored",
+                  "print_ready": "a share of PRR: recomputed from the counts, never stored"}  # fmt: skip
+#: Words of other measures real recaps carry beside e-KTP's, read and left out (one word of the
+#: header is enough: 'jml_cetak_kia', 'AKTA KELAHIRAN', 'KK').
+NOT_KEPT_WORDS = {
+    "KIA": "KIA (kartu identitas anak): a measure this dashboard does not keep",
+    "AKTA": "akta (civil registration certificates): a measure this dashboard does not keep",
+    "KK": "KK (kartu keluarga): a measure this dashboard does not keep",
+    "KELUARGA": "kartu keluarga: a measure this dashboard does not keep",
+    "KELAHIRAN": "births: a measure this dashboard does not keep",
+    "KEMATIAN": "deaths: a measure this dashboard does not keep",
+    "PINDAH": "moves: a measure this dashboard does not keep",
+    "DATANG": "arrivals: a measure this dashboard does not keep",
+    "IKD": "IKD (identitas kependudukan digital): a measure this dashboard does not keep",
+    "SUKET": "suket (surat keterangan, the paper stand-in for a card): not a figure this dashboard keeps",
+}
+#: Sub-columns of a measure that say which people it counts, not how many in all: the total is read.
+SEX_WORDS = {"LAKI", "LAKI LAKI", "PEREMPUAN", "PRIA", "WANITA"}
+#: A name column's header naming a level below the regency: its rows are at that level.
+LEVEL_WORDS = (("KELURAHAN", "village"), ("DESA", "village"), ("KECAMATAN", "district"), ("DISTRICT", "district"))
+#: Name columns that say nothing of a level: their rows may say it themselves ('Kab. X', 'Kec. Y').
+GENERIC_NAMES = {"WILAYAH", "NAMA WILAYAH", "DAERAH", "NAMA DAERAH", "REGION", "REGION NAME", "NAME", "URAIAN",
+                 "KAB KOTA KEC", "NAMA"}  # fmt: skip
+
+
 def _map_part(part: tuple[str, str], lookup: dict[str, str]) -> tuple[str | None, str | None]:
-    """(field, None) for a mapped column, (None, reason) for an ignored one, (None, None) unknown."""
+    """(field, None) for a mapped column, (None, reason) for an ignored one, (None, None) unknown.
+
+    A stacked header's meaning is made of its two rows read together: the sub-column says the
+    unit ('%' → the share, 'JUMLAH' → the count, 'L'/'P' → by sex) of the measure its group
+    names (BELUM REKAM + % = the unrecorded share; WAJIB + JUMLAH = eligible). The sub-column's
+    own meaning is used only under a group that names no measure."""
     group, sub = part
     ng, ns = norm_header(group), norm_header(sub)
     if not ns:
@@ -205,61 +252,101 @@ def _map_part(part: tuple[str, str], lookup: dict[str, str]) -> tuple[str | None
             ng, ns = flat
         else:
             return None, None
+    fg = lookup.get(ng)
     sex = SEX_LABELS.get(ns)
     if sex is not None:
-        f = lookup.get(ng)
-        if f is None:
+        if fg is None:
             return None, None
         if sex == "total":
-            return f, None
-        if f in SPLIT_FIELDS:
-            return f"{f}_{sex}", None
-        return None, f"the {sub} sub-column of {f}: only its total is read"
-    f = lookup.get(f"{ng} {ns}") or lookup.get(ns)
-    return f, None
+            return fg, None
+        if fg in SPLIT_FIELDS:
+            return f"{fg}_{sex}", None
+        return None, f"the {sub} sub-column of {fg}: only its total is read"
+    if ns in PCT_WORDS or ns.endswith(" PERSEN"):
+        if fg in SHARE_OF:
+            return SHARE_OF[fg], None
+        if fg in SHARE_NOT_KEPT:
+            return None, SHARE_NOT_KEPT[fg]
+        if fg is not None:
+            return None, None  # a share of a measure the dictionary does not store as a share: ask
+    for combined in (f"{ng} {ns}", f"{ns} {ng}"):  # PEREKAMAN over SUDAH / BELUM
+        if combined in lookup:
+            return lookup[combined], None
+    fs = lookup.get(ns)
+    if fg is None or fs == fg:
+        return fs, None
+    if fs in ("eligible", "population"):  # a base count under a stage's group (PEREKAMAN / WAJIB KTP-EL)
+        return fs, None
+    return None, None  # the two rows name different measures: ask
 
 
-def plan_columns(parts: list[tuple[str, str]], kind: str, file_label: str, header_rows: list[int]) -> ColumnPlan:
-    """Map each column to a canonical field; refuse duplicates, unclear figure columns and
-    files missing a required column."""
+def _not_kept(nh: str) -> str | None:
+    words = set(nh.split())
+    for w, reason in NOT_KEPT_WORDS.items():
+        if w in words:
+            return reason
+    return None
+
+
+def _why_unplaced(part: tuple[str, str], name: str, nh: str, lookup: dict[str, str]) -> str | None:
+    """Why a column the lookup cannot place needs an operator's choice (None: it is ignored)."""
+    group, sub = part
+    fg = lookup.get(norm_header(group)) if sub else None
+    if sub and fg:
+        return (f"under '{group}' ({fg}), '{sub}' is neither L, P nor JUMLAH/TOTAL, nor a share the dictionary "
+                "keeps")  # fmt: skip
+    if any(w in nh.split() for w in FIGURE_WORDS):
+        return "it looks like a figure, but no name in data/header_map.csv says which"
+    return None
+
+
+def plan_columns(
+    parts: list[tuple[str, str]],
+    kind: str,
+    file_label: str,
+    header_rows: list[int],
+    choices: dict[str, str] | None = None,
+) -> ColumnPlan:
+    """Map each column to a canonical field; `choices` (header → field or 'ignore', an operator's
+    answers: the Load page, --column, a saved layout) come first. A column the loader cannot
+    place is an open question (`unresolved`), not a reason to refuse the file; duplicates and
+    files missing a required column are refused."""
     lookup = header_lookup(kind)
     ignore = ignore_reasons(kind)
+    choices = {norm_header(k): v for k, v in (choices or {}).items()}
     plan = ColumnPlan({}, None, "regency", header_rows=header_rows)
     stacked = any(sub for _, sub in parts)
     groups: dict[str, list[str]] = {}
+    names: list[tuple[int, str, str | None]] = []  # name columns: index, header, level it names
     for i, part in enumerate(parts):
         name = header_name(part)
         nh = norm_header(name)
         if not nh:
             continue
-        f, reason = _map_part(part, lookup)
-        if f is None:
-            if part[1]:
-                groups.setdefault(part[0], []).append(part[1])
-            why = reason or ignore.get(norm_header(part[0] if not part[1] else name)) or ignore.get(nh)
-            if why is None and part[1] and lookup.get(norm_header(part[0])):
-                raise FileError(
-                    f"{file_label}: two header rows: '{part[0]}' over '{part[1]}': cannot tell what "
-                    f"'{part[1]}' is (a {lookup[norm_header(part[0])]} sub-column that is neither L, P "
-                    "nor JUMLAH/TOTAL); rename it or remove it"
-                )
-            if why is None and any(w in nh.split() for w in FIGURE_WORDS):
-                raise FileError(
-                    f"{file_label}: column '{name}' looks like a figure but its meaning is not known "
-                    "(no alias in data/header_map.csv): rename it to a known header (e.g. WAJIB KTP-EL, "
-                    "SUDAH REKAM, BELUM REKAM, % REKAM, SUDAH CETAK, PRR) or remove it"
-                )
-            plan.ignored.append((name, why or "not a column the loader knows"))
-            continue
         if part[1]:
             groups.setdefault(part[0], []).append(part[1])
-        if f == "region_name" and ("KECAMATAN" in nh or "DISTRICT" in nh):
-            if "region_name" in plan.index:  # the earlier name column is the parent regency
-                plan.parent_index = plan.index.pop("region_name")
-            plan.level = "district"
-        elif f == "region_name" and "region_name" in plan.index and plan.level == "district":
-            plan.parent_index = i
-            plan.mapped.append((name, "parent regency"))
+        chosen = choices.get(nh)
+        if chosen == "ignore":
+            plan.ignored.append((name, "ignored by the operator's choice"))
+            plan.chosen.append((name, "ignore"))
+            continue
+        f, reason = (chosen, None) if chosen else _map_part(part, lookup)
+        if chosen:
+            plan.chosen.append((name, chosen))
+        if f is None:
+            why = reason or ignore.get(norm_header(part[0] if not part[1] else name)) or ignore.get(nh)
+            why = why or _not_kept(nh)
+            if why is None and set(nh.split()) & SEX_WORDS:
+                why = "a split by sex of no measure the file names: the totals are read"
+            if why is None:
+                question = _why_unplaced(part, name, nh, lookup)
+                if question:
+                    plan.unresolved.append((name, question))
+                    continue
+            plan.ignored.append((name, why or "not a column the loader knows"))
+            continue
+        if f == "region_name":  # placed once all name columns are seen (the deepest names the row)
+            names.append((i, name, _name_level(nh)))
             continue
         if f in plan.index:
             raise FileError(
@@ -268,6 +355,7 @@ def plan_columns(parts: list[tuple[str, str]], kind: str, file_label: str, heade
             )
         plan.index[f] = i
         plan.mapped.append((name, f))
+    _place_names(plan, names, file_label)
     for f in SPLIT_FIELDS:
         split = [s for s in ("male", "female") if f"{f}_{s}" in plan.index]
         if split and f not in plan.index:
@@ -292,10 +380,53 @@ def plan_columns(parts: list[tuple[str, str]], kind: str, file_label: str, heade
     if "region_code" not in plan.index and "region_name" not in plan.index and "bps_code" not in plan.index:
         raise FileError(f"{file_label}: missing required column: a region code or name")
     for group in REQUIRED[kind]:
-        if not any(g in plan.index for g in group):
+        if not any(g in plan.index for g in group) and not plan.unresolved:
             seen = f" (header rows {', '.join(map(str, header_rows))}; columns: {', '.join(plan.describe())})"
             raise FileError(
                 f"{file_label}: missing required column for {kind}: one of {', '.join(group)}"
                 + (seen if stacked else "")
             )
+    plan.fingerprint = layout_fingerprint(parts, kind)
     return plan
+
+
+_LEVEL_DEPTH = {"regency": 2, "district": 3, "village": 4}
+
+
+def _name_level(nh: str) -> str | None:
+    """The level a name column's header names: KELURAHAN/DESA → village, KECAMATAN → district,
+    KABUPATEN/KOTA → regency; None for a generic one (WILAYAH, NAMA)."""
+    words = nh.split()
+    level = next((lv for w, lv in LEVEL_WORDS if w in words), None)
+    if level is None and ({"KABUPATEN", "KOTA", "KAB", "REGENCY", "KABKOTA"} & set(words)):
+        level = "regency"
+    return level
+
+
+def _place_names(plan: ColumnPlan, names: list[tuple[int, str, str | None]], file_label: str) -> None:
+    """The name columns: the deepest level names the row's own unit; the others its parents
+    (KABUPATEN › KECAMATAN › KELURAHAN). A generic column (WILAYAH) may hold several levels,
+    each row saying its own ('Kab. Karimun', then 'Kec. Karimun')."""
+    if not names:
+        return
+    ranked = sorted(names, key=lambda n: _LEVEL_DEPTH.get(n[2] or "regency", 2))
+    levels = [n[2] or "regency" for n in ranked]
+    if len(set(levels)) < len(levels):
+        dup = [n[1] for n in ranked if (n[2] or "regency") == levels[-1]]
+        raise FileError(f"{file_label}: columns {', '.join(map(repr, dup))} both name the rows' region: keep one")
+    i, name, level = ranked[-1]
+    plan.index["region_name"] = i
+    plan.level = level or "regency"
+    plan.mixed_levels = level is None and norm_header(name) in GENERIC_NAMES
+    plan.ancestors = [(n[0], n[2] or "regency") for n in ranked[:-1]]
+    plan.parent_index = ranked[-2][0] if len(ranked) > 1 else None
+    plan.mapped += [(n[1], f"parent ({n[2] or 'regency'})") for n in ranked[:-1]] + [(name, "region_name")]
+
+
+def layout_fingerprint(parts: list[tuple[str, str]], kind: str) -> str:
+    """A layout's identity: the kind and its header cells as the loader reads them (case,
+    spacing and punctuation aside), so next month's file of the same template matches."""
+    import hashlib
+
+    text = kind + "\x1e" + "\x1f".join(norm_header(header_name(p)) for p in parts)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

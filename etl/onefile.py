@@ -20,12 +20,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ektp import settings
+from ektp import schema, settings
 from etl import bulk, splits
 from etl.extract import WORKBOOKS, ExtractError, RawTable, raw_text, read_table, sha256_file, workbook_sheets
-from etl.headers import ColumnPlan, FileError, plan_columns
+from etl.headers import ColumnPlan, FileError, layout_fingerprint, plan_columns
 from etl.regions import RegionMatcher
-from etl.transform import date_in_title, detect_locale
+from etl.transform import date_in_title, detect_locale, header_lookup, norm_header
 from etl.validate import BLANK, COLUMNS, TABLE, RowContext, code_system, process_row
 
 #: Rows inserted at a time (records and rejected rows each).
@@ -53,6 +53,9 @@ class LoadSpec:
     origin: str | None = None
     #: said in the load's summary first (the other sheets of a workbook, and why some were not read)
     notes: tuple[str, ...] = ()
+    #: an operator's answers to "what does this column mean?": header → field or 'ignore' (the
+    #: Load page's choices, --column 'HEADER=field'); kept per layout once the load is accepted
+    columns: dict[str, str] = field(default_factory=dict)
 
 
 #: Tables whose rows belong to a load (`load_id`).
@@ -85,6 +88,13 @@ class LoadReport:
     columns: list[str] = field(default_factory=list)  # the column plan: each column → field, or ignored
     header_rows: list[int] = field(default_factory=list)
     date_from: str | None = None  # where the figures' date came from
+    #: columns the load waits on a choice for: (header, why); and the choices it applied:
+    #: (header, field, who, when) — when None, chosen in this load
+    unresolved: list[tuple[str, str]] = field(default_factory=list)
+    choices: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
+    plan: ColumnPlan | None = None  # the column plan (the preview shows it)
+    layout: str = ""  # the layout's fingerprint
+    title_lines: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = [
@@ -154,8 +164,45 @@ def _options(spec: LoadSpec) -> str:
             "province": spec.province,
             "sheet": spec.sheet,
             **({"codes": spec.codes} if spec.codes else {}),
+            **({"columns": dict(sorted(spec.columns.items()))} if spec.columns else {}),
         }
     )
+
+
+def saved_choices(con: duckdb.DuckDBPyConnection, layout: str) -> dict[str, tuple[str, str | None, str | None]]:
+    """The choices kept for a layout: header → (field, who, when), the latest for each header."""
+    if not schema.has_table(con, "column_choices"):
+        return {}
+    rows = con.execute(
+        "SELECT header, field, chosen_by, strftime(chosen_at, '%Y-%m-%d %H:%M') FROM column_choices "
+        "WHERE fingerprint = ? ORDER BY chosen_at",
+        [layout],
+    ).fetchall()
+    return {h: (f, who, when) for h, f, who, when in rows}
+
+
+def _keep_choices(con: duckdb.DuckDBPyConnection, spec: LoadSpec, plan: ColumnPlan, load_id: int) -> None:
+    """An accepted load keeps the choices made for it, for the next file of its layout."""
+    asked = {norm_header(h): f for h, f in spec.columns.items()}
+    for header, chosen in plan.chosen:
+        if asked.get(norm_header(header)) != chosen:
+            continue  # applied from a saved layout: kept already
+        con.execute("DELETE FROM column_choices WHERE fingerprint = ? AND header = ?", [plan.fingerprint, header])
+        con.execute(
+            "INSERT INTO column_choices VALUES (?, ?, ?, ?, ?, current_timestamp, ?)",
+            [plan.fingerprint, spec.kind, header, chosen, spec.operator, load_id],
+        )
+
+
+def check_choices(kind: str, columns: dict[str, str], label: str) -> None:
+    """Every chosen meaning is a field of the data dictionary for this kind, or 'ignore'."""
+    fields = set(header_lookup(kind).values())
+    for header, f in columns.items():
+        if f != "ignore" and f not in fields:
+            raise FileError(
+                f"{label}: '{header}' cannot mean '{f}': not a {kind} field of the dictionary "
+                f"(one of: {', '.join(sorted(fields))}, or ignore)"
+            )
 
 
 def _describe_plan(report: LoadReport, raw: RawTable, plan: ColumnPlan, spec: LoadSpec) -> tuple[dt.date, str] | None:
@@ -224,6 +271,7 @@ class _Rows:
         self.records: list[dict] = []
         self.rejects: list[tuple] = []
         self.totals: list[tuple[int, list[object]]] = []
+        self.history: duckdb.DuckDBPyConnection | None = None
         self.blank_run: list | None = None  # [first, last, raw of the first] of the blank rows being counted
 
     def blank(self, row_number: int, cells: list[object]) -> None:
@@ -354,20 +402,26 @@ def _row_lane(sink: _Rows, raw: RawTable, rows: Iterator, t0: float, progress: b
                   file=sys.stderr)  # fmt: skip
 
 
-def _after_insert(sink: _Rows, spec: LoadSpec) -> None:
+def _after_insert(sink: _Rows, spec: LoadSpec) -> str | None:
     """Coverage rows checked once all are in (both lanes share these steps): pre-split figures
     moved to their former area, JUMLAH rows and province rows compared with the sums; then the
     load's status, and the loads it replaces retired."""
     con, report, load_id = sink.con, sink.report, sink.load_id
     if spec.kind == "coverage" and report.accepted:
-        from etl.crosscheck import check_province_rows, check_totals
+        from etl.crosscheck import check_province_rows, check_readings, check_totals, history_notes
+
+        refusal = check_readings(con, load_id, sink.ctx.plan, sink.label)
+        if refusal:
+            return refusal
 
         moved = splits.assign_former_areas(con, load_id)
         report.messages += moved
         report.messages += check_totals(con, sink.ctx, load_id, sink.label, sink.totals)
         flagged = check_province_rows(con, load_id)
         report.messages += flagged
-        if flagged or moved:
+        jumps = history_notes(con, sink.history or con, load_id)
+        report.messages += jumps
+        if flagged or moved or jumps:
             report.warned = con.execute(
                 "SELECT COUNT(*) FROM coverage_rows WHERE load_id = ? AND warnings IS NOT NULL", [load_id]
             ).fetchall()[0][0]
@@ -381,12 +435,44 @@ def _after_insert(sink: _Rows, spec: LoadSpec) -> None:
         report.messages.append(f"replaces load {', '.join(map(str, spec.replaces))} of {sink.label}")
 
 
+def _plan(
+    con: duckdb.DuckDBPyConnection, spec: LoadSpec, label: str, report: LoadReport
+) -> tuple[RawTable, ColumnPlan]:
+    """The file read up to its header, and its column plan with the operator's choices: this
+    load's (spec.columns), else the ones kept for its layout."""
+    check_choices(spec.kind, spec.columns, label)
+    raw = read_table(spec.path, spec.kind, spec.sheet)
+    parts = raw.parts or [(h, "") for h in raw.headers]
+    layout = layout_fingerprint(parts, spec.kind)
+    saved = saved_choices(con, layout)
+    choices = {h: f for h, (f, _, _) in saved.items()} | spec.columns
+    plan = plan_columns(parts, spec.kind, label, raw.header_rows, choices)
+    asked = {norm_header(h) for h in spec.columns}
+    report.plan, report.layout, report.unresolved = plan, layout, list(plan.unresolved)
+    report.title_lines = raw.title_lines
+    for header, f in plan.chosen:
+        who = None if norm_header(header) in asked else saved.get(header, (f, None, None))
+        report.choices.append((header, f, *(who[1:] if who else (None, None))))
+    return raw, plan
+
+
+def _unresolved_message(label: str, plan: ColumnPlan) -> str:
+    cols = "; ".join(f"'{h}': {why}" for h, why in plan.unresolved)
+    return (
+        f"{label}: {len(plan.unresolved)} column(s) need a meaning before the file loads — {cols}. Choose it on "
+        "the Load page, or give --column 'HEADER=field' (or 'HEADER=ignore'); the choice is kept for the next "
+        "file of this layout"
+    )
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection,
     spec: LoadSpec,
     matcher: RegionMatcher,
     today: dt.date | None = None,
     progress: bool = True,
+    dry: bool = False,
+    history: duckdb.DuckDBPyConnection | None = None,
 ) -> LoadReport:
     """One file inside the caller's transaction, step by step: skip a file loaded the same way
     before → extract (read_table) → header plan (plan_columns) → reading rules (separators,
@@ -408,8 +494,9 @@ def load_file(
     report.load_id = load_id
     started = dt.datetime.now()
     try:
-        raw: RawTable = read_table(spec.path, spec.kind, spec.sheet)
-        plan: ColumnPlan = plan_columns(raw.parts or [(h, "") for h in raw.headers], spec.kind, label, raw.header_rows)
+        raw, plan = _plan(con, spec, label, report)
+        if plan.unresolved and not dry:
+            raise FileError(_unresolved_message(label, plan))
     except (ExtractError, FileError) as exc:
         report.status = "failed"
         report.messages.append(str(exc))
@@ -419,6 +506,7 @@ def load_file(
     ctx = RowContext(kind=spec.kind, file_label=label, matcher=matcher, plan=plan, province=spec.province,
                      default_date=default_date, today=today or dt.date.today())  # fmt: skip
     sink = _Rows(con, ctx, spec, load_id, label, report)
+    sink.history = history  # the served data a dry run compares with (a load: its own copy)
     t0 = time.monotonic()
     try:
         peeked = _reading_rules(ctx, spec, raw.rows, report)
@@ -433,12 +521,23 @@ def load_file(
         for table in FACT_TABLES:  # names from the constant, never from input
             con.execute(f"DELETE FROM {table} WHERE load_id = ?", [load_id])  # noqa: S608
         report.status, report.accepted, report.fast_rows = "failed", 0, 0
-        msg = str(exc) if isinstance(exc, ExtractError) else f"{label}: read failed after row {report.rows_read:,}: {exc}"
+        msg = (
+            str(exc) if isinstance(exc, ExtractError) else f"{label}: read failed after row {report.rows_read:,}: {exc}"
+        )
         report.messages.append(msg)
         _record_load(con, load_id, label, digest, spec.kind, options, report, started, msg, spec)
         return report
     sink.flush(final=True)
-    _after_insert(sink, spec)
+    refusal = _after_insert(sink, spec)
+    if refusal:  # the file's own arithmetic contradicts a column's reading: nothing of it is kept
+        for table in FACT_TABLES:  # names from the constant, never from input
+            con.execute(f"DELETE FROM {table} WHERE load_id = ?", [load_id])  # noqa: S608
+        report.status, report.accepted, report.fast_rows, report.warned = "failed", 0, 0, 0
+        report.messages.append(refusal)
+        _record_load(con, load_id, label, digest, spec.kind, options, report, started, refusal, spec)
+        return report
+    if report.status in ("ok", "partial") and not dry:
+        _keep_choices(con, spec, plan, load_id)
     _record_load(con, load_id, label, digest, spec.kind, options, report, started, None, spec)
     return report
 

@@ -84,6 +84,9 @@ _PREFIXES = [
     ("KOTA", "kota"),
     ("KECAMATAN", "kecamatan"),
     ("KEC", "kecamatan"),
+    ("KELURAHAN", "kelurahan"),
+    ("KEL", "kelurahan"),
+    ("DESA", "desa"),
     ("PROVINSI", "provinsi"),
     ("PROV", "provinsi"),
 ]
@@ -126,7 +129,7 @@ class _Unit:
 class RegionMatcher:
     """Resolves codes and names typed in office spreadsheets to Kemendagri codes."""
 
-    _LAZY = ("units", "by_key", "levels", "aliases", "village_codes")
+    _LAZY = ("units", "by_key", "levels", "aliases", "village_codes", "villages", "village_names")
 
     def __init__(self, regions: pl.DataFrame | None = None, aliases: Path | None = ALIASES_CSV):
         self._regions, self._aliases_path = regions, aliases
@@ -158,15 +161,32 @@ class RegionMatcher:
                 for row in csv.DictReader(fh):
                     key = name_key(row["alias"])[1]
                     self.aliases.setdefault(key, []).append((row.get("province_code") or None, row["code"]))
-        # village (desa/kelurahan) rows arrive by code only: 83k names are matched by no office
-        self.village_codes: set[str] = set(full.filter(pl.col("level") == "village")["code"])
+        # villages (desa/kelurahan, 83k): by code, or by name within their district
+        vill = full.filter(pl.col("level") == "village").select("code", "name", "parent_code")
+        self.village_codes: set[str] = set(vill["code"])
+        self.villages: dict[tuple[str, str], list[str]] = {}
+        for code, name, parent in vill.iter_rows():
+            self.villages.setdefault((parent, name_key(name)[1]), []).append(code)
+        self.village_names: dict[str, str] = dict(vill.select("code", "name").iter_rows())
 
     def name_of(self, code: str) -> str | None:
         u = self.units.get(code)
-        return u.name if u else None
+        return u.name if u else self.village_names.get(code)
 
     def level_of(self, code: str) -> str | None:
-        return self.levels.get(code)
+        return self.levels.get(code) or ("village" if code in self.village_codes else None)
+
+    def village_by_name(self, raw: str, district: str | None) -> Match:
+        """A desa/kelurahan by its name inside its district (village names repeat across the
+        country: one is never matched without its district)."""
+        if not district:
+            return Match(None, f"village '{raw}' without its kecamatan: a village is matched by name only within one")
+        found = self.villages.get((district, name_key(raw)[1]), [])
+        if len(found) == 1:
+            return Match(found[0])
+        if not found:
+            return Match(None, f"no village named '{raw}' in {district} {self.name_of(district) or ''}".rstrip())
+        return Match(None, f"'{raw}' matches {len(found)} villages in {district}", found)
 
     def by_code(self, raw: str) -> Match:
         code = normalize_code(raw)

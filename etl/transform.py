@@ -39,7 +39,7 @@ COUNT_FIELDS = {
     "destruction": ("destroyed", "reason_damaged", "reason_changed_data", "reason_other"),
     "targets": (),
 }
-PCT_FIELDS = {"coverage": ("recorded_pct",)}
+PCT_FIELDS = {"coverage": ("recorded_pct", "not_recorded_pct")}
 NUMBER_FIELDS = {"targets": ("target_value", "minimum_value", "baseline_value")}
 DATE_FIELDS = {
     "coverage": ("as_of",),
@@ -58,7 +58,9 @@ ROW_DATE = {
 }
 #: A file of a kind must have a region column and these; "any of" groups need one present.
 REQUIRED = {
-    "coverage": [("eligible", "recorded", "not_recorded", "recorded_pct", "print_ready", "printed")],
+    "coverage": [
+        ("eligible", "recorded", "not_recorded", "recorded_pct", "not_recorded_pct", "print_ready", "printed")
+    ],
     "backlog": [("awaiting_pickup", "collected", "oldest_card_date")],
     "blanko": [("received", "used", "damaged", "remaining")],
     "destruction": [("destroyed",), ("event_date",)],
@@ -216,7 +218,11 @@ def parse_number(v: object, locale: str = "id") -> float:
 
 
 def parse_count(v: object, locale: str = "id") -> int:
-    if isinstance(v, str) and (digits := v.strip().replace("\u00a0", "").replace(" ", "")).isascii() and digits.isdigit():
+    if (
+        isinstance(v, str)
+        and (digits := v.strip().replace("\u00a0", "").replace(" ", "")).isascii()
+        and digits.isdigit()
+    ):
         return int(digits)  # exact however long (a float would round 10²³ to other digits)
     x = parse_number(v, locale)
     if x < 0:

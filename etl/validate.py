@@ -19,7 +19,7 @@ from ektp import checks
 from etl import rules
 from etl.headers import SPLIT_FIELDS, ColumnPlan, FileError, plan_columns  # noqa: F401 - re-exported
 from etl.regions import RegionMatcher, name_key, normalize_code
-from etl.rules import coverage_warnings, split_warnings  # noqa: F401 - the row lane's notes
+from etl.rules import coverage_warnings, pct_tolerance, split_warnings  # noqa: F401 - the row lane's notes
 from etl.transform import (
     COUNT_FIELDS,
     DATE_FIELDS,
@@ -120,6 +120,11 @@ class RowContext:
     #: how the file's codes are read: "kemendagri" (code wins, a name that says otherwise is
     #: refused) or "bps" (matched by name, each code that differs warned), see `code_system`
     codes: str = "kemendagri"
+    #: the regency a title row names ('REKAPITULASI … KABUPATEN SAROLANGUN'): scopes district names
+    title_regency: str | None = None
+    #: in a list of several levels, the last unit read at each level (the rows below a regency
+    #: row are its districts)
+    above: dict[str, str] = field(default_factory=dict)
 
 
 #: RowResult.skipped of a row with nothing in it.
@@ -213,23 +218,27 @@ def _resolve_region(ctx: RowContext, cells: list[object]) -> tuple[str | None, s
     bps_col = "region_code" not in idx and "bps_code" in idx
     code_raw = _text(_cell(cells, idx.get("bps_code" if bps_col else "region_code")))
     name_raw = _text(_cell(cells, idx.get("region_name")))
-    parent_raw = _text(_cell(cells, ctx.plan.parent_index))
+    parents = tuple(_text(_cell(cells, i)) for i, _ in ctx.plan.ancestors)
     key = (
         code_raw,
         name_raw,
         _text(_cell(cells, idx.get("province"))),
         _text(_cell(cells, idx.get("province_code"))),
-        parent_raw,
+        parents,
+        tuple(sorted(ctx.above.items())) if ctx.plan.mixed_levels else None,
     )
     if key in ctx.region_cache:
-        return ctx.region_cache[key]
-    result = _resolve_uncached(ctx, code_raw, name_raw, parent_raw, cells, bps_col or ctx.codes == "bps")
-    ctx.region_cache[key] = result
+        result = ctx.region_cache[key]
+    else:
+        result = _resolve_uncached(ctx, code_raw, name_raw, parents, cells, bps_col or ctx.codes == "bps")
+        ctx.region_cache[key] = result
+    if result[0] is not None and ctx.plan.mixed_levels:  # a list of several levels: the rows below
+        ctx.above[ctx.matcher.level_of(result[0]) or ""] = result[0]  # 'Kab. Karimun' are its districts
     return result
 
 
 def _resolve_uncached(
-    ctx: RowContext, code_raw: str | None, name_raw: str | None, parent_raw: str | None, cells: list[object], bps: bool
+    ctx: RowContext, code_raw: str | None, name_raw: str | None, parents: tuple, cells: list[object], bps: bool
 ) -> tuple[str | None, str | None, str | None]:
     m = ctx.matcher
     province, perr = _province_scope(ctx, cells)
@@ -291,23 +300,48 @@ def _resolve_uncached(
             )
         return code, None, checks.write("name_unrecognised", typed=name_raw, code=code, name=m.name_of(code))
     if name_raw:
-        parent = None
-        if ctx.plan.level == "district" and parent_raw:
-            pp = m.by_name(parent_raw, level="regency", province=province)
-            if pp.code is None:
-                msg = f"regency '{parent_raw}': {pp.error}"
-                if pp.candidates:
-                    msg += f"; candidates: {', '.join(pp.candidates)}"
-                return None, msg, None
-            parent = pp.code
-        r = _name_at(m, name_raw, ctx.plan.level, province, parent)
-        if r.code:
-            return r.code, None, None
-        msg = f"unknown or ambiguous region: {r.error}"
-        if r.candidates:
-            msg += f"; candidates: {', '.join(r.candidates)}"
-        return None, msg, None
+        return _by_name(ctx, name_raw, parents, province)
     return None, "no region code or name", None
+
+
+#: The level a name's own prefix says ('Kab. X', 'Kec. Y', 'Desa Z'), in a list of several levels.
+PREFIX_LEVEL = {"provinsi": "province", "kabupaten": "regency", "kota": "regency", "kecamatan": "district",
+                "kelurahan": "village", "desa": "village"}  # fmt: skip
+_ABOVE = {"district": "regency", "village": "district"}
+
+
+def _by_name(
+    ctx: RowContext, name_raw: str, parents: tuple, province: str | None
+) -> tuple[str | None, str | None, None]:
+    """A row's unit by its name, at the level its column (or, in a list of several levels, its
+    own prefix) says, inside its parents: the name columns above it (KABUPATEN › KECAMATAN), the
+    row above it in a list ('Kab. Karimun' over 'Kec. Karimun'), or the regency the title
+    names. A name is never placed on its parent: a village's figure is a village's."""
+    m = ctx.matcher
+    level = ctx.plan.level
+    if ctx.plan.mixed_levels:
+        level = PREFIX_LEVEL.get(name_key(name_raw)[0] or "", level)
+    parent = None
+    for (_, plevel), raw in zip(ctx.plan.ancestors, parents, strict=True):
+        if not raw:
+            continue
+        pp = m.village_by_name(raw, parent) if plevel == "village" else _name_at(m, raw, plevel, province, parent)
+        if pp.code is None:
+            msg = f"{plevel} '{raw}': {pp.error}"
+            return None, msg + (f"; candidates: {', '.join(pp.candidates)}" if pp.candidates else ""), None
+        parent = pp.code
+    if parent is None and level in _ABOVE:
+        if ctx.plan.mixed_levels and ctx.above.get(_ABOVE[level]):
+            parent = ctx.above[_ABOVE[level]]
+        elif level == "district" and ctx.title_regency:
+            parent = ctx.title_regency
+    r = m.village_by_name(name_raw, parent) if level == "village" else _name_at(m, name_raw, level, province, parent)
+    if r.code:
+        return r.code, None, None
+    msg = f"unknown or ambiguous region: {r.error}"
+    if r.candidates:
+        msg += f"; candidates: {', '.join(r.candidates[:8])}"
+    return None, msg, None
 
 
 def code_system(ctx: RowContext, sample: list[tuple[int, list[object]]]) -> tuple[str, str | None]:
@@ -369,6 +403,8 @@ def period_bound(d: dt.date, precision: str, field: str) -> dt.date:
 
 #: `coverage_rows.basis` of a row whose eligible count the loader derived.
 BASIS_DERIVED_ELIGIBLE = "eligible derived: recorded + not recorded (the file gives no wajib KTP-el)"
+#: … and of a row whose recorded share is the complement of the file's unrecorded share.
+BASIS_PCT_FROM_UNRECORDED = "recorded share = 100 − the file's unrecorded share (% belum rekam)"
 
 
 def _unit_errors(ctx: RowContext, cells: list[object], rec: dict) -> list[str]:
@@ -525,11 +561,20 @@ def _kind_rules(ctx: RowContext, cells: list[object], rec: dict, warnings: list[
     RowResult that refuses it."""
     kind, idx = ctx.kind, ctx.plan.index
     if kind == "coverage":
-        rec["recorded_pct_reported"] = rec.pop("recorded_pct")
+        pct, unrec_pct = rec.pop("recorded_pct"), rec.pop("not_recorded_pct", None)
+        pct_raw = _cell(cells, idx.get("recorded_pct"))
+        basis = []
+        if pct is None and unrec_pct is not None:  # '% BELUM REKAM': the recorded share is its complement
+            pct, pct_raw = round(100.0 - unrec_pct, 10), _cell(cells, idx.get("not_recorded_pct"))
+            basis.append(BASIS_PCT_FROM_UNRECORDED)
+        elif pct is not None and unrec_pct is not None and abs(pct + unrec_pct - 100.0) > pct_tolerance(pct_raw):
+            warnings.append(checks.write("shares_sum", recorded=f"{pct:g}", unrecorded=f"{unrec_pct:g}"))
+        rec["recorded_pct_reported"] = pct
         if rec.get("eligible") is None and rec.get("recorded") is not None and rec.get("not_recorded") is not None:
             rec["eligible"] = rec["recorded"] + rec["not_recorded"]
-            rec["basis"] = BASIS_DERIVED_ELIGIBLE
-        warnings += coverage_warnings(rec, _cell(cells, idx.get("recorded_pct")))
+            basis.append(BASIS_DERIVED_ELIGIBLE)
+        rec["basis"] = "; ".join(basis) or None
+        warnings += coverage_warnings(rec, pct_raw)
         warnings += split_warnings(rec)
     elif kind == "backlog":
         warnings += rules.notes("backlog", rec)

@@ -102,17 +102,31 @@ def test_a_split_without_its_total_is_refused_never_taken_for_it(base: Path, tmp
     assert q(db, "SELECT COUNT(*) FROM coverage_rows") == [(0,)]
 
 
-def test_an_unknown_sub_column_or_figure_column_refuses_the_file(base: Path, tmp_path: Path) -> None:
+def test_a_column_the_loader_cannot_place_waits_for_one_choice_and_the_layout_remembers_it(
+    base: Path, tmp_path: Path
+) -> None:
+    """A sub-column under SUDAH REKAM that is neither L, P nor JUMLAH, and a figure-like column
+    no alias names, are questions, not reasons to refuse the file: the load waits for a choice
+    (naming the column and why), a choice loads it, and the next file of that layout needs none."""
     f = tmp_path / "odd_sub.csv"
-    f.write_text("KODE,KABUPATEN/KOTA,TANGGAL,SUDAH REKAM,\n,,,BARU,ULANG\n15.03,Sarolangun,31/01/2019,178804,1000\n")
-    rep, _ = load(base, tmp_path, f)
-    assert rep.status == "failed"
-    assert "two header rows: 'SUDAH REKAM' over 'BARU': cannot tell what 'BARU' is" in rep.summary()
-    g = tmp_path / "odd_col.csv"
-    g.write_text("KODE,TANGGAL,SUDAH REKAM,REKAM ULANG KTP\n15.03,31/01/2019,178804,12\n")
-    rep, _ = load(base, tmp_path, g)
-    assert rep.status == "failed"
-    assert "column 'REKAM ULANG KTP' looks like a figure but its meaning is not known" in rep.summary()
+    f.write_text("KODE,KABUPATEN/KOTA,TANGGAL,SUDAH REKAM,REKAM ULANG KTP\n,,,BARU,\n15.03,Sarolangun,31/01/2019,178804,12\n")
+    rep, db = load(base, tmp_path, f)
+    assert rep.status == "failed" and rep.accepted == 0
+    summary = rep.summary()
+    assert "'SUDAH REKAM / BARU': under 'SUDAH REKAM' (recorded), 'BARU' is neither L, P nor JUMLAH/TOTAL" in summary
+    assert "'REKAM ULANG KTP': it looks like a figure" in summary and "--column 'HEADER=field'" in summary
+    choice = {"SUDAH REKAM / BARU": "recorded", "REKAM ULANG KTP": "ignore"}
+    rep = run([LoadSpec(f, "coverage", columns=choice, operator="siti")], db_path=db, today=TODAY, progress=False)[0]
+    assert (rep.status, rep.accepted) == ("ok", 1), rep.summary()
+    assert q(db, "SELECT region_code, recorded FROM coverage_rows") == [("15.03", 178804)]
+    g = tmp_path / "odd_sub_feb.csv"  # next month, the same template: no question asked
+    g.write_text("KODE,KABUPATEN/KOTA,TANGGAL,SUDAH REKAM,REKAM ULANG KTP\n,,,BARU,\n15.03,Sarolangun,28/02/2019,179900,9\n")
+    rep = run([LoadSpec(g, "coverage")], db_path=db, today=TODAY, progress=False)[0]
+    assert (rep.status, rep.accepted) == ("ok", 1), rep.summary()
+    assert {(h, fld, who) for h, fld, who, _ in rep.choices} == {
+        ("SUDAH REKAM / BARU", "recorded", "siti"), ("REKAM ULANG KTP", "ignore", "siti")}  # fmt: skip
+    bad = run([LoadSpec(g, "coverage", columns={"REKAM ULANG KTP": "warna"})], db_path=db, today=TODAY, progress=False)
+    assert "cannot mean 'warna': not a coverage field of the dictionary" in bad[0].summary()
 
 
 def test_bps_codes_are_read_by_name_and_warned_on_each_row(base: Path, tmp_path: Path) -> None:

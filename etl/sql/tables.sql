@@ -56,6 +56,18 @@ CREATE TABLE IF NOT EXISTS loads (
     origin VARCHAR                 -- from where: the client address of the Load page, or this machine's name
 );
 
+-- An operator's answer to "what does this column mean?", kept per layout (the file's header
+-- cells and kind, hashed) and applied to the next file of that layout, shown in its preview.
+CREATE TABLE IF NOT EXISTS column_choices (
+    fingerprint VARCHAR,           -- etl.headers.layout_fingerprint
+    kind VARCHAR,
+    header VARCHAR,                -- the column as the loader names it ('BELUM REKAM / %')
+    field VARCHAR,                 -- a field of the data dictionary, or 'ignore'
+    chosen_by VARCHAR,             -- the operator (or 'command line')
+    chosen_at TIMESTAMP,
+    load_id INTEGER                -- the load that first used it
+);
+
 CREATE TABLE IF NOT EXISTS rejected_rows (
     load_id INTEGER,
     file VARCHAR,
