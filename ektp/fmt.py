@@ -90,6 +90,11 @@ def date(d: dt.date | None, lang: str = "id", precision: str = "day") -> str:
         return f"{months[d.month - 1]} {d.year}"
     if precision == "short":  # a tile a third of the page wide: '31 Des 2024'
         return f"{d.day} {months[d.month - 1][:3]} {d.year}"
+    if precision in ("early-month", "early-year", "before"):  # as offices wrote it: 'awal Januari 2024'
+        when = f"{months[d.month - 1]} {d.year}" if precision == "early-month" else str(d.year)
+        if precision == "before":
+            when = f"{d.day} {months[d.month - 1]} {d.year}"
+        return t("date_" + precision.replace("-", "_"), lang, date=when)
     return f"{d.day} {months[d.month - 1]} {d.year}"
 
 

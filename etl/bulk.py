@@ -51,6 +51,8 @@ def not_bulk_reason(raw: RawTable, ctx: RowContext) -> str | None:
     """Why a file is read row by row whatever its size, or None when the bulk lanes may take it."""
     if raw.stacked:
         return "two header rows"
+    if raw.reshaped:
+        return "reshaped rows (a long table or month columns)"
     if ctx.codes == "bps":
         return "BPS codes, matched by name"
     if ctx.plan.mixed_levels and "region_code" not in ctx.plan.index:

@@ -77,6 +77,7 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
     parts: list[tuple[str, str]] = field(default_factory=list)  # (group, sub-column) per column
     header_rows: list[int] = field(default_factory=list)  # 1-based rows the header was read from
+    reshaped: str | None = None  # how etl.reshape turned the file's rows (its rows are not the file's lines)
 
     @property
     def stacked(self) -> bool:

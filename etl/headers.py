@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from etl.transform import REQUIRED, header_lookup, ignore_reasons, norm_header
+from etl.transform import REQUIRED, header_lookup, ignore_reasons, month_word, norm_header
 
 #: A sub-column label under a group header: the split by sex, or the group's total.
 SEX_LABELS = {
@@ -28,6 +28,8 @@ SEX_LABELS = {
 SPLIT_FIELDS = ("eligible", "recorded", "not_recorded")
 #: Words of a figure column: an unknown header holding one is refused, not ignored.
 FIGURE_WORDS = ("WAJIB", "REKAM", "CETAK", "PRR", "BLANKO", "BLANGKO", "KTP")
+#: A sub-column that says "the share" of its group's measure (a '%' is read as PERSEN).
+PCT_WORDS = {"PERSEN", "PERSENTASE", "PCT", "RASIO"}
 _FLAT_SUFFIX = re.compile(r"^(.+?) (L|P|LK|PR|LAKI LAKI|PEREMPUAN|JUMLAH|JML|TOTAL)$")
 
 
@@ -67,9 +69,15 @@ def sub_label(cell: str) -> str | None:
     return SEX_LABELS.get(norm_header(cell))
 
 
+def _carries(cell: str) -> bool:
+    """A sub-column a merged group carries over: L, P, JUMLAH, a '%' share, a month (JAN)."""
+    return bool(cell) and (sub_label(cell) is not None or norm_header(cell) in PCT_WORDS or month_word(cell) is not None)
+
+
 def combine(top: list[object], sub: list[object]) -> list[tuple[str, str]]:
     """One (group, sub-column) per column. A merged group cell is read once (openpyxl and CSV
-    exports leave the cells it covers empty), so it carries right over the sub-labels below it."""
+    exports leave the cells it covers empty), so it carries right over the sub-labels below it:
+    L / P / JUMLAH, a '%' (BELUM REKAM over JUMLAH | %), the months of a year (JAN … DES)."""
     t, s = _texts(top), _texts(sub)
     n = max(len(t), len(s))
     t += [""] * (n - len(t))
@@ -79,11 +87,11 @@ def combine(top: list[object], sub: list[object]) -> list[tuple[str, str]]:
     for i in range(n):
         if t[i]:
             group = t[i]
-        elif not (s[i] and sub_label(s[i])):
+        elif not _carries(s[i]):
             group = ""  # a merge ends where a column has its own header or none
         if t[i] and s[i]:
             out.append((t[i], s[i]))
-        elif s[i] and sub_label(s[i]) and group:
+        elif _carries(s[i]) and group:
             out.append((group, s[i]))
         else:
             out.append((t[i] or s[i], ""))
@@ -92,6 +100,8 @@ def combine(top: list[object], sub: list[object]) -> list[tuple[str, str]]:
 
 def _field_score(parts: list[tuple[str, str]], lookup: dict[str, str]) -> int:
     fields: set[str] = set()
+    if sum(1 for g, sub in parts if month_word(sub or g)) >= 3:
+        fields.add("months")  # month columns (JAN … DES) hold the figures: etl.reshape reads them
     for p in parts:
         f = _map_part(p, lookup)[0]
         if f:
@@ -105,7 +115,7 @@ def _may_be_sub_row(row: list[object], lookup: dict[str, str]) -> bool:
     cells = [c for c in _texts(row) if c]
     if len(cells) < 2 or any(_numeric(c) for c in cells):
         return False
-    labels = sum(1 for c in cells if sub_label(c))
+    labels = sum(1 for c in cells if _carries(c))
     mapped = sum(1 for c in cells if norm_header(c) in lookup)
     return labels >= 2 or mapped >= 2
 
@@ -203,8 +213,6 @@ def _split_flat(nh: str) -> tuple[str, str] | None:
     return (m[1], m[2]) if m else None
 
 
-#: A sub-column that says "the share" of its group's measure (a '%' is read as PERSEN).
-PCT_WORDS = {"PERSEN", "PERSENTASE", "PCT", "RASIO"}
 #: The share each measure's percentage is: a '%' under BELUM REKAM is the unrecorded share.
 SHARE_OF = {"recorded": "recorded_pct", "not_recorded": "not_recorded_pct", "recorded_pct": "recorded_pct",
             "not_recorded_pct": "not_recorded_pct"}  # fmt: skip
@@ -295,6 +303,8 @@ def _why_unplaced(part: tuple[str, str], name: str, nh: str, lookup: dict[str, s
     if sub and fg:
         return (f"under '{group}' ({fg}), '{sub}' is neither L, P nor JUMLAH/TOTAL, nor a share the dictionary "
                 "keeps")  # fmt: skip
+    if nh == "NILAI PER BULAN":  # etl.reshape: month columns whose measure no header names
+        return "month columns (JAN … DES) whose measure no header or title names"
     if any(w in nh.split() for w in FIGURE_WORDS):
         return "it looks like a figure, but no name in data/header_map.csv says which"
     return None

@@ -25,8 +25,9 @@ from etl import bulk, splits
 from etl.extract import WORKBOOKS, ExtractError, RawTable, raw_text, read_table, sha256_file, workbook_sheets
 from etl.headers import ColumnPlan, FileError, layout_fingerprint, plan_columns
 from etl.regions import RegionMatcher
+from etl.reshape import reshape
 from etl.transform import date_in_title, detect_locale, header_lookup, norm_header
-from etl.validate import BLANK, COLUMNS, TABLE, RowContext, code_system, process_row
+from etl.validate import BLANK, COLUMNS, TABLE, RowContext, code_system, process_row, title_regency
 
 #: Rows inserted at a time (records and rejected rows each).
 BATCH = 50_000
@@ -441,7 +442,7 @@ def _plan(
     """The file read up to its header, and its column plan with the operator's choices: this
     load's (spec.columns), else the ones kept for its layout."""
     check_choices(spec.kind, spec.columns, label)
-    raw = read_table(spec.path, spec.kind, spec.sheet)
+    raw = reshape(read_table(spec.path, spec.kind, spec.sheet), spec.kind)
     parts = raw.parts or [(h, "") for h in raw.headers]
     layout = layout_fingerprint(parts, spec.kind)
     saved = saved_choices(con, layout)
@@ -505,6 +506,8 @@ def load_file(
     default_date = _describe_plan(report, raw, plan, spec)
     ctx = RowContext(kind=spec.kind, file_label=label, matcher=matcher, plan=plan, province=spec.province,
                      default_date=default_date, today=today or dt.date.today())  # fmt: skip
+    if plan.level in ("district", "village") or plan.mixed_levels:
+        ctx.title_regency = title_regency(raw.title_lines, matcher, spec.province)
     sink = _Rows(con, ctx, spec, load_id, label, report)
     sink.history = history  # the served data a dry run compares with (a load: its own copy)
     t0 = time.monotonic()

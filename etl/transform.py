@@ -102,6 +102,16 @@ MONTHS = {
     "desember": 12, "december": 12, "des": 12, "dec": 12,
 }  # fmt: skip
 
+def month_word(text: object) -> tuple[int, int | None] | None:
+    """A month column's header: 'JAN' → (1, None), 'Januari 2019' → (1, 2019); None otherwise."""
+    words = re.sub(r"[^0-9A-Za-z]+", " ", str(text or "")).lower().split()
+    if not words or len(words) > 2 or words[0] not in MONTHS:
+        return None
+    if len(words) == 1:
+        return MONTHS[words[0]], None
+    return (MONTHS[words[0]], int(words[1])) if re.fullmatch(r"(19|20)\d\d", words[1]) else None
+
+
 #: What a total row (a recap's JUMLAH row) starts with, said once for both lanes: the row lane
 #: reads the phrases exactly (TOTAL_WORDS); the bulk lane sends every row whose first cells
 #: start with a phrase's first word to the row lane (TOTAL_START, a wider net).
@@ -265,6 +275,44 @@ def _month_end(y: int, m: int) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
+#: How offices write a date in words: 'akhir Februari 2019' (the month's last day), 'awal Januari
+#: 2024' (its first days), 'akhir tahun 2017', 'sebelum Pemilu 17 April 2019' (before that day);
+#: 'per', 'posisi', 'keadaan', 's.d.' say nothing more than the date after them.
+_PHRASE = re.compile(r"^(akhir|awal|sebelum|per|posisi|keadaan|s\.?\s?d\.?|sampai(?:\s+dengan)?)\s+(.*)$", re.I)
+_YEAR_WORDS = re.compile(r"^(?:tahun|thn\.?)\s+(\d{4})$", re.I)
+_DATE_INSIDE = re.compile(
+    r"(\d{1,2}\s+[A-Za-z]+\.?\s+\d{4}|\d{1,2}[/\-.]\d{1,2}[/\-.]\d{4}|[A-Za-z]+\.?\s+\d{4}|\d{4})$"
+)
+
+
+def _phrase_date(s: str) -> tuple[dt.date, str] | None:
+    """A date written in words around it (see _PHRASE), with its precision; None for none."""
+    m = _PHRASE.match(s)
+    if not m:
+        return None
+    word, rest = m[1].lower(), m[2].strip()
+    if y := _YEAR_WORDS.match(rest):
+        rest = y[1]
+    if word == "sebelum":  # 'sebelum Pemilu 17 April 2019': the date that ends the phrase
+        found = _DATE_INSIDE.search(rest)
+        if not found:
+            return None
+        d, _ = parse_date(found[1])
+        return d, "before"
+    d, precision = parse_date(rest)
+    if word == "akhir":
+        if precision == "year":
+            return dt.date(d.year, 12, 31), "year"
+        return d, precision
+    if word == "awal":
+        if precision == "year":
+            return dt.date(d.year, 1, 1), "early-year"
+        if precision == "month":
+            return d.replace(day=1), "early-month"
+        return d, precision
+    return d, precision
+
+
 def parse_date(v: object) -> tuple[dt.date, str]:
     """A date and its precision: '31/03/2019', '2019-03-31', '31 Maret 2019' → day;
     'Maret 2019' → the month's last day, precision month; 'Semester I 2018' → 30 June 2018,
@@ -276,6 +324,8 @@ def parse_date(v: object) -> tuple[dt.date, str]:
         return v, "day"
     s = re.sub(r"\s+", " ", str(v).strip())
     try:
+        if phrased := _phrase_date(s):
+            return phrased
         if m := _YMD.match(s):
             return dt.date(int(m[1]), int(m[2]), int(m[3])), "day"
         if m := _DMY.match(s):
@@ -299,7 +349,7 @@ def parse_date(v: object) -> tuple[dt.date, str]:
         raise ParseError(f"impossible date {v!r}: {exc}") from exc
     raise ParseError(
         f"unreadable date {v!r} (use 31/03/2019, 2019-03-31, 31 Maret 2019, Maret 2019, "
-        "Semester I 2019, Triwulan III 2019 or 2019)"
+        "Semester I 2019, Triwulan III 2019, 2019, akhir Februari 2019, awal Januari 2024 or akhir tahun 2017)"
     )
 
 
@@ -342,8 +392,9 @@ def _text_year(v: object) -> str:
 
 
 _TITLE_DATE = re.compile(
-    r"((?:SEMESTER|SEM\.?|TRIWULAN|TW)\s+(?:IV|III|II|I|[1-4])\s+(?:TAHUN\s+)?\d{4}|"
-    r"\d{1,2}[/\-.]\d{1,2}[/\-.]\d{4}|\d{4}-\d{2}-\d{2}|(?:\d{1,2}\s+)?[A-Za-z]{3,9}\s+\d{4})",
+    r"(SEBELUM\s+(?:[A-Za-z]+\s+){0,3}?\d{1,2}\s+[A-Za-z]{3,9}\s+\d{4}|"
+    r"(?:(?:AKHIR|AWAL)\s+)?(?:(?:SEMESTER|SEM\.?|TRIWULAN|TW)\s+(?:IV|III|II|I|[1-4])\s+(?:TAHUN\s+)?\d{4}|"
+    r"\d{1,2}[/\-.]\d{1,2}[/\-.]\d{4}|\d{4}-\d{2}-\d{2}|(?:\d{1,2}\s+)?[A-Za-z]{3,9}\s+\d{4}))",
     re.I,
 )
 
@@ -379,11 +430,24 @@ def is_total_row(cells: list[object]) -> bool:
     return False
 
 
+#: Target words that name no measure the dictionary keeps targets for: printing and blanks.
+_UNKEPT_TARGET = ("PRR", "CETAK", "SUKET", "BLANKO", "BLANGKO", "PRINT")
+
+
 def metric_name(raw: str) -> str:
+    """A target's measure from its phrase. A printing, PRR or blanko target ('sisa PRR dan suket
+    belum dicetak') fits no measure of the dictionary and is refused, never read by its word
+    'belum' as a target for unrecorded residents."""
     s = norm_header(raw)
+    words = set(s.split())
+    if words & set(_UNKEPT_TARGET) or any(w.startswith(("DICETAK", "PENCETAKAN", "TERCETAK")) for w in words):
+        raise ParseError(
+            f"target {raw!r} is for printing, PRR or blanks: the dictionary keeps targets only for the recording "
+            "rate, unrecorded and recorded residents and the pickup backlog"
+        )
     if any(w in s for w in ("BACKLOG", "DIAMBIL", "PICKUP")):
         return "pickup_backlog"
-    if any(w in s for w in ("BELUM", "UNRECORDED", "NOT RECORDED")):
+    if any(w in s for w in ("UNRECORDED", "NOT RECORDED")) or ("BELUM" in words and "REKAM" in s):
         return "unrecorded_count"
     if any(w in s for w in ("PERSEN", "RATE", "CAPAIAN")):
         return "recording_rate"

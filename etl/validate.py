@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from ektp import checks
@@ -96,6 +97,9 @@ COLUMNS = {
 #: Units a `satuan` cell may give: a percentage column's, a count column's.
 PCT_UNITS = {"PERSEN", "PERSENTASE", "PERCENT"}
 COUNT_UNITS = {"JIWA", "ORANG", "PENDUDUK", "KEPING", "LEMBAR", "KARTU", "BUAH", "PEOPLE", "PERSONS", "UNIT"}
+#: Stock columns, where offices write a stock-out in words: 'kosong' (empty), 'habis' (run out).
+STOCK_FIELDS = ("blanko_on_hand", "remaining")
+STOCK_OUT = {"kosong", "habis", "nihil", "stok kosong", "stok habis"}
 #: Figure fields: a row that gives none of its kind's is a template row, skipped as blank.
 FIGURE_FIELDS = {
     "coverage": COUNT_FIELDS["coverage"] + PCT_FIELDS["coverage"],
@@ -344,6 +348,23 @@ def _by_name(
     return None, msg, None
 
 
+_TITLE_REGENCY = re.compile(
+    r"\b(KABUPATEN|KAB\.?|KOTA)\s+([A-Z][A-Z'.\- ]*?)(?=\s+(?:KEADAAN|PER|POSISI|TAHUN|BULAN|SEMESTER|"
+    r"TRIWULAN|PROVINSI|TANGGAL|SAMPAI|S\.?D|AKHIR|AWAL|SEBELUM)\b|\s*[\d(,]|\s*$)"
+)
+
+
+def title_regency(lines: list[str], m: RegionMatcher, province: str | None) -> str | None:
+    """The regency a title row names ('REKAPITULASI PEREKAMAN PER KECAMATAN KABUPATEN SAROLANGUN
+    KEADAAN …'): the unit a district list belongs to, when its names repeat in the province."""
+    for line in lines:
+        for kind, name in _TITLE_REGENCY.findall(line.upper()):
+            r = m.by_name(f"{kind} {name}", level="regency", province=province)
+            if r.code:
+                return r.code
+    return None
+
+
 def code_system(ctx: RowContext, sample: list[tuple[int, list[object]]]) -> tuple[str, str | None]:
     """How a file's region codes are to be read, from its own code/name pairs: "bps" when two or
     more rows name, beside a code, another unit of the same province than the Kemendagri code
@@ -456,6 +477,8 @@ def _read_numbers(ctx: RowContext, cells: list[object], rec: dict, errors: list[
         v = _cell(cells, idx.get(f))
         if type(v) is int and v >= 0:  # typed input (Parquet, XLSX): nothing to parse
             rec[f] = v
+        elif f in STOCK_FIELDS and isinstance(v, str) and v.strip().lower() in STOCK_OUT:
+            rec[f] = 0  # 'kosong' in a stock column: a stock-out
         elif f in idx and not is_missing(v):
             try:
                 rec[f] = parse_count(v, ctx.locale)

@@ -63,7 +63,12 @@ CASES = [
         status="failed",
         message="a password-protected workbook or an Excel 97–2003 file named .xlsx",
     ),
-    Case("corrupt.xlsx", not_xlsx_zip(), status="failed", message="corrupt.xlsx: not an XLSX workbook (no worksheet inside)"),
+    Case(
+        "corrupt.xlsx",
+        not_xlsx_zip(),
+        status="failed",
+        message="corrupt.xlsx: not an XLSX workbook (no worksheet inside)",
+    ),
     Case(
         "cp1252.csv",
         (H + "15.03,31/03/2019,100,90\n").encode() + '15.04,31/03/2019,100,90,"Batang Hari – ok"\n'.encode("cp1252"),

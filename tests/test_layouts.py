@@ -109,7 +109,9 @@ def test_a_column_the_loader_cannot_place_waits_for_one_choice_and_the_layout_re
     no alias names, are questions, not reasons to refuse the file: the load waits for a choice
     (naming the column and why), a choice loads it, and the next file of that layout needs none."""
     f = tmp_path / "odd_sub.csv"
-    f.write_text("KODE,KABUPATEN/KOTA,TANGGAL,SUDAH REKAM,REKAM ULANG KTP\n,,,BARU,\n15.03,Sarolangun,31/01/2019,178804,12\n")
+    f.write_text(
+        "KODE,KABUPATEN/KOTA,TANGGAL,SUDAH REKAM,REKAM ULANG KTP\n,,,BARU,\n15.03,Sarolangun,31/01/2019,178804,12\n"
+    )
     rep, db = load(base, tmp_path, f)
     assert rep.status == "failed" and rep.accepted == 0
     summary = rep.summary()
@@ -120,7 +122,9 @@ def test_a_column_the_loader_cannot_place_waits_for_one_choice_and_the_layout_re
     assert (rep.status, rep.accepted) == ("ok", 1), rep.summary()
     assert q(db, "SELECT region_code, recorded FROM coverage_rows") == [("15.03", 178804)]
     g = tmp_path / "odd_sub_feb.csv"  # next month, the same template: no question asked
-    g.write_text("KODE,KABUPATEN/KOTA,TANGGAL,SUDAH REKAM,REKAM ULANG KTP\n,,,BARU,\n15.03,Sarolangun,28/02/2019,179900,9\n")
+    g.write_text(
+        "KODE,KABUPATEN/KOTA,TANGGAL,SUDAH REKAM,REKAM ULANG KTP\n,,,BARU,\n15.03,Sarolangun,28/02/2019,179900,9\n"
+    )
     rep = run([LoadSpec(g, "coverage")], db_path=db, today=TODAY, progress=False)[0]
     assert (rep.status, rep.accepted) == ("ok", 1), rep.summary()
     assert {(h, fld, who) for h, fld, who, _ in rep.choices} == {
@@ -427,3 +431,239 @@ def test_the_loaders_new_notes_read_in_both_languages() -> None:
     assert fmt.notes(text, "en").startswith(
         "BPS code 1508 read as Kabupaten Tebo (15.09); eligible (wajib KTP-el): L 113,837"
     )
+
+
+# --- issue 29: every class of real layout loads to the printed figures or is refused, both lanes ----
+
+
+def both(base: Path, tmp: Path, path: Path, monkeypatch: pytest.MonkeyPatch, kind: str = "coverage", **kw: object):  # noqa: ANN201
+    """The file loaded with the bulk lane on and off: the same report and facts (test_bulk), and
+    the served file of the second load to read from."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    reports, snaps = load_both(path, kind, base, tmp, monkeypatch, **kw)
+    assert_same(reports, snaps)
+    return reports["on"], tmp / "on.duckdb"
+
+
+def facts(db: Path, cols: str = "region_code, as_of, eligible, recorded, not_recorded, recorded_pct_reported") -> set:
+    return set(q(db, f"SELECT {cols} FROM coverage_rows"))  # noqa: S608
+
+
+@pytest.mark.parametrize("name", ["belum_pct_stacked_jambi_2019_01.csv", "belum_pct_flat_jambi_2019_01.csv"])
+def test_a_percent_under_belum_rekam_is_the_unrecorded_share(
+    name: str, base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """BELUM REKAM over JUMLAH | %, or '% BELUM REKAM' written flat: the share not recorded,
+    stored as the recorded share 95.94 (jambi.kabardaerah.com, January 2019), never as 4.06."""
+    rep, db = both(base, tmp_path, L / name, monkeypatch)
+    assert (rep.status, rep.accepted, rep.warned) == ("ok", 2, 0), rep.summary()
+    d = dt.date(2019, 1, 31)
+    assert facts(db) == {("15", d, 2467725, 2367456, 100269, 95.94), ("15.03", d, 223211, 178804, 44407, 80.11)}
+    assert q(db, "SELECT DISTINCT date_precision FROM coverage_rows") == [("month",)]
+
+
+def test_a_percent_column_the_counts_contradict_is_refused_naming_both_readings(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rep, db = both(base, tmp_path, L / "pct_mislabelled_jambi_2019_01.csv", monkeypatch)
+    assert (rep.status, rep.accepted) == ("failed", 0)
+    assert (
+        "column '%' read as % sudah rekam (recorded share) contradicts the file's own counts on 2 of 2 rows"
+        in rep.summary()
+    )
+    assert "row 3: it says 4.06, sudah rekam / wajib KTP-el = 95.94%); it reads as % belum rekam" in rep.summary()
+    assert q(db, "SELECT COUNT(*) FROM coverage_rows") == [(0,)]
+    rep, db = both(base, tmp_path / "chosen", L / "pct_mislabelled_jambi_2019_01.csv", monkeypatch,
+                   columns={"%": "not_recorded_pct"})  # fmt: skip
+    assert rep.status == "ok" and ("15.03", dt.date(2019, 1, 31), 223211, 178804, 44407, 80.11) in facts(db)
+
+
+def test_a_name_column_of_several_levels_places_each_row_at_its_own(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'Kabupaten Karimun' then 'Kec. Karimun': the kecamatan's figure is the kecamatan's, never a
+    second figure of the kabupaten (figures illustrative, README)."""
+    rep, db = both(base, tmp_path, L / "mixed_levels_karimun.csv", monkeypatch)
+    assert (rep.status, rep.accepted) == ("ok", 4), rep.summary()
+    assert set(q(db, "SELECT region_code, eligible FROM coverage_rows")) == {
+        ("21.02", 170000), ("21.02.03", 30000), ("15.03", 223211), ("15.03.03", 30500)}  # fmt: skip
+
+
+def test_a_kelurahan_column_places_rows_at_the_village_never_on_the_district(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rep, db = both(base, tmp_path, L / "kelurahan_kota_jambi.csv", monkeypatch)
+    assert (rep.status, rep.accepted) == ("ok", 2), rep.summary()
+    assert set(q(db, "SELECT region_code, eligible, recorded FROM coverage_rows")) == {
+        ("15.71.01.1001", 9200, 9050), ("15.71.01.1002", 6100, 5980)}  # fmt: skip
+    assert q(db, "SELECT COUNT(*) FROM coverage_rows WHERE region_code = '15.71.01'") == [(0,)]
+
+
+def test_a_title_naming_the_regency_scopes_its_kecamatan_names(base: Path, tmp_path: Path) -> None:
+    f = tmp_path / "kec.csv"  # 'Sarolangun' is a kecamatan name in Sarolangun only, 'Pelawan' too: scoped by the title
+    f.write_text("REKAPITULASI PER KECAMATAN KABUPATEN SAROLANGUN KEADAAN 31 JANUARI 2019\n"
+                 "KECAMATAN,WAJIB KTP-EL,SUDAH REKAM\nSarolangun,30500,25100\n")  # fmt: skip
+    rep, db = load(base, tmp_path, f)
+    assert rep.status == "ok" and q(db, "SELECT region_code FROM coverage_rows") == [("15.03.03",)]
+
+
+def test_a_long_table_is_pivoted_one_row_per_region_and_date(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kategori/indikator + nilai: Sumba Timur June 2022 and Manggarai Timur January 2024 as
+    published (README), one stored row each."""
+    rep, db = both(base, tmp_path, L / "long_ntt.csv", monkeypatch)
+    assert (rep.status, rep.accepted, rep.warned) == ("ok", 2, 0), rep.summary()
+    assert facts(db) == {
+        ("53.11", dt.date(2022, 6, 30), 172682, 170236, 2446, 98.58),
+        ("53.19", dt.date(2024, 1, 31), 207589, 205836, None, 99.16),
+    }
+
+
+def test_month_columns_become_one_dated_row_per_month(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rep, db = both(base, tmp_path, L / "months_sarolangun_2019.csv", monkeypatch)
+    assert (rep.status, rep.accepted) == ("ok", 2), rep.summary()
+    assert set(q(db, "SELECT region_code, as_of, date_precision, recorded_pct_reported FROM coverage_rows")) == {
+        ("15.03", dt.date(2019, 1, 31), "month", 80.11), ("15.03", dt.date(2019, 3, 31), "month", 86.0)}  # fmt: skip
+
+
+def test_dates_as_offices_write_them_keep_their_precision(
+    base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rep, db = both(base, tmp_path, L / "date_phrases.csv", monkeypatch)
+    assert (rep.status, rep.accepted) == ("ok", 4), rep.summary()
+    assert set(q(db, "SELECT region_code, as_of, date_precision FROM coverage_rows")) == {
+        ("53.19", dt.date(2024, 1, 31), "month"),
+        ("91.71", dt.date(2023, 12, 31), "year"),
+        ("00", dt.date(2019, 4, 17), "before"),
+        ("15.71", dt.date(2025, 10, 1), "early-month"),
+    }
+
+
+def test_kosong_in_a_stock_column_is_a_stock_out(base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rep, db = both(base, tmp_path, L / "stock_kosong_sarolangun.csv", monkeypatch)
+    assert (rep.status, rep.accepted) == ("ok", 2), rep.summary()
+    assert set(q(db, "SELECT as_of, not_recorded, blanko_on_hand FROM coverage_rows")) == {
+        (dt.date(2018, 12, 16), 51888, 4000), (dt.date(2020, 7, 9), 9300, 0)}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "want"),
+    [
+        ("ckan_kupang_2018.json", {("53.71", dt.date(2018, 10, 31), 325826, 256427, 69354, None),
+                                   ("53.71", dt.date(2019, 3, 31), 339901, 272859, 67042, None)}),
+        ("data_kecamatan_kupang.json", {("53.71.01", dt.date(2019, 3, 31), 41200, 33100, None, None),
+                                        ("53.71.02", dt.date(2019, 3, 31), 58700, 47000, None, None)}),
+    ],
+)  # fmt: skip
+def test_portal_json_records_load(
+    name: str, want: set, base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rep, db = both(base, tmp_path, L / "json" / name, monkeypatch)
+    assert rep.status == "ok" and rep.accepted == 2, rep.summary()
+    assert facts(db) == want
+
+
+def test_a_print_backlog_target_is_refused_never_read_as_unrecorded(base: Path, tmp_path: Path) -> None:
+    db = tmp_path / "served.duckdb"
+    shutil.copy(base, db)
+    rep = run([LoadSpec(L / "targets_prr_kupang.csv", "targets")], db_path=db, today=TODAY, progress=False)[0]
+    assert (rep.status, rep.accepted, rep.rejected) == ("partial", 1, 1), rep.summary()
+    assert "row 2: metric: target 'sisa PRR dan suket belum dicetak' is for printing, PRR or blanks" in rep.summary()
+    assert q(db, "SELECT metric, target_value FROM targets") == [("unrecorded_count", 0.0)]
+
+
+KUPANG = [["KODE WILAYAH", "TANGGAL", "WAJIB KTP-EL", "SUDAH REKAM", "BELUM REKAM"],
+          ["53.71", "31/10/2018", 325826, 256427, 69354], ["53.71", "31/03/2019", 339901, 272859, 67042]]  # fmt: skip
+KUPANG_FACTS = {("53.71", dt.date(2018, 10, 31), 325826, 256427, 69354, None),
+                ("53.71", dt.date(2019, 3, 31), 339901, 272859, 67042, None)}  # fmt: skip
+
+
+def test_excel_97_2003_xls_loads_with_its_cell_types(base: Path, tmp_path: Path) -> None:
+    """Kota Kupang October 2018 and March 2019 as published (README), in an .xls written by xlwt."""
+    import xlwt
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("Kupang")
+    for r, row in enumerate(KUPANG):
+        for c, v in enumerate(row):
+            ws.write(r, c, v)
+    f = tmp_path / "kupang.xls"
+    wb.save(str(f))
+    rep, db = load(base, tmp_path, f)
+    assert (rep.status, rep.accepted) == ("ok", 2), rep.summary()
+    assert facts(db) == KUPANG_FACTS
+    assert "not_recorded 69354 disagrees with eligible - recorded = 69399" in q(
+        db, "SELECT warnings FROM coverage_rows WHERE as_of = '2018-10-31'")[0][0]  # fmt: skip
+
+
+def ods_bytes(sheets: dict[str, list[list[object]]]) -> bytes:
+    """A LibreOffice spreadsheet (content.xml, typed cells) of the given sheets."""
+    import io
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def cell(v: object) -> str:
+        if isinstance(v, (int, float)):
+            return f'<table:table-cell office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>'
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(str(v))}</text:p></table:table-cell>'
+
+    tables = "".join(
+        f'<table:table table:name="{escape(name)}">'
+        + "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows)
+        + '<table:table-row table:number-rows-repeated="1048000"><table:table-cell/></table:table-row></table:table>'
+        for name, rows in sheets.items()
+    )
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')  # fmt: skip
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2">'
+               f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>")  # fmt: skip
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml", MANIFEST, zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+    '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+)
+
+
+def test_an_opendocument_ods_loads_past_its_million_empty_rows(base: Path, tmp_path: Path) -> None:
+    f = tmp_path / "kupang.ods"
+    f.write_bytes(ods_bytes({"Kupang": KUPANG}))
+    rep, db = load(base, tmp_path, f)
+    assert (rep.status, rep.accepted) == ("ok", 2), rep.summary()
+    assert facts(db) == KUPANG_FACTS
+
+
+def test_every_sheet_of_a_workbook_is_read_or_named(base: Path, tmp_path: Path) -> None:
+    """One sheet per office: each read as a load of its own ('file › sheet'); a sheet with no
+    header (notes) named in the summary, never skipped in silence."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "Kupang"
+    for row in KUPANG:
+        wb.active.append(row)
+    jambi = wb.create_sheet("Sarolangun")
+    for row in (["KODE WILAYAH", "TANGGAL", "WAJIB KTP-EL", "SUDAH REKAM"], ["15.03", "31/01/2019", 223211, 178804]):
+        jambi.append(row)
+    wb.create_sheet("Catatan").append(["Data dari Dinas Dukcapil; lihat sheet lain"])
+    f = tmp_path / "kantor.xlsx"
+    wb.save(f)
+    db = tmp_path / "served.duckdb"
+    shutil.copy(base, db)
+    reps = run([LoadSpec(f, "coverage")], db_path=db, today=TODAY, progress=False)
+    assert [(r.file, r.status, r.accepted) for r in reps] == [
+        ("kantor.xlsx › Kupang", "ok", 2), ("kantor.xlsx › Sarolangun", "ok", 1)]  # fmt: skip
+    first = reps[0].summary()
+    assert "2 of 3 sheets read, each a load of its own: Kupang, Sarolangun" in first
+    assert "sheet 'Catatan' not read: no header row found" in first
+    assert ("15.03", dt.date(2019, 1, 31), 223211, 178804, None, None) in facts(db)
