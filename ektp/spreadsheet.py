@@ -3,10 +3,11 @@ pages' .csv, the static publish): nothing from a loaded file runs when a planner
 
 A source or note cell comes from an office's file as written, and a spreadsheet runs a cell that
 starts with = + - @ (or a tab or CR) as a formula: `=HYPERLINK(…)`, `=cmd|' /C calc'!A0`. In a
-CSV such a text cell gets a leading apostrophe, and every text cell is quoted, so that Excel set
-to ';' as its list separator (Indonesia's default) cannot split `x;=cmd|…` into a live formula
-either. In XLSX a text cell is typed as text, which a spreadsheet never runs: it is written as
-it is, with no visible apostrophe.
+CSV such a text cell gets a leading apostrophe, and so does such a start after a ',' or ';'
+inside a cell: Excel set to ';' as its list separator (Indonesia's default) splits a
+comma-separated line at every ';', quotes or not, so `x;=cmd|…` would start a live cell there.
+Every text cell is also quoted. In XLSX a text cell is typed as text, which a spreadsheet never
+runs: it is written as it is, with no visible apostrophe.
 """
 
 from __future__ import annotations
@@ -17,12 +18,19 @@ import polars as pl
 
 #: Text a spreadsheet would read as the start of a formula (after any leading spaces).
 FORMULA_START = r"^\s*[=+\-@\t\r]"
+#: … and a formula start after a separator inside a cell, where a spreadsheet using the other
+#: separator would begin a new cell.
+INNER_START = r"([,;\t\r\n])(\s*[=+\-@])"
 
 
 def neutralised(df: pl.DataFrame) -> pl.DataFrame:
     """Text cells that would start a formula, prefixed with an apostrophe."""
     exprs = [
-        pl.when(pl.col(name).str.contains(FORMULA_START)).then(pl.lit("'") + pl.col(name)).otherwise(pl.col(name))
+        pl.when(pl.col(name).str.contains(FORMULA_START))
+        .then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name))
+        .str.replace_all(INNER_START, "$1'$2")
+        .alias(name)
         for name, dtype in df.schema.items()
         if dtype == pl.Utf8
     ]

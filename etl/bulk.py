@@ -333,8 +333,8 @@ class _Plan:
         if f not in idx:
             return "NULL::DATE" if f in DATE_FIELDS[kind] else "NULL"
         x = f"c{idx[f]}"
-        if f in COUNT_FIELDS.get(kind, ()):
-            return f"CAST(u{idx[f]} AS BIGINT)"
+        if f in COUNT_FIELDS.get(kind, ()):  # TRY: a count past 2⁶³ fails its test, never the query
+            return f"TRY_CAST(u{idx[f]} AS BIGINT)"
         if f in PCT_FIELDS.get(kind, ()):
             return f"pct_val(coalesce({x}, ''))"
         if f in DATE_FIELDS[kind]:
@@ -399,7 +399,7 @@ def _clean_condition(plan: _Plan) -> str:
         checks.append("FALSE")  # every row lacks its date: the slow lane words the error
     for f in COUNT_FIELDS.get(kind, ()):  # above the smallest ceiling: the row lane judges it by level
         if f in idx:
-            checks.append(f"({values[f]} IS NULL OR {values[f]} <= {rules.BULK_CEILING})")
+            checks.append(f"(u{idx[f]} IS NULL OR coalesce({values[f]} <= {rules.BULK_CEILING}, FALSE))")
     warn = rules.sql_conditions(kind, values)  # the rules the row lane applies too (etl/rules.py)
     if kind == "coverage":  # the reported rate: its tolerance is the row lane's (rules.coverage_warnings)
         elig, rec, nrec, pct = values["eligible"], values["recorded"], values["not_recorded"], values["recorded_pct"]

@@ -31,6 +31,7 @@ from etl.onefile import (  # noqa: F401 - the names callers know from etl.load
     LoadSpec,
     _next_load_id,
     load_file,
+    refused_unread,
     rss_bytes,
     sheet_specs,
 )
@@ -214,6 +215,17 @@ def run(
     db_path = db_path or settings.path("db_path")
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with load_lock(db_path):
+        sheets = [s for given in specs for s in sheet_specs(given)]  # a workbook: each sheet
+        unread = [refused_unread(s) for s in sheets]
+        if sheets and db_path.exists() and not (rebuild or meta) and all(unread):
+            # refused before anything is copied (a zip bomb, a file over a limit, no header):
+            # the served file is not touched, the attempt waits in the journal
+            journal, _ = _open_journal(db_path, specs)
+            _journal_refusal(journal, unread, [])  # type: ignore[arg-type]
+            if progress:
+                for rep in unread:
+                    print(rep.summary(), file=sys.stderr)  # type: ignore[union-attr]
+            return unread  # type: ignore[return-value]
         tmp = db_path.with_name(f"{db_path.name}.tmp-{os.getpid()}")
         for stale in db_path.parent.glob(db_path.name + ".tmp-*"):
             stale.unlink(missing_ok=True)
@@ -229,7 +241,6 @@ def run(
             con.execute("BEGIN TRANSACTION")
             _prepare(con, new_db, previous_journals, boundaries or (boundaries is None and new_db), progress)
             matcher = RegionMatcher()
-            sheets = [s for given in specs for s in sheet_specs(given)]  # a workbook: each sheet
             for spec in sheets:
                 rep = load_file(con, spec, matcher, today=today, progress=progress)
                 reports.append(rep)

@@ -457,6 +457,19 @@ def _plan(
     return raw, plan
 
 
+def refused_unread(spec: LoadSpec) -> LoadReport | None:
+    """A file refused before any database work: unreadable, over a limit, or with no header (a
+    zip bomb answers in milliseconds, with no copy of the served file and no schema built). None
+    when it reads up to its header."""
+    label = spec.label or spec.path.name
+    try:
+        check_choices(spec.kind, spec.columns, label)
+        read_table(spec.path, spec.kind, spec.sheet).rows.close()
+    except (ExtractError, FileError) as exc:
+        return LoadReport(file=label, kind=spec.kind, status="failed", messages=[*spec.notes, str(exc)])
+    return None
+
+
 def _unresolved_message(label: str, plan: ColumnPlan) -> str:
     cols = "; ".join(f"'{h}': {why}" for h, why in plan.unresolved)
     return (

@@ -17,7 +17,7 @@ import duckdb
 from ektp.served import open_read_only
 from etl import splits
 from etl.extract import sha256_file
-from etl.load import LoadReport, LoadSpec, apply_schema, load_file, load_regions
+from etl.load import LoadReport, LoadSpec, apply_schema, load_file, load_regions, refused_unread
 from etl.regions import RegionMatcher
 from etl.validate import TABLE
 
@@ -59,6 +59,9 @@ class Preview:
 
 def dry_run(spec: LoadSpec, served: Path | None = None, today: dt.date | None = None) -> Preview:
     """Load `spec` into a private in-memory DB and describe the result; `served` is only read."""
+    unread = refused_unread(spec)
+    if unread is not None:  # refused before the in-memory DB is built (a zip bomb: milliseconds)
+        return Preview(unread)
     con = duckdb.connect(":memory:")
     try:
         con.execute("BEGIN TRANSACTION")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from pathlib import Path
 
@@ -21,28 +22,37 @@ HOSTILE = pl.DataFrame(
             "@SUM(A1)",
             "UPT Biasa",
             "<script>alert(1)</script>",
+            "x;=cmd|' /C calc'!A0",
         ],
-        "n": [1, 2, 3, 4, 5, 6],
+        "n": [1, 2, 3, 4, 5, 6, 7],
     }
 )
 
 
 def test_csv_and_xlsx_exports_neutralise_formulas() -> None:
+    """CSV: every text cell quoted, a formula start prefixed with an apostrophe (also after a ';',
+    which an Indonesian Excel splits on). XLSX: text cells typed as text, written as they are."""
     csv_text = ui.table_bytes(HOSTILE, "csv").decode()
     for line in csv_text.splitlines()[1:5]:
-        assert line.lstrip('"').startswith("'")
+        assert line.startswith("\"'")
     assert "UPT Biasa" in csv_text
+    for sep in (",", ";"):  # read back the way a spreadsheet with either list separator reads it
+        cells = [c for row in csv.reader(io.StringIO(csv_text), delimiter=sep) for c in row]
+        assert not [c for c in cells if c.lstrip().startswith(("=", "+", "@"))], (sep, cells)
     wb = openpyxl.load_workbook(io.BytesIO(ui.table_bytes(HOSTILE, "xlsx")))
     ws = wb.active
-    cells = [ws.cell(row=r, column=1).value for r in range(2, 8)]
-    assert all(not str(c).startswith(("=", "+", "-", "@")) for c in cells)
-    assert ws.cell(row=2, column=1).data_type == "s"  # text, not a formula
+    cells = [ws.cell(row=r, column=1).value for r in range(2, 2 + HOSTILE.height)]
+    assert cells == HOSTILE["office"].to_list()  # as written: no visible apostrophe
+    assert {ws.cell(row=r, column=1).data_type for r in range(2, 2 + HOSTILE.height)} == {"s"}  # text, never a formula
     pq = pl.read_parquet(io.BytesIO(ui.table_bytes(HOSTILE, "parquet")))
     assert pq.equals(HOSTILE)  # Parquet is not opened as a spreadsheet: kept exactly
 
 
-def test_safe_text_escapes_html() -> None:
-    assert ui.safe_text("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
+def test_text_from_files_is_never_markdown() -> None:
+    """M8: a source cell's link, image and markup stay text through Markdown."""
+    said = ui.safe_text("[klik di sini](http://evil.example/) ![p](http://evil.example/p.png) <b>x</b>")
+    assert "](http" not in said.replace("\\]\\(", "") and "<b>" not in said.replace("\\<", "")
+    assert said.startswith("\\[klik") and "\\!\\[p\\]" in said
 
 
 @needs_browser
