@@ -479,7 +479,7 @@ def test_counts_no_unit_can_hold_are_rejected_per_row_and_the_dry_run_agrees(
     )
     con = open_read_only(db)
     assert con.execute(
-        "SELECT region_code, eligible FROM coverage_rows WHERE load_id = (SELECT MAX(load_id) FROM loads)"
+        "SELECT region_code, eligible FROM coverage WHERE load_id = (SELECT MAX(load_id) FROM loads)"
     ).fetchall() == [("15.07", 1000)]
     con.close()
 
