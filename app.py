@@ -25,7 +25,9 @@ def body() -> None:
     backlog = queries.backlog_latest(area, as_of)
     blanko = queries.blanko_latest(area, as_of)
     st.header(f"{ui.safe_text(ui.area_name(area, lg))} · {t('as_of', lg, date=fmt.date(as_of, lg))}")
-    st.caption(ui.marker(cur["is_synthetic"], lg) + f" · {t('source', lg)}: {ui.safe_text(fmt.source(cur['source'], lg))}")
+    st.caption(
+        ui.marker(cur["is_synthetic"], lg) + f" · {t('source', lg)}: {ui.safe_text(fmt.source(cur['source'], lg))}"
+    )
 
     def delta(key: str, percent: bool = False) -> str | None:
         if prev is None or cur.get(key) is None or prev.get(key) is None:

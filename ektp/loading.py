@@ -45,6 +45,11 @@ def max_upload_bytes() -> int:
         return 50 * 2**20
 
 
+def safe_name(name: str) -> str:
+    """The upload's name as the loader keeps it (no path, no shell or markup characters)."""
+    return _safe_name(name)
+
+
 def _safe_name(name: str) -> str:
     base = Path(name).name
     base = re.sub(r"[^\w.\- ]+", "_", base).strip() or "upload"
@@ -88,6 +93,7 @@ def _spec(  # noqa: ANN202
     codes: str | None,
     operator: str = "Load page",
     origin: str | None = None,
+    columns: dict[str, str] | None = None,
 ):
     from etl.load import LoadSpec
 
@@ -100,25 +106,35 @@ def _spec(  # noqa: ANN202
         label=upload.name,
         operator=operator,
         origin=origin,
+        columns=dict(columns or {}),
     )
 
 
 def preview(
-    upload: Upload, kind: str, as_of: dt.date | None = None, province: str | None = None, codes: str | None = None
-):  # noqa: ANN201 - etl.preview.Preview, imported lazily
-    """The dry run of the upload; whether the served DB loaded the same file is asked through
-    the app's own connection (one configuration per file and process, see ektp.served)."""
-    from etl.preview import dry_run, loaded_before
+    upload: Upload,
+    kind: str,
+    as_of: dt.date | None = None,
+    province: str | None = None,
+    codes: str | None = None,
+    columns: dict[str, str] | None = None,
+):  # noqa: ANN201 - list[etl.preview.Preview], imported lazily
+    """The dry run of the upload, a preview per sheet. The served data (the layouts' saved
+    column choices, each area's earlier figures, the same file loaded before) is read through
+    the app's own connection: one configuration per file and process (ektp.served)."""
+    from etl.preview import dry_runs
 
-    spec = _spec(upload, kind, as_of, province, codes)
-    pv = dry_run(spec)
-    if db.db_path().exists():
-        cur = db.connection().cursor()
-        try:
-            pv.loaded_before = loaded_before(cur, spec)
-        finally:
-            cur.close()
-    return pv
+    spec = _spec(upload, kind, as_of, province, codes, columns=columns)
+    if not db.db_path().exists():
+        return dry_runs(spec)
+    cur = db.connection().cursor()
+    try:
+        return dry_runs(spec, history=cur)
+    finally:
+        cur.close()
+
+
+class LoadBusyError(Exception):
+    """Another load holds the lock (etl.load.LoadLockedError, said without a traceback)."""
 
 
 def load(
@@ -129,17 +145,43 @@ def load(
     codes: str | None = None,
     operator: str = "Load page",
     origin: str | None = None,
-):  # noqa: ANN201 - etl.load.LoadReport
+    columns: dict[str, str] | None = None,
+):  # noqa: ANN201 - list[etl.load.LoadReport]
     """The real load (lock, copy, atomic swap, history), recorded with who ran it and from
-    where; the temporary file goes afterwards, whatever happens."""
+    where, a report per sheet; the temporary file goes afterwards, whatever happens. A load
+    already running raises LoadBusyError."""
     try:
         if settings.is_public():  # belt and braces: the page never offers it in public mode
             raise PermissionError("the public instance has no write path")
-        from etl.load import run
+        from etl.load import LoadLockedError, run
 
-        spec = _spec(upload, kind, as_of, province, codes, operator, origin)
-        report = run([spec], db_path=db.db_path(), progress=False)[0]
+        spec = _spec(upload, kind, as_of, province, codes, operator, origin, columns)
+        try:
+            reports = run([spec], db_path=db.db_path(), progress=False)
+        except LoadLockedError as exc:
+            raise LoadBusyError(str(exc)) from None
         db.connection()  # the app's connection moves to the swapped-in file now (the old one closes)
-        return report
+        return reports
     finally:
         upload.discard()
+
+
+def onward(rows: list[tuple[str, str, dt.date]]) -> dict[str, dict[str, str]]:
+    """Where to look at what was just loaded: the map of the loaded date, at the level most rows
+    are at, over the smallest area holding them, and their trend. `rows`: (code, level, date)."""
+    if not rows:
+        return {}
+    from collections import Counter
+
+    level = Counter(lv for _, lv, _ in rows).most_common(1)[0][0]
+    level = {"village": "district", "country": "province"}.get(level, level)
+    codes = sorted({c for c, lv, _ in rows if lv != "country"})
+    depth = {"province": 0, "regency": 1, "district": 2}[level]
+    parents = {".".join(c.split(".")[:depth]) for c in codes} or {""}
+    area = parents.pop() if len(parents) == 1 and depth else "00"
+    when = max(d for _, _, d in rows)
+    trend = [c for c in codes if c.count(".") <= 1][:8] or ([area] if area != "00" else ["00"])
+    return {
+        "map": {"area": area or "00", "level": level, "date": when.isoformat()},
+        "trend": {"area": trend[0].split(".")[0] if trend[0] != "00" else "00", "regions": ",".join(trend)},
+    }

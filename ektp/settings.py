@@ -126,7 +126,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_upload_mb", "EKTP_MAX_UPLOAD_MB", "50", "Largest file the Load page accepts (MB)."),
     Setting("max_rows", "EKTP_MAX_ROWS", "20000000", "Most rows a loaded file may have (blank rows count)."),
     Setting("max_columns", "EKTP_MAX_COLUMNS", "1000", "Most columns a loaded file may have."),
-    Setting("max_cell_chars", "EKTP_MAX_CELL_CHARS", "32767", "Longest cell a loaded file may hold (Excel's own limit)."),
+    Setting(
+        "max_cell_chars", "EKTP_MAX_CELL_CHARS", "32767", "Longest cell a loaded file may hold (Excel's own limit)."
+    ),
     Setting("max_line_chars", "EKTP_MAX_LINE_CHARS", "200000", "Longest line a loaded CSV file may hold."),
     Setting(
         "max_inflated_mb",

@@ -172,9 +172,9 @@ def _load(a: argparse.Namespace, db: Path) -> int:
         for f in a.files
     ]
     if a.dry_run:
-        from etl.preview import dry_run
+        from etl.preview import dry_runs
 
-        previews = [dry_run(s, served=db) for s in specs]
+        previews = [pv for s in specs for pv in dry_runs(s, served=db)]
         for pv in previews:
             print("\n".join(pv.lines()))
         return 0 if all(pv.report.accepted > 0 for pv in previews) else 2

@@ -71,7 +71,9 @@ def sub_label(cell: str) -> str | None:
 
 def _carries(cell: str) -> bool:
     """A sub-column a merged group carries over: L, P, JUMLAH, a '%' share, a month (JAN)."""
-    return bool(cell) and (sub_label(cell) is not None or norm_header(cell) in PCT_WORDS or month_word(cell) is not None)
+    return bool(cell) and (
+        sub_label(cell) is not None or norm_header(cell) in PCT_WORDS or month_word(cell) is not None
+    )
 
 
 def combine(top: list[object], sub: list[object]) -> list[tuple[str, str]]:

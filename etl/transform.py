@@ -102,6 +102,7 @@ MONTHS = {
     "desember": 12, "december": 12, "des": 12, "dec": 12,
 }  # fmt: skip
 
+
 def month_word(text: object) -> tuple[int, int | None] | None:
     """A month column's header: 'JAN' → (1, None), 'Januari 2019' → (1, 2019); None otherwise."""
     words = re.sub(r"[^0-9A-Za-z]+", " ", str(text or "")).lower().split()

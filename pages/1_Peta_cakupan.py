@@ -135,7 +135,9 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
             st.warning(f"{t('warnings', lg)}: {fmt.notes(row['warnings'], lg)}")
         split = queries.split_by_sex(unit, row["as_of"]) if row["as_of"] else None
         if split:
-            st.caption(f"{t('by_sex', lg)} — {fmt.split_by_sex(split, lg)} · {ui.safe_text(fmt.source(split['source'], lg))}")
+            st.caption(
+                f"{t('by_sex', lg)} — {fmt.split_by_sex(split, lg)} · {ui.safe_text(fmt.source(split['source'], lg))}"
+            )
 
 
 @dataclass(frozen=True)
