@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from bench.serve import CHROME_ARGS, CHROMIUM, start_server, stop_server
-from tests.conftest import ARTIFACTS, ROOT, needs_browser
+from tests.conftest import ARTIFACTS, ROOT, needs_browser, needs_nginx
 
 pytestmark = needs_browser  # tests/conftest.py: a missing Chromium stops the run, unless SKIP_BROWSER=1
 
@@ -296,9 +296,11 @@ def test_chart_text_stays_inside_its_chart_on_a_360_px_phone(server: str) -> Non
     assert checked > 10 and legends >= 3 and id_ticks > 10
 
 
-def test_load_page_end_to_end_in_chromium(default_db: Path, tmp_path: Path) -> None:
-    """Internal instance: upload the stacked Jambi recap → the preview names each column → load →
-    the map's detail for Sarolangun on 31 January 2019 shows the new split by sex."""
+def test_the_load_journey_after_other_pages_in_chromium(default_db: Path, tmp_path: Path) -> None:
+    """Internal instance on 127.0.0.1, as an operator walks it: the Overview and the map first
+    (the app's connection to the served file is open), then Muat data: upload the stacked Jambi
+    recap → the preview's tables → load → the link to the map of the loaded date → Sarolangun's
+    detail for 31 January 2019 shows the new split by sex."""
     import shutil
 
     from playwright.sync_api import sync_playwright
@@ -313,20 +315,80 @@ def test_load_page_end_to_end_in_chromium(default_db: Path, tmp_path: Path) -> N
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 1400})
+            page.goto(base + "/?lang=en")
+            page.get_by_text("Eligible").first.wait_for(timeout=90_000)
+            page.goto(base + "/Peta_cakupan?area=15&level=regency&lang=en")
+            page.locator(".js-plotly-plot").first.wait_for(timeout=90_000)
             page.goto(base + "/Muat_data?lang=en")
             page.get_by_text("Load data").first.wait_for(timeout=90_000)
+            try:  # this machine, straight to the server: no sign-in, the upload at once
+                page.locator("input[type=file]").wait_for(state="attached", timeout=60_000)
+            finally:
+                page.screenshot(path=str(ARTIFACTS / "load_page_start.png"), full_page=True)
             page.locator("input[type=file]").set_input_files(str(stacked))
-            page.get_by_text("dry run: nothing was written").wait_for(timeout=90_000)
-            assert "'WAJIB KTP-EL / JUMLAH' → eligible" in page.inner_text("body")
+            page.get_by_text("The figures as they will be stored").wait_for(timeout=90_000)
+            page.get_by_text("What each column was taken to mean").wait_for(timeout=30_000)
+            page.get_by_role("button", name="Load 2 rows").wait_for(timeout=30_000)
+            body = page.inner_text("body")
+            assert "Traceback" not in body and "ConnectionException" not in body and "dry run" not in body
             page.screenshot(path=str(ARTIFACTS / "load_page_preview.png"), full_page=True)
             page.get_by_role("button", name="Load 2 rows").click()
-            page.get_by_text("Loaded as load").first.wait_for(timeout=120_000)
-            page.goto(base + "/Peta_cakupan?area=15&level=regency&date=2019-01-31&unit=15.03&lang=en")
+            page.get_by_text("Loaded: 2 rows").first.wait_for(timeout=120_000)
+            assert "dry run" not in page.inner_text("body")
+            page.screenshot(path=str(ARTIFACTS / "load_page_done.png"), full_page=True)
+            page.get_by_text("See the map of the date and area just loaded").click()
+            page.wait_for_url(re.compile(r".*Peta_cakupan\?.*date=2019-01-31.*"), timeout=60_000)
+            page.goto(page.url + "&unit=15.03")
             want = "By sex — Eligible (wajib KTP-el): men 113,837 · women 109,374"
             page.get_by_text(want).first.wait_for(timeout=90_000)
             page.screenshot(path=str(ARTIFACTS / "load_page_map_after.png"), full_page=True)
             browser.close()
     finally:
+        stop_server(proc)
+
+
+@needs_nginx
+def test_behind_the_shipped_nginx_every_client_signs_in(default_db: Path, tmp_path: Path) -> None:
+    """H1: deploy/'s nginx on this machine in front of a loopback internal instance: the Load page
+    asks every client to sign in (the proxy connects from loopback for all of them); straight to
+    the server, a browser on this machine is not asked. A foreign Host gets 400 (M5)."""
+    import subprocess
+    import urllib.error
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    from bench.serve import free_port, wait_healthy
+    from deploy.replicas import NGINX, write_config
+    from ektp import operators
+
+    ops = tmp_path / "operators"
+    operators.add_operator("siti", "sarolangun-98-persen", path=ops)
+    proc, base = start_server(default_db, public=False, env={"EKTP_OPERATORS": str(ops)})
+    port = free_port()
+    conf = write_config(tmp_path / "nginx", [base], port)
+    nginx = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp_path / "nginx"), "-g", "daemon off;"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    proxied = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_healthy(proxied, 30)
+        req = urllib.request.Request(base + "/Muat_data", headers={"Host": "rebind.attacker.example"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(req, timeout=10)
+        assert refused.value.code == 400
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.goto(proxied + "/Muat_data?lang=en")
+            page.get_by_text("came through a reverse proxy: sign in as an operator").first.wait_for(timeout=90_000)
+            assert page.locator("input[type=file]").count() == 0
+            page.screenshot(path=str(ARTIFACTS / "load_page_behind_nginx.png"), full_page=True)
+            page.goto(base + "/Muat_data?lang=en")  # the same browser, straight to the server
+            page.locator("input[type=file]").wait_for(state="attached", timeout=90_000)
+            browser.close()
+    finally:
+        nginx.terminate()
+        nginx.wait(10)
         stop_server(proc)
 
 
