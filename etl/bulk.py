@@ -26,6 +26,7 @@ import polars as pl
 
 from etl import rules
 from etl.extract import RawTable
+from etl.places import RowContext, resolve_region
 from etl.transform import (
     COUNT_FIELDS,
     DATE_FIELDS,
@@ -36,7 +37,7 @@ from etl.transform import (
     is_missing,
     is_total_row,
 )
-from etl.validate import COLUMNS, COPIED_TEXT, COUNTS_FIELDS, COUNTS_TABLE, EKTP_START, FIGURE_FIELDS, RowContext
+from etl.validate import COLUMNS, COPIED_TEXT, COUNTS_FIELDS, COUNTS_TABLE, EKTP_START, FIGURE_FIELDS
 
 #: Fields the bulk lanes do not check (periods in two cells, units, BPS codes, province codes,
 #: a split by sex): a file with any of them is read row by row.
@@ -253,8 +254,6 @@ def _region_map(con: duckdb.DuckDBPyConnection, ctx: RowContext, n_cols: int) ->
     Codes already in canonical form are looked up in the DB's own `regions` table; anything
     else (names, '1503', stray spaces) goes through the matcher, as the row-by-row path does.
     """
-    from etl.validate import _resolve_region
-
     idx = ctx.plan.index
     slots = [idx.get("region_code"), idx.get("region_name"), idx.get("province"), ctx.plan.parent_index]
     used = [i for i in slots if i is not None]
@@ -283,7 +282,7 @@ def _region_map(con: duckdb.DuckDBPyConnection, ctx: RowContext, n_cols: int) ->
         cells: list[object] = [None] * n_cols
         for i, v in zip(used, values, strict=True):
             cells[i] = v
-        code, _, warning = _resolve_region(ctx, cells)
+        code, _, warning = resolve_region(ctx, cells)
         if warning:  # the row-by-row rules word the warning: the row takes the slow lane
             code = None
         # canon: every cell is its own dedupe key (not a missing token, nothing to strip)

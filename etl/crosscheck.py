@@ -12,8 +12,8 @@ import duckdb
 
 from ektp import checks
 from etl.headers import ColumnPlan
+from etl.places import RowContext
 from etl.transform import ParseError, is_missing, parse_count
-from etl.validate import RowContext
 
 #: Counts a JUMLAH row or a province row is compared on.
 SUMMED = ("population", "eligible", "recorded", "not_recorded", "printed", "print_ready", "blanko_on_hand")
@@ -131,23 +131,29 @@ def check_readings(con: duckdb.DuckDBPyConnection, load_id: int, plan: ColumnPla
     refusal that names the column and both readings, or None. A percentage is checked against
     recorded / eligible (a '%' under BELUM REKAM read as the recorded share comes out as its
     complement on every row); a BELUM REKAM count against eligible − recorded. One row off is a
-    slip (the row keeps its note); most rows off is the reading."""
+    slip (the row keeps its note); most rows off is the reading. Counted in SQL: a file of ten
+    million rows is checked without bringing them into Python."""
     pct_col = next((f for f in ("recorded_pct", "not_recorded_pct") if f in plan.index), None)
     if pct_col:
-        rows = con.execute(
-            "SELECT row_number, recorded_pct_reported, 100.0 * recorded / coalesce(nullif(eligible, 0), recorded + not_recorded) "
-            "FROM coverage_rows WHERE load_id = ? AND recorded_pct_reported IS NOT NULL AND recorded IS NOT NULL "
-            "AND coalesce(nullif(eligible, 0), recorded + not_recorded) > 0 ORDER BY row_number",
-            [load_id],
-        ).fetchall()
-        agree = [r for r in rows if abs(r[1] - r[2]) <= RATE_SLACK]
-        other = {
-            "complement": [r for r in rows if abs(100.0 - r[1] - r[2]) <= RATE_SLACK and abs(r[2] - 50.0) > RATE_SLACK],
-            "fraction": [r for r in rows if abs(100.0 * r[1] - r[2]) <= RATE_SLACK and r[1] <= 1.0],
-        }
-        for what, hits in other.items():
-            if hits and len(hits) > len(agree) and 2 * len(hits) >= len(rows):
-                rn, stored, computed = hits[0]
+        n, agree, comp, frac, comp_row, frac_row = con.execute(
+            """WITH r AS (SELECT row_number, recorded_pct_reported AS p,
+                                 100.0 * recorded / coalesce(nullif(eligible, 0), recorded + not_recorded) AS c
+                          FROM coverage_rows WHERE load_id = $id AND recorded_pct_reported IS NOT NULL
+                          AND recorded IS NOT NULL AND coalesce(nullif(eligible, 0), recorded + not_recorded) > 0)
+               SELECT count(*), count(*) FILTER (abs(p - c) <= $s),
+                      count(*) FILTER (abs(100.0 - p - c) <= $s AND abs(c - 50.0) > $s),
+                      count(*) FILTER (abs(100.0 * p - c) <= $s AND p <= 1.0),
+                      min(row_number) FILTER (abs(100.0 - p - c) <= $s AND abs(c - 50.0) > $s),
+                      min(row_number) FILTER (abs(100.0 * p - c) <= $s AND p <= 1.0) FROM r""",
+            {"id": load_id, "s": RATE_SLACK},
+        ).fetchall()[0]
+        for what, hits, first in (("complement", comp, comp_row), ("fraction", frac, frac_row)):
+            if hits and hits > agree and 2 * hits >= n:
+                stored, computed = con.execute(
+                    "SELECT recorded_pct_reported, 100.0 * recorded / coalesce(nullif(eligible, 0), recorded + not_recorded) "
+                    "FROM coverage_rows WHERE load_id = ? AND row_number = ?",
+                    [load_id, first],
+                ).fetchall()[0]
                 said = stored if pct_col == "recorded_pct" else 100.0 - stored
                 reading = (
                     "% sudah rekam (recorded share)"
@@ -159,31 +165,43 @@ def check_readings(con: duckdb.DuckDBPyConnection, load_id: int, plan: ColumnPla
                          "fraction": "a fraction (0–1), not a percentage"}[what]  # fmt: skip
                 return (
                     f"{label}: column '{_header(plan, pct_col)}' read as {reading} contradicts the file's own counts "
-                    f"on {len(hits)} of {len(rows)} rows (row {rn}: it says {said:g}, sudah rekam / wajib KTP-el "
+                    f"on {hits} of {n} rows (row {first}: it says {said:g}, sudah rekam / wajib KTP-el "
                     f"= {computed:.2f}%); it reads as {truth}. Nothing was loaded: give the column that meaning "
                     "(the Load page asks; --column) or correct its header"
                 )
     if {"eligible", "recorded", "not_recorded"} <= set(plan.index):
-        rows = con.execute(
-            "SELECT row_number, eligible, recorded, not_recorded FROM coverage_rows WHERE load_id = ? "
-            "AND eligible IS NOT NULL AND recorded IS NOT NULL AND not_recorded IS NOT NULL ORDER BY row_number",
+        n, off, first = con.execute(
+            """WITH r AS (SELECT row_number, abs(eligible - recorded - not_recorded) > greatest(1, 0.001 * eligible) AS bad
+                          FROM coverage_rows WHERE load_id = ? AND eligible IS NOT NULL AND recorded IS NOT NULL
+                          AND not_recorded IS NOT NULL)
+               SELECT count(*), count(*) FILTER (bad), min(row_number) FILTER (bad) FROM r""",
             [load_id],
-        ).fetchall()
-        off = [r for r in rows if abs(r[1] - r[2] - r[3]) > max(1, 0.001 * r[1])]
-        if len(rows) >= 2 and 2 * len(off) > len(rows):
-            rn, e, rec, nrec = off[0]
+        ).fetchall()[0]
+        if n >= 2 and 2 * off > n:
+            e, rec, nrec = con.execute(
+                "SELECT eligible, recorded, not_recorded FROM coverage_rows WHERE load_id = ? AND row_number = ?",
+                [load_id, first],
+            ).fetchall()[0]
             return (
                 f"{label}: column '{_header(plan, 'not_recorded')}' read as belum rekam disagrees with "
-                f"'{_header(plan, 'eligible')}' − '{_header(plan, 'recorded')}' on {len(off)} of {len(rows)} rows "
-                f"(row {rn}: {e:,} − {rec:,} = {e - rec:,}, the column says {nrec:,}): a wrong reading of one of "
+                f"'{_header(plan, 'eligible')}' − '{_header(plan, 'recorded')}' on {off} of {n} rows "
+                f"(row {first}: {e:,} − {rec:,} = {e - rec:,}, the column says {nrec:,}): a wrong reading of one of "
                 "the three columns. Nothing was loaded: check their headers or choose their meanings"
             )
     return None
 
 
+#: Rows with a rate a load may have and still be compared with its areas' history (a village file
+#: of millions of rows is not: its summary says so).
+HISTORY_ROWS = 100_000
+
+
 def history_notes(con: duckdb.DuckDBPyConnection, history: duckdb.DuckDBPyConnection, load_id: int) -> list[str]:
     """A row whose rate sits far from its area's own latest earlier figure (97% last year, 2%
     now) keeps a note saying so; `history` is the served data (this load's rows left out)."""
+    n = con.execute("SELECT count(*) FROM coverage_rows WHERE load_id = ?", [load_id]).fetchall()[0][0]
+    if n > HISTORY_ROWS:
+        return [f"rates not compared with each area's history: {n:,} rows, more than {HISTORY_ROWS:,}"]
     rows = con.execute(  # the rate as v_coverage reads it (etl/sql/views.sql), of this load's rows
         """SELECT row_number, region_code, as_of, CASE
                WHEN eligible > 0 AND recorded IS NOT NULL THEN 100.0 * recorded / eligible

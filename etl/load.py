@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -162,8 +163,10 @@ def _open_journal(db_path: Path, specs: list[LoadSpec]) -> tuple[Path, list[Path
     the entries earlier loads left behind."""
     jdir = journal_dir(db_path)
     jdir.mkdir(exist_ok=True)
-    journal = jdir / f"{os.getpid()}-{int(time.time() * 1000)}.json"
     previous = sorted(jdir.glob("*.json"))
+    # a name no other entry has: two loads in one millisecond (a refusal, then the next load)
+    # must not share one, or the first attempt would be overwritten and lost
+    journal = jdir / f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:8]}.json"
     journal.write_text(
         json.dumps(
             {

@@ -20,14 +20,15 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ektp import schema, settings
-from etl import bulk, splits
+from ektp import settings
+from etl import bulk, choices, splits
 from etl.extract import WORKBOOKS, ExtractError, RawTable, raw_text, read_table, sha256_file, workbook_sheets
 from etl.headers import ColumnPlan, FileError, layout_fingerprint, plan_columns
+from etl.places import RowContext, code_system, title_regency
 from etl.regions import RegionMatcher
 from etl.reshape import reshape
-from etl.transform import date_in_title, detect_locale, header_lookup, norm_header
-from etl.validate import BLANK, COLUMNS, TABLE, RowContext, code_system, process_row, title_regency
+from etl.transform import date_in_title, detect_locale, norm_header
+from etl.validate import BLANK, COLUMNS, TABLE, process_row
 
 #: Rows inserted at a time (records and rejected rows each).
 BATCH = 50_000
@@ -168,42 +169,6 @@ def _options(spec: LoadSpec) -> str:
             **({"columns": dict(sorted(spec.columns.items()))} if spec.columns else {}),
         }
     )
-
-
-def saved_choices(con: duckdb.DuckDBPyConnection, layout: str) -> dict[str, tuple[str, str | None, str | None]]:
-    """The choices kept for a layout: header → (field, who, when), the latest for each header."""
-    if not schema.has_table(con, "column_choices"):
-        return {}
-    rows = con.execute(
-        "SELECT header, field, chosen_by, strftime(chosen_at, '%Y-%m-%d %H:%M') FROM column_choices "
-        "WHERE fingerprint = ? ORDER BY chosen_at",
-        [layout],
-    ).fetchall()
-    return {h: (f, who, when) for h, f, who, when in rows}
-
-
-def _keep_choices(con: duckdb.DuckDBPyConnection, spec: LoadSpec, plan: ColumnPlan, load_id: int) -> None:
-    """An accepted load keeps the choices made for it, for the next file of its layout."""
-    asked = {norm_header(h): f for h, f in spec.columns.items()}
-    for header, chosen in plan.chosen:
-        if asked.get(norm_header(header)) != chosen:
-            continue  # applied from a saved layout: kept already
-        con.execute("DELETE FROM column_choices WHERE fingerprint = ? AND header = ?", [plan.fingerprint, header])
-        con.execute(
-            "INSERT INTO column_choices VALUES (?, ?, ?, ?, ?, current_timestamp, ?)",
-            [plan.fingerprint, spec.kind, header, chosen, spec.operator, load_id],
-        )
-
-
-def check_choices(kind: str, columns: dict[str, str], label: str) -> None:
-    """Every chosen meaning is a field of the data dictionary for this kind, or 'ignore'."""
-    fields = set(header_lookup(kind).values())
-    for header, f in columns.items():
-        if f != "ignore" and f not in fields:
-            raise FileError(
-                f"{label}: '{header}' cannot mean '{f}': not a {kind} field of the dictionary "
-                f"(one of: {', '.join(sorted(fields))}, or ignore)"
-            )
 
 
 def _describe_plan(report: LoadReport, raw: RawTable, plan: ColumnPlan, spec: LoadSpec) -> tuple[dt.date, str] | None:
@@ -441,13 +406,13 @@ def _plan(
 ) -> tuple[RawTable, ColumnPlan]:
     """The file read up to its header, and its column plan with the operator's choices: this
     load's (spec.columns), else the ones kept for its layout."""
-    check_choices(spec.kind, spec.columns, label)
+    choices.check(spec.kind, spec.columns, label)
     raw = reshape(read_table(spec.path, spec.kind, spec.sheet), spec.kind)
     parts = raw.parts or [(h, "") for h in raw.headers]
     layout = layout_fingerprint(parts, spec.kind)
-    saved = saved_choices(con, layout)
-    choices = {h: f for h, (f, _, _) in saved.items()} | spec.columns
-    plan = plan_columns(parts, spec.kind, label, raw.header_rows, choices)
+    saved = choices.saved(con, layout)
+    answers = {h: f for h, (f, _, _) in saved.items()} | spec.columns
+    plan = plan_columns(parts, spec.kind, label, raw.header_rows, answers)
     asked = {norm_header(h) for h in spec.columns}
     report.plan, report.layout, report.unresolved = plan, layout, list(plan.unresolved)
     report.title_lines = raw.title_lines
@@ -463,20 +428,11 @@ def refused_unread(spec: LoadSpec) -> LoadReport | None:
     when it reads up to its header."""
     label = spec.label or spec.path.name
     try:
-        check_choices(spec.kind, spec.columns, label)
+        choices.check(spec.kind, spec.columns, label)
         read_table(spec.path, spec.kind, spec.sheet).rows.close()
     except (ExtractError, FileError) as exc:
         return LoadReport(file=label, kind=spec.kind, status="failed", messages=[*spec.notes, str(exc)])
     return None
-
-
-def _unresolved_message(label: str, plan: ColumnPlan) -> str:
-    cols = "; ".join(f"'{h}': {why}" for h, why in plan.unresolved)
-    return (
-        f"{label}: {len(plan.unresolved)} column(s) need a meaning before the file loads — {cols}. Choose it on "
-        "the Load page, or give --column 'HEADER=field' (or 'HEADER=ignore'); the choice is kept for the next "
-        "file of this layout"
-    )
 
 
 def load_file(
@@ -510,7 +466,7 @@ def load_file(
     try:
         raw, plan = _plan(con, spec, label, report)
         if plan.unresolved and not dry:
-            raise FileError(_unresolved_message(label, plan))
+            raise FileError(choices.unresolved_message(label, plan))
     except (ExtractError, FileError) as exc:
         report.status = "failed"
         report.messages.append(str(exc))
@@ -553,7 +509,7 @@ def load_file(
         _record_load(con, load_id, label, digest, spec.kind, options, report, started, refusal, spec)
         return report
     if report.status in ("ok", "partial") and not dry:
-        _keep_choices(con, spec, plan, load_id)
+        choices.keep(con, spec.kind, spec.columns, spec.operator, plan, load_id)
     _record_load(con, load_id, label, digest, spec.kind, options, report, started, None, spec)
     return report
 

@@ -54,6 +54,14 @@ def app_env(default_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return default_db
 
 
+def shown(markdown: str) -> str:
+    """Markdown as the reader sees it: text from the data is escaped punctuation by punctuation
+    (ui.safe_text), which Markdown shows as the plain character."""
+    import re
+
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+
+
 #: The operator the Load page tests sign in as (AppTest has no request: it is never "this machine").
 OPERATOR, OPERATOR_PASSWORD = "siti", "sarolangun-98-persen"
 

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ektp.db import open_read_only
-from tests.conftest import ROOT
+from tests.conftest import ROOT, shown
 
 PAGES = [None] + sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
 BAD = {
@@ -445,7 +445,7 @@ def test_tables_are_labelled_in_the_reader_language(app_env: Path) -> None:
 def test_a_roll_ups_source_speaks_the_reader_language(app_env: Path) -> None:
     """Jambi's figure is the sum of its regencies: the ETL writes that in English, the UI says it."""
     at = run("app.py", {"area": "15", "lang": "id"})
-    captions = " ".join(c.value for c in at.caption)
+    captions = shown(" ".join(c.value for c in at.caption))
     assert "jumlah 11 baris kabupaten/kota" in captions and "sum of" not in captions
     at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "province", "lang": "id"})
     sources = at.dataframe[0].value["Sumber"].dropna().tolist()

@@ -372,6 +372,8 @@ def test_behind_the_shipped_nginx_every_client_signs_in(default_db: Path, tmp_pa
     proxied = f"http://127.0.0.1:{port}"
     try:
         assert wait_healthy(proxied, 30)
+        head = urllib.request.urlopen(base + "/Muat_data", timeout=10).headers  # L10: not frameable by others
+        assert "frame-ancestors 'self'" in head["Content-Security-Policy"] and head["X-Frame-Options"] == "SAMEORIGIN"
         req = urllib.request.Request(base + "/Muat_data", headers={"Host": "rebind.attacker.example"})
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(req, timeout=10)

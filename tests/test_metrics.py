@@ -88,7 +88,7 @@ def test_every_check_note_the_etl_writes_reads_back_in_both_languages() -> None:
         fields = re.findall(r"\{(\w+)\}", template)
         text = {"level": "regency", "measure": "eligible", "name": "Kabupaten Tebo", "typed": "KAB TEBO",
                 "code": "15.09", "code_bps": "1508", "effective": "2022-11-11", "successors": "91, 93, 94, 95",
-                "former": "91~2022"}  # fmt: skip
+                "former": "91~2022", "when": "2019-03-31"}  # fmt: skip
         values = {
             f: text.get(f) or str(1000 + i) + ("." + "5" * i if "%" in template else "") for i, f in enumerate(fields)
         }

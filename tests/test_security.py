@@ -18,21 +18,13 @@ import pytest
 
 from ektp import operators, served
 from ektp.guard import Guard, origin
-from ektp.served import open_read_only
 from etl.load import LoadSpec, pending_attempts, run
 from tests.asgi_client import Downstream, call
 from tests.conftest import FIXTURES, TODAY
+from tests.test_load import rows
 
 SMALL = "KODE WILAYAH,TANGGAL,SUDAH REKAM\n15.03,31/03/2019,6\n"
 PASSWORD = "sarolangun-98-persen"
-
-
-def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = open_read_only(db)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 # --- H1: one trust decision for the write path --------------------------------------------------
@@ -313,3 +305,30 @@ def test_the_swap_keeps_the_files_mode(empty_db: Path, tmp_path: Path) -> None:
     good.write_text(SMALL)
     assert load(empty_db, good).status == "ok"
     assert empty_db.stat().st_mode & 0o777 == 0o640
+
+
+def test_the_reader_draws_a_view_once_whatever_host_asks(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """M3: the reader's memory keys on the view and the build, never the request's Host: two
+    names the server answers to get the same page, drawn once, naming public_url."""
+    from ektp.reader.serve import Reader
+
+    monkeypatch.setenv("EKTP_PUBLIC_URL", "https://ektp.example.go.id")
+    monkeypatch.setenv("EKTP_ALLOWED_HOSTS", "dukcapil.example.go.id")
+    reader = Reader(Downstream(), base_url="")
+    q = "area=15&level=regency&date=2019-03-31"
+    one = call(Guard(reader), "/v/map", q, host="ektp.example.go.id")
+    two = call(Guard(reader), "/v/map", q, host="dukcapil.example.go.id:443")
+    assert one[0] == two[0] == 200 and one[2] == two[2] and reader.renders == 1
+    assert b"https://ektp.example.go.id/v/map?" in one[2] and b"dukcapil" not in one[2]
+
+
+def test_attempts_in_the_same_millisecond_keep_their_own_journal_entries(empty_db: Path, tmp_path: Path) -> None:
+    """A refusal and the next load in one millisecond once shared a journal name: the refusal was
+    overwritten and lost. Ten refusals in a row, then a load: ten failed loads in the history."""
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("x")
+    for _ in range(10):
+        load(empty_db, bad)
+    assert len(pending_attempts(empty_db)) == 10
+    run([], db_path=empty_db, progress=False)
+    assert rows(empty_db, "SELECT COUNT(*) FROM loads WHERE file = 'bad.xlsx' AND status = 'failed'") == [(10,)]

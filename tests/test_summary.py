@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from ektp import queries, summary
+from tests.conftest import shown
 
 D = dt.date(2019, 3, 31)
 
@@ -137,7 +138,7 @@ def test_trend_and_targets_pages_say_their_sentence(app_env: Path) -> None:
         at.query_params["area"], at.query_params["lang"] = "15", "en"
         at.run()
         assert not at.exception
-        assert any(m.value.startswith(start) for m in at.markdown), [m.value for m in at.markdown]
+        assert any(shown(m.value).startswith(start) for m in at.markdown), [shown(m.value) for m in at.markdown]
 
 
 def test_backlog_series_and_destruction_sentences() -> None:
@@ -188,7 +189,7 @@ def test_backlog_and_blanks_pages_say_their_sentences(app_env: Path) -> None:
         at.query_params["lang"] = "en"
         at.run()
         assert not at.exception
-        text = " ".join(m.value for m in at.markdown)
+        text = " ".join(shown(m.value) for m in at.markdown)
         assert all(s in text for s in starts), (page, text[:600])
 
 
