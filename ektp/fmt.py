@@ -80,6 +80,22 @@ def signed(x: float | None, lang: str = "id", decimals: int = 0, percent: bool =
     return ("+" if x >= 0 else "-") + body
 
 
+#: Days in a month on average: a pace is said per month (per day, a slow pace rounds to 0,000).
+MONTH_DAYS = 365.25 / 12
+
+
+def pace(per_day: float | None, lang: str = "id") -> str:
+    """A rate's pace (a fraction per day) in points per month, with the decimals it needs to show
+    it is not zero: 0,3 pp, 0,012 pp."""
+    if per_day is None:
+        return "–"
+    per_month = per_day * 100 * MONTH_DAYS
+    decimals = 1
+    while decimals < 4 and per_month and abs(per_month) < 10 ** (1 - decimals):
+        decimals += 1
+    return num(per_month, lang, decimals) + " pp"
+
+
 def date(d: dt.date | None, lang: str = "id", precision: str = "day") -> str:
     if d is None:
         return "–"

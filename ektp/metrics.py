@@ -266,6 +266,14 @@ def sources_disagree(synthetic: list[bool | None]) -> bool:
     return sourced > 1 or (sourced > 0 and len(synthetic) > sourced)
 
 
+def counted_offices(offices: pl.DataFrame) -> pl.DataFrame:
+    """The offices a backlog page counts, draws and names: those that report how many printed
+    cards wait. One rule for the tile, the sentence, the chart and its files (an office that gave
+    only its oldest card's date is no office with a backlog figure: the tile said 516, the
+    sentence 514). The oldest card is read from every office (`oldest_card`)."""
+    return offices.filter(pl.col("awaiting_pickup").is_not_null())
+
+
 def oldest_card(offices: pl.DataFrame) -> tuple[dt.date, str] | None:
     """The oldest printed card still waiting across offices, with its date's precision."""
     dated = offices.filter(pl.col("oldest_card_date").is_not_null()).sort("oldest_card_date")

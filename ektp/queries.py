@@ -101,7 +101,7 @@ MAP_SQL = """
 WITH latest AS (
     SELECT * FROM coverage_area
     WHERE level = $level AND as_of <= $as_of AND as_of > $as_of - $window_days::INTEGER
-      AND in_scope(region_code, $scope)
+      AND in_scope(region_code, $scope) AND NOT coalesce(children_reported < children_total, FALSE)
     QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code ORDER BY as_of DESC) = 1
 )
 SELECT r.code, r.name, r.kind, l.as_of, l.population, l.eligible, l.recorded, l.printed,
@@ -178,7 +178,7 @@ def _group_by_province(codes: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
 @st.cache_data(show_spinner=False, max_entries=512)
 def _area_rows(stamp: tuple, code: str, as_of: dt.date | None) -> pl.DataFrame:
     return _q(
-        "SELECT * FROM v_coverage_area WHERE region_code = $code "
+        "SELECT * FROM v_coverage_area WHERE region_code = $code AND NOT is_partial "
         "AND ($as_of IS NULL OR as_of <= $as_of) ORDER BY as_of DESC LIMIT 2",
         {"code": code, "as_of": as_of},
     )
@@ -256,7 +256,7 @@ def _series(stamp: tuple, codes: tuple[str, ...]) -> pl.DataFrame:
     return _q(
         "SELECT region_code, region_name, as_of, recording_rate, unrecorded, eligible, recorded, printed, "
         "source, source_kind, is_synthetic, origin FROM v_coverage_area "
-        "WHERE list_contains($codes, region_code) ORDER BY region_code, as_of",
+        "WHERE list_contains($codes, region_code) AND NOT is_partial ORDER BY region_code, as_of",
         {"codes": list(codes)},
     )
 

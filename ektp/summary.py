@@ -14,7 +14,7 @@ import polars as pl
 
 from ektp import fmt
 from ektp.i18n import t
-from ektp.metrics import band_counts, project
+from ektp.metrics import STATUS_ORDER, band_counts, project
 
 #: The map's unit word per level, plural (for "8 of 11 regencies").
 UNITS = {"province": "units_province", "regency": "units_regency", "district": "units_district"}
@@ -146,8 +146,7 @@ def targets_sentence(rows: list[dict], lang: str) -> str | None:
     the rows the Targets chart draws: status, progress, label, deadline)."""
     if not rows:
         return None
-    order = ("status_missed", "status_at_risk", "status_on_track", "status_met")
-    counts = [(s, sum(1 for r in rows if r["status"] == s)) for s in order]
+    counts = [(s, sum(1 for r in rows if r["status"] == s)) for s in STATUS_ORDER]  # every status the tiles count
     said = ", ".join(f"{n} {t(s, lang)}" for s, n in counts if n)
     text = t("targets_count", lang, n=len(rows), said=said or "–")
     behind = [r for r in rows if r["status"] in ("status_missed", "status_at_risk") and r.get("progress") is not None]
@@ -167,9 +166,12 @@ def _synthetic_word(flags: list, lang: str) -> str:
     return " " + t("sum_includes_synthetic", lang) if any(flags) else ""
 
 
-def backlog_offices_sentence(offices: pl.DataFrame, area_name: str, lang: str) -> str | None:
+def backlog_offices_sentence(
+    offices: pl.DataFrame, area_name: str, lang: str, oldest: pl.DataFrame | None = None
+) -> str | None:
     """Cards waiting in the area's offices on the chart's date, the office with the most, and the
-    oldest waiting card (from the offices the chart draws)."""
+    oldest waiting card (from the offices the chart draws; the oldest card from `oldest`, every
+    office that reported one, when given)."""
     rows = [r for r in offices.to_dicts() if r.get("awaiting_pickup") is not None]
     if not rows:
         return None
@@ -185,7 +187,7 @@ def backlog_offices_sentence(offices: pl.DataFrame, area_name: str, lang: str) -
         most=fmt.num(top["awaiting_pickup"], lang),
         share=fmt.pct(top["awaiting_pickup"] / total if total else None, lang),
     )
-    dated = [r for r in offices.to_dicts() if r.get("oldest_card_date") is not None]
+    dated = [r for r in (offices if oldest is None else oldest).to_dicts() if r.get("oldest_card_date") is not None]
     if dated:
         old = min(dated, key=lambda r: r["oldest_card_date"])
         when = fmt.date(old["oldest_card_date"], lang, old.get("oldest_card_precision") or "day")
@@ -328,7 +330,7 @@ def trend_targets(
         if p.status == "status_met" and p.reached_date:
             msg += " · " + t("reached_on", lg, date=fmt.date(p.reached_date, lg))
         elif p.pace_per_day is not None:
-            msg += " · " + t("pace_now", lg, pace=fmt.num(p.pace_per_day * 100, lg, 3) + " pp")
+            msg += " · " + t("pace_now", lg, pace=fmt.pace(p.pace_per_day, lg))
         if p.projected_date:
             msg += " · " + t("projected_date", lg, date=fmt.date(p.projected_date, lg))
         elif p.status not in ("status_met", "status_missed"):
@@ -337,7 +339,7 @@ def trend_targets(
             msg += " · " + t(
                 "pace_needed",
                 lg,
-                pace=fmt.num(p.pace_needed * 100, lg, 3) + " pp",
+                pace=fmt.pace(p.pace_needed, lg),
                 deadline=fmt.date(r["deadline"], lg),
             )
         notes.append(msg)

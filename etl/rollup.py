@@ -22,7 +22,8 @@ SELECT c.parent_code AS region_code, p.parent_code, $level AS level, c.as_of,
        CASE WHEN c.is_synthetic THEN 'synthetic' WHEN c.all_office THEN 'office' ELSE 'citation' END AS source_kind,
        format($rollup, c.n, $child) AS source,
        'rollup' AS origin, c.n::INTEGER AS children_reported,
-       (SELECT COUNT(*) FROM regions k WHERE k.parent_code = c.parent_code)::INTEGER AS children_total
+       (SELECT COUNT(*) FROM regions k WHERE k.parent_code = c.parent_code
+          AND NOT contains(k.code, '~'))::INTEGER AS children_total  -- today's units: a former area (91~2022) is not one more
 FROM (
     SELECT parent_code, as_of, SUM(population) AS population, SUM(eligible) AS eligible,
            SUM(recorded) AS recorded, SUM(printed) AS printed, SUM(print_ready) AS print_ready,

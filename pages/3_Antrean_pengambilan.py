@@ -13,18 +13,21 @@ from ektp.i18n import t
 lg = ui.setup("page_backlog")
 
 
-def headline(offices: pl.DataFrame) -> None:
-    """Cards waiting, offices and the oldest card, with the sourced/synthetic marker."""
-    total = offices["awaiting_pickup"].drop_nulls()
+def headline(offices: pl.DataFrame, reported: pl.DataFrame) -> None:
+    """Cards waiting and the offices that report them (metrics.counted_offices), the oldest card
+    any office reported, with the sourced/synthetic marker."""
+    total = offices["awaiting_pickup"]
     c = st.columns(3)
     c[0].metric(t("awaiting_pickup", lg), fmt.num(total.sum() if total.len() else None, lg))
     c[1].metric(t("offices", lg), fmt.num(offices.height, lg))
-    oldest = metrics.oldest_card(offices)
+    oldest = metrics.oldest_card(reported)
     c[2].metric(t("oldest_card", lg), fmt.date(oldest[0], lg, oldest[1]) if oldest else "–")
     st.caption(ui.marker(offices["is_synthetic"].to_list(), lg))
 
 
-def offices_view(offices: pl.DataFrame, area: str, area_name: str, as_of: dt.date, title: str) -> None:
+def offices_view(
+    offices: pl.DataFrame, reported: pl.DataFrame, area: str, area_name: str, as_of: dt.date, title: str
+) -> None:
     """Each office's cards waiting by age: its sentence, chart, downloads and table."""
     srcs = fmt.sourced(offices)
     src_line = t(
@@ -33,7 +36,7 @@ def offices_view(offices: pl.DataFrame, area: str, area_name: str, as_of: dt.dat
         sources="; ".join(srcs) + ("; " if srcs else "") + t("synthetic_marker", lg),
         date=fmt.date(as_of, lg),
     )
-    said = summary.backlog_offices_sentence(offices, area_name, lg)
+    said = summary.backlog_offices_sentence(offices, area_name, lg, oldest=reported)
     if said:  # what the chart shows, in words, above it; it travels with the files
         ui.said(said)
     otitle = title + " — " + t("aging", lg)
@@ -140,10 +143,11 @@ def body() -> None:
         st.info(t("no_data", lg))
         return
     area_name = ui.area_name(area, lg)
-    offices = queries.backlog_latest(area, as_of)
+    reported = queries.backlog_latest(area, as_of)
+    offices = metrics.counted_offices(reported)  # one count for the tile, the sentence and the chart
     title = t("backlog_title", lg, area=area_name)
-    headline(offices)
-    offices_view(offices, area, area_name, as_of, title)
+    headline(offices, reported)
+    offices_view(offices, reported, area, area_name, as_of, title)
     burndowns(area)
     trend_view(series, area, area_name, as_of, title)
 

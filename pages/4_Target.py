@@ -11,6 +11,8 @@ from ektp.i18n import t
 from ektp.metrics import attention_order, published_target_sources, status_counts
 
 lg = ui.setup("page_targets")
+#: Targets the chart draws at most (the sentence, tiles and table count every one).
+CHART_ROWS = 40
 
 
 def body() -> None:
@@ -31,10 +33,13 @@ def body() -> None:
         col.metric(fmt.capital(t(k, lg)), n)
     src = published_target_sources(rows)
     title = t("page_targets", lg) + " — " + ui.area_name(area, lg)
-    line = t("figure_source", lg, sources=(src or "–") + "; " + t("synthetic_marker", lg), date=fmt.date(today, lg))
-    sorted_rows = sorted(rows, key=attention_order)[:40]
+    as_of = max((r["latest"] for r in rows if r["latest"]), default=None)  # the data's date, not today's
+    line = t("figure_source", lg, sources=(src or "–") + "; " + t("synthetic_marker", lg), date=fmt.date(as_of, lg))
+    sorted_rows = sorted(rows, key=attention_order)[:CHART_ROWS]
+    if len(rows) > CHART_ROWS:  # the chart draws the ones needing attention first, and says so
+        title += " " + t("targets_shown", lg, shown=CHART_ROWS, n=len(rows))
 
-    sentence = summary.targets_sentence(sorted_rows, lg)
+    sentence = summary.targets_sentence(rows, lg)  # every target, as the tiles count them
     if sentence:  # what the chart shows, in words, above it
         ui.said(sentence)
     fig = ui.FigureSpec(charts.targets_progress, sorted_rows, lg, title, line)

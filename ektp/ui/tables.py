@@ -298,6 +298,7 @@ def target_rows(
                 "baseline": _value_text(state.baseline, metric, lg),
                 "current_text": _value_text(p.latest_value, metric, lg)
                 + (f" ({fmt.date(p.latest_date, lg)})" if p.latest_date else ""),
+                "latest": p.latest_date,  # the date of the value judged: the page's "as of"
                 "progress": state.progress,
                 "status": p.status,
                 "start": r["start_date"],

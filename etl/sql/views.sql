@@ -90,9 +90,12 @@ WHERE (region_code, as_of) IN (
 );
 
 -- What maps and tiles draw: coverage_area (built at load, summed bottom-up) with names.
+-- is_partial: a sum of fewer units than the area has (Jambi's 2013 figure as "Indonesia"):
+-- never drawn or said as the area's own figure (queries leave it out; its note says "n of N").
 CREATE OR REPLACE VIEW v_coverage_area AS
 SELECT a.*, r.name AS region_name, r.province_code,
-       CASE WHEN a.recording_rate IS NOT NULL THEN 1 - a.recording_rate END AS unrecorded_share
+       CASE WHEN a.recording_rate IS NOT NULL THEN 1 - a.recording_rate END AS unrecorded_share,
+       coalesce(a.children_reported < a.children_total, FALSE) AS is_partial
 FROM coverage_area a JOIN regions r ON r.code = a.region_code;
 
 -- Which office a backlog row is from, however its source spells it: lower case, punctuation
