@@ -120,7 +120,7 @@ def test_targets_sentence_counts_statuses_and_names_the_furthest_behind() -> Non
         {"status": "status_no_data", "progress": None, "label": "x"},
     ]
     assert summary.targets_sentence(rows, "en") == (
-        "Of 4 targets: 1 missed, 1 at risk, 1 met; furthest behind: Kota Kupang · unrecorded residents, "
+        "Of 4 targets: 1 missed, 1 at risk, 1 no data, 1 met; furthest behind: Kota Kupang · unrecorded residents, "
         "17% of the way from its baseline (missed)."
     )
     assert summary.targets_sentence(rows[:1], "id") == "Dari 1 target: 1 tercapai."
