@@ -97,7 +97,7 @@ def below_target_line(df: pl.DataFrame, target: float, lang: str, named: int = 3
 
     rated = df.filter(pl.col("recording_rate").is_not_null())
     below = rated.filter(pl.col("recording_rate") < target).sort("recording_rate")
-    head = f"**{t('below_target', lang, value=fmt.target_pct(target, lang))}**: "
+    head = f"**{t('below_target_outlined', lang, value=fmt.target_pct(target, lang))}**: "
     head += t("below_count", lang, n=below.height, total=fmt.num(rated.height, lang))
     lowest = below.head(named)
     listed = ", ".join(

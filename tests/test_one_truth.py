@@ -106,3 +106,34 @@ def test_the_targets_tiles_and_sentence_count_the_same_targets(app_env: Path, ar
 
     captions = " ".join(shown(c.value) for c in at.caption) + " ".join(shown(m.value) for m in at.markdown)
     assert fmt.date(today, lang) not in captions  # the chart's 'as of' is the data's date
+
+
+MAP_VIEWS = [
+    {"area": "00", "level": "province"},
+    {"area": "00", "level": "regency"},
+    {"area": "15", "level": "regency", "date": "2019-03-31"},
+    {"area": "15.03", "level": "district", "date": "2019-03-31"},
+    {"area": "91", "level": "regency"},
+]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("view", MAP_VIEWS, ids=lambda v: "-".join(v.values()))
+def test_the_map_legend_counts_each_unit_once(app_env: Path, view: dict, lang: str) -> None:
+    """The legend's classes count the units of the map once each: the outline of the units
+    below target is no legend entry (it read as a class, and the counts added to 44 of 38); the
+    line under the map says what the outline is, with the same count as the sentence."""
+    import json
+
+    at = run("pages/1_Peta_cakupan.py", {**view, "lang": lang})
+    assert not at.exception, [e.value for e in at.exception]
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = [tr.get("name", "") for tr in fig["data"] if tr.get("showlegend")]
+    counts = [
+        int(m[1].replace(".", "").replace(",", ""))
+        for n in names
+        if (m := re.search(r"· ([\d.,]+) (?:wilayah|units?)$", n))
+    ]
+    table = at.dataframe[0].value  # the ranking: every unit of the view, one row each
+    assert counts and sum(counts) == len(table), (names, len(table))
+    assert not [n for n in names if n.startswith(("Below target", "Di bawah target"))]

@@ -87,9 +87,9 @@ def test_below_target_line_counts_and_names_the_lowest(app_env: Path) -> None:
     below = df.filter(pl.col("recording_rate") < 0.98).height
     assert (
         line
-        == f"**Below target (98%)**: {below} of 11 — lowest: Kabupaten Sarolangun (86.0%) … and {below - 1} more (sort the ranking to see them all)"
+        == f"**Below target (98%), outlined on the map**: {below} of 11 — lowest: Kabupaten Sarolangun (86.0%) … and {below - 1} more (sort the ranking to see them all)"
     )
-    assert summary.below_target_line(df, 0.5, "id") == "**Di bawah target (50%)**: 0 dari 11"
+    assert summary.below_target_line(df, 0.5, "id") == "**Di bawah target (50%), bergaris tebal di peta**: 0 dari 11"
 
 
 def test_trend_sentence_from_the_series_drawn() -> None:

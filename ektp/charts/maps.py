@@ -218,7 +218,9 @@ def feature_numbers(df: pl.DataFrame, geojson: dict | str) -> dict[str, int]:
 def _outline_below(
     fig: go.Figure, df: pl.DataFrame, geojson: dict | str, ids: dict[str, int], target: float, lang: str, compact: bool
 ) -> None:
-    """A transparent trace outlining the units below the target (its own legend entry)."""
+    """A transparent trace outlining the units below the target. Not a legend entry: the legend's
+    classes count every unit once (an outline entry among them read as a class of its own, and
+    the counts added up to 44 of 38); the line under the map says what the outline is."""
     below = [
         r for r in df.to_dicts()
         if r.get("recording_rate") is not None and r["recording_rate"] < target and r["code"] in ids
@@ -238,7 +240,7 @@ def _outline_below(
             name=t("below_target", lang, value=fmt.target_pct(target, lang))
             + f" · {t('units_in_band', lang, n=len(below))}",
             hoverinfo="skip",
-            showlegend=True,
+            showlegend=False,
         )
     )
 
