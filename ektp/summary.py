@@ -68,11 +68,21 @@ def map_sentence(
     return text + _synthetic_note(rows, lang)
 
 
+def named_first(df: pl.DataFrame, metric: str) -> str | None:
+    """The unit a map's sentence names first: the lowest recording rate, or the most unrecorded
+    residents or cards waiting (ties: the lower code). The detail opens on it."""
+    if metric in ("unrecorded", "print_gap"):
+        rows = [r for r in df.to_dicts() if r.get(metric) is not None]
+        return min(rows, key=lambda r: (-r[metric], r["code"]))["code"] if rows else None
+    rows = [r for r in df.to_dicts() if r.get("recording_rate") is not None]
+    return min(rows, key=lambda r: (r["recording_rate"], r["code"]))["code"] if rows else None
+
+
 def _count_sentence(df: pl.DataFrame, metric: str, level: str, area_name: str, lang: str) -> str | None:
     rows = [r for r in df.to_dicts() if r.get(metric) is not None]
     if not rows:
         return None
-    rows.sort(key=lambda r: (-r[metric], r["code"]))
+    rows.sort(key=lambda r: (-r[metric], r["code"]))  # the first is named_first's
     top = rows[0]
     total = sum(r[metric] for r in rows)
     syn = t("sum_synthetic_figure", lang) if top.get("is_synthetic") else ""

@@ -72,10 +72,12 @@ def ranking(
 
 
 @ui.fragment
-def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
-    """One unit's funnel and its alternative sources: picking a unit reruns this fragment only."""
+def detail(mv: queries.MapView, as_of: dt.date, lg: str, metric: str = "recording_rate") -> None:
+    """One unit's funnel and its alternative sources: picking a unit reruns this fragment only.
+    It opens on the unit the sentence names (summary.named_first), not the first code."""
     st.header(t("detail", lg))
     codes, names = mv.codes, mv.names
+    first = summary.named_first(mv.df, metric) or codes[0]
     if len(codes) > GROUPED_PICKER_UNITS:  # pick the province first, then one of its units
         wanted = st.session_state.get("w_unit") or ui.raw_param("unit") or ""
         provinces = tuple(mv.by_province)
@@ -83,14 +85,15 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str) -> None:
         province = ui.choice(
             "unit_province",
             provinces,
-            wanted[:2] if wanted[:2] in mv.by_province else provinces[0],
+            wanted[:2] if wanted[:2] in mv.by_province else first[:2],
             t("level_province", lg),
             format_func=lambda c: pnames.get(c, c),
             where=st,
         )
         codes = mv.by_province[province]
     unit = ui.choice(
-        "unit", codes, codes[0], t("detail", lg), format_func=lambda c: f"{names.get(c, c)} ({c})", where=st
+        "unit", codes, first if first in codes else codes[0], t("detail", lg),
+        format_func=lambda c: f"{names.get(c, c)} ({c})", where=st,  # fmt: skip
     )
     row = mv.df.row(mv.codes.index(unit), named=True)
     backlog = queries.backlog_latest(unit, as_of)
@@ -351,7 +354,7 @@ def plain_view(
         map_downloads(v, mv, title, sentence, source_line, scheme, target, bins)
 
     st.divider()
-    detail(mv, as_of, lg)
+    detail(mv, as_of, lg, v.metric)
 
 
 def map_downloads(
@@ -422,7 +425,7 @@ def body() -> None:
     if compare is not None:
         compare_view(here, mv, compare)
         st.divider()
-        detail(mv, as_of, lg)
+        detail(mv, as_of, lg, metric)
         return
     plain_view(here, mv, title, source_line, map_files, scheme, target)
 

@@ -137,3 +137,21 @@ def test_the_map_legend_counts_each_unit_once(app_env: Path, view: dict, lang: s
     table = at.dataframe[0].value  # the ranking: every unit of the view, one row each
     assert counts and sum(counts) == len(table), (names, len(table))
     assert not [n for n in names if n.startswith(("Below target", "Di bawah target"))]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("view", MAP_VIEWS, ids=lambda v: "-".join(v.values()))
+def test_the_detail_opens_on_the_unit_the_sentence_names(app_env: Path, view: dict, lang: str) -> None:
+    """The detail picker opened on the first code (Kerinci, Aceh, Batang Asai), while the sentence
+    named Sarolangun: it opens on the unit the sentence names first."""
+    at = run("pages/1_Peta_cakupan.py", {**view, "lang": lang})
+    assert not at.exception
+    unit = at.selectbox(key="w_unit").value
+    name = re.search(r"\(([\d.]+)\)$", at.selectbox(key="w_unit").format_func(unit))  # "Name (code)"
+    said = " ".join(shown(m.value) for m in at.markdown)
+    label = at.selectbox(key="w_unit").format_func(unit).rsplit(" (", 1)[0]
+    assert name and unit == name[1]
+    assert re.search(rf"^{re.escape(label)} (memiliki|has) ", said) or f"{label} " in said.split(";")[0], (
+        label,
+        said[:200],
+    )
