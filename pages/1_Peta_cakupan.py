@@ -92,8 +92,12 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str, metric: str = "recordin
         )
         codes = mv.by_province[province]
     unit = ui.choice(
-        "unit", codes, first if first in codes else codes[0], t("detail", lg),
-        format_func=lambda c: f"{names.get(c, c)} ({c})", where=st,  # fmt: skip
+        "unit",
+        codes,
+        first if first in codes else codes[0],
+        t("detail", lg),
+        format_func=lambda c: f"{names.get(c, c)} ({c})",
+        where=st,  # fmt: skip
     )
     row = mv.df.row(mv.codes.index(unit), named=True)
     backlog = queries.backlog_latest(unit, as_of)

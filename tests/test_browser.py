@@ -580,3 +580,48 @@ def test_the_map_page_shows_its_view_before_the_app_and_the_app_takes_over(serve
     # painted before the app took over, and nothing the app drew later was larger
     assert times["gone"] is not None and times["fcp"] < times["gone"], times
     assert times["lcp"] and max(times["lcp"]) <= times["gone"], times
+
+
+EMBED_VIEWS = [
+    "area=15&level=regency&date=2019-03-31&lang=id",
+    "area=00&level=province&lang=en",
+    "area=00&level=regency&lang=id",
+    "area=15.03&level=district&date=2019-03-31&lang=en",
+    "area=91&level=regency&lang=id",
+]
+
+
+def test_the_embed_snippet_never_cuts_off_its_own_words(server: str) -> None:
+    """The snippet's iframe was 640 px for content ~750 px tall: the source line was cut in half.
+    Its height is now computed for the view, and the embed lays its map out in the room its words
+    leave: in an article column of 390 and 700 px, every word of the embed (title, sentence,
+    legend, source, the link) is inside the frame."""
+    import html as html_lib
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        for q in EMBED_VIEWS:
+            text = urllib.request.urlopen(f"{server}/v/map?{q}", timeout=60).read().decode()
+            snippet = html_lib.unescape(re.search(r"<pre><code>(.*?)</code></pre>", text, re.S)[1])
+            height = int(re.search(r'height="(\d+)"', snippet)[1])
+            src = re.search(r'src="([^"]+)"', snippet)[1].replace("//localhost:", "//127.0.0.1:")  # this machine
+            for width in (390, 700):
+                page = browser.new_page(viewport={"width": width, "height": 1200})
+                page.goto(f"{server}/robots.txt")  # an article on a web origin (frame-ancestors * is http/https)
+                page.set_content(
+                    f'<p>Artikel</p><iframe src="{src}" width="100%" height="{height}" style="border:0"></iframe>'
+                )
+                frame = page.frame_locator("iframe")
+                frame.locator("figcaption").wait_for(timeout=30_000)
+                inner = next(f for f in page.frames if f != page.main_frame)
+                out = inner.evaluate(
+                    "() => ({h: innerHeight, scroll: document.documentElement.scrollHeight,"
+                    " bottoms: [...document.querySelectorAll('h1,.lede,.legend,figcaption,.links')]"
+                    ".map(e => e.getBoundingClientRect().bottom)})"
+                )
+                assert out["scroll"] <= out["h"] + 1 and max(out["bottoms"]) <= out["h"] + 1, (q, width, height, out)
+                page.close()
+        browser.close()

@@ -52,6 +52,9 @@ th,td{text-align:left;padding:.25rem .4rem;border-bottom:1px solid #ddd;vertical
 td.n{text-align:right;white-space:nowrap}
 pre{white-space:pre-wrap;word-break:break-all;background:#f4f4f4;padding:.5rem;font-size:.8rem}
 @media (max-width:30rem){figure>svg .labels{display:none}}
+body.embed main{display:flex;flex-direction:column;height:100vh;box-sizing:border-box;padding:.5rem}
+body.embed figure{flex:1 1 auto;min-height:0;display:flex;flex-direction:column}
+body.embed figure>svg{flex:1 1 auto;min-height:0;max-height:none;height:100%}
 @media print{.links,.embed,.notice{display:none}a{color:#111;text-decoration:none}figure{break-inside:avoid}}
 """.strip()
 #: The page's only style, allowed by its hash (the Content-Security-Policy forbids any other).
@@ -149,17 +152,20 @@ def _url(req: Request, c: Choice, suffix: str = "", **extra: object) -> str:
 
 
 def _legend_html(d: Drawn) -> str:
-    items = []
+    """The classes, each unit counted once; the outline of the units below target on a line of
+    its own (it is no class: beside them it read as one, and the counts added up past the units)."""
+    items, notes_ = [], []
     for e in d.legend:
-        mark = (
-            '<rect x="1" y="1" width="12" height="12" fill="none" stroke="#111" stroke-width="2"/>'
-            if e.outline
-            else f'<rect width="14" height="14" fill="{_e(e.colour)}" stroke="#999" stroke-width="0.5"/>'
-        )
+        if e.outline:
+            mark = '<rect x="1" y="1" width="12" height="12" fill="none" stroke="#111" stroke-width="2"/>'
+            notes_.append(f'<p class="small"><svg width="14" height="14" aria-hidden="true">{mark}</svg> '
+                          f"{_e(e.label)} · {_e(e.count)}</p>")  # fmt: skip
+            continue
+        mark = f'<rect width="14" height="14" fill="{_e(e.colour)}" stroke="#999" stroke-width="0.5"/>'
         items.append(
             f'<li><svg width="14" height="14" aria-hidden="true">{mark}</svg>{_e(e.label)} · {_e(e.count)}</li>'
         )
-    return f'<ul class="legend">{"".join(items)}</ul>'
+    return f'<ul class="legend">{"".join(items)}</ul>' + "".join(notes_)
 
 
 def _table_html(d: Drawn) -> str:
@@ -226,7 +232,7 @@ def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
     ]
     if choice.embed:
         parts.append(f'<p class="small links">{explore}</p>')
-        return _document(lg, d.title, _preview_meta(d, choice, req), "".join(parts))
+        return _document(lg, d.title, _preview_meta(d, choice, req), "".join(parts), embed=True)
     if d.published:
         parts.append(f'<p class="small">{_md(d.published)}</p>')
     switch = f'<a href="map?{_e(choice.query(lang=other))}" hreflang="{other}" lang="{other}">{_e(t("reader_other_lang", lg))}</a>'
@@ -240,7 +246,7 @@ def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
     parts.append(f"<h2>{_e(t('reader_cite_head', lg))}</h2>{cites}")
     frame_title = t("reader_embed_title", lg, title=d.title)
     snippet = (
-        f'<iframe src="{_e(_url(req, choice, embed=1))}" title="{_e(frame_title)}" width="100%" height="640" '
+        f'<iframe src="{_e(_url(req, choice, embed=1))}" title="{_e(frame_title)}" width="100%" height="{embed_height(d)}" '
         'loading="lazy" style="border:0"></iframe>'
     )
     parts.append(
@@ -315,11 +321,32 @@ def _other_title(d: Drawn, lang: str) -> str:
     return summary.map_title(c.metric, c.level, name, lang)
 
 
-def _document(lang: str, title: str, meta: str, body: str) -> bytes:
-    """A whole page; `meta`: tags for its head, already escaped (_preview_meta)."""
+def _document(lang: str, title: str, meta: str, body: str, embed: bool = False) -> bytes:
+    """A whole page; `meta`: tags for its head, already escaped (_preview_meta). An embed is laid
+    out to its frame's height: the map takes the room the words leave, so the words (the source
+    line above all) are never cut off, whatever the frame's height and width."""
+    cls = ' class="embed"' if embed else ""
     return (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>{_e(title)}</title>{meta}<style>{CSS}</style></head>"
-        f"<body><main>{body}</main></body></html>"
+        f"<body{cls}><main>{body}</main></body></html>"
     ).encode()
+
+
+#: An embed's height when no script sizes it: its words at a phone's width (~360 px: ~34
+#: characters a line for the title, ~38 for the sentence, a legend class a line) and a map of
+#: at least MAP_PX_MIN. Measured in Chromium at 390 and 700 px (tests/test_browser.py).
+EMBED_MAP_PX_MIN = 300
+
+
+def embed_height(d: Drawn) -> int:
+    """The iframe height the embed snippet gives this view: its words never cut off."""
+    import math
+
+    title = math.ceil(len(d.title) / 30) * 27
+    lede = math.ceil(len(d.sentence or "") / 36) * 26
+    legend = len(d.legend) * 22
+    caption = sum(math.ceil(len(x) / 44) for x in notes(d)[:2]) * 20
+    words = 16 + title + 12 + lede + 16 + legend + 16 + caption + 28 + 16
+    return int(math.ceil((words + EMBED_MAP_PX_MIN) / 20) * 20)

@@ -186,7 +186,7 @@ def gather(c: Choice) -> Drawn | None:
             r["code"] for r in rows if r.get("recording_rate") is not None and r["recording_rate"] < target
         )
         if outlined:
-            label = t("below_target", lg, value=fmt.target_pct(target, lg))
+            label = t("below_target_outlined", lg, value=fmt.target_pct(target, lg))
             legend += (svg.Legend("none", label, t("units_in_band", lg, n=len(outlined)), outline=True),)
     head, table = _ranking(rows, class_of, c.metric, lg)
     published = None
