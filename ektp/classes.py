@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 import warnings
 
+import polars as pl
+
 from ektp import fmt
 from ektp.i18n import t
 from ektp.metrics import RATE_METRICS
@@ -36,6 +38,33 @@ NO_DATA = "#d9d9d9"
 def default_scheme(metric: str, target: float | None) -> str:
     """Distance to the target for a rate that has one; natural breaks otherwise."""
     return "gap" if metric in RATE_METRICS and target is not None else "natural"
+
+
+def below_target(df: pl.DataFrame) -> pl.DataFrame:
+    """The units of a map's frame whose recording rate is below their own target (the frame's
+    `target` column, queries.UNIT_TARGET_CTE), lowest first: what the outline draws, the
+    sentence counts and the line under the map lists. A unit without a target is never below."""
+    if "target" not in df.columns:
+        return df.clear()
+    return df.filter(
+        pl.col("recording_rate").is_not_null()
+        & pl.col("target").is_not_null()
+        & (pl.col("recording_rate") < pl.col("target"))
+    ).sort(["recording_rate", "code"])
+
+
+def judged(df: pl.DataFrame) -> pl.DataFrame:
+    """The units with both a recording rate and a target of their own (below_target's whole)."""
+    if "target" not in df.columns:
+        return df.clear()
+    return df.filter(pl.col("recording_rate").is_not_null() & pl.col("target").is_not_null())
+
+
+def below_label(target: float | None, lang: str, key: str = "below_target_outlined") -> str:
+    """ "Below target (98%)" when the units share one target; "below their own target" otherwise."""
+    if target is None:
+        return t(key + "_own", lang)
+    return t(key, lang, value=fmt.target_pct(target, lang))
 
 
 def _finite(v: float | None) -> bool:

@@ -181,16 +181,32 @@ def notes(text: str | None, lang: str = "id") -> str | None:
     return checks.render(text, _say(lang))
 
 
+_FILE_ROW = re.compile(r"(?P<file>.+) row \d+")  # how the views name an office row (sql/views.sql row_source)
+
+
 def source(text: str | None, lang: str = "id") -> str | None:
-    """A row's source for the reader: a roll-up's "sum of 11 regency rows" in the UI's language
-    ("jumlah 11 baris kabupaten/kota"); any other source (a file row, an article) as it is."""
+    """A row's source as a reader cites it: a roll-up's "sum of 11 regency rows" in the UI's
+    language ("jumlah 11 baris kabupaten/kota"); the synthetic fill's file row as the synthetic
+    fill; an office file's row by its file and row on the internal instance, and as "an office
+    file" on the public one (no file name or path leaves the office); an article as it is."""
     parts = checks.read(text)
     if len(parts) == 1 and parts[0][0] == "rollup":
         return _say(lang)(*parts[0])
+    m = _FILE_ROW.fullmatch(text or "")
+    if m:
+        return _file_source(m["file"], lang) or text
     return text
 
 
-_FILE_ROW = re.compile(r"(?P<file>.+) row \d+")  # how the views name an office row (sql/views.sql row_source)
+def _file_source(file: str, lang: str) -> str | None:
+    """How a loaded file is named as a source (None: by its own name)."""
+    from ektp import settings
+
+    if file.startswith("synthetic/"):
+        return t("source_synthetic_fill", lang)
+    if settings.is_public():
+        return t("source_office_file", lang)
+    return None
 
 
 def source_family(text: str | None, lang: str = "id") -> str | None:
@@ -202,7 +218,7 @@ def source_family(text: str | None, lang: str = "id") -> str | None:
         return text
     m = _FILE_ROW.fullmatch(text)
     if m:
-        return m["file"]
+        return _file_source(m["file"], lang) or m["file"]
     parts = checks.read(text)
     if len(parts) == 1 and parts[0][0] == "rollup":
         return t("source_rollup_family", lang, level=_level_word(parts[0][1]["level"], lang))

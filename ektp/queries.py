@@ -97,8 +97,21 @@ def dates(level: str, scope: str) -> list[dt.date]:
     return _dates(db.stamp(), level, scope)
 
 
-MAP_SQL = """
-WITH latest AS (
+#: Which recording-rate target a unit is judged against, the one rule every map, sentence,
+#: legend, ranking and file uses: the unit's own — the sourced one before the synthetic fill's,
+#: the latest set — never its parent's or another area's (a province's target, or one a local
+#: article quotes, is not its regencies'; the national map judged every province against the
+#: national 93.86% while the Targets page gave each its own 98%). A unit with none is not judged.
+UNIT_TARGET_CTE = """unit_target AS (
+    SELECT region_code, target_value AS target, coalesce(source, set_by) AS target_source,
+           is_synthetic AS target_synthetic
+    FROM v_targets WHERE metric = 'recording_rate' AND in_scope(region_code, $scope)
+    QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code ORDER BY is_synthetic, start_date DESC) = 1
+)"""
+
+MAP_SQL = f"""
+WITH {UNIT_TARGET_CTE},
+latest AS (
     SELECT * FROM coverage_area
     WHERE level = $level AND as_of <= $as_of AND as_of > $as_of - $window_days::INTEGER
       AND in_scope(region_code, $scope) AND NOT coalesce(children_reported < children_total, FALSE)
@@ -107,11 +120,12 @@ WITH latest AS (
 SELECT r.code, r.name, r.kind, l.as_of, l.population, l.eligible, l.recorded, l.printed,
        l.print_ready, l.unrecorded, l.recording_rate,
        CASE WHEN l.recording_rate IS NOT NULL THEN 1 - l.recording_rate END AS unrecorded_share,
-       l.print_gap, l.source, l.source_kind, l.is_synthetic, l.warnings, l.origin
-FROM regions r LEFT JOIN latest l ON l.region_code = r.code
+       l.print_gap, l.source, l.source_kind, l.is_synthetic, l.warnings, l.origin,
+       u.target, u.target_source, u.target_synthetic
+FROM regions r LEFT JOIN latest l ON l.region_code = r.code LEFT JOIN unit_target u ON u.region_code = r.code
 WHERE r.level = $level AND in_scope(r.code, $scope)
 ORDER BY r.code
-"""
+"""  # noqa: S608 (constants only; values are bound parameters)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -487,21 +501,36 @@ def targets(
     return _targets(db.stamp(), scope).filter(*keep)
 
 
-@st.cache_data(show_spinner=False, max_entries=1024)
-def _recording_target(stamp: tuple, scope: str) -> tuple[float | None, str | None]:
+@dataclass(frozen=True)
+class ViewTarget:
+    """The targets of a map's units (UNIT_TARGET_CTE): `value` is the one every unit has as its
+    own (what the gap classes and labels measure against), None when some unit has none or
+    they differ; the units are then judged each against its own, where it has one."""
+
+    value: float | None
+    sources: tuple[str, ...]  # the targets' sources, sorted
+    synthetic: bool  # some unit's target is the synthetic fill's
+    units_with: int
+    units: int
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _view_target(stamp: tuple, level: str, scope: str) -> ViewTarget:
     df = _q(
-        "SELECT target_value, coalesce(source, set_by) AS source FROM v_targets "
-        "WHERE metric = 'recording_rate' AND in_scope($scope, region_code) "
-        "ORDER BY length(region_code) DESC, is_synthetic, start_date LIMIT 1",
-        {"scope": scope},
+        f"WITH {UNIT_TARGET_CTE} SELECT u.target, u.target_source, u.target_synthetic FROM regions r "  # noqa: S608
+        "LEFT JOIN unit_target u ON u.region_code = r.code WHERE r.level = $level AND in_scope(r.code, $scope)",
+        {"level": level, "scope": scope},
     )
-    return (df["target_value"][0], df["source"][0]) if df.height else (None, None)
+    have = df.filter(pl.col("target").is_not_null())
+    values = have["target"].unique().to_list()
+    shared = values[0] if have.height == df.height and len(values) == 1 else None
+    sources = have.filter(~pl.col("target_synthetic"))["target_source"].drop_nulls().unique().sort().to_list()
+    return ViewTarget(shared, tuple(sources), bool(have["target_synthetic"].any()), have.height, df.height)
 
 
-def recording_target(scope: str) -> tuple[float | None, str | None]:
-    """The recording-rate target of the area, else of its nearest ancestor that has one
-    (sourced before synthetic), with its source: what the map outlines units against."""
-    return _recording_target(db.stamp(), scope)
+def view_target(level: str, scope: str) -> ViewTarget:
+    """The recording-rate targets of the units of a level in scope (each its own)."""
+    return _view_target(db.stamp(), level, scope)
 
 
 TARGET_METRICS = ("recording_rate", "unrecorded_count", "recorded_count", "pickup_backlog")

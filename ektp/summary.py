@@ -9,12 +9,16 @@ a figure, and says when the figures it names are synthetic. Pure: frame in, text
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from ektp import fmt
+from ektp import classes, fmt
 from ektp.i18n import t
 from ektp.metrics import STATUS_ORDER, band_counts, project
+
+if TYPE_CHECKING:
+    from ektp import queries
 
 #: The map's unit word per level, plural (for "8 of 11 regencies").
 UNITS = {"province": "units_province", "regency": "units_regency", "district": "units_district"}
@@ -51,14 +55,18 @@ def map_sentence(
         text = t("sum_only", lang, name=low["name"], area=area_name, rate=figure, unrec=unrec, people=people, syn=syn)
     else:
         text = t("sum_lowest", lang, name=low["name"], area=area_name, rate=figure, unrec=unrec, people=people, syn=syn)
-    if target is not None:
-        gap = (target - low["recording_rate"]) * 100
-        below = sum(1 for r in rows if r["recording_rate"] < target - 1e-12)
-        if gap > 0:
-            text += t("sum_gap", lang, points=fmt.num(gap, lang, 1), target=fmt.target_pct(target, lang))
-        else:
-            text += t("sum_gap_met", lang, target=fmt.target_pct(target, lang))
-        text += "; " + t("sum_below", lang, n=below, total=len(rows), units=units) + "."
+    judged = classes.judged(df)
+    if judged.height:  # each unit against its own target (queries.UNIT_TARGET_CTE), none for the rest
+        own = low.get("target")
+        if own is not None:
+            gap = (own - low["recording_rate"]) * 100
+            key = "sum_gap" if gap > 0 else "sum_gap_met"
+            text += t(key, lang, points=fmt.num(gap, lang, 1), target=fmt.target_pct(own, lang))
+        below = classes.below_target(df).height
+        text += "; " + t("sum_below", lang, n=below, total=judged.height, units=units)
+        if judged.height < len(rows):
+            text += " " + t("sum_no_target", lang, n=len(rows) - judged.height)
+        text += "."
     else:
         high = rows[-1]
         if len(rows) > 1:
@@ -100,15 +108,18 @@ def _count_sentence(df: pl.DataFrame, metric: str, level: str, area_name: str, l
     return text + _synthetic_note(rows, lang)
 
 
-def below_target_line(df: pl.DataFrame, target: float, lang: str, named: int = 3) -> str:
+def below_target_line(df: pl.DataFrame, target: float | None, lang: str, named: int = 3) -> str | None:
     """'**Below target (98%)**: 8 of 11 — lowest: A (86.0%), B (97.6%), C (97.6%) … and 5 more':
-    a count and the lowest few (markdown, names escaped); the ranking lists every unit."""
+    a count of the units judged (each against its own target) and the lowest few (markdown,
+    names escaped); the ranking lists every unit. None when no unit has a target of its own."""
     import html
 
-    rated = df.filter(pl.col("recording_rate").is_not_null())
-    below = rated.filter(pl.col("recording_rate") < target).sort("recording_rate")
-    head = f"**{t('below_target_outlined', lang, value=fmt.target_pct(target, lang))}**: "
-    head += t("below_count", lang, n=below.height, total=fmt.num(rated.height, lang))
+    judged = classes.judged(df)
+    if not judged.height:
+        return None
+    below = classes.below_target(df)
+    head = f"**{classes.below_label(target, lang)}**: "
+    head += t("below_count", lang, n=below.height, total=fmt.num(judged.height, lang))
     lowest = below.head(named)
     listed = ", ".join(
         f"{html.escape(str(n))} ({fmt.pct(r, lang)})"
@@ -319,7 +330,10 @@ def trend_targets(
     The page only draws them (it had built them itself)."""
     target_lines, projections, notes = [], [], []
     for code in codes:
-        rows = targets.filter(pl.col("region_code") == code).sort("is_synthetic")
+        # the area's own target by the map's rule (queries.UNIT_TARGET_CTE): sourced first, latest set
+        rows = targets.filter(pl.col("region_code") == code).sort(
+            ["is_synthetic", "start_date"], descending=[False, True], nulls_last=True
+        )
         s = series.filter(pl.col("region_code") == code)
         pts = list(zip(s["as_of"].to_list(), s["recording_rate"].to_list(), strict=True))
         if not rows.height:
@@ -367,17 +381,23 @@ def map_source_line(
     sources: tuple[str, ...],
     synthetic: tuple[bool, ...],
     as_of: dt.date,
-    target: float | None,
-    target_source: str | None,
+    target: queries.ViewTarget | None,
     lang: str,
 ) -> tuple[str, str]:
     """(the sources named, the map's source line: sources, synthetic marker, as-of date and the
-    target with its source), said the same on the map page, its reader page and their files."""
+    units' targets with their sources), said the same on the map page, its reader page and
+    their files."""
     src_text = fmt.sources_line(list(sources), lang)
     if True in synthetic:
         src_text = (src_text + "; " if src_text else "") + t("synthetic_marker", lang)
     line = t("figure_source", lang, sources=src_text or "–", date=fmt.date(as_of, lang))
-    if target is not None:
-        line += " · " + t("target_line", lang, value=fmt.target_pct(target, lang))
-        line += f" ({target_source})" if target_source else ""
+    if target is not None and target.units_with:
+        if target.value is not None:
+            line += " · " + t("target_line", lang, value=fmt.target_pct(target.value, lang))
+        else:
+            line += " · " + t("target_line_own", lang, n=target.units_with, total=target.units)
+        said = [fmt.source(s, lang) or s for s in target.sources]
+        if target.synthetic:
+            said.append(t("synthetic_marker", lang))
+        line += f" ({'; '.join(said)})" if said else ""
     return src_text, line

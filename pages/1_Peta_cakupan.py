@@ -243,7 +243,7 @@ def compare_view(v: View, mv: queries.MapView, compare: dt.date) -> None:
 
 
 def choose(area: str) -> tuple:
-    """The sidebar's pickers, each mirrored in the URL: (level, metric, target, its source,
+    """The sidebar's pickers, each mirrored in the URL: (level, metric, the units' targets,
     colour scheme, the view's dates, the date, the date compared with or None, multiples)."""
     info = queries.region(area)
     levels = list(geo.LEVELS_UNDER[info["level"]])
@@ -258,7 +258,8 @@ def choose(area: str) -> tuple:
     metric = ui.choice(
         "metric", charts.METRICS, "recording_rate", t("metric", lg), format_func=lambda x: t("metric_" + x, lg)
     )
-    target, target_source = queries.recording_target(area)
+    targets = queries.view_target(level, area)  # each unit's own target (queries.UNIT_TARGET_CTE)
+    target = targets.value
     scheme = ui.choice(
         "bands",
         charts.SCHEMES,
@@ -282,7 +283,7 @@ def choose(area: str) -> tuple:
         "multiples", ("off", "on"), "off", t("multiples", lg), format_func=lambda x: t("multiples_" + x, lg),
         widget="radio",
     )  # fmt: skip
-    return level, metric, target, target_source, scheme, dates, as_of, compare, panels_on
+    return level, metric, targets, scheme, dates, as_of, compare, panels_on
 
 
 def breadcrumb(area: str) -> None:
@@ -337,13 +338,16 @@ def plain_view(
         st.markdown(published)
     one_band = charts.single_band(df, metric, scheme) if maps_on else None
     if one_band is not None:
-        st.caption(t("one_band", lg, n=one_band[1], band=t(one_band[0], lg)))
+        # distance to the target is offered only where every unit has a target of its own
+        key = "one_band" if target is not None else "one_band_no_target"
+        st.caption(t(key, lg, n=one_band[1], band=t(one_band[0], lg)))
     left, right = st.columns([3, 2])
     with left:
         ranking(mv, metric, lg, scheme, target, bins)
     with right:
-        if target is not None:
-            st.markdown(summary.below_target_line(df, target, lg, BELOW_LISTED))
+        below = summary.below_target_line(df, target, lg, BELOW_LISTED)
+        if below:
+            st.markdown(below)
         child = CHILD_LEVEL.get(level)
         if child and level != "district":
             opts = ["", *mv.codes]
@@ -407,7 +411,8 @@ def body() -> None:
     area = ui.page_header("page_map", lg)
     if area is None:
         return
-    level, metric, target, target_source, scheme, dates, as_of, compare, panels_on = choose(area)
+    level, metric, targets, scheme, dates, as_of, compare, panels_on = choose(area)
+    target = targets.value  # the one target all units share (gap classes, labels), else None
     ui.show_invalid_notice(lg)
 
     breadcrumb(area)
@@ -420,7 +425,7 @@ def body() -> None:
     mv = queries.map_view(level, area, as_of, view)
     area_name = ui.area_name(area, lg)
     title = summary.map_title(metric, level, area_name, lg)
-    src_text, source_line = summary.map_source_line(mv.sources, mv.synthetic, as_of, target, target_source, lg)
+    src_text, source_line = summary.map_source_line(mv.sources, mv.synthetic, as_of, targets, lg)
 
     here = View(view, maps_on, level, area, area_name, metric, as_of, src_text, lg)
     if panels_on == "on":

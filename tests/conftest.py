@@ -129,3 +129,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
             "SKIP_BROWSER=1: the browser tests (Chromium, Lighthouse, image exports) were skipped on purpose",
             yellow=True,
         )
+
+
+def table_cells(element: object) -> list[list[str]]:
+    """A dataframe element's cells as the reader sees them: the Styler's display text
+    (ui.tables.styled), else the values as Streamlit would write them."""
+    import pyarrow as pa
+
+    data = element.proto.arrow_data
+    if data.HasField("styler") and data.styler.display_values:
+        shown_table = pa.ipc.open_stream(data.styler.display_values).read_all()
+        return [[str(v) for v in row.values()] for row in shown_table.to_pylist()]
+    return [[str(v) for v in row] for row in element.value.itertuples(index=False)]

@@ -73,7 +73,8 @@ def test_number_formats() -> None:
     # a roll-up's source in the reader's language; other sources untouched
     assert fmt.source("sum of 11 regency rows", "id") == "jumlah 11 baris kabupaten/kota"
     assert fmt.source("sum of 1234 district rows", "en") == "sum of 1,234 district rows"
-    assert fmt.source("synthetic/coverage.parquet row 3", "id") == "synthetic/coverage.parquet row 3"
+    # the synthetic fill's file row is the synthetic fill to a reader, never a file name
+    assert fmt.source("synthetic/coverage.parquet row 3", "id") == "isian sintetis (contoh, bukan angka resmi)"
     assert fmt.source(None, "id") is None
 
 

@@ -54,7 +54,8 @@ def test_the_jambi_page_says_what_the_map_page_says(reader: Reader) -> None:
     assert "<script" not in text and "_stcore" not in text  # no Streamlit, no websocket
     assert "<h1>Recording rate by regency/city, Jambi</h1>" in text
     assert "Kabupaten Sarolangun has the lowest recording rate in Jambi: 86.0%" in text
-    assert "12.0 points below the 98% target; 10 of 11 regencies/cities are below target" in text
+    # only Sarolangun has a target of its own (98%): it alone is judged, the others are not
+    assert "12.0 points below the 98% target; 1 of 1 regencies/cities is below target (10 without" in text
     # the ranking: worst first, every unit, the figure the source printed
     rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td class=n>([^<]+)</td>', text)
     assert len(rows) == 11 and rows[0] == ("Kabupaten Sarolangun", "86.0%")
@@ -80,10 +81,10 @@ def test_the_jambi_page_says_what_the_map_page_says(reader: Reader) -> None:
 
 def test_the_map_has_the_apps_classes_and_colours(app_env: Path) -> None:
     choice, bad = view.choose({"area": ["15"], "level": ["regency"], "date": ["2019-03-31"], "lang": ["en"]})
-    assert bad == [] and choice.scheme == "gap"
+    assert bad == [] and choice.scheme == "natural"  # no shared target: the values' own breaks
     drawn = view.gather(choice)
     mv = queries.map_view("regency", "15", choice.as_of, geo.view_name("regency", "15"))
-    groups = charts.classify(mv.df, "recording_rate", "en", "gap", 0.98)
+    groups = charts.classify(mv.df, "recording_rate", "en", "natural", None)
     inline = svg.inline_svg(drawn.projected, drawn.map_body(), drawn.sentence)
     assert set(drawn.projected.paths) == set(mv.codes)  # every regency has a shape
     for g in groups:
@@ -92,8 +93,7 @@ def test_the_map_has_the_apps_classes_and_colours(app_env: Path) -> None:
     assert [(e.colour, e.label) for e in drawn.legend if not e.outline] == [
         (g["colour"], g["label"]) for g in groups if g["codes"]
     ]
-    below = sorted(r["code"] for r in mv.df.to_dicts() if r["recording_rate"] < 0.98)
-    assert sorted(drawn.outlined) == below and len(below) == 10
+    assert drawn.outlined == ("15.03",)  # below its own 98%; the others have no target of their own
     assert len(drawn.labels) == 11 and "86.0%" in [s for _, _, s in drawn.labels]
     assert drawn.tips["15.03"] == "Kabupaten Sarolangun: 86.0%"
 
@@ -144,11 +144,15 @@ def test_csv_and_json_carry_the_data_the_map_draws(reader: Reader) -> None:
     assert table["recording_rate"].to_list() == pytest.approx(served["recording_rate"].to_list())
     sar = table.filter(pl.col("code") == "15.03").row(0, named=True)
     assert sar["recording_rate"] == pytest.approx(0.86) and "radarjambi" in sar["source"]
-    assert not sar["is_synthetic"] and sar["map_class"] == "More than 10 points below"
+    mv = queries.map_view("regency", "15", served["as_of"][0], geo.view_name("regency", "15"))
+    lowest = next(
+        g["label"] for g in charts.classify(mv.df, "recording_rate", "en", "natural") if "15.03" in g["codes"]
+    )
+    assert not sar["is_synthetic"] and sar["map_class"] == lowest
     status, head, body = call(reader, "/v/map.json", JAMBI_2019, host="example.org")
     doc = json.loads(body)
     assert doc["view"] == {"area": "15", "level": "regency", "metric": "recording_rate", "date": "2019-03-31",
-                           "bands": "gap", "lang": "en"}  # fmt: skip
+                           "bands": "natural", "lang": "en"}  # fmt: skip
     assert doc["sentence"].startswith("Kabupaten Sarolangun has the lowest") and "radarjambi" in doc["source_line"]
     assert len(doc["units"]) == 11 and doc["units"][2]["code"] == "15.03"
     assert doc["links"]["page"] == "http://example.org/v/map?" + view.Choice(**_jambi()).query()
@@ -158,7 +162,7 @@ def test_csv_and_json_carry_the_data_the_map_draws(reader: Reader) -> None:
 def _jambi() -> dict:
     import datetime as dt
 
-    return {"area": "15", "level": "regency", "scheme": "gap", "as_of": dt.date(2019, 3, 31), "lang": "en"}
+    return {"area": "15", "level": "regency", "scheme": "natural", "as_of": dt.date(2019, 3, 31), "lang": "en"}
 
 
 def test_invalid_parameters_get_the_default_view_and_a_notice(reader: Reader) -> None:
@@ -269,7 +273,7 @@ def test_the_map_page_links_its_reader_view_and_draws_its_images_without_a_brows
     links = [m.value for m in at.markdown if "v/map?" in m.value]
     assert (
         len(links) == 1
-        and "(v/map?area=15&level=regency&metric=recording_rate&date=2019-03-31&bands=gap&lang=en)" in links[0]
+        and "(v/map?area=15&level=regency&metric=recording_rate&date=2019-03-31&bands=natural&lang=en)" in links[0]
     )
     at.toggle(key="dlopen_map").set_value(True).run()
     labels = [b.proto.label for b in at.get("download_button")]
@@ -326,21 +330,22 @@ def test_the_map_pages_shell_shows_its_view_before_any_script(app_env: Path, mon
     assert "<title>Recording rate by regency/city, Jambi</title>" in text and "<title>Streamlit</title>" not in text
     assert (
         '<meta property="og:image" content="http://example.org/v/map.png?area=15&amp;level=regency'
-        '&amp;metric=recording_rate&amp;date=2019-03-31&amp;bands=gap&amp;lang=en">' in text
+        '&amp;metric=recording_rate&amp;date=2019-03-31&amp;bands=natural&amp;lang=en">' in text
     )
     root = text[text.index('<div id="root">') :]
     assert root.startswith('<div id="root"><div id="ektp-first" lang="en">')
     assert "<h1>Recording rate by regency/city, Jambi</h1>" in root
     assert "Kabupaten Sarolangun has the lowest recording rate in Jambi: 86.0%" in root
     assert 'href="/v/map?area=15&amp;level=regency' in root and "Slow connection? Open the light page." in root
-    assert "radarjambi.co.id" in root and "At or above the 98% target · 1 unit" in root
+    assert "radarjambi.co.id" in root and "Below its own target, outlined on the map" in root
     # the map is an image of the reader's own SVG: Sarolangun in its class's colour
     src = re.search(r'<img src="data:image/svg\+xml,([^"]+)" width="(\d+)" height="(\d+)"', root)
     assert 'alt="Map: Recording rate by regency/city, Jambi"' in root  # the sentence is said once, above
     assert src is not None
     drawn = view.gather(view.choose({"area": ["15"], "level": ["regency"], "date": ["2019-03-31"], "lang": ["en"]})[0])
     image = unquote(src.group(1))
-    assert _fill_of(image, "15.03", drawn.tips) == "#7f3b08" and _fill_of(image, "15.05", drawn.tips) != "#7f3b08"
+    fill = drawn.fills["15.03"]  # the lowest class, the same as the reader page draws
+    assert _fill_of(image, "15.03", drawn.tips) == fill and _fill_of(image, "15.05", drawn.tips) != fill
     assert (int(src.group(2)), int(src.group(3))) == (drawn.projected.width + 8, drawn.projected.height + 8)
     # Streamlit's entry module and its preloads wait for the first paint: every one is started then
     original = down.html.decode()

@@ -21,8 +21,8 @@ def test_jambi_2019_in_english_and_indonesian(app_env: Path) -> None:
         "Kabupaten Sarolangun has the lowest recording rate in Jambi: 86.0% (14.0% unrecorded), "
         "12.0 points below the 98% target; "
     )
-    below = df.filter(pl.col("recording_rate") < 0.98).height
-    assert f"{below} of 11 regencies/cities are below target." in en
+    # only Sarolangun has a target of its own: it alone is judged (Jambi's is the province's)
+    assert "1 of 1 regencies/cities is below target (10 without a target of their own)." in en
     # the article gave a rate, no counts: no people count is said for Sarolangun
     assert "people" not in en.split(";")[0]
     # ten of the eleven figures are the demonstration fill, and the sentence says so
@@ -58,7 +58,12 @@ def test_counts_only_where_they_exist_and_synthetic_only() -> None:
         "the highest is Kab. B at 99.0%. All figures on this map are synthetic (demonstration fill), not published."
     )
     one = summary.map_sentence(
-        df.head(1).with_columns(pl.lit(False).alias("is_synthetic")), "recording_rate", "district", "X", 0.9, "en"
+        df.head(1).with_columns(pl.lit(False).alias("is_synthetic"), pl.lit(0.9).alias("target")),
+        "recording_rate",
+        "district",
+        "X",
+        0.9,
+        "en",
     )
     assert (
         one
@@ -81,15 +86,26 @@ def test_count_metric_and_nothing_to_say() -> None:
     )
 
 
-def test_below_target_line_counts_and_names_the_lowest(app_env: Path) -> None:
-    df = queries.map_values("regency", "15", D)
-    line = summary.below_target_line(df, 0.98, "en", named=1)
-    below = df.filter(pl.col("recording_rate") < 0.98).height
-    assert (
-        line
-        == f"**Below target (98%), outlined on the map**: {below} of 11 — lowest: Kabupaten Sarolangun (86.0%) … and {below - 1} more (sort the ranking to see them all)"
+def test_below_target_line_judges_each_unit_against_its_own_target() -> None:
+    df = frame(
+        [
+            {"code": "a", "name": "Kota A", "recording_rate": 0.90, "target": 0.98},
+            {"code": "b", "name": "Kab. B", "recording_rate": 0.95, "target": 0.93},  # met its own
+            {"code": "c", "name": "Kab. C", "recording_rate": 0.80},  # no target: never below
+            {"code": "d", "name": "Kab. D", "recording_rate": 0.97, "target": 0.98},
+        ]
     )
-    assert summary.below_target_line(df, 0.5, "id") == "**Di bawah target (50%), bergaris tebal di peta**: 0 dari 11"
+    line = summary.below_target_line(df, None, "en", named=1)
+    assert line == (
+        "**Below its own target, outlined on the map**: 2 of 3 — lowest: Kota A (90.0%) … and 1 more"
+        " (sort the ranking to see them all)"
+    )
+    shared = df.filter(pl.col("target").is_not_null()).with_columns(pl.lit(0.5).alias("target"))
+    assert summary.below_target_line(shared, 0.5, "id") == "**Di bawah target (50%), bergaris tebal di peta**: 0 dari 3"
+    assert summary.below_target_line(df.drop("target"), None, "en") is None  # nobody judged: no line
+    assert summary.map_sentence(df, "recording_rate", "regency", "Y", None, "en").endswith(
+        "; 2 of 3 regencies/cities are below target (1 without a target of their own)."
+    )
 
 
 def test_trend_sentence_from_the_series_drawn() -> None:
@@ -231,7 +247,8 @@ def test_trend_targets_says_each_areas_status_and_projects_the_unmet_ones() -> N
     )
     targets = pl.DataFrame(
         {"region_code": ["A", "B"], "target_value": [0.98, 0.98], "deadline": [None, dt.date(2026, 12, 31)],
-         "source": ["s", None], "set_by": ["x", "demo"], "is_synthetic": [False, True]}
+         "source": ["s", None], "set_by": ["x", "demo"], "is_synthetic": [False, True],
+         "start_date": [dt.date(2023, 1, 1), dt.date(2023, 1, 1)]}
     )  # fmt: skip
     lines, projections, notes = summary.trend_targets(
         ["A", "B", "C"], {"A": "Alpha", "B": "Beta", "C": "Gamma"}, series, targets, "en", dt.date(2025, 2, 1)

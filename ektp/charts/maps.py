@@ -216,15 +216,18 @@ def feature_numbers(df: pl.DataFrame, geojson: dict | str) -> dict[str, int]:
 
 
 def _outline_below(
-    fig: go.Figure, df: pl.DataFrame, geojson: dict | str, ids: dict[str, int], target: float, lang: str, compact: bool
+    fig: go.Figure,
+    df: pl.DataFrame,
+    geojson: dict | str,
+    ids: dict[str, int],
+    target: float | None,
+    lang: str,
+    compact: bool,
 ) -> None:
     """A transparent trace outlining the units below the target. Not a legend entry: the legend's
     classes count every unit once (an outline entry among them read as a class of its own, and
     the counts added up to 44 of 38); the line under the map says what the outline is."""
-    below = [
-        r for r in df.to_dicts()
-        if r.get("recording_rate") is not None and r["recording_rate"] < target and r["code"] in ids
-    ]  # fmt: skip
+    below = [r for r in classes.below_target(df).to_dicts() if r["code"] in ids]  # each against its own target
     if not below:
         return
     fig.add_trace(
@@ -237,8 +240,7 @@ def _outline_below(
             showscale=False,
             # thinner on a national district map, where 2 px would ink over small units
             marker={"line": {"color": "#111111", "width": 0.8 if compact else 2}},
-            name=t("below_target", lang, value=fmt.target_pct(target, lang))
-            + f" · {t('units_in_band', lang, n=len(below))}",
+            name=classes.below_label(target, lang, "below_target") + f" · {t('units_in_band', lang, n=len(below))}",
             hoverinfo="skip",
             showlegend=False,
         )
@@ -319,8 +321,7 @@ def choropleth(
                 hovertemplate=hover,
             )
         )
-    if target is not None:
-        _outline_below(fig, df, geojson, ids, target, lang, compact)
+    _outline_below(fig, df, geojson, ids, target, lang, compact)
     if labels and df.height <= LABEL_UNITS:
         _value_labels(fig, df, labels, metric, lang)
     return frame_map(fig, geojson, title, source_line, lang, bounds, height)

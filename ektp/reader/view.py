@@ -105,7 +105,7 @@ def choose(query: Mapping[str, list[str]]) -> tuple[Choice, list[str]]:
     if metric not in charts.METRICS:
         bad.append("metric")
         metric = "recording_rate"
-    target, _ = queries.recording_target(area)
+    target = queries.view_target(level, area).value
     scheme = _one(query, "bands", bad) or classes.default_scheme(metric, target)
     if scheme not in charts.SCHEMES:
         bad.append("bands")
@@ -167,8 +167,9 @@ def gather(c: Choice) -> Drawn | None:
     view = geo.view_name(c.level, c.area)
     mv = queries.map_view(c.level, c.area, c.as_of, view)
     area_name = state.area_name(c.area, lg)  # the map page's own words
-    target, target_source = queries.recording_target(c.area)
-    _, source_line = summary.map_source_line(mv.sources, mv.synthetic, c.as_of, target, target_source, lg)
+    targets = queries.view_target(c.level, c.area)
+    target = targets.value
+    _, source_line = summary.map_source_line(mv.sources, mv.synthetic, c.as_of, targets, lg)
     projected = _projected(view)
     marker = tables.marker(mv.synthetic, lg) if mv.synthetic else ""
     if c.compare is not None:
@@ -180,14 +181,10 @@ def gather(c: Choice) -> Drawn | None:
     fills = {code: g["colour"] for code, g in class_of.items() if g["key"] != "band_none"}
     tips = {r["code"]: f"{r['name']}: {format_value(metric_value(r, c.metric), c.metric, lg)}" for r in rows}
     legend = _legend(groups, lg)
-    outlined: tuple[str, ...] = ()
-    if target is not None:
-        outlined = tuple(
-            r["code"] for r in rows if r.get("recording_rate") is not None and r["recording_rate"] < target
-        )
-        if outlined:
-            label = t("below_target_outlined", lg, value=fmt.target_pct(target, lg))
-            legend += (svg.Legend("none", label, t("units_in_band", lg, n=len(outlined)), outline=True),)
+    outlined = tuple(classes.below_target(mv.df)["code"].to_list())  # each against its own target
+    if outlined:
+        label = classes.below_label(target, lg)
+        legend += (svg.Legend("none", label, t("units_in_band", lg, n=len(outlined)), outline=True),)
     head, table = _ranking(rows, class_of, c.metric, lg)
     published = None
     if c.metric == "recording_rate":
@@ -274,7 +271,7 @@ def _compare(c: Choice, mv: queries.MapView, area_name: str, marker: str, projec
 
     tips = {r["code"]: f"{r['name']}: {changes.change_text(r, c.metric, lg)}" for r in rows}
     title = changes.change_title(c.metric, c.level, area_name, c.compare, c.as_of, lg)
-    src_text, _ = summary.map_source_line(mv.sources, mv.synthetic, c.as_of, None, None, lg)
+    src_text, _ = summary.map_source_line(mv.sources, mv.synthetic, c.as_of, None, lg)
     source = t("figure_source", lg, sources=src_text or "–", date=f"{d0} → {d1}")
     head = (t("name", lg), t("code", lg), d0, d1, t("change_col", lg))
     table = tuple((r["name"], r["code"], num(r["before"]), num(r["now"]), change(r["change"])) for r in rows)
