@@ -1,11 +1,18 @@
-"""Overview: headline tiles for the selected area, as-of date, sourced vs synthetic, page links."""
+"""Overview: who lags in the selected area (the map's own sentence, its lowest units with their
+gap, a small map), then the area's headline tiles, its sources and the page links."""
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
-from ektp import fmt, queries, ui
+from ektp import fmt, geo, queries, summary, ui
 from ektp.i18n import t
+from ektp.reader import page as map_page
+from ektp.reader import view as map_view
+
+#: How many of the lowest units the Overview lists (the map page ranks them all).
+LAGGARDS = 5
 
 lg = ui.setup("page_overview")
 
@@ -16,7 +23,7 @@ def body() -> None:
         return
     ui.show_invalid_notice(lg)
     st.caption(t("overview_intro", lg))
-    ui.show_latest_release(lg)
+    who_lags(area)
     cur, prev = queries.area_latest(area)
     if cur is None:
         st.info(t("no_data", lg))
@@ -64,6 +71,7 @@ def body() -> None:
         st.caption(
             f"{t('by_sex', lg)} — {fmt.split_by_sex(split, lg)} · {t('source', lg)}: {ui.safe_text(fmt.source(split['source'], lg))}"
         )
+    ui.show_latest_release(lg)  # the national anchor and the sources' notes: after the answer
     pts = queries.sourced_points([area])
     if pts.height:
         st.markdown(f"**{t('sources', lg)}** — {t('sourced_marker', lg)}")
@@ -74,6 +82,54 @@ def body() -> None:
     cols = st.columns(3)
     for i, (path, key, icon) in enumerate(ui.PAGES[1:]):
         cols[i % 3].page_link(path, label=t(key, lg), icon=icon, query_params={"lang": lg, "area": area})
+
+
+def who_lags(area: str) -> None:
+    """The area's units at their latest date: the map page's sentence, the lowest few with
+    their gap to their own target, and the map, from the one view model the map page, the
+    reader page and the files draw (ektp.reader.view), so the Overview says what they say."""
+    info = queries.region(area)
+    child = geo.CHILD_LEVEL.get(info["level"]) if info else None
+    if child is None:
+        return
+    choice, _ = map_view.choose({"area": [area], "level": [child], "lang": [lg]})
+    drawn = map_view.gather(choice)
+    if drawn is None:
+        return
+    st.subheader(t("who_lags", lg, units=t(summary.UNITS[child], lg), date=fmt.date(choice.as_of, lg)))
+    if drawn.sentence:
+        ui.said(drawn.sentence)
+    left, right = st.columns([3, 2])
+    with left:
+        if drawn.projected is not None:  # the reader page's drawing and legend: no Plotly here
+            image = map_page.svg.inline_svg(drawn.projected, drawn.map_body(), drawn.title)
+            st.html(
+                "<style>.ektp-overview ul.legend{list-style:none;padding:0;margin:.3rem 0;font-size:.85rem}"
+                ".ektp-overview ul.legend li{display:inline-flex;gap:.3rem;align-items:center;margin-right:.8rem}"
+                ".ektp-overview svg{max-width:100%;height:auto}.ektp-overview p{font-size:.85rem;margin:0}</style>"
+                f'<div class="ektp-overview">{image}{map_page.legend_html(drawn)}</div>'
+            )
+    with right:
+        ui.table(laggards(area, child, choice.as_of), lang=lg, hide_index=True, width="stretch")
+        st.page_link(
+            "pages/1_Peta_cakupan.py",
+            label=t("who_lags_map", lg),
+            icon="🗺️",
+            query_params={"lang": lg, "area": area, "level": child, "date": choice.as_of.isoformat()},
+        )
+
+
+def laggards(area: str, level: str, as_of: object) -> pl.DataFrame:
+    """The lowest units of the view by recording rate: name, rate, points below their own
+    target (queries.UNIT_TARGET_CTE; none where they have none), the date of their figure."""
+    df = queries.map_values(level, area, as_of).filter(pl.col("recording_rate").is_not_null())
+    low = df.sort(["recording_rate", "code"]).head(LAGGARDS)
+    return low.select(
+        pl.col("name").alias(t("name", lg)),
+        (pl.col("recording_rate") * 100).round(2).alias(t("metric_recording_rate", lg) + " (%)"),
+        ((pl.col("target") - pl.col("recording_rate")) * 100).round(2).alias(t("points_below_own_target", lg)),
+        pl.col("as_of").alias(t("date", lg)),
+    )
 
 
 ui.guarded(body)

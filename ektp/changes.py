@@ -141,9 +141,15 @@ def change_map(
     title: str,
     source_line: str,
     bounds: tuple[float, float, float, float] | None = None,
+    labels: dict[str, tuple[float, float]] | None = None,
 ) -> go.Figure:
-    """The change map: one trace per class (legend with unit counts), hover with both figures
-    and the change; units without a figure on either date in grey. `df`: change_frame with `fid`."""
+    """The change map: one trace per class, each a legend entry with its unit count (a
+    choropleth is no legend entry unless told: the compare map had no legend), borders dark
+    enough to part the pale "no change" units, hover with both figures and the change; units
+    without a figure on either date in grey; on views of up to LABEL_UNITS units each unit's
+    change written at its label point (`labels`: code → lng, lat). `df`: change_frame with `fid`."""
+    from ektp.charts import LABEL_UNITS
+
     fig = go.Figure()
     rows = [r for r in df.to_dicts() if r.get("fid") is not None]
     for d, members in change_groups(rows, metric, lang):
@@ -158,10 +164,26 @@ def change_map(
                 z=np.array([0.0 if r["change"] is None else r["change"] for r in members], dtype=np.float32),
                 colorscale=[[0, d["colour"]], [1, d["colour"]]],
                 showscale=False,
-                marker={"line": {"color": "#888888", "width": 0.5}},
+                marker={"line": {"color": "#555555", "width": 0.8}},
                 name=f"{d['label']} · {t('units_in_band', lang, n=len(members))}",
+                legendgroup=d["key"] if "key" in d else d["label"],
+                showlegend=True,
                 customdata=text,
                 hovertemplate="<b>%{properties.n}</b> (%{properties.c})<br>%{customdata}<extra></extra>",
+            )
+        )
+    written = [r for r in rows if labels and r["code"] in labels and r.get("change") is not None]
+    if written and len(rows) <= LABEL_UNITS:
+        fig.add_trace(
+            go.Scattergeo(
+                lon=[labels[r["code"]][0] for r in written],
+                lat=[labels[r["code"]][1] for r in written],
+                text=[fmt.signed(r["change"], lang, 1 if metric in RATE_METRICS else 0) for r in written],
+                mode="text",
+                textfont={"size": 11, "color": "#111111", "shadow": "auto"},
+                hoverinfo="skip",
+                showlegend=False,
+                name="labels",
             )
         )
     return frame_map(fig, geojson, title, source_line, lang, bounds)

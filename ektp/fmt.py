@@ -195,7 +195,33 @@ def source(text: str | None, lang: str = "id") -> str | None:
     m = _FILE_ROW.fullmatch(text or "")
     if m:
         return _file_source(m["file"], lang) or text
-    return text
+    return _brief_source(text, lang)
+
+
+#: How the project brief named the articles it was given without their address: "seed article
+#: 003 (27 Jan 2020)", "seed article 001 (Bhirawa)", "seed brief: Kota Palembang uncollected
+#: cards (24 Mar 2022)". A reader cites the publisher and date, not the brief's numbering.
+_BRIEF = re.compile(r"seed (?:article \d+|brief: (?P<title>[^(]+?))\s*(?:\((?P<what>[^)]*)\))?")
+_SHORT_MONTHS = {m[:3].lower(): i for i, m in enumerate(MONTHS_EN, 1)}
+
+
+def _brief_source(text: str | None, lang: str) -> str | None:
+    m = _BRIEF.fullmatch(text or "")
+    if not m:
+        return text
+    what = (m["what"] or "").strip()
+    day = re.fullmatch(r"(\d{1,2}) (\w{3})\w* (\d{4})", what)
+    if day and day[2].lower() in _SHORT_MONTHS:
+        when = date(dt.date(int(day[3]), _SHORT_MONTHS[day[2].lower()], int(day[1])), lang)
+        return t("source_news_dated", lang, date=when)
+    return t("source_news_by", lang, publisher=what) if what else t("source_news", lang)
+
+
+def brief_mentions(text: str | None, lang: str = "id") -> str | None:
+    """A note that points to the brief's numbering ("(seed article 002)") says "a news article"."""
+    if not text:
+        return text
+    return re.sub(r"seed article \d+", t("source_news", lang), text)
 
 
 def _file_source(file: str, lang: str) -> str | None:

@@ -215,7 +215,10 @@ def compare_view(v: View, mv: queries.MapView, compare: dt.date) -> None:
     sentence = changes.change_sentence(ch, metric, area_name, compare, as_of, lg)
     if sentence:
         ui.said(sentence)
-    fig = ui.FigureSpec(changes.change_map, ch, geo.static_url(view), metric, lg, title, source_line, geo.bounds(view))
+    labels = queries.label_points(mv.codes) if len(mv.codes) <= charts.LABEL_UNITS else None  # each unit's change
+    fig = ui.FigureSpec(
+        changes.change_map, ch, geo.static_url(view), metric, lg, title, source_line, geo.bounds(view), labels=labels
+    )
     if maps_on:
         st.session_state["map_view"] = view
         ui.show_geometry_loader(view)
@@ -228,7 +231,7 @@ def compare_view(v: View, mv: queries.MapView, compare: dt.date) -> None:
 
     def export_fig():  # noqa: ANN202 - geometry embedded; the sentence travels with the file
         said = f"{title} — {sentence}" if sentence else title
-        return changes.change_map(ch, geo.geojson(view), metric, lg, said, source_line, geo.bounds(view))
+        return changes.change_map(ch, geo.geojson(view), metric, lg, said, source_line, geo.bounds(view), labels)
 
     shared = reader_view(v, "", compare)  # a change map has no colour scheme to choose
     ui.reader_link(shared.query(), lg)

@@ -85,7 +85,7 @@ def burndowns(area: str) -> None:
         bsrc = t(
             "figure_source",
             lg,
-            sources=(r["source"] or r["set_by"] or "–")
+            sources=(fmt.source(r["source"], lg) or r["set_by"] or "–")
             + ("; " + t("synthetic_marker", lg) if window["is_synthetic"].any() else ""),
             date=fmt.date(r["deadline"], lg),
         )

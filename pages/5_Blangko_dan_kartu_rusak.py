@@ -93,7 +93,7 @@ def destruction_view(area: str, area_name: str) -> None:
     line = t(
         "figure_source",
         lg,
-        sources="; ".join(sorted(set(reg["source"].to_list()))),
+        sources=fmt.sources_line(sorted(set(reg["source"].to_list())), lg, most=6),
         date=fmt.date(reg["event_date"].max(), lg),
     )
     dsaid = summary.destruction_sentence(reg, area_name, lg)

@@ -315,3 +315,115 @@ def test_every_table_writes_numbers_and_dates_in_the_pages_language(
                 assert frame[column].dtype.kind in "iuf", (column, frame[column].dtype)
     if page != "pages/6_Data_dan_metode.py" and page != "pages/4_Target.py":
         assert numbers_seen, page  # the check saw thousands written the page's way
+
+
+BRIEF_PAGES = [
+    ("app.py", {"area": "35.74"}),
+    ("app.py", {"area": "53.71"}),
+    ("pages/2_Tren.py", {"area": "53.71"}),
+    ("pages/3_Antrean_pengambilan.py", {"area": "53.71"}),
+    ("pages/3_Antrean_pengambilan.py", {"area": "16.71"}),
+    ("pages/4_Target.py", {"area": "53.71"}),
+    ("pages/5_Blangko_dan_kartu_rusak.py", {"area": "00"}),
+]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("page,params", BRIEF_PAGES, ids=lambda x: x if isinstance(x, str) else "")
+def test_sources_read_as_people_cite_them(app_env: Path, page: str, params: dict, lang: str) -> None:
+    """Finding 9: "seed article 001 (Bhirawa)", "seed brief: …" (the project brief's numbering)
+    read as sources. Every text, table cell and chart of these pages names the article by its
+    publisher or date in the page's language instead."""
+    import json
+
+    from tests.conftest import table_cells
+
+    at = run(page, {**params, "lang": lang})
+    assert not at.exception, [e.value for e in at.exception]
+    words = [shown(e.value) for kind in ("markdown", "caption", "info", "warning") for e in at.get(kind)]
+    cells = [c for d in at.dataframe for row in table_cells(d) for c in row]
+    charts = [c.proto.spec for c in at.get("plotly_chart")]
+    everything = "\n".join(words + cells + charts)
+    assert "seed article" not in everything and "seed brief" not in everything
+    if params["area"] != "16.71":  # Palembang's brief gave no count: nothing of it is drawn
+        said = json.dumps(everything, ensure_ascii=False)
+        assert ("artikel berita" if lang == "id" else "news article") in said
+
+
+def _in_order(node: object) -> list:
+    """Every element of an AppTest tree, in the order the page shows them."""
+    out = []
+    for child in getattr(node, "children", {}).values():
+        out.append(child)
+        out.extend(_in_order(child))
+    return out
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("area", ["00", "15", "15.03", "91"])
+def test_the_overview_says_who_lags_before_any_note(app_env: Path, area: str, lang: str) -> None:
+    """Finding 13: the Overview opened with a raw URL and how two news sites disagree. It opens
+    with who lags: the map's own sentence for the area's units (the same words as the map page
+    and the reader page), its lowest units with their gap, and a map; the notes come after."""
+    from ektp.reader import view as reader
+
+    at = run("app.py", {"area": area, "lang": lang})
+    assert not at.exception, [e.value for e in at.exception]
+    choice, _ = reader.choose({"area": [area], "lang": [lang]})
+    drawn = reader.gather(choice)
+    heads = [h.value for h in at.subheader]
+    assert heads and heads[0].startswith("Siapa tertinggal" if lang == "id" else "Who lags"), heads
+    said = [shown(m.value) for m in at.markdown]
+    assert drawn.sentence in said  # word for word the map's sentence
+    lowest = at.dataframe[0].value
+    name = lowest.iloc[0, 0]
+    assert drawn.sentence.startswith(f"{name} "), (name, drawn.sentence[:80])
+    rates = list(lowest.iloc[:, 1])
+    assert rates == sorted(rates) and len(rates) <= 5
+    html = "".join(h.proto.body for h in at.get("html"))
+    assert "<svg" in html and 'class="legend"' in html  # the map, with its legend
+    order = [getattr(e, "value", None) for e in _in_order(at.main)]
+    first_note = next(
+        i for i, v in enumerate(order) if isinstance(v, str) and v.startswith(("Rilis", "Latest published"))
+    )
+    assert order.index(heads[0]) < first_note
+
+
+COMPARE_VIEWS = [
+    {"area": "15", "level": "regency", "date": "2024-12-31", "compare": "2019-03-31"},
+    {"area": "00", "level": "province", "date": "2025-12-31", "compare": "2019-03-31"},
+    {"area": "53", "level": "regency", "date": "2025-12-31", "compare": "2022-06-30"},
+]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("view", COMPARE_VIEWS, ids=lambda v: "-".join(v.values()))
+def test_the_compare_map_has_its_legend_borders_and_values(app_env: Path, view: dict, lang: str) -> None:
+    """Finding 7: the compare map had no legend, near-invisible borders and no values; its
+    table printed "95.8" and "2". Each class is a legend entry with its count (the counts sum
+    to the table's units), borders are drawn dark, each unit's change is written on the map,
+    and the table reads the page's way."""
+    import json
+
+    from tests.conftest import table_cells
+
+    at = run("pages/1_Peta_cakupan.py", {**view, "lang": lang})
+    assert not at.exception, [e.value for e in at.exception]
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    entries = [tr for tr in fig["data"] if tr.get("type") == "choropleth"]
+    assert entries and all(tr.get("showlegend") for tr in entries)
+    counts = [
+        int(re.search(r"· ([\d.,]+) (?:wilayah|units?)$", tr["name"])[1].replace(".", "").replace(",", ""))
+        for tr in entries
+    ]
+    table = at.dataframe[0]
+    assert sum(counts) == len(table.value)
+    assert all(tr["marker"]["line"]["color"] == "#555555" for tr in entries)
+    labels = [tr for tr in fig["data"] if tr.get("name") == "labels"]
+    assert labels and len(labels[0]["text"]) == sum(1 for v in table.value.iloc[:, -1] if v == v)
+    sign = "," if lang == "id" else "."
+    assert all(re.fullmatch(rf"[+−-]?\d+\{sign}\d|0\{sign}0|±0\{sign}0", x) for x in labels[0]["text"]), labels[0][
+        "text"
+    ][:5]
+    cells = [c for row in table_cells(table) for c in row[2:]]
+    assert not [c for c in cells if WRONG_CELL[lang].search(c)]

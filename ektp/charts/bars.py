@@ -152,7 +152,7 @@ def destruction_by_year(df: pl.DataFrame, lang: str, title: str, source_line: st
                 width=DESTRUCTION_BAR_YEARS,
                 name=name,
                 customdata=[
-                    [fmt.date(d, lang), m or "–", s]
+                    [fmt.date(d, lang), m or "–", fmt.source(s, lang)]
                     for d, m, s in zip(
                         part["event_date"].to_list(), part["method"].to_list(), part["source"].to_list(), strict=True
                     )

@@ -70,7 +70,7 @@ def trend(
                 name=name,
                 legendgroup=code,
                 customdata=[
-                    [s + (f" ({t('synthetic', lang)})" if syn else "")]
+                    [(fmt.source(s, lang) or "–") + (f" ({t('synthetic', lang)})" if syn else "")]
                     for s, syn in zip(part["source"].to_list(), part["is_synthetic"].to_list(), strict=True)
                 ],
                 hovertemplate="%{x|%Y-%m-%d}: %{y:.2f}%<br>%{customdata[0]}<extra>" + name + "</extra>",
@@ -85,7 +85,10 @@ def trend(
                 mode="markers",
                 marker=SOURCED_MARKER,
                 name=t("sourced_marker", lang),
-                customdata=[[n, s] for n, s in zip(pts["region_name"].to_list(), pts["source"].to_list(), strict=True)],
+                customdata=[
+                    [n, fmt.source(s, lang)]
+                    for n, s in zip(pts["region_name"].to_list(), pts["source"].to_list(), strict=True)
+                ],
                 hovertemplate="%{customdata[0]} %{x|%Y-%m-%d}: %{y:.2f}%<br>"
                 + t("source", lang)
                 + ": %{customdata[1]}<extra></extra>",
@@ -203,7 +206,10 @@ def blanko_stock(
                 mode="markers",
                 marker=SOURCED_MARKER,
                 name=t("sourced_marker", lang),
-                customdata=[[fmt.num(v, lang), s] for v, s in zip(pts["remaining"], pts["source"], strict=True)],
+                customdata=[
+                    [fmt.num(v, lang), fmt.source(s, lang)]
+                    for v, s in zip(pts["remaining"], pts["source"], strict=True)
+                ],
                 hovertemplate="%{x|%Y-%m-%d}: %{customdata[0]}<br>"
                 + t("source", lang)
                 + ": %{customdata[1]}<extra></extra>",

@@ -151,7 +151,7 @@ def _url(req: Request, c: Choice, suffix: str = "", **extra: object) -> str:
     return f"{req.origin}{req.base}/v/map{suffix}?{c.query(**extra)}"
 
 
-def _legend_html(d: Drawn) -> str:
+def legend_html(d: Drawn) -> str:
     """The classes, each unit counted once; the outline of the units below target on a line of
     its own (it is no class: beside them it read as one, and the counts added up past the units)."""
     items, notes_ = [], []
@@ -228,7 +228,7 @@ def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
         notice,
         f"<h1>{_e(d.title)}</h1>",
         f'<p class="lede">{_e(d.sentence)}</p>' if d.sentence else "",
-        f"<figure>{figure}{_legend_html(d)}{caption}</figure>",
+        f"<figure>{figure}{legend_html(d)}{caption}</figure>",
     ]
     if choice.embed:
         parts.append(f'<p class="small links">{explore}</p>')
@@ -304,7 +304,7 @@ def first_view(d: Drawn | None, choice: Choice, req: Request) -> bytes:
         f'<a href="{_e(light)}">{_e(t("first_light", lg))}</a></p>'
         f"<h1>{_e(d.title)}</h1>"
         + (f'<p class="ektp-first-lede">{_e(d.sentence)}</p>' if d.sentence else "")
-        + f"<figure>{figure}{_legend_html(d)}<figcaption>{said}</figcaption></figure></div>"
+        + f"<figure>{figure}{legend_html(d)}<figcaption>{said}</figcaption></figure></div>"
     )
     return head.encode() + FIRST_SPLIT + body.encode()
 

@@ -26,7 +26,7 @@ def show_latest_release(lg: str) -> None:
             date=fmt.date(r["as_of"], lg),
             rate=fmt.pct(r["recording_rate"], lg, 2),
             eligible=fmt.num(r["eligible"], lg),
-            source=safe_text(r["source"]),
+            source=safe_text(fmt.source(r["source"], lg)),
         )
         + (f" — {safe_text(data_text(r['note'], lg))}" if r.get("note") else "")
     )
@@ -47,7 +47,7 @@ def former_table(df: pl.DataFrame, lg: str) -> pl.DataFrame:
                     strict=True,
                 )
             ],
-            t("source", lg): df["source"],
+            t("source", lg): [fmt.source(s, lg) for s in df["source"].to_list()],
             t("note", lg): [data_text(n, lg) or "" for n in df["note"].to_list()],
         }
     )

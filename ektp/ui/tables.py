@@ -160,10 +160,11 @@ TRANSLATED = ("note", "method")
 
 
 def data_text(text: str | None, lg: str) -> str | None:
-    """A curated file's note or method in the reader's language; anything else as written."""
+    """A curated file's note or method in the reader's language; anything else as written. A
+    pointer to the brief's numbering ("seed article 002") reads "a news article"."""
     from ektp import queries
 
-    return None if text is None else queries.translations(lg).get(text, text)
+    return None if text is None else fmt.brief_mentions(queries.translations(lg).get(text, text), lg)
 
 
 def translated(df: pl.DataFrame, lg: str) -> pl.DataFrame:
@@ -173,7 +174,12 @@ def translated(df: pl.DataFrame, lg: str) -> pl.DataFrame:
 
     cols = [c for c in TRANSLATED if c in df.columns and df.schema[c] == pl.String]
     readings = dict(queries.translations(lg)) if cols else {}
-    return df.with_columns(pl.col(c).replace(readings) for c in cols) if readings else df
+    if not cols:
+        return df
+    return df.with_columns(
+        pl.col(c).replace(readings).map_elements(lambda s: fmt.brief_mentions(s, lg), return_dtype=pl.String)
+        for c in cols
+    )
 
 
 def labelled(df: pl.DataFrame, columns: dict[str, str], lg: str) -> pl.DataFrame:
@@ -216,7 +222,7 @@ def sourced_table(points: pl.DataFrame, lg: str, areas: bool = True) -> pl.DataF
         pl.col("as_of").alias(t("date", lg)),
         (pl.col("recording_rate") * 100).round(2).alias(t("metric_recording_rate", lg) + " (%)"),
         pl.col("unrecorded").alias(t("unrecorded", lg)),
-        pl.col("source").alias(t("source", lg)),
+        pl.col("source").map_elements(lambda s: fmt.source(s, lg), return_dtype=pl.String).alias(t("source", lg)),
         _as_text("warnings", lambda w: fmt.notes(w, lg) or "").alias(t("warnings", lg)),
     )
 
@@ -372,7 +378,7 @@ def target_rows(
                 "projected": p.projected_date,
                 "reached": p.reached_date if p.status == "status_met" else None,
                 "set_by": r["set_by"],
-                "source": r["source"] or "–",
+                "source": fmt.source(r["source"], lg) or "–",
                 "target_synthetic": r["is_synthetic"],
                 "value_synthetic": state.value_synthetic,
             }
