@@ -163,5 +163,13 @@ def breaks_classes(
     return classes, out
 
 
+#: A unit whose figure is older than the stale window: a cool grey-blue that no scale uses.
+STALE = "#a9b8c6"
+
+
+def stale_class(days: int, lang: str) -> dict:
+    return {"key": "stale", "label": t("class_stale", lang, days=days), "colour": STALE}
+
+
 def no_data_class(lang: str) -> dict:
     return {"key": "band_none", "label": t("band_none", lang), "colour": NO_DATA}

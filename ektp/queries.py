@@ -121,7 +121,8 @@ SELECT r.code, r.name, r.kind, l.as_of, l.population, l.eligible, l.recorded, l.
        l.print_ready, l.unrecorded, l.recording_rate,
        CASE WHEN l.recording_rate IS NOT NULL THEN 1 - l.recording_rate END AS unrecorded_share,
        l.print_gap, l.source, l.source_kind, l.is_synthetic, l.warnings, l.origin,
-       u.target, u.target_source, u.target_synthetic
+       u.target, u.target_source, u.target_synthetic,
+       CASE WHEN l.as_of IS NOT NULL THEN l.as_of < $as_of - $stale_days::INTEGER END AS is_stale
 FROM regions r LEFT JOIN latest l ON l.region_code = r.code LEFT JOIN unit_target u ON u.region_code = r.code
 WHERE r.level = $level AND in_scope(r.code, $scope)
 ORDER BY r.code
@@ -129,13 +130,22 @@ ORDER BY r.code
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _map_values(stamp: tuple, level: str, scope: str, as_of: dt.date) -> pl.DataFrame:
-    return _q(MAP_SQL, {"level": level, "scope": scope, "as_of": as_of, "window_days": WINDOW_DAYS})
+def _map_values(stamp: tuple, level: str, scope: str, as_of: dt.date, stale_days: int = 45) -> pl.DataFrame:
+    params = {"level": level, "scope": scope, "as_of": as_of, "window_days": WINDOW_DAYS, "stale_days": stale_days}
+    return _q(MAP_SQL, params)
+
+
+def stale_days() -> int:
+    """Days a unit's figure may be older than the map's date before it is drawn as stale."""
+    from ektp import settings
+
+    return int(settings.get("stale_days"))
 
 
 def map_values(level: str, scope: str, as_of: dt.date) -> pl.DataFrame:
-    """Every unit of a level in scope with its latest figures on or before as_of (≤ 92 days)."""
-    return _map_values(db.stamp(), level, scope, as_of)
+    """Every unit of a level in scope with its latest figures on or before as_of (≤ 92 days),
+    its own target, and whether its figure is older than stale_days()."""
+    return _map_values(db.stamp(), level, scope, as_of, stale_days())
 
 
 @dataclass(frozen=True)
@@ -160,20 +170,22 @@ def map_view(level: str, scope: str, as_of: dt.date, view: str) -> MapView:
     """map_values of a level in scope, located in the geometry file of `view`."""
     from ektp import geo
 
-    return _map_view(db.stamp(), geo.file_stamp(view), level, scope, as_of, view)
+    return _map_view(db.stamp(), geo.file_stamp(view), level, scope, as_of, view, stale_days())
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def _map_view(stamp: tuple, geo_stamp: tuple, level: str, scope: str, as_of: dt.date, view: str) -> MapView:
+def _map_view(
+    stamp: tuple, geo_stamp: tuple, level: str, scope: str, as_of: dt.date, view: str, stale: int = 45
+) -> MapView:
     from ektp import geo
 
-    df = _map_values(stamp, level, scope, as_of)
+    df = _map_values(stamp, level, scope, as_of, stale)
     codes = tuple(df["code"].to_list())
     sourced = df.filter(~pl.col("is_synthetic").fill_null(True))["source"].drop_nulls().unique().sort()
     return MapView(
         df=df,
         located=geo.with_feature_ids(df, view) if geo_stamp else df,
-        key=(stamp, geo_stamp, level, scope, as_of, view),
+        key=(stamp, geo_stamp, level, scope, as_of, view, stale),
         codes=codes,
         names=MappingProxyType(dict(zip(codes, df["name"].to_list(), strict=True))),
         sources=tuple(sourced.to_list()),

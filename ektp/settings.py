@@ -143,6 +143,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Most cells (rows × columns) a workbook sheet may span; measured before the sheet is read.",
     ),
     Setting(
+        "stale_days",
+        "EKTP_STALE_DAYS",
+        "45",
+        "A unit whose latest figure is this many days older than the map's date is drawn as stale, "
+        "with its date, not in a colour of the scale (a monthly report missed).",
+    ),
+    Setting(
         "lock_timeout",
         "EKTP_LOCK_TIMEOUT",
         "30",

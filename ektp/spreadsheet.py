@@ -47,3 +47,29 @@ def xlsx_bytes(df: pl.DataFrame, **kwargs: object) -> bytes:
     buf = io.BytesIO()
     df.write_excel(buf, **kwargs)  # type: ignore[arg-type]
     return buf.getvalue()
+
+
+def report_xlsx(table: pl.DataFrame, title: str, lines: list[str], percent: tuple[str, ...] = ()) -> bytes:
+    """A planner's sheet: the title in row 1, one line each below it (the sentence, the source,
+    the date, the licence), a blank row, then the table with its headers as given (the page's
+    language); the `percent` columns (percent points, 86.0) shown as percentages ("86.00%")
+    and still numbers. Text cells are typed text, never formulas (as xlsx_bytes)."""
+    from xlsxwriter import Workbook
+
+    buf = io.BytesIO()
+    wb = Workbook(buf, {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True})
+    ws = wb.add_worksheet()
+    ws.write_string(0, 0, title, wb.add_format({"bold": True, "font_size": 14}))
+    wrap = wb.add_format({"text_wrap": False})
+    for i, line in enumerate(lines, start=1):
+        ws.write_string(i, 0, line, wrap)
+    table.write_excel(
+        workbook=wb,
+        worksheet=ws,
+        position=(len(lines) + 2, 0),
+        column_formats={c: '0.00"%"' for c in percent if c in table.columns},
+        autofit=True,
+        table_style="Table Style Light 1",
+    )
+    wb.close()
+    return buf.getvalue()

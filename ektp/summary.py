@@ -73,7 +73,19 @@ def map_sentence(
             text += "; " + t("sum_highest", lang, name=high["name"], rate=fmt.pct(high["recording_rate"], lang)) + "."
         else:
             text += "."
-    return text + _synthetic_note(rows, lang)
+    return text + _synthetic_note(rows, lang) + _stale_note(df, lang)
+
+
+def _stale_note(df: pl.DataFrame, lang: str) -> str:
+    """How many units' figures are older than the stale window (the map draws them apart)."""
+    if "is_stale" not in df.columns:
+        return ""
+    n = int(df["is_stale"].fill_null(False).sum())
+    if not n:
+        return ""
+    from ektp import settings
+
+    return " " + t("sum_stale", lang, n=n, days=int(settings.get("stale_days")))
 
 
 def named_first(df: pl.DataFrame, metric: str) -> str | None:
@@ -105,7 +117,7 @@ def _count_sentence(df: pl.DataFrame, metric: str, level: str, area_name: str, l
         units=len(rows),
         syn=syn,
     )
-    return text + _synthetic_note(rows, lang)
+    return text + _synthetic_note(rows, lang) + _stale_note(df, lang)
 
 
 def below_target_line(df: pl.DataFrame, target: float | None, lang: str, named: int = 3) -> str | None:

@@ -398,6 +398,9 @@ def map_downloads(
             fixed_bins=bins,
         )
 
+    def report() -> bytes:  # the ranking as a planner's sheet: title, sentence, source, date, licence
+        return ui.ranking_report(mv, metric, lg, scheme, target, bins, title, [sentence, source_line])
+
     shared = reader_view(v, scheme)
     ui.reader_link(shared.query(), lg)
     ui.figure_downloads(
@@ -407,6 +410,7 @@ def map_downloads(
         lg,
         "map",
         images=lambda kind: map_file(shared, kind),
+        report=report,
     )
 
 

@@ -69,12 +69,30 @@ def offices_view(
 
 
 def burndowns(area: str) -> None:
-    """One burn-down chart per dated target on the backlog or the unrecorded count."""
+    """One burn-down chart per dated target the area itself set on the backlog or the unrecorded
+    count; the targets of its units are listed with a link to each unit's page, not drawn as the
+    area's (the national page opened on Kota Kupang's 2020 burn-down as if it were the nation's)."""
     st.header(t("burndown", lg))
     tg = queries.targets(area, ("pickup_backlog", "unrecorded_count"), dated_only=True)
-    if not tg.height:
-        st.info(t("no_burndown", lg))
-    for r in tg.iter_rows(named=True):
+    own = tg.filter(pl.col("region_code") == area)
+    units = tg.filter(pl.col("region_code") != area)
+    if not own.height:
+        n = units["region_code"].n_unique()
+        st.info(t("no_burndown_own", lg, area=ui.area_name(area, lg), n=n) if n else t("no_burndown", lg))
+    for r in units.unique("region_code", maintain_order=True).iter_rows(named=True):
+        st.page_link(
+            "pages/3_Antrean_pengambilan.py",
+            label=t(
+                "burndown_of",
+                lg,
+                name=r["region_name"],
+                start=fmt.date(r["start_date"], lg),
+                deadline=fmt.date(r["deadline"], lg),
+            ),  # fmt: skip
+            icon="📉",
+            query_params={"lang": lg, "area": r["region_code"]},
+        )
+    for r in own.iter_rows(named=True):
         window = queries.burndown_window(r["region_code"], r["metric"], r["start_date"], r["deadline"])
         baseline = (
             r["baseline_value"] if r["baseline_value"] is not None else (window["value"][0] if window.height else None)

@@ -44,7 +44,9 @@ def body() -> None:
         df = queries.export_table(name, area, dt.date(start, 1, 1), dt.date(end, 12, 31))
         with st.expander(t("table_rows", lg, table=name, n=df.height)):
             ui.table(df.head(200), hide_index=True, width="stretch")
-            ui.table_downloads(df, f"{name}_{area}_{start}_{end}", lg, name)
+            title = t("export_title", lg, table=name, area=ui.area_name(area, lg), start=start, end=end)
+            lines = ui.report_lines(lg, t("export_source", lg))
+            ui.table_downloads(df, f"{name}_{area}_{start}_{end}", lg, name, title, lines)
     st.header(t("sources", lg))
     src = queries.sources()
     for r in src.iter_rows(named=True):

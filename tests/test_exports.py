@@ -9,6 +9,7 @@ from pathlib import Path
 import openpyxl
 import plotly.graph_objects as go
 import polars as pl
+import pytest
 
 from ektp import charts, geo, queries, ui
 from tests.conftest import ARTIFACTS, needs_browser
@@ -142,3 +143,40 @@ def test_a_charts_html_file_saves_it_as_svg_in_the_readers_browser(tmp_path: Pat
     assert svg.startswith("<svg") and "Kota Kupang: KTP-el menunggu diambil" in svg and "Sumber: uji" in svg
     assert "Mei 2020" in svg or "Apr 2020" in svg  # the chart's Indonesian months, as on screen
     assert outside == []
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_rankings_xlsx_is_a_planners_sheet(app_env: Path, lang: str) -> None:
+    """Finding 10: the ranking's only export was the chart CSV with 18 English columns, rates as
+    0.9755…, no class column. Its XLSX opens with the map's title, sentence, source line with
+    the date, when it was made and the licences; then the page's ranking with headers in the
+    page's language, the class in words, rates as percentages (numbers still)."""
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    from ektp import charts, geo, queries, summary, ui
+    from ektp.i18n import t
+
+    as_of = dt.date(2019, 3, 31)
+    mv = queries.map_view("regency", "15", as_of, geo.view_name("regency", "15"))
+    vt = queries.view_target("regency", "15")
+    title = summary.map_title("recording_rate", "regency", "Jambi", lang)
+    sentence = summary.map_sentence(mv.df, "recording_rate", "regency", "Jambi", vt.value, lang)
+    _, line = summary.map_source_line(mv.sources, mv.synthetic, as_of, vt, lang)
+    data = ui.ranking_report(mv, "recording_rate", lang, "natural", vt.value, None, title, [sentence, line])
+    ws = load_workbook(io.BytesIO(data)).active
+    cells = [[c.value for c in row] for row in ws.iter_rows()]
+    assert cells[0][0] == title and cells[1][0] == sentence and cells[2][0] == line
+    assert any("MIT" in str(r[0]) for r in cells[3:7])  # the licences
+    header_row = next(i for i, r in enumerate(cells) if r[0] == t("name", lang).capitalize())
+    header = cells[header_row]
+    assert t("map_class", lang).capitalize() in header and "recording_rate" not in header
+    rate_col = header.index(t("metric_recording_rate", lang).capitalize())
+    sar = next(r for r in cells[header_row + 1 :] if r[0] == "Kabupaten Sarolangun")
+    assert sar[rate_col] == pytest.approx(86.0)  # percent points, a number
+    assert ws.cell(header_row + 2, rate_col + 1).number_format == '0.00"%"'
+    classes_ = {g["label"] for g in charts.classify(mv.df, "recording_rate", lang, "natural")}
+    assert sar[header.index(t("map_class", lang).capitalize())] in classes_
+    words = {t("cell_yes", lang), t("cell_no", lang)}
+    assert {r[header.index(t("synthetic", lang).capitalize())] for r in cells[header_row + 1 :]} <= words

@@ -427,3 +427,97 @@ def test_the_compare_map_has_its_legend_borders_and_values(app_env: Path, view: 
     ][:5]
     cells = [c for row in table_cells(table) for c in row[2:]]
     assert not [c for c in cells if WRONG_CELL[lang].search(c)]
+
+
+FRESHNESS_VIEWS = [
+    {"area": "00", "level": "province", "date": "2022-07-24"},
+    {"area": "00", "level": "province", "date": "2013-11-15"},
+    {"area": "15", "level": "regency", "date": "2018-12-16"},
+    {"area": "53", "level": "regency", "date": "2020-01-27"},
+    {"area": "00", "level": "province", "date": "2016-09-30"},
+]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("view", FRESHNESS_VIEWS, ids=lambda v: "-".join(v.values()))
+def test_stale_and_missing_figures_have_classes_of_their_own(
+    app_env: Path, view: dict, lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 14: a map of one date mixed units whose figures were weeks apart, and nothing said
+    how old each was. A unit whose figure is older than the window (setting stale_days, here 10
+    days) is drawn in a "stale" class, one without a figure in "no data"; neither is a colour of
+    the scale; the counts agree with the frame; each unit's date is in its tip; the sentence
+    says how many are stale. On the page and the reader page alike."""
+    import datetime as dt
+    import json
+
+    from ektp import classes, queries
+    from ektp.metrics import COUNT_COLOURS, RATE_COLOURS
+    from ektp.reader import view as reader
+
+    monkeypatch.setenv("EKTP_STALE_DAYS", "10")
+    day = dt.date.fromisoformat(view["date"])
+    df = queries.map_values(view["level"], view["area"], day)
+    stale = {r["code"] for r in df.to_dicts() if r["as_of"] is not None and (day - r["as_of"]).days > 10}
+    missing = {r["code"] for r in df.to_dicts() if r["recording_rate"] is None}
+    scale = {*classes.GAP_COLOURS, classes.GAP_MET, *classes.SEQUENTIAL, *COUNT_COLOURS}
+    scale |= {v for k, v in RATE_COLOURS.items() if k != "band_none"}
+    assert classes.STALE not in scale and classes.NO_DATA not in scale and classes.STALE != classes.NO_DATA
+
+    choice, bad = reader.choose({**{k: [v] for k, v in view.items()}, "lang": [lang]})
+    drawn = reader.gather(choice)
+    if drawn is not None:
+        legend = {e.colour: e for e in drawn.legend if not e.outline}
+        n = lambda e: int(re.match(r"[\d.,]+", e.count)[0].replace(".", "").replace(",", ""))  # noqa: E731
+        assert (n(legend[classes.STALE]) if classes.STALE in legend else 0) == len(stale)
+        assert all(drawn.fills.get(c) == classes.STALE for c in stale)
+        assert not [c for c in missing - stale if drawn.fills.get(c) in scale]  # no figure: never a scale colour
+        dated = [c for c in df["code"] if c not in missing]
+        assert all(re.search(r"\d{4}$", drawn.tips[c]) for c in dated)  # each figure's own date
+        if stale:
+            assert drawn.sentence and ("10 hari" in drawn.sentence or "10 days" in drawn.sentence)
+
+    at = run("pages/1_Peta_cakupan.py", {**view, "lang": lang})
+    assert not at.exception, [e.value for e in at.exception]
+    charts_ = at.get("plotly_chart")
+    if charts_ and stale:
+        fig = json.loads(charts_[0].proto.spec)
+        stale_trace = [tr for tr in fig["data"] if tr.get("colorscale") and tr["colorscale"][0][1] == classes.STALE]
+        assert stale_trace and re.search(rf"· {len(stale)} (wilayah|units?)$", stale_trace[0]["name"])
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_reached_since_is_the_start_of_the_run_the_chart_draws(app_env: Path, lang: str) -> None:
+    """Finding 6: "tercapai sejak 31 Juli 2022" while the national line had been above its
+    target since 2018 (a one-province partial sum broke the run). The date said is the first
+    of the last unbroken run at or above the target in the series the chart draws."""
+    import datetime as dt
+
+    import polars as pl
+
+    from ektp import fmt, queries
+
+    at = run("pages/2_Tren.py", {"area": "00", "lang": lang})
+    assert not at.exception
+    line = next(shown(m.value) for m in at.markdown if "93" in m.value and ("sejak" in m.value or "since" in m.value))
+    said = re.search(r"(?:sejak|since) (\d{1,2} \w+ \d{4})", line)[1]
+    series = queries.series(["00"]).sort("as_of").filter(pl.col("recording_rate").is_not_null())
+    pts = list(zip(series["as_of"], series["recording_rate"], strict=True))
+    start = None
+    for d, v in pts:
+        start = (start or d) if v >= 0.9386 else None
+    assert start is not None and said == fmt.date(start, lang), (said, start)
+    assert start < dt.date(2019, 1, 1)  # above target since 2018, as the chart shows
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_units_burn_down_is_not_drawn_as_the_nations(app_env: Path, lang: str) -> None:
+    """Finding 5: the national backlog page opened on Kota Kupang's 2020 burn-down. The nation
+    draws only its own dated targets and links to its units' burn-downs; Kupang draws its own."""
+    at = run(BACKLOG, {"area": "00", "lang": lang})
+    assert not at.exception
+    assert not [c for c in at.get("plotly_chart") if "burn_" in c.proto.id]
+    links = [p for p in at.get("page_link") if "Kota Kupang" in p.proto.label]
+    assert links and "area=53.71" in links[0].proto.query_string.split("&")
+    at = run(BACKLOG, {"area": "53.71", "lang": lang})
+    assert [c for c in at.get("plotly_chart") if "burn_53.71" in c.proto.id]

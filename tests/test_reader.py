@@ -95,7 +95,7 @@ def test_the_map_has_the_apps_classes_and_colours(app_env: Path) -> None:
     ]
     assert drawn.outlined == ("15.03",)  # below its own 98%; the others have no target of their own
     assert len(drawn.labels) == 11 and "86.0%" in [s for _, _, s in drawn.labels]
-    assert drawn.tips["15.03"] == "Kabupaten Sarolangun: 86.0%"
+    assert drawn.tips["15.03"] == "Kabupaten Sarolangun: 86.0% · 31 March 2019"  # its figure's own date
 
 
 def test_the_png_is_drawn_without_a_browser_and_sarolangun_is_its_colour(

@@ -57,11 +57,33 @@ def classify(
     fixed_bins: tuple[float, ...] | None = None,
 ) -> list[dict]:
     """Legend classes for the map (ektp/classes.py): distance to the target ("gap", a rate with a
-    target), natural breaks, equal intervals, quantiles or Dukcapil's bands.
+    target), natural breaks, equal intervals, quantiles or Dukcapil's bands; then a unit whose
+    figure is older than the setting's window (`is_stale`, queries.MAP_SQL) in a class of its
+    own, "stale", and a unit without a figure in "no data": neither is a colour of the scale.
 
     Returns [{'key', 'label', 'colour', 'codes', 'rows'}], one per class, in legend order.
     Classes of the recording rate run dark (lowest) to light, like counts where more is worse.
     """
+    out = _classify(df.filter(~pl.col("is_stale").fill_null(False)) if "is_stale" in df.columns else df,
+                    metric, lang, scheme, target, fixed_bins)  # fmt: skip
+    stale = df.filter(pl.col("is_stale").fill_null(False)).to_dicts() if "is_stale" in df.columns else []
+    if stale:
+        from ektp import queries
+
+        cls = classes.stale_class(queries.stale_days(), lang)
+        out.insert(len(out) - 1 if out and out[-1]["key"] == "band_none" else len(out),
+                   {**cls, "codes": [r["code"] for r in stale], "rows": stale})  # fmt: skip
+    return out
+
+
+def _classify(
+    df: pl.DataFrame,
+    metric: str,
+    lang: str,
+    scheme: str,
+    target: float | None,
+    fixed_bins: tuple[float, ...] | None,
+) -> list[dict]:
     rows = df.to_dicts()
     if scheme == "gap" and (metric not in RATE_METRICS or target is None):
         scheme = "natural"  # no target to measure against: the values' own breaks

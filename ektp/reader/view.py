@@ -179,7 +179,12 @@ def gather(c: Choice) -> Drawn | None:
     class_of = {code: g for g in groups for code in g["codes"]}
     rows = mv.df.to_dicts()
     fills = {code: g["colour"] for code, g in class_of.items() if g["key"] != "band_none"}
-    tips = {r["code"]: f"{r['name']}: {format_value(metric_value(r, c.metric), c.metric, lg)}" for r in rows}
+    # each unit's figure with its own date: a map of one date can hold figures of several
+    tips = {
+        r["code"]: f"{r['name']}: {format_value(metric_value(r, c.metric), c.metric, lg)}"
+        + (f" · {fmt.date(r['as_of'], lg)}" if r.get("as_of") else "")
+        for r in rows
+    }
     legend = _legend(groups, lg)
     outlined = tuple(classes.below_target(mv.df)["code"].to_list())  # each against its own target
     if outlined:

@@ -6,6 +6,7 @@ sentences). Every name is also here, as `ui.<name>`.
 from __future__ import annotations
 
 from ektp import settings  # noqa: F401 - pages ask ui.settings
+from ektp.spreadsheet import report_xlsx  # noqa: F401
 from ektp.ui.downloads import (  # noqa: F401
     MIME,
     PLOTLY_CONFIG,
@@ -14,7 +15,9 @@ from ektp.ui.downloads import (  # noqa: F401
     figure_html,
     image_bytes,
     plotly_config,
+    ranking_report,
     reader_link,
+    report_lines,
     table_bytes,
     table_downloads,
 )

@@ -17,6 +17,40 @@ from ektp import fmt, settings, spreadsheet
 from ektp.i18n import t
 
 
+def report_lines(lg: str, *said: str | None) -> list[str]:
+    """The lines under a planner's sheet title: what is said (sentence, source and date), then
+    when it was made and the licences of the boundaries and codes."""
+    import datetime as dt
+
+    made = t("report_made", lg, date=fmt.date(dt.date.today(), lg))
+    return [s for s in said if s] + [made, t("reader_boundaries", lg), t("codes_licence", lg)]
+
+
+def ranking_report(
+    mv: Any,
+    metric: str,
+    lg: str,
+    scheme: str | None,
+    target: float | None,
+    bins: tuple | None,
+    title: str,
+    said: list[str | None],
+) -> bytes:
+    """A map's ranking as a planner's XLSX: the page's table (headers in its language, each
+    unit's class in words, yes/no in words), the rate as a percentage, under the map's title,
+    its sentence and source line, the date it was made and the licences."""
+    from ektp.metrics import RATE_METRICS
+    from ektp.ui.tables import ranking_table
+
+    table = ranking_table(mv, metric, lg, scheme, target, bins)
+    synthetic = fmt.capital(t("synthetic", lg))
+    if synthetic in table.columns:
+        words = {True: t("cell_yes", lg), False: t("cell_no", lg)}
+        table = table.with_columns(pl.col(synthetic).replace_strict(words, default=None, return_dtype=pl.Utf8))
+    percent = (fmt.capital(t("metric_" + metric, lg)),) if metric in RATE_METRICS else ()
+    return spreadsheet.report_xlsx(table, title, report_lines(lg, *said), percent)
+
+
 def table_bytes(df: pl.DataFrame, kind: str) -> bytes:
     """A table as a file: CSV and XLSX through ektp.spreadsheet (nothing from a file runs)."""
     if kind == "csv":
@@ -60,9 +94,19 @@ def _download_row(items: list[tuple[str, str, Callable[[], bytes]]], basename: s
         )
 
 
-def table_downloads(df: pl.DataFrame, basename: str, lg: str, key: str) -> None:
-    """A table as CSV, XLSX and Parquet (formulas neutralised in CSV/XLSX)."""
-    items = [(k, t(f"download_table_{k}", lg), lambda k=k: table_bytes(df, k)) for k in ("csv", "xlsx", "parquet")]
+def table_downloads(
+    df: pl.DataFrame, basename: str, lg: str, key: str, title: str | None = None, lines: list[str] | None = None
+) -> None:
+    """A table as CSV, XLSX and Parquet (formulas neutralised in CSV/XLSX); given a `title`, the
+    XLSX opens with it and `lines` (source, date, licence) above the table (report_xlsx)."""
+
+    def xlsx() -> bytes:
+        if title is None:
+            return table_bytes(df, "xlsx")
+        return spreadsheet.report_xlsx(df, title, lines or [])
+
+    makers = {"csv": lambda: table_bytes(df, "csv"), "xlsx": xlsx, "parquet": lambda: table_bytes(df, "parquet")}
+    items = [(k, t(f"download_table_{k}", lg), makers[k]) for k in ("csv", "xlsx", "parquet")]
     _download_row(items, basename, key, lg)
 
 
@@ -116,6 +160,7 @@ def figure_downloads(
     key: str,
     sentence: str | None = None,
     images: Callable[[str], bytes] | None = None,
+    report: Callable[[], bytes] | None = None,
 ) -> None:
     """SVG, print PNG, standalone HTML and the chart's data as CSV. Images are made on click;
     the chart's sentence (`said`) goes with the figure, after its title. `images` (kind → bytes)
@@ -152,6 +197,7 @@ def figure_downloads(
             lambda: figure_html(export_fig(), lg, basename),
         ),
         ("csv", t("download_csv", lg), lambda: table_bytes(data, "csv")),
+        *([("xlsx", t("download_report_xlsx", lg), report)] if report is not None else []),
     ]
     _download_row(items, basename, key, lg)
     if not drawn:
