@@ -146,18 +146,20 @@ def project(
 def progress_share(
     baseline: float | None, current: float | None, target: float, metric: str = "unrecorded_count"
 ) -> float | None:
-    """How far along a target is, 0–1 (can exceed 1).
+    """How far along a target is: the share of the gap between the baseline and the target that
+    has been closed (0–1; below 0 when it went the wrong way, above 1 past the target), for a
+    rising metric (recording rate, recorded count) as for a falling one (unrecorded, backlog).
 
-    Rising metrics (recording rate, recorded count): current / target. Falling ones (unrecorded,
-    backlog): share of the way from the baseline down to the target.
+    current / target put a rate at 97% of its 98% target at "99% done" and every bar at the
+    100% line, missed targets too. A baseline already at the target leaves no gap: done (1)
+    while the target holds, none (0) once it is lost. No baseline: None (not drawn as a share).
     """
-    if current is None:
+    if current is None or baseline is None:
         return None
-    if metric in INCREASING:
-        return current / target if target else None
-    if baseline is None or baseline == target:
-        return None
-    return (baseline - current) / (baseline - target)
+    increasing = metric in INCREASING
+    if _meets(baseline, target, increasing):
+        return 1.0 if _meets(current, target, increasing) else 0.0
+    return (current - baseline) / (target - baseline)
 
 
 @dataclass

@@ -621,7 +621,7 @@ def test_the_backlog_trend_names_the_articles_inside_its_sums(app_env: Path) -> 
     assert not at.exception
     trend = json.loads(at.get("plotly_chart")[-1].proto.spec)
     source = [a["text"] for a in trend["layout"]["annotations"] if a.get("name") == "source"][0]
-    assert "seed article 003" in source and "synthetic" in source, source
+    assert "news article of 27 January 2020" in source and "synthetic" in source, source
     assert "Palembang" not in source  # its rows give no count: nothing of them is in the line
 
 
@@ -681,7 +681,7 @@ def test_blank_card_figures_from_articles_are_drawn_and_listed_with_their_source
     # Kupang's article read two ways: 4,000 blanks received (the seed brief), on hand (the
     # published-figures file); both are listed, the stock also as a point on Kupang's line
     kupang = listed[listed["Wilayah"] == "Kota Kupang"]
-    assert len(kupang) == 2 and set(kupang["Sumber"]) == {"seed article 003 (27 Jan 2020)"}
+    assert len(kupang) == 2 and set(kupang["Sumber"]) == {"artikel berita 27 Januari 2020"}
     assert "40.000 belum memiliki KTP-el" in " ".join(kupang["Keterangan"])  # the published file's note, read
     assert kupang["Diterima"].isna().tolist() == [False, True] and kupang["Blangko tersedia"].isna().tolist() == [
         True,

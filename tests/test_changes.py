@@ -133,7 +133,9 @@ def test_small_multiples_twelve_dates_on_one_legend(app_env: Path) -> None:
     colour: dict[str, str] = {}
     for tr in spec["data"]:
         assert colour.setdefault(tr["name"], tr["colorscale"][0][1]) == tr["colorscale"][0][1]
-    assert colour["More than 10 points below"] and "At or above the 98% target" in colour
+    # Jambi's regencies have no shared target (only Sarolangun has one): natural breaks over all
+    # twelve dates, and the outline of the units below their own target is no legend entry
+    assert len(colour) >= 3 and not [n for n in shown if n.startswith("Below")]
     # hostile value: the one-date map and a notice
     at = run({"area": "15", "level": "regency", "multiples": "<svg onload=1>", "lang": "en"})
     assert not at.exception and any("multiples" in w.value for w in at.warning)

@@ -55,7 +55,13 @@ def test_past_deadline_met_or_missed_and_decreasing_metrics() -> None:
 
 def test_progress_and_funnel() -> None:
     assert progress_share(40000, 20000, 0, "unrecorded_count") == 0.5
-    assert progress_share(None, 0.49, 0.98, "recording_rate") == 0.5
+    # a rate's share of the gap closed since its baseline, not current / target (97% of 98% is
+    # not "99% done": from 96% it is half way)
+    assert progress_share(0.96, 0.97, 0.98, "recording_rate") == pytest.approx(0.5)
+    assert progress_share(0.96, 0.95, 0.98, "recording_rate") == pytest.approx(-0.5)  # the wrong way
+    assert progress_share(0.985, 0.99, 0.98, "recording_rate") == 1.0  # met at the start and held
+    assert progress_share(0.985, 0.97, 0.98, "recording_rate") == 0.0  # met at the start, then lost
+    assert progress_share(None, 0.49, 0.98, "recording_rate") is None  # no baseline: no share
     assert progress_share(None, None, 0.98, "recording_rate") is None
     steps = dict(funnel(100, 90, 5, 80, 10))
     assert steps["collected"] == 70

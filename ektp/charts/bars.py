@@ -98,7 +98,8 @@ TARGETS_BASE_PX, TARGETS_ROW_PX = 260, 34
 
 
 def targets_progress(rows: list[dict], lang: str, title: str, source_line: str) -> go.Figure:
-    """Progress from baseline to target per target (share of the way), coloured by status."""
+    """Progress per target: the share of the gap from its baseline to the target closed
+    (metrics.progress_share), coloured by status; the dotted line at 100% is the target."""
     colours = {
         "status_met": "#542788",
         "status_on_track": "#998ec3",
@@ -128,7 +129,7 @@ def targets_progress(rows: list[dict], lang: str, title: str, source_line: str) 
             )
         )
     fig.add_vline(x=100, line={"dash": "dot", "color": "#333"})
-    fig.update_xaxes(title=t("progress", lang) + " (%)", ticksuffix="%", gridcolor="#eee")
+    fig.update_xaxes(title=t("progress_axis", lang), ticksuffix="%", gridcolor="#eee")
     fig.update_layout(yaxis={"autorange": "reversed"})
     row_px = bar_row_px([r["label"] for r in rows], TARGETS_ROW_PX)
     return _finish(fig, title, source_line, TARGETS_BASE_PX + row_px * len(rows), lang=lang)
