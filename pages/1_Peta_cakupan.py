@@ -330,6 +330,9 @@ def plain_view(
             selection_mode="points",
             config=ui.plotly_config(lg),
         )
+        key = (fig.layout.meta or {}).get("label_key")
+        if key:  # the units whose name did not fit, by the number the map shows
+            st.caption(ui.safe_text(t("label_key", lg, units=key)))
     elif map_files == "outdated":
         st.warning(t("maps_outdated", lg))
     else:

@@ -557,3 +557,50 @@ def test_a_targets_bar_reaches_the_line_only_when_it_is_met(app_env: Path, area:
             else:
                 assert x < 100, (tr["name"], x)
     assert seen
+
+
+LABEL_VIEWS = [
+    {"area": "15", "level": "regency", "date": "2019-03-31"},
+    {"area": "00", "level": "province"},
+    {"area": "53", "level": "regency"},
+    {"area": "15.03", "level": "district", "date": "2019-03-31"},
+]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("view", LABEL_VIEWS, ids=lambda v: "-".join(v.values()))
+def test_maps_name_their_units_without_collisions(app_env: Path, view: dict, lang: str) -> None:
+    """Finding 11: the map wrote values only, and they collided ("97,8%97,4%"). Up to 40 units,
+    each unit carries its name and figure, or a number the key under the map spells out; no two
+    labels overlap on the canvas they are laid out on; the laggard is always named; the map page
+    and the reader page place the same labels."""
+    import json
+
+    from ektp import labels as maplabels
+    from ektp.reader import view as reader
+
+    choice, _ = reader.choose({**{k: [v] for k, v in view.items()}, "lang": [lang]})
+    drawn = reader.gather(choice)
+    assert drawn.labels
+    boxes = []
+    for x, y, text in drawn.labels:
+        lines = tuple(text.split("\n"))
+        boxes.append(maplabels._box(x, y, lines, 13))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not maplabels._overlaps(a, b), (a, b)
+    named = [t for _, _, t in drawn.labels if "\n" in t]
+    numbered = [t for _, _, t in drawn.labels if "\n" not in t]
+    assert len(named) + len(numbered) == len(drawn.data.filter(drawn.data["recording_rate"].is_not_null()))
+    first = drawn.table[0][0]  # the laggard, named in full
+    assert any(t.split("\n")[0] == maplabels.short_name(first) for t in named), (first, named[:3])
+    if numbered:
+        assert drawn.label_key and all(f"{n} " in drawn.label_key for n in numbered)
+    at = run("pages/1_Peta_cakupan.py", {**view, "lang": lang})
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    texts = next(tr["text"] for tr in fig["data"] if tr.get("name") == "labels")
+    page_names = {t.split("<br>")[0] for t in texts if "<br>" in t}
+    assert maplabels.short_name(first) in page_names
+    if any("<br>" not in t for t in texts):
+        key = fig["layout"]["meta"]["label_key"]
+        assert any(key in shown(c.value) for c in at.caption), key

@@ -269,25 +269,65 @@ def _outline_below(
     )
 
 
+#: The canvas width (px) the map's labels are laid out on: about the map's width on a laptop.
+LABEL_CANVAS_PX = 760
+
+
+def _merc(lat: float) -> float:
+    lat = max(min(lat, 85.0), -85.0)
+    return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+
+def _unmerc(y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(math.radians(y))) - math.pi / 2)
+
+
 def _value_labels(
-    fig: go.Figure, df: pl.DataFrame, labels: dict[str, tuple[float, float]], metric: str, lang: str
-) -> None:
-    """Each unit's value written at its label point (small views: the reader sees figures)."""
-    shown = [r for r in df.to_dicts() if r["code"] in labels and metric_value(r, metric) is not None]
-    if not shown:
-        return
+    fig: go.Figure,
+    df: pl.DataFrame,
+    labels: dict[str, tuple[float, float]],
+    metric: str,
+    lang: str,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> str | None:
+    """Each unit's name and figure at its label point, or a number where it would cover another
+    label (ektp.labels, the laggards named first, laid out on the Mercator canvas the map is
+    drawn on); returns the key line for the numbered units (None: every unit is named)."""
+    import html
+
+    from ektp import labels as maplabels
+
+    rows = [r for r in df.to_dicts() if r["code"] in labels]
+    if not rows:
+        return None
+    lngs, lats = [labels[r["code"]][0] for r in rows], [labels[r["code"]][1] for r in rows]
+    x0, _, x1, y1 = bounds or (min(lngs), min(lats), max(lngs), max(lats))
+    scale = LABEL_CANVAS_PX / max(x1 - x0, 1e-6)
+    top = _merc(y1)
+    canvas = {
+        r["code"]: ((labels[r["code"]][0] - x0) * scale, (top - _merc(labels[r["code"]][1])) * scale) for r in rows
+    }
+    names = {r["code"]: r["name"] for r in rows}
+    figures = {r["code"]: format_value(metric_value(r, metric), metric, lang) for r in rows}
+
+    def worst_first(r: dict) -> tuple:
+        v = metric_value(r, metric)
+        return (v is None, (v if metric == "recording_rate" else -v) if v is not None else 0.0, r["code"])
+
+    placed, key = maplabels.place(canvas, names, figures, [r["code"] for r in sorted(rows, key=worst_first)])
     fig.add_trace(
         go.Scattergeo(
-            lon=[labels[r["code"]][0] for r in shown],
-            lat=[labels[r["code"]][1] for r in shown],
-            text=[format_value(metric_value(r, metric), metric, lang) for r in shown],
+            lon=[p.x / scale + x0 for p in placed],
+            lat=[_unmerc(top - p.y / scale) for p in placed],
+            text=["<br>".join(html.escape(line) for line in p.lines) for p in placed],
             mode="text",
-            textfont={"size": 11, "color": "#111111", "shadow": "auto"},
+            textfont={"size": maplabels.FONT_PX, "color": "#111111", "shadow": "auto"},
             hoverinfo="skip",
             showlegend=False,
             name="labels",
         )
     )
+    return maplabels.key_line(key) or None
 
 
 def choropleth(
@@ -344,9 +384,11 @@ def choropleth(
             )
         )
     _outline_below(fig, df, geojson, ids, target, lang, compact)
-    if labels and df.height <= LABEL_UNITS:
-        _value_labels(fig, df, labels, metric, lang)
-    return frame_map(fig, geojson, title, source_line, lang, bounds, height)
+    key = _value_labels(fig, df, labels, metric, lang, bounds) if labels and df.height <= LABEL_UNITS else None
+    fig = frame_map(fig, geojson, title, source_line, lang, bounds, height)
+    if key:  # the page writes it under the map (ui.map_spec's caller); files carry it in meta
+        fig.update_layout(meta={**(fig.layout.meta or {}), "label_key": key})
+    return fig
 
 
 def frame_map(

@@ -91,7 +91,8 @@ def notes(d: Drawn) -> list[str]:
     """The lines under a map file: source and date, marker, licences."""
     lg = d.choice.lang
     marker = "" if d.marker and d.marker in d.source_line else d.marker  # said once
-    return [x for x in (d.source_line, marker, t("reader_boundaries", lg), t("codes_licence", lg)) if x]
+    key = t("label_key", lg, units=d.label_key) if d.label_key else ""
+    return [x for x in (key, d.source_line, marker, t("reader_boundaries", lg), t("codes_licence", lg)) if x]
 
 
 def standalone_svg(d: Drawn) -> str:
@@ -153,8 +154,11 @@ def _url(req: Request, c: Choice, suffix: str = "", **extra: object) -> str:
 
 def legend_html(d: Drawn) -> str:
     """The classes, each unit counted once; the outline of the units below target on a line of
-    its own (it is no class: beside them it read as one, and the counts added up past the units)."""
+    its own (it is no class: beside them it read as one, and the counts added up past the units);
+    the units a number stands for on the map, spelled out."""
     items, notes_ = [], []
+    if d.label_key:
+        notes_.append(f'<p class="small">{_e(t("label_key", d.choice.lang, units=d.label_key))}</p>')
     for e in d.legend:
         if e.outline:
             mark = '<rect x="1" y="1" width="12" height="12" fill="none" stroke="#111" stroke-width="2"/>'

@@ -162,7 +162,13 @@ def map_group(
             f'<g class="labels" font-family="{FONT_FAMILY}" font-size="13" font-weight="bold" text-anchor="middle" '
             'fill="#111111" stroke="#ffffff" stroke-width="3" paint-order="stroke">'
         )
-        out.extend(f'<text x="{x:.0f}" y="{y + 4:.0f}">{html.escape(s)}</text>' for x, y, s in labels)
+        for x, y, s in labels:  # a name and its figure on two lines, centred on the point
+            parts = s.split("\n")
+            top = y + 4 - (len(parts) - 1) * 7
+            spans = "".join(
+                f'<tspan x="{x:.0f}" y="{top + i * 14:.0f}">{html.escape(p)}</tspan>' for i, p in enumerate(parts)
+            )
+            out.append(f"<text>{spans}</text>")
         out.append("</g>")
     return "".join(out)
 

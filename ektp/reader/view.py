@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import polars as pl
 
 from ektp import changes, charts, classes, fmt, geo, queries, releases, summary
+from ektp import labels as maplabels
 from ektp.charts.style import RATE_METRICS, format_value, metric_value
 from ektp.geo import CHILD_LEVEL, LEVELS_UNDER
 from ektp.i18n import LANGS, t
@@ -138,6 +139,7 @@ class Drawn:
     tips: dict[str, str] = field(default_factory=dict)
     outlined: tuple[str, ...] = ()
     labels: tuple[tuple[float, float, str], ...] = ()
+    label_key: str | None = None  # the units a number stands for on the map (ektp.labels)
     published: str | None = None  # the publisher's own band counts beside this map's
 
     def map_body(self) -> str:
@@ -198,6 +200,7 @@ def gather(c: Choice) -> Drawn | None:
         "code", "name", "as_of", "recording_rate", "unrecorded_share", "eligible", "recorded", "unrecorded",
         "print_ready", "printed", "print_gap", "source", "is_synthetic",
     ).with_columns(map_class=pl.col("code").replace_strict({k: g["label"] for k, g in class_of.items()}, default=None))  # fmt: skip
+    labels_, label_key = _labels(projected, mv, rows, c.metric, lg)
     return Drawn(
         choice=c,
         title=summary.map_title(c.metric, c.level, area_name, lg),
@@ -213,23 +216,27 @@ def gather(c: Choice) -> Drawn | None:
         fills=fills,
         tips=tips,
         outlined=outlined,
-        labels=_labels(projected, mv, rows, c.metric, lg),
+        labels=labels_,
+        label_key=label_key,
         published=published,
     )
 
 
 def _labels(
     projected: svg.Projected | None, mv: queries.MapView, rows: list[dict], metric: str, lg: str
-) -> tuple[tuple[float, float, str], ...]:
-    """Each unit's value at its label point, on views small enough to read them (as the app)."""
+) -> tuple[tuple[tuple[float, float, str], ...], str | None]:
+    """Each unit's name and figure at its label point, or a number the key spells out where it
+    would cover another (ektp.labels; laggards named first), on views small enough to read them
+    (as the app): (labels, key line or None)."""
     if projected is None or len(rows) > charts.LABEL_UNITS:
-        return ()
+        return (), None
     points = queries.label_points(mv.codes)
-    return tuple(
-        (*projected.point(*points[r["code"]]), format_value(metric_value(r, metric), metric, lg))
-        for r in rows
-        if r["code"] in points and metric_value(r, metric) is not None
-    )
+    canvas = {c: projected.point(*points[c]) for c in mv.codes if c in points}
+    names = {r["code"]: r["name"] for r in rows}
+    figures = {r["code"]: format_value(metric_value(r, metric), metric, lg) for r in rows}
+    order = [r["code"] for r in sorted(rows, key=lambda r: _rank_key(r, metric))]
+    placed, key = maplabels.place(canvas, names, figures, order, font=13, canvas=(projected.width, projected.height))
+    return tuple((p.x, p.y, "\n".join(p.lines)) for p in placed), (maplabels.key_line(key) or None)
 
 
 def _ranking(rows: list[dict], class_of: dict, metric: str, lg: str) -> tuple[tuple[str, ...], tuple]:
