@@ -98,7 +98,10 @@ def connect(base: str):  # noqa: ANN201
     import websockets
 
     url = base.replace("http://", "ws://") + "/_stcore/stream"
-    return websockets.connect(url, subprotocols=["streamlit"], max_size=None, open_timeout=30)
+    # a browser sends no websocket pings (the server pings it); the library's own keepalive
+    # closed sessions with "keepalive ping timeout" when eight clients in one event loop were
+    # still parsing a map's frames as the pong arrived, an error of the load tool, not the server
+    return websockets.connect(url, subprotocols=["streamlit"], max_size=None, open_timeout=30, ping_interval=None)
 
 
 async def session(

@@ -603,3 +603,17 @@ def test_indonesian_charts_write_numbers_and_months_the_indonesian_way() -> None
     cfg = ui.plotly_config("id")
     assert cfg["locale"] == "id" and cfg["locales"]["id"]["format"]["shortMonths"][4] == "Mei"
     assert "locale" not in ui.plotly_config("en") and cfg["topojsonURL"] == ui.PLOTLY_CONFIG["topojsonURL"]
+
+
+def test_each_areas_published_points_wear_its_lines_colour(app_env: Path) -> None:
+    """Finding 10: the trend drew identical black markers for both areas' published figures;
+    in a print they could not be told apart. Each area's points are in its line's colour, named
+    after it in the legend."""
+    s = queries.series(["15", "15.03"])
+    pts = queries.sourced_points(["15", "15.03"])
+    fig = charts.trend(s, pts, "en", "t", "src")
+    lines = {tr.legendgroup: tr.line.color for tr in fig.data if tr.mode == "lines"}
+    markers = [tr for tr in fig.data if tr.mode == "markers"]
+    assert len(lines) == 2 and len(set(lines.values())) == 2
+    assert len(markers) == 2 and all(tr.marker.color == lines[tr.legendgroup] for tr in markers)
+    assert {tr.name for tr in markers} == {"Jambi · 📰 sourced figure", "Kabupaten Sarolangun · 📰 sourced figure"}

@@ -112,8 +112,8 @@ def test_small_views_carry_value_labels_on_the_map(app_env: Path) -> None:
     assert len(labels) == 11
     fig = charts.choropleth(mv.located, geo.static_url(view), "recording_rate", "id", "t", "s", 0.98, labels=labels)
     (tr,) = [tr for tr in fig.data if tr.type == "scattergeo"]
-    assert tr.mode == "text" and len(tr.text) == 11 and "86,0%" in tr.text
-    i = list(tr.text).index("86,0%")
+    assert tr.mode == "text" and len(tr.text) == 11 and "Sarolangun<br>86,0%" in tr.text  # its name and figure
+    i = list(tr.text).index("Sarolangun<br>86,0%")
     x0, y0, x1, y1 = geo.bounds(view)
     assert x0 < tr.lon[i] < x1 and y0 < tr.lat[i] < y1
     nation = queries.map_view("regency", "00", dt.date(2024, 12, 31), "regency")

@@ -604,3 +604,21 @@ def test_maps_name_their_units_without_collisions(app_env: Path, view: dict, lan
     if any("<br>" not in t for t in texts):
         key = fig["layout"]["meta"]["label_key"]
         assert any(key in shown(c.value) for c in at.caption), key
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_reader_files_name_sources_as_people_cite_them(
+    app_env: Path, lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 9: the reader's CSV and JSON carried "synthetic/coverage_synthetic.parquet row
+    8367" as a figure's source on the public instance. They carry the source as the page says it."""
+    from ektp.reader import page
+    from ektp.reader import view as reader
+
+    monkeypatch.setenv("EKTP_PUBLIC", "1")
+    choice, _ = reader.choose({"area": ["15"], "level": ["regency"], "date": ["2019-03-31"], "lang": [lang]})
+    drawn = reader.gather(choice)
+    text = page.csv(drawn).decode()
+    assert ".parquet" not in text and not re.search(r"\brow \d+", text)
+    assert "radarjambi.co.id (31 Mar 2019)" in text  # an article as it is cited
+    assert ("isian sintetis" if lang == "id" else "synthetic fill (illustrative") in text  # the fill, said as such

@@ -94,7 +94,7 @@ def test_the_map_has_the_apps_classes_and_colours(app_env: Path) -> None:
         (g["colour"], g["label"]) for g in groups if g["codes"]
     ]
     assert drawn.outlined == ("15.03",)  # below its own 98%; the others have no target of their own
-    assert len(drawn.labels) == 11 and "86.0%" in [s for _, _, s in drawn.labels]
+    assert len(drawn.labels) == 11 and "Sarolangun\n86.0%" in [s for _, _, s in drawn.labels]  # name and figure
     assert drawn.tips["15.03"] == "Kabupaten Sarolangun: 86.0% · 31 March 2019"  # its figure's own date
 
 

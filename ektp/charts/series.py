@@ -45,6 +45,10 @@ def _target_lines(fig: go.Figure, target_lines: list[tuple[str, float, dt.date |
             )
 
 
+#: One colour per area's line, and its published points (Okabe–Ito, colour-blind safe).
+TREND_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+
+
 def trend(
     series_df: pl.DataFrame,
     sourced_df: pl.DataFrame,
@@ -60,13 +64,16 @@ def trend(
     # the line is the regular series (office files, synthetic fill, roll-ups); published
     # citations are drawn as markers, so a one-off figure never bends the line
     regular = series_df.filter(pl.col("source_kind") != "citation") if "source_kind" in series_df.columns else series_df
-    for (code,), part in regular.sort("as_of").group_by("region_code", maintain_order=True):
+    colour_of: dict[str, str] = {}
+    for i, ((code,), part) in enumerate(regular.sort("as_of").group_by("region_code", maintain_order=True)):
         name = part["region_name"][0]
+        colour_of[code] = TREND_COLOURS[i % len(TREND_COLOURS)]
         fig.add_trace(
             go.Scatter(
                 x=part["as_of"].to_list(),
                 y=[v * 100 if v is not None else None for v in part["recording_rate"].to_list()],
                 mode="lines",
+                line={"color": colour_of[code]},
                 name=name,
                 legendgroup=code,
                 customdata=[
@@ -76,15 +83,24 @@ def trend(
                 hovertemplate="%{x|%Y-%m-%d}: %{y:.2f}%<br>%{customdata[0]}<extra>" + name + "</extra>",
             )
         )
-    if sourced_df.height:
-        pts = sourced_df.filter(pl.col("recording_rate").is_not_null())
+    # each area's published figures in its line's colour (one black diamond for every area could
+    # not be told apart in a print); the diamond shape says "published"
+    for (code,), pts in sourced_df.filter(pl.col("recording_rate").is_not_null()).group_by(
+        "region_code", maintain_order=True
+    ):
+        marker = {
+            **SOURCED_MARKER,
+            "color": colour_of.get(code, SOURCED_MARKER["color"]),
+            "line": {"color": "#111", "width": 1},
+        }
         fig.add_trace(
             go.Scatter(
                 x=pts["as_of"].to_list(),
                 y=[v * 100 for v in pts["recording_rate"].to_list()],
                 mode="markers",
-                marker=SOURCED_MARKER,
-                name=t("sourced_marker", lang),
+                marker=marker,
+                legendgroup=code,
+                name=f"{pts['region_name'][0]} · {t('sourced_marker', lang)}",
                 customdata=[
                     [n, fmt.source(s, lang)]
                     for n, s in zip(pts["region_name"].to_list(), pts["source"].to_list(), strict=True)

@@ -197,9 +197,25 @@ def gather(c: Choice) -> Drawn | None:
     if c.metric == "recording_rate":
         published = summary.published_bands_line(releases.published_bands(c.level, c.area, c.as_of), mv.df, lg)
     data = mv.df.select(
-        "code", "name", "as_of", "recording_rate", "unrecorded_share", "eligible", "recorded", "unrecorded",
-        "print_ready", "printed", "print_gap", "source", "is_synthetic",
-    ).with_columns(map_class=pl.col("code").replace_strict({k: g["label"] for k, g in class_of.items()}, default=None))  # fmt: skip
+        "code",
+        "name",
+        "as_of",
+        "recording_rate",
+        "unrecorded_share",
+        "eligible",
+        "recorded",
+        "unrecorded",
+        "print_ready",
+        "printed",
+        "print_gap",
+        "source",
+        "is_synthetic",
+    ).with_columns(
+        map_class=pl.col("code").replace_strict({k: g["label"] for k, g in class_of.items()}, default=None),
+        # as people cite it: no file name or row leaves the public instance (fmt.source)
+        # made in Python, not as a polars UDF (ui.tables._as_text says why)
+        source=pl.Series("source", [fmt.source(s, lg) for s in mv.df["source"].to_list()], dtype=pl.String),
+    )
     labels_, label_key = _labels(projected, mv, rows, c.metric, lg)
     return Drawn(
         choice=c,

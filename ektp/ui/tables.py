@@ -177,7 +177,7 @@ def translated(df: pl.DataFrame, lg: str) -> pl.DataFrame:
     if not cols:
         return df
     return df.with_columns(
-        pl.col(c).replace(readings).map_elements(lambda s: fmt.brief_mentions(s, lg), return_dtype=pl.String)
+        pl.Series(c, [fmt.brief_mentions(readings.get(v, v), lg) for v in df[c].to_list()], dtype=pl.String)
         for c in cols
     )
 
@@ -190,7 +190,7 @@ def labelled(df: pl.DataFrame, columns: dict[str, str], lg: str) -> pl.DataFrame
     for col, label in columns.items():
         expr = pl.col(col)
         if col == "source":
-            expr = expr.map_elements(lambda s: fmt.source(s, lg), return_dtype=pl.String)
+            expr = _as_text(df, col, lambda s: fmt.source(s, lg))
         exprs.append(expr.alias(fmt.capital(label)))
     return translated(df, lg).select(exprs)
 
@@ -207,9 +207,13 @@ def with_period(register: pl.DataFrame, lg: str) -> pl.DataFrame:
     )
 
 
-def _as_text(col: str, f: Callable[[Any], str]) -> pl.Expr:
-    """A column written for the reader by `f` (nulls included: f says how a gap reads)."""
-    return pl.col(col).map_elements(f, return_dtype=pl.String, skip_nulls=False)
+def _as_text(df: pl.DataFrame, col: str, f: Callable[[Any], str | None]) -> pl.Expr:
+    """A column of `df` written for the reader by `f` (nulls included: f says how a gap reads).
+
+    Made in Python, never as a polars UDF (map_elements): polars calls a UDF from its own thread
+    pool, which waits for the GIL; with several sessions' scripts in one server, a thread
+    holding the GIL while waiting for that pool deadlocked a replica under eight sessions."""
+    return pl.lit(pl.Series(col, [f(v) for v in df[col].to_list()], dtype=pl.String))
 
 
 def sourced_table(points: pl.DataFrame, lg: str, areas: bool = True) -> pl.DataFrame:
@@ -222,8 +226,8 @@ def sourced_table(points: pl.DataFrame, lg: str, areas: bool = True) -> pl.DataF
         pl.col("as_of").alias(t("date", lg)),
         (pl.col("recording_rate") * 100).round(2).alias(t("metric_recording_rate", lg) + " (%)"),
         pl.col("unrecorded").alias(t("unrecorded", lg)),
-        pl.col("source").map_elements(lambda s: fmt.source(s, lg), return_dtype=pl.String).alias(t("source", lg)),
-        _as_text("warnings", lambda w: fmt.notes(w, lg) or "").alias(t("warnings", lg)),
+        _as_text(points, "source", lambda s: fmt.source(s, lg)).alias(t("source", lg)),
+        _as_text(points, "warnings", lambda w: fmt.notes(w, lg) or "").alias(t("warnings", lg)),
     )
 
 
@@ -272,17 +276,17 @@ def alternatives_table(alts: pl.DataFrame, lg: str) -> pl.DataFrame:
     compares them: labelled columns, the kind of source in words, numbers as the page writes
     them, and the rate an article printed beside the one its counts give."""
     return alts.select(
-        _as_text("source_kind", lambda k: t(f"kind_{k}", lg)).alias(t("kind", lg)),
+        _as_text(alts, "source_kind", lambda k: t(f"kind_{k}", lg)).alias(t("kind", lg)),
         # the rates first: in the detail's half column they are what a reader compares
-        _as_text("recording_rate", lambda v: fmt.pct(v, lg, 2)).alias(t("metric_recording_rate", lg)),
-        _as_text("recorded_pct_reported", lambda v: fmt.pct(None if v is None else v / 100, lg, 2)).alias(
+        _as_text(alts, "recording_rate", lambda v: fmt.pct(v, lg, 2)).alias(t("metric_recording_rate", lg)),
+        _as_text(alts, "recorded_pct_reported", lambda v: fmt.pct(None if v is None else v / 100, lg, 2)).alias(
             t("rate_reported", lg)
         ),
-        _as_text("source", lambda s: fmt.source(s, lg) or "–").alias(t("source", lg)),
-        _as_text("eligible", lambda v: fmt.num(v, lg)).alias(t("eligible", lg)),
-        _as_text("recorded", lambda v: fmt.num(v, lg)).alias(t("recorded", lg)),
-        _as_text("unrecorded", lambda v: fmt.num(v, lg)).alias(t("unrecorded", lg)),
-        _as_text("warnings", lambda w: fmt.notes(w, lg) or "").alias(t("warnings", lg)),
+        _as_text(alts, "source", lambda s: fmt.source(s, lg) or "–").alias(t("source", lg)),
+        _as_text(alts, "eligible", lambda v: fmt.num(v, lg)).alias(t("eligible", lg)),
+        _as_text(alts, "recorded", lambda v: fmt.num(v, lg)).alias(t("recorded", lg)),
+        _as_text(alts, "unrecorded", lambda v: fmt.num(v, lg)).alias(t("unrecorded", lg)),
+        _as_text(alts, "warnings", lambda w: fmt.notes(w, lg) or "").alias(t("warnings", lg)),
     )
 
 
