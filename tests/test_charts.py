@@ -617,3 +617,5 @@ def test_each_areas_published_points_wear_its_lines_colour(app_env: Path) -> Non
     assert len(lines) == 2 and len(set(lines.values())) == 2
     assert len(markers) == 2 and all(tr.marker.color == lines[tr.legendgroup] for tr in markers)
     assert {tr.name for tr in markers} == {"Jambi · 📰 sourced figure", "Kabupaten Sarolangun · 📰 sourced figure"}
+    # finding 8: hovers write dates as the page does, not "2019-03-31"
+    assert not [tr for tr in fig.data if "%Y-%m-%d" in (tr.hovertemplate or "")]

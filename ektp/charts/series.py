@@ -80,7 +80,9 @@ def trend(
                     [(fmt.source(s, lang) or "–") + (f" ({t('synthetic', lang)})" if syn else "")]
                     for s, syn in zip(part["source"].to_list(), part["is_synthetic"].to_list(), strict=True)
                 ],
-                hovertemplate="%{x|%Y-%m-%d}: %{y:.2f}%<br>%{customdata[0]}<extra>" + name + "</extra>",
+                # a date as the page writes it ("31 Mar 2019"; Indonesian month names come with the
+                # chart's locale, ui.plotly_config), never ISO
+                hovertemplate="%{x|%-d %b %Y}: %{y:.2f}%<br>%{customdata[0]}<extra>" + name + "</extra>",
             )
         )
     # each area's published figures in its line's colour (one black diamond for every area could
@@ -105,7 +107,7 @@ def trend(
                     [n, fmt.source(s, lang)]
                     for n, s in zip(pts["region_name"].to_list(), pts["source"].to_list(), strict=True)
                 ],
-                hovertemplate="%{customdata[0]} %{x|%Y-%m-%d}: %{y:.2f}%<br>"
+                hovertemplate="%{customdata[0]} %{x|%-d %b %Y}: %{y:.2f}%<br>"
                 + t("source", lang)
                 + ": %{customdata[1]}<extra></extra>",
             )
@@ -226,7 +228,7 @@ def blanko_stock(
                     [fmt.num(v, lang), fmt.source(s, lang)]
                     for v, s in zip(pts["remaining"], pts["source"], strict=True)
                 ],
-                hovertemplate="%{x|%Y-%m-%d}: %{customdata[0]}<br>"
+                hovertemplate="%{x|%-d %b %Y}: %{customdata[0]}<br>"
                 + t("source", lang)
                 + ": %{customdata[1]}<extra></extra>",
             )
