@@ -3,6 +3,8 @@ gap, a small map), then the area's headline tiles, its sources and the page link
 
 from __future__ import annotations
 
+import html
+
 import polars as pl
 import streamlit as st
 
@@ -100,23 +102,28 @@ def who_lags(area: str) -> None:
     if drawn.sentence:
         ui.said(drawn.sentence)
     left, right = st.columns([3, 2])
-    with left:
-        if drawn.projected is not None:  # the reader page's drawing and legend: no Plotly here
-            image = map_page.svg.inline_svg(drawn.projected, drawn.map_body(), drawn.title)
-            st.html(
-                "<style>.ektp-overview ul.legend{list-style:none;padding:0;margin:.3rem 0;font-size:.85rem}"
-                ".ektp-overview ul.legend li{display:inline-flex;gap:.3rem;align-items:center;margin-right:.8rem}"
-                ".ektp-overview svg{max-width:100%;height:auto}.ektp-overview p{font-size:.85rem;margin:0}</style>"
-                f'<div class="ektp-overview">{image}{map_page.legend_html(drawn)}</div>'
-            )
+    if drawn.projected is not None:  # the reader page's drawing (no Plotly here), as an image:
+        # st.html drops inline SVG, st.image shows it whole
+        left.image(map_page.svg.inline_svg(drawn.projected, drawn.map_body(), drawn.title), width="stretch")
     with right:
-        ui.table(laggards(area, child, choice.as_of), lang=lg, hide_index=True, width="stretch")
+        swatch = '<span style="display:inline-block;width:.8rem;height:.8rem;background:{};border:1px solid #999;margin-right:.35rem;vertical-align:middle"></span>'
+        rows = [
+            (
+                swatch.format("transparent").replace("#999", "#111;border-width:2px")
+                if e.outline
+                else swatch.format(e.colour)
+            )
+            + f"{html.escape(e.label)} · {html.escape(e.count)}"
+            for e in drawn.legend
+        ]
+        st.html('<div style="font-size:.85rem;line-height:1.6">' + "<br>".join(rows) + "</div>")
         st.page_link(
             "pages/1_Peta_cakupan.py",
             label=t("who_lags_map", lg),
             icon="🗺️",
             query_params={"lang": lg, "area": area, "level": child, "date": choice.as_of.isoformat()},
         )
+    ui.table(laggards(area, child, choice.as_of), lang=lg, hide_index=True, width="stretch")
 
 
 def laggards(area: str, level: str, as_of: object) -> pl.DataFrame:
