@@ -98,13 +98,14 @@ def who_lags(area: str) -> None:
     drawn = map_view.gather(choice)
     if drawn is None:
         return
-    st.subheader(t("who_lags", lg, units=t(summary.UNITS[child], lg), date=fmt.date(choice.as_of, lg)))
+    st.header(t("who_lags", lg, units=t(summary.UNITS[child], lg), date=fmt.date(choice.as_of, lg)))
     if drawn.sentence:
         ui.said(drawn.sentence)
     left, right = st.columns([3, 2])
     if drawn.projected is not None:  # the reader page's drawing (no Plotly here), as an image:
         # st.html drops inline SVG, st.image shows it whole
-        left.image(map_page.svg.inline_svg(drawn.projected, drawn.map_body(), drawn.title), width="stretch")
+        svg = map_page.svg.inline_svg(drawn.projected, drawn.map_body(), drawn.title)
+        left.image(svg, width="stretch", alt=t("map_alt", lg, title=drawn.title))
     with right:
         swatch = '<span style="display:inline-block;width:.8rem;height:.8rem;background:{};border:1px solid #999;margin-right:.35rem;vertical-align:middle"></span>'
         rows = [
@@ -120,7 +121,6 @@ def who_lags(area: str) -> None:
         st.page_link(
             "pages/1_Peta_cakupan.py",
             label=t("who_lags_map", lg),
-            icon="🗺️",
             query_params={"lang": lg, "area": area, "level": child, "date": choice.as_of.isoformat()},
         )
     ui.table(laggards(area, child, choice.as_of), lang=lg, hide_index=True, width="stretch")

@@ -382,7 +382,7 @@ def test_the_overview_says_who_lags_before_any_note(app_env: Path, area: str, la
     assert not at.exception, [e.value for e in at.exception]
     choice, _ = reader.choose({"area": [area], "lang": [lang]})
     drawn = reader.gather(choice)
-    heads = [h.value for h in at.subheader]
+    heads = [h.value for h in at.header]
     assert heads and heads[0].startswith("Siapa tertinggal" if lang == "id" else "Who lags"), heads
     said = [shown(m.value) for m in at.markdown]
     assert drawn.sentence in said  # word for word the map's sentence
