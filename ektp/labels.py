@@ -11,6 +11,7 @@ reader most needs are the ones written out. Pure: points in, placements out. The
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -21,6 +22,17 @@ LINE_H = 1.2
 #: Words a reader does not need on a small map: "Kabupaten Sarolangun" → "Sarolangun" ("Kota"
 #: stays: Kota Jambi and Kabupaten Jambi would otherwise read the same).
 _DROP = re.compile(r"^(Kabupaten|Kab\.|Provinsi)\s+", re.I)
+
+
+def merc(lat: float) -> float:
+    """Mercator's northing in degrees: the projection of the app's map and the reader's SVG."""
+    lat = max(min(lat, 85.0), -85.0)
+    return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+
+def unmerc(y: float) -> float:
+    """The latitude of a Mercator northing (merc's inverse)."""
+    return math.degrees(2 * math.atan(math.exp(math.radians(y))) - math.pi / 2)
 
 
 @dataclass(frozen=True)

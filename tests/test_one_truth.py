@@ -188,14 +188,8 @@ TARGET_VIEWS = [
 
 
 def _length(array: list | dict) -> int:
-    """The length of a Plotly array as the figure's JSON holds it (a list, or typed: dtype + base64)."""
-    import base64
-
-    import numpy as np
-
-    if isinstance(array, dict):
-        return len(np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"])))
-    return len(array)
+    """The length of a Plotly array as the figure's JSON holds it (_values)."""
+    return len(_values(array))
 
 
 def _values(array: list | dict) -> list:

@@ -273,15 +273,6 @@ def _outline_below(
 LABEL_CANVAS_PX = 760
 
 
-def _merc(lat: float) -> float:
-    lat = max(min(lat, 85.0), -85.0)
-    return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
-
-
-def _unmerc(y: float) -> float:
-    return math.degrees(2 * math.atan(math.exp(math.radians(y))) - math.pi / 2)
-
-
 def _value_labels(
     fig: go.Figure,
     df: pl.DataFrame,
@@ -303,9 +294,10 @@ def _value_labels(
     lngs, lats = [labels[r["code"]][0] for r in rows], [labels[r["code"]][1] for r in rows]
     x0, _, x1, y1 = bounds or (min(lngs), min(lats), max(lngs), max(lats))
     scale = LABEL_CANVAS_PX / max(x1 - x0, 1e-6)
-    top = _merc(y1)
+    top = maplabels.merc(y1)
     canvas = {
-        r["code"]: ((labels[r["code"]][0] - x0) * scale, (top - _merc(labels[r["code"]][1])) * scale) for r in rows
+        r["code"]: ((labels[r["code"]][0] - x0) * scale, (top - maplabels.merc(labels[r["code"]][1])) * scale)
+        for r in rows
     }
     names = {r["code"]: r["name"] for r in rows}
     figures = {r["code"]: format_value(metric_value(r, metric), metric, lang) for r in rows}
@@ -318,7 +310,7 @@ def _value_labels(
     fig.add_trace(
         go.Scattergeo(
             lon=[p.x / scale + x0 for p in placed],
-            lat=[_unmerc(top - p.y / scale) for p in placed],
+            lat=[maplabels.unmerc(top - p.y / scale) for p in placed],
             text=["<br>".join(html.escape(line) for line in p.lines) for p in placed],
             mode="text",
             textfont={"size": maplabels.FONT_PX, "color": "#111111", "shadow": "auto"},

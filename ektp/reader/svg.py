@@ -10,13 +10,14 @@ view is then only joining those paths with a fill each. Pure: geometry and class
 from __future__ import annotations
 
 import html
-import math
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from ektp.labels import merc
 
 #: Width of the drawing in SVG units; the height follows the area's shape (Mercator).
 CANVAS = 1000
@@ -43,13 +44,7 @@ class Projected:
 
     def point(self, lng: float, lat: float) -> tuple[float, float]:
         x0, _, _, y1 = self.bbox
-        return (lng - x0) * self.scale, (_merc(y1) - _merc(lat)) * self.scale
-
-
-def _merc(lat: float) -> float:
-    """Mercator's northing in degrees (the app's map uses the same projection)."""
-    lat = max(min(lat, 85.0), -85.0)
-    return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+        return (lng - x0) * self.scale, (merc(y1) - merc(lat)) * self.scale
 
 
 def _bbox(features: Sequence[dict]) -> tuple[float, float, float, float]:
@@ -80,16 +75,16 @@ def project(collection: dict) -> Projected:
     box = collection.get("bbox")
     bbox = tuple(box) if box and len(box) == 4 else _bbox(features)
     x0, y0, x1, y1 = bbox
-    span_x, span_y = max(x1 - x0, 1e-9), max(_merc(y1) - _merc(y0), 1e-9)
+    span_x, span_y = max(x1 - x0, 1e-9), max(merc(y1) - merc(y0), 1e-9)
     scale = min(CANVAS / span_x, MAX_HEIGHT / span_y)
-    top = _merc(y1)
+    top = merc(y1)
     paths: dict[str, str] = {}
     for f in features:
         parts: list[str] = []
         for ring in _rings(f.get("geometry") or {}):
             pts: list[tuple[int, int]] = []
             for lng, lat, *_ in ring:
-                p = (round((lng - x0) * scale), round((top - _merc(lat)) * scale))
+                p = (round((lng - x0) * scale), round((top - merc(lat)) * scale))
                 if not pts or p != pts[-1]:
                     pts.append(p)
             if len(pts) > 1 and pts[0] == pts[-1]:
