@@ -3,15 +3,13 @@ gap, a small map), then the area's headline tiles, its sources and the page link
 
 from __future__ import annotations
 
-import html
-
 import polars as pl
 import streamlit as st
 
 from ektp import fmt, geo, queries, summary, ui
 from ektp.i18n import t
-from ektp.reader import page as map_page
-from ektp.reader import view as map_view
+from ektp.mapview.model import gather
+from ektp.mapview.url import choose
 
 #: How many of the lowest units the Overview lists (the map page ranks them all).
 LAGGARDS = 5
@@ -89,40 +87,24 @@ def body() -> None:
 def who_lags(area: str) -> None:
     """The area's units at their latest date: the map page's sentence, the lowest few with
     their gap to their own target, and the map, from the one view model the map page, the
-    reader page and the files draw (ektp.reader.view), so the Overview says what they say."""
+    reader page and the files draw (ektp.mapview), so the Overview says what they say."""
     info = queries.region(area)
     child = geo.CHILD_LEVEL.get(info["level"]) if info else None
     if child is None:
         return
-    choice, _ = map_view.choose({"area": [area], "level": [child], "lang": [lg]})
-    drawn = map_view.gather(choice)
+    choice, _ = choose({"area": [area], "level": [child], "lang": [lg]})
+    drawn = gather(choice)
     if drawn is None:
         return
     st.header(t("who_lags", lg, units=t(summary.UNITS[child], lg), date=fmt.date(choice.as_of, lg)))
     if drawn.sentence:
         ui.said(drawn.sentence)
-    left, right = st.columns([3, 2])
-    if drawn.projected is not None:  # the reader page's drawing (no Plotly here), as an image:
-        # st.html drops inline SVG, st.image shows it whole
-        svg = map_page.svg.inline_svg(drawn.projected, drawn.map_body(), drawn.title)
-        left.image(svg, width="stretch", alt=t("map_alt", lg, title=drawn.title))
-    with right:
-        swatch = '<span style="display:inline-block;width:.8rem;height:.8rem;background:{};border:1px solid #999;margin-right:.35rem;vertical-align:middle"></span>'
-        rows = [
-            (
-                swatch.format("transparent").replace("#999", "#111;border-width:2px")
-                if e.outline
-                else swatch.format(e.colour)
-            )
-            + f"{html.escape(e.label)} · {html.escape(e.count)}"
-            for e in drawn.legend
-        ]
-        st.html('<div style="font-size:.85rem;line-height:1.6">' + "<br>".join(rows) + "</div>")
-        st.page_link(
-            "pages/1_Peta_cakupan.py",
-            label=t("who_lags_map", lg),
-            query_params={"lang": lg, "area": area, "level": child, "date": choice.as_of.isoformat()},
-        )
+    ui.svg_map(drawn, "map_svg_overview")  # the map page's drawing, its legend under it
+    st.page_link(
+        "pages/1_Peta_cakupan.py",
+        label=t("who_lags_map", lg),
+        query_params={"lang": lg, "area": area, "level": child, "date": choice.as_of.isoformat()},
+    )
     ui.table(laggards(area, child, choice.as_of), lang=lg, hide_index=True, width="stretch")
 
 

@@ -129,7 +129,7 @@ def bench_etl(path: Path) -> dict:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    from bench.serve import watch_peak_rss
+    from deploy.process import watch_peak_rss
 
     peak = watch_peak_rss(proc, 0.2)
     proc.communicate()

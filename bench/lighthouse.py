@@ -16,7 +16,7 @@ import statistics
 import subprocess
 from pathlib import Path
 
-from bench.serve import CHROMIUM, start_server, stop_server
+from deploy.process import CHROMIUM, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "results"

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.serve import CHROME_ARGS, CHROMIUM, percentile, start_server, stop_server
+from deploy.process import CHROME_ARGS, CHROMIUM, percentile, start_server, stop_server
 from etl.load import rss_bytes
 
 ROOT = Path(__file__).resolve().parent.parent

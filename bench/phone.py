@@ -16,7 +16,7 @@ import json
 import statistics
 from pathlib import Path
 
-from bench.serve import CHROME_ARGS, CHROMIUM, start_server, stop_server
+from deploy.process import CHROME_ARGS, CHROMIUM, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "results"

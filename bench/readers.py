@@ -32,13 +32,14 @@ def draw_cpu(db: str, repeats: int = 20) -> dict[str, float]:
     """Median CPU ms of one uncached draw of the HTML (the data queries warm, as on a server
     that has drawn other views of the build), for Jambi's 11 and Indonesia's 514 regencies."""
     os.environ["EKTP_DB"] = db
-    from ektp.reader import serve, view
+    from ektp.mapview.url import choose
+    from ektp.reader import serve
 
     out = {}
     for name, qs in (("jambi_11", JAMBI), ("national_514", NATIONAL)):
         from urllib.parse import parse_qs
 
-        choice, bad = view.choose(parse_qs(qs.split("?", 1)[1]))
+        choice, bad = choose(parse_qs(qs.split("?", 1)[1]))
         req = serve.Request("http://localhost", "")
         serve.render("html", choice, tuple(bad), req)  # warm: queries and the projected geometry
         times = []
@@ -109,7 +110,7 @@ def main() -> int:
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--db", default=os.environ.get("EKTP_DB", str(ROOT / "data" / "ektp.duckdb")))
     a = ap.parse_args()
-    from bench.serve import start_server, stop_server
+    from deploy.process import start_server, stop_server
 
     results: dict = {"draw_cpu_ms": draw_cpu(a.db)}
     print(f"uncached draw, server CPU: {results['draw_cpu_ms']}")

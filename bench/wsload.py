@@ -181,7 +181,7 @@ async def cpu_per_step(base: str, pid: int, repeats: int) -> list[tuple[str, flo
 
 async def run_level(bases: list[str], n: int, rounds: int, think: tuple[float, float], step_timeout: float) -> dict:
     """n sessions; with several replicas, session i stays on replica i mod k (a sticky balancer)."""
-    from bench.serve import percentile
+    from deploy.process import percentile
 
     timings: list = []
     errors: list = []
@@ -221,7 +221,7 @@ def main() -> int:
     a = p.parse_args()
     if max(a.sessions) > 200 or a.rounds > 10 or not 1 <= a.replicas <= 4:
         p.error("bounded: at most 200 sessions, 10 rounds and 4 replicas")
-    from bench.serve import start_server, stop_server, watch_peak_rss
+    from deploy.process import start_server, stop_server, watch_peak_rss
     from etl.load import rss_bytes
 
     stack = None

@@ -39,7 +39,7 @@ class Stack:
         return path.read_text().splitlines() if path.exists() else []
 
     def stop(self) -> None:
-        from bench.serve import stop_server
+        from deploy.process import stop_server
 
         self.nginx.send_signal(signal.SIGQUIT)  # graceful: finishes the open requests
         try:
@@ -67,7 +67,7 @@ def write_config(folder: Path, upstreams: list[str], port: int) -> Path:
 
 def start(n: int, db: Path | str, port: int = 0, folder: Path | None = None, timeout: float = 60) -> Stack:
     """N public replicas on free loopback ports and nginx on `port` (0: a free one)."""
-    from bench.serve import free_port, start_server, stop_server, wait_healthy
+    from deploy.process import free_port, start_server, stop_server, wait_healthy
 
     if not Path(NGINX).exists():
         raise RuntimeError("nginx is not installed: `apt-get install -y nginx` (as .ci/run does)")

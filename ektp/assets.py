@@ -6,14 +6,18 @@ makes it about a fifth. `make assets` (a step of `make run` and of CI) copies St
 file with servestatic's compressor (brotli at its best level, once, not per request).
 `asgi.py` then mounts servestatic on `<base>/static/`: it answers with the smallest form the
 browser accepts and, for Streamlit's content-hashed file names, `immutable` for a year. Without
-the folder (`make assets` not run) Streamlit serves its files itself, uncompressed, as before.
+the folder (`make assets` not run, or a deployer's plain `streamlit run asgi.py`) the server
+makes it itself in the background, saying so in its log, and serves compressed from then on:
+never silently 9 MB to a phone.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -30,6 +34,7 @@ MARKER = ".complete"
 #: Vite's content hash in a file name ('index.DormvYxC.js', 'SourceSansVF-Upright.ttf.BsWL4Kly.woff2').
 HASHED = re.compile(r"\.[A-Za-z0-9_-]{8}\.[A-Za-z0-9]+$")
 YEAR = 365 * 24 * 3600
+_LOG = logging.getLogger(__name__)
 
 
 def folder() -> Path:
@@ -52,7 +57,7 @@ def prepare(quiet: bool = True) -> Path:
     if done is not None:
         return done
     target = folder()
-    work = target.with_name(target.name + ".tmp")
+    work = target.with_name(f"{target.name}.tmp{os.getpid()}")  # replicas may start it at once
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(SOURCE, work)
     compressor = Compressor(use_zstd=False, quiet=quiet)
@@ -60,8 +65,14 @@ def prepare(quiet: bool = True) -> Path:
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         list(pool.map(compressor.compress, map(str, paths)))
     (work / MARKER).write_text(streamlit.__version__ + "\n")
+    if ready() is not None:  # another process finished first: its copy is the same
+        shutil.rmtree(work, ignore_errors=True)
+        return target
     shutil.rmtree(target, ignore_errors=True)
-    work.rename(target)
+    try:
+        work.rename(target)
+    except OSError:  # renamed into place by another process a moment ago
+        shutil.rmtree(work, ignore_errors=True)
     return target
 
 
@@ -72,19 +83,41 @@ def immutable(path: str, url: str) -> bool:
 
 class CompressedAssets:
     """ASGI middleware: servestatic over the compressed copy on `<base>/static/` (see the module
-    doc); without the copy every request goes on to Streamlit unchanged."""
+    doc). Without the copy, requests go on to Streamlit unchanged while a background thread makes
+    it (a warning in the log says so), and are served compressed once it is ready."""
 
     def __init__(self, app: Any, base_url: str | None = None) -> None:
+        self.base = base_path(base_url)
+        self.inner = app
+        self.app = app
+        self.root = ready()
+        if self.root is not None:
+            self._serve(self.root)
+        else:
+            _LOG.warning(
+                "Streamlit's files are not compressed yet (%s): compressing them now in the background "
+                "(about 20 s on 2 cores; `make assets` does it before the server starts); until then they go "
+                "uncompressed",
+                folder(),
+            )
+            threading.Thread(target=self._prepare, name="ektp-assets", daemon=True).start()
+
+    def _prepare(self) -> None:
+        try:
+            root = prepare(quiet=True)
+        except Exception:  # a read-only disk: the app still works, uncompressed, and says why
+            _LOG.exception("compressing Streamlit's files failed: they stay uncompressed")
+            return
+        self._serve(root)
+        _LOG.warning("Streamlit's files are compressed (%s) and served so from now on", root)
+
+    def _serve(self, root: Path) -> None:
         from servestatic import ServeStaticASGI
 
-        base = base_path(base_url)
-        root = ready()
         self.root = root
-        self.app = app
-        if root is not None:
-            self.app = ServeStaticASGI(
-                app, root=str(root), prefix=f"{base}/static/", max_age=3600, immutable_file_test=immutable
-            )
+        self.app = ServeStaticASGI(
+            self.inner, root=str(root), prefix=f"{self.base}/static/", max_age=3600, immutable_file_test=immutable
+        )
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self.app(scope, receive, send)

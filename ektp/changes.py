@@ -28,6 +28,9 @@ WORSE_TO_BETTER = ("#b35806", "#f1a340", "#f7f7f7", "#998ec3", "#542788")
 #: A unit without a figure on either date.
 NO_FIGURE = "#d9d9d9"
 
+#: Borders on a change map: its middle class is near white, so white borders vanished there.
+BORDER = "#555555"
+
 
 def change_frame(now: pl.DataFrame, before: pl.DataFrame, metric: str) -> pl.DataFrame:
     """One row per unit of the view (map_values of two dates): code, name, before, now, change
@@ -164,7 +167,7 @@ def change_map(
                 z=np.array([0.0 if r["change"] is None else r["change"] for r in members], dtype=np.float32),
                 colorscale=[[0, d["colour"]], [1, d["colour"]]],
                 showscale=False,
-                marker={"line": {"color": "#555555", "width": 0.8}},
+                marker={"line": {"color": BORDER, "width": 0.8}},
                 name=f"{d['label']} · {t('units_in_band', lang, n=len(members))}",
                 legendgroup=d["key"] if "key" in d else d["label"],
                 showlegend=True,

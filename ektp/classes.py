@@ -9,6 +9,7 @@ their own sequential classes. Pure: values in, classes out.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 
@@ -128,6 +129,18 @@ def fixed_bins(all_values: list[float]) -> tuple[float, ...]:
     """Natural breaks over every date of a view (the values of all its units and dates, rates in
     percent), so that two dates compare on one legend (a larger view: BREAKS_SAMPLE values)."""
     return tuple(_bins([v for v in all_values if _finite(v)], "natural"))
+
+
+def view_bins(level: str, scope: str, metric: str) -> tuple[float, ...]:
+    """Natural breaks of a map view over all its dates: one legend for every date."""
+    from ektp import queries
+
+    return _view_bins(queries.drawn_values(level, scope, metric))
+
+
+@functools.lru_cache(maxsize=32)
+def _view_bins(values: tuple[float, ...]) -> tuple[float, ...]:
+    return fixed_bins(list(values)) if values else ()
 
 
 def breaks_classes(

@@ -288,3 +288,15 @@ def split_by_sex(row: dict, lang: str = "id") -> str:
             f"{t(key, lang)}: {t('sex_male', lang)} {num(male, lang)} · {t('sex_female', lang)} {num(female, lang)}"
         )
     return "; ".join(parts)
+
+
+def marker(is_synthetic: Any, lang: str) -> str:
+    """Sourced/synthetic marker for a figure or a set of figures."""
+    if isinstance(is_synthetic, (list, tuple, set)) or hasattr(is_synthetic, "to_list"):
+        vals = {bool(v) for v in is_synthetic if v is not None}
+        if vals == {True}:
+            return t("synthetic_marker", lang)
+        if vals == {False}:
+            return t("sourced_marker", lang)
+        return t("mixed_marker", lang)
+    return t("synthetic_marker", lang) if is_synthetic else t("sourced_marker", lang)

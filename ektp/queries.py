@@ -224,21 +224,20 @@ _DRAWN = {
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _fixed_bins(stamp: tuple, level: str, scope: str, metric: str) -> tuple[float, ...]:
-    from ektp import classes
-
+def _drawn_values(stamp: tuple, level: str, scope: str, metric: str) -> tuple[float, ...]:
     expr = _DRAWN[metric]  # one of four fixed expressions, never user text
     df = _q(
         f"SELECT {expr} AS v FROM coverage_area WHERE level = $level AND in_scope(region_code, $scope) "  # noqa: S608
         f"AND {expr} IS NOT NULL",
         {"level": level, "scope": scope},
     )
-    return classes.fixed_bins(df["v"].to_list())
+    return tuple(df["v"].to_list())
 
 
-def fixed_bins(level: str, scope: str, metric: str) -> tuple[float, ...]:
-    """Natural breaks of a map view over all its dates (one legend for every date)."""
-    return _fixed_bins(db.stamp(), level, scope, metric) if metric in _DRAWN else ()
+def drawn_values(level: str, scope: str, metric: str) -> tuple[float, ...]:
+    """Every value a map view draws over all its dates (rates in percent): what classes fixed
+    across dates are made of (classes.view_bins)."""
+    return _drawn_values(db.stamp(), level, scope, metric) if metric in _DRAWN else ()
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

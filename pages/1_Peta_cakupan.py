@@ -11,9 +11,10 @@ import streamlit as st
 from ektp import changes, charts, classes, fmt, geo, metrics, multiples, queries, releases, summary, ui
 from ektp.geo import CHILD_LEVEL
 from ektp.i18n import t
+from ektp.mapview.model import gather
+from ektp.mapview.url import Choice
 from ektp.metrics import funnel
 from ektp.reader.page import map_file
-from ektp.reader.view import Choice
 
 lg = ui.setup("page_map")
 RANKING_ROWS = 1000
@@ -34,17 +35,11 @@ def drill(code: str, level: str) -> None:
     st.query_params["level"] = level
 
 
-def on_map_select() -> None:
-    """Callback: a click on a unit opens it (a province → its regencies, a regency → districts)."""
-    state = st.session_state.get("map_chart")
-    selection = state.get("selection", {}) if isinstance(state, dict) else getattr(state, "selection", {})
-    points = selection.get("points", []) if isinstance(selection, dict) else getattr(selection, "points", [])
-    if not points:
-        return
-    point = points[0]
-    # the map locates units by their feature number in the view's file
-    code = geo.code_of(st.session_state.get("map_view", ""), point.get("location"))
-    info = queries.region(code) if code else None
+def on_map_drill() -> None:
+    """Callback: a unit opened on the map (click, second tap, Enter) opens its own map."""
+    value = st.session_state.get("map_svg") or {}
+    code = value.get("drill") if hasattr(value, "get") else None
+    info = queries.region(code) if isinstance(code, str) else None
     if info and info["level"] in ("province", "regency"):
         drill(code, CHILD_LEVEL[info["level"]])
 
@@ -119,7 +114,16 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str, metric: str = "recordin
             fsrc = t("figure_source", lg, sources=fmt.source(row["source"], lg) or "–", date=fmt.date(row["as_of"], lg))
 
             funnel_fig = ui.FigureSpec(charts.funnel_chart, steps, lg, ftitle, fsrc)
-            st.plotly_chart(funnel_fig.shared(), config=ui.plotly_config(lg), key="funnel")
+            # the funnel is the page's one Plotly chart: drawn when asked, so a phone opening the
+            # map does not fetch plotly.js (1 MB compressed) for a chart below the fold
+            shown = ui.choice(
+                "funnel", ("off", "on"), "off", t("funnel_show", lg), where=st, widget="radio",
+                format_func=lambda x: t("funnel_" + x, lg),
+            )  # fmt: skip
+            if shown == "on":
+                st.plotly_chart(funnel_fig.shared(), config=ui.plotly_config(lg), key="funnel")
+            else:
+                st.markdown(ui.safe_text(" → ".join(f"{t(k, lg)} {fmt.num(v, lg)}" for k, v in steps if v is not None)))
             st.caption(ui.marker(row["is_synthetic"], lg))
             funnel_data = metrics.funnel_frame(steps)
             ui.figure_downloads(
@@ -178,7 +182,7 @@ def multiples_view(v: View, dates: list[dt.date], scheme: str, target: float | N
     panels = [(d, queries.map_view(level, area, d, view).located) for d in picked]
     if scheme not in ("gap", "dukcapil") or target is None and scheme == "gap":
         scheme = "fixed"  # one legend for every panel
-    bins = queries.fixed_bins(level, area, metric) if scheme == "fixed" else None
+    bins = classes.view_bins(level, area, metric) if scheme == "fixed" else None
     title = t("multiples_title", lg, metric=t("metric_" + metric, lg), area=area_name,
               d0=fmt.date(picked[0], lg), d1=fmt.date(picked[-1], lg))  # fmt: skip
     line = t(
@@ -215,25 +219,18 @@ def compare_view(v: View, mv: queries.MapView, compare: dt.date) -> None:
     sentence = changes.change_sentence(ch, metric, area_name, compare, as_of, lg)
     if sentence:
         ui.said(sentence)
-    labels = queries.label_points(mv.codes) if len(mv.codes) <= charts.LABEL_UNITS else None  # each unit's change
-    fig = ui.FigureSpec(
-        changes.change_map, ch, geo.static_url(view), metric, lg, title, source_line, geo.bounds(view), labels=labels
-    )
-    if maps_on:
-        st.session_state["map_view"] = view
-        ui.show_geometry_loader(view)
-        st.plotly_chart(
-            fig.shared(), key="map_chart", on_select=on_map_select, selection_mode="points", config=ui.plotly_config(lg)
-        )
+    shared = reader_view(v, "", compare)  # a change map has no colour scheme to choose
+    if maps_on:  # the view model's drawing, as the reader page and the files draw it
+        ui.svg_map(gather(shared), "map_svg", on_map_drill)
     table = changes.change_table(ch, metric, {"name": t("name", lg), "code": t("code", lg), "before": d0, "now": d1,
                                              "change": t("change_col", lg)})  # fmt: skip
     ui.table(table, hide_index=True, width="stretch", height=420)
 
     def export_fig():  # noqa: ANN202 - geometry embedded; the sentence travels with the file
         said = f"{title} — {sentence}" if sentence else title
+        labels = queries.label_points(mv.codes) if len(mv.codes) <= charts.LABEL_UNITS else None
         return changes.change_map(ch, geo.geojson(view), metric, lg, said, source_line, geo.bounds(view), labels)
 
-    shared = reader_view(v, "", compare)  # a change map has no colour scheme to choose
     ui.reader_link(shared.query(), lg)
     ui.figure_downloads(
         export_fig,
@@ -313,26 +310,14 @@ def plain_view(
     ranking, the below-target line, the drill-down picker, the downloads and a unit's detail."""
     view, maps_on, level, area, area_name, metric, as_of, _, lg = astuple(v)
     df = mv.df
-    sentence = summary.map_sentence(df, metric, level, area_name, target, lg)
-    bins = queries.fixed_bins(level, area, metric) if scheme == "fixed" else None
+    drawn = gather(reader_view(v, scheme))  # one model: the reader page and the files draw it too
+    sentence = drawn.sentence if drawn else None
+    bins = classes.view_bins(level, area, metric) if scheme == "fixed" else None
     if sentence:  # the map's story in words, above it: what the chart shows, for every reader
         ui.said(sentence)
     # the map is the page's hero: the content's full width; the ranking and pickers below it
-    if maps_on:
-        st.session_state["map_view"] = view  # for the click callback: feature number → code
-        screen = ui.map_spec(mv, view, metric, lg, title, source_line, target, scheme, bins)
-        fig = screen.shared()
-        ui.show_geometry_loader(view, "map_chart", fig.layout.height)  # before the chart, which it hands the geometry
-        st.plotly_chart(
-            fig,
-            key="map_chart",
-            on_select=on_map_select,
-            selection_mode="points",
-            config=ui.plotly_config(lg),
-        )
-        key = (fig.layout.meta or {}).get("label_key")
-        if key:  # the units whose name did not fit, by the number the map shows
-            st.caption(ui.safe_text(t("label_key", lg, units=key)))
+    if maps_on and drawn is not None:
+        ui.svg_map(drawn, "map_svg", on_map_drill)
     elif map_files == "outdated":
         st.warning(t("maps_outdated", lg))
     else:

@@ -66,9 +66,9 @@ def answers(previews: list, kind: str, sha: str) -> tuple[dict[str, str], bool]:
     dictionary's fields for this kind, or ignore). A question stays on the page once answered
     (the answer can change). Returns the choices and whether all are answered."""
     from ektp import loadtext
-    from etl.transform import header_lookup
+    from etl import uploads
 
-    fields = ["", *sorted(set(header_lookup(kind).values())), "ignore"]
+    fields = ["", *uploads.fields(kind), "ignore"]
     chosen, complete = {}, True
     asked = st.session_state.setdefault(f"_asked_{sha}_{kind}", {})  # header → why, since first asked
     asked.update({h: why for pv in previews for h, why in pv.report.unresolved})
@@ -122,7 +122,7 @@ def draw_preview(pv: object) -> None:
 
 def after_load(reports: list, previews: list) -> None:
     """What was loaded, and where to look at it: the map of its date and area, and its trend."""
-    from ektp import loading
+    from etl import uploads
 
     n = sum(r.accepted for r in reports)
     ids = ", ".join(str(r.load_id) for r in reports if r.load_id is not None)
@@ -133,7 +133,7 @@ def after_load(reports: list, previews: list) -> None:
     rows = [(c, lv, d) for pv in previews if pv.rows.height
             for c, lv, d, s in pv.rows.select("region_code", "level", "date", "status").iter_rows()
             if s in ("ok", "warned") and c and d]  # fmt: skip
-    links = loading.onward(rows)
+    links = uploads.onward(rows)
     if links:
         st.page_link("pages/1_Peta_cakupan.py", label=t("lp_see_map", lg), query_params={**links["map"], "lang": lg})
         st.page_link("pages/2_Tren.py", label=t("lp_see_trend", lg), query_params={**links["trend"], "lang": lg})
@@ -150,11 +150,12 @@ def body() -> None:
     if asked is None:
         return
     who, origin = asked
-    from ektp import loading, loadtext
+    from ektp import loadtext
+    from etl import uploads
 
     st.caption(t("load_intro", lg))
-    kind = st.selectbox(t("load_kind", lg), loading.KINDS, format_func=lambda k: t("kind_" + k, lg), key="w_kind")
-    up = st.file_uploader(t("load_file", lg), type=list(loading.UPLOAD_TYPES), key="w_upload")
+    kind = st.selectbox(t("load_kind", lg), uploads.KINDS, format_func=lambda k: t("kind_" + k, lg), key="w_kind")
+    up = st.file_uploader(t("load_file", lg), type=list(uploads.UPLOAD_TYPES), key="w_upload")
     with st.expander(t("load_options", lg), expanded=bool(st.session_state.get("_ask_options"))):
         as_of = st.date_input(t("load_as_of", lg), value=None, key="w_as_of", format="DD/MM/YYYY")
         provinces = queries.regions("province")["code"].to_list()
@@ -167,9 +168,9 @@ def body() -> None:
         return
     data = up.getvalue()
     try:
-        upload = loading.save_upload(up.name, data)
-    except loading.UploadError as exc:
-        st.error(loadtext.say(str(exc), lg, loading.safe_name(up.name)))
+        upload = uploads.save_upload(up.name, data)
+    except uploads.UploadError as exc:
+        st.error(loadtext.say(str(exc), lg, uploads.safe_name(up.name)))
         return
     try:  # the upload is removed at the end of every run, whatever stops it
         sha = hashlib.sha256(data).hexdigest()
@@ -184,7 +185,7 @@ def body() -> None:
         previews = (
             cached[1]
             if cached and cached[0] == seen
-            else loading.preview(upload, kind, as_of, province, codes, columns)
+            else uploads.preview(upload, kind, as_of, province, codes, columns)
         )
         st.session_state["_preview"] = (seen, previews)
         st.header(t("load_preview", lg))
@@ -207,9 +208,9 @@ def body() -> None:
         if st.button(t("load_confirm", lg, n=accepted), type="primary", key="w_confirm"):
             with st.status(t("load_running", lg), expanded=False) as status:
                 try:
-                    reports = loading.load(upload, kind, as_of, province, codes, operator=who, origin=origin,
+                    reports = uploads.load(upload, kind, as_of, province, codes, operator=who, origin=origin,
                                            columns=columns)  # fmt: skip
-                except loading.LoadBusyError:
+                except uploads.LoadBusyError:
                     status.update(label=t("lp_busy", lg), state="error")
                     st.error(t("lp_busy", lg))
                     return

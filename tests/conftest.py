@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -141,3 +143,18 @@ def table_cells(element: object) -> list[list[str]]:
         shown_table = pa.ipc.open_stream(data.styler.display_values).read_all()
         return [[str(v) for v in row.values()] for row in shown_table.to_pylist()]
     return [[str(v) for v in row] for row in element.value.itertuples(index=False)]
+
+
+def map_payloads(at: object) -> list[dict]:
+    """What each map on an AppTest page draws (ektp.ui.svgmap.payload): the SVG, its legend,
+    each unit's words and order. (Iterating a block walks every element under it.)"""
+    return [
+        json.loads(e.proto.json)
+        for e in at.main
+        if getattr(getattr(e, "proto", None), "component_name", "") == "ektp_svg_map"
+    ]
+
+
+def map_fills(payload: dict) -> dict[str, str]:
+    """Each unit's fill in a map payload's SVG (code → '#rrggbb')."""
+    return dict(re.findall(r'<path data-c="([^"]+)" fill="([^"]+)"', payload["svg"]))

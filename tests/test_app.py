@@ -100,8 +100,9 @@ def test_each_unit_is_judged_against_its_own_target_never_its_parents(app_env: P
     vt = queries.view_target("regency", "15")
     _, line = summary.map_source_line((), (), dt.date(2019, 3, 31), vt, "en")
     assert line.endswith("· Own targets: 1 of 11 units (radarjambi.co.id (31 Mar 2019))"), line
-    spec = at.get("plotly_chart")[0].proto.spec
-    assert "Own targets: 1 of 11" in spec.replace("<br>", " ")  # the map's own source line
+    from tests.conftest import map_payloads
+
+    assert map_payloads(at)[0]["source"].endswith(line.split(" · ", 1)[1])  # the map's own source line
     # the provinces: each its own 98%, never the nation's 93.86%
     at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "province", "lang": "en"})
     said = page_text(at)
@@ -143,7 +144,10 @@ def test_below_target_line_counts_the_units_and_names_the_lowest(app_env: Path) 
 
 def test_map_fragments_search_and_unit_detail(app_env: Path) -> None:
     """The ranking search and the unit detail are fragments: they still filter and follow the pick."""
-    at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en"})
+    at = run(
+        "pages/1_Peta_cakupan.py",
+        {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en", "funnel": "on"},
+    )
     at.text_input(key="map_search").input("sarol").run()
     assert not at.exception
     assert at.dataframe[0].value["Code"].tolist() == ["15.03"]
@@ -151,8 +155,8 @@ def test_map_fragments_search_and_unit_detail(app_env: Path) -> None:
         at.selectbox(key="w_unit").set_value(code).run()
         assert not at.exception
         assert at.query_params["unit"] == code  # the pick is in the link, as every widget is
-        specs = [c.proto.spec for c in at.get("plotly_chart")]
-        assert len(specs) == 2 and name in specs[1] and '"type":"funnel"' in specs[1].replace(" ", "")
+        specs = [c.proto.spec for c in at.get("plotly_chart")]  # the map is no Plotly chart
+        assert len(specs) == 1 and name in specs[0] and '"type":"funnel"' in specs[0].replace(" ", "")
     assert at.dataframe[0].value["Code"].tolist() == ["15.03"]  # the other fragment kept its state
 
 
@@ -192,12 +196,14 @@ def test_national_district_ranking_is_capped_and_search_reaches_every_unit(app_e
 
 def test_national_district_detail_picks_a_province_then_one_of_its_districts(app_env: Path) -> None:
     """7,285 district labels were 170 KB of every rerun: the detail groups them by province."""
-    at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "district", "lang": "en", "unit": "15.03.01"})
+    at = run(
+        "pages/1_Peta_cakupan.py", {"area": "00", "level": "district", "lang": "en", "unit": "15.03.01", "funnel": "on"}
+    )
     assert not at.exception and not at.warning
     assert at.selectbox(key="w_unit_province").value == "15"  # from the linked unit
     unit = at.selectbox(key="w_unit")
     assert unit.value == "15.03.01" and len(unit.options) < 200 and all(o.endswith(")") for o in unit.options)
-    funnel = at.get("plotly_chart")[1].proto.spec
+    funnel = at.get("plotly_chart")[0].proto.spec
     assert "Batang Asai" in funnel  # Sarolangun's district 15.03.01
     at.selectbox(key="w_unit_province").set_value("53").run()
     assert not at.exception
@@ -338,15 +344,14 @@ def test_the_national_map_is_not_one_colour_by_default(app_env: Path) -> None:
     not one colour; Dukcapil's bands, when chosen, say that they are one colour and name the
     schemes that tell them apart. (The national province map of the fill was one
     band until the fill met the published picture, Papua's provinces far below 80%.)"""
-    import json
 
     at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en"})
     assert not at.exception
     assert at.radio(key="w_bands").value == "natural"
     assert not [c for c in at.caption if "fall in one band" in c.value]
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    drawn = [tr for tr in spec["data"] if tr.get("type") == "choropleth" and tr.get("hoverinfo") != "skip"]
-    assert len({tr["colorscale"][0][1] for tr in drawn}) >= 2
+    from tests.conftest import map_fills, map_payloads
+
+    assert len(set(map_fills(map_payloads(at)[0]).values())) >= 2
     at = run(
         "pages/1_Peta_cakupan.py",
         {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en", "bands": "dukcapil"},
@@ -404,7 +409,8 @@ def test_map_files_of_an_older_layout_are_not_drawn_and_the_page_says_how_to_rew
     ],
 )
 def test_every_chart_offers_svg_png_html_csv(app_env: Path, page: str, min_charts: int) -> None:
-    at = run(page, {"lang": "en", "area": "15"} if "Antrean" not in page else {"lang": "en", "area": "53.71"})
+    params = {"lang": "en", "area": "15"} if "Antrean" not in page else {"lang": "en", "area": "53.71"}
+    at = run(page, params | ({"funnel": "on"} if "Peta" in page else {}))  # the funnel drawn when asked
     assert not at.exception
     assert not at.get("download_button")  # closed until asked for: each button costs server time
     openers = [tg for tg in at.toggle if tg.key.startswith("dlopen_")]
@@ -416,7 +422,9 @@ def test_every_chart_offers_svg_png_html_csv(app_env: Path, page: str, min_chart
     labels = [b.proto.label for b in at.get("download_button")]
     for kind in ("SVG", "PNG (print)", "HTML", "Chart data CSV"):
         assert sum(kind in lab for lab in labels) >= min_charts, (kind, labels)
-    charts_drawn = at.get("plotly_chart")
+    from tests.conftest import map_payloads
+
+    charts_drawn = [*at.get("plotly_chart"), *map_payloads(at)]  # the map page's map is the model's SVG
     assert len(charts_drawn) >= min_charts
 
 
@@ -724,9 +732,10 @@ def test_language_and_area_carry_to_the_next_page(app_env: Path) -> None:
     assert at.query_params["lang"] == "en" and at.query_params["area"] == "15"  # the new link says so too
 
 
-def test_the_map_page_hands_plotly_the_packed_geometry(app_env: Path) -> None:
-    """Before the map, the page loads the view's pack under the very URL the figure names (else
-    Plotly would fetch the GeoJSON itself); the decoder goes with the session's first map only."""
+def test_the_small_multiples_hand_plotly_the_packed_geometry(app_env: Path) -> None:
+    """Before Plotly's maps (the small multiples; the map itself is the model's SVG), the page
+    loads the view's pack under the very URL the figure names (else Plotly would fetch the
+    GeoJSON itself); the decoder goes with the session's first map only."""
     import json as _json
 
     def loader_and_geojson(at: AppTest) -> tuple[str, str]:
@@ -737,7 +746,7 @@ def test_the_map_page_hands_plotly_the_packed_geometry(app_env: Path) -> None:
         spec = _json.loads(at.get("plotly_chart")[0].proto.spec)
         return bodies[0], spec["data"][0]["geojson"]
 
-    at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "lang": "en"})
+    at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "lang": "en", "multiples": "on"})
     body, url = loader_and_geojson(at)
     assert url.startswith("app/static/geo/regency_15.json?v=")
     assert "function decode" in body and f'load({_json.dumps(url)},"app/static/geo/regency_15.pack.json?v=' in body

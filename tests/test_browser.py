@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from bench.serve import CHROME_ARGS, CHROMIUM, start_server, stop_server
+from deploy.process import CHROME_ARGS, CHROMIUM, start_server, stop_server
 from tests.conftest import ARTIFACTS, ROOT, needs_browser, needs_nginx
 
 pytestmark = needs_browser  # tests/conftest.py: a missing Chromium stops the run, unless SKIP_BROWSER=1
@@ -77,9 +77,10 @@ def _jambi_2019_fills(db: Path) -> dict[str, tuple[int, int, int]]:
     before = os.environ.get("EKTP_DB")
     os.environ["EKTP_DB"] = str(db)
     try:
-        from ektp.reader import view
+        from ektp.mapview.model import gather
+        from ektp.mapview.url import choose
 
-        d = view.gather(view.choose({"area": ["15"], "level": ["regency"], "date": ["2019-03-31"], "lang": ["en"]})[0])
+        d = gather(choose({"area": ["15"], "level": ["regency"], "date": ["2019-03-31"], "lang": ["en"]})[0])
         return {c: tuple(int(h[i : i + 2], 16) for i in (1, 3, 5)) for c, h in d.fills.items()}
     finally:
         if before is None:
@@ -95,53 +96,50 @@ def _others_colour(fills: dict[str, tuple[int, int, int]]) -> tuple[int, int, in
     return Counter(v for c, v in fills.items() if c != "15.03").most_common(1)[0][0]
 
 
+#: Each unit's fill on the app's map (ektp.ui.svgmap: the view model's SVG in the page)
+MAP_FILLS_JS = """() => Object.fromEntries([...document.querySelectorAll('*')].filter(e => e.shadowRoot)
+  .flatMap(e => [...e.shadowRoot.querySelectorAll('.ektp-map path[data-c]')])
+  .map(p => [p.getAttribute('data-c'), getComputedStyle(p).fill]))"""
+
+
 def test_map_permalink_renders_in_chromium(server: str, default_db: Path) -> None:
+    """The map page draws the view model's SVG (no Plotly, no geometry file fetched): each unit
+    in its class's colour as the model has it; hovering Sarolangun names it with its figure,
+    class, date and source; a click opens its districts, a shareable link; nothing leaves the
+    machine."""
     from playwright.sync_api import sync_playwright
 
     url = server + "/Peta_cakupan?area=15&level=regency&metric=unrecorded_share&date=2019-03-31&lang=en"
     requests: list[str] = []
-    geometry: dict[str, dict[str, str]] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1300})
         page.on("request", lambda r: requests.append(r.url))
-        page.on("response", lambda r: "/app/static/geo/" in r.url and geometry.setdefault(r.url, r.all_headers()))
         page.goto(url)
-        page.wait_for_function("document.querySelectorAll('.choroplethlayer path').length >= 11", timeout=90_000)
+        page.wait_for_function(f"Object.keys(({MAP_FILLS_JS})()).length >= 11", timeout=90_000)
         page.wait_for_timeout(1500)
-        n_paths = page.locator(".choroplethlayer path").count()
         assert page.get_by_text("Coverage map").first.is_visible()
         assert page.title() == "Coverage map · KTP-el"  # the tab speaks the URL's language too
         body = page.inner_text("body")
         assert "Kabupaten Sarolangun (86.0%)" in body  # below-target list beside the map
         assert "Ranking" in body
-        shot = ARTIFACTS / "map_jambi_2019-03-31.png"
-        page.screenshot(path=str(shot))
-        plot = page.locator(".js-plotly-plot").first
+        page.screenshot(path=str(ARTIFACTS / "map_jambi_2019-03-31.png"))
         map_shot = ARTIFACTS / "map_jambi_plot.png"
-        plot.screenshot(path=str(map_shot))
-        # Sarolangun's colour (its class alone: 86% among neighbours at 97–99%) is its own: one
-        # path is filled with it, and hovering that path names Sarolangun (name from the geometry
-        # file's properties.n, code from properties.c, value from z)
-        fills = page.evaluate(
-            "[...document.querySelectorAll('.choroplethlayer path')].map(p => getComputedStyle(p).fill)"
-        )
+        page.locator(".ektp-map svg").first.screenshot(path=str(map_shot))
+        fills = page.evaluate(MAP_FILLS_JS)
         model = _jambi_2019_fills(default_db)
-        sar = "rgb({}, {}, {})".format(*model["15.03"])
-        assert fills.count(sar) == 1, (fills, sar)
-        box = page.locator(".choroplethlayer path").nth(fills.index(sar)).bounding_box()
-        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.wait_for_selector(".hoverlayer .hovertext", timeout=10_000)
-        hover = page.evaluate("document.querySelector('.hoverlayer').textContent")
-        assert "Kabupaten Sarolangun" in hover and "(15.03)" in hover and "14.0%" in hover, hover
+        assert fills == {c: "rgb({}, {}, {})".format(*rgb) for c, rgb in model.items()}
+        sar = page.locator('.ektp-map path[data-c="15.03"]')
+        box = sar.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + 12)
+        tip = page.locator(".ektp-map .tip")
+        tip.filter(has_text="Sarolangun").wait_for(timeout=10_000)
+        said = tip.inner_text()
+        assert "Kabupaten Sarolangun" in said and "14.0%" in said and "31 March 2019" in said, said
         # a click on Sarolangun drills down to its districts
-        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.wait_for_function(
-            # the title may wrap into lines (tspans): compare without the spaces between them
-            "document.querySelector('.gtitle') && document.querySelector('.gtitle').textContent"
-            ".replace(/\\s/g, '').includes('bydistrict,KabupatenSarolangun')",
-            timeout=60_000,
-        )
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + 12)
+        page.wait_for_function(f"Object.keys(({MAP_FILLS_JS})()).some(c => c.startsWith('15.03.'))", timeout=60_000)
+        page.wait_for_function("window.location.href.includes('level=district')", timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "map_sarolangun_districts.png"))
         href = page.evaluate("window.location.href")  # the drilled view is a shareable link
         assert "area=15.03" in href and "level=district" in href
@@ -150,22 +148,55 @@ def test_map_permalink_renders_in_chromium(server: str, default_db: Path) -> Non
         page.wait_for_timeout(1000)
         page.screenshot(path=str(ARTIFACTS / "map_jambi_phone.png"))
         browser.close()
-    # 11 regencies filled + outline of those below target
-    assert n_paths >= 11
-    # the geometry came packed (ektp/geopack.js), as the ETL's brotli copy (Chromium accepts br)
-    # and cacheable, under its versioned URL (ektp.geoserve); the GeoJSON itself was not fetched
-    assert any("/regency_15.pack.json?v=" in u for u in geometry), geometry
-    assert any("/district_15.03.pack.json?v=" in u for u in geometry), geometry
-    assert not [u for u in geometry if ".pack.json" not in u], geometry
-    for u, head in geometry.items():
-        assert "?v=" in u and "immutable" in head.get("cache-control", "") and head.get("content-encoding") == "br", u
     # pixels: Sarolangun's own colour and the colour most of its neighbours share both fill a
     # real part of the map
     assert band_pixels(map_shot, model["15.03"], tol=6) > 1500
     assert band_pixels(map_shot, _others_colour(model), tol=6) > 3000
-    # nothing left the machine: no CDN, no tiles
-    outside = [u for u in requests if not u.startswith(server) and not u.startswith("data:")]
+    # the map came with the page: no geometry file, and not plotly.js (1 MB compressed)
+    assert not [u for u in requests if "/app/static/geo/" in u or "plotly" in u.lower()], requests
+    # nothing left the machine: no CDN, no tiles (the map's script runs from a blob of the page)
+    outside = [u for u in requests if not u.startswith((server, "data:", "blob:" + server))]
     assert outside == []
+
+
+def test_the_map_is_used_with_a_tap_and_with_the_keyboard(server: str) -> None:
+    """On a phone a tap shows the unit's figures and a second tap opens it; with the keyboard,
+    Tab reaches the map, the arrow keys walk the units in ranking order (the lowest first), each
+    said in the live region, and Enter opens one."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        ctx = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+        page = ctx.new_page()
+        page.goto(server + "/Peta_cakupan?area=15&level=regency&date=2019-03-31&lang=id")
+        page.wait_for_function(f"Object.keys(({MAP_FILLS_JS})()).length >= 11", timeout=90_000)
+        tip = page.locator(".ektp-map .tip")
+        box = page.locator('.ektp-map path[data-c="15.03"]').bounding_box()
+        at = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + 8)
+        page.touchscreen.tap(*at)
+        tip.filter(has_text="Sarolangun").wait_for(timeout=10_000)
+        assert "86,0%" in tip.inner_text() and "area=15&" in page.url  # shown, not opened
+        page.touchscreen.tap(*at)
+        page.wait_for_function(f"Object.keys(({MAP_FILLS_JS})()).some(c => c.startsWith('15.03.'))", timeout=60_000)
+        ctx.close()
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(server + "/Peta_cakupan?area=15&level=regency&date=2019-03-31&lang=en")
+        page.wait_for_function(f"Object.keys(({MAP_FILLS_JS})()).length >= 11", timeout=90_000)
+        svg = page.locator(".ektp-map svg").first
+        svg.focus()
+        tip = page.locator(".ektp-map .tip")
+        assert tip.get_attribute("aria-live") == "polite"
+        tip.filter(has_text="Sarolangun").wait_for(timeout=10_000)  # the lowest first
+        seen = [tip.inner_text()]
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+            seen.append(tip.inner_text())
+        assert len({s.split(" · ")[0] for s in seen}) == 4, seen
+        page.keyboard.press("Home")
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"Object.keys(({MAP_FILLS_JS})()).some(c => c.startsWith('15.03.'))", timeout=60_000)
+        browser.close()
 
 
 def test_packed_geometry_decodes_to_the_geojson_in_chromium(server: str) -> None:
@@ -176,7 +207,7 @@ def test_packed_geometry_decodes_to_the_geojson_in_chromium(server: str) -> None
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         page = browser.new_page()
-        page.goto(server + "/Peta_cakupan?area=15&level=regency&lang=en")
+        page.goto(server + "/Peta_cakupan?area=15&level=regency&lang=en&multiples=on")  # Plotly's maps
         page.wait_for_function("window.ektpGeoPack !== undefined", timeout=90_000)
         same = page.evaluate(
             """async () => {
@@ -219,7 +250,7 @@ def test_a_map_whose_packed_geometry_comes_late_still_draws(server: str) -> None
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1200})
-        page.goto(server + "/Peta_cakupan?area=15&level=regency&lang=en")
+        page.goto(server + "/Peta_cakupan?area=15&level=regency&lang=en&multiples=on")  # Plotly's maps
         page.wait_for_function("document.querySelectorAll('.choroplethlayer path').length >= 11", timeout=90_000)
         page.evaluate(
             """() => { const f = window.fetch;
@@ -286,7 +317,7 @@ def test_chart_text_stays_inside_its_chart_on_a_360_px_phone(server: str) -> Non
             ("/Target?area=00&lang=en", 1),  # 38 provinces' labels, "Daerah Khusus Ibukota Jakarta · …" the longest
             ("/Antrean_pengambilan?area=00&lang=id", 2),  # units' burn-downs are links, not charts
             ("/Tren?area=15&lang=id", 1),
-            ("/Peta_cakupan?area=00&lang=en", 2),  # the funnel's source starts after its stage names
+            ("/Peta_cakupan?area=00&lang=en&funnel=on", 1),  # the funnel's source starts after its stage names
             ("/Blangko_dan_kartu_rusak?area=15.03&lang=en", 1),  # stock, use and the articles' points
         ):
             page.goto(server + path)
@@ -346,7 +377,7 @@ def test_the_load_journey_after_other_pages_in_chromium(default_db: Path, tmp_pa
             page.goto(base + "/?lang=en")
             page.get_by_text("Eligible").first.wait_for(timeout=90_000)
             page.goto(base + "/Peta_cakupan?area=15&level=regency&lang=en")
-            page.locator(".js-plotly-plot").first.wait_for(timeout=90_000)
+            page.locator(".ektp-map svg").first.wait_for(timeout=90_000)
             page.goto(base + "/Muat_data?lang=en")
             page.get_by_text("Load data").first.wait_for(timeout=90_000)
             try:  # this machine, straight to the server: no sign-in, the upload at once
@@ -386,7 +417,7 @@ def test_behind_the_shipped_nginx_every_client_signs_in(default_db: Path, tmp_pa
 
     from playwright.sync_api import sync_playwright
 
-    from bench.serve import free_port, wait_healthy
+    from deploy.process import free_port, wait_healthy
     from deploy.replicas import NGINX, write_config
     from ektp import operators
 
@@ -462,7 +493,7 @@ def test_keyboard_reaches_the_area_date_and_drill_down_pickers(server: str) -> N
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(server + "/Peta_cakupan?area=15&level=regency&date=2019-03-31&lang=en")
-        page.wait_for_function("document.querySelectorAll('.choroplethlayer path').length >= 11", timeout=90_000)
+        page.wait_for_function(f"Object.keys(({MAP_FILLS_JS})()).length >= 11", timeout=90_000)
         page.evaluate("document.activeElement && document.activeElement.blur()")
         reached = []
         for _ in range(120):
@@ -487,16 +518,15 @@ def test_each_chart_is_described_by_its_sentence(server: str) -> None:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(server + "/Peta_cakupan?area=15&level=regency&date=2019-03-31&lang=en")
-        page.wait_for_function("document.querySelectorAll('.choroplethlayer path').length >= 11", timeout=90_000)
-        page.wait_for_function(
-            "document.querySelector('[data-testid=\"stPlotlyChart\"][aria-describedby]') !== null", timeout=30_000
-        )
+        page.wait_for_function(f"Object.keys(({MAP_FILLS_JS})()).length >= 11", timeout=90_000)
+        holder = ".stElementContainer[class*='st-key-map_svg']"
+        page.wait_for_function(f'document.querySelector("{holder}[aria-describedby]") !== null', timeout=30_000)
         described = page.evaluate(
-            "(() => { const c = document.querySelector('[data-testid=\"stPlotlyChart\"]');"
+            f'(() => {{ const c = document.querySelector("{holder}");'
             " return document.getElementById(c.getAttribute('aria-describedby')).innerText; })()"
         )
         assert described.startswith("Kabupaten Sarolangun has the lowest recording rate in Jambi: 86.0%")
-        chart = page.locator("[data-testid='stPlotlyChart']").first.bounding_box()
+        chart = page.locator(holder).first.bounding_box()
         main = page.locator("[data-testid='stMainBlockContainer']").first.bounding_box()
         assert chart["height"] >= 0.6 * 900 and chart["width"] >= 0.9 * main["width"] - 100, (chart, main)
         page.goto(server + "/Tren?area=15&lang=en")
@@ -600,7 +630,7 @@ def test_the_map_page_shows_its_view_before_the_app_and_the_app_takes_over(serve
         ctx.add_init_script(_WATCH_FIRST_VIEW)
         page = ctx.new_page()
         page.goto(url)
-        page.wait_for_function("document.querySelectorAll('.choroplethlayer path').length >= 11", timeout=90_000)
+        page.wait_for_function(f"Object.keys(({MAP_FILLS_JS})()).length >= 11", timeout=90_000)
         assert page.locator("#ektp-first").count() == 0  # the app replaced it
         times = page.evaluate(
             "({fcp: performance.getEntriesByName('first-contentful-paint')[0].startTime, gone: window.__firstGone,"

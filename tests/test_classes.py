@@ -128,7 +128,7 @@ def test_fixed_breaks_stay_fixed_across_two_dates(app_env: Path) -> None:
 
     from ektp import queries
 
-    bins = queries.fixed_bins("regency", "15", "recording_rate")
+    bins = classes.view_bins("regency", "15", "recording_rate")
     assert 2 <= len(bins) <= 5 and list(bins) == sorted(bins)
     early = queries.map_values("regency", "15", dt.date(2019, 3, 31))
     late = queries.map_values("regency", "15", dt.date(2024, 12, 31))

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from bench.serve import watch_peak_rss
+from deploy.process import watch_peak_rss
 from ektp.served import open_read_only
 from etl.demo import month_ends
 from etl.load import LoadSpec, run

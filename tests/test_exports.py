@@ -114,7 +114,7 @@ def test_a_charts_html_file_saves_it_as_svg_in_the_readers_browser(tmp_path: Pat
 
     from playwright.sync_api import sync_playwright
 
-    from bench.serve import CHROME_ARGS, CHROMIUM
+    from deploy.process import CHROME_ARGS, CHROMIUM
 
     # Kupang's queue, as published: 5,000 awaiting pickup in January 2020 (data/sourced)
     df = pl.DataFrame({"as_of": [dt.date(2020, 1, 27), dt.date(2020, 7, 9)], "awaiting_pickup": [5000, 2500]})
@@ -180,3 +180,64 @@ def test_the_rankings_xlsx_is_a_planners_sheet(app_env: Path, lang: str) -> None
     assert sar[header.index(t("map_class", lang).capitalize())] in classes_
     words = {t("cell_yes", lang), t("cell_no", lang)}
     assert {r[header.index(t("synthetic", lang).capitalize())] for r in cells[header_row + 1 :]} <= words
+
+
+@needs_browser
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_trend_print_keeps_its_whole_source_sentence_and_date_on_the_page(app_env: Path, lang: str) -> None:
+    """Finding 10: the trend PNG cut its source mid-URL and had no sentence or date. The print
+    (the file the Trends page offers, drawn as the page draws it, several areas so the source
+    names many articles) holds the title with its sentence, every character of the source
+    line with the data's date, and no text runs past the 1,200 px page."""
+    import datetime as dt
+    import re
+    import xml.etree.ElementTree as ET
+
+    from ektp import fmt, summary
+    from ektp.i18n import t
+
+    codes = ["00", "15", "15.03", "53.71"]
+    names = {c: queries.region(c)["name"] if c != "00" else t("national", lang) for c in codes}
+    series, points = queries.series(codes), queries.sourced_points(codes)
+    tg = queries.targets("00", ("recording_rate",))
+    lines, projections, _ = summary.trend_targets(codes, names, series, tg, lang, dt.date(2026, 1, 1))
+    srcs = fmt.sources_line(sorted(set(points["source"].drop_nulls().to_list())), lang)
+    assert len(srcs) > 180  # longer than one printed line: the wrap is what is tested
+    as_of = fmt.date(series["as_of"].max(), lang)
+    source_line = t("figure_source", lang, sources=srcs, date=as_of)
+    sentence = summary.trend_sentence(series, names, lang)
+    assert sentence
+    title = t("trend_title", lang, regions=", ".join(names.values()))
+    fig = charts.trend(series, points, lang, f"{title} — {sentence}", source_line, lines, projections)
+    svg = ui.image_bytes(fig, "svg", lang).decode()
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    width, height = float(root.get("width")), float(root.get("height"))
+    texts = ["".join(e.itertext()) for e in root.iter(ns + "text")]
+    flat = re.sub(r"\s+", "", "".join(texts))
+    for said in (source_line, sentence, as_of):  # whole, across its wrapped lines
+        assert re.sub(r"\s+", "", said) in flat, said[:60]
+    for e in root.iter(ns + "text"):
+        size = float(re.search(r"font-size:\s*([\d.]+)px", e.get("style", "")).group(1))
+        x = float(e.get("x") or 0) + _offset(e, root)
+        for line in ["".join(s.itertext()) for s in e.iter(ns + "tspan")] or ["".join(e.itertext())]:
+            anchor = e.get("text-anchor", "start")
+            half = 0.5 if anchor == "middle" else (1.0 if anchor == "end" else 0.0)
+            left, right = x - half * len(line) * size * 0.55, x + (1 - half) * len(line) * size * 0.55
+            assert left >= -1 and right <= width + 1, (line[:60], left, right)
+    assert height > 0
+
+
+def _offset(element: object, root: object) -> float:
+    """The horizontal translate of an SVG element's ancestors (kaleido places annotations in
+    translated groups)."""
+    import re
+
+    parents = {c: p for p in root.iter() for c in p}
+    x, node = 0.0, element
+    while node in parents:
+        node = parents[node]
+        m = re.search(r"translate\(\s*([-\d.]+)", node.get("transform", "") or "")
+        if m:
+            x += float(m.group(1))
+    return x

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 from pathlib import Path
 
 import brotli
@@ -286,3 +287,33 @@ def test_robots_txt_lets_crawlers_index_only_the_public_instance(monkeypatch: py
     status, _, body = call(app, "/robots.txt")
     assert status == 200 and "Disallow: /" in body.decode().splitlines()
     assert call(app, "/robots.txt", method="POST")[0] == 299 and down.paths == ["/robots.txt"]
+
+
+def test_a_plain_streamlit_run_compresses_streamlits_files_itself(default_db: Path, tmp_path: Path) -> None:
+    """`streamlit run asgi.py` on a fresh checkout (no `make assets`, how a deployer starts a
+    Streamlit app) sent the map page's 9.4 MB uncompressed, silently. The server compresses
+    Streamlit's files itself in the background and sends brotli once they are ready."""
+    import time
+    import urllib.request
+
+    from deploy.process import start_server, stop_server
+
+    fresh = tmp_path / "assets"
+    proc, base = start_server(default_db, public=True, env={"EKTP_ASSETS_DIR": str(fresh)})
+    try:
+        html = urllib.request.urlopen(base + "/", timeout=30).read().decode()
+        script = re.search(r'src="\.?/?(static/js/index\.[^"]+\.js)"', html)[1]
+        deadline, encoding = time.monotonic() + 240, None
+        while time.monotonic() < deadline:
+            req = urllib.request.Request(f"{base}/{script}", headers={"Accept-Encoding": "br"})
+            with urllib.request.urlopen(req, timeout=30) as reply:
+                encoding = reply.headers.get("content-encoding")
+            if encoding == "br":
+                break
+            time.sleep(2)
+        assert encoding == "br", "Streamlit's files were never sent compressed"
+        import streamlit
+
+        assert (fresh / streamlit.__version__ / ".complete").exists()
+    finally:
+        stop_server(proc)

@@ -1,6 +1,6 @@
 """What must agree on every map view (issue 31), checked over hundreds of views drawn by
 hypothesis: area × level × metric × colour scheme × date × language, on the public instance.
-The view model (ektp.reader.view) is what the reader page, its files and the Overview draw;
+The view model (ektp.mapview) is what the reader page, its files and the Overview draw;
 tests/test_one_truth.py checks that the map page says the same on chosen views.
 
 Each view must hold:
@@ -84,11 +84,12 @@ def public(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @given(query=views())
 def test_every_view_agrees_with_itself(public: Path, query: dict) -> None:
     from ektp import charts, classes, geo, queries
-    from ektp.reader import view
+    from ektp.mapview.model import gather
+    from ektp.mapview.url import choose
 
-    choice, bad = view.choose(query)
+    choice, bad = choose(query)
     assert not bad, (query, bad)
-    drawn = view.gather(choice)
+    drawn = gather(choice)
     if drawn is None:
         return
     lang = choice.lang

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench.lighthouse import FLAGS, LIGHTHOUSE
-from bench.serve import CHROMIUM, start_server, stop_server
+from deploy.process import CHROMIUM, start_server, stop_server
 from tests.conftest import ARTIFACTS, needs_browser
 
 PAGES = {

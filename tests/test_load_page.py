@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ektp import loading
 from ektp.served import open_read_only
+from etl import uploads
 from tests.conftest import FIXTURES, OPERATOR, OPERATOR_PASSWORD, ROOT
 
 PAGE = "pages/7_Muat_data.py"
@@ -51,7 +51,7 @@ def upload(at: AppTest, path: Path, name: str | None = None) -> AppTest:
 
 
 def _uploads() -> set[Path]:
-    return set(Path(loading.tempfile.gettempdir()).glob("ektp-upload-*"))
+    return set(Path(uploads.tempfile.gettempdir()).glob("ektp-upload-*"))
 
 
 def texts(at: AppTest) -> list[str]:
@@ -110,7 +110,7 @@ def test_the_map_link_after_a_load_is_the_loaded_date_and_area() -> None:
     rows = [("15", "province", __import__("datetime").date(2019, 1, 31)),
             ("15.03", "regency", __import__("datetime").date(2019, 1, 31)),
             ("15.04", "regency", __import__("datetime").date(2019, 1, 31))]  # fmt: skip
-    assert loading.onward(rows) == {
+    assert uploads.onward(rows) == {
         "map": {"area": "15", "level": "regency", "date": "2019-01-31"},
         "trend": {"area": "15", "regions": "15,15.03,15.04"},
     }
@@ -212,10 +212,10 @@ def test_wrong_files_are_refused_before_parsing(writable_db: Path, operator_file
         e.value for e in at.error
     ]
     assert not [b for b in at.button if b.key == "w_confirm"]
-    with pytest.raises(loading.UploadError, match="only csv, xlsx, xls, ods, json, parquet files are read"):
-        loading.save_upload("figures.txt", b"x")
-    with pytest.raises(loading.UploadError, match="not a Parquet file"):
-        loading.save_upload("figures.parquet", b"KODE\n")
+    with pytest.raises(uploads.UploadError, match="only csv, xlsx, xls, ods, json, parquet files are read"):
+        uploads.save_upload("figures.txt", b"x")
+    with pytest.raises(uploads.UploadError, match="not a Parquet file"):
+        uploads.save_upload("figures.parquet", b"KODE\n")
 
 
 def test_public_instance_has_no_load_page(default_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -226,7 +226,7 @@ def test_public_instance_has_no_load_page(default_db: Path, monkeypatch: pytest.
     assert not at.file_uploader
     assert any("public, read-only instance" in e.value for e in at.error)
     with pytest.raises(PermissionError):
-        loading.load(loading.save_upload(STACKED.name, STACKED.read_bytes()), "coverage")
+        uploads.load(uploads.save_upload(STACKED.name, STACKED.read_bytes()), "coverage")
     # and no page links to it (the internal instance's sidebar does)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
     links = [p.proto.page for p in at.get("page_link")]
@@ -257,8 +257,8 @@ def test_the_confirm_click_does_not_run_the_dry_run_again(
     """The dry run (a whole load into memory) runs once per file, options, answers and served DB:
     the rerun the confirm button makes reuses it; the load itself swaps the DB."""
     calls = []
-    real = loading.preview
-    monkeypatch.setattr(loading, "preview", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = uploads.preview
+    monkeypatch.setattr(uploads, "preview", lambda *a, **k: calls.append(1) or real(*a, **k))
     at = upload(page(), STACKED)
     at.selectbox(key="w_kind").set_value("coverage").run()  # another rerun, same file and options
     assert len(calls) == 1

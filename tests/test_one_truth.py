@@ -3,15 +3,34 @@ agrees, over many views and both languages. Each test reads the page as AppTest 
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ektp import fmt, queries
 from tests.conftest import ROOT, shown
 
 BACKLOG = "pages/3_Antrean_pengambilan.py"
+
+
+def legend_entries(payload: dict) -> list[str]:
+    """The class entries of a map's legend as the page shows them ("label · N units")."""
+    return [html.unescape(re.sub(r"<[^>]+>", "", li)) for li in re.findall(r"<li>(.*?)</li>", payload["legend"])]
+
+
+def svg_of(drawn: object) -> str:
+    """The map of a view model as the page and the reader inline it."""
+    return drawn.picture()
+
+
+def t_stale(lang: str) -> str:
+    from ektp.i18n import t
+
+    return t("class_stale", lang).split("{")[0].strip()
 
 
 def run(page: str, params: dict[str, str]) -> AppTest:
@@ -123,12 +142,11 @@ def test_the_map_legend_counts_each_unit_once(app_env: Path, view: dict, lang: s
     """The legend's classes count the units of the map once each: the outline of the units
     below target is no legend entry (it read as a class, and the counts added to 44 of 38); the
     line under the map says what the outline is, with the same count as the sentence."""
-    import json
+    from tests.conftest import map_payloads
 
     at = run("pages/1_Peta_cakupan.py", {**view, "lang": lang})
     assert not at.exception, [e.value for e in at.exception]
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
-    names = [tr.get("name", "") for tr in fig["data"] if tr.get("showlegend")]
+    names = legend_entries(map_payloads(at)[0])
     counts = [
         int(m[1].replace(".", "").replace(",", ""))
         for n in names
@@ -228,9 +246,9 @@ def test_each_unit_is_outlined_and_counted_against_its_own_target(app_env: Path,
     quoted for the nation); the Targets page gave each its own 98%. The outline on the map, the
     sentence's count, the line under the map and the reader page all judge each unit against
     its own target, and no unit against another area's."""
-    import json
 
-    from ektp.reader import view as reader
+    from ektp.mapview.model import gather
+    from ektp.mapview.url import choose
 
     own = _own_targets(app_env)
     at = run("pages/1_Peta_cakupan.py", {**view, "lang": lang})
@@ -249,11 +267,15 @@ def test_each_unit_is_outlined_and_counted_against_its_own_target(app_env: Path,
     }
     judged = {r["code"] for r in df if r["recording_rate"] is not None and r["code"] in own}
     assert judged <= codes
-    # the outline the map draws
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
-    outline = [tr for tr in fig["data"] if not tr.get("showlegend") and tr.get("type") == "choropleth"]
-    drawn = _length(outline[0]["locations"]) if outline else 0
-    assert drawn == len(expected)
+    # the outline the map draws: the shapes of exactly the units below their own target
+    from tests.conftest import map_payloads
+
+    picture = map_payloads(at)[0]["svg"]
+    shapes = dict(re.findall(r'<path data-c="([^"]+)" fill="[^"]+" d="([^"]+)"', picture))
+    outline = re.search(r'<path fill="none" stroke="#111111"[^>]* d="([^"]+)"', picture)
+    outlined = outline[1] if outline else ""
+    assert len(outlined) == sum(len(shapes[c]) for c in expected if c in shapes)
+    assert all(shapes[c] in outlined for c in expected if c in shapes)
     # the sentence's count and the line under the map
     said = " ".join(shown(m.value) for m in at.markdown)
     if judged:
@@ -264,9 +286,9 @@ def test_each_unit_is_outlined_and_counted_against_its_own_target(app_env: Path,
         assert not re.search(r"di bawah target|below target|below its own", said, re.I), said[:400]
     assert "93,86" not in said and "93.86" not in said  # the nation's target judges no province
     # the reader page of the same view
-    choice, bad = reader.choose({**{k: [v] for k, v in view.items()}, "lang": [lang]})
+    choice, bad = choose({**{k: [v] for k, v in view.items()}, "lang": [lang]})
     assert not bad
-    drawn_reader = reader.gather(choice)
+    drawn_reader = gather(choice)
     assert set(drawn_reader.outlined) == expected
     assert drawn_reader.sentence and drawn_reader.sentence in said  # the same sentence, word for word
 
@@ -322,6 +344,26 @@ def test_every_table_writes_numbers_and_dates_in_the_pages_language(
         assert numbers_seen, page  # the check saw thousands written the page's way
 
 
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_table_too_long_to_style_shows_its_first_rows_in_the_pages_language(app_env: Path, lang: str) -> None:
+    """The 7,285 districts' changes went to the browser unstyled ("86.00" on an Indonesian page
+    read in an English browser). Past ui.tables.STYLED_ROWS a table shows its first rows in
+    its order, written the page's way, and says how many it holds."""
+    from ektp.ui.tables import STYLED_ROWS
+    from tests.conftest import table_cells
+
+    at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "district", "compare": "2025-06-30", "lang": lang})
+    assert not at.exception, [e.value for e in at.exception]
+    longest = max(at.dataframe, key=lambda d: len(d.value))
+    rows = table_cells(longest)
+    assert len(rows) == STYLED_ROWS
+    total = fmt.num(queries.map_values("district", "00", dt.date(2025, 12, 31)).height, lang)
+    shown = fmt.num(STYLED_ROWS, lang)
+    assert any(shown in c.value and total in c.value for c in at.caption), [c.value for c in at.caption]
+    wrong = [c for row in rows for c in row[2:] if WRONG_CELL[lang].search(c)]  # name and code first
+    assert not wrong, wrong[:5]
+
+
 BRIEF_PAGES = [
     ("app.py", {"area": "35.74"}),
     ("app.py", {"area": "53.71"}),
@@ -370,12 +412,13 @@ def test_the_overview_says_who_lags_before_any_note(app_env: Path, area: str, la
     """Finding 13: the Overview opened with a raw URL and how two news sites disagree. It opens
     with who lags: the map's own sentence for the area's units (the same words as the map page
     and the reader page), its lowest units with their gap, and a map; the notes come after."""
-    from ektp.reader import view as reader
+    from ektp.mapview.model import gather
+    from ektp.mapview.url import choose
 
     at = run("app.py", {"area": area, "lang": lang})
     assert not at.exception, [e.value for e in at.exception]
-    choice, _ = reader.choose({"area": [area], "lang": [lang]})
-    drawn = reader.gather(choice)
+    choice, _ = choose({"area": [area], "lang": [lang]})
+    drawn = gather(choice)
     heads = [h.value for h in at.header]
     assert heads and heads[0].startswith("Siapa tertinggal" if lang == "id" else "Who lags"), heads
     said = [shown(m.value) for m in at.markdown]
@@ -385,10 +428,10 @@ def test_the_overview_says_who_lags_before_any_note(app_env: Path, area: str, la
     assert drawn.sentence.startswith(f"{name} "), (name, drawn.sentence[:80])
     rates = list(lowest.iloc[:, 1])
     assert rates == sorted(rates) and len(rates) <= 5
-    images = at.get("image")
-    assert images and "svg" in str(images[0].proto).lower()  # the map, drawn whole
-    legend = "".join(h.proto.body for h in at.get("html"))
-    assert all(e.label.replace("&", "&amp;") in legend for e in drawn.legend)  # with its legend
+    from tests.conftest import map_payloads
+
+    (drawing,) = map_payloads(at)  # the map page's own drawing of the view, with its legend
+    assert drawing["svg"] == svg_of(drawn) and all(html.escape(e.label) in drawing["legend"] for e in drawn.legend)
     order = [getattr(e, "value", None) for e in _in_order(at.main)]
     first_note = next(
         i for i, v in enumerate(order) if isinstance(v, str) and v.startswith(("Rilis", "Latest published"))
@@ -410,28 +453,25 @@ def test_the_compare_map_has_its_legend_borders_and_values(app_env: Path, view: 
     table printed "95.8" and "2". Each class is a legend entry with its count (the counts sum
     to the table's units), borders are drawn dark, each unit's change is written on the map,
     and the table reads the page's way."""
-    import json
-
-    from tests.conftest import table_cells
+    from tests.conftest import map_payloads, table_cells
 
     at = run("pages/1_Peta_cakupan.py", {**view, "lang": lang})
     assert not at.exception, [e.value for e in at.exception]
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
-    entries = [tr for tr in fig["data"] if tr.get("type") == "choropleth"]
-    assert entries and all(tr.get("showlegend") for tr in entries)
+    payload = map_payloads(at)[0]
+    entries = legend_entries(payload)
     counts = [
-        int(re.search(r"· ([\d.,]+) (?:wilayah|units?)$", tr["name"])[1].replace(".", "").replace(",", ""))
-        for tr in entries
+        int(re.search(r"· ([\d.,]+) (?:wilayah|units?)$", e)[1].replace(".", "").replace(",", "")) for e in entries
     ]
     table = at.dataframe[0]
-    assert sum(counts) == len(table.value)
-    assert all(tr["marker"]["line"]["color"] == "#555555" for tr in entries)
-    labels = [tr for tr in fig["data"] if tr.get("name") == "labels"]
-    assert labels and len(labels[0]["text"]) == sum(1 for v in table.value.iloc[:, -1] if v == v)
+    assert entries and sum(counts) == len(table.value)
+    assert '<g stroke="#555555"' in payload["svg"]  # dark borders: the middle class is near white
+    labels = [t for t in re.findall(r"<tspan[^>]*>([^<]*)</tspan>", payload["svg"]) if re.search(r"\d", t)]
     sign = "," if lang == "id" else "."
-    assert all(re.fullmatch(rf"[+−-]?\d+\{sign}\d|0\{sign}0|±0\{sign}0", x) for x in labels[0]["text"]), labels[0][
-        "text"
-    ][:5]
+    figures = [x for x in labels if re.fullmatch(rf"[+−-]?\d+\{sign}\d|0\{sign}0|±0\{sign}0", x)]
+    keys = [x for x in labels if re.fullmatch(r"\d+", x)]  # a unit's number where its name would collide
+    assert labels and len(figures) + len(keys) == len(labels), labels
+    assert len(labels) == sum(1 for v in table.value.iloc[:, -1] if v == v)  # every unit with a change
+    assert not keys or all(f"{k} " in html.unescape(payload["legend"]) for k in keys)  # spelled out in the key
     cells = [c for row in table_cells(table) for c in row[2:]]
     assert not [c for c in cells if WRONG_CELL[lang].search(c)]
 
@@ -456,11 +496,11 @@ def test_stale_and_missing_figures_have_classes_of_their_own(
     the scale; the counts agree with the frame; each unit's date is in its tip; the sentence
     says how many are stale. On the page and the reader page alike."""
     import datetime as dt
-    import json
 
     from ektp import classes, queries
+    from ektp.mapview.model import gather
+    from ektp.mapview.url import choose
     from ektp.metrics import COUNT_COLOURS, RATE_COLOURS
-    from ektp.reader import view as reader
 
     monkeypatch.setenv("EKTP_STALE_DAYS", "10")
     day = dt.date.fromisoformat(view["date"])
@@ -471,8 +511,8 @@ def test_stale_and_missing_figures_have_classes_of_their_own(
     scale |= {v for k, v in RATE_COLOURS.items() if k != "band_none"}
     assert classes.STALE not in scale and classes.NO_DATA not in scale and classes.STALE != classes.NO_DATA
 
-    choice, bad = reader.choose({**{k: [v] for k, v in view.items()}, "lang": [lang]})
-    drawn = reader.gather(choice)
+    choice, bad = choose({**{k: [v] for k, v in view.items()}, "lang": [lang]})
+    drawn = gather(choice)
     if drawn is not None:
         legend = {e.colour: e for e in drawn.legend if not e.outline}
         n = lambda e: int(re.match(r"[\d.,]+", e.count)[0].replace(".", "").replace(",", ""))  # noqa: E731
@@ -486,11 +526,13 @@ def test_stale_and_missing_figures_have_classes_of_their_own(
 
     at = run("pages/1_Peta_cakupan.py", {**view, "lang": lang})
     assert not at.exception, [e.value for e in at.exception]
-    charts_ = at.get("plotly_chart")
-    if charts_ and stale:
-        fig = json.loads(charts_[0].proto.spec)
-        stale_trace = [tr for tr in fig["data"] if tr.get("colorscale") and tr["colorscale"][0][1] == classes.STALE]
-        assert stale_trace and re.search(rf"· {len(stale)} (wilayah|units?)$", stale_trace[0]["name"])
+    from tests.conftest import map_fills, map_payloads
+
+    maps = map_payloads(at)
+    if maps and stale:  # the page's map draws the model's stale class, its count in the legend
+        assert {c for c, f in map_fills(maps[0]).items() if f == classes.STALE} == set(stale)
+        entry = [e for e in legend_entries(maps[0]) if e.startswith(t_stale(lang))]
+        assert entry and re.search(rf"· {len(stale)} (wilayah|units?)$", entry[0]), legend_entries(maps[0])
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
@@ -570,13 +612,13 @@ def test_maps_name_their_units_without_collisions(app_env: Path, view: dict, lan
     each unit carries its name and figure, or a number the key under the map spells out; no two
     labels overlap on the canvas they are laid out on; the laggard is always named; the map page
     and the reader page place the same labels."""
-    import json
 
     from ektp import labels as maplabels
-    from ektp.reader import view as reader
+    from ektp.mapview.model import gather
+    from ektp.mapview.url import choose
 
-    choice, _ = reader.choose({**{k: [v] for k, v in view.items()}, "lang": [lang]})
-    drawn = reader.gather(choice)
+    choice, _ = choose({**{k: [v] for k, v in view.items()}, "lang": [lang]})
+    drawn = gather(choice)
     assert drawn.labels
     boxes = []
     for x, y, text in drawn.labels:
@@ -592,14 +634,13 @@ def test_maps_name_their_units_without_collisions(app_env: Path, view: dict, lan
     assert any(t.split("\n")[0] == maplabels.short_name(first) for t in named), (first, named[:3])
     if numbered:
         assert drawn.label_key and all(f"{n} " in drawn.label_key for n in numbered)
+    from tests.conftest import map_payloads
+
     at = run("pages/1_Peta_cakupan.py", {**view, "lang": lang})
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
-    texts = next(tr["text"] for tr in fig["data"] if tr.get("name") == "labels")
-    page_names = {t.split("<br>")[0] for t in texts if "<br>" in t}
-    assert maplabels.short_name(first) in page_names
-    if any("<br>" not in t for t in texts):
-        key = fig["layout"]["meta"]["label_key"]
-        assert any(key in shown(c.value) for c in at.caption), key
+    payload = map_payloads(at)[0]  # the page draws the model's own labels and key
+    assert payload["svg"] == svg_of(drawn)
+    if numbered:
+        assert html.escape(drawn.label_key) in payload["legend"]
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
@@ -608,12 +649,13 @@ def test_the_reader_files_name_sources_as_people_cite_them(
 ) -> None:
     """Finding 9: the reader's CSV and JSON carried "synthetic/coverage_synthetic.parquet row
     8367" as a figure's source on the public instance. They carry the source as the page says it."""
+    from ektp.mapview.model import gather
+    from ektp.mapview.url import choose
     from ektp.reader import page
-    from ektp.reader import view as reader
 
     monkeypatch.setenv("EKTP_PUBLIC", "1")
-    choice, _ = reader.choose({"area": ["15"], "level": ["regency"], "date": ["2019-03-31"], "lang": [lang]})
-    drawn = reader.gather(choice)
+    choice, _ = choose({"area": ["15"], "level": ["regency"], "date": ["2019-03-31"], "lang": [lang]})
+    drawn = gather(choice)
     text = page.csv(drawn).decode()
     assert ".parquet" not in text and not re.search(r"\brow \d+", text)
     assert "radarjambi.co.id (31 Mar 2019)" in text  # an article as it is cited

@@ -20,8 +20,11 @@ import polars as pl
 import pytest
 
 from ektp import charts, geo, queries
+from ektp.mapview import svg
+from ektp.mapview.model import gather
+from ektp.mapview.url import Choice, choose
 from ektp.pageshell import PageShell
-from ektp.reader import page, svg, view
+from ektp.reader import page
 from ektp.reader.serve import CACHE_CONTROL, Reader
 from tests.asgi_client import Downstream, StreamlitShell, call
 
@@ -80,9 +83,9 @@ def test_the_jambi_page_says_what_the_map_page_says(reader: Reader) -> None:
 
 
 def test_the_map_has_the_apps_classes_and_colours(app_env: Path) -> None:
-    choice, bad = view.choose({"area": ["15"], "level": ["regency"], "date": ["2019-03-31"], "lang": ["en"]})
+    choice, bad = choose({"area": ["15"], "level": ["regency"], "date": ["2019-03-31"], "lang": ["en"]})
     assert bad == [] and choice.scheme == "natural"  # no shared target: the values' own breaks
-    drawn = view.gather(choice)
+    drawn = gather(choice)
     mv = queries.map_view("regency", "15", choice.as_of, geo.view_name("regency", "15"))
     groups = charts.classify(mv.df, "recording_rate", "en", "natural", None)
     inline = svg.inline_svg(drawn.projected, drawn.map_body(), drawn.sentence)
@@ -117,8 +120,8 @@ def test_the_png_is_drawn_without_a_browser_and_sarolangun_is_its_colour(
     assert status == 200 and head["content-type"] == "image/png" and body[:8] == b"\x89PNG\r\n\x1a\n"
     assert 'filename="peta_recording_rate_regency_15_2019-03-31.png"' in head["content-disposition"]
     image = Image.open(io.BytesIO(body)).convert("RGB")
-    choice, _ = view.choose({"area": ["15"], "level": ["regency"], "date": ["2019-03-31"], "lang": ["en"]})
-    drawn = view.gather(choice)
+    choice, _ = choose({"area": ["15"], "level": ["regency"], "date": ["2019-03-31"], "lang": ["en"]})
+    drawn = gather(choice)
     width = int(re.search(r'width="(\d+)"', page.standalone_svg(drawn)).group(1))
     assert image.width == round(width * 1.5)
     colour = drawn.fills["15.03"]
@@ -155,7 +158,7 @@ def test_csv_and_json_carry_the_data_the_map_draws(reader: Reader) -> None:
                            "bands": "natural", "lang": "en"}  # fmt: skip
     assert doc["sentence"].startswith("Kabupaten Sarolangun has the lowest") and "radarjambi" in doc["source_line"]
     assert len(doc["units"]) == 11 and doc["units"][2]["code"] == "15.03"
-    assert doc["links"]["page"] == "http://example.org/v/map?" + view.Choice(**_jambi()).query()
+    assert doc["links"]["page"] == "http://example.org/v/map?" + Choice(**_jambi()).query()
     assert sum(int(c["units"].split()[0]) for c in doc["classes"] if not c["outline"]) == 11
 
 
@@ -278,7 +281,7 @@ def test_the_map_page_links_its_reader_view_and_draws_its_images_without_a_brows
     at.toggle(key="dlopen_map").set_value(True).run()
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels[:2] == ["⬇ SVG", "⬇ PNG (print)"], labels
-    choice, _ = view.choose({"area": ["15"], "level": ["regency"], "date": ["2019-03-31"], "lang": ["en"]})
+    choice, _ = choose({"area": ["15"], "level": ["regency"], "date": ["2019-03-31"], "lang": ["en"]})
     assert page.map_file(choice, "svg").startswith(b"<svg") and page.map_file(choice, "png")[:4] == b"\x89PNG"
 
 
@@ -342,7 +345,7 @@ def test_the_map_pages_shell_shows_its_view_before_any_script(app_env: Path, mon
     src = re.search(r'<img src="data:image/svg\+xml,([^"]+)" width="(\d+)" height="(\d+)"', root)
     assert 'alt="Map: Recording rate by regency/city, Jambi"' in root  # the sentence is said once, above
     assert src is not None
-    drawn = view.gather(view.choose({"area": ["15"], "level": ["regency"], "date": ["2019-03-31"], "lang": ["en"]})[0])
+    drawn = gather(choose({"area": ["15"], "level": ["regency"], "date": ["2019-03-31"], "lang": ["en"]})[0])
     image = unquote(src.group(1))
     fill = drawn.fills["15.03"]  # the lowest class, the same as the reader page draws
     assert _fill_of(image, "15.03", drawn.tips) == fill and _fill_of(image, "15.05", drawn.tips) != fill

@@ -1,7 +1,7 @@
 """A reader view in its five forms: the HTML page (no script, no websocket: the map inline as
 SVG), the standalone SVG, the PNG (resvg, no browser), the CSV and the JSON.
 
-Pure: a `view.Drawn` in, bytes out. The page is built for a phone on a slow link (one request,
+Pure: a `Drawn` in, bytes out. The page is built for a phone on a slow link (one request,
 ~10–60 KB compressed), for print, and for an `<iframe>` in an article (`embed=1`: the map, its
 legend and source only).
 """
@@ -19,10 +19,11 @@ from urllib.parse import quote
 
 from ektp import fmt, spreadsheet
 from ektp.i18n import LANGS, t
-from ektp.reader import svg
+from ektp.mapview import svg
 
 if TYPE_CHECKING:
-    from ektp.reader.view import Choice, Drawn
+    from ektp.mapview.model import Drawn
+    from ektp.mapview.url import Choice
 
 #: The HTML ranking lists at most this many units (all 7,285 districts would be ~1.5 MB); the
 #: CSV and JSON have every unit.
@@ -113,9 +114,9 @@ def png(d: Drawn) -> bytes:
 def map_file(choice: Choice, kind: str) -> bytes:
     """A view's SVG or PNG as `/v/map.svg`/`.png` serve it: the app's map download buttons use
     this too, so no download of a map starts a browser, on either instance."""
-    from ektp.reader import view
+    from ektp.mapview.model import gather
 
-    drawn = view.gather(choice)
+    drawn = gather(choice)
     if drawn is None:
         raise ValueError(f"no figures for {choice}")
     return standalone_svg(drawn).encode("utf-8") if kind == "svg" else png(drawn)
@@ -153,23 +154,8 @@ def _url(req: Request, c: Choice, suffix: str = "", **extra: object) -> str:
 
 
 def legend_html(d: Drawn) -> str:
-    """The classes, each unit counted once; the outline of the units below target on a line of
-    its own (it is no class: beside them it read as one, and the counts added up past the units);
-    the units a number stands for on the map, spelled out."""
-    items, notes_ = [], []
-    if d.label_key:
-        notes_.append(f'<p class="small">{_e(t("label_key", d.choice.lang, units=d.label_key))}</p>')
-    for e in d.legend:
-        if e.outline:
-            mark = '<rect x="1" y="1" width="12" height="12" fill="none" stroke="#111" stroke-width="2"/>'
-            notes_.append(f'<p class="small"><svg width="14" height="14" aria-hidden="true">{mark}</svg> '
-                          f"{_e(e.label)} · {_e(e.count)}</p>")  # fmt: skip
-            continue
-        mark = f'<rect width="14" height="14" fill="{_e(e.colour)}" stroke="#999" stroke-width="0.5"/>'
-        items.append(
-            f'<li><svg width="14" height="14" aria-hidden="true">{mark}</svg>{_e(e.label)} · {_e(e.count)}</li>'
-        )
-    return f'<ul class="legend">{"".join(items)}</ul>' + "".join(notes_)
+    """The view's legend as the reader page and the app's map draw it (mapview.svg.legend_html)."""
+    return svg.legend_html(d.legend, d.label_key, d.choice.lang)
 
 
 def _table_html(d: Drawn) -> str:
@@ -221,11 +207,7 @@ def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
         title = t("page_map", lg)
         main = f"<h1>{_e(title)}</h1><p>{_e(t('no_data', lg))}</p><p class='links'>{explore}</p>"
         return _document(lg, title, "", notice + main)
-    figure = (
-        svg.inline_svg(d.projected, d.map_body(), d.sentence or d.title)
-        if d.projected is not None
-        else f"<p>{_e(t('reader_maps_off', lg))}</p>"
-    )
+    figure = d.picture() if d.projected is not None else f"<p>{_e(t('reader_maps_off', lg))}</p>"
     said = "<br>".join(_e(x) for x in notes(d)[:2])
     caption = f"<figcaption>{said}</figcaption>"
     parts = [

@@ -32,7 +32,7 @@ from ektp.reader.page import CSP_FILE, CSP_PAGE, DASHBOARD, FIRST_SPLIT, Request
 from ektp.serving import FIRST_VIEW, ASGIApp, FirstView, Receive, Scope, Send, base_path, headers_of
 
 if TYPE_CHECKING:  # the views import the queries, whose caches want Streamlit's runtime: loaded on first use
-    from ektp.reader.view import Choice
+    from ektp.mapview.url import Choice
 
 
 log = logging.getLogger(__name__)
@@ -103,12 +103,13 @@ def _filename(c: Choice, kind: str) -> str:
 
 def render(kind: str, choice: Choice, bad: tuple[str, ...], req: Request) -> Answer:
     """One reader answer of a checked view, drawn from the served DB (no cache: see Reader)."""
-    from ektp.reader import page, view
+    from ektp.mapview.model import gather
+    from ektp.reader import page
 
     req = page.Request(req.origin, req.base, bad)
     if kind == "first" and "multiples" in bad:  # the page draws small multiples, not this map
         return Answer(200, "text/html; charset=utf-8", b"", "", kind)
-    drawn = view.gather(choice)
+    drawn = gather(choice)
     if kind == "first":  # not sent alone: kept uncompressed, the shell it goes into is compressed
         body = page.first_view(drawn, choice, req)
         return Answer(200, "text/html; charset=utf-8", body, hashlib.sha256(body).hexdigest()[:20], kind)
@@ -200,9 +201,9 @@ class Reader:
         """The answer of a query string not seen in this build: its view checked, then drawn
         unless the same view came by another spelling (parameters in another order, a news
         site's tracking tags): those share one answer, so they cannot make the server draw."""
-        from ektp.reader import view
+        from ektp.mapview.url import choose
 
-        choice, bad = view.choose(parse_qs(query, keep_blank_values=True))
+        choice, bad = choose(parse_qs(query, keep_blank_values=True))
         canonical = (key[0], choice, tuple(bad), *key[2:])
         answer = self._get(canonical)
         if answer is None:

@@ -1,6 +1,6 @@
 """Shared page furniture, by role: `state` (URL and widget state, the page frame), `tables`
 (tables and texts), `downloads`, `figures` (figure cache, map spec, geometry loader, chart
-sentences). Every name is also here, as `ui.<name>`.
+sentences), `svgmap` (a view's map, interactive). Every name is also here, as `ui.<name>`.
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ from ektp.ui.state import (  # noqa: F401
     setup,
     show_invalid_notice,
 )
+from ektp.ui.svgmap import svg_map  # noqa: F401
 from ektp.ui.tables import (  # noqa: F401
     DECIMAL_STEP,
     GAP,

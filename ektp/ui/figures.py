@@ -119,7 +119,7 @@ SAID_LINKER = (
     "<style>.stElementContainer:has(.ektp-said-linker){display:none}</style>"
     '<span class="ektp-said-linker"></span>'
     "<script>(function(){if(window.__ektpSaid)return;window.__ektpSaid=true;"
-    "function link(){document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').forEach(function(ch){"
+    'function link(){document.querySelectorAll(\'[data-testid="stPlotlyChart"],.stElementContainer[class*="st-key-map_svg"]\').forEach(function(ch){'
     "var box=ch.closest('[data-testid=\"stElementContainer\"]')||ch;var p=box.previousElementSibling;"
     "for(var i=0;p&&i!==4;i++,p=p.previousElementSibling){var s=p.matches('[class*=\"st-key-said_\"]')?p:"
     "p.querySelector('[class*=\"st-key-said_\"]');if(s){var t=s.querySelector('p')||s;"

@@ -9,7 +9,6 @@ default and the page shows a notice naming it — never an exception.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -17,14 +16,8 @@ import streamlit as st
 
 from ektp import db, fmt, settings
 from ektp.i18n import LANGS, t
+from ektp.mapview.url import MAX_PARAM_LEN, SAFE_PARAM  # one check for every link
 from ektp.pagestyle import PAGE_CSS
-
-MAX_PARAM_LEN = 64
-
-
-#: What a link parameter may hold (the map page and the reader page check it alike).
-SAFE_PARAM = re.compile(r"^[0-9A-Za-z._,\-]{1,64}$")
-
 
 PAGES = [
     ("app.py", "page_overview", "🏠"),
@@ -259,10 +252,10 @@ def page_header(title_key: str, lg: str) -> str | None:
 
 
 def area_name(code: str, lg: str) -> str:
-    """'Indonesia (nasional)' for '00', else the unit's Kemendagri name."""
-    from ektp import queries
+    """'Indonesia (nasional)' for '00', else the unit's Kemendagri name (mapview.model)."""
+    from ektp.mapview.model import place_name
 
-    return t("national", lg) if code == "00" else queries.region(code)["name"]
+    return place_name(code, lg)
 
 
 def page_links(lg: str) -> None:

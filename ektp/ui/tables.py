@@ -15,19 +15,8 @@ import polars as pl
 import streamlit as st
 
 from ektp import fmt
+from ektp.fmt import marker  # noqa: F401 - ui.marker, as the pages write it
 from ektp.i18n import t
-
-
-def marker(is_synthetic: Any, lg: str) -> str:
-    """Sourced/synthetic marker for a figure or a set of figures."""
-    if isinstance(is_synthetic, (list, tuple, set, pl.Series)):
-        vals = {bool(v) for v in is_synthetic if v is not None}
-        if vals == {True}:
-            return t("synthetic_marker", lg)
-        if vals == {False}:
-            return t("sourced_marker", lg)
-        return t("mixed_marker", lg)
-    return t("synthetic_marker", lg) if is_synthetic else t("sourced_marker", lg)
 
 
 def search_rows(table: pl.DataFrame, column: str, query: str) -> pl.DataFrame:
@@ -49,8 +38,9 @@ GAP = "–"
 #: Up to this many rows a table's numbers and dates are written in the page's language by a
 #: pandas Styler: the cells show "14.227" and "86,00" and "30 Juni 2017" on an Indonesian page
 #: while they stay numbers and dates underneath, so a click on a header still sorts by value.
-#: ~0.04 s for 500 rows; beyond this (the 7,285-district ranking: 0.55 s on every rerun) the
-#: browser's own forms or printf's (table_formats).
+#: ~0.04 s for 500 rows. A longer table (the 7,285 districts' changes) shows its first rows in
+#: its order, with a line saying so; a browser that speaks the page's language gets it whole,
+#: in its own forms (table_formats): printf's "86.00" on an Indonesian page would misread.
 STYLED_ROWS = 2000
 #: Whole-number columns that are labels, not amounts: a year, a load or row number, a code.
 PLAIN_INTEGER = re.compile(r"year|tahun|load|muat|row|baris|kode|code|\bid\b|#", re.I)
@@ -70,7 +60,10 @@ def table(df: pl.DataFrame, lang: str | None = None, **kwargs: Any) -> None:
         st.dataframe(df, **kwargs)
         return
     browser = st.context.locale
-    if df.height <= STYLED_ROWS and (browser or "").lower().split("-")[0] != lang:
+    if (browser or "").lower().split("-")[0] != lang:
+        if df.height > STYLED_ROWS:  # in the page's language, in the order given; the files have all
+            st.caption(t("table_capped", lang, shown=fmt.num(STYLED_ROWS, lang), total=fmt.num(df.height, lang)))
+            df = df.head(STYLED_ROWS)
         st.dataframe(styled(df, lang), **kwargs)
         return
     config = number_config(df, lang, browser)
@@ -332,8 +325,9 @@ def _ranking_table(
     }
     if scheme is None:
         columns.pop("map_class")
-    frame = labelled(df, columns, lg)
-    return frame.sort(frame.columns[1], descending=metric != "recording_rate", nulls_last=True)
+    # the view model's order (mapview.model.rank_key): worst first by the unrounded figure, then code
+    df = df.sort([metric, "code"], descending=[metric != "recording_rate", False], nulls_last=True)
+    return labelled(df, columns, lg)
 
 
 def _value_text(v: float | None, metric: str, lg: str) -> str:

@@ -1,123 +1,27 @@
-"""What a reader page draws: its parameters checked against what the app allows, and the view
-gathered from the same queries, classes and sentences as the map page.
+"""One map view, built once: the checked choice (mapview.url) → its data, classes, legend,
+sentence, ranking, labels and SVG shapes, in the reader's language.
 
-`choose` reads the map page's own query parameters (area, level, metric, date, bands, compare,
-lang); a value that is not allowed falls back to the page's default and is named in a notice,
-never an exception. `gather` returns everything the HTML, SVG, PNG, CSV and JSON say, so the
-five formats cannot disagree.
+The map page, the reader page (HTML, SVG, PNG, CSV, JSON), the Overview and the exports all
+draw the `Drawn` that `gather` returns, so they cannot disagree. No Streamlit here.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 import polars as pl
 
 from ektp import changes, charts, classes, fmt, geo, queries, releases, summary
 from ektp import labels as maplabels
 from ektp.charts.style import RATE_METRICS, format_value, metric_value
-from ektp.geo import CHILD_LEVEL, LEVELS_UNDER
-from ektp.i18n import LANGS, t
-from ektp.reader import svg
-from ektp.settings import default_lang
-from ektp.ui import state, tables
-
-#: The map page's parameters, in the order a canonical link writes them.
-PARAMS = ("area", "level", "metric", "date", "bands", "compare", "lang")
+from ektp.i18n import t
+from ektp.mapview import svg
+from ektp.mapview.url import Choice
 
 
-@dataclass(frozen=True)
-class Choice:
-    """One reader view: the map page's choices, checked."""
-
-    area: str = "00"
-    level: str = "province"
-    metric: str = "recording_rate"
-    scheme: str = "gap"
-    as_of: dt.date | None = None
-    compare: dt.date | None = None
-    lang: str = "id"
-    embed: bool = False
-
-    def params(self, **override: object) -> dict[str, str]:
-        """The canonical query parameters of this view (what the dashboard link carries)."""
-        values = {
-            "area": self.area,
-            "level": self.level,
-            "metric": self.metric,
-            "date": self.as_of.isoformat() if self.as_of else "",
-            "bands": self.scheme,
-            "compare": self.compare.isoformat() if self.compare else "",
-            "lang": self.lang,
-        }
-        values.update({k: str(v) for k, v in override.items()})
-        return {k: values[k] for k in (*PARAMS, *(k for k in override if k not in PARAMS)) if values.get(k)}
-
-    def query(self, **override: object) -> str:
-        return urlencode(self.params(**override))
-
-
-def _one(query: Mapping[str, list[str]], name: str, bad: list[str]) -> str | None:
-    values = query.get(name) or []
-    if not values or values[0] == "":
-        return None
-    if len(values[0]) > state.MAX_PARAM_LEN or not state.SAFE_PARAM.match(values[0]):
-        bad.append(name)
-        return None
-    return values[0]
-
-
-def _date(text: str | None, allowed: list[dt.date], name: str, bad: list[str]) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        d = dt.date.fromisoformat(text)
-    except ValueError:
-        d = None
-    if d not in allowed:
-        bad.append(name)
-        return None
-    return d
-
-
-def choose(query: Mapping[str, list[str]]) -> tuple[Choice, list[str]]:
-    """The view a query string asks for, and the names of the parameters that were not allowed
-    (each replaced by the map page's default). Parameters the map page does not know (a news
-    site's tracking tags) are left alone; `multiples` is not drawn here and is named."""
-    bad: list[str] = []
-    lang = _one(query, "lang", bad) or default_lang()
-    if lang not in LANGS:
-        bad.append("lang")
-        lang = default_lang()
-    area = _one(query, "area", bad) or "00"
-    info = queries.region(area)
-    if info is None or info["level"] not in LEVELS_UNDER:
-        bad.append("area")
-        area, info = "00", queries.region("00")
-    allowed = LEVELS_UNDER[info["level"]] if info else LEVELS_UNDER["country"]
-    level = _one(query, "level", bad) or CHILD_LEVEL.get(info["level"] if info else "country", "district")
-    if level not in allowed:
-        bad.append("level")
-        level = CHILD_LEVEL.get(info["level"] if info else "country", "district")
-    metric = _one(query, "metric", bad) or "recording_rate"
-    if metric not in charts.METRICS:
-        bad.append("metric")
-        metric = "recording_rate"
-    target = queries.view_target(level, area).value
-    scheme = _one(query, "bands", bad) or classes.default_scheme(metric, target)
-    if scheme not in charts.SCHEMES:
-        bad.append("bands")
-        scheme = classes.default_scheme(metric, target)
-    dates = queries.dates(level, area)
-    as_of = _date(_one(query, "date", bad), dates, "date", bad) or (dates[-1] if dates else None)
-    compare = _date(_one(query, "compare", bad), [d for d in dates if d != as_of], "compare", bad)
-    if (_one(query, "multiples", bad) or "off") != "off":
-        bad.append("multiples")
-    embed = (_one(query, "embed", bad) or "0") == "1"
-    return Choice(area, level, metric, scheme, as_of, compare, lang, embed), sorted(set(bad))
+def place_name(code: str, lg: str) -> str:
+    """'Indonesia (nasional)' for '00', else the unit's Kemendagri name."""
+    return t("national", lg) if code == "00" else queries.region(code)["name"]
 
 
 @dataclass(frozen=True)
@@ -142,10 +46,19 @@ class Drawn:
     label_key: str | None = None  # the units a number stands for on the map (ektp.labels)
     published: str | None = None  # the publisher's own band counts beside this map's
 
+    border: str = svg.BORDER  # a change map's classes meet at white: its borders are dark
+
     def map_body(self) -> str:
         if self.projected is None:
             return ""
-        return svg.map_group(self.projected, self.fills, self.tips, self.outlined, self.labels)
+        return svg.map_group(self.projected, self.fills, self.tips, self.outlined, self.labels, border=self.border)
+
+    def picture(self) -> str:
+        """The map as one inline SVG, named by its sentence (else its title) for a screen reader:
+        what the map page, the Overview and the reader page show."""
+        if self.projected is None:
+            return ""
+        return svg.inline_svg(self.projected, self.map_body(), self.sentence or self.title)
 
 
 def _projected(view: str) -> svg.Projected | None:
@@ -168,15 +81,15 @@ def gather(c: Choice) -> Drawn | None:
     lg = c.lang
     view = geo.view_name(c.level, c.area)
     mv = queries.map_view(c.level, c.area, c.as_of, view)
-    area_name = state.area_name(c.area, lg)  # the map page's own words
+    area_name = place_name(c.area, lg)  # the map page's own words
     targets = queries.view_target(c.level, c.area)
     target = targets.value
     _, source_line = summary.map_source_line(mv.sources, mv.synthetic, c.as_of, targets, lg)
     projected = _projected(view)
-    marker = tables.marker(mv.synthetic, lg) if mv.synthetic else ""
+    marker = fmt.marker(mv.synthetic, lg) if mv.synthetic else ""
     if c.compare is not None:
         return _compare(c, mv, area_name, marker, projected)
-    bins = queries.fixed_bins(c.level, c.area, c.metric) if c.scheme == "fixed" else None
+    bins = classes.view_bins(c.level, c.area, c.metric) if c.scheme == "fixed" else None
     groups = charts.classify(mv.df, c.metric, lg, c.scheme, target, bins)
     class_of = {code: g for g in groups for code in g["codes"]}
     rows = mv.df.to_dicts()
@@ -216,7 +129,9 @@ def gather(c: Choice) -> Drawn | None:
         # made in Python, not as a polars UDF (ui.tables._as_text says why)
         source=pl.Series("source", [fmt.source(s, lg) for s in mv.df["source"].to_list()], dtype=pl.String),
     )
-    labels_, label_key = _labels(projected, mv, rows, c.metric, lg)
+    figures = {r["code"]: format_value(metric_value(r, c.metric), c.metric, lg) for r in rows}
+    order = [r["code"] for r in sorted(rows, key=lambda r: rank_key(r, c.metric))]
+    labels_, label_key = _labels(projected, mv, rows, figures, order)
     return Drawn(
         choice=c,
         title=summary.map_title(c.metric, c.level, area_name, lg),
@@ -239,18 +154,20 @@ def gather(c: Choice) -> Drawn | None:
 
 
 def _labels(
-    projected: svg.Projected | None, mv: queries.MapView, rows: list[dict], metric: str, lg: str
+    projected: svg.Projected | None,
+    mv: queries.MapView,
+    rows: list[dict],
+    figures: dict[str, str],
+    order: list[str],
 ) -> tuple[tuple[tuple[float, float, str], ...], str | None]:
-    """Each unit's name and figure at its label point, or a number the key spells out where it
-    would cover another (ektp.labels; laggards named first), on views small enough to read them
-    (as the app): (labels, key line or None)."""
+    """Each unit's name and figure (`figures`: its value, or its change) at its label point, or a
+    number the key spells out where it would cover another (ektp.labels; the first of `order`,
+    the laggards, named first), on views small enough to read them: (labels, key line or None)."""
     if projected is None or len(rows) > charts.LABEL_UNITS:
         return (), None
     points = queries.label_points(mv.codes)
     canvas = {c: projected.point(*points[c]) for c in mv.codes if c in points}
     names = {r["code"]: r["name"] for r in rows}
-    figures = {r["code"]: format_value(metric_value(r, metric), metric, lg) for r in rows}
-    order = [r["code"] for r in sorted(rows, key=lambda r: _rank_key(r, metric))]
     placed, key = maplabels.place(canvas, names, figures, order, font=13, canvas=(projected.width, projected.height))
     return tuple((p.x, p.y, "\n".join(p.lines)) for p in placed), (maplabels.key_line(key) or None)
 
@@ -267,13 +184,14 @@ def _ranking(rows: list[dict], class_of: dict, metric: str, lg: str) -> tuple[tu
             fmt.date(r.get("as_of"), lg) if r.get("as_of") else "–",
             t("synthetic", lg) if r.get("is_synthetic") else (fmt.source(r.get("source"), lg) or "–"),
         )
-        for r in sorted(rows, key=lambda r: _rank_key(r, metric))
+        for r in sorted(rows, key=lambda r: rank_key(r, metric))
     )
     return head, table
 
 
-def _rank_key(row: dict, metric: str) -> tuple:
-    """Worst first, as the app's ranking: the lowest rate, the most people unrecorded."""
+def rank_key(row: dict, metric: str) -> tuple:
+    """Worst first: the lowest rate, the most people unrecorded; units without a figure last, and
+    the code between equals (the page's sortable ranking, ui.ranking_table, keeps this order)."""
     v = metric_value(row, metric)
     if v is None:
         return (1, 0.0, row["code"])
@@ -304,6 +222,12 @@ def _compare(c: Choice, mv: queries.MapView, area_name: str, marker: str, projec
     head = (t("name", lg), t("code", lg), d0, d1, t("change_col", lg))
     table = tuple((r["name"], r["code"], num(r["before"]), num(r["now"]), change(r["change"])) for r in rows)
     data = ch.select("code", "name", "before", "now", "change", "is_synthetic")
+    # each unit's change written on it, the worst named first
+    changed = [r for r in rows if r["change"] is not None]
+    figures = {r["code"]: change(r["change"]) for r in changed}
+    up = 1 if c.metric in changes.BETTER_UP else -1
+    order = [r["code"] for r in sorted(changed, key=lambda r: (up * r["change"], r["code"]))]
+    labels_, label_key = _labels(projected, mv, changed, figures, order)
     return Drawn(
         choice=c,
         title=title,
@@ -318,4 +242,7 @@ def _compare(c: Choice, mv: queries.MapView, area_name: str, marker: str, projec
         projected=projected,
         fills=fills,
         tips=tips,
+        labels=labels_,
+        label_key=label_key,
+        border=changes.BORDER,
     )

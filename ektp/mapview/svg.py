@@ -28,6 +28,9 @@ FONT, LINE, ROW = 15, 20, 24
 #: Characters per line of the standalone file's title and notes (~0.55 em a character).
 WRAP = 110
 FONT_FAMILY = "DejaVu Sans, Noto Sans, Arial, Helvetica, sans-serif"
+#: The line between two units: white between the classes of one scale, dark (changes.BORDER)
+#: on a change map, whose middle class is near white.
+BORDER = "#ffffff"
 #: The outline of a unit below the target (the app's map draws the same, #111 at 2 px).
 OUTLINE = "#111111"
 
@@ -137,14 +140,15 @@ def map_group(
     outlined: Iterable[str] = (),
     labels: Sequence[tuple[float, float, str]] = (),
     no_data: str = "#d9d9d9",
+    border: str = BORDER,
 ) -> str:
     """The map's shapes (one path per unit, coloured by `fills`, grey without a figure, its
     name and figure as the tooltip `tips`), the outlines of units below the target on top, and
     value labels (x, y on the canvas, text)."""
-    out = ['<g stroke="#ffffff" stroke-width="0.6" stroke-linejoin="round">']
+    out = [f'<g stroke="{border}" stroke-width="0.6" stroke-linejoin="round">']
     for code, d in geo.paths.items():
         out.append(
-            f'<path fill="{fills.get(code, no_data)}" d="{d}"><title>{html.escape(tips.get(code, code))}</title></path>'
+            f'<path data-c="{html.escape(code)}" fill="{fills.get(code, no_data)}" d="{d}"><title>{html.escape(tips.get(code, code))}</title></path>'
         )
     out.append("</g>")
     lines = [geo.paths[c] for c in outlined if c in geo.paths]
@@ -166,6 +170,30 @@ def map_group(
             out.append(f"<text>{spans}</text>")
         out.append("</g>")
     return "".join(out)
+
+
+def legend_html(legend: Sequence[Legend], label_key: str | None, lang: str) -> str:
+    """The classes, each unit counted once; the outline of the units below target on a line of
+    its own (it is no class: beside them it read as one, and the counts added up past the units);
+    the units a number stands for on the map, spelled out. HTML: the reader page, the app's map
+    and the Overview show the same lines."""
+    from ektp.i18n import t
+
+    e_ = html.escape
+    items, notes_ = [], []
+    if label_key:
+        notes_.append(f'<p class="small">{e_(t("label_key", lang, units=label_key))}</p>')
+    for e in legend:
+        if e.outline:
+            mark = f'<rect x="1" y="1" width="12" height="12" fill="none" stroke="{OUTLINE}" stroke-width="2"/>'
+            notes_.append(f'<p class="small"><svg width="14" height="14" aria-hidden="true">{mark}</svg> '
+                          f"{e_(e.label)} · {e_(e.count)}</p>")  # fmt: skip
+            continue
+        mark = f'<rect width="14" height="14" fill="{e_(e.colour)}" stroke="#999" stroke-width="0.5"/>'
+        items.append(
+            f'<li><svg width="14" height="14" aria-hidden="true">{mark}</svg>{e_(e.label)} · {e_(e.count)}</li>'
+        )
+    return f'<ul class="legend">{"".join(items)}</ul>' + "".join(notes_)
 
 
 def inline_svg(geo: Projected, body: str, label: str) -> str:

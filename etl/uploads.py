@@ -185,3 +185,10 @@ def onward(rows: list[tuple[str, str, dt.date]]) -> dict[str, dict[str, str]]:
         "map": {"area": area or "00", "level": level, "date": when.isoformat()},
         "trend": {"area": trend[0].split(".")[0] if trend[0] != "00" else "00", "regions": ",".join(trend)},
     }
+
+
+def fields(kind: str) -> list[str]:
+    """The data dictionary's fields a column of a `kind` file can mean (the Load page asks)."""
+    from etl.transform import header_lookup
+
+    return sorted(set(header_lookup(kind).values()))

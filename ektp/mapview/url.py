@@ -1,0 +1,120 @@
+"""A map view's address: its URL parameters ⇄ the checked choice, in one place.
+
+The map page, the reader page, the exports and the published files write and read a view's
+link here. `choose` reads the map page's query parameters (area, level, metric, date, bands,
+compare, lang, embed); a value that is not allowed falls back to the page's default and is
+named, never an exception. `Choice.params` writes the canonical link back, so that
+`choose(parse_qs(c.query()))` is `c` again. No Streamlit here: the reader serves without it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from ektp import charts, classes, queries
+from ektp.geo import CHILD_LEVEL, LEVELS_UNDER
+from ektp.i18n import LANGS
+from ektp.settings import default_lang
+
+#: A link parameter is at most this long; longer is not a value the app writes.
+MAX_PARAM_LEN = 64
+#: What a link parameter may hold (the map page and the reader page check it alike).
+SAFE_PARAM = re.compile(r"^[0-9A-Za-z._,\-]{1,64}$")
+
+#: The map page's parameters, in the order a canonical link writes them.
+PARAMS = ("area", "level", "metric", "date", "bands", "compare", "lang")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One reader view: the map page's choices, checked."""
+
+    area: str = "00"
+    level: str = "province"
+    metric: str = "recording_rate"
+    scheme: str = "gap"
+    as_of: dt.date | None = None
+    compare: dt.date | None = None
+    lang: str = "id"
+    embed: bool = False
+
+    def params(self, **override: object) -> dict[str, str]:
+        """The canonical query parameters of this view (what the dashboard link carries)."""
+        values = {
+            "area": self.area,
+            "level": self.level,
+            "metric": self.metric,
+            "date": self.as_of.isoformat() if self.as_of else "",
+            "bands": self.scheme,
+            "compare": self.compare.isoformat() if self.compare else "",
+            "lang": self.lang,
+        }
+        values.update({k: str(v) for k, v in override.items()})
+        return {k: values[k] for k in (*PARAMS, *(k for k in override if k not in PARAMS)) if values.get(k)}
+
+    def query(self, **override: object) -> str:
+        return urlencode(self.params(**override))
+
+
+def _one(query: Mapping[str, list[str]], name: str, bad: list[str]) -> str | None:
+    values = query.get(name) or []
+    if not values or values[0] == "":
+        return None
+    if len(values[0]) > MAX_PARAM_LEN or not SAFE_PARAM.match(values[0]):
+        bad.append(name)
+        return None
+    return values[0]
+
+
+def _date(text: str | None, allowed: list[dt.date], name: str, bad: list[str]) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        d = dt.date.fromisoformat(text)
+    except ValueError:
+        d = None
+    if d not in allowed:
+        bad.append(name)
+        return None
+    return d
+
+
+def choose(query: Mapping[str, list[str]]) -> tuple[Choice, list[str]]:
+    """The view a query string asks for, and the names of the parameters that were not allowed
+    (each replaced by the map page's default). Parameters the map page does not know (a news
+    site's tracking tags) are left alone; `multiples` is not drawn here and is named."""
+    bad: list[str] = []
+    lang = _one(query, "lang", bad) or default_lang()
+    if lang not in LANGS:
+        bad.append("lang")
+        lang = default_lang()
+    area = _one(query, "area", bad) or "00"
+    info = queries.region(area)
+    if info is None or info["level"] not in LEVELS_UNDER:
+        bad.append("area")
+        area, info = "00", queries.region("00")
+    allowed = LEVELS_UNDER[info["level"]] if info else LEVELS_UNDER["country"]
+    level = _one(query, "level", bad) or CHILD_LEVEL.get(info["level"] if info else "country", "district")
+    if level not in allowed:
+        bad.append("level")
+        level = CHILD_LEVEL.get(info["level"] if info else "country", "district")
+    metric = _one(query, "metric", bad) or "recording_rate"
+    if metric not in charts.METRICS:
+        bad.append("metric")
+        metric = "recording_rate"
+    target = queries.view_target(level, area).value
+    scheme = _one(query, "bands", bad) or classes.default_scheme(metric, target)
+    if scheme not in charts.SCHEMES:
+        bad.append("bands")
+        scheme = classes.default_scheme(metric, target)
+    dates = queries.dates(level, area)
+    as_of = _date(_one(query, "date", bad), dates, "date", bad) or (dates[-1] if dates else None)
+    compare = _date(_one(query, "compare", bad), [d for d in dates if d != as_of], "compare", bad)
+    if (_one(query, "multiples", bad) or "off") != "off":
+        bad.append("multiples")
+    embed = (_one(query, "embed", bad) or "0") == "1"
+    return Choice(area, level, metric, scheme, as_of, compare, lang, embed), sorted(set(bad))
