@@ -218,6 +218,8 @@ def test_a_trend_print_keeps_its_whole_source_sentence_and_date_on_the_page(app_
     for said in (source_line, sentence, as_of):  # whole, across its wrapped lines
         assert re.sub(r"\s+", "", said) in flat, said[:60]
     for e in root.iter(ns + "text"):
+        if "rotate" in (e.get("transform") or ""):  # the axis title runs up the side, not across
+            continue
         size = float(re.search(r"font-size:\s*([\d.]+)px", e.get("style", "")).group(1))
         x = float(e.get("x") or 0) + _offset(e, root)
         for line in ["".join(s.itertext()) for s in e.iter(ns + "tspan")] or ["".join(e.itertext())]:
@@ -229,15 +231,15 @@ def test_a_trend_print_keeps_its_whole_source_sentence_and_date_on_the_page(app_
 
 
 def _offset(element: object, root: object) -> float:
-    """The horizontal translate of an SVG element's ancestors (kaleido places annotations in
-    translated groups)."""
+    """The horizontal translate of an SVG element and its ancestors (kaleido places annotations
+    in translated groups, tick labels by their own transform)."""
     import re
 
     parents = {c: p for p in root.iter() for c in p}
     x, node = 0.0, element
-    while node in parents:
-        node = parents[node]
+    while node is not None:  # the element's own translate (a tick label's), then its groups'
         m = re.search(r"translate\(\s*([-\d.]+)", node.get("transform", "") or "")
         if m:
             x += float(m.group(1))
+        node = parents.get(node)
     return x
