@@ -68,18 +68,25 @@ export default function (component) {
   svg.onpointerdown = (e) => {
     pointer = e.pointerType || "mouse";
   };
+  svg.ontouchstart = () => {
+    pointer = "touch";
+  };
   svg.onclick = (e) => {
     const code = unitOf(e.target);
     if (!code) return;
     // a tap first shows the unit; the second tap on it opens it (a mouse opens at once)
-    if (pointer !== "mouse" && current !== code) {
+    const touched =
+      pointer !== "mouse" || (e.sourceCapabilities && e.sourceCapabilities.firesTouchEvents);
+    pointer = "mouse";
+    if (touched && current !== code) {
       show(code);
       return;
     }
     open(code);
   };
   svg.onfocus = () => {
-    if (!current && order.length) show(order[0]);
+    // focus from the keyboard starts at the lowest unit; a tap's focus shows the unit tapped
+    if (!current && order.length && svg.matches(":focus-visible")) show(order[0]);
   };
   svg.onkeydown = (e) => {
     const i = order.indexOf(current);
