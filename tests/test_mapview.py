@@ -194,3 +194,38 @@ def test_the_map_page_draws_no_plotly_chart_until_one_is_asked_for(app_env: Path
     assert line and " → " in line[0] and re.search(r"\d", line[0]), line  # the funnel's figures, in words
     at.radio(key="w_funnel").set_value("on").run()
     assert [c for c in at.get("plotly_chart") if '"funnel"' in c.proto.spec] and at.query_params["funnel"] == "on"
+
+
+COUNT_VIEWS = [
+    {"area": "15", "level": "regency", "metric": "unrecorded", "lang": "en"},
+    {"area": "53", "level": "regency", "metric": "print_gap", "lang": "id"},
+    {"area": "00", "level": "regency", "metric": "unrecorded", "lang": "id"},
+]
+
+
+@pytest.mark.parametrize("view", COUNT_VIEWS, ids=lambda v: "-".join(v.values()))
+def test_a_map_of_counts_draws_circles_sized_by_the_count(app_env: Path, view: dict) -> None:
+    """A choropleth of counts is read as a map of area. A count is a circle at the unit's label
+    point, its area in proportion to the count, in its class's colour, over light units; the
+    legend keeps the classes and adds a size key; a rate is still a choropleth."""
+    from ektp.charts.style import metric_value
+    from ektp.mapview import svg
+    from ektp.mapview.model import gather
+    from ektp.mapview.url import choose
+
+    choice, bad = choose({k: [v] for k, v in view.items()})
+    assert bad == []
+    drawn = gather(choice)
+    values = {r["code"]: metric_value(r, choice.metric) for r in drawn.data.to_dicts()}
+    counted = {c for c, v in values.items() if v and v > 0}
+    picture = drawn.picture()
+    circles = re.findall(r'<circle data-c="([^"]+)" cx="[^"]+" cy="[^"]+" r="([^"]+)" fill="([^"]+)"', picture)
+    assert {c for c, _, _ in circles} == {c for c in counted if c in drawn.projected.paths} and len(circles) > 5
+    assert all(fill == drawn.fills[c] for c, _, fill in circles)  # the class's colour
+    ratios = [float(r) ** 2 / values[c] for c, r, _ in circles if float(r) > 2]
+    assert max(ratios) / min(ratios) < 1.1  # area ∝ count (radii are rounded to 0.1)
+    shapes = dict(re.findall(r'<path data-c="([^"]+)" fill="([^"]+)"', picture))
+    assert {shapes[c] for c in counted if c in shapes} == {svg.BASE_FILL}
+    assert drawn.sizes and "<circle" in svg.legend_html(drawn.legend, drawn.label_key, choice.lang, drawn.sizes)
+    rate, _ = choose({**{k: [v] for k, v in view.items()}, "metric": ["recording_rate"]})
+    assert "<circle" not in gather(rate).picture() and not gather(rate).sizes

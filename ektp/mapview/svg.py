@@ -31,6 +31,10 @@ FONT_FAMILY = "DejaVu Sans, Noto Sans, Arial, Helvetica, sans-serif"
 #: The line between two units: white between the classes of one scale, dark (changes.BORDER)
 #: on a change map, whose middle class is near white.
 BORDER = "#ffffff"
+#: A map of counts draws its units in this light fill under circles sized by the count (a
+#: choropleth of counts is read as a map of area: a big regency looks worst for its size).
+BASE_FILL = "#f1f1f1"
+BASE_BORDER = "#b8b8b8"
 #: The outline of a unit below the target (the app's map draws the same, #111 at 2 px).
 OUTLINE = "#111111"
 
@@ -141,16 +145,28 @@ def map_group(
     labels: Sequence[tuple[float, float, str]] = (),
     no_data: str = "#d9d9d9",
     border: str = BORDER,
+    symbols: Sequence[tuple[str, float, float, float]] = (),
 ) -> str:
     """The map's shapes (one path per unit, coloured by `fills`, grey without a figure, its
     name and figure as the tooltip `tips`), the outlines of units below the target on top, and
-    value labels (x, y on the canvas, text)."""
-    out = [f'<g stroke="{border}" stroke-width="0.6" stroke-linejoin="round">']
+    value labels (x, y on the canvas, text). With `symbols` (code, x, y, radius: a map of counts)
+    the units are drawn light and each count is a circle in its class's colour."""
+    base = bool(symbols)  # counts: light units under the circles, the circles in the classes' colours
+    out = [f'<g stroke="{BASE_BORDER if base else border}" stroke-width="0.6" stroke-linejoin="round">']
     for code, d in geo.paths.items():
+        fill = (BASE_FILL if code in fills else no_data) if base else fills.get(code, no_data)
         out.append(
-            f'<path data-c="{html.escape(code)}" fill="{fills.get(code, no_data)}" d="{d}"><title>{html.escape(tips.get(code, code))}</title></path>'
+            f'<path data-c="{html.escape(code)}" fill="{fill}" d="{d}"><title>{html.escape(tips.get(code, code))}</title></path>'
         )
     out.append("</g>")
+    if symbols:  # the largest first, so a small circle stays on top of a large neighbour
+        out.append('<g class="symbols" stroke="#666666" stroke-width="0.7" fill-opacity="0.85">')
+        for code, x, y, r in sorted(symbols, key=lambda s_: -s_[3]):
+            out.append(
+                f'<circle data-c="{html.escape(code)}" cx="{x:.0f}" cy="{y:.0f}" r="{r:.1f}" '
+                f'fill="{fills.get(code, no_data)}"><title>{html.escape(tips.get(code, code))}</title></circle>'
+            )
+        out.append("</g>")
     lines = [geo.paths[c] for c in outlined if c in geo.paths]
     if lines:
         out.append(
@@ -172,7 +188,27 @@ def map_group(
     return "".join(out)
 
 
-def legend_html(legend: Sequence[Legend], label_key: str | None, lang: str) -> str:
+def size_key_svg(sizes: Sequence[tuple[str, float]]) -> str:
+    """Reference circles of a map of counts (figure, radius in canvas units, drawn at half scale
+    beside the legend), nested at their bottoms as a cartographer's size key."""
+    if not sizes:
+        return ""
+    big = max(r for _, r in sizes) / 2
+    w, h = int(2 * big + 90), int(2 * big + 4)
+    parts = []
+    for text, r in sizes:
+        rr = r / 2
+        cy = h - 2 - rr
+        parts.append(f'<circle cx="{big + 2:.0f}" cy="{cy:.1f}" r="{rr:.1f}" fill="none" stroke="#555555"/>')
+        parts.append(
+            f'<text x="{2 * big + 10:.0f}" y="{h - 2 - 2 * rr + 4:.1f}" font-size="11" fill="#111111">{html.escape(text)}</text>'
+        )
+    return f'<svg width="{w}" height="{h}" aria-hidden="true" font-family="{FONT_FAMILY}">{"".join(parts)}</svg>'
+
+
+def legend_html(
+    legend: Sequence[Legend], label_key: str | None, lang: str, sizes: Sequence[tuple[str, float]] = ()
+) -> str:
     """The classes, each unit counted once; the outline of the units below target on a line of
     its own (it is no class: beside them it read as one, and the counts added up past the units);
     the units a number stands for on the map, spelled out. HTML: the reader page, the app's map
@@ -193,6 +229,9 @@ def legend_html(legend: Sequence[Legend], label_key: str | None, lang: str) -> s
         items.append(
             f'<li><svg width="14" height="14" aria-hidden="true">{mark}</svg>{e_(e.label)} · {e_(e.count)}</li>'
         )
+    if sizes:  # a map of counts: what a circle's size stands for
+        said = e_(t("symbol_key", lang))
+        notes_.insert(0, f'<p class="small">{said}<br>{size_key_svg(sizes)}</p>')
     return f'<ul class="legend">{"".join(items)}</ul>' + "".join(notes_)
 
 
@@ -257,7 +296,13 @@ def _legend_rows(legend: Sequence[Legend], x: int, y: int, width: int) -> tuple[
 
 
 def standalone_svg(
-    geo: Projected, body: str, title: str, sentence: str | None, legend: Sequence[Legend], notes: Sequence[str]
+    geo: Projected,
+    body: str,
+    title: str,
+    sentence: str | None,
+    legend: Sequence[Legend],
+    notes: Sequence[str],
+    sizes: Sequence[tuple[str, float]] = (),
 ) -> str:
     """A whole figure in one file: title, the sentence, the map, its legend, then the source,
     as-of date, marker and licence lines (`notes`), as the app's exported maps carry them."""
@@ -278,6 +323,15 @@ def standalone_svg(
     legend_svg, legend_h = _legend_rows(legend, pad, y, w)
     parts.append(legend_svg)
     y += legend_h + 8
+    if sizes:  # a map of counts: the circles' size key, at the map's own scale
+        big = max(r for _, r in sizes)
+        for text, r in sizes:
+            cy = y + 2 * big - r
+            parts.append(f'<circle cx="{pad + big:.0f}" cy="{cy:.1f}" r="{r:.1f}" fill="none" stroke="#555555"/>')
+            parts.append(
+                f'<text x="{pad + 2 * big + 10:.0f}" y="{cy - r + 5:.1f}" font-size="12" fill="#111111">{html.escape(text)}</text>'
+            )
+        y += int(2 * big) + 12
     note_lines = [line for n in notes for line in wrap(n, WRAP + 10)]
     parts.append(_text_lines(note_lines, pad, y, 12, fill="#444444"))
     height = y + len(note_lines) * LINE + pad

@@ -93,7 +93,8 @@ def notes(d: Drawn) -> list[str]:
     lg = d.choice.lang
     marker = "" if d.marker and d.marker in d.source_line else d.marker  # said once
     key = t("label_key", lg, units=d.label_key) if d.label_key else ""
-    return [x for x in (key, d.source_line, marker, t("reader_boundaries", lg), t("codes_licence", lg)) if x]
+    symbols = t("symbol_key", lg) if d.sizes else ""  # what a circle stands for, on a map of counts
+    return [x for x in (symbols, key, d.source_line, marker, t("reader_boundaries", lg), t("codes_licence", lg)) if x]
 
 
 def standalone_svg(d: Drawn) -> str:
@@ -101,7 +102,7 @@ def standalone_svg(d: Drawn) -> str:
     if d.projected is None:
         empty = svg.Projected(640, 40, {}, (0.0, 0.0, 1.0, 1.0), 1.0)
         return svg.standalone_svg(empty, "", d.title, t("reader_maps_off", d.choice.lang), (), notes(d))
-    return svg.standalone_svg(d.projected, d.map_body(), d.title, d.sentence, d.legend, notes(d))
+    return svg.standalone_svg(d.projected, d.map_body(), d.title, d.sentence, d.legend, notes(d), d.sizes)
 
 
 def png(d: Drawn) -> bytes:
@@ -155,7 +156,7 @@ def _url(req: Request, c: Choice, suffix: str = "", **extra: object) -> str:
 
 def legend_html(d: Drawn) -> str:
     """The view's legend as the reader page and the app's map draw it (mapview.svg.legend_html)."""
-    return svg.legend_html(d.legend, d.label_key, d.choice.lang)
+    return svg.legend_html(d.legend, d.label_key, d.choice.lang, d.sizes)
 
 
 def _table_html(d: Drawn) -> str:

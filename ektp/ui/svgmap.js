@@ -40,7 +40,7 @@ export default function (component) {
   let pointer = "mouse"; // the kind of the last press: a tap shows first, a mouse click opens
 
   function unitOf(target) {
-    const p = target && target.closest ? target.closest("path[data-c]") : null;
+    const p = target && target.closest ? target.closest("[data-c]") : null;
     return p ? p.getAttribute("data-c") : null;
   }
   function show(code) {

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 HERE = Path(__file__).parent
 CSS = """
 .ektp-map svg{display:block;width:100%;height:auto;max-height:78vh;touch-action:manipulation;outline-offset:2px}
-.ektp-map svg path[data-c]{cursor:pointer}
+.ektp-map svg [data-c]{cursor:pointer}
 .ektp-map svg .labels{pointer-events:none}
 .ektp-map svg path.on{fill:none;stroke:#111;stroke-width:3;pointer-events:none}
 .ektp-map svg:focus-visible{outline:3px solid #1a56a6}
@@ -58,7 +58,7 @@ def payload(d: Drawn, drillable: bool) -> dict[str, Any]:
     lg = d.choice.lang
     units, order = unit_details(d)
     picture = d.picture()
-    legend = svg.legend_html(d.legend, d.label_key, lg)
+    legend = svg.legend_html(d.legend, d.label_key, lg, d.sizes)
     source = d.source_line
     key = hashlib.sha256("\0".join((d.title, picture, legend, source)).encode()).hexdigest()[:16]
     return {
