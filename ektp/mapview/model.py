@@ -82,16 +82,17 @@ def _legend(groups: list[dict], lang: str) -> tuple[svg.Legend, ...]:
 
 def gather(c: Choice) -> Drawn | None:
     """The view drawn: None when the area has no figures at all (the page says so). Made once
-    per view, data build, boundary file and instance kind (public names sources otherwise), and
+    per view, data build, boundary file and setting it reads (public names sources otherwise), and
     shared read-only: every rerun of the map page asked for it again (0.3 s for 514 units)."""
     if c.as_of is None:
         return None
     view = geo.view_name(c.level, c.area)
-    return _gather(c, db.stamp(), geo.file_stamp(view), settings.is_public())
+    # every input besides the choice: the data build, the boundary file and the settings it reads
+    return _gather(c, db.stamp(), geo.file_stamp(view), settings.is_public(), queries.stale_days())
 
 
 @functools.lru_cache(maxsize=64)
-def _gather(c: Choice, _db: tuple, _geo: tuple, _public: bool) -> Drawn:
+def _gather(c: Choice, _db: tuple, _geo: tuple, _public: bool, _stale_days: int) -> Drawn:
     lg = c.lang
     view = geo.view_name(c.level, c.area)
     mv = queries.map_view(c.level, c.area, c.as_of, view)
