@@ -63,7 +63,26 @@ def ranking(
     if table.height > RANKING_ROWS:  # all 7,285 districts would send ~830 KB on every rerun
         st.caption(t("ranking_capped", lg, shown=fmt.num(RANKING_ROWS, lg), total=fmt.num(table.height, lg)))
         table = table.head(RANKING_ROWS)
-    ui.table(table, lang=lg, hide_index=True, width="stretch", height=420)
+    picked = ui.table(
+        table, lang=lg, hide_index=True, width="stretch", height=420,
+        on_select="rerun", selection_mode="single-row", key="ranking_pick",
+    )  # fmt: skip
+    rows = picked.selection.rows if picked is not None else []
+    code_col = next(c for c in table.columns if c.lower() == t("code", lg).lower())
+    if rows and rows[0] < table.height:
+        focus_unit(table[code_col][rows[0]], mv)
+
+
+def focus_unit(code: str, mv: queries.MapView) -> None:
+    """A ranking row picked: the map shows that unit (its outline and figures) and the detail
+    opens on it; the whole page reruns, as the map is outside the ranking's fragment."""
+    if code == st.session_state.get("map_focus") or code not in mv.names:
+        return
+    st.session_state["map_focus"] = code
+    st.session_state["w_unit"] = code
+    if len(mv.codes) > GROUPED_PICKER_UNITS:
+        st.session_state["w_unit_province"] = code[:2]
+    st.rerun(scope="app")
 
 
 @ui.fragment
@@ -316,8 +335,8 @@ def plain_view(
     if sentence:  # the map's story in words, above it: what the chart shows, for every reader
         ui.said(sentence)
     # the map is the page's hero: the content's full width; the ranking and pickers below it
-    if maps_on and drawn is not None:
-        ui.svg_map(drawn, "map_svg", on_map_drill)
+    if maps_on and drawn is not None:  # the unit picked in the ranking shown on it
+        ui.svg_map(drawn, "map_svg", on_map_drill, focus=st.session_state.get("map_focus"))
     elif map_files == "outdated":
         st.warning(t("maps_outdated", lg))
     else:

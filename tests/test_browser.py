@@ -685,3 +685,33 @@ def test_the_embed_snippet_never_cuts_off_its_own_words(server: str) -> None:
                 assert out["scroll"] <= out["h"] + 1 and max(out["bottoms"]) <= out["h"] + 1, (q, width, height, out)
                 page.close()
         browser.close()
+
+
+def test_a_unit_picked_in_the_ranking_is_shown_on_the_map(server: str, default_db: Path) -> None:
+    """A row picked in the ranking shows that unit on the map (its outline and its figures in
+    the map's live region) and opens the detail on it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.goto(server + "/Peta_cakupan?area=15&level=regency&date=2019-03-31&lang=en")
+        page.wait_for_function(f"Object.keys(({MAP_FILLS_JS})()).length >= 11", timeout=90_000)
+        grid = page.locator("[data-testid='stDataFrame']").first
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        # the ranking's second row (its first is Sarolangun, the lowest): the row's selector at its left
+        page.mouse.click(box["x"] + 14, box["y"] + 35 + 35 + 17)
+        page.wait_for_function("window.location.href.includes('unit=')", timeout=60_000)
+        tip = page.locator(".ektp-map .tip")
+        tip.filter(has_text="·").wait_for(timeout=30_000)
+        unit = page.evaluate("new URL(window.location.href).searchParams.get('unit')")
+        said = tip.inner_text()
+        browser.close()
+    assert unit and unit != "15.03" and unit.startswith("15.")
+    from ektp.served import open_read_only
+
+    con = open_read_only(default_db)
+    (name,) = con.execute("SELECT name FROM regions WHERE code = $c", {"c": unit}).fetchone()
+    con.close()
+    assert said.split(" · ")[0] == name, (said, name)  # the picked unit, on the map

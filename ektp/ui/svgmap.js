@@ -21,6 +21,7 @@ export default function (component) {
     root.querySelector(".title").textContent = data.title;
     root.querySelector(".source").textContent = data.source;
     root.dataset.key = data.key;
+    delete root.dataset.focus; // a new drawing: the picked unit is shown on it again
   }
   const svg = root.querySelector("svg");
   const tip = root.querySelector(".tip");
@@ -88,6 +89,12 @@ export default function (component) {
     // focus from the keyboard starts at the lowest unit; a tap's focus shows the unit tapped
     if (!current && order.length && svg.matches(":focus-visible")) show(order[0]);
   };
+  if (data.focus && root.dataset.focus !== data.focus) {
+    // a unit picked in the ranking: shown as if pointed at, the map brought into view
+    root.dataset.focus = data.focus;
+    show(data.focus);
+    svg.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  }
   svg.onkeydown = (e) => {
     const i = order.indexOf(current);
     if (e.key === "ArrowRight" || e.key === "ArrowDown") {

@@ -51,7 +51,7 @@ def unit_details(d: Drawn) -> tuple[dict[str, str], list[str]]:
     return units, [row[code_at] for row in d.table]
 
 
-def payload(d: Drawn, drillable: bool) -> dict[str, Any]:
+def payload(d: Drawn, drillable: bool, focus: str | None = None) -> dict[str, Any]:
     """What the element draws, a figure as the reader page and the files have it: the title,
     the SVG, its legend and source line with the data's date, each unit's details and order, the units a
     click opens. `key` changes with the drawing, so the browser redraws only a new map."""
@@ -70,12 +70,14 @@ def payload(d: Drawn, drillable: bool) -> dict[str, Any]:
         "units": units,
         "order": order,
         "drill": order if drillable else [],
+        "focus": focus if focus in units else None,  # a unit picked in the ranking, shown on the map
         "open": t("map_open_unit", lg),
         "hint": t("map_keys_hint" if drillable else "map_keys_hint_leaf", lg),
     }
 
 
-def svg_map(d: Drawn, key: str, on_drill: Callable[[], None] | None = None) -> Any:
-    """Draw the view's map; a unit opened calls `on_drill` (read `st.session_state[key].drill`)."""
+def svg_map(d: Drawn, key: str, on_drill: Callable[[], None] | None = None, focus: str | None = None) -> Any:
+    """Draw the view's map; a unit opened calls `on_drill` (read `st.session_state[key].drill`);
+    `focus` (a unit picked in the ranking) is shown as if pointed at."""
     drillable = on_drill is not None and d.choice.level in ("province", "regency")
-    return _component(key=key, data=payload(d, drillable), on_drill_change=on_drill or (lambda: None))
+    return _component(key=key, data=payload(d, drillable, focus), on_drill_change=on_drill or (lambda: None))

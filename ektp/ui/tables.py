@@ -46,10 +46,11 @@ STYLED_ROWS = 2000
 PLAIN_INTEGER = re.compile(r"year|tahun|load|muat|row|baris|kode|code|\bid\b|#", re.I)
 
 
-def table(df: pl.DataFrame, lang: str | None = None, **kwargs: Any) -> None:
+def table(df: pl.DataFrame, lang: str | None = None, **kwargs: Any) -> Any:
     """st.dataframe of a polars frame in the page's language (`lang`, else the session's):
     numbers with its separators and dates in its words, still sorting by value (STYLED_ROWS);
-    a missing figure shows as '–'. A frame too large to style goes as Arrow (Streamlit
+    a missing figure shows as '–' (returns what st.dataframe returns: a selection, given
+    `on_select`). A frame too large to style goes as Arrow (Streamlit
     serialises it as it is; a polars frame takes a detour through pandas) with the browser's
     or printf's number forms (number_config)."""
     from ektp.ui.state import lang as session_lang
@@ -57,19 +58,17 @@ def table(df: pl.DataFrame, lang: str | None = None, **kwargs: Any) -> None:
     lang = lang or session_lang()
     kwargs.setdefault("placeholder", GAP)
     if not isinstance(df, pl.DataFrame):
-        st.dataframe(df, **kwargs)
-        return
+        return st.dataframe(df, **kwargs)
     browser = st.context.locale
     if (browser or "").lower().split("-")[0] != lang:
         if df.height > STYLED_ROWS:  # in the page's language, in the order given; the files have all
             st.caption(t("table_capped", lang, shown=fmt.num(STYLED_ROWS, lang), total=fmt.num(df.height, lang)))
             df = df.head(STYLED_ROWS)
-        st.dataframe(styled(df, lang), **kwargs)
-        return
+        return st.dataframe(styled(df, lang), **kwargs)
     config = number_config(df, lang, browser)
     config.update(date_config(df, lang))
     kwargs.setdefault("column_config", config)
-    st.dataframe(df.to_arrow(), **kwargs)
+    return st.dataframe(df.to_arrow(), **kwargs)
 
 
 def cell_text(value: Any, dtype: pl.DataType, column: str, lang: str) -> str:
