@@ -27,9 +27,9 @@ data: $(BIN)/.installed
 	$(BIN)/python -m etl build --if-missing
 
 # Streamlit's JS/CSS/fonts compressed once (brotli, gzip) into build/assets/ (~20 s the first
-# time, then nothing): asgi.py serves them compressed (ektp/assets.py)
+# time, then nothing): asgi.py serves them compressed (ektp/web/assets.py)
 assets: $(BIN)/.installed
-	$(BIN)/python -m ektp.assets
+	$(BIN)/python -m ektp.web.assets
 
 rebuild: $(BIN)/.installed
 	$(BIN)/python -m etl build

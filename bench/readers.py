@@ -33,7 +33,7 @@ def draw_cpu(db: str, repeats: int = 20) -> dict[str, float]:
     that has drawn other views of the build), for Jambi's 11 and Indonesia's 514 regencies."""
     os.environ["EKTP_DB"] = db
     from ektp.mapview.url import choose
-    from ektp.reader import serve
+    from ektp.web import reader as serve
 
     out = {}
     for name, qs in (("jambi_11", JAMBI), ("national_514", NATIONAL)):

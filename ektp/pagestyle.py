@@ -1,5 +1,5 @@
 """The app's own page style, in one place: `ui.setup` sends it with every script run, and
-`asgi.py` writes it into Streamlit's HTML shell (ektp/pageshell.py), so it holds from the
+`asgi.py` writes it into Streamlit's HTML shell (ektp/web/pageshell.py), so it holds from the
 first paint."""
 
 #: Captions in a grey with 7:1 contrast on white (Streamlit's #828180 gives 3.9:1: Lighthouse

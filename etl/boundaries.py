@@ -274,7 +274,7 @@ BROTLI_BEST_FROM = 250_000
 
 
 def write_brotli(path: Path) -> Path:
-    """`<file>.br` beside a geometry file: compressed once per build, so the server (ektp.geoserve)
+    """`<file>.br` beside a geometry file: compressed once per build, so the server (ektp.web.geoserve)
     only reads it. Brotli at 11 makes the national districts 198 KB against gzip's 260 KB."""
     data = path.read_bytes()
     out = path.with_name(path.name + ".br")

@@ -1,4 +1,4 @@
-"""Geometry over HTTP (ektp.geoserve): versioned URLs answered once-compressed and cacheable;
+"""Geometry over HTTP (ektp.web.geoserve): versioned URLs answered once-compressed and cacheable;
 everything else handed on to Streamlit untouched. Driven as ASGI, with a recording app behind."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import brotli
 import pytest
 
 from ektp import geo
-from ektp.geoserve import CACHE_CONTROL, GeometryFiles, choose_encoding
+from ektp.web.geoserve import CACHE_CONTROL, GeometryFiles, choose_encoding
 from tests.asgi_client import Downstream, call
 
 
@@ -198,8 +198,8 @@ def test_uncompressed_bytes_that_no_longer_match_the_version_are_not_served_as_c
 
 
 def test_streamlits_own_files_are_served_compressed_once_and_immutable() -> None:
-    """ektp.assets: the copy `make assets` (a step of `make test`) compressed is what is sent."""
-    from ektp import assets
+    """ektp.web.assets: the copy `make assets` (a step of `make test`) compressed is what is sent."""
+    from ektp.web import assets
 
     root = assets.ready()
     assert root is not None, "no compressed copy of Streamlit's files: run `make assets` (make test does)"
@@ -215,10 +215,10 @@ def test_streamlits_own_files_are_served_compressed_once_and_immutable() -> None
 
 
 def test_listening_sockets_get_tcp_nodelay_and_pass_it_on() -> None:
-    """ektp.nodelay: a kept-alive reply must not wait 40 ms for a delayed ACK."""
+    """ektp.web.nodelay: a kept-alive reply must not wait 40 ms for a delayed ACK."""
     import socket
 
-    from ektp import nodelay
+    from ektp.web import nodelay
 
     with socket.socket(socket.AF_INET) as listener:  # as Streamlit binds it: protocol 0
         listener.bind(("127.0.0.1", 0))
@@ -251,10 +251,10 @@ class HtmlShell:
 
 
 def test_the_page_shell_carries_the_style_and_the_pages_language() -> None:
-    """ektp.pageshell: the app's style and the link's language are in the HTML from the first
+    """ektp.web.pageshell: the app's style and the link's language are in the HTML from the first
     paint (a style sent with the first script run arrived after Streamlit's own elements)."""
-    from ektp.pageshell import PageShell
     from ektp.pagestyle import PAGE_CSS
+    from ektp.web.pageshell import PageShell
 
     down = HtmlShell()
     app = PageShell(down, base_url="")
@@ -272,9 +272,9 @@ def test_the_page_shell_carries_the_style_and_the_pages_language() -> None:
 
 
 def test_robots_txt_lets_crawlers_index_only_the_public_instance(monkeypatch: pytest.MonkeyPatch) -> None:
-    """ektp.publicsurface: /robots.txt (it came back as the app's HTML shell): the public
+    """ektp.web.publicsurface: /robots.txt (it came back as the app's HTML shell): the public
     instance may be indexed but not Streamlit's endpoints; an internal one not at all."""
-    from ektp.publicsurface import PublicSurface
+    from ektp.web.publicsurface import PublicSurface
 
     down = Downstream()
     app = PublicSurface(down)

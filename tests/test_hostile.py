@@ -503,7 +503,7 @@ def test_the_public_reader_csv_runs_nothing_from_an_offices_file(
     import csv
     import io
 
-    from ektp.reader.serve import Reader
+    from ektp.web.reader import Reader
     from tests.asgi_client import Downstream, call
 
     f = tmp_path / "hostile_source.csv"

@@ -18,7 +18,7 @@ from tests.conftest import ROOT
 LAYERS: dict[str, tuple[str, ...]] = {
     "core": (
         "ektp.settings", "ektp.schema", "ektp.numbers", "ektp.checks", "ektp.i18n", "ektp.labels",
-        "ektp.serving", "ektp.nodelay", "ektp.pagestyle", "ektp.spreadsheet", "ektp.served", "ektp.operators",
+        "ektp.pagestyle", "ektp.spreadsheet", "ektp.served", "ektp.operators",
     ),
     "text": ("ektp.fmt",),
     "data": ("ektp.db", "ektp.queries", "ektp.targetdata", "ektp.releases", "ektp.geo", "ektp.history"),
@@ -27,11 +27,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "ektp.charts",
     ),
     "mapview": ("ektp.mapview",),
-    "faces": ("ektp.reader.page", "ektp.ui"),
-    "web": (
-        "ektp.reader.serve", "ektp.geoserve", "ektp.pageshell", "ektp.publicsurface", "ektp.guard", "ektp.assets",
-        "ektp.reader",
-    ),
+    "faces": ("ektp.reader", "ektp.ui"),
+    "web": ("ektp.web",),
 }  # fmt: skip
 ORDER = list(LAYERS)
 CORE = LAYERS["core"]

@@ -23,9 +23,9 @@ from ektp import charts, geo, queries
 from ektp.mapview import svg
 from ektp.mapview.model import gather
 from ektp.mapview.url import Choice, choose
-from ektp.pageshell import PageShell
 from ektp.reader import page
-from ektp.reader.serve import CACHE_CONTROL, Reader
+from ektp.web.pageshell import PageShell
+from ektp.web.reader import CACHE_CONTROL, Reader
 from tests.asgi_client import Downstream, StreamlitShell, call
 
 JAMBI_2019 = "area=15&level=regency&date=2019-03-31&lang=en"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from ektp import operators, served
-from ektp.guard import Guard, origin
+from ektp.web.guard import Guard, origin
 from etl.load import LoadSpec, pending_attempts, run
 from tests.asgi_client import Downstream, call
 from tests.conftest import FIXTURES, TODAY
@@ -310,7 +310,7 @@ def test_the_swap_keeps_the_files_mode(empty_db: Path, tmp_path: Path) -> None:
 def test_the_reader_draws_a_view_once_whatever_host_asks(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """M3: the reader's memory keys on the view and the build, never the request's Host: two
     names the server answers to get the same page, drawn once, naming public_url."""
-    from ektp.reader.serve import Reader
+    from ektp.web.reader import Reader
 
     monkeypatch.setenv("EKTP_PUBLIC_URL", "https://ektp.example.go.id")
     monkeypatch.setenv("EKTP_ALLOWED_HOSTS", "dukcapil.example.go.id")

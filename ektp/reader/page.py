@@ -73,7 +73,7 @@ class Request:
     """What a page needs to know of its request: the address readers reach it at (for the embed
     snippet and the citation) and the parameters that fell back to the default."""
 
-    origin: str  # the `public_url` setting, else this machine (ektp.guard.origin): never the request's Host
+    origin: str  # the `public_url` setting, else this machine (ektp.web.guard.origin): never the request's Host
     base: str  # path up to /v/, e.g. '' or '/ektp'
     notices: tuple[str, ...] = ()
 
@@ -265,7 +265,7 @@ def _preview_meta(d: Drawn, choice: Choice, req: Request) -> str:
 
 
 def first_view(d: Drawn | None, choice: Choice, req: Request) -> bytes:
-    """The map page's first screen, written into Streamlit's HTML shell (ektp.pageshell): on a
+    """The map page's first screen, written into Streamlit's HTML shell (ektp.web.pageshell): on a
     phone on a slow link the interactive page needs seconds of script before it draws, so the
     view's title, sentence, map (an image of the same SVG the reader page inlines), legend and
     source come with the HTML itself, with a link to the light page. React replaces it when the

@@ -25,7 +25,7 @@ from typing import Any
 import streamlit
 
 from ektp import settings
-from ektp.serving import base_path
+from ektp.web.serving import base_path
 
 #: Streamlit's bundle: index.html loads ./static/js/…, ./static/css/…, ./static/media/….
 SOURCE = Path(streamlit.__file__).resolve().parent / "static" / "static"
@@ -123,5 +123,5 @@ class CompressedAssets:
         await self.app(scope, receive, send)
 
 
-if __name__ == "__main__":  # `python -m ektp.assets`: what `make assets` runs
+if __name__ == "__main__":  # `python -m ektp.web.assets`: what `make assets` runs
     print(prepare(quiet=True))

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from ektp import settings
 from ektp.operators import loopback_host
-from ektp.serving import ASGIApp, Receive, Scope, Send, headers_of
+from ektp.web.serving import ASGIApp, Receive, Scope, Send, headers_of
 
 #: The app's pages: framed by the app only, no plugins, no foreign <base> or form targets.
 CSP_APP = "frame-ancestors 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"

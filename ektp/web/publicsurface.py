@@ -20,7 +20,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from ektp import settings
-from ektp.serving import ASGIApp, Receive, Scope, Send
+from ektp.web.serving import ASGIApp, Receive, Scope, Send
 
 #: Path endings a public reader never needs (under any base path).
 CLOSED = (

@@ -25,11 +25,11 @@ import anyio.to_thread
 import brotli
 
 from ektp import db, settings
-from ektp.geoserve import choose_encoding
-from ektp.guard import origin
 from ektp.i18n import t
 from ektp.reader.page import CSP_FILE, CSP_PAGE, DASHBOARD, FIRST_SPLIT, Request
-from ektp.serving import FIRST_VIEW, ASGIApp, FirstView, Receive, Scope, Send, base_path, headers_of
+from ektp.web.geoserve import choose_encoding
+from ektp.web.guard import origin
+from ektp.web.serving import FIRST_VIEW, ASGIApp, FirstView, Receive, Scope, Send, base_path, headers_of
 
 if TYPE_CHECKING:  # the views import the queries, whose caches want Streamlit's runtime: loaded on first use
     from ektp.mapview.url import Choice

@@ -22,9 +22,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from ektp import settings
-from ektp.geoserve import choose_encoding
 from ektp.pagestyle import PAGE_CSS, SHELL_CSS
-from ektp.serving import FIRST_VIEW, ASGIApp, FirstView, Receive, Scope, Send, base_path, headers_of
+from ektp.web.geoserve import choose_encoding
+from ektp.web.serving import FIRST_VIEW, ASGIApp, FirstView, Receive, Scope, Send, base_path, headers_of
 
 #: Paths (after the base) that are never a page's shell.
 NOT_PAGES = ("_stcore/", "static/", "app/static/", "media/", "component/", "v/")
@@ -64,7 +64,7 @@ def _boot_after_first_paint(html: bytes) -> bytes:
 
 def shell(html: bytes, lang: str, first: FirstView | None = None) -> bytes:
     """The shell with the style before `</head>` and the page's language on `<html>`; with a
-    first view (the map page's, from ektp.reader.serve), its title and link-preview tags in
+    first view (the map page's, from ektp.web.reader), its title and link-preview tags in
     place of Streamlit's title and its screen inside the root element (React replaces it)."""
     style = f'<style id="ektp-shell">{SHELL_CSS}{PAGE_CSS}</style>'.encode()
     html = _HTML_LANG.sub(f'<html lang="{lang}"'.encode(), html, count=1)

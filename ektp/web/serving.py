@@ -12,7 +12,7 @@ Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-#: The scope key under which ektp.reader.serve hands the map page's FirstView to ektp.pageshell,
+#: The scope key under which ektp.web.reader hands the map page's FirstView to ektp.web.pageshell,
 #: which writes it into Streamlit's HTML shell.
 FIRST_VIEW = "ektp.first_view"
 

@@ -30,7 +30,7 @@ import brotli
 
 from ektp import settings
 from ektp.geo import file_digest
-from ektp.serving import ASGIApp, Receive, Scope, Send, base_path, headers_of
+from ektp.web.serving import ASGIApp, Receive, Scope, Send, base_path, headers_of
 
 #: A year: the longest lifetime caches honour; the URL changes when the file does.
 CACHE_CONTROL = "public, max-age=31536000, immutable"

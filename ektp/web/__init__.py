@@ -1,0 +1,12 @@
+"""The web layer: every ASGI layer in front of Streamlit and every route of ours, in the order
+`asgi.py` stacks them (a request meets them top to bottom):
+
+- `guard.Guard`: a Host the app trusts; frame and referrer headers
+- `publicsurface.PublicSurface`: public mode's 404s for what a reader never needs; /robots.txt
+- `reader.Reader`: /v/map (HTML, .svg, .png, .csv, .json) — the light reader pages
+- `pageshell.PageShell`: Streamlit's HTML shell with the page's style, language and first view
+- `assets.CompressedAssets`: Streamlit's JS/CSS/fonts, compressed once
+- `geoserve.GeometryFiles`: map geometry, once per browser and build
+
+`serving` holds what they share (ASGI types, the base path, request headers); `nodelay` sets
+TCP_NODELAY on the listening socket."""
