@@ -21,6 +21,7 @@ from ektp.charts.style import (
     _wrap,
     format_value,
     metric_value,
+    rank_key,
 )
 from ektp.i18n import t
 from ektp.metrics import (
@@ -302,11 +303,8 @@ def _value_labels(
     names = {r["code"]: r["name"] for r in rows}
     figures = {r["code"]: format_value(metric_value(r, metric), metric, lang) for r in rows}
 
-    def worst_first(r: dict) -> tuple:
-        v = metric_value(r, metric)
-        return (v is None, (v if metric == "recording_rate" else -v) if v is not None else 0.0, r["code"])
-
-    placed, key = maplabels.place(canvas, names, figures, [r["code"] for r in sorted(rows, key=worst_first)])
+    order = [r["code"] for r in sorted(rows, key=lambda r: rank_key(r, metric))]
+    placed, key = maplabels.place(canvas, names, figures, order)
     fig.add_trace(
         go.Scattergeo(
             lon=[p.x / scale + x0 for p in placed],
@@ -378,7 +376,7 @@ def choropleth(
     _outline_below(fig, df, geojson, ids, target, lang, compact)
     key = _value_labels(fig, df, labels, metric, lang, bounds) if labels and df.height <= LABEL_UNITS else None
     fig = frame_map(fig, geojson, title, source_line, lang, bounds, height)
-    if key:  # the page writes it under the map (ui.map_spec's caller); files carry it in meta
+    if key:  # the exported file carries it in meta
         fig.update_layout(meta={**(fig.layout.meta or {}), "label_key": key})
     return fig
 

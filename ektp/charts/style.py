@@ -335,6 +335,16 @@ def metric_value(row: dict, metric: str) -> float | None:
     return float(v) * 100.0 if metric in RATE_METRICS else float(v)
 
 
+def rank_key(row: dict, metric: str) -> tuple:
+    """Worst first: the lowest rate, the most people unrecorded; units without a figure last, and
+    the code between equals. Every ranking of a map keeps this order: the view model's, its
+    labels' and the page's sortable table (ui.ranking_table sorts the same way in polars)."""
+    v = metric_value(row, metric)
+    if v is None:
+        return (1, 0.0, row["code"])
+    return (0, v if metric == "recording_rate" else -v, row["code"])
+
+
 def format_value(v: float | None, metric: str, lang: str) -> str:
     if v is None:
         return "–"

@@ -15,7 +15,7 @@ import polars as pl
 
 from ektp import changes, charts, classes, db, fmt, geo, queries, releases, settings, summary
 from ektp import labels as maplabels
-from ektp.charts.style import RATE_METRICS, format_value, metric_value
+from ektp.charts.style import RATE_METRICS, format_value, metric_value, rank_key
 from ektp.i18n import t
 from ektp.mapview import svg
 from ektp.mapview.url import Choice
@@ -252,15 +252,6 @@ def _ranking(rows: list[dict], class_of: dict, metric: str, lg: str) -> tuple[tu
         for r in sorted(rows, key=lambda r: rank_key(r, metric))
     )
     return head, table
-
-
-def rank_key(row: dict, metric: str) -> tuple:
-    """Worst first: the lowest rate, the most people unrecorded; units without a figure last, and
-    the code between equals (the page's sortable ranking, ui.ranking_table, keeps this order)."""
-    v = metric_value(row, metric)
-    if v is None:
-        return (1, 0.0, row["code"])
-    return (0, v if metric == "recording_rate" else -v, row["code"])
 
 
 def _compare(c: Choice, mv: queries.MapView, area_name: str, marker: str, projected: svg.Projected | None) -> Drawn:

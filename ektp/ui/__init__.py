@@ -1,5 +1,5 @@
 """Shared page furniture, by role: `state` (URL and widget state, the page frame), `tables`
-(tables and texts), `downloads`, `figures` (figure cache, map spec, geometry loader, chart
+(tables and texts), `downloads`, `figures` (figure cache, geometry loader, chart
 sentences), `svgmap` (a view's map, interactive). Every name is also here, as `ui.<name>`.
 """
 
@@ -30,7 +30,6 @@ from ektp.ui.figures import (  # noqa: F401
     _shared_big_figure,
     _shared_figure,
     geometry_loader,
-    map_spec,
     said,
     show_geometry_loader,
 )

@@ -55,38 +55,6 @@ class FigureSpec:
 BIG_FIGURE_ROWS = 1000
 
 
-def map_spec(
-    mv: Any,
-    view: str,
-    metric: str,
-    lg: str,
-    title: str,
-    source_line: str,
-    target: float | None = None,
-    scheme: str = "dukcapil",
-    fixed_bins: tuple[float, ...] | None = None,
-) -> FigureSpec:
-    """The map as the page draws it: geometry by URL, framed to the file's bbox, cached under
-    the view's data (queries.MapView). The benchmark times this same figure."""
-    from ektp import charts, geo, queries
-
-    return FigureSpec(
-        charts.choropleth,
-        mv.located,
-        geo.static_url(view),
-        metric,
-        lg,
-        title,
-        source_line,
-        target,
-        scheme=scheme,
-        bounds=geo.bounds(view),
-        labels=queries.label_points(mv.codes) if len(mv.codes) <= charts.LABEL_UNITS else None,
-        fixed_bins=fixed_bins,
-        data_key=mv.key,
-    )
-
-
 @st.cache_resource(show_spinner=False)
 def _geopack_js() -> str:
     """ektp/geopack.js without its comment lines and indentation: it goes with a session's first map."""
@@ -141,15 +109,13 @@ def said(text: str) -> None:
             st.html(SAID_LINKER, unsafe_allow_javascript=True)
 
 
-def show_geometry_loader(view: str, chart_key: str | None = None, height: int | None = None) -> None:
-    """Put the geometry loader on the page, before the map it serves: the decoder goes with the
-    session's first map, as the window keeps it (a reload is a new session). With the map's
-    `chart_key` and `height` its place is kept while Plotly loads: the map arriving had pushed
-    the page down (Lighthouse's layout shift 0.08 of 0.24 on the map permalink)."""
+def show_geometry_loader(view: str) -> None:
+    """Put the geometry loader on the page, before the Plotly maps it serves (the small
+    multiples): the decoder goes with the session's first map, as the window keeps it (a reload
+    is a new session)."""
     first = not st.session_state.get("_geopack_sent")
-    keep = f"<style>.st-key-{chart_key}{{min-height:{int(height)}px}}</style>" if chart_key and height else ""
     with st.container(key="ektp_hidden_geo"):  # hidden from its first paint (state.HIDDEN)
-        st.html(keep + geometry_loader(view, with_decoder=first), unsafe_allow_javascript=True)
+        st.html(geometry_loader(view, with_decoder=first), unsafe_allow_javascript=True)
     st.session_state["_geopack_sent"] = True
 
 

@@ -324,7 +324,7 @@ def _ranking_table(
     }
     if scheme is None:
         columns.pop("map_class")
-    # the view model's order (mapview.model.rank_key): worst first by the unrounded figure, then code
+    # the view model's order (charts.style.rank_key): worst first by the unrounded figure, then code
     df = df.sort([metric, "code"], descending=[metric != "recording_rate", False], nulls_last=True)
     return labelled(df, columns, lg)
 
