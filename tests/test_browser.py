@@ -124,6 +124,10 @@ def test_map_permalink_renders_in_chromium(server: str, default_db: Path) -> Non
         assert "Kabupaten Sarolangun (86.0%)" in body  # below-target list beside the map
         assert "Ranking" in body
         page.screenshot(path=str(ARTIFACTS / "map_jambi_2019-03-31.png"))
+        # the legend's swatches and the outline's mark stay small (a rule for the map's SVG once
+        # stretched the outline's 14 px mark to the page's width, pushing its words off screen)
+        marks = page.locator(".ektp-map .legend svg, .ektp-map .small svg")
+        assert marks.count() >= 2 and all(marks.nth(i).bounding_box()["height"] <= 60 for i in range(marks.count()))
         map_shot = ARTIFACTS / "map_jambi_plot.png"
         page.locator(".ektp-map svg").first.screenshot(path=str(map_shot))
         fills = page.evaluate(MAP_FILLS_JS)

@@ -23,7 +23,7 @@ export default function (component) {
     root.dataset.key = data.key;
     delete root.dataset.focus; // a new drawing: the picked unit is shown on it again
   }
-  const svg = root.querySelector("svg");
+  const svg = root.querySelector(":scope > svg"); // the map (the legend has small ones)
   const tip = root.querySelector(".tip");
   root.querySelector(".hint").textContent = data.hint;
   if (!svg) return;

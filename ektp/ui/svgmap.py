@@ -20,16 +20,16 @@ if TYPE_CHECKING:
 
 HERE = Path(__file__).parent
 CSS = """
-.ektp-map svg{display:block;width:100%;height:auto;max-height:78vh;touch-action:manipulation;outline-offset:2px}
-.ektp-map svg [data-c]{cursor:pointer}
-.ektp-map svg .labels{pointer-events:none}
-.ektp-map svg path.on{fill:none;stroke:#111;stroke-width:3;pointer-events:none}
-.ektp-map svg:focus-visible{outline:3px solid #1a56a6}
+.ektp-map>svg{display:block;width:100%;height:auto;max-height:78vh;touch-action:manipulation;outline-offset:2px}
+.ektp-map>svg [data-c]{cursor:pointer}
+.ektp-map>svg .labels{pointer-events:none}
+.ektp-map>svg path.on{fill:none;stroke:#111;stroke-width:3;pointer-events:none}
+.ektp-map>svg:focus-visible{outline:3px solid #1a56a6}
 .ektp-map .tip{min-height:1.4em;margin:.3rem 0;font-size:.95rem;color:#111}
 .ektp-map .tip.shown{background:#f3f5f8;border-left:4px solid #1a56a6;padding:.25rem .5rem}
 .ektp-map .hint{margin:0;font-size:.8rem;color:#555}
 .ektp-map .legend{list-style:none;padding:0;margin:.5rem 0;display:flex;flex-wrap:wrap;gap:.2rem 1rem;font-size:.9rem}
-.ektp-map .legend svg{display:inline;width:auto;vertical-align:-2px;margin-right:.3rem}
+.ektp-map .legend svg,.ektp-map .small svg{vertical-align:-2px;margin-right:.3rem}
 .ektp-map .small,.ektp-map .source{font-size:.85rem;color:#333;margin:.2rem 0;overflow-wrap:anywhere}
 .ektp-map .title{font-weight:600;font-size:1.05rem;margin:0 0 .4rem}
 """.strip()
