@@ -10,7 +10,7 @@ PORT ?= 8501
 # where `make run` listens: this machine only unless EKTP_ADDRESS says otherwise (README, Settings)
 ADDRESS ?= $(or $(EKTP_ADDRESS),127.0.0.1)
 
-.PHONY: run run-public test lint format data assets rebuild bench lighthouse serve-replicas loadtest loadtest-server clean
+.PHONY: run run-public test lint format data assets rebuild publish serve-site bench lighthouse serve-replicas loadtest loadtest-server clean
 
 # Lighthouse (accessibility audit of every page in the test run), from the npm registry, pinned
 LIGHTHOUSE := .lighthouse/node_modules/.bin/lighthouse
@@ -30,6 +30,15 @@ data: $(BIN)/.installed
 # time, then nothing): asgi.py serves them compressed (ektp/web/assets.py)
 assets: $(BIN)/.installed
 	$(BIN)/python -m ektp.web.assets
+
+# the reader site of the current release as plain files (site_dir, default build/site): area pages,
+# map views, search index, release list; a new release writes only what changed (deploy/publish.py)
+publish: $(BIN)/.installed data
+	$(BIN)/python -m deploy.publish
+
+# the published site served by nginx alone on http://127.0.0.1:8090/ (no app process)
+serve-site: publish
+	$(BIN)/python -m deploy.static
 
 rebuild: $(BIN)/.installed
 	$(BIN)/python -m etl build

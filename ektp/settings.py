@@ -150,6 +150,27 @@ SETTINGS: tuple[Setting, ...] = (
         "with its date, not in a colour of the scale (a monthly report missed).",
     ),
     Setting(
+        "site_dir",
+        "EKTP_SITE_DIR",
+        "build/site",
+        "Where `make publish` writes the reader site as plain files (the latest release at its root, "
+        "each kept release under r/<release>/); the live reader serves /v/r/<release>/ from it.",
+    ),
+    Setting(
+        "site_url",
+        "EKTP_SITE_URL",
+        "",
+        "Address the published site is served at (a CDN or object store), if any: its pages cite "
+        "their release there; empty: they cite the live server's /v/r/<release>/ (public_url).",
+    ),
+    Setting("releases_kept", "EKTP_RELEASES_KEPT", "5", "How many published releases `make publish` keeps."),
+    Setting(
+        "publisher",
+        "EKTP_PUBLISHER",
+        "Dasbor Cakupan KTP-el",
+        "Who publishes the reader pages, as their citation names it.",
+    ),
+    Setting(
         "lock_timeout",
         "EKTP_LOCK_TIMEOUT",
         "30",

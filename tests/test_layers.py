@@ -21,10 +21,10 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "ektp.pagestyle", "ektp.spreadsheet", "ektp.served", "ektp.operators",
     ),
     "text": ("ektp.fmt",),
-    "data": ("ektp.db", "ektp.queries", "ektp.targetdata", "ektp.releases", "ektp.geo", "ektp.history"),
+    "data": ("ektp.db", "ektp.queries", "ektp.targetdata", "ektp.releases", "ektp.geo", "ektp.history", "ektp.areadata"),
     "analysis": (
         "ektp.metrics", "ektp.classes", "ektp.summary", "ektp.changes", "ektp.multiples", "ektp.loadtext",
-        "ektp.charts",
+        "ektp.charts", "ektp.search",
     ),
     "mapview": ("ektp.mapview",),
     "faces": ("ektp.reader", "ektp.ui"),

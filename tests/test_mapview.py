@@ -112,8 +112,14 @@ def test_the_map_page_the_reader_page_and_the_svg_file_are_one_drawing(app_env: 
     assert shown["svg"] == picture
     assert shown["legend"] == page.legend_html(drawn) and shown["title"] == drawn.title
     assert shown["source"] == drawn.source_line
-    reader_html = page.page(drawn, choice, page.Request("http://localhost", "")).decode()
-    assert picture in reader_html and page.legend_html(drawn) in reader_html
+    req = page.Request("http://localhost", "")
+    reader_html = page.page(drawn, choice, req).decode()
+    # the reader's map is the same drawing with each unit a link to its area page
+    links = page.unit_links(drawn, req.to)
+    linked = drawn.picture(links)
+    assert linked in reader_html and page.legend_html(drawn) in reader_html
+    assert re.sub(r'<a href="[^"]*">|</a>', "", linked) == picture
+    assert set(links) == set(drawn.projected.paths) and linked.count("<a href=") == len(links)
     assert drawn.map_body() in page.standalone_svg(drawn)  # the SVG file: the same shapes, framed
     # every unit of the ranking is a shape of the drawing, each with its words in the model's order
     codes = re.findall(r'<path data-c="([^"]+)"', shown["svg"])

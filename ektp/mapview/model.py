@@ -52,19 +52,27 @@ class Drawn:
     symbols: tuple[tuple[str, float, float, float], ...] = ()  # a map of counts: (code, x, y, r)
     sizes: tuple[tuple[str, float], ...] = ()  # its size key: (figure, radius)
 
-    def map_body(self) -> str:
+    def map_body(self, links: dict[str, str] | None = None) -> str:
         if self.projected is None:
             return ""
         return svg.map_group(
-            self.projected, self.fills, self.tips, self.outlined, self.labels, border=self.border, symbols=self.symbols
+            self.projected,
+            self.fills,
+            self.tips,
+            self.outlined,
+            self.labels,
+            border=self.border,
+            symbols=self.symbols,
+            links=links,
         )
 
-    def picture(self) -> str:
+    def picture(self, links: dict[str, str] | None = None) -> str:
         """The map as one inline SVG, named by its sentence (else its title) for a screen reader:
-        what the map page, the Overview and the reader page show."""
+        what the map page, the Overview and the reader page show (the reader's with each unit a
+        link to its area page)."""
         if self.projected is None:
             return ""
-        return svg.inline_svg(self.projected, self.map_body(), self.sentence or self.title)
+        return svg.inline_svg(self.projected, self.map_body(links), self.sentence or self.title)
 
 
 def _projected(view: str) -> svg.Projected | None:

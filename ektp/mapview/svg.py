@@ -146,18 +146,20 @@ def map_group(
     no_data: str = "#d9d9d9",
     border: str = BORDER,
     symbols: Sequence[tuple[str, float, float, float]] = (),
+    links: dict[str, str] | None = None,
 ) -> str:
     """The map's shapes (one path per unit, coloured by `fills`, grey without a figure, its
     name and figure as the tooltip `tips`), the outlines of units below the target on top, and
     value labels (x, y on the canvas, text). With `symbols` (code, x, y, radius: a map of counts)
-    the units are drawn light and each count is a circle in its class's colour."""
+    the units are drawn light and each count is a circle in its class's colour. With `links`
+    (code → address: the reader's area pages) each unit is a link, its name the link's text."""
     base = bool(symbols)  # counts: light units under the circles, the circles in the classes' colours
     out = [f'<g stroke="{BASE_BORDER if base else border}" stroke-width="0.6" stroke-linejoin="round">']
     for code, d in geo.paths.items():
         fill = (BASE_FILL if code in fills else no_data) if base else fills.get(code, no_data)
-        out.append(
-            f'<path data-c="{html.escape(code)}" fill="{fill}" d="{d}"><title>{html.escape(tips.get(code, code))}</title></path>'
-        )
+        shape = f'<path data-c="{html.escape(code)}" fill="{fill}" d="{d}"><title>{html.escape(tips.get(code, code))}</title></path>'
+        href = links.get(code) if links else None
+        out.append(f'<a href="{html.escape(href)}">{shape}</a>' if href else shape)
     out.append("</g>")
     if symbols:  # the largest first, so a small circle stays on top of a large neighbour
         out.append('<g class="symbols" stroke="#666666" stroke-width="0.7" fill-opacity="0.85">')

@@ -56,14 +56,29 @@ pre{white-space:pre-wrap;word-break:break-all;background:#f4f4f4;padding:.5rem;f
 body.embed main{display:flex;flex-direction:column;height:100vh;box-sizing:border-box;padding:.5rem}
 body.embed figure{flex:1 1 auto;min-height:0;display:flex;flex-direction:column}
 body.embed figure>svg{flex:1 1 auto;min-height:0;max-height:none;height:100%}
-@media print{.links,.embed,.notice{display:none}a{color:#111;text-decoration:none}figure{break-inside:avoid}}
+header{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center;justify-content:space-between;font-size:.9rem}
+.crumbs ol{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap}
+.crumbs li+li:before{content:"›";padding:0 .35rem;color:#666}
+.find{margin:.25rem 0}.find input{font:inherit;max-width:11rem}.find button{font:inherit}
+.find label{position:absolute;left:-9999px}
+figure a path:hover,figure a:focus path{stroke:#111;stroke-width:2}
+.figs td:first-child{font-weight:600}
+.cards{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:.35rem}
+.cards li{border:1px solid #ddd;border-radius:4px;padding:.35rem .5rem}
+.cards .n{float:right;font-variant-numeric:tabular-nums}
+.trend svg{width:100%;height:auto;max-width:40rem}
+.locator svg{width:100%;height:auto;max-width:22rem;max-height:18rem}
+@media (max-width:40rem){.rank table,.rank thead,.rank tbody,.rank tr,.rank th,.rank td{display:block}
+.rank thead{display:none}.rank tr{border-bottom:1px solid #bbb;padding:.3rem 0}.rank th,.rank td{border:0;padding:.05rem 0;text-align:left}
+.rank td:before{content:attr(data-h) ": ";color:#555}.rank td.n{text-align:left}}
+@media print{.links,.embed,.notice,.find{display:none}a{color:#111;text-decoration:none}figure{break-inside:avoid}}
 """.strip()
 #: The page's only style, allowed by its hash (the Content-Security-Policy forbids any other).
 CSS_HASH = "sha256-" + base64.b64encode(hashlib.sha256(CSS.encode()).digest()).decode()
 #: Reader pages load nothing but themselves; they may be framed by any site (they are embeds).
 CSP_PAGE = (
     f"default-src 'none'; style-src '{CSS_HASH}'; img-src 'self' data:; base-uri 'none'; "
-    "form-action 'none'; frame-ancestors *"
+    "form-action 'self'; frame-ancestors *"
 )
 CSP_FILE = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *"
 
@@ -76,6 +91,17 @@ class Request:
     origin: str  # the `public_url` setting, else this machine (ektp.web.guard.origin): never the request's Host
     base: str  # path up to /v/, e.g. '' or '/ektp'
     notices: tuple[str, ...] = ()
+    links: object = None  # ektp.reader.links.Live or Files; None: the live reader at origin + base
+
+    @property
+    def to(self) -> object:
+        """Where this page's links point (ektp.reader.links)."""
+        if self.links is not None:
+            return self.links
+        from ektp.reader.links import Live
+        from ektp.settings import default_lang
+
+        return Live(self.origin, self.base, default_lang())
 
 
 def _e(text: object) -> str:
@@ -159,30 +185,33 @@ def legend_html(d: Drawn) -> str:
     return svg.legend_html(d.legend, d.label_key, d.choice.lang, d.sizes)
 
 
-def _table_html(d: Drawn) -> str:
+def _table_html(d: Drawn, to: object) -> str:
+    """The ranking: a table on a wide screen, a card a unit on a phone (CSS), each name a link to
+    its area page."""
     lg = d.choice.lang
     numeric = {1} if d.choice.compare is None else {2, 3, 4}
+    at = 3 if d.choice.compare is None else 1  # the code's column
     head = "".join(f'<th scope="col">{_e(h)}</th>' for h in d.table_head)
     body = []
     for row in d.table[:TABLE_ROWS]:
+        name = f'<a href="{_e(to.area(row[at], lg))}">{_e(row[0])}</a>'
         cells = [
-            f'<th scope="row">{_e(v)}</th>' if i == 0 else f"<td{' class=n' if i in numeric else ''}>{_e(v)}</td>"
+            f'<th scope="row">{name}</th>'
+            if i == 0
+            else f'<td data-h="{_e(d.table_head[i])}"{" class=n" if i in numeric else ""}>{_e(v)}</td>'
             for i, v in enumerate(row)
         ]
         body.append("<tr>" + "".join(cells) + "</tr>")
     capped = ""
     if len(d.table) > TABLE_ROWS:
         capped = f'<p class="small">{_e(t("reader_table_capped", lg, shown=fmt.num(TABLE_ROWS, lg), total=fmt.num(len(d.table), lg)))}</p>'
-    return (
-        f'<div class="table"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>{capped}'
-    )
+    return f'<div class="table rank"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>{capped}'
 
 
-def _files_html(d: Drawn) -> str:
+def _files_html(d: Drawn, to: object) -> str:
     c = d.choice
-    links = " ".join(
-        f'<a href="map.{k}?{_e(c.query())}" download>{k.upper()}</a>' for k in ("png", "svg", "csv", "json")
-    )
+    kinds = [(k, to.map_file(c, k)) for k in ("png", "svg", "csv", "json")]
+    links = " ".join(f'<a href="{_e(href)}" download>{k.upper()}</a>' for k, href in kinds if href)
     return f"{_e(t('reader_downloads', c.lang))}: {links}"
 
 
@@ -192,23 +221,42 @@ def _date_text(c: Choice, lang: str) -> str:
     return fmt.date(c.as_of, lang)
 
 
+def unit_links(d: Drawn, to: object) -> dict[str, str]:
+    """Each unit of a map to its area page."""
+    return {code: to.area(code, d.choice.lang) for code in (d.projected.paths if d.projected else ())}
+
+
+def crumbs(area: str, lang: str) -> tuple[tuple[str, str], ...]:
+    """Indonesia down to `area` (code, name): a map view's way back up."""
+    from ektp import areadata
+
+    f = areadata.facts()
+    return tuple((u.code, t("national", lang) if u.code == "00" else u.name) for u in f.ancestors(area))
+
+
 def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
     """The reader page (or, with `embed=1`, its compact form for an iframe)."""
+    from ektp.reader import chrome
+
     lg = choice.lang
+    to = req.to
     other = next(x for x in LANGS if x != lg)
     notice = (
         f'<p class="notice" role="status">{_e(t("invalid_param", lg, names=", ".join(req.notices)))}</p>'
         if req.notices
         else ""
     )
-    dash = f"{req.base}/Peta_cakupan?{_e(choice.query())}" if req.base else f"{DASHBOARD}?{_e(choice.query())}"
+    dash = to.dashboard(choice)
+    if dash is not None and not to.static and not req.base:
+        dash = f"{DASHBOARD}?{choice.query()}"  # relative: the page works behind any prefix
     target = ' target="_top"' if choice.embed else ""
-    explore = f'<a href="{dash}"{target}>{_e(t("reader_explore", lg))}</a>'
+    explore = f'<a href="{_e(dash)}"{target}>{_e(t("reader_explore", lg))}</a>' if dash else ""
     if d is None:
         title = t("page_map", lg)
         main = f"<h1>{_e(title)}</h1><p>{_e(t('no_data', lg))}</p><p class='links'>{explore}</p>"
         return _document(lg, title, "", notice + main)
-    figure = d.picture() if d.projected is not None else f"<p>{_e(t('reader_maps_off', lg))}</p>"
+    links = unit_links(d, to) if not choice.embed else None
+    figure = d.picture(links) if d.projected is not None else f"<p>{_e(t('reader_maps_off', lg))}</p>"
     said = "<br>".join(_e(x) for x in notes(d)[:2])
     caption = f"<figcaption>{said}</figcaption>"
     parts = [
@@ -220,28 +268,38 @@ def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
     if choice.embed:
         parts.append(f'<p class="small links">{explore}</p>')
         return _document(lg, d.title, _preview_meta(d, choice, req), "".join(parts), embed=True)
+    parts.insert(0, chrome.header(to, lg, crumbs(choice.area, lg)))
     if d.published:
         parts.append(f'<p class="small">{_md(d.published)}</p>')
-    switch = f'<a href="map?{_e(choice.query(lang=other))}" hreflang="{other}" lang="{other}">{_e(t("reader_other_lang", lg))}</a>'
-    parts.append(f'<p class="links">{explore} {switch}</p><p class="links small">{_files_html(d)}</p>')
-    parts.append(f"<h2>{_e(t('ranking', lg))}</h2>{_table_html(d)}")
-    url = _url(req, choice)
-    cites = "".join(
-        f'<p class="small" lang="{x}">{_e(t("reader_cite", x, title=d.title if x == lg else _other_title(d, x), date=_date_text(choice, x), url=url))}</p>'
-        for x in (lg, other)
-    )
-    parts.append(f"<h2>{_e(t('reader_cite_head', lg))}</h2>{cites}")
-    frame_title = t("reader_embed_title", lg, title=d.title)
-    snippet = (
-        f'<iframe src="{_e(_url(req, choice, embed=1))}" title="{_e(frame_title)}" width="100%" height="{embed_height(d)}" '
-        'loading="lazy" style="border:0"></iframe>'
-    )
-    parts.append(
-        f'<section class="embed"><h2>{_e(t("reader_embed_head", lg))}</h2><p class="small">{_e(t("reader_embed_help", lg))}</p>'
-        f"<pre><code>{_e(snippet)}</code></pre></section>"
-    )
-    parts.append(f'<footer class="small"><p>{_e(t("reader_boundaries", lg))} {_e(t("codes_licence", lg))}</p></footer>')
-    return _document(lg, d.title, _preview_meta(d, choice, req), "".join(parts))
+    switch = chrome.lang_link(to.map(choice, lang=other), lg)
+    parts.append(f'<p class="links">{explore} {switch}</p><p class="links small">{_files_html(d, to)}</p>')
+    parts.append(f"<h2>{_e(t('ranking', lg))}</h2>{_table_html(d, to)}")
+    url = _url(req, choice) if not to.static else to.pinned(_static_path(choice))
+    if url:
+        cites = "".join(
+            f'<p class="small" lang="{x}">{_e(t("reader_cite", x, title=d.title if x == lg else _other_title(d, x), date=_date_text(choice, x), url=url))}</p>'
+            for x in (lg, other)
+        )
+        parts.append(f"<h2>{_e(t('reader_cite_head', lg))}</h2>{cites}")
+    if not to.static:
+        frame_title = t("reader_embed_title", lg, title=d.title)
+        snippet = (
+            f'<iframe src="{_e(_url(req, choice, embed=1))}" title="{_e(frame_title)}" width="100%" height="{embed_height(d)}" '
+            'loading="lazy" style="border:0"></iframe>'
+        )
+        parts.append(
+            f'<section class="embed"><h2>{_e(t("reader_embed_head", lg))}</h2><p class="small">{_e(t("reader_embed_help", lg))}</p>'
+            f"<pre><code>{_e(snippet)}</code></pre></section>"
+        )
+    parts.append(chrome.footer(to, lg))
+    meta = _preview_meta(d, choice, req) if not to.static else ""
+    return _document(lg, d.title, meta, "".join(parts))
+
+
+def _static_path(c: Choice) -> str:
+    from ektp.reader.links import map_path
+
+    return map_path(c.area, c.level, c.lang)
 
 
 #: Between the head part and the body part of a first view (one cached answer, two places).

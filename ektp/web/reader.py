@@ -10,23 +10,22 @@ check again, so a new build reaches readers within minutes without a purge.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import logging
 import os
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import anyio
 import anyio.to_thread
-import brotli
 
 from ektp import db, settings
 from ektp.i18n import t
 from ektp.reader.page import CSP_FILE, CSP_PAGE, DASHBOARD, FIRST_SPLIT, Request
+from ektp.web.answers import Answer
+from ektp.web.answers import answer as _answer
 from ektp.web.geoserve import choose_encoding
 from ektp.web.guard import origin
 from ektp.web.serving import FIRST_VIEW, ASGIApp, FirstView, Receive, Scope, Send, base_path, headers_of
@@ -52,41 +51,8 @@ CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=86400"
 #: district page, is ~1.3 MB with its compressed forms; Jambi's ~25 KB).
 MAX_ENTRIES = 256
 MAX_BYTES = 64 * 2**20
-_COMPRESSED = {"html", "svg", "csv", "json"}
 #: The dashboard's map page, whose HTML shell gets the view's first screen (page.first_view).
 MAP_PAGE = "/" + DASHBOARD.rsplit("/", 1)[-1]
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    content_type: str
-    body: bytes
-    etag: str
-    kind: str
-    filename: str = ""
-    br: bytes | None = None
-    gz: bytes | None = None
-
-    @property
-    def size(self) -> int:
-        return len(self.body) + len(self.br or b"") + len(self.gz or b"")
-
-
-def _answer(status: int, kind: str, content_type: str, body: bytes, filename: str = "") -> Answer:
-    etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
-    if kind in _COMPRESSED and len(body) > 512:
-        return Answer(
-            status,
-            content_type,
-            body,
-            etag,
-            kind,
-            filename,
-            brotli.compress(body, quality=9),
-            gzip.compress(body, 6, mtime=0),
-        )
-    return Answer(status, content_type, body, etag, kind, filename)
 
 
 def build_stamp() -> tuple:
@@ -151,6 +117,11 @@ class Reader:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         route = ROUTES.get(path[len(self.base) :]) if path.startswith(self.base + "/v/") else None
+        if route is None and scope["type"] == "http" and path.startswith(self.base + "/v/"):
+            from ektp.web import sitepages
+
+            site = sitepages.route(path[len(self.base) + 3 :])
+            route = ("site", site) if site is not None else None
         if scope["type"] == "http" and path == self.base + MAP_PAGE and scope.get("method") in ("GET", "HEAD"):
             first = await self._first_view(scope)
             return await self.app(dict(scope, **{FIRST_VIEW: first}) if first else scope, receive, send)
@@ -162,7 +133,7 @@ class Reader:
         req = Request(origin(), self.base)
         query = scope.get("query_string", b"").decode("latin-1")
         try:  # the view and the build alone: nothing of the request's Host reaches a page
-            key = (route[0], query, build_stamp())
+            key = (route[0] if route[0] != "site" else route, query, build_stamp())
         except db.DatabaseMissingError:
             return await self._send(send, scope, _fallback(503, "reader_no_db"), headers)
         try:
@@ -203,6 +174,14 @@ class Reader:
         site's tracking tags): those share one answer, so they cannot make the server draw."""
         from ektp.mapview.url import choose
 
+        if isinstance(key[0], tuple):  # an area page, search, releases, a pinned file: sitepages
+            from ektp.web import sitepages
+
+            answer = sitepages.render(key[0][1], query, req.origin, req.base)
+            with self._lock:
+                self.renders += 1
+            self._put(key, answer)
+            return answer
         choice, bad = choose(parse_qs(query, keep_blank_values=True))
         canonical = (key[0], choice, tuple(bad), *key[2:])
         answer = self._get(canonical)
@@ -239,7 +218,7 @@ class Reader:
             out.append((b"cache-control", b"no-store"))
         else:
             out += [
-                (b"cache-control", CACHE_CONTROL.encode()),
+                (b"cache-control", (a.cache or CACHE_CONTROL).encode()),
                 (b"etag", a.etag.encode()),
                 (b"vary", b"Accept-Encoding"),
             ]
@@ -247,7 +226,8 @@ class Reader:
             out.append((b"content-security-policy", csp.encode()))
             if a.kind != "html":
                 out.append((b"access-control-allow-origin", b"*"))
-                out.append((b"content-disposition", f'inline; filename="{a.filename}"'.encode()))
+                if a.filename:
+                    out.append((b"content-disposition", f'inline; filename="{a.filename}"'.encode()))
             if a.etag in [x.strip() for x in headers.get("if-none-match", "").split(",")]:
                 await send({"type": "http.response.start", "status": 304, "headers": out})
                 await send({"type": "http.response.body", "body": b""})

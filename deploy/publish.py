@@ -1,0 +1,187 @@
+"""`make publish`: the reader site of the served build as plain files, for any static host.
+
+    python -m deploy.publish [--out DIR] [--workers N]
+
+Writes every file of the current release (ektp.reader.site.paths: an area page for every unit
+in both languages, a map view for every area and level, their CSV/JSON/SVG files, the search
+index, the release list) into `<out>/r/<release>/`, and the same files at `<out>/` as the
+latest. Links are relative, so the folder works from any host, path or object store; nothing
+runs behind it.
+
+Incremental: a file whose bytes are already on disk is not written again, and a release's file
+that equals the previous release's is a hard link to it; a new release costs only the pages
+that changed. The root's files that the new release no longer has are removed. The newest
+`releases_kept` releases are kept, older ones deleted. The `r/<release>/` folders are what the
+live server's /v/r/<release>/ serves unchanged forever (ektp.web.sitepages).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from ektp.reader.links import RELEASES_PATH
+
+#: The release's record in its folder: id, build date, files and when it was published.
+RECORD = "release.json"
+
+
+def _same(path: Path, body: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(body) and path.read_bytes() == body
+    except FileNotFoundError:
+        return False
+
+
+def _put(path: Path, body: bytes, previous: Path | None) -> str:
+    """Write `body` at `path` unless it is there already ('same'); a hard link to the previous
+    release's equal file when there is one ('linked'); else a new file ('written')."""
+    if _same(path, body):
+        return "same"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    if previous is not None and _same(previous, body):
+        if tmp.exists():
+            tmp.unlink()
+        os.link(previous, tmp)
+        os.replace(tmp, path)
+        return "linked"
+    tmp.write_bytes(body)
+    os.replace(tmp, path)
+    return "written"
+
+
+def _work(job: tuple[list[str], str, str, str, str, str | None]) -> dict[str, int]:
+    """One worker's share: draw each path and put it in the release folder and at the root."""
+    from ektp.reader import site
+    from ektp.web.sitepages import files_links
+
+    paths, out, rid, origin, base, previous = job
+    root, release = Path(out), Path(out) / "r" / rid
+    counts = {"same": 0, "linked": 0, "written": 0, "root_written": 0}
+    for p in paths:
+        body = site.file(p, files_links(p, rid, origin, base))
+        if body is None:
+            raise RuntimeError(f"no file for {p}")
+        counts[_put(release / p, body, Path(previous) / p if previous else None)] += 1
+        if p != RELEASES_PATH and not _same(root / p, body):  # the root's list is every release
+            (root / p).parent.mkdir(parents=True, exist_ok=True)
+            tmp = root / (p + ".tmp")
+            if tmp.exists():
+                tmp.unlink()
+            os.link(release / p, tmp)  # the root's copy shares the release's file
+            os.replace(tmp, root / p)
+            counts["root_written"] += 1
+    return counts
+
+
+def _chunks(paths: list[str], n: int) -> list[list[str]]:
+    """Runs of paths by province (a province's pages share its maps, drawn once a worker)."""
+    groups: dict[str, list[str]] = {}
+    for p in paths:
+        parts = p.split("/")
+        key = parts[2][:2] if len(parts) == 3 and parts[1] in ("wilayah", "peta") else "00"
+        groups.setdefault(key, []).append(p)
+    chunks = sorted(groups.values(), key=len, reverse=True)
+    return chunks if n > 1 else [paths]
+
+
+def releases(out: Path) -> list[dict]:
+    """The published releases' records, newest first."""
+    found = []
+    for rec in (out / "r").glob(f"*/{RECORD}"):
+        try:
+            found.append(json.loads(rec.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue
+    return sorted(found, key=lambda r: (r.get("published", ""), r.get("id", "")), reverse=True)
+
+
+def publish(out: Path, workers: int = 2, keep: int | None = None, only: str | None = None) -> dict:
+    """Publish the served build's release into `out`; returns what was done. `only` (a code
+    prefix, "15") publishes that area's files alone: a partial site, for tests of the
+    release mechanics that need not draw 50,000 files."""
+    from ektp import areadata, settings
+    from ektp.reader import site
+    from ektp.reader.links import Files
+    from ektp.web.guard import origin
+
+    started = time.monotonic()
+    keep = keep or int(settings.get("releases_kept"))
+    rid = areadata.release_id()
+    paths = list(site.paths())
+    if only:
+        paths = [p for p in paths if p.count("/") == 2 and p.split("/")[2].startswith(only)]
+    before = releases(out)
+    previous = next((str(out / "r" / r["id"]) for r in before if r.get("id") != rid), None)
+    here, base = origin(), ""
+    jobs = [(chunk, str(out), rid, here, base, previous) for chunk in _chunks(paths, workers)]
+    counts = {"same": 0, "linked": 0, "written": 0, "root_written": 0}
+    if workers > 1:
+        import multiprocessing
+
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            results = list(pool.map(_work, jobs))
+    else:
+        results = [_work(j) for j in jobs]
+    for r in results:
+        for k, v in r.items():
+            counts[k] += v
+    record = {
+        "id": rid,
+        "built": rid[:10],
+        "files": len(paths),
+        "published": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()),
+    }
+    old = out / "r" / rid / RECORD
+    if old.exists():
+        record["published"] = json.loads(old.read_text(encoding="utf-8")).get("published", record["published"])
+    (out / "r" / rid / RECORD).write_text(json.dumps(record, indent=1), encoding="utf-8")
+    kept = [r for r in releases(out)][:keep]
+    for r in releases(out)[keep:]:
+        shutil.rmtree(out / "r" / r["id"], ignore_errors=True)
+    # the root lists every kept release; a release's own list names only itself
+    entries = [(r["id"], f"r/{r['id']}/index.html") for r in kept]
+    listing = site.releases_page(Files(RELEASES_PATH, rid, here, base, settings.get("site_url")), entries, "id")
+    _put(out / RELEASES_PATH, listing, None)
+    wanted = {out / p for p in paths}
+    removed = 0
+    for f in list(out.glob("*/*/*")) + list(out.glob("*/*")) + list(out.glob("*")):
+        if f.is_file() and "r" not in f.relative_to(out).parts[:1] and f not in wanted and f.name != RELEASES_PATH:
+            f.unlink()
+            removed += 1
+    size = sum(f.stat().st_size for f in (out / "r" / rid).rglob("*") if f.is_file())
+    return {
+        "release": rid,
+        "files": len(paths),
+        **counts,
+        "removed": removed,
+        "kept": [r["id"] for r in kept],
+        "bytes": size,
+        "seconds": round(time.monotonic() - started, 1),
+        "digest": hashlib.sha256("".join(sorted(paths)).encode()).hexdigest()[:12],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ektp import settings
+
+    ap = argparse.ArgumentParser(prog="python -m deploy.publish", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, default=settings.path("site_dir"), help="folder (the site_dir setting)")
+    ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    args = ap.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    done = publish(args.out, args.workers)
+    print(json.dumps(done, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,279 @@
+"""One area's page, built once: its latest figures with their dates and sources, its place in its
+parent's ranking, its gaps, its maps, its recording rate over time and its former areas.
+
+The rank, the parent's map and the children's map are the map views' own `Drawn`
+(mapview.model.gather): an area page cannot rank a unit otherwise than the map of its parent
+does. The figures come from `areadata.facts()`, every unit's at once (a published site has
+7,838 pages in each language). No Streamlit here; the live reader and the publisher both draw
+the `AreaView` that `area_view` returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass
+
+from ektp import areadata, db, fmt, geo, settings
+from ektp.i18n import t
+from ektp.mapview import svg
+from ektp.mapview.model import Drawn, gather
+from ektp.mapview.trend import trend_svg
+from ektp.mapview.url import choose
+
+#: The marked unit on a locator map, and the others around it.
+MARK, AROUND = "#c0392b", "#e4e4e4"
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str  # the i18n key of its name (eligible, recorded, …): the JSON file's field
+    label: str
+    value: str
+    raw: float | None
+    date: str
+    source: str
+    age_days: int | None  # how old the figure was when this release was built
+    synthetic: bool
+
+
+@dataclass(frozen=True)
+class AreaView:
+    code: str
+    lang: str
+    level: str
+    name: str
+    crumbs: tuple[tuple[str, str], ...]  # (code, name) from Indonesia down to the parent
+    title: str
+    sentence: str
+    figures: tuple[Figure, ...]
+    rank: tuple[int, int, str, str] | None  # (position, of n, level name in plural, parent's name)
+    gaps: tuple[str, ...]
+    target: str | None
+    parent_map: Drawn | None  # the parent's map of this level (the locator; this unit marked)
+    child_map: Drawn | None  # this area's map of the level below
+    children: tuple[tuple[str, str, str, str], ...]  # (code, name, figure, class), worst first
+    siblings: tuple[tuple[str, str], ...]
+    trend: str  # inline SVG, or "" with fewer than two figures
+    trend_said: str
+    former: tuple[str, ...]
+    as_of: dt.date | None
+    built: dt.date  # the data build's date: what "how old" is measured against
+
+    def locator(self, links: dict[str, str] | None = None) -> str:
+        """The parent's map with this unit marked, the units around it light (an inline SVG;
+        with `links`, each unit a link)."""
+        m = self.parent_map
+        if m is None or m.projected is None:
+            return ""
+        fills = {c: (MARK if c == self.code else AROUND) for c in m.projected.paths}
+        body = svg.map_group(m.projected, fills, m.tips, links=links)
+        return svg.inline_svg(
+            m.projected, body, t("area_locator", self.lang, name=self.name, parent=self.crumbs[-1][1])
+        )
+
+
+def built_date() -> dt.date:
+    """The data build's date (meta.built_at), else today."""
+    return _built(db.stamp())
+
+
+@functools.lru_cache(maxsize=2)
+def _built(_stamp: tuple) -> dt.date:
+    rows = db.query("SELECT value FROM meta WHERE key = 'built_at'").to_dicts()
+    try:
+        return dt.datetime.fromisoformat(rows[0]["value"]).date()
+    except (IndexError, ValueError, TypeError):
+        return dt.date.today()
+
+
+def map_of(area: str, level: str, lang: str) -> Drawn | None:
+    """The map view of `area` at `level` as its default link draws it (latest date, the
+    recording rate): the same `Drawn` as /v/map?area=…&level=…"""
+    choice, _ = choose({"area": [area], "level": [level], "lang": [lang]})
+    return gather(choice) if choice.level == level and choice.area == area else None
+
+
+def area_view(code: str, lang: str) -> AreaView | None:
+    """The page of the unit `code` in `lang`, or None for a code with no page."""
+    f = areadata.facts()
+    unit = f.units.get(code)
+    if unit is None:
+        return None
+    return _area_view(code, lang, db.stamp(), settings.is_public())
+
+
+@functools.lru_cache(maxsize=256)
+def _area_view(code: str, lg: str, _stamp: tuple, _public: bool) -> AreaView:
+    f = areadata.facts()
+    unit = f.units[code]
+    chain = f.ancestors(code)
+    name = t("national", lg) if code == "00" else unit.name
+    crumbs = tuple((u.code, t("national", lg) if u.code == "00" else u.name) for u in chain[:-1])
+    built = built_date()
+    row = f.latest.get(code)
+    as_of = row["as_of"] if row else None
+    figures = _figures(f, code, row, built, lg)
+    parent_map = map_of(unit.parent, unit.level, lg) if unit.parent else None
+    child_level = geo.CHILD_LEVEL.get(unit.level)
+    child_map = map_of(code, child_level, lg) if child_level else None
+    rank = None
+    if parent_map is not None:
+        ranked = [r[3] for r in parent_map.table if r[1] != "–"]
+        if code in ranked:
+            rank = (ranked.index(code) + 1, len(ranked), t("level_plural_" + unit.level, lg), crumbs[-1][1])
+    children = ()
+    if child_map is not None:
+        children = tuple((r[3], r[0], r[1], r[2]) for r in child_map.table)
+    siblings = tuple((c, f.units[c].name) for c in f.children.get(unit.parent or "", ()) if c != code)
+    tgt = f.target_of(code)
+    target = None
+    if tgt is not None:
+        whose = "" if tgt[3] == code else f" ({_name(f, tgt[3], lg)})"
+        target = fmt.pct(tgt[0], lg) + whose
+    gaps = _gaps(f, unit, row, tgt, lg)
+    points = f.series.get(code, ())
+    trend = trend_svg(
+        points,
+        tgt[0] if tgt else None,
+        t("area_trend_label", lg, name=name),
+        lambda d: fmt.date(d, lg),
+        lambda v: fmt.pct(v, lg, 0),
+    )
+    trend_said = ""
+    if len(points) >= 2:
+        trend_said = t(
+            "area_trend_said",
+            lg,
+            first=fmt.pct(points[0][1], lg),
+            d0=fmt.date(points[0][0], lg),
+            last=fmt.pct(points[-1][1], lg),
+            d1=fmt.date(points[-1][0], lg),
+            n=fmt.num(sum(1 for p in points if not p[2]), lg),
+        )
+    former = tuple(
+        t(
+            "area_former",
+            lg,
+            name=x.name,
+            date=fmt.date(x.effective, lg),
+            successors=", ".join(_name(f, s, lg) for s in x.successors),
+        )
+        for x in f.former.get(code, ())
+    )
+    return AreaView(
+        code=code,
+        lang=lg,
+        level=unit.level,
+        name=name,
+        crumbs=crumbs,
+        title=t("area_title", lg, name=name),
+        sentence=_sentence(name, row, rank, tgt, lg),
+        figures=figures,
+        rank=rank,
+        gaps=gaps,
+        target=target,
+        parent_map=parent_map,
+        child_map=child_map,
+        children=children,
+        siblings=siblings,
+        trend=trend,
+        trend_said=trend_said,
+        former=former,
+        as_of=as_of,
+        built=built,
+    )
+
+
+def _name(f: areadata.Facts, code: str, lg: str) -> str:
+    return t("national", lg) if code == "00" else f.units[code].name if code in f.units else code
+
+
+def _source(text: str | None, synthetic: bool, lg: str) -> str:
+    return t("synthetic", lg) if synthetic else (fmt.source(text, lg) or "–")
+
+
+def _figures(f: areadata.Facts, code: str, row: dict | None, built: dt.date, lg: str) -> tuple[Figure, ...]:
+    out: list[Figure] = []
+
+    def add(key: str, raw: float | None, value: str, when: dt.date | None, source: str, synthetic: bool) -> None:
+        age = (built - when).days if when else None
+        out.append(Figure(key, t(key, lg), value, raw, fmt.date(when, lg), source, age, synthetic))
+
+    if row:
+        src, syn, when = _source(row["source"], row["is_synthetic"], lg), bool(row["is_synthetic"]), row["as_of"]
+        for key in ("eligible", "recorded"):
+            add(key, row[key], fmt.num(row[key], lg), when, src, syn)
+        add("recording_rate", row["recording_rate"], fmt.pct(row["recording_rate"], lg), when, src, syn)
+        for key in ("unrecorded", "print_ready", "printed"):
+            if row[key] is not None:
+                add(key, row[key], fmt.num(row[key], lg), when, src, syn)
+    for key, stock in (("awaiting_pickup", f.backlog.get(code)), ("blanks_in_stock", f.blanks.get(code))):
+        if stock is not None:
+            src = ", ".join(fmt.source(s, lg) or s for s in stock.sources) or _source(None, stock.synthetic, lg)
+            add(key, stock.total, fmt.num(stock.total, lg), stock.as_of, src, stock.synthetic and not stock.sources)
+            if key == "blanks_in_stock" and stock.extra is not None:
+                add(
+                    "runway",
+                    stock.extra,
+                    t("days", lg, days=fmt.num(stock.extra, lg)),
+                    stock.as_of,
+                    src,
+                    stock.synthetic,
+                )
+    gone = f.destroyed.get(code)
+    if gone is not None:
+        src = ", ".join(fmt.source(s, lg) or s for s in gone.sources) or _source(None, gone.synthetic, lg)
+        add(
+            "cards_destroyed", gone.total, fmt.num(gone.total, lg), gone.as_of, src, gone.synthetic and not gone.sources
+        )
+    return tuple(out)
+
+
+def _gaps(f: areadata.Facts, unit: areadata.Unit, row: dict | None, tgt: tuple | None, lg: str) -> tuple[str, ...]:
+    """The rate's gap to its parent, the nation and its target, in points."""
+    rate = row["recording_rate"] if row else None
+    if rate is None:
+        return ()
+    out = []
+    for other in dict.fromkeys([unit.parent, "00"]):
+        if not other or other == unit.code:
+            continue
+        theirs = (f.latest.get(other) or {}).get("recording_rate")
+        if theirs is not None:
+            out.append(
+                t(
+                    "area_gap",
+                    lg,
+                    gap=fmt.signed((rate - theirs) * 100, lg, 1),
+                    other=_name(f, other, lg),
+                    rate=fmt.pct(theirs, lg),
+                )
+            )
+    if tgt is not None:
+        out.append(t("area_gap_target", lg, gap=fmt.signed((rate - tgt[0]) * 100, lg, 1), target=fmt.pct(tgt[0], lg)))
+    return tuple(out)
+
+
+def _sentence(name: str, row: dict | None, rank: tuple | None, tgt: tuple | None, lg: str) -> str:
+    if not row or row["recording_rate"] is None:
+        return t("area_no_figures", lg, name=name)
+    parts = [
+        t(
+            "area_said",
+            lg,
+            name=name,
+            rate=fmt.pct(row["recording_rate"], lg),
+            date=fmt.date(row["as_of"], lg),
+            unrecorded=fmt.num(row["unrecorded"], lg),
+        )
+    ]
+    if rank is not None:
+        parts.append(
+            t("area_rank", lg, pos=fmt.num(rank[0], lg), n=fmt.num(rank[1], lg), level=rank[2], parent=rank[3])
+        )
+    if tgt is not None:
+        gap = (tgt[0] - row["recording_rate"]) * 100
+        key = "area_below_target" if gap > 0 else "area_meets_target"
+        parts.append(t(key, lg, gap=fmt.num(abs(gap), lg, 1), target=fmt.pct(tgt[0], lg)))
+    return " ".join(parts)

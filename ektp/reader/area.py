@@ -1,0 +1,183 @@
+"""An area's page, and its CSV and JSON: what an `AreaView` (ektp.mapview.area) says, as HTML with
+no script for a phone on a slow link, every unit and name a link (ektp.reader.links). Pure."""
+
+from __future__ import annotations
+
+import csv as csvmod
+import html
+import io
+import json
+from typing import TYPE_CHECKING
+
+from ektp import fmt, settings
+from ektp.geo import LEVELS_UNDER
+from ektp.i18n import t
+from ektp.reader import chrome
+from ektp.reader.links import area_path
+from ektp.reader.page import _document, legend_html
+
+if TYPE_CHECKING:
+    from ektp.mapview.area import AreaView
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _figures_html(a: AreaView) -> str:
+    lg = a.lang
+    rows = []
+    for f in a.figures:
+        when = f.date + (f" · {t('area_age', lg, days=fmt.num(f.age_days, lg))}" if f.age_days is not None else "")
+        rows.append(
+            f'<tr><td>{_e(f.label)}</td><td class="n">{_e(f.value)}</td>'
+            f'<td class="small">{_e(when)}<br>{_e(t("source", lg))}: {_e(f.source)}</td></tr>'
+        )
+    if not rows:
+        return ""
+    head = f"<tr><th scope='col'>{_e(t('area_figure_col', lg))}</th><th scope='col'>{_e(t('area_value_col', lg))}</th><th scope='col'>{_e(t('date', lg))}</th></tr>"
+    return f'<h2>{_e(t("area_figures_head", lg))}</h2><div class="table figs"><table><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></div>'
+
+
+def _cards(items: list[tuple[str, str, str, str]], a: AreaView, to: object) -> str:
+    """Units as cards (name, figure, class): fits a 320 px phone, no sideways scroll."""
+    lg = a.lang
+    li = "".join(
+        f'<li><a href="{_e(to.area(code, lg))}">{_e(name)}</a> <span class="n">{_e(fig)}</span>'
+        + (f'<br><span class="small">{_e(cls)}</span>' if cls and cls != "–" else "")
+        + "</li>"
+        for code, name, fig, cls in items
+    )
+    return f'<ol class="cards">{li}</ol>'
+
+
+def _maps_html(a: AreaView, to: object) -> str:
+    """Links to the map views of this area, one per level below it."""
+    from ektp.mapview.url import choose
+
+    lg = a.lang
+    out = []
+    for level in LEVELS_UNDER.get(a.level, ()):
+        c, _ = choose({"area": [a.code], "level": [level], "lang": [lg]})
+        href = to.map(c) if c.as_of is not None else None
+        if href:
+            out.append(f'<a href="{_e(href)}">{_e(t("area_map_level", lg, level=t("level_" + level, lg)))}</a>')
+    return f'<p class="links">{_e(t("area_maps", lg))}: {" ".join(out)}</p>' if out else ""
+
+
+def cite(a: AreaView, to: object) -> str:
+    """The citation: publisher, the page's title, the release, its date and its pinned address
+    (else the live one); the address of "always the latest" beside it."""
+    lg = a.lang
+    latest = to.absolute(to.area(a.code, lg)) if not to.static else None
+    pinned = to.pinned(area_path(a.code, lg))
+    release = to.release or "–"
+    url = pinned or latest or ""
+    line = t(
+        "cite_area",
+        lg,
+        publisher=settings.get("publisher"),
+        title=a.title,
+        release=release,
+        date=fmt.date(a.built, lg),
+        url=url,
+    )
+    out = [f"<h2>{_e(t('reader_cite_head', lg))}</h2><p class='small'>{_e(line)}</p><ul class='small'>"]
+    if pinned:
+        out.append(f'<li>{_e(t("cite_pinned", lg))}: <a href="{_e(pinned)}">{_e(pinned)}</a></li>')
+    if latest:
+        out.append(f'<li>{_e(t("cite_always", lg))}: <a href="{_e(latest)}">{_e(latest)}</a></li>')
+    out.append("</ul>")
+    return "".join(out)
+
+
+def area_page(a: AreaView, to: object) -> bytes:
+    lg = a.lang
+    parts = [
+        chrome.header(to, lg, a.crumbs, a.name),
+        f"<h1>{_e(a.title)}</h1>",
+        f'<p class="lede">{_e(a.sentence)}</p>',
+    ]
+    parts.append(_figures_html(a))
+    if a.target:
+        parts.append(f'<p class="small">{_e(t("area_target", lg))}: {_e(a.target)}</p>')
+    if a.gaps:
+        parts.append("<ul>" + "".join(f"<li>{_e(g)}</li>" for g in a.gaps) + "</ul>")
+    if a.trend:
+        parts.append(
+            f'<h2>{_e(t("area_trend_head", lg))}</h2><figure class="trend">{a.trend}'
+            f"<figcaption>{_e(a.trend_said)}</figcaption></figure>"
+        )
+    if a.child_map is not None:
+        d = a.child_map
+        picture = d.picture({c: to.area(c, lg) for c in d.projected.paths}) if d.projected is not None else ""
+        parts.append(
+            f"<h2>{_e(t('area_children_head', lg, name=a.name))}</h2>"
+            f"<figure>{picture}{legend_html(d)}<figcaption>{_e(d.source_line)}</figcaption></figure>"
+            + _cards(list(a.children), a, to)
+        )
+    parts.append(_maps_html(a, to))
+    if a.parent_map is not None:
+        units = a.parent_map.projected.paths if a.parent_map.projected else ()
+        locator = a.locator({c: to.area(c, lg) for c in units})
+        parts.append(f"<h2>{_e(t('area_place_head', lg))}</h2>")
+        if locator:
+            parts.append(f'<figure class="locator">{locator}</figure>')
+        if a.siblings:
+            parent_name = a.crumbs[-1][1]
+            sib = [(c, n, "", "") for c, n in a.siblings]
+            parts.append(f"<h3>{_e(t('area_siblings_head', lg, parent=parent_name))}</h3>" + _cards(sib, a, to))
+    if a.former:
+        parts.append(f"<h2>{_e(t('area_former_head', lg))}</h2>" + "".join(f"<p>{_e(x)}</p>" for x in a.former))
+    files = " ".join(f'<a href="{_e(to.area_file(a.code, lg, k))}" download>{k.upper()}</a>' for k in ("csv", "json"))
+    other = chrome.other_lang(lg)
+    parts.append(
+        f'<p class="links small">{_e(t("area_files", lg))}: {files} {chrome.lang_link(to.area(a.code, other), lg)}</p>'
+    )
+    parts.append(cite(a, to))
+    parts.append(chrome.footer(to, lg))
+    meta = f'<meta name="description" content="{_e(a.sentence)}">'
+    return _document(lg, a.title, meta, "".join(p for p in parts if p))
+
+
+def area_csv(a: AreaView) -> bytes:
+    """The area's latest figures, one a row, each with its date, source and age."""
+    out = io.StringIO()
+    w = csvmod.writer(out, lineterminator="\n")
+    w.writerow(["code", "name", "figure", "value", "date", "source", "age_days", "is_synthetic"])
+    for f in a.figures:
+        w.writerow([a.code, a.name, f.key, "" if f.raw is None else f.raw, f.date, f.source, f.age_days, f.synthetic])
+    return out.getvalue().encode("utf-8")
+
+
+def area_json(a: AreaView, to: object) -> bytes:
+    doc = {
+        "code": a.code,
+        "name": a.name,
+        "level": a.level,
+        "title": a.title,
+        "sentence": a.sentence,
+        "figures": [
+            {
+                "figure": f.key,
+                "label": f.label,
+                "value": f.raw,
+                "text": f.value,
+                "date": f.date,
+                "source": f.source,
+                "age_days": f.age_days,
+                "synthetic": f.synthetic,
+            }
+            for f in a.figures
+        ],  # fmt: skip
+        "rank": {"position": a.rank[0], "of": a.rank[1], "in": a.rank[3]} if a.rank else None,
+        "gaps": list(a.gaps),
+        "target": a.target,
+        "children": [{"code": c, "name": n, "figure": v, "class": k} for c, n, v, k in a.children],
+        "former": list(a.former),
+        "parents": [{"code": c, "name": n} for c, n in a.crumbs],
+        "release": to.release,
+        "built": a.built.isoformat(),
+        "licence": [t("reader_boundaries", a.lang), t("codes_licence", a.lang)],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")

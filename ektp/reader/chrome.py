@@ -1,0 +1,55 @@
+"""What every reader page has around its content: the way back up (a breadcrumb), the search
+box (a plain GET form on the server; on a published site, a link to its A–Z index), the other
+language and the releases. Pure: links (ektp.reader.links) and words in, HTML out."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from ektp.i18n import LANGS, t
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def other_lang(lang: str) -> str:
+    return next(x for x in LANGS if x != lang)
+
+
+def header(links: object, lang: str, crumbs: Sequence[tuple[str, str]], here: str | None = None) -> str:
+    """The breadcrumb (Indonesia › … › this page's name, `here`) and the search box."""
+    trail = [f'<li><a href="{_e(links.area(code, lang))}">{_e(name)}</a></li>' for code, name in crumbs]
+    if here:
+        trail.append(f'<li aria-current="page">{_e(here)}</li>')
+    nav = (
+        f'<nav class="crumbs" aria-label="{_e(t("breadcrumb", lang))}"><ol>{"".join(trail)}</ol></nav>' if trail else ""
+    )
+    if links.static:
+        find = f'<p class="find"><a href="{_e(links.search(lang))}">{_e(t("search_static", lang))}</a></p>'
+    else:
+        action = links.search(lang)
+        hidden = "" if "lang=" not in action else f'<input type="hidden" name="lang" value="{_e(lang)}">'
+        find = (
+            f'<form class="find" role="search" method="get" action="{_e(action.split("?")[0])}">'
+            f'<label for="q">{_e(t("search_label", lang))}</label> '
+            f'<input id="q" name="q" type="search" autocomplete="off" maxlength="100" size="18">{hidden} '
+            f'<button type="submit">{_e(t("search_button", lang))}</button></form>'
+        )
+    return f"<header>{nav}{find}</header>"
+
+
+def footer(links: object, lang: str) -> str:
+    return (
+        f'<footer class="small"><p><a href="{_e(links.releases(lang))}">{_e(t("release_head", lang))}</a></p>'
+        f"<p>{_e(t('reader_boundaries', lang))} {_e(t('codes_licence', lang))}</p></footer>"
+    )
+
+
+def lang_link(href: str | None, lang: str) -> str:
+    """A link to the same page in the other language."""
+    if not href:
+        return ""
+    other = other_lang(lang)
+    return f'<a href="{_e(href)}" hreflang="{other}" lang="{other}">{_e(t("reader_other_lang", lang))}</a>'

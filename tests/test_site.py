@@ -1,0 +1,241 @@
+"""The reader site as readers meet it: published as files (`make publish`), served by nginx alone,
+crawled from the national page; search; releases whose pages never change."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import deque
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import duckdb
+import pytest
+
+from tests.asgi_client import Downstream, call
+from tests.conftest import ROOT, needs_nginx
+from tests.htmlcheck import check
+
+AREAS = 1 + 38 + 514 + 7285
+
+
+@pytest.fixture(scope="module")
+def published(default_db: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """The default build published by the command a deployer runs, into a fresh folder."""
+    out = tmp_path_factory.mktemp("site")
+    env = dict(os.environ, EKTP_DB=str(default_db))
+    env.pop("EKTP_PUBLIC_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "deploy.publish", "--out", str(out), "--workers", "2"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return out, json.loads(done.stdout)
+
+
+class Client:
+    """One keep-alive connection to the static server."""
+
+    def __init__(self, url: str) -> None:
+        u = urlsplit(url)
+        self.con = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+
+    def get(self, path: str, method: str = "GET") -> tuple[int, bytes]:
+        self.con.request(method, path)
+        r = self.con.getresponse()
+        return r.status, r.read()
+
+
+@needs_nginx
+def test_the_published_site_is_whole_from_the_national_page(published: tuple[Path, dict]) -> None:
+    """nginx alone (no app process) serves the folder; a crawl from the national page reaches
+    every area page of both languages by links, finds no broken internal link, and every page
+    passes the HTML check and names its release in its citation."""
+    from deploy.static import start
+
+    out, done = published
+    rid = done["release"]
+    assert done["files"] == done["written"] and (out / "r" / rid / "release.json").exists()
+    server = start(out)
+    try:
+        client = Client(server.url)
+        seen: set[str] = set()
+        queue = deque(["/id/wilayah/00.html", "/index.html"])
+        areas: set[str] = set()
+        problems: list[str] = []
+        checked = 0
+        while queue:
+            path = queue.popleft()
+            if path in seen:
+                continue
+            seen.add(path)
+            pinned = path.startswith("/r/")  # another copy of these files: linked to, not walked
+            html = path.endswith(".html") and not pinned
+            status, body = client.get(path, "GET" if html else "HEAD")
+            if status != 200:
+                problems.append(f"{path}: {status}")
+                continue
+            if not html:
+                continue
+            found, links = check(body)
+            checked += 1
+            problems += [f"{path}: {p}" for p in found]
+            if "/wilayah/" in path:
+                areas.add(path)
+                said = body.decode()
+                if f"Rilis {rid}" not in said and f"Release {rid}" not in said:
+                    problems.append(f"{path}: no citation of release {rid}")
+            for href in links:
+                target = urlsplit(urljoin(path, href))
+                if target.scheme or target.netloc:
+                    continue  # the live dashboard or another site: not part of these files
+                if target.path not in seen:
+                    queue.append(target.path)
+        assert not problems, problems[:20]
+        assert len(areas) == 2 * AREAS, len(areas)
+        assert checked >= 2 * AREAS
+    finally:
+        server.stop()
+
+
+def test_a_second_publish_of_the_same_build_writes_nothing(published: tuple[Path, dict], default_db: Path) -> None:
+    """Incremental: the same release again rewrites no file (here Jambi's, to keep the test short)."""
+    out, done = published
+    env = dict(os.environ, EKTP_DB=str(default_db))
+    code = "from pathlib import Path; import json, sys; from deploy.publish import publish; print(json.dumps(publish(Path(sys.argv[1]), 1, only='15')))"
+    again = subprocess.run([sys.executable, "-c", code, str(out)], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr[-2000:]
+    result = json.loads(again.stdout.strip().splitlines()[-1])
+    assert result["release"] == done["release"] and result["files"] > 100
+    assert result["written"] == result["linked"] == result["root_written"] == 0, result
+
+
+@pytest.mark.parametrize("typed", ["sarolangun", "Kab. Sarolangun", "sarolngun", "KABUPATEN SAROLANGUN"])
+def test_search_finds_sarolangun(app_env: Path, typed: str) -> None:
+    from ektp import search
+
+    assert search.search(typed)[0].code == "15.03"
+
+
+def test_search_forgives_aliases_old_names_and_says_kind(app_env: Path) -> None:
+    from ektp import search
+
+    tanjab = search.search("Tanjabtim")[0]
+    assert (tanjab.code, tanjab.said_kind) == ("15.07", "alias")
+    kota = search.search("kota jambi")[0]
+    assert kota.code == "15.71", kota  # the city before the province of that name
+    papua = {h.code: h for h in search.search("papua")}
+    assert {"91", "93", "94", "95"} <= set(papua)
+    assert papua["93"].said_kind == "former"  # Papua Selatan: found as part of old Papua
+    assert search.search("x") == [] and search.search("zzqqxx") == []
+
+
+def test_search_page_links_to_area_pages_in_both_languages(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ektp.web.reader import Reader
+
+    monkeypatch.setenv("EKTP_PUBLIC", "1")
+    app = Reader(Downstream())
+    for query, lang_part, said in (
+        ("q=sarolngun", "", "wilayah ditemukan"),
+        ("q=Kab.+Sarolangun&lang=en", "?lang=en", "areas found"),
+    ):
+        status, head, body = call(app, "/v/cari", query)
+        page = body.decode()
+        assert status == 200 and said in page
+        assert f'href="/v/wilayah/15.03{lang_part}"' in page
+        assert not check(body)[0]
+    status, _, body = call(app, "/v/cari", "q=%3Cscript%3E")
+    assert status == 200 and "<script>" not in body.decode()
+
+
+def _rebuilt(db: Path, to: Path) -> Path:
+    """A new data build: the same file with Sarolangun's latest count changed and a new date."""
+    shutil.copy(db, to)
+    con = duckdb.connect(str(to))
+    try:
+        con.execute(
+            "UPDATE coverage_area SET recorded = recorded - 1000 WHERE region_code = '15.03' AND as_of = "
+            "(SELECT max(as_of) FROM coverage_area WHERE region_code = '15.03')"
+        )
+        con.execute("UPDATE meta SET value = '2027-01-15T00:00:00' WHERE key = 'built_at'")
+    finally:
+        con.close()
+    return to
+
+
+def test_pinned_pages_stay_byte_identical_after_a_new_build(
+    default_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A journalist's pinned link: before and after a new build, live and published, the same
+    bytes; the latest link moves on to the new figures; only `releases_kept` releases stay."""
+    from deploy.publish import publish
+    from ektp import areadata
+    from ektp.web.reader import Reader
+
+    site = tmp_path / "site"
+    monkeypatch.setenv("EKTP_SITE_DIR", str(site))
+    monkeypatch.setenv("EKTP_DB", str(default_db))
+    monkeypatch.setenv("EKTP_RELEASES_KEPT", "1")
+    old = areadata.release_id()
+    pinned = f"/v/r/{old}/id/wilayah/15.03.html"
+    status, head, live_before = call(Reader(Downstream()), pinned)  # drawn: not published yet
+    assert status == 200 and head["cache-control"] == "public, max-age=31536000, immutable"
+    first = publish(site, 1, only="15.03")
+    assert (site / "r" / old / "id/wilayah/15.03.html").read_bytes() == live_before
+    latest_before = call(Reader(Downstream()), "/v/wilayah/15.03")[2]
+
+    monkeypatch.setenv("EKTP_DB", str(_rebuilt(default_db, tmp_path / "new.duckdb")))
+    new = areadata.release_id()
+    assert new != old and new.startswith("2027-01-15-")
+    app = Reader(Downstream())
+    status, _, after = call(app, pinned)
+    assert status == 200 and after == live_before  # from the kept folder
+    latest_after = call(app, "/v/wilayah/15.03")[2]
+    assert latest_after != latest_before and f"Rilis {new}" in latest_after.decode()
+    releases_page = call(app, "/v/rilis")[2].decode()
+    assert old in releases_page and new in releases_page
+
+    second = publish(site, 1, only="15.03")
+    assert second["written"] > 0 and second["kept"] == [new]  # keep 1: the old release goes
+    assert not (site / "r" / old).exists() and first["release"] == old
+    status, _, body = call(Reader(Downstream()), pinned)
+    assert status == 404 and "tidak disimpan" in body.decode()
+
+
+def test_release_routes_refuse_what_is_not_a_release_file(app_env: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    from ektp.web.reader import Reader
+
+    (tmp_path / "secret.txt").write_text("no")
+    monkeypatch.setenv("EKTP_SITE_DIR", str(tmp_path / "site"))
+    app = Reader(Downstream())
+    for path in ("/v/r/../secret.txt", "/v/r/2026-01-01-abcdef12/../../secret.txt", "/v/r/x/index.html",
+                 "/v/r/2026-01-01-abcdef12/id/wilayah/%2e%2e.html", "/v/wilayah/../../etc"):  # fmt: skip
+        status, head, body = call(app, path)
+        assert status in (404, 299) and body != b"no", path
+        assert head.get("cache-control") in (None, "no-store")
+
+
+def test_area_pages_fit_a_phone_and_link_up_and_down(app_env: Path) -> None:
+    """Every reader page has a breadcrumb and the search box; a regency's page links its
+    parent, its siblings and each of its districts (map and cards), and files."""
+    from ektp.web.reader import Reader
+
+    app = Reader(Downstream())
+    for lang in ("", "lang=en"):
+        status, _, body = call(app, "/v/wilayah/15.03", lang)
+        page = body.decode()
+        assert status == 200 and not check(body)[0]
+        suffix = "?lang=en" if lang else ""
+        assert 'aria-label="' in page and 'class="crumbs"' in page and 'role="search"' in page
+        assert f'href="/v/wilayah/15{suffix}"' in page and f'href="/v/wilayah/00{suffix}"' in page
+        assert f'href="/v/wilayah/15.03.01{suffix}"' in page and f'href="/v/wilayah/15.04{suffix}"' in page
+        assert f"/v/wilayah/15.03.csv{suffix}" in page and f"/v/wilayah/15.03.json{suffix}" in page
+        assert page.count('class="cards"') == 2  # districts, neighbours: cards, no wide table
+    status, _, body = call(app, "/v/map", "area=15&level=regency")
+    page = body.decode()
+    assert 'class="crumbs"' in page and '<a href="/v/wilayah/15.03"><path data-c="15.03"' in page
+    assert '<th scope="row"><a href="/v/wilayah/15.03">' in page  # ranking rows are links
