@@ -78,6 +78,7 @@ def body() -> None:
         ui.table(ui.sourced_table(pts, lg, areas=False), hide_index=True, width="stretch")
         ui.show_check_notes(pts, lg, areas=False)
     ui.show_former_areas([area], lg)
+    ui.area_link(area, lg)
     st.markdown(f"**{t('pages', lg)}**")
     cols = st.columns(3)
     for i, (path, key, icon) in enumerate(ui.PAGES[1:]):

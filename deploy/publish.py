@@ -58,16 +58,16 @@ def _put(path: Path, body: bytes, previous: Path | None) -> str:
     return "written"
 
 
-def _work(job: tuple[list[str], str, str, str, str, str | None]) -> dict[str, int]:
+def _work(job: tuple[list[str], str, str, str | None]) -> dict[str, int]:
     """One worker's share: draw each path and put it in the release folder and at the root."""
     from ektp.reader import site
     from ektp.web.sitepages import files_links
 
-    paths, out, rid, origin, base, previous = job
+    paths, out, rid, previous = job
     root, release = Path(out), Path(out) / "r" / rid
     counts = {"same": 0, "linked": 0, "written": 0, "root_written": 0}
     for p in paths:
-        body = site.file(p, files_links(p, rid, origin, base))
+        body = site.file(p, files_links(p, rid))
         if body is None:
             raise RuntimeError(f"no file for {p}")
         counts[_put(release / p, body, Path(previous) / p if previous else None)] += 1
@@ -110,8 +110,7 @@ def publish(out: Path, workers: int = 2, keep: int | None = None, only: str | No
     release mechanics that need not draw 50,000 files."""
     from ektp import areadata, settings
     from ektp.reader import site
-    from ektp.reader.links import Files
-    from ektp.web.guard import origin
+    from ektp.web.sitepages import files_links
 
     started = time.monotonic()
     keep = keep or int(settings.get("releases_kept"))
@@ -121,8 +120,7 @@ def publish(out: Path, workers: int = 2, keep: int | None = None, only: str | No
         paths = [p for p in paths if p.count("/") == 2 and p.split("/")[2].startswith(only)]
     before = releases(out)
     previous = next((str(out / "r" / r["id"]) for r in before if r.get("id") != rid), None)
-    here, base = origin(), ""
-    jobs = [(chunk, str(out), rid, here, base, previous) for chunk in _chunks(paths, workers)]
+    jobs = [(chunk, str(out), rid, previous) for chunk in _chunks(paths, workers)]
     counts = {"same": 0, "linked": 0, "written": 0, "root_written": 0}
     if workers > 1:
         import multiprocessing
@@ -149,7 +147,7 @@ def publish(out: Path, workers: int = 2, keep: int | None = None, only: str | No
         shutil.rmtree(out / "r" / r["id"], ignore_errors=True)
     # the root lists every kept release; a release's own list names only itself
     entries = [(r["id"], f"r/{r['id']}/index.html") for r in kept]
-    listing = site.releases_page(Files(RELEASES_PATH, rid, here, base, settings.get("site_url")), entries, "id")
+    listing = site.releases_page(files_links(RELEASES_PATH, rid), entries, "id")
     _put(out / RELEASES_PATH, listing, None)
     wanted = {out / p for p in paths}
     removed = 0

@@ -121,14 +121,6 @@ def _feature_ids(path: str, mtime_ns: int) -> dict[str, int]:
     return {f["properties"]["c"]: f["id"] for f in _geojson(path, mtime_ns)["features"]}
 
 
-def code_of(view: str, feature_id: object) -> str | None:
-    """The code of a clicked feature (a map click reports the feature's number)."""
-    if not isinstance(feature_id, int) or isinstance(feature_id, bool) or not view or not available(view):
-        return None
-    codes = {i: c for c, i in feature_ids(view).items()}
-    return codes.get(feature_id)
-
-
 def with_feature_ids(df: pl.DataFrame, view: str) -> pl.DataFrame:
     """The map frame with `fid`, each unit's feature number in the view's file (null: no shape).
 

@@ -30,6 +30,7 @@ LEVEL_WORDS = {
     "kotamadya": "kota",
     "kecamatan": "kecamatan",
     "kec": "kecamatan",
+    "distrik": "kecamatan",
     "provinsi": "provinsi",
     "propinsi": "provinsi",
     "prov": "provinsi",
@@ -133,7 +134,8 @@ def search(query: str, limit: int = LIMIT) -> list[Hit]:
 
 
 def _kind_word(kind: str) -> str:
-    return {"kabupaten": "kabupaten", "kota": "kota", "kecamatan": "kecamatan", "provinsi": "provinsi"}.get(kind, kind)
+    """A unit's kind as the level word a reader types for it (Papua's districts are distrik)."""
+    return "kecamatan" if kind == "distrik" else kind
 
 
 def _keep(scored: dict, e: _Entry, s: float) -> None:

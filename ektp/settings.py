@@ -6,6 +6,7 @@ Each setting has a default, an environment variable that overrides it, and a lin
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,7 +180,9 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 
+@functools.lru_cache(maxsize=64)
 def _resolve(value: str) -> Path:
+    """A setting's path, relative ones from the repository root (kept: asked for on every query)."""
     p = Path(value).expanduser()
     return p if p.is_absolute() else (ROOT / p).resolve()
 

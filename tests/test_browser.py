@@ -719,3 +719,41 @@ def test_a_unit_picked_in_the_ranking_is_shown_on_the_map(server: str, default_d
     (name,) = con.execute("SELECT name FROM regions WHERE code = $c", {"c": unit}).fetchone()
     con.close()
     assert said.split(" · ")[0] == name, (said, name)  # the picked unit, on the map
+
+
+def test_a_reader_finds_their_area_on_a_320_px_phone(server: str) -> None:
+    """A reader in Sarolangun on a 320 px phone, no script: types "sarolngun" in the search box of
+    the national page, opens the result, walks down to a district by its map and back up by the
+    breadcrumb. Nothing scrolls sideways: neither the page nor the ranking (cards, not a table)."""
+    from playwright.sync_api import sync_playwright
+
+    def fits(page) -> None:  # noqa: ANN001
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, page.url
+        wide = page.evaluate(
+            "[...document.querySelectorAll('.table')].filter(e => e.scrollWidth > e.clientWidth + 1).length"
+        )
+        assert wide == 0, page.url
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        ctx = browser.new_context(viewport={"width": 320, "height": 700}, java_script_enabled=False)
+        page = ctx.new_page()
+        assert page.goto(server + "/v/wilayah/00").status == 200
+        fits(page)
+        page.fill("#q", "sarolngun")
+        page.click("form.find button")
+        page.wait_for_load_state()
+        assert "/v/cari" in page.url and page.locator("ol.cards li").count() >= 1
+        page.locator("ol.cards li a").first.click()
+        page.wait_for_load_state()
+        assert page.url.endswith("/v/wilayah/15.03") and "Kabupaten Sarolangun" in page.locator("h1").inner_text()
+        fits(page)
+        page.locator('figure a:has(path[data-c="15.03.01"])').first.click()  # a district on the map
+        page.wait_for_load_state()
+        assert page.url.endswith("/v/wilayah/15.03.01")
+        page.locator(".crumbs a", has_text="Kabupaten Sarolangun").click()
+        page.wait_for_load_state()
+        assert page.url.endswith("/v/wilayah/15.03")
+        assert page.goto(server + "/v/map?area=00&level=province").status == 200
+        fits(page)  # the ranking of 38 provinces: cards on a phone
+        browser.close()

@@ -5,6 +5,7 @@ browser. Driven as ASGI, as the server mounts them."""
 from __future__ import annotations
 
 import gzip
+import html
 import io
 import json
 import os
@@ -13,13 +14,13 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 import brotli
 import polars as pl
 import pytest
 
-from ektp import charts, geo, queries
+from ektp import areadata, charts, geo, queries
 from ektp.mapview import svg
 from ektp.mapview.model import gather
 from ektp.mapview.url import Choice, choose
@@ -71,11 +72,14 @@ def test_the_jambi_page_says_what_the_map_page_says(reader: Reader) -> None:
     for kind in ("png", "svg", "csv", "json"):
         assert f'href="/v/map.{kind}?area=15&amp;level=regency' in text
     assert 'hreflang="id"' in text and "lang=id" in text
-    assert (
-        "Recording rate by regency/city, Jambi, as of 31 March 2019. e-KTP coverage dashboard. http://example.org/v/map?area=15"
-        in text
+    # the citation: publisher, title with the figures' date, release, the day read, the address
+    cite = html.unescape(re.search(r'<p class="small cite">([^<]+)</p>', text)[1])
+    release = areadata.release_id()
+    assert cite.startswith(
+        f"Dasbor Cakupan KTP-el. “Recording rate by regency/city, Jambi (31 March 2019)”. Release {release}, accessed "
     )
-    assert "Persentase rekam per kabupaten/kota, Jambi, keadaan per 31 Maret 2019" in text
+    assert cite.endswith("http://example.org/v/map?" + choose(parse_qs(JAMBI_2019))[0].query())
+    assert "This release (never changes)" not in text  # a past date is not one of the release's files
     assert "&lt;iframe src=&quot;http://example.org/v/map?area=15&amp;amp;level=regency" in text
     assert "embed=1" in text and "title=&quot;Map: Recording rate by regency/city, Jambi&quot;" in text
     # a shared link previews as the view: its title, sentence and PNG

@@ -19,7 +19,7 @@ from ektp.i18n import t
 from ektp.mapview import svg
 from ektp.mapview.model import Drawn, gather
 from ektp.mapview.trend import trend_svg
-from ektp.mapview.url import choose
+from ektp.mapview.url import default_view
 
 #: The marked unit on a locator map, and the others around it.
 MARK, AROUND = "#c0392b", "#e4e4e4"
@@ -90,7 +90,7 @@ def _built(_stamp: tuple) -> dt.date:
 def map_of(area: str, level: str, lang: str) -> Drawn | None:
     """The map view of `area` at `level` as its default link draws it (latest date, the
     recording rate): the same `Drawn` as /v/map?area=…&level=…"""
-    choice, _ = choose({"area": [area], "level": [level], "lang": [lang]})
+    choice = default_view(area, level, lang)
     return gather(choice) if choice.level == level and choice.area == area else None
 
 

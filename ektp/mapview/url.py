@@ -10,12 +10,13 @@ named, never an exception. `Choice.params` writes the canonical link back, so th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from ektp import charts, classes, queries
+from ektp import charts, classes, db, queries
 from ektp.geo import CHILD_LEVEL, LEVELS_UNDER
 from ektp.i18n import LANGS
 from ektp.settings import default_lang
@@ -118,3 +119,19 @@ def choose(query: Mapping[str, list[str]]) -> tuple[Choice, list[str]]:
         bad.append("multiples")
     embed = (_one(query, "embed", bad) or "0") == "1"
     return Choice(area, level, metric, scheme, as_of, compare, lang, embed), sorted(set(bad))
+
+
+def default_view(area: str, level: str, lang: str) -> Choice:
+    """The view a link with only `area`, `level` and `lang` opens (the latest date, the recording
+    rate, its default classes): the one a release publishes as a file for each area and level."""
+    return _default_view(area, level, lang, db.stamp())
+
+
+@functools.lru_cache(maxsize=4096)
+def _default_view(area: str, level: str, lang: str, _stamp: tuple) -> Choice:
+    return choose({"area": [area], "level": [level], "lang": [lang]})[0]
+
+
+def is_default_view(c: Choice) -> bool:
+    """Whether `c` is its area and level's default view (embedded or not)."""
+    return c.compare is None and replace(c, embed=False) == default_view(c.area, c.level, c.lang)

@@ -9,7 +9,7 @@ import io
 import json
 from typing import TYPE_CHECKING
 
-from ektp import fmt, settings
+from ektp import fmt
 from ektp.geo import LEVELS_UNDER
 from ektp.i18n import t
 from ektp.reader import chrome
@@ -25,18 +25,27 @@ def _e(text: object) -> str:
 
 
 def _figures_html(a: AreaView) -> str:
+    """The latest figures, those of one date and source together with that date, age and source
+    said once under them (the coverage counts share one report; backlog and blanks have their own)."""
     lg = a.lang
-    rows = []
+    groups: list[tuple[tuple, list]] = []
     for f in a.figures:
-        when = f.date + (f" · {t('area_age', lg, days=fmt.num(f.age_days, lg))}" if f.age_days is not None else "")
-        rows.append(
-            f'<tr><td>{_e(f.label)}</td><td class="n">{_e(f.value)}</td>'
-            f'<td class="small">{_e(when)}<br>{_e(t("source", lg))}: {_e(f.source)}</td></tr>'
-        )
-    if not rows:
+        key = (f.date, f.age_days, f.source)
+        if not groups or groups[-1][0] != key:
+            groups.append((key, []))
+        groups[-1][1].append(f)
+    if not groups:
         return ""
-    head = f"<tr><th scope='col'>{_e(t('area_figure_col', lg))}</th><th scope='col'>{_e(t('area_value_col', lg))}</th><th scope='col'>{_e(t('date', lg))}</th></tr>"
-    return f'<h2>{_e(t("area_figures_head", lg))}</h2><div class="table figs"><table><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></div>'
+    bodies = []
+    for (date, age, source), figs in groups:
+        rows = "".join(f'<tr><td>{_e(f.label)}</td><td class="n">{_e(f.value)}</td></tr>' for f in figs)
+        when = date + (f" · {t('area_age', lg, days=fmt.num(age, lg))}" if age is not None else "")
+        said = f'<tr><td colspan="2" class="small">{_e(when)} · {_e(t("source", lg))}: {_e(source)}</td></tr>'
+        bodies.append(f"<tbody>{rows}{said}</tbody>")
+    head = f"<thead><tr><th scope='col'>{_e(t('area_figure_col', lg))}</th><th scope='col'>{_e(t('area_value_col', lg))}</th></tr></thead>"
+    return (
+        f'<h2>{_e(t("area_figures_head", lg))}</h2><div class="table figs"><table>{head}{"".join(bodies)}</table></div>'
+    )
 
 
 def _cards(items: list[tuple[str, str, str, str]], a: AreaView, to: object) -> str:
@@ -53,42 +62,16 @@ def _cards(items: list[tuple[str, str, str, str]], a: AreaView, to: object) -> s
 
 def _maps_html(a: AreaView, to: object) -> str:
     """Links to the map views of this area, one per level below it."""
-    from ektp.mapview.url import choose
+    from ektp.mapview.url import default_view
 
     lg = a.lang
     out = []
     for level in LEVELS_UNDER.get(a.level, ()):
-        c, _ = choose({"area": [a.code], "level": [level], "lang": [lg]})
+        c = default_view(a.code, level, lg)
         href = to.map(c) if c.as_of is not None else None
         if href:
             out.append(f'<a href="{_e(href)}">{_e(t("area_map_level", lg, level=t("level_" + level, lg)))}</a>')
     return f'<p class="links">{_e(t("area_maps", lg))}: {" ".join(out)}</p>' if out else ""
-
-
-def cite(a: AreaView, to: object) -> str:
-    """The citation: publisher, the page's title, the release, its date and its pinned address
-    (else the live one); the address of "always the latest" beside it."""
-    lg = a.lang
-    latest = to.absolute(to.area(a.code, lg)) if not to.static else None
-    pinned = to.pinned(area_path(a.code, lg))
-    release = to.release or "–"
-    url = pinned or latest or ""
-    line = t(
-        "cite_area",
-        lg,
-        publisher=settings.get("publisher"),
-        title=a.title,
-        release=release,
-        date=fmt.date(a.built, lg),
-        url=url,
-    )
-    out = [f"<h2>{_e(t('reader_cite_head', lg))}</h2><p class='small'>{_e(line)}</p><ul class='small'>"]
-    if pinned:
-        out.append(f'<li>{_e(t("cite_pinned", lg))}: <a href="{_e(pinned)}">{_e(pinned)}</a></li>')
-    if latest:
-        out.append(f'<li>{_e(t("cite_always", lg))}: <a href="{_e(latest)}">{_e(latest)}</a></li>')
-    out.append("</ul>")
-    return "".join(out)
 
 
 def area_page(a: AreaView, to: object) -> bytes:
@@ -134,7 +117,8 @@ def area_page(a: AreaView, to: object) -> bytes:
     parts.append(
         f'<p class="links small">{_e(t("area_files", lg))}: {files} {chrome.lang_link(to.area(a.code, other), lg)}</p>'
     )
-    parts.append(cite(a, to))
+    latest = to.absolute(to.area(a.code, lg)) if not to.static else None
+    parts.append(chrome.citation(to, lg, a.title, area_path(a.code, lg), latest, a.built))
     parts.append(chrome.footer(to, lg))
     meta = f'<meta name="description" content="{_e(a.sentence)}">'
     return _document(lg, a.title, meta, "".join(p for p in parts if p))

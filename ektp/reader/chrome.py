@@ -53,3 +53,29 @@ def lang_link(href: str | None, lang: str) -> str:
         return ""
     other = other_lang(lang)
     return f'<a href="{_e(href)}" hreflang="{other}" lang="{other}">{_e(t("reader_other_lang", lang))}</a>'
+
+
+def citation(to: object, lang: str, title: str, path: str | None, latest: str | None, built: object) -> str:
+    """The citation of a page: publisher, title, release, the day it was read (a release's page:
+    the release's own date) and its lasting address (`path` in the release, when the page is one
+    of its files), else the live one; "always the latest" beside it."""
+    from ektp import fmt, settings
+
+    pinned = to.pinned(path) if path else None
+    when = to.accessed or built
+    line = t(
+        "cite_area",
+        lang,
+        publisher=settings.get("publisher"),
+        title=title,
+        release=to.release or "–",
+        date=fmt.date(when, lang),
+        url=pinned or latest or "",
+    )
+    out = [f'<h2>{_e(t("reader_cite_head", lang))}</h2><p class="small cite">{_e(line)}</p><ul class="small">']
+    if pinned:
+        out.append(f'<li>{_e(t("cite_pinned", lang))}: <a href="{_e(pinned)}">{_e(pinned)}</a></li>')
+    if latest:
+        out.append(f'<li>{_e(t("cite_always", lang))}: <a href="{_e(latest)}">{_e(latest)}</a></li>')
+    out.append("</ul>")
+    return "".join(out)

@@ -9,7 +9,7 @@ an address and never writes one itself.
 
 from __future__ import annotations
 
-import posixpath
+import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
@@ -37,7 +37,14 @@ SEARCH_INDEX = "cari.json"
 
 def published_view(c: Choice) -> bool:
     """Whether a map view is one a release has as a file: the default link of an area and level."""
-    return c.metric == "recording_rate" and c.compare is None and c.scheme in ("gap", "quantile", "fixed")
+    from ektp.mapview.url import is_default_view
+
+    return is_default_view(c)
+
+
+def view_path(c: Choice, ext: str = "html") -> str:
+    """A published view's file (`embed.html`: its compact form for an iframe)."""
+    return map_path(c.area, c.level, c.lang, "embed.html" if c.embed and ext == "html" else ext)
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ class Live:
     base: str
     default_lang: str
     release: str | None = None
+    accessed: dt.date | None = None  # the day the page is drawn: what its citation says
     static = False
 
     def _lang(self, lang: str, sep: str = "?") -> str:
@@ -98,7 +106,12 @@ class Files:
     static = True
 
     def _rel(self, target: str) -> str:
-        return posixpath.relpath(target, posixpath.dirname(self.here) or ".")
+        """`target` relative to this page (a release's paths are at most two folders deep)."""
+        here_dir, _, _ = self.here.rpartition("/")
+        there_dir, _, name = target.rpartition("/")
+        if here_dir == there_dir:
+            return name
+        return "../" * (here_dir.count("/") + 1 if here_dir else 0) + target
 
     def area(self, code: str, lang: str) -> str:
         return self._rel(area_path(code, lang))
@@ -110,7 +123,7 @@ class Files:
         lang = str(extra.get("lang", c.lang))
         if extra.keys() - {"lang"} or not published_view(c):
             return None
-        return self._rel(map_path(c.area, c.level, lang))
+        return self._rel(map_path(c.area, c.level, lang, "embed.html" if c.embed else "html"))
 
     def map_file(self, c: Choice, ext: str) -> str | None:
         return self._rel(map_path(c.area, c.level, c.lang, ext)) if published_view(c) and ext != "png" else None
@@ -128,6 +141,7 @@ class Files:
         return href
 
     site_url: str = ""  # where the published site is served (the `site_url` setting), if anywhere
+    accessed = None  # a release's page cites the release's own date (it never changes)
 
     def pinned(self, path: str) -> str | None:
         """This page's lasting address: on the published site when it has one, else on the live

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -62,7 +62,7 @@ header{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center;justify-co
 .find{margin:.25rem 0}.find input{font:inherit;max-width:11rem}.find button{font:inherit}
 .find label{position:absolute;left:-9999px}
 figure a path:hover,figure a:focus path{stroke:#111;stroke-width:2}
-.figs td:first-child{font-weight:600}
+.figs td:first-child:not(.small){font-weight:600}.figs td.small{border-bottom:2px solid #bbb;padding-bottom:.5rem}
 .cards{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:.35rem}
 .cards li{border:1px solid #ddd;border-radius:4px;padding:.35rem .5rem}
 .cards .n{float:right;font-variant-numeric:tabular-nums}
@@ -98,10 +98,13 @@ class Request:
         """Where this page's links point (ektp.reader.links)."""
         if self.links is not None:
             return self.links
+        import datetime as dt
+
+        from ektp.areadata import release_id
         from ektp.reader.links import Live
         from ektp.settings import default_lang
 
-        return Live(self.origin, self.base, default_lang())
+        return Live(self.origin, self.base, default_lang(), release_id(), dt.date.today())
 
 
 def _e(text: object) -> str:
@@ -274,32 +277,38 @@ def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
     switch = chrome.lang_link(to.map(choice, lang=other), lg)
     parts.append(f'<p class="links">{explore} {switch}</p><p class="links small">{_files_html(d, to)}</p>')
     parts.append(f"<h2>{_e(t('ranking', lg))}</h2>{_table_html(d, to)}")
-    url = _url(req, choice) if not to.static else to.pinned(_static_path(choice))
-    if url:
-        cites = "".join(
-            f'<p class="small" lang="{x}">{_e(t("reader_cite", x, title=d.title if x == lg else _other_title(d, x), date=_date_text(choice, x), url=url))}</p>'
-            for x in (lg, other)
-        )
-        parts.append(f"<h2>{_e(t('reader_cite_head', lg))}</h2>{cites}")
-    if not to.static:
+    from ektp.mapview.area import built_date
+    from ektp.reader.links import published_view, view_path
+
+    in_release = published_view(choice)  # only a release's default views are its files
+    latest = _url(req, choice) if not to.static else None
+    title = f"{d.title} ({_date_text(choice, lg)})"  # the figures' date in the cited title
+    parts.append(chrome.citation(to, lg, title, view_path(choice) if in_release else None, latest, built_date()))
+    frames = []  # the embed snippet: always the latest figures, or this release's
+    if latest:
+        frames.append((t("cite_always", lg), _url(req, choice, embed=1)))
+    pinned = to.pinned(view_path(replace(choice, embed=True))) if in_release else None
+    if pinned:
+        frames.append((t("cite_pinned", lg), pinned))
+    if frames:
         frame_title = t("reader_embed_title", lg, title=d.title)
-        snippet = (
-            f'<iframe src="{_e(_url(req, choice, embed=1))}" title="{_e(frame_title)}" width="100%" height="{embed_height(d)}" '
-            'loading="lazy" style="border:0"></iframe>'
+        help_key = "reader_embed_help_two" if len(frames) == 2 else "reader_embed_help"
+        snippets = "".join(
+            f'<p class="small">{_e(label)}</p><pre><code>'
+            + _e(
+                f'<iframe src="{_e(src)}" title="{_e(frame_title)}" width="100%" height="{embed_height(d)}" '
+                'loading="lazy" style="border:0"></iframe>'
+            )
+            + "</code></pre>"
+            for label, src in frames
         )
         parts.append(
-            f'<section class="embed"><h2>{_e(t("reader_embed_head", lg))}</h2><p class="small">{_e(t("reader_embed_help", lg))}</p>'
-            f"<pre><code>{_e(snippet)}</code></pre></section>"
+            f'<section class="embed"><h2>{_e(t("reader_embed_head", lg))}</h2><p class="small">{_e(t(help_key, lg))}</p>'
+            f"{snippets}</section>"
         )
     parts.append(chrome.footer(to, lg))
     meta = _preview_meta(d, choice, req) if not to.static else ""
     return _document(lg, d.title, meta, "".join(parts))
-
-
-def _static_path(c: Choice) -> str:
-    from ektp.reader.links import map_path
-
-    return map_path(c.area, c.level, c.lang)
 
 
 #: Between the head part and the body part of a first view (one cached answer, two places).

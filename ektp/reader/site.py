@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ektp import areadata, fmt
 from ektp.geo import LEVELS_UNDER
@@ -50,7 +51,7 @@ def paths() -> Iterator[str]:
             for ext in ("html", "csv", "json"):
                 yield area_path(code, lang, ext)
             for level in LEVELS_UNDER.get(f.units[code].level, ()):
-                for ext in ("html", "svg", "csv", "json"):
+                for ext in ("html", "embed.html", "svg", "csv", "json"):
                     yield map_path(code, level, lang, ext)
 
 
@@ -77,6 +78,8 @@ def file(path: str, to: Files) -> bytes | None:
         if a is None:
             return None
         return {"html": area.area_page, "csv": lambda a, _: area.area_csv(a), "json": area.area_json}[ext](a, to)
+    embed = stem.endswith(".embed") and ext == "html"
+    stem = stem.removesuffix(".embed") if embed else stem
     if kind == "peta" and ext in ("html", "svg", "csv", "json") and "_" in stem:
         code, level = stem.rsplit("_", 1)
         d = map_of(code, level, lang) if areadata.facts().units.get(code) else None
@@ -84,7 +87,7 @@ def file(path: str, to: Files) -> bytes | None:
             return None
         req = page.Request(to.origin, to.base, (), to)
         return {
-            "html": lambda: page.page(d, d.choice, req),
+            "html": lambda: page.page(d, replace(d.choice, embed=embed), req),
             "svg": lambda: page.standalone_svg(d).encode("utf-8"),
             "csv": lambda: page.csv(d),
             "json": lambda: page.as_json(d, req),

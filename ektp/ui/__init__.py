@@ -11,6 +11,7 @@ from ektp.ui.downloads import (  # noqa: F401
     MIME,
     PLOTLY_CONFIG,
     _download_row,
+    area_link,
     figure_downloads,
     figure_html,
     image_bytes,

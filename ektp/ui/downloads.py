@@ -209,6 +209,12 @@ def reader_link(query: str, lg: str) -> None:
     st.markdown(t("reader_link", lg, url=f"v/map?{query}"))
 
 
+def area_link(code: str, lg: str) -> None:
+    """A link to the area's page for readers (/v/wilayah/<code>): its figures, history and maps."""
+    suffix = "" if lg == settings.default_lang() else f"?lang={lg}"
+    st.markdown(t("area_link", lg, url=f"v/wilayah/{code}{suffix}"))
+
+
 PLOTLY_CONFIG = {
     "displaylogo": False,
     "toImageButtonOptions": {"format": "png", "scale": 2},

@@ -10,6 +10,7 @@ check again, so a new build reaches readers within minutes without a purge.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import os
@@ -133,7 +134,8 @@ class Reader:
         req = Request(origin(), self.base)
         query = scope.get("query_string", b"").decode("latin-1")
         try:  # the view and the build alone: nothing of the request's Host reaches a page
-            key = (route[0] if route[0] != "site" else route, query, build_stamp())
+            # and the day: a live page's citation says the day it was read
+            key = (route[0] if route[0] != "site" else route, query, build_stamp(), dt.date.today())
         except db.DatabaseMissingError:
             return await self._send(send, scope, _fallback(503, "reader_no_db"), headers)
         try:

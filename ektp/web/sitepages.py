@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -28,7 +29,7 @@ RELEASE_ID = re.compile(r"^\d{4}-\d{2}-\d{2}-[0-9a-f]{8}$")
 RELEASE_PATH = re.compile(
     r"^(?:index\.html|rilis\.html|cari\.json|(?:id|en)/cari\.html"
     r"|(?:id|en)/wilayah/[0-9.]{2,13}\.(?:html|csv|json)"
-    r"|(?:id|en)/peta/[0-9.]{2,13}_(?:province|regency|district)\.(?:html|svg|csv|json))$"
+    r"|(?:id|en)/peta/[0-9.]{2,13}_(?:province|regency|district)\.(?:html|embed\.html|svg|csv|json))$"
 )
 AREA = re.compile(r"^wilayah/([0-9.]{2,13})(?:\.(csv|json))?$")
 
@@ -70,7 +71,7 @@ def render(r: tuple, query: str, origin: str, base: str) -> Answer:
     from ektp.reader import area, site
 
     rid = areadata.release_id()
-    live = Live(origin, base, settings.default_lang(), rid)
+    live = Live(origin, base, settings.default_lang(), rid, dt.date.today())
     lang = _lang(query)
     if r[0] == "area":
         a = area_view(r[1], lang)
@@ -99,15 +100,17 @@ def render(r: tuple, query: str, origin: str, base: str) -> Answer:
     if kept.is_file() and _inside(kept, settings.path("site_dir")):
         return _pinned(_answer(200, ext if ext != "html" else "html", _type(ext), kept.read_bytes()))
     if want == rid:
-        body = site.file(path, files_links(path, rid, origin, base))
+        body = site.file(path, files_links(path, rid))
         if body is not None:
             return _pinned(_answer(200, ext if ext != "html" else "html", _type(ext), body))
     return _missing(live, lang, 404, t("release_missing", lang))
 
 
-def files_links(path: str, rid: str, origin: str, base: str) -> Files:
-    """The links of a release's file (the publisher's and the live /v/r/ route's alike)."""
-    return Files(path, rid, origin, base, settings.get("site_url"))
+def files_links(path: str, rid: str) -> Files:
+    """The links of a release's file, the publisher's and the live /v/r/ route's alike (so both
+    make the same bytes): relative within the release; its lasting address on `site_url`, else
+    on `public_url`'s /v/r/ route, else none (never this machine's own name)."""
+    return Files(path, rid, settings.get("public_url").strip().rstrip("/"), "", settings.get("site_url"))
 
 
 def _inside(p: Path, root: Path) -> bool:
