@@ -10,7 +10,7 @@ PORT ?= 8501
 # where `make run` listens: this machine only unless EKTP_ADDRESS says otherwise (README, Settings)
 ADDRESS ?= $(or $(EKTP_ADDRESS),127.0.0.1)
 
-.PHONY: run run-public test lint format data assets rebuild publish serve-site bench lighthouse serve-replicas loadtest loadtest-server clean
+.PHONY: run run-public test lint format data assets rebuild publish serve-site bench bench-site lighthouse serve-replicas loadtest loadtest-server clean
 
 # Lighthouse (accessibility audit of every page in the test run), from the npm registry, pinned
 LIGHTHOUSE := .lighthouse/node_modules/.bin/lighthouse
@@ -70,6 +70,11 @@ clean:
 
 bench: $(BIN)/.installed data
 	$(BIN)/python -m bench.bench --etl village
+
+# the reader site as files: national publish time and size, area pages' size, nginx alone on
+# one core beside the live route, Lighthouse on a regency page (bench/results/site.json)
+bench-site: $(BIN)/.installed $(LIGHTHOUSE) data
+	$(BIN)/python -m bench.site
 
 # Lighthouse (mobile profile) on the Jambi reader page and the interactive map permalink, as a
 # phone reader meets them: performance, LCP, CLS, bytes; JSON reports in bench/results/

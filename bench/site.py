@@ -56,7 +56,9 @@ def area_sizes(out: Path) -> dict:
     }
 
 
-async def _client(host: str, port: int, paths: list[str], deadline: float, lat: list[float], errors: list[str]) -> None:
+async def _client(
+    host: str, port: int, paths: list[str], deadline: float, lat: list[float], errors: list[str], coding: str
+) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     i = 0
     try:
@@ -65,7 +67,7 @@ async def _client(host: str, port: int, paths: list[str], deadline: float, lat: 
             i += 1
             t0 = time.perf_counter()
             try:
-                writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: gzip\r\n\r\n".encode())
+                writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: {coding}\r\n\r\n".encode())
                 await writer.drain()
                 head = await reader.readuntil(b"\r\n\r\n")
             except (asyncio.IncompleteReadError, ConnectionError):
@@ -90,12 +92,12 @@ async def _client(host: str, port: int, paths: list[str], deadline: float, lat: 
         writer.close()
 
 
-async def _load(base: str, paths: list[str], seconds: float, connections: int) -> dict:
+async def _load(base: str, paths: list[str], seconds: float, connections: int, coding: str = "gzip") -> dict:
     u = urlsplit(base)
     lat: list[float] = []
     errors: list[str] = []
     t0 = time.perf_counter()
-    await asyncio.gather(*(_client(u.hostname, u.port, paths[i::connections] or paths, t0 + seconds, lat, errors)
+    await asyncio.gather(*(_client(u.hostname, u.port, paths[i::connections] or paths, t0 + seconds, lat, errors, coding)
                            for i in range(connections)))  # fmt: skip
     wall = time.perf_counter() - t0
     lat.sort()
@@ -133,6 +135,11 @@ def main() -> int:
             asyncio.run(_load(served.url, static_paths, 1, 2))  # warm the file cache
             results["nginx_files_1_core"] = asyncio.run(_load(served.url, static_paths, a.seconds, a.connections))
             print("nginx files, 1 worker", results["nginx_files_1_core"])
+            # nginx gzips each answer as it sends it; uncompressed it only reads the file
+            results["nginx_files_1_core_identity"] = asyncio.run(
+                _load(served.url, static_paths, a.seconds, a.connections, "identity")
+            )
+            print("nginx files, 1 worker, uncompressed", results["nginx_files_1_core_identity"])
             from bench.lighthouse import LIGHTHOUSE, run_once
 
             if LIGHTHOUSE.exists():
