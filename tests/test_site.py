@@ -248,3 +248,33 @@ def test_area_pages_fit_a_phone_and_link_up_and_down(app_env: Path) -> None:
     page = body.decode()
     assert 'class="crumbs"' in page and '<a href="/v/wilayah/15.03"><path data-c="15.03"' in page
     assert '<th scope="row"><a href="/v/wilayah/15.03">' in page  # ranking rows are links
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_an_area_page_says_what_its_maps_and_the_overview_say(app_env: Path, lang: str) -> None:
+    """One truth: over every province and every regency and district of Jambi and Papua
+    Pegunungan, an area page's rate is its row in its parent's map, its rank is that row's place
+    in the map's ranking, its units are its own map's ranking in order, and its rate, date and
+    source are the Overview's (queries.area_latest)."""
+    from ektp import areadata, fmt, queries
+    from ektp.i18n import t
+    from ektp.mapview.area import area_view
+
+    f = areadata.facts()
+    codes = [c for c, u in f.units.items() if u.level == "province" or c.startswith(("15.", "94."))]
+    assert len(codes) > 200
+    for code in codes:
+        a = area_view(code, lang)
+        own, _ = queries.area_latest(code)
+        figures = {x.key: x for x in a.figures}
+        assert figures["recording_rate"].value == fmt.pct(own["recording_rate"], lang), code
+        assert figures["recording_rate"].date == fmt.date(own["as_of"], lang), code
+        said = t("synthetic", lang) if own["is_synthetic"] else fmt.source(own["source"], lang)
+        assert figures["recording_rate"].source == said, code
+        ranked = [r for r in a.parent_map.table if r[1] != "–"]
+        mine = next(r for r in ranked if r[3] == code)
+        assert mine[1] == fmt.num(own["recording_rate"] * 100, lang, 1) + "%", code
+        assert a.rank == (ranked.index(mine) + 1, len(ranked), a.rank[2], a.crumbs[-1][1]), code
+        if a.child_map is not None:
+            assert [c[0] for c in a.children] == [r[3] for r in a.child_map.table], code
+        assert fmt.pct(own["recording_rate"], lang) in a.sentence and fmt.num(own["unrecorded"], lang) in a.sentence
