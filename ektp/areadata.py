@@ -63,10 +63,12 @@ class Facts:
     children: MappingProxyType  # code → tuple of child codes, in code order
     latest: MappingProxyType  # code → its latest coverage row (dict)
     series: MappingProxyType  # code → ((as_of, rate, is_synthetic), …) in date order
-    targets: MappingProxyType  # code → (target, source, synthetic): its own recording-rate target
+    targets: MappingProxyType  # code → (target, source, synthetic, deadline, set by): its own recording-rate target
     backlog: MappingProxyType  # code → Stock (cards awaiting pickup)
     blanks: MappingProxyType  # code → Stock (blanks in stock; extra: runway days)
     destroyed: MappingProxyType  # code → Stock (invalid cards destroyed, all events)
+    events: tuple  # every destruction: (region code, date, cards, method, source, synthetic), by date
+    waiting_long: MappingProxyType  # code → Stock (cards waiting for pickup more than 12 months)
     former: MappingProxyType  # successor code → tuple of Former
 
     def ancestors(self, code: str) -> list[Unit]:
@@ -78,9 +80,9 @@ class Facts:
             cur = self.units.get(cur.parent) if cur.parent else None
         return out[::-1]
 
-    def target_of(self, code: str) -> tuple[float, str, bool, str] | None:
+    def target_of(self, code: str) -> tuple | None:
         """The unit's recording-rate target, else its nearest ancestor's: (value, source,
-        synthetic, whose code)."""
+        synthetic, deadline, set by, whose code)."""
         for u in reversed(self.ancestors(code)):
             hit = self.targets.get(u.code)
             if hit is not None:
@@ -120,12 +122,12 @@ def _facts(_stamp: tuple) -> Facts:
         "WHERE NOT is_partial AND recording_rate IS NOT NULL GROUP BY region_code"
     )
     targets = db.query(
-        "SELECT region_code, target_value, coalesce(source, set_by), is_synthetic FROM v_targets "
+        "SELECT region_code, target_value, coalesce(source, set_by), is_synthetic, deadline, set_by FROM v_targets "
         "WHERE metric = 'recording_rate' "
         "QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code ORDER BY is_synthetic, start_date DESC) = 1"
     )
     backlog = db.query(
-        "SELECT region_code, as_of, awaiting_pickup AS v, source, is_synthetic FROM v_backlog "
+        "SELECT region_code, as_of, awaiting_pickup AS v, age_12m_plus, source, is_synthetic FROM v_backlog "
         "WHERE awaiting_pickup IS NOT NULL "
         "QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code, office_key ORDER BY as_of DESC) = 1"
     )
@@ -135,8 +137,8 @@ def _facts(_stamp: tuple) -> Facts:
         "QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code ORDER BY as_of DESC) = 1"
     )
     destroyed = db.query(
-        "SELECT region_code, event_date AS as_of, destroyed AS v, source, is_synthetic FROM v_destruction "
-        "WHERE destroyed IS NOT NULL"
+        "SELECT region_code, event_date AS as_of, destroyed AS v, method, source, is_synthetic FROM v_destruction "
+        "WHERE destroyed IS NOT NULL ORDER BY event_date, region_code"
     )
     splits = db.query(
         "SELECT former_code, name, effective, list(successor_code ORDER BY successor_code), any_value(source) "
@@ -152,8 +154,15 @@ def _facts(_stamp: tuple) -> Facts:
         children=MappingProxyType({k: tuple(v) for k, v in children.items()}),
         latest=MappingProxyType({r["code"]: r for r in latest.to_dicts()}),
         series=MappingProxyType({c: tuple(zip(d, r, s, strict=True)) for c, d, r, s in rates.iter_rows()}),
-        targets=MappingProxyType({c: (v, src, bool(syn)) for c, v, src, syn in targets.iter_rows()}),
+        targets=MappingProxyType({r[0]: (r[1], r[2], bool(r[3]), r[4], r[5]) for r in targets.iter_rows()}),
         backlog=_summed(backlog, units),
+        waiting_long=_summed(
+            backlog.filter(pl.col("age_12m_plus").is_not_null()).with_columns(v=pl.col("age_12m_plus")), units
+        ),
+        events=tuple(
+            (r["region_code"], r["as_of"], r["v"], r["method"], r["source"], bool(r["is_synthetic"]))
+            for r in destroyed.to_dicts()
+        ),
         blanks=_summed(blanks, units, extra="runway_days"),
         destroyed=_summed(destroyed, units),
         former=MappingProxyType({k: tuple(v) for k, v in former.items()}),

@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 
-from ektp import areadata, db, fmt, geo, settings
+from ektp import areadata, db, fmt, geo, queries, settings
 from ektp.i18n import t
 from ektp.mapview import svg
 from ektp.mapview.model import Drawn, gather
@@ -57,6 +57,7 @@ class AreaView:
     trend: str  # inline SVG, or "" with fewer than two figures
     trend_said: str
     former: tuple[str, ...]
+    destroyed: tuple[str, ...]  # each destruction of invalid cards in the area, in words
     as_of: dt.date | None
     built: dt.date  # the data build's date: what "how old" is measured against
 
@@ -128,10 +129,29 @@ def _area_view(code: str, lg: str, _stamp: tuple, _public: bool) -> AreaView:
     siblings = tuple((c, f.units[c].name) for c in f.children.get(unit.parent or "", ()) if c != code)
     tgt = f.target_of(code)
     target = None
-    if tgt is not None:
-        whose = "" if tgt[3] == code else f" ({_name(f, tgt[3], lg)})"
-        target = fmt.pct(tgt[0], lg) + whose
+    if tgt is not None:  # its value, whose it is, by when, who set it, the source
+        value, source, synthetic, deadline, set_by, whose = tgt
+        parts = [fmt.pct(value, lg) + ("" if whose == code else f" ({_name(f, whose, lg)})")]
+        if deadline:
+            parts.append(t("area_target_by", lg, date=fmt.date(deadline, lg)))
+        if set_by and not synthetic:
+            parts.append(t("area_target_set_by", lg, who=set_by))
+        parts.append(f"{t('source', lg)}: {_source(source, synthetic, lg)}")
+        target = " · ".join(parts)
     gaps = _gaps(f, unit, row, tgt, lg)
+    events = tuple(
+        t(
+            "area_destroyed_event",
+            lg,
+            date=fmt.date(d, lg),
+            n=fmt.num(n, lg),
+            where=_name(f, rc, lg),
+            how=queries.translations(lg).get(method, method) if method else "–",  # "burned" → "dibakar"
+            source=_source(src, syn, lg),
+        )
+        for rc, d, n, method, src, syn in f.events
+        if code == "00" or rc == code or rc.startswith(code + ".")
+    )
     points = f.series.get(code, ())
     trend = trend_svg(
         points,
@@ -180,6 +200,7 @@ def _area_view(code: str, lg: str, _stamp: tuple, _public: bool) -> AreaView:
         trend=trend,
         trend_said=trend_said,
         former=former,
+        destroyed=events,
         as_of=as_of,
         built=built,
     )
@@ -208,7 +229,12 @@ def _figures(f: areadata.Facts, code: str, row: dict | None, built: dt.date, lg:
         for key in ("unrecorded", "print_ready", "printed"):
             if row[key] is not None:
                 add(key, row[key], fmt.num(row[key], lg), when, src, syn)
-    for key, stock in (("awaiting_pickup", f.backlog.get(code)), ("blanks_in_stock", f.blanks.get(code))):
+    stocks = (
+        ("awaiting_pickup", f.backlog.get(code)),
+        ("waiting_over_12m", f.waiting_long.get(code)),
+        ("blanks_in_stock", f.blanks.get(code)),
+    )
+    for key, stock in stocks:
         if stock is not None:
             src = ", ".join(fmt.source(s, lg) or s for s in stock.sources) or _source(None, stock.synthetic, lg)
             add(key, stock.total, fmt.num(stock.total, lg), stock.as_of, src, stock.synthetic and not stock.sources)

@@ -110,6 +110,10 @@ def area_page(a: AreaView, to: object) -> bytes:
             parent_name = a.crumbs[-1][1]
             sib = [(c, n, "", "") for c, n in a.siblings]
             parts.append(f"<h3>{_e(t('area_siblings_head', lg, parent=parent_name))}</h3>" + _cards(sib, a, to))
+    if a.destroyed:
+        parts.append(
+            f"<h2>{_e(t('cards_destroyed', lg))}</h2><ul>" + "".join(f"<li>{_e(x)}</li>" for x in a.destroyed) + "</ul>"
+        )
     if a.former:
         parts.append(f"<h2>{_e(t('area_former_head', lg))}</h2>" + "".join(f"<p>{_e(x)}</p>" for x in a.former))
     files = " ".join(f'<a href="{_e(to.area_file(a.code, lg, k))}" download>{k.upper()}</a>' for k in ("csv", "json"))
@@ -159,6 +163,7 @@ def area_json(a: AreaView, to: object) -> bytes:
         "target": a.target,
         "children": [{"code": c, "name": n, "figure": v, "class": k} for c, n, v, k in a.children],
         "former": list(a.former),
+        "destroyed": list(a.destroyed),
         "parents": [{"code": c, "name": n} for c, n in a.crumbs],
         "release": to.release,
         "built": a.built.isoformat(),
