@@ -46,8 +46,9 @@ rebuild: $(BIN)/.installed
 run: $(BIN)/.installed data assets
 	$(BIN)/streamlit run asgi.py --server.port $(PORT) --server.address $(ADDRESS)
 
-# the public, read-only instance: no load history, no paths, no tracebacks, no usage stats
-run-public: $(BIN)/.installed data assets
+# the public, read-only instance: no load history, no paths, no tracebacks, no usage stats; the
+# build's release published first (once per release), so its pinned pages outlive the next build
+run-public: $(BIN)/.installed data assets publish
 	EKTP_PUBLIC=1 STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=none STREAMLIT_BROWSER_GATHER_USAGE_STATS=false \
 		$(BIN)/streamlit run asgi.py --server.port $(PORT) --server.address $(ADDRESS)
 

@@ -27,7 +27,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from ektp.reader.links import RELEASES_PATH
+from ektp.reader.links import INDEX_PATH, RELEASES_PATH
 
 #: The release's record in its folder: id, build date, files and when it was published.
 RECORD = "release.json"
@@ -104,10 +104,11 @@ def releases(out: Path) -> list[dict]:
     return sorted(found, key=lambda r: (r.get("published", ""), r.get("id", "")), reverse=True)
 
 
-def publish(out: Path, workers: int = 2, keep: int | None = None, only: str | None = None) -> dict:
+def publish(out: Path, workers: int = 2, keep: int | None = None, only: str | None = None, force: bool = False) -> dict:
     """Publish the served build's release into `out`; returns what was done. `only` (a code
     prefix, "15") publishes that area's files alone: a partial site, for tests of the
-    release mechanics that need not draw 50,000 files."""
+    release mechanics that need not draw 50,000 files. A release published whole before is not
+    drawn again unless `force` (then only the files whose bytes differ are written)."""
     from ektp import areadata, settings
     from ektp.reader import site
     from ektp.web.sitepages import files_links
@@ -115,6 +116,13 @@ def publish(out: Path, workers: int = 2, keep: int | None = None, only: str | No
     started = time.monotonic()
     keep = keep or int(settings.get("releases_kept"))
     rid = areadata.release_id()
+    record_file = out / "r" / rid / RECORD
+    whole = record_file.exists() and json.loads(record_file.read_text(encoding="utf-8")).get("whole")
+    if only is None and not force and whole and (out / INDEX_PATH).exists():
+        # published whole before (the record is written last): nothing to draw again
+        return {"release": rid, "files": json.loads(record_file.read_text(encoding="utf-8"))["files"],
+                "same": 0, "linked": 0, "written": 0, "root_written": 0, "removed": 0, "skipped": True,
+                "kept": [r["id"] for r in releases(out)], "seconds": round(time.monotonic() - started, 1)}  # fmt: skip
     paths = list(site.paths())
     if only:
         paths = [p for p in paths if p.count("/") == 2 and p.split("/")[2].startswith(only)]
@@ -133,6 +141,7 @@ def publish(out: Path, workers: int = 2, keep: int | None = None, only: str | No
         for k, v in r.items():
             counts[k] += v
     record = {
+        "whole": only is None,  # a partial publish (tests) never stands for the whole release
         "id": rid,
         "built": rid[:10],
         "files": len(paths),
@@ -142,8 +151,11 @@ def publish(out: Path, workers: int = 2, keep: int | None = None, only: str | No
     if old.exists():
         record["published"] = json.loads(old.read_text(encoding="utf-8")).get("published", record["published"])
     (out / "r" / rid / RECORD).write_text(json.dumps(record, indent=1), encoding="utf-8")
-    kept = [r for r in releases(out)][:keep]
-    for r in releases(out)[keep:]:
+    # the release just published stays (even one published before, as after a rollback), then
+    # the newest others up to `keep`
+    others = [r for r in releases(out) if r.get("id") != rid]
+    kept = [record, *others[: max(keep - 1, 0)]]
+    for r in others[max(keep - 1, 0) :]:
         shutil.rmtree(out / "r" / r["id"], ignore_errors=True)
     # the root lists every kept release; a release's own list names only itself
     entries = [(r["id"], f"r/{r['id']}/index.html") for r in kept]
@@ -151,10 +163,11 @@ def publish(out: Path, workers: int = 2, keep: int | None = None, only: str | No
     _put(out / RELEASES_PATH, listing, None)
     wanted = {out / p for p in paths}
     removed = 0
-    for f in list(out.glob("*/*/*")) + list(out.glob("*/*")) + list(out.glob("*")):
-        if f.is_file() and "r" not in f.relative_to(out).parts[:1] and f not in wanted and f.name != RELEASES_PATH:
-            f.unlink()
-            removed += 1
+    if only is None:  # the root is this release: what it no longer has goes (a partial run keeps all)
+        for f in list(out.glob("*/*/*")) + list(out.glob("*/*")) + list(out.glob("*")):
+            if f.is_file() and f.relative_to(out).parts[0] != "r" and f not in wanted and f.name != RELEASES_PATH:
+                f.unlink()
+                removed += 1
     size = sum(f.stat().st_size for f in (out / "r" / rid).rglob("*") if f.is_file())
     return {
         "release": rid,
@@ -174,9 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m deploy.publish", description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=settings.path("site_dir"), help="folder (the site_dir setting)")
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    ap.add_argument("--force", action="store_true", help="draw every file again (an unchanged one is not rewritten)")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    done = publish(args.out, args.workers)
+    done = publish(args.out, args.workers, force=args.force)
     print(json.dumps(done, indent=1))
     return 0
 

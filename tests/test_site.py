@@ -121,6 +121,12 @@ def test_a_second_publish_of_the_same_build_writes_nothing(published: tuple[Path
     result = json.loads(again.stdout.strip().splitlines()[-1])
     assert result["release"] == done["release"] and result["files"] > 100
     assert result["written"] == result["linked"] == result["root_written"] == 0, result
+    # and the whole release, published before, is not drawn again (`make run-public` runs it)
+    code = "from pathlib import Path; import json, sys; from deploy.publish import publish; print(json.dumps(publish(Path(sys.argv[1]), 1)))"
+    whole = subprocess.run([sys.executable, "-c", code, str(out)], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert whole.returncode == 0, whole.stderr[-2000:]
+    result = json.loads(whole.stdout.strip().splitlines()[-1])
+    assert result["skipped"] and result["files"] == done["files"] and (out / "id/wilayah/15.03.html").exists()
 
 
 @pytest.mark.parametrize("typed", ["sarolangun", "Kab. Sarolangun", "sarolngun", "KABUPATEN SAROLANGUN"])
@@ -213,6 +219,12 @@ def test_pinned_pages_stay_byte_identical_after_a_new_build(
     assert not (site / "r" / old).exists() and first["release"] == old
     status, _, body = call(Reader(Downstream()), pinned)
     assert status == 404 and "tidak disimpan" in body.decode()
+
+    # a rollback to the old build: its release is published again and kept, the newer one goes
+    monkeypatch.setenv("EKTP_DB", str(default_db))
+    third = publish(site, 1, only="15.03")
+    assert third["kept"] == [old] and (site / "r" / old).exists() and not (site / "r" / new).exists()
+    assert (site / "r" / old / "id/wilayah/15.03.html").read_bytes() == live_before
 
 
 def test_release_routes_refuse_what_is_not_a_release_file(app_env: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
