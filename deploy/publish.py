@@ -23,11 +23,16 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from ektp.reader.links import INDEX_PATH, RELEASES_PATH
+from ektp.i18n import LANGS
+from ektp.reader.links import INDEX_PATH, releases_path
+
+#: The lists of releases: at the root they name every kept release, in a release only itself.
+RELEASE_LISTS = tuple(releases_path(lang) for lang in LANGS)
 
 #: The release's record in its folder: id, build date, files and when it was published.
 RECORD = "release.json"
@@ -40,20 +45,32 @@ def _same(path: Path, body: bytes) -> bool:
         return False
 
 
-def _put(path: Path, body: bytes, previous: Path | None) -> str:
+def _tmp(path: Path) -> Path:
+    """A fresh name beside `path` for a file about to replace it (never an old one: a name left
+    by a crash may be a hard link to another release's file, which writing into would change)."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    os.unlink(name)
+    return Path(name)
+
+
+def _put(path: Path, body: bytes, previous: Path | None, pinned: bool = False) -> str:
     """Write `body` at `path` unless it is there already ('same'); a hard link to the previous
-    release's equal file when there is one ('linked'); else a new file ('written')."""
+    release's equal file when there is one ('linked'); else a new file ('written'). A `pinned`
+    file (in r/<release>/) that is there with other bytes is an error: a release never changes,
+    and its id covers everything its pages are made of (ektp.areadata.release_id)."""
     if _same(path, body):
         return "same"
+    if pinned and path.exists():
+        raise RuntimeError(f"{path} would change, but a release's files never do")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = _tmp(path)
     if previous is not None and _same(previous, body):
-        if tmp.exists():
-            tmp.unlink()
         os.link(previous, tmp)
         os.replace(tmp, path)
         return "linked"
-    tmp.write_bytes(body)
+    with open(tmp, "xb") as fh:  # exclusive: a new file, never one shared by a link
+        fh.write(body)
     os.replace(tmp, path)
     return "written"
 
@@ -70,12 +87,10 @@ def _work(job: tuple[list[str], str, str, str | None]) -> dict[str, int]:
         body = site.file(p, files_links(p, rid))
         if body is None:
             raise RuntimeError(f"no file for {p}")
-        counts[_put(release / p, body, Path(previous) / p if previous else None)] += 1
-        if p != RELEASES_PATH and not _same(root / p, body):  # the root's list is every release
+        counts[_put(release / p, body, Path(previous) / p if previous else None, pinned=True)] += 1
+        if p not in RELEASE_LISTS and not _same(root / p, body):  # the root's lists name every release
             (root / p).parent.mkdir(parents=True, exist_ok=True)
-            tmp = root / (p + ".tmp")
-            if tmp.exists():
-                tmp.unlink()
+            tmp = _tmp(root / p)
             os.link(release / p, tmp)  # the root's copy shares the release's file
             os.replace(tmp, root / p)
             counts["root_written"] += 1
@@ -105,6 +120,25 @@ def releases(out: Path) -> list[dict]:
 
 
 def publish(out: Path, workers: int = 2, keep: int | None = None, only: str | None = None, force: bool = False) -> dict:
+    """See `_publish`. The site is drawn as the public instance draws (an office file is named
+    "an office file", never by its name and row), one publish of a folder at a time."""
+    import fcntl
+
+    out.mkdir(parents=True, exist_ok=True)
+    was = os.environ.get("EKTP_PUBLIC")
+    with open(out / ".publish.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        os.environ["EKTP_PUBLIC"] = "1"  # the workers inherit it
+        try:
+            return _publish(out, workers, keep, only, force)
+        finally:
+            if was is None:
+                os.environ.pop("EKTP_PUBLIC", None)
+            else:
+                os.environ["EKTP_PUBLIC"] = was
+
+
+def _publish(out: Path, workers: int, keep: int | None, only: str | None, force: bool) -> dict:
     """Publish the served build's release into `out`; returns what was done. `only` (a code
     prefix, "15") publishes that area's files alone: a partial site, for tests of the
     release mechanics that need not draw 50,000 files. A release published whole before is not
@@ -114,7 +148,7 @@ def publish(out: Path, workers: int = 2, keep: int | None = None, only: str | No
     from ektp.web.sitepages import files_links
 
     started = time.monotonic()
-    keep = keep or int(settings.get("releases_kept"))
+    keep = max(1, keep if keep is not None else int(settings.get("releases_kept")))  # the one published stays
     rid = areadata.release_id()
     record_file = out / "r" / rid / RECORD
     whole = record_file.exists() and json.loads(record_file.read_text(encoding="utf-8")).get("whole")
@@ -141,16 +175,18 @@ def publish(out: Path, workers: int = 2, keep: int | None = None, only: str | No
         for k, v in r.items():
             counts[k] += v
     record = {
-        "whole": only is None,  # a partial publish (tests) never stands for the whole release
+        # a partial publish (tests) never stands for the whole release, nor undoes one
+        "whole": only is None or bool(whole),
         "id": rid,
         "built": rid[:10],
         "files": len(paths),
         "published": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()),
     }
-    old = out / "r" / rid / RECORD
-    if old.exists():
-        record["published"] = json.loads(old.read_text(encoding="utf-8")).get("published", record["published"])
-    (out / "r" / rid / RECORD).write_text(json.dumps(record, indent=1), encoding="utf-8")
+    if record_file.exists():
+        before_record = json.loads(record_file.read_text(encoding="utf-8"))
+        record["published"] = before_record.get("published", record["published"])
+        record["files"] = max(record["files"], before_record.get("files", 0)) if whole else record["files"]
+    record_file.write_text(json.dumps(record, indent=1), encoding="utf-8")
     # the release just published stays (even one published before, as after a rollback), then
     # the newest others up to `keep`
     others = [r for r in releases(out) if r.get("id") != rid]
@@ -158,14 +194,15 @@ def publish(out: Path, workers: int = 2, keep: int | None = None, only: str | No
     for r in others[max(keep - 1, 0) :]:
         shutil.rmtree(out / "r" / r["id"], ignore_errors=True)
     # the root lists every kept release; a release's own list names only itself
-    entries = [(r["id"], f"r/{r['id']}/index.html") for r in kept]
-    listing = site.releases_page(files_links(RELEASES_PATH, rid), entries, "id")
-    _put(out / RELEASES_PATH, listing, None)
+    for lang, path in zip(LANGS, RELEASE_LISTS, strict=True):
+        entries = [(r["id"], f"../r/{r['id']}/{lang}/wilayah/00.html") for r in kept]
+        _put(out / path, site.releases_page(files_links(path, rid), entries, lang, rid), None)
     wanted = {out / p for p in paths}
     removed = 0
     if only is None:  # the root is this release: what it no longer has goes (a partial run keeps all)
         for f in list(out.glob("*/*/*")) + list(out.glob("*/*")) + list(out.glob("*")):
-            if f.is_file() and f.relative_to(out).parts[0] != "r" and f not in wanted and f.name != RELEASES_PATH:
+            listed = str(f.relative_to(out)) in RELEASE_LISTS
+            if f.is_file() and f.relative_to(out).parts[0] != "r" and f not in wanted and not listed:
                 f.unlink()
                 removed += 1
     size = sum(f.stat().st_size for f in (out / "r" / rid).rglob("*") if f.is_file())

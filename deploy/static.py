@@ -42,6 +42,7 @@ class Static:
 def start(root: Path, port: int = 0, workers: int = 1, access_log: bool = False, timeout: float = 20) -> Static:
     """nginx serving `root` on `port` (0: a free one) with `workers` processes."""
     from deploy.process import free_port
+    from ektp.reader.page import CSP_PAGE
 
     if not Path(NGINX).exists():
         raise RuntimeError("nginx is not installed: `apt-get install -y nginx` (as .ci/run does)")
@@ -56,6 +57,7 @@ def start(root: Path, port: int = 0, workers: int = 1, access_log: bool = False,
         "@LISTEN@": f"127.0.0.1:{port}",
         "@ROOT@": str(Path(root).resolve()),
         "@ACCESS_LOG@": f"{folder}/access.log" if access_log else "off",
+        "@CSP@": CSP_PAGE,  # the reader pages' own: their one style by its hash, nothing else
     }.items():
         text = text.replace(k, v)
     conf = folder / "nginx.conf"

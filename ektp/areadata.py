@@ -40,10 +40,11 @@ class Stock:
     """A summed figure over an area's offices: the total, its latest date, its sources."""
 
     total: float | None
-    as_of: dt.date | None
-    sources: tuple[str, ...]
-    synthetic: bool
+    as_of: dt.date | None  # the newest of the summed rows' dates
+    sources: tuple[str, ...]  # the sourced rows' sources
+    synthetic: bool  # some summed row is synthetic
     extra: float | None = None  # blanks: the area's own runway in days, when it has one row
+    oldest: dt.date | None = None  # the oldest of the summed rows' dates
 
 
 @dataclass(frozen=True)
@@ -181,9 +182,10 @@ def _summed(rows: pl.DataFrame, units: dict[str, Unit], extra: str | None = None
         for c in dict.fromkeys(chain):
             if c not in units:
                 continue
-            a = acc.setdefault(c, {}).setdefault(depth, [0.0, None, set(), False, None])
+            a = acc.setdefault(c, {}).setdefault(depth, [0.0, None, set(), False, None, None])
             a[0] += r["v"]
             a[1] = r["as_of"] if a[1] is None or (r["as_of"] and r["as_of"] > a[1]) else a[1]
+            a[5] = r["as_of"] if a[5] is None or (r["as_of"] and r["as_of"] < a[5]) else a[5]
             if r.get("source") and not r["is_synthetic"]:
                 a[2].add(r["source"])
             a[3] = a[3] or bool(r["is_synthetic"])
@@ -192,28 +194,48 @@ def _summed(rows: pl.DataFrame, units: dict[str, Unit], extra: str | None = None
     out = {}
     for c, by_depth in acc.items():
         a = by_depth[min(by_depth)]
-        out[c] = Stock(a[0], a[1], tuple(sorted(a[2])), a[3], a[4])
+        out[c] = Stock(a[0], a[1], tuple(sorted(a[2])), a[3], a[4], a[5])
     return MappingProxyType(out)
 
 
 #: The tables whose rows a release's figures are made of (a release id changes with any of them).
 RELEASE_TABLES = (
     "regions", "coverage", "coverage_area", "pickup_backlog", "blanko_stock", "card_destruction", "targets",
-    "region_splits", "published_bands", "translations",
+    "region_splits", "published_bands", "translations", "boundaries",
 )  # fmt: skip
+#: The settings a release's pages say (their addresses, their publisher, their language).
+RELEASE_SETTINGS = ("public_url", "site_url", "publisher", "lang")
 
 
 def release_id() -> str:
-    """The served build as a release: its build date and a hash of its rows' content
-    ("2026-12-07-3f9a1c0b"). Two builds of the same rows on one day are one release."""
-    return _release(db.stamp())
+    """The served build as a release: its build date and a hash of everything its pages are made
+    of: its rows (boundaries included), the code and words that draw them, and the settings they
+    say ("2026-12-07-3f9a1c0b"). The same rows drawn by other code are another release, so a
+    release's pages never change under its id."""
+    from ektp import settings
+
+    return _release(db.stamp(), _code_stamp(), tuple(settings.get(k) for k in RELEASE_SETTINGS))
+
+
+@functools.lru_cache(maxsize=1)
+def _code_stamp() -> str:
+    """A hash of the package's code, words and scripts (read once per process)."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for p in sorted(root.rglob("*")):
+        if p.suffix in (".py", ".toml", ".js", ".css") and "__pycache__" not in p.parts:
+            h.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
 
 
 @functools.lru_cache(maxsize=2)
-def _release(_stamp: tuple) -> str:
+def _release(_stamp: tuple, code: str, said: tuple) -> str:
     import hashlib
 
-    h = hashlib.sha256()
+    h = hashlib.sha256(f"{code};{said!r};".encode())
     for table in RELEASE_TABLES:  # a fixed list of our own tables, never user text
         row = db.query(f"SELECT count(*) AS n, bit_xor(hash(t)) AS x FROM {table} AS t").row(0)  # noqa: S608
         h.update(f"{table}:{row[0]}:{row[1]};".encode())

@@ -47,6 +47,7 @@ class Client:
     def get(self, path: str, method: str = "GET") -> tuple[int, bytes]:
         self.con.request(method, path)
         r = self.con.getresponse()
+        self.head = {k.lower(): v for k, v in r.getheaders()}
         return r.status, r.read()
 
 
@@ -106,6 +107,13 @@ def test_the_published_site_is_whole_from_the_national_page(published: tuple[Pat
                     queue.append(target.path)
         assert not problems, problems[:20]
         assert len(areas) == 2 * AREAS, len(areas)
+        for path, cache in (
+            ("/id/wilayah/15.03.html", "max-age=300"),
+            (f"/r/{rid}/id/wilayah/15.03.html", "immutable"),
+        ):
+            client.get(path)
+            assert cache in client.head["cache-control"] and client.head["x-content-type-options"] == "nosniff"
+            assert client.head["content-security-policy"].startswith("default-src 'none'")
         assert checked >= AREAS + 38
     finally:
         server.stop()
@@ -120,7 +128,7 @@ def test_a_second_publish_of_the_same_build_writes_nothing(published: tuple[Path
     assert again.returncode == 0, again.stderr[-2000:]
     result = json.loads(again.stdout.strip().splitlines()[-1])
     assert result["release"] == done["release"] and result["files"] > 100
-    assert result["written"] == result["linked"] == result["root_written"] == 0, result
+    assert result["written"] == result["linked"] == result["root_written"] == result["removed"] == 0, result
     # and the whole release, published before, is not drawn again (`make run-public` runs it)
     code = "from pathlib import Path; import json, sys; from deploy.publish import publish; print(json.dumps(publish(Path(sys.argv[1]), 1)))"
     whole = subprocess.run([sys.executable, "-c", code, str(out)], cwd=ROOT, env=env, capture_output=True, text=True)
@@ -194,6 +202,7 @@ def test_pinned_pages_stay_byte_identical_after_a_new_build(
     site = tmp_path / "site"
     monkeypatch.setenv("EKTP_SITE_DIR", str(site))
     monkeypatch.setenv("EKTP_DB", str(default_db))
+    monkeypatch.setenv("EKTP_PUBLIC", "1")  # as the public instance, and as the publisher draws
     monkeypatch.setenv("EKTP_RELEASES_KEPT", "1")
     old = areadata.release_id()
     pinned = f"/v/r/{old}/id/wilayah/15.03.html"
@@ -227,17 +236,48 @@ def test_pinned_pages_stay_byte_identical_after_a_new_build(
     assert (site / "r" / old / "id/wilayah/15.03.html").read_bytes() == live_before
 
 
-def test_release_routes_refuse_what_is_not_a_release_file(app_env: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_release_routes_serve_release_files_and_nothing_else(app_env: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """/v/r/<release>/<path> reads only a release's own files: a secret a naive join of the path
+    would reach, a symlink out of the folder, an odd name: all 404, none kept by caches."""
     from ektp.web.reader import Reader
 
-    (tmp_path / "secret.txt").write_text("no")
-    monkeypatch.setenv("EKTP_SITE_DIR", str(tmp_path / "site"))
+    rid = "2026-01-01-abcdef12"
+    site = tmp_path / "site"
+    folder = site / "r" / rid / "id" / "wilayah"
+    folder.mkdir(parents=True)
+    (folder / "15.03.html").write_text("<p>kept page</p>")
+    (site / "r" / rid / "secret.txt").write_text("secret")  # inside the release folder, not a release path
+    (site / "secret.html").write_text("secret")
+    (tmp_path / "outside.html").write_text("secret")
+    (folder / "15.04.html").symlink_to(tmp_path / "outside.html")  # a link out of the site
+    monkeypatch.setenv("EKTP_SITE_DIR", str(site))
     app = Reader(Downstream())
-    for path in ("/v/r/../secret.txt", "/v/r/2026-01-01-abcdef12/../../secret.txt", "/v/r/x/index.html",
-                 "/v/r/2026-01-01-abcdef12/id/wilayah/%2e%2e.html", "/v/wilayah/../../etc"):  # fmt: skip
+    status, head, body = call(app, f"/v/r/{rid}/id/wilayah/15.03.html")
+    assert status == 200 and body == b"<p>kept page</p>" and "immutable" in head["cache-control"]
+    for path in (f"/v/r/{rid}/secret.txt", f"/v/r/{rid}/../../secret.html", f"/v/r/{rid}/id/wilayah/../../../secret.html",
+                 f"/v/r/{rid}/id/wilayah/15.04.html", f"/v/r/{rid}/id/wilayah/%2e%2e.html", "/v/r/../secret.html",
+                 "/v/r/x/index.html", "/v/wilayah/../../etc"):  # fmt: skip
         status, head, body = call(app, path)
-        assert status in (404, 299) and body != b"no", path
-        assert head.get("cache-control") in (None, "no-store")
+        assert status in (404, 299) and b"secret" not in body, path
+        assert head.get("cache-control") in (None, "no-store"), path
+
+
+def test_the_published_files_are_the_live_servers_pinned_pages(
+    published: tuple[Path, dict], default_db: Path, monkeypatch
+) -> None:  # noqa: ANN001
+    """The publisher's worker processes and a public server drawing /v/r/<release>/ itself (the
+    release not in its site folder) make the same bytes."""
+    from ektp.web.reader import Reader
+
+    out, done = published
+    monkeypatch.setenv("EKTP_DB", str(default_db))
+    monkeypatch.setenv("EKTP_PUBLIC", "1")
+    monkeypatch.setenv("EKTP_SITE_DIR", str(out.parent / "no-site-here"))
+    app = Reader(Downstream())
+    for path in ("id/wilayah/15.03.html", "en/wilayah/00.html", "id/peta/15_regency.html", "en/peta/15_district.embed.html",
+                 "id/wilayah/15.03.json", "en/cari.html", "id/rilis.html", "cari.json"):  # fmt: skip
+        status, _, body = call(app, f"/v/r/{done['release']}/{path}")
+        assert status == 200 and body == (out / "r" / done["release"] / path).read_bytes(), path
 
 
 def test_area_pages_fit_a_phone_and_link_up_and_down(app_env: Path) -> None:
@@ -283,10 +323,15 @@ def test_an_area_page_says_what_its_maps_and_the_overview_say(app_env: Path, lan
         assert figures["recording_rate"].date == fmt.date(own["as_of"], lang), code
         said = t("synthetic", lang) if own["is_synthetic"] else fmt.source(own["source"], lang)
         assert figures["recording_rate"].source == said, code
-        ranked = [r for r in a.parent_map.table if r[1] != "–"]
-        mine = next(r for r in ranked if r[3] == code)
+        mine = next(r for r in a.parent_map.table if r[3] == code)
         assert mine[1] == fmt.num(own["recording_rate"] * 100, lang, 1) + "%", code
-        assert a.rank == (ranked.index(mine) + 1, len(ranked), a.rank[2], a.crumbs[-1][1]), code
+        # the rank, from the SQL of its parent's map on that map's date, lowest rate first
+        parent = f.units[code].parent
+        rows = queries.map_values(f.units[code].level, parent, a.parent_map.choice.as_of).drop_nulls("recording_rate")
+        order = rows.sort(["recording_rate", "code"])["code"].to_list()
+        assert a.rank[:2] == (order.index(code) + 1, len(order)), code
         if a.child_map is not None:
-            assert [c[0] for c in a.children] == [r[3] for r in a.child_map.table], code
+            kids = queries.map_values(a.child_map.choice.level, code, a.child_map.choice.as_of)
+            expected = kids.sort(["recording_rate", "code"], nulls_last=True)["code"].to_list()
+            assert [c[0] for c in a.children] == expected, code
         assert fmt.pct(own["recording_rate"], lang) in a.sentence and fmt.num(own["unrecorded"], lang) in a.sentence

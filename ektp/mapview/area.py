@@ -217,9 +217,20 @@ def _source(text: str | None, synthetic: bool, lg: str) -> str:
 def _figures(f: areadata.Facts, code: str, row: dict | None, built: dt.date, lg: str) -> tuple[Figure, ...]:
     out: list[Figure] = []
 
-    def add(key: str, raw: float | None, value: str, when: dt.date | None, source: str, synthetic: bool) -> None:
-        age = (built - when).days if when else None
-        out.append(Figure(key, t(key, lg), value, raw, fmt.date(when, lg), source, age, synthetic))
+    def add(
+        key: str,
+        raw: float | None,
+        value: str,
+        when: dt.date | None,
+        source: str,
+        synthetic: bool,
+        since: dt.date | None = None,
+    ) -> None:
+        """`since`: the oldest of a sum's dates (said as a range; the age is the oldest's)."""
+        oldest = since or when
+        age = (built - oldest).days if oldest else None
+        date = fmt.date(when, lg) if oldest == when else f"{fmt.date(oldest, lg)} – {fmt.date(when, lg)}"
+        out.append(Figure(key, t(key, lg), value, raw, date, source, age, synthetic))
 
     if row:
         src, syn, when = _source(row["source"], row["is_synthetic"], lg), bool(row["is_synthetic"]), row["as_of"]
@@ -229,31 +240,33 @@ def _figures(f: areadata.Facts, code: str, row: dict | None, built: dt.date, lg:
         for key in ("unrecorded", "print_ready", "printed"):
             if row[key] is not None:
                 add(key, row[key], fmt.num(row[key], lg), when, src, syn)
+
+    def sources(stock: areadata.Stock) -> str:
+        """Every source of a sum; "synthetic" among them when any of its rows is."""
+        said = [fmt.source(s, lg) or s for s in stock.sources] + ([t("synthetic", lg)] if stock.synthetic else [])
+        return ", ".join(said) or "–"
+
     stocks = (
         ("awaiting_pickup", f.backlog.get(code)),
         ("waiting_over_12m", f.waiting_long.get(code)),
         ("blanks_in_stock", f.blanks.get(code)),
+        ("cards_destroyed", f.destroyed.get(code)),
     )
     for key, stock in stocks:
-        if stock is not None:
-            src = ", ".join(fmt.source(s, lg) or s for s in stock.sources) or _source(None, stock.synthetic, lg)
-            add(key, stock.total, fmt.num(stock.total, lg), stock.as_of, src, stock.synthetic and not stock.sources)
-            if key == "blanks_in_stock" and stock.extra is not None:
-                add(
-                    "runway",
-                    stock.extra,
-                    t("days", lg, days=fmt.num(stock.extra, lg)),
-                    stock.as_of,
-                    src,
-                    stock.synthetic,
-                )
-    gone = f.destroyed.get(code)
-    if gone is not None:
-        src = ", ".join(fmt.source(s, lg) or s for s in gone.sources) or _source(None, gone.synthetic, lg)
-        add(
-            "cards_destroyed", gone.total, fmt.num(gone.total, lg), gone.as_of, src, gone.synthetic and not gone.sources
-        )
+        if stock is None:
+            continue
+        add(key, stock.total, fmt.num(stock.total, lg), stock.as_of, sources(stock), stock.synthetic, stock.oldest)
+        if key == "blanks_in_stock" and stock.extra is not None:  # the area's own runway (one row)
+            runway = t("days", lg, days=fmt.num(stock.extra, lg))
+            add("runway", stock.extra, runway, stock.as_of, sources(stock), stock.synthetic)
     return tuple(out)
+
+
+def _digits(points: float) -> int:
+    """Decimals that keep a gap's sign true: 0.04 points below is "0.04", never "0.0"."""
+    if 0 < abs(points) < 0.005:
+        return 3
+    return 2 if 0 < abs(points) < 0.05 else 1
 
 
 def _gaps(f: areadata.Facts, unit: areadata.Unit, row: dict | None, tgt: tuple | None, lg: str) -> tuple[str, ...]:
@@ -271,13 +284,14 @@ def _gaps(f: areadata.Facts, unit: areadata.Unit, row: dict | None, tgt: tuple |
                 t(
                     "area_gap",
                     lg,
-                    gap=fmt.signed((rate - theirs) * 100, lg, 1),
+                    gap=fmt.signed((rate - theirs) * 100, lg, _digits((rate - theirs) * 100)),
                     other=_name(f, other, lg),
                     rate=fmt.pct(theirs, lg),
                 )
             )
     if tgt is not None:
-        out.append(t("area_gap_target", lg, gap=fmt.signed((rate - tgt[0]) * 100, lg, 1), target=fmt.pct(tgt[0], lg)))
+        gap = (rate - tgt[0]) * 100
+        out.append(t("area_gap_target", lg, gap=fmt.signed(gap, lg, _digits(gap)), target=fmt.pct(tgt[0], lg)))
     return tuple(out)
 
 
@@ -301,5 +315,5 @@ def _sentence(name: str, row: dict | None, rank: tuple | None, tgt: tuple | None
     if tgt is not None:
         gap = (tgt[0] - row["recording_rate"]) * 100
         key = "area_below_target" if gap > 0 else "area_meets_target"
-        parts.append(t(key, lg, gap=fmt.num(abs(gap), lg, 1), target=fmt.pct(tgt[0], lg)))
+        parts.append(t(key, lg, gap=fmt.num(abs(gap), lg, _digits(gap)), target=fmt.pct(tgt[0], lg)))
     return " ".join(parts)

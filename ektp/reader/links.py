@@ -30,7 +30,11 @@ def search_path(lang: str) -> str:
     return f"{lang}/cari.html"
 
 
-RELEASES_PATH = "rilis.html"
+def releases_path(lang: str) -> str:
+    """The list of releases: in a release, itself; at a published site's root, every kept one."""
+    return f"{lang}/rilis.html"
+
+
 INDEX_PATH = "index.html"
 SEARCH_INDEX = "cari.json"
 
@@ -132,7 +136,7 @@ class Files:
         return self._rel(search_path(lang))
 
     def releases(self, lang: str) -> str:
-        return self._rel(RELEASES_PATH)
+        return self._rel(releases_path(lang))
 
     def dashboard(self, c: Choice) -> str | None:
         return f"{self.origin}{self.base}/Peta_cakupan?{c.query()}" if self.origin else None

@@ -17,7 +17,7 @@ from ektp import areadata, fmt
 from ektp.geo import LEVELS_UNDER
 from ektp.i18n import LANGS, t
 from ektp.reader import chrome
-from ektp.reader.links import INDEX_PATH, RELEASES_PATH, SEARCH_INDEX, Files, area_path, map_path, search_path
+from ektp.reader.links import INDEX_PATH, SEARCH_INDEX, Files, area_path, map_path, releases_path, search_path
 from ektp.reader.page import _document
 
 TYPES = {
@@ -37,7 +37,6 @@ def paths() -> Iterator[str]:
     is drawn once and kept while its units' pages are written)."""
     f = areadata.facts()
     yield INDEX_PATH
-    yield RELEASES_PATH
     yield SEARCH_INDEX
     order = ["00"]
     i = 0
@@ -46,6 +45,7 @@ def paths() -> Iterator[str]:
         i += 1
     for lang in LANGS:
         yield search_path(lang)
+        yield releases_path(lang)
     for code in order:
         for lang in LANGS:
             for ext in ("html", "csv", "json"):
@@ -62,8 +62,9 @@ def file(path: str, to: Files) -> bytes | None:
 
     if path == INDEX_PATH:
         return _index(to)
-    if path == RELEASES_PATH:
-        return releases_page(to, [(to.release, INDEX_PATH)], LANGS[0])
+    for lang in LANGS:  # a release's own list names only itself (its files never change)
+        if path == releases_path(lang):
+            return releases_page(to, [(to.release, "wilayah/00.html")], lang, to.release)
     if path == SEARCH_INDEX:
         return search_index()
     parts = path.split("/")
@@ -178,12 +179,13 @@ def search_page(q: str, lang: str, to: object) -> bytes:
     return _document(lang, t("search_head", lang), '<meta name="robots" content="noindex">', "".join(out))
 
 
-def releases_page(to: object, entries: list[tuple[str, str]], lang: str) -> bytes:
-    """Releases as (id, address of its front page), newest first. A release's own files list
-    only itself (they never change); the site's root and the live server list every kept one."""
+def releases_page(to: object, entries: list[tuple[str, str]], lang: str, latest_id: str | None) -> bytes:
+    """Releases as (id, address of its national page), newest first; `latest_id` is the one
+    served as the latest. A release's own files list only itself (they never change); the
+    site's root and the live server list every kept one."""
     rows = []
-    for i, (rid, href) in enumerate(sorted(entries, reverse=True)):
-        latest = f" ({_e(t('release_latest', lang))})" if i == 0 else ""
+    for rid, href in sorted(entries, reverse=True):
+        latest = f" ({_e(t('release_latest', lang))})" if rid == latest_id else ""
         rows.append(f'<li><a href="{_e(href)}">{_e(t("release_row", lang, id=rid, date=rid[:10]))}</a>{latest}</li>')
     body = (
         chrome.header(to, lang, [("00", t("national", lang))], t("release_head", lang))

@@ -135,7 +135,11 @@ class Reader:
         query = scope.get("query_string", b"").decode("latin-1")
         try:  # the view and the build alone: nothing of the request's Host reaches a page
             # and the day: a live page's citation says the day it was read
-            key = (route[0] if route[0] != "site" else route, query, build_stamp(), dt.date.today())
+            key = (route[0], query, build_stamp(), dt.date.today())
+            if route[0] == "site":  # what the page depends on, not the spelling of its link
+                from ektp.web import sitepages
+
+                key = (route, sitepages.depends_on(route[1], query), *key[2:])
         except db.DatabaseMissingError:
             return await self._send(send, scope, _fallback(503, "reader_no_db"), headers)
         try:
@@ -182,7 +186,8 @@ class Reader:
             answer = sitepages.render(key[0][1], query, req.origin, req.base)
             with self._lock:
                 self.renders += 1
-            self._put(key, answer)
+            if answer.status == 200 and key[1] is not None:  # a miss or a search is not kept
+                self._put(key, answer)
             return answer
         choice, bad = choose(parse_qs(query, keep_blank_values=True))
         canonical = (key[0], choice, tuple(bad), *key[2:])

@@ -27,7 +27,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 RELEASE_ID = re.compile(r"^\d{4}-\d{2}-\d{2}-[0-9a-f]{8}$")
 #: Every path a release's layout can have (ektp.reader.links): nothing else is looked up on disk.
 RELEASE_PATH = re.compile(
-    r"^(?:index\.html|rilis\.html|cari\.json|(?:id|en)/cari\.html"
+    r"^(?:index\.html|cari\.json|(?:id|en)/(?:cari|rilis)\.html"
     r"|(?:id|en)/wilayah/[0-9.]{2,13}\.(?:html|csv|json)"
     r"|(?:id|en)/peta/[0-9.]{2,13}_(?:province|regency|district)\.(?:html|embed\.html|svg|csv|json))$"
 )
@@ -44,6 +44,20 @@ def route(rest: str) -> tuple | None:
         rid, _, path = rest[2:].partition("/")
         return ("pinned", rid, path)
     return None
+
+
+def depends_on(r: tuple, query: str) -> tuple | None:
+    """What an answer of route `r` depends on besides the build and the day, for the reader's
+    cache: an area page on its language; the release list on its language and the releases kept;
+    a pinned file on nothing else (its query is ignored); a search is never kept (None: each
+    reader's words are their own, and kept they would push the pages out)."""
+    if r[0] == "cari":
+        return None
+    if r[0] == "rilis":
+        return (_lang(query), tuple(kept_releases()))
+    if r[0] == "pinned":
+        return ()
+    return (_lang(query),)
 
 
 def _lang(query: str) -> str:
@@ -88,10 +102,9 @@ def render(r: tuple, query: str, origin: str, base: str) -> Answer:
         q = (parse_qs(query).get("q") or [""])[0][:100]
         return _answer(200, "html", _type("html"), site.search_page(q, lang, live))
     if r[0] == "rilis":
-        entries = [(k, live.base + f"/v/r/{k}/index.html") for k in kept_releases()]
-        if rid not in dict(entries):
-            entries.append((rid, live.base + f"/v/r/{rid}/index.html"))
-        return _answer(200, "html", _type("html"), site.releases_page(live, entries, lang))
+        kept = dict.fromkeys([*kept_releases(), rid])
+        entries = [(k, live.base + f"/v/r/{k}/{lang}/wilayah/00.html") for k in kept]
+        return _answer(200, "html", _type("html"), site.releases_page(live, entries, lang, rid))
     _, want, path = r
     if not RELEASE_ID.match(want) or not RELEASE_PATH.match(path):
         return _missing(live, lang, 404)
@@ -103,7 +116,8 @@ def render(r: tuple, query: str, origin: str, base: str) -> Answer:
         body = site.file(path, files_links(path, rid))
         if body is not None:
             return _pinned(_answer(200, ext if ext != "html" else "html", _type(ext), body))
-    return _missing(live, lang, 404, t("release_missing", lang))
+    known = want == rid or want in kept_releases()
+    return _missing(live, lang, 404, t("release_no_page" if known else "release_missing", lang))
 
 
 def files_links(path: str, rid: str) -> Files:
