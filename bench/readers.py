@@ -52,18 +52,27 @@ def draw_cpu(db: str, repeats: int = 20) -> dict[str, float]:
 
 
 async def _client(
-    host: str, port: int, paths: list[str], deadline: float, counts: list[int], errors: list[str]
+    host: str,
+    port: int,
+    paths: list[str],
+    deadline: float,
+    counts: list[int],
+    errors: list[str],
+    lat: list[float] | None = None,
+    coding: str = "br",
 ) -> None:
-    """One keep-alive connection sending GETs until the deadline; a connection the server
-    closes (nginx after its keepalive_requests) is opened again."""
+    """One keep-alive connection sending GETs until the deadline (each answer's time in `lat`
+    when given); a connection the server closes (nginx after its keepalive_requests) is opened
+    again. Reads a body by its length, or chunked (nginx compressing as it sends)."""
     reader, writer = await asyncio.open_connection(host, port)
     i = 0
     try:
         while time.perf_counter() < deadline:
             path = paths[i % len(paths)]
             i += 1
+            t0 = time.perf_counter()
             try:
-                writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: br\r\n\r\n".encode())
+                writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: {coding}\r\n\r\n".encode())
                 await writer.drain()
                 head = await reader.readuntil(b"\r\n\r\n")
             except (asyncio.IncompleteReadError, ConnectionError):
@@ -72,8 +81,15 @@ async def _client(
                 continue
             status = int(head.split(b" ", 2)[1])
             lines = head.split(b"\r\n")
-            length = next((int(x.split(b":", 1)[1]) for x in lines if x.lower().startswith(b"content-length:")), 0)
-            await reader.readexactly(length)
+            length = next((int(x.split(b":", 1)[1]) for x in lines if x.lower().startswith(b"content-length:")), None)
+            if length is None:
+                while size := int((await reader.readuntil(b"\r\n")).strip(), 16):
+                    await reader.readexactly(size + 2)
+                await reader.readexactly(2)
+            else:
+                await reader.readexactly(length)
+            if lat is not None:
+                lat.append(time.perf_counter() - t0)
             if status != 200:
                 errors.append(f"{status} {path}")
             counts[0] += 1

@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bench.readers import _client
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "results"
@@ -56,48 +58,12 @@ def area_sizes(out: Path) -> dict:
     }
 
 
-async def _client(
-    host: str, port: int, paths: list[str], deadline: float, lat: list[float], errors: list[str], coding: str
-) -> None:
-    reader, writer = await asyncio.open_connection(host, port)
-    i = 0
-    try:
-        while time.perf_counter() < deadline:
-            path = paths[i % len(paths)]
-            i += 1
-            t0 = time.perf_counter()
-            try:
-                writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: {coding}\r\n\r\n".encode())
-                await writer.drain()
-                head = await reader.readuntil(b"\r\n\r\n")
-            except (asyncio.IncompleteReadError, ConnectionError):
-                writer.close()
-                reader, writer = await asyncio.open_connection(host, port)
-                continue
-            lines = head.split(b"\r\n")
-            status = int(lines[0].split(b" ", 2)[1])
-            length = next((int(x.split(b":", 1)[1]) for x in lines if x.lower().startswith(b"content-length:")), None)
-            if length is None:  # chunked (nginx's on-the-fly gzip)
-                while True:
-                    size = int((await reader.readuntil(b"\r\n")).strip(), 16)
-                    await reader.readexactly(size + 2)
-                    if size == 0:
-                        break
-            else:
-                await reader.readexactly(length)
-            lat.append(time.perf_counter() - t0)
-            if status != 200:
-                errors.append(f"{status} {path}")
-    finally:
-        writer.close()
-
-
 async def _load(base: str, paths: list[str], seconds: float, connections: int, coding: str = "gzip") -> dict:
     u = urlsplit(base)
     lat: list[float] = []
     errors: list[str] = []
     t0 = time.perf_counter()
-    await asyncio.gather(*(_client(u.hostname, u.port, paths[i::connections] or paths, t0 + seconds, lat, errors, coding)
+    await asyncio.gather(*(_client(u.hostname, u.port, paths[i::connections] or paths, t0 + seconds, [0], errors, lat, coding)
                            for i in range(connections)))  # fmt: skip
     wall = time.perf_counter() - t0
     lat.sort()

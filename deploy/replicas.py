@@ -65,6 +65,19 @@ def write_config(folder: Path, upstreams: list[str], port: int) -> Path:
     return conf
 
 
+def start_nginx(conf: Path, folder: Path) -> subprocess.Popen:
+    """nginx with `conf` (checked first: a bad config is an error naming nginx's reason), in the
+    foreground of a child process, its paths under `folder`."""
+    check = subprocess.run([NGINX, "-t", "-c", str(conf), "-p", str(folder)], capture_output=True, text=True)
+    if check.returncode != 0:
+        raise RuntimeError(f"nginx refused {conf}: {check.stderr.strip()}")
+    return subprocess.Popen(
+        [NGINX, "-c", str(conf), "-p", str(folder), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def start(n: int, db: Path | str, port: int = 0, folder: Path | None = None, timeout: float = 60) -> Stack:
     """N public replicas on free loopback ports and nginx on `port` (0: a free one)."""
     from deploy.process import free_port, start_server, stop_server, wait_healthy
@@ -79,14 +92,7 @@ def start(n: int, db: Path | str, port: int = 0, folder: Path | None = None, tim
             replicas.append(start_server(db, public=True, timeout=timeout))
         port = port or free_port()
         conf = write_config(folder, [base for _, base in replicas], port)
-        check = subprocess.run([NGINX, "-t", "-c", str(conf), "-p", str(folder)], capture_output=True, text=True)
-        if check.returncode != 0:
-            raise RuntimeError(f"nginx refused {conf}: {check.stderr.strip()}")
-        nginx = subprocess.Popen(
-            [NGINX, "-c", str(conf), "-p", str(folder), "-g", "daemon off;"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        nginx = start_nginx(conf, folder)
     except BaseException:
         for proc, _ in replicas:
             stop_server(proc)

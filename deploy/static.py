@@ -20,8 +20,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from deploy.replicas import NGINX
+
 TEMPLATE = Path(__file__).resolve().parent / "nginx-static.conf.in"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 @dataclass
@@ -42,6 +43,7 @@ class Static:
 def start(root: Path, port: int = 0, workers: int = 1, access_log: bool = False, timeout: float = 20) -> Static:
     """nginx serving `root` on `port` (0: a free one) with `workers` processes."""
     from deploy.process import free_port
+    from deploy.replicas import start_nginx
     from ektp.reader.page import CSP_PAGE
 
     if not Path(NGINX).exists():
@@ -62,14 +64,7 @@ def start(root: Path, port: int = 0, workers: int = 1, access_log: bool = False,
         text = text.replace(k, v)
     conf = folder / "nginx.conf"
     conf.write_text(text)
-    check = subprocess.run([NGINX, "-t", "-c", str(conf), "-p", str(folder)], capture_output=True, text=True)
-    if check.returncode != 0:
-        raise RuntimeError(f"nginx refused {conf}: {check.stderr.strip()}")
-    proc = subprocess.Popen(
-        [NGINX, "-c", str(conf), "-p", str(folder), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = start_nginx(conf, folder)
     served = Static(f"http://127.0.0.1:{port}", proc, folder)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
