@@ -296,6 +296,7 @@ def test_area_pages_fit_a_phone_and_link_up_and_down(app_env: Path) -> None:
         assert f'href="/v/wilayah/15.03.01{suffix}"' in page and f'href="/v/wilayah/15.04{suffix}"' in page
         assert f"/v/wilayah/15.03.csv{suffix}" in page and f"/v/wilayah/15.03.json{suffix}" in page
         assert page.count('class="cards"') == 2  # districts, neighbours: cards, no wide table
+        assert '<meta property="og:title" content="Kabupaten Sarolangun: ' in page  # a shared link names it
     status, _, body = call(app, "/v/map", "area=15&level=regency")
     page = body.decode()
     assert 'class="crumbs"' in page and '<a href="/v/wilayah/15.03"><path data-c="15.03"' in page

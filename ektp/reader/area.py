@@ -124,7 +124,13 @@ def area_page(a: AreaView, to: object) -> bytes:
     latest = to.absolute(to.area(a.code, lg)) if not to.static else None
     parts.append(chrome.citation(to, lg, a.title, area_path(a.code, lg), latest, a.built))
     parts.append(chrome.footer(to, lg))
-    meta = f'<meta name="description" content="{_e(a.sentence)}">'
+    # named for link previews (a chat app shows the title and the sentence)
+    meta = (
+        f'<meta name="description" content="{_e(a.sentence)}">'
+        f'<meta property="og:title" content="{_e(a.title)}">'
+        f'<meta property="og:description" content="{_e(a.sentence)}">'
+        '<meta name="twitter:card" content="summary">'
+    )
     return _document(lg, a.title, meta, "".join(p for p in parts if p))
 
 
