@@ -363,18 +363,6 @@ def first_view(d: Drawn | None, choice: Choice, req: Request) -> bytes:
     return head.encode() + FIRST_SPLIT + body.encode()
 
 
-def _other_title(d: Drawn, lang: str) -> str:
-    """The title in the other language, for its citation line (the map page's own words)."""
-    from ektp import changes, summary
-    from ektp.i18n import t as tr
-
-    c = d.choice
-    name = tr("national", lang) if c.area == "00" else d.area_name
-    if c.compare is not None:
-        return changes.change_title(c.metric, c.level, name, c.compare, c.as_of, lang)
-    return summary.map_title(c.metric, c.level, name, lang)
-
-
 def _document(lang: str, title: str, meta: str, body: str, embed: bool = False) -> bytes:
     """A whole page; `meta`: tags for its head, already escaped (_preview_meta). An embed is laid
     out to its frame's height: the map takes the room the words leave, so the words (the source
