@@ -4,7 +4,6 @@ no script for a phone on a slow link, every unit and name a link (ektp.reader.li
 from __future__ import annotations
 
 import csv as csvmod
-import html
 import io
 import json
 from typing import TYPE_CHECKING
@@ -13,15 +12,12 @@ from ektp import fmt
 from ektp.geo import LEVELS_UNDER
 from ektp.i18n import t
 from ektp.reader import chrome
+from ektp.reader.chrome import escape as _e
 from ektp.reader.links import area_path
-from ektp.reader.page import _document, legend_html
+from ektp.reader.page import document, legend_html
 
 if TYPE_CHECKING:
     from ektp.mapview.area import AreaView
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
 
 
 def _figures_html(a: AreaView) -> str:
@@ -131,7 +127,7 @@ def area_page(a: AreaView, to: object) -> bytes:
         f'<meta property="og:description" content="{_e(a.sentence)}">'
         '<meta name="twitter:card" content="summary">'
     )
-    return _document(lg, a.title, meta, "".join(p for p in parts if p))
+    return document(lg, a.title, meta, "".join(p for p in parts if p))
 
 
 def area_csv(a: AreaView) -> bytes:

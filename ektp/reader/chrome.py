@@ -10,8 +10,12 @@ from collections.abc import Sequence
 from ektp.i18n import LANGS, t
 
 
-def _e(text: object) -> str:
+def escape(text: object) -> str:
+    """Text as HTML, quotes included (it goes into attributes too): every reader page's words."""
     return html.escape(str(text), quote=True)
+
+
+_e = escape
 
 
 def other_lang(lang: str) -> str:

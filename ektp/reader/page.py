@@ -11,15 +11,16 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import html
 import json
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ektp import fmt, spreadsheet
-from ektp.i18n import LANGS, t
+from ektp.i18n import t
 from ektp.mapview import svg
+from ektp.reader.chrome import escape as _e
+from ektp.reader.chrome import other_lang
 
 if TYPE_CHECKING:
     from ektp.mapview.model import Drawn
@@ -105,10 +106,6 @@ class Request:
         from ektp.settings import default_lang
 
         return Live(self.origin, self.base, default_lang(), release_id(), dt.date.today())
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
 
 
 def _md(text: str) -> str:
@@ -243,7 +240,7 @@ def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
 
     lg = choice.lang
     to = req.to
-    other = next(x for x in LANGS if x != lg)
+    other = other_lang(lg)
     notice = (
         f'<p class="notice" role="status">{_e(t("invalid_param", lg, names=", ".join(req.notices)))}</p>'
         if req.notices
@@ -257,7 +254,7 @@ def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
     if d is None:
         title = t("page_map", lg)
         main = f"<h1>{_e(title)}</h1><p>{_e(t('no_data', lg))}</p><p class='links'>{explore}</p>"
-        return _document(lg, title, "", notice + main)
+        return document(lg, title, "", notice + main)
     links = unit_links(d, to) if not choice.embed else None
     figure = d.picture(links) if d.projected is not None else f"<p>{_e(t('reader_maps_off', lg))}</p>"
     said = "<br>".join(_e(x) for x in notes(d)[:2])
@@ -270,7 +267,7 @@ def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
     ]
     if choice.embed:
         parts.append(f'<p class="small links">{explore}</p>')
-        return _document(lg, d.title, _preview_meta(d, choice, req), "".join(parts), embed=True)
+        return document(lg, d.title, _preview_meta(d, choice, req), "".join(parts), embed=True)
     parts.insert(0, chrome.header(to, lg, crumbs(choice.area, lg)))
     if d.published:
         parts.append(f'<p class="small">{_md(d.published)}</p>')
@@ -308,7 +305,7 @@ def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
         )
     parts.append(chrome.footer(to, lg))
     meta = _preview_meta(d, choice, req) if not to.static else ""
-    return _document(lg, d.title, meta, "".join(parts))
+    return document(lg, d.title, meta, "".join(parts))
 
 
 #: Between the head part and the body part of a first view (one cached answer, two places).
@@ -363,7 +360,7 @@ def first_view(d: Drawn | None, choice: Choice, req: Request) -> bytes:
     return head.encode() + FIRST_SPLIT + body.encode()
 
 
-def _document(lang: str, title: str, meta: str, body: str, embed: bool = False) -> bytes:
+def document(lang: str, title: str, meta: str, body: str, embed: bool = False) -> bytes:
     """A whole page; `meta`: tags for its head, already escaped (_preview_meta). An embed is laid
     out to its frame's height: the map takes the room the words leave, so the words (the source
     line above all) are never cut off, whatever the frame's height and width."""

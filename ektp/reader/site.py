@@ -8,7 +8,6 @@ a pinned page is the same bytes from either. Pure over the served build.
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Iterator
 from dataclasses import replace
@@ -17,8 +16,9 @@ from ektp import areadata, fmt
 from ektp.geo import LEVELS_UNDER
 from ektp.i18n import LANGS, t
 from ektp.reader import chrome
+from ektp.reader.chrome import escape as _e
 from ektp.reader.links import INDEX_PATH, SEARCH_INDEX, Files, area_path, map_path, releases_path, search_path
-from ektp.reader.page import _document
+from ektp.reader.page import document
 
 TYPES = {
     "html": "text/html; charset=utf-8",
@@ -26,10 +26,6 @@ TYPES = {
     "json": "application/json",
     "svg": "image/svg+xml",
 }
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
 
 
 def paths() -> Iterator[str]:
@@ -102,7 +98,7 @@ def _index(to: Files) -> bytes:
         f'<a href="{_e(area_path("00", lg))}" lang="{lg}">{_e(t("area_title", lg, name=t("national", lg)))}</a>'
         for lg in LANGS
     )
-    return _document(LANGS[0], "e-KTP", "", f"<h1>e-KTP</h1><p>{links}</p>{chrome.footer(to, LANGS[0])}")
+    return document(LANGS[0], "e-KTP", "", f"<h1>e-KTP</h1><p>{links}</p>{chrome.footer(to, LANGS[0])}")
 
 
 def search_index() -> bytes:
@@ -149,7 +145,7 @@ def az_page(lang: str, to: object) -> bytes:
         + f"<h1>{_e(t('search_index', lang))}</h1><ul>{''.join(items)}</ul>"
         + chrome.footer(to, lang)
     )
-    return _document(lang, t("search_head", lang), "", body)
+    return document(lang, t("search_head", lang), "", body)
 
 
 def search_page(q: str, lang: str, to: object) -> bytes:
@@ -176,7 +172,7 @@ def search_page(q: str, lang: str, to: object) -> bytes:
     if items:
         out.append(f'<ol class="cards">{"".join(items)}</ol>')
     out.append(chrome.footer(to, lang))
-    return _document(lang, t("search_head", lang), '<meta name="robots" content="noindex">', "".join(out))
+    return document(lang, t("search_head", lang), '<meta name="robots" content="noindex">', "".join(out))
 
 
 def releases_page(to: object, entries: list[tuple[str, str]], lang: str, latest_id: str | None) -> bytes:
@@ -193,4 +189,4 @@ def releases_page(to: object, entries: list[tuple[str, str]], lang: str, latest_
         + (f"<ul>{''.join(rows)}</ul>" if rows else f"<p>{_e(t('release_none', lang))}</p>")
         + chrome.footer(to, lang)
     )
-    return _document(lang, t("release_head", lang), "", body)
+    return document(lang, t("release_head", lang), "", body)

@@ -11,14 +11,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from ektp import areadata, settings
+from ektp import settings
 from ektp.i18n import LANGS, t
 from ektp.reader.links import Files, Live
+from ektp.reader.page import Request
 from ektp.web.answers import Answer
 from ektp.web.answers import answer as _answer
 
@@ -84,8 +84,8 @@ def render(r: tuple, query: str, origin: str, base: str) -> Answer:
     from ektp.mapview.area import area_view
     from ektp.reader import area, site
 
-    rid = areadata.release_id()
-    live = Live(origin, base, settings.default_lang(), rid, dt.date.today())
+    live = Request(origin, base).to  # the page module's own live links (release, today)
+    rid = live.release
     lang = _lang(query)
     if r[0] == "area":
         a = area_view(r[1], lang)
@@ -141,11 +141,11 @@ def _pinned(a: Answer) -> Answer:
 
 def _missing(live: Live, lang: str, status: int, said: str | None = None) -> Answer:
     from ektp.reader import chrome
-    from ektp.reader.page import _document
+    from ektp.reader.page import document
 
     home = live.area("00", lang)
     body = (
         chrome.header(live, lang, [])
         + f'<h1>{t("no_data", lang)}</h1><p>{said or ""}</p><p><a href="{home}">{t("national", lang)}</a></p>'
     )
-    return _answer(status, "html", _type("html"), _document(lang, "e-KTP", "", body))
+    return _answer(status, "html", _type("html"), document(lang, "e-KTP", "", body))
