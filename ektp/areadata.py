@@ -198,6 +198,21 @@ def _summed(rows: pl.DataFrame, units: dict[str, Unit], extra: str | None = None
     return MappingProxyType(out)
 
 
+def built_date() -> dt.date:
+    """The data build's date (meta.built_at), else today: a release's date, and what an area
+    page's "how old" is measured against."""
+    return _built(db.stamp())
+
+
+@functools.lru_cache(maxsize=2)
+def _built(_stamp: tuple) -> dt.date:
+    rows = db.query("SELECT value FROM meta WHERE key = 'built_at'").to_dicts()
+    try:
+        return dt.datetime.fromisoformat(rows[0]["value"]).date()
+    except (IndexError, ValueError, TypeError):
+        return dt.date.today()
+
+
 #: The tables whose rows a release's figures are made of (a release id changes with any of them).
 RELEASE_TABLES = (
     "regions", "coverage", "coverage_area", "pickup_backlog", "blanko_stock", "card_destruction", "targets",
@@ -239,6 +254,4 @@ def _release(_stamp: tuple, code: str, said: tuple) -> str:
     for table in RELEASE_TABLES:  # a fixed list of our own tables, never user text
         row = db.query(f"SELECT count(*) AS n, bit_xor(hash(t)) AS x FROM {table} AS t").row(0)  # noqa: S608
         h.update(f"{table}:{row[0]}:{row[1]};".encode())
-    built = db.query("SELECT value FROM meta WHERE key = 'built_at'").to_dicts()
-    day = (built[0]["value"] if built else "")[:10] or dt.date.today().isoformat()
-    return f"{day}-{h.hexdigest()[:8]}"
+    return f"{built_date().isoformat()}-{h.hexdigest()[:8]}"

@@ -74,20 +74,6 @@ class AreaView:
         )
 
 
-def built_date() -> dt.date:
-    """The data build's date (meta.built_at), else today."""
-    return _built(db.stamp())
-
-
-@functools.lru_cache(maxsize=2)
-def _built(_stamp: tuple) -> dt.date:
-    rows = db.query("SELECT value FROM meta WHERE key = 'built_at'").to_dicts()
-    try:
-        return dt.datetime.fromisoformat(rows[0]["value"]).date()
-    except (IndexError, ValueError, TypeError):
-        return dt.date.today()
-
-
 def map_of(area: str, level: str, lang: str) -> Drawn | None:
     """The map view of `area` at `level` as its default link draws it (latest date, the
     recording rate): the same `Drawn` as /v/map?area=…&level=…"""
@@ -111,7 +97,7 @@ def _area_view(code: str, lg: str, _stamp: tuple, _public: bool) -> AreaView:
     chain = f.ancestors(code)
     name = t("national", lg) if code == "00" else unit.name
     crumbs = tuple((u.code, t("national", lg) if u.code == "00" else u.name) for u in chain[:-1])
-    built = built_date()
+    built = areadata.built_date()
     row = f.latest.get(code)
     as_of = row["as_of"] if row else None
     figures = _figures(f, code, row, built, lg)

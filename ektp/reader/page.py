@@ -274,7 +274,7 @@ def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
     switch = chrome.lang_link(to.map(choice, lang=other), lg)
     parts.append(f'<p class="links">{explore} {switch}</p><p class="links small">{_files_html(d, to)}</p>')
     parts.append(f"<h2>{_e(t('ranking', lg))}</h2>{_table_html(d, to)}")
-    from ektp.mapview.area import built_date
+    from ektp.areadata import built_date
     from ektp.reader.links import published_view, view_path
 
     in_release = published_view(choice)  # only a release's default views are its files
