@@ -80,18 +80,23 @@ class _Entry:
     said_kind: str | None
 
 
-def _aliases() -> list[tuple[str, str]]:
-    if not ALIASES_CSV.exists():
-        return []
-    with ALIASES_CSV.open(encoding="utf-8") as fh:
-        return [(r["alias"], r["code"]) for r in csv.DictReader(fh) if r.get("alias") and r.get("code")]
+def aliases() -> dict[str, list[str]]:
+    """Unit code → the loader's alias spellings of it, in the table's order (the search, the
+    published site's A–Z page and its search index read them here)."""
+    out: dict[str, list[str]] = {}
+    if ALIASES_CSV.exists():
+        with ALIASES_CSV.open(encoding="utf-8") as fh:
+            for r in csv.DictReader(fh):
+                if r.get("alias") and r.get("code"):
+                    out.setdefault(r["code"], []).append(r["alias"])
+    return out
 
 
 @functools.lru_cache(maxsize=1)
 def _index(_stamp: tuple) -> tuple[tuple[_Entry, ...], tuple[str, ...]]:
     f = areadata.facts()
     entries = [_Entry(c, normalise(u.name)[0], None, None) for c, u in f.units.items() if c != "00"]
-    entries += [_Entry(c, normalise(a)[0], a, "alias") for a, c in _aliases() if c in f.units]
+    entries += [_Entry(c, normalise(a)[0], a, "alias") for c, names in aliases().items() if c in f.units for a in names]
     for code, olds in f.former.items():
         for old in olds:
             if code in f.units:

@@ -107,9 +107,7 @@ def search_index() -> bytes:
     from ektp import search
 
     f = areadata.facts()
-    aliases: dict[str, list[str]] = {}
-    for a, code in search._aliases():
-        aliases.setdefault(code, []).append(a)
+    aliases = search.aliases()
     for code, olds in f.former.items():
         aliases.setdefault(code, []).extend(o.name for o in olds)
     rows = [
@@ -127,9 +125,7 @@ def az_page(lang: str, to: object) -> bytes:
     from ektp import search
 
     f = areadata.facts()
-    also: dict[str, list[str]] = {}
-    for a, code in search._aliases():
-        also.setdefault(code, []).append(a)
+    also = search.aliases()
     units = sorted(
         (u for u in f.units.values() if u.level in ("province", "regency")),
         key=lambda u: search.normalise(u.name)[0],
