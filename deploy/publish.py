@@ -36,6 +36,8 @@ RELEASE_LISTS = tuple(releases_path(lang) for lang in LANGS)
 
 #: The release's record in its folder: id, build date, files and when it was published.
 RECORD = "release.json"
+#: One publish of a folder at a time: the lock file at its root (never removed as stale).
+LOCK = ".publish.lock"
 
 
 def _same(path: Path, body: bytes) -> bool:
@@ -126,7 +128,7 @@ def publish(out: Path, workers: int = 2, keep: int | None = None, only: str | No
 
     out.mkdir(parents=True, exist_ok=True)
     was = os.environ.get("EKTP_PUBLIC")
-    with open(out / ".publish.lock", "w") as lock:
+    with open(out / LOCK, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         os.environ["EKTP_PUBLIC"] = "1"  # the workers inherit it
         try:
@@ -201,8 +203,7 @@ def _publish(out: Path, workers: int, keep: int | None, only: str | None, force:
     removed = 0
     if only is None:  # the root is this release: what it no longer has goes (a partial run keeps all)
         for f in list(out.glob("*/*/*")) + list(out.glob("*/*")) + list(out.glob("*")):
-            listed = str(f.relative_to(out)) in RELEASE_LISTS
-            if f.is_file() and f.relative_to(out).parts[0] != "r" and f not in wanted and not listed:
+            if f.is_file() and f.relative_to(out).parts[0] != "r" and f not in wanted and f.name != LOCK:
                 f.unlink()
                 removed += 1
     size = sum(f.stat().st_size for f in (out / "r" / rid).rglob("*") if f.is_file())

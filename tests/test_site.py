@@ -63,6 +63,7 @@ def test_the_published_site_is_whole_from_the_national_page(published: tuple[Pat
     out, done = published
     rid = done["release"]
     assert done["files"] == done["written"] and (out / "r" / rid / "release.json").exists()
+    assert done["removed"] == 0 and (out / ".publish.lock").exists()  # the lock is no stale root file
     server = start(out)
     try:
         client = Client(server.url)
