@@ -18,7 +18,6 @@ live server's /v/r/<release>/ serves unchanged forever (ektp.web.sitepages).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -153,10 +152,11 @@ def _publish(out: Path, workers: int, keep: int | None, only: str | None, force:
     keep = max(1, keep if keep is not None else int(settings.get("releases_kept")))  # the one published stays
     rid = areadata.release_id()
     record_file = out / "r" / rid / RECORD
-    whole = record_file.exists() and json.loads(record_file.read_text(encoding="utf-8")).get("whole")
+    earlier = json.loads(record_file.read_text(encoding="utf-8")) if record_file.exists() else {}
+    whole = bool(earlier.get("whole"))
     if only is None and not force and whole and (out / INDEX_PATH).exists():
         # published whole before (the record is written last): nothing to draw again
-        return {"release": rid, "files": json.loads(record_file.read_text(encoding="utf-8"))["files"],
+        return {"release": rid, "files": earlier["files"],
                 "same": 0, "linked": 0, "written": 0, "root_written": 0, "removed": 0, "skipped": True,
                 "kept": [r["id"] for r in releases(out)], "seconds": round(time.monotonic() - started, 1)}  # fmt: skip
     paths = list(site.paths())
@@ -178,16 +178,12 @@ def _publish(out: Path, workers: int, keep: int | None, only: str | None, force:
             counts[k] += v
     record = {
         # a partial publish (tests) never stands for the whole release, nor undoes one
-        "whole": only is None or bool(whole),
+        "whole": only is None or whole,
         "id": rid,
         "built": rid[:10],
-        "files": len(paths),
-        "published": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()),
+        "files": max(len(paths), earlier.get("files", 0)) if whole else len(paths),
+        "published": earlier.get("published") or time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()),
     }
-    if record_file.exists():
-        before_record = json.loads(record_file.read_text(encoding="utf-8"))
-        record["published"] = before_record.get("published", record["published"])
-        record["files"] = max(record["files"], before_record.get("files", 0)) if whole else record["files"]
     record_file.write_text(json.dumps(record, indent=1), encoding="utf-8")
     # the release just published stays (even one published before, as after a rollback), then
     # the newest others up to `keep`
@@ -215,7 +211,6 @@ def _publish(out: Path, workers: int, keep: int | None, only: str | None, force:
         "kept": [r["id"] for r in kept],
         "bytes": size,
         "seconds": round(time.monotonic() - started, 1),
-        "digest": hashlib.sha256("".join(sorted(paths)).encode()).hexdigest()[:12],
     }
 
 
