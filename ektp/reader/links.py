@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from ektp.mapview.url import Choice
 
@@ -78,11 +78,8 @@ class Live:
     def map_file(self, c: Choice, ext: str) -> str:
         return f"{self.base}/v/map.{ext}?{c.query()}"
 
-    def search(self, lang: str, q: str | None = None) -> str:
-        query = {"q": q} if q else {}
-        if lang != self.default_lang:
-            query["lang"] = lang
-        return f"{self.base}/v/cari" + (f"?{urlencode(query)}" if query else "")
+    def search(self, lang: str) -> str:
+        return f"{self.base}/v/cari{self._lang(lang)}"
 
     def releases(self, lang: str) -> str:
         return f"{self.base}/v/rilis{self._lang(lang)}"
@@ -132,7 +129,7 @@ class Files:
     def map_file(self, c: Choice, ext: str) -> str | None:
         return self._rel(map_path(c.area, c.level, c.lang, ext)) if published_view(c) and ext != "png" else None
 
-    def search(self, lang: str, q: str | None = None) -> str:
+    def search(self, lang: str) -> str:
         return self._rel(search_path(lang))
 
     def releases(self, lang: str) -> str:
