@@ -94,9 +94,8 @@ def area_view(code: str, lang: str) -> AreaView | None:
 def _area_view(code: str, lg: str, _stamp: tuple, _public: bool) -> AreaView:
     f = areadata.facts()
     unit = f.units[code]
-    chain = f.ancestors(code)
-    name = t("national", lg) if code == "00" else unit.name
-    crumbs = tuple((u.code, t("national", lg) if u.code == "00" else u.name) for u in chain[:-1])
+    name = _name(f, code, lg)
+    crumbs = trail(code, lg)[:-1]
     built = areadata.built_date()
     row = f.latest.get(code)
     as_of = row["as_of"] if row else None
@@ -194,6 +193,13 @@ def _area_view(code: str, lg: str, _stamp: tuple, _public: bool) -> AreaView:
 
 def _name(f: areadata.Facts, code: str, lg: str) -> str:
     return t("national", lg) if code == "00" else f.units[code].name if code in f.units else code
+
+
+def trail(code: str, lg: str) -> tuple[tuple[str, str], ...]:
+    """Indonesia down to the unit itself, as (code, name): an area page's and a map view's way
+    back up (their breadcrumbs)."""
+    f = areadata.facts()
+    return tuple((u.code, _name(f, u.code, lg)) for u in f.ancestors(code))
 
 
 def _source(text: str | None, synthetic: bool, lg: str) -> str:

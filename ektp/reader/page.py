@@ -226,14 +226,6 @@ def unit_links(d: Drawn, to: object) -> dict[str, str]:
     return {code: to.area(code, d.choice.lang) for code in (d.projected.paths if d.projected else ())}
 
 
-def crumbs(area: str, lang: str) -> tuple[tuple[str, str], ...]:
-    """Indonesia down to `area` (code, name): a map view's way back up."""
-    from ektp import areadata
-
-    f = areadata.facts()
-    return tuple((u.code, t("national", lang) if u.code == "00" else u.name) for u in f.ancestors(area))
-
-
 def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
     """The reader page (or, with `embed=1`, its compact form for an iframe)."""
     from ektp.reader import chrome
@@ -268,7 +260,9 @@ def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
     if choice.embed:
         parts.append(f'<p class="small links">{explore}</p>')
         return document(lg, d.title, _preview_meta(d, choice, req), "".join(parts), embed=True)
-    parts.insert(0, chrome.header(to, lg, crumbs(choice.area, lg)))
+    from ektp.mapview.area import trail
+
+    parts.insert(0, chrome.header(to, lg, trail(choice.area, lg)))
     if d.published:
         parts.append(f'<p class="small">{_md(d.published)}</p>')
     switch = chrome.lang_link(to.map(choice, lang=other), lg)
