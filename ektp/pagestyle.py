@@ -36,3 +36,28 @@ SHELL_CSS = (
     ".ektp-first-status{background:#f0f2f6;padding:.4rem .6rem;border-radius:.4rem}"
     "#ektp-first a{color:#1a56a6}"
 )
+
+#: The map page's map element (its key; `.st-key-map_svg` in the page).
+MAP_KEY = "map_svg"
+#: The least room the words around a map take (title, tip, hint, legend, source) by the page's
+#: width, under what was measured in Chromium (2026-12-07: 320 px 24–37rem, 412 px 21–32rem,
+#: 800 px 16–22rem, 1280 px 12–18rem).
+_WORDS_REM = ((360, 22), (640, 19), (1000, 15), (None, 11))
+
+
+def map_room_css(key: str, width: int, height: int) -> str:
+    """The map's place kept before its script draws it (the element is empty until then, and the
+    ranking and notes under it were pushed a screen down: layout shift 0.24–0.27 on a phone): a
+    minimum height of the map at the column's width (its aspect, capped at 78vh as drawn) plus
+    the least room its words take. Under the drawn height, it changes nothing once drawn.
+    The map page's shell carries it for the first view (a style-only st.html applies only once
+    Streamlit's HTML renderer has loaded, with the map's own script); ektp.ui.svgmap adds it for
+    each view after."""
+    sel = f".st-key-{key}"
+    rules = [f"[data-testid='stVerticalBlock']:has(> {sel}){{container-type:inline-size}}"]
+    low = 0
+    for top, rem in _WORDS_REM:
+        media = f"(min-width:{low + 1}px)" + (f" and (max-width:{top}px)" if top else "")
+        rules.append(f"@media {media}{{{sel}{{min-height:calc(min(100cqw * {height} / {width}, 78vh) + {rem}rem)}}}}")
+        low = top or low
+    return "".join(rules)

@@ -14,6 +14,7 @@ from ektp.i18n import t
 from ektp.mapview.model import gather
 from ektp.mapview.url import Choice
 from ektp.metrics import funnel
+from ektp.pagestyle import MAP_KEY
 from ektp.reader.page import map_file
 
 lg = ui.setup("page_map")
@@ -37,7 +38,7 @@ def drill(code: str, level: str) -> None:
 
 def on_map_drill() -> None:
     """Callback: a unit opened on the map (click, second tap, Enter) opens its own map."""
-    value = st.session_state.get("map_svg") or {}
+    value = st.session_state.get(MAP_KEY) or {}
     code = value.get("drill") if hasattr(value, "get") else None
     info = queries.region(code) if isinstance(code, str) else None
     if info and info["level"] in ("province", "regency"):
@@ -240,7 +241,7 @@ def compare_view(v: View, mv: queries.MapView, compare: dt.date) -> None:
         ui.said(sentence)
     shared = reader_view(v, "", compare)  # a change map has no colour scheme to choose
     if maps_on:  # the view model's drawing, as the reader page and the files draw it
-        ui.svg_map(gather(shared), "map_svg", on_map_drill)
+        ui.svg_map(gather(shared), MAP_KEY, on_map_drill)
     table = changes.change_table(ch, metric, {"name": t("name", lg), "code": t("code", lg), "before": d0, "now": d1,
                                              "change": t("change_col", lg)})  # fmt: skip
     ui.table(table, hide_index=True, width="stretch", height=420)
@@ -336,7 +337,7 @@ def plain_view(
         ui.said(sentence)
     # the map is the page's hero: the content's full width; the ranking and pickers below it
     if maps_on and drawn is not None:  # the unit picked in the ranking shown on it
-        ui.svg_map(drawn, "map_svg", on_map_drill, focus=st.session_state.get("map_focus"))
+        ui.svg_map(drawn, MAP_KEY, on_map_drill, focus=st.session_state.get("map_focus"))
     elif map_files == "outdated":
         st.warning(t("maps_outdated", lg))
     else:

@@ -19,6 +19,7 @@ from urllib.parse import quote
 from ektp import fmt, spreadsheet
 from ektp.i18n import t
 from ektp.mapview import svg
+from ektp.pagestyle import MAP_KEY, map_room_css
 from ektp.reader.chrome import escape as _e
 from ektp.reader.chrome import other_lang
 
@@ -335,6 +336,8 @@ def first_view(d: Drawn | None, choice: Choice, req: Request) -> bytes:
     lg = choice.lang
     light = f"{req.base}/v/map?{choice.query()}"
     head = f"<title>{_e(d.title)}</title>{_preview_meta(d, choice, req)}"
+    if d.projected is not None:  # the app's map takes its place without pushing what is under it
+        head += f"<style>{map_room_css(MAP_KEY, d.projected.width + 8, d.projected.height + 8)}</style>"
     figure = ""
     image = svg.inline_svg(d.projected, d.map_body(), d.title) if d.projected is not None else ""
     if d.projected is not None and len(image) <= FIRST_IMAGE_MAX:  # else: text and legend only

@@ -14,6 +14,7 @@ import streamlit as st
 
 from ektp.i18n import t
 from ektp.mapview import svg
+from ektp.pagestyle import map_room_css
 
 if TYPE_CHECKING:
     from ektp.mapview.model import Drawn
@@ -79,5 +80,7 @@ def payload(d: Drawn, drillable: bool, focus: str | None = None) -> dict[str, An
 def svg_map(d: Drawn, key: str, on_drill: Callable[[], None] | None = None, focus: str | None = None) -> Any:
     """Draw the view's map; a unit opened calls `on_drill` (read `st.session_state[key].drill`);
     `focus` (a unit picked in the ranking) is shown as if pointed at."""
+    if d.projected is not None:  # for the views after the first (its shell holds the first's)
+        st.html(f"<style>{map_room_css(key, d.projected.width + 8, d.projected.height + 8)}</style>")
     drillable = on_drill is not None and d.choice.level in ("province", "regency")
     return _component(key=key, data=payload(d, drillable, focus), on_drill_change=on_drill or (lambda: None))

@@ -9,6 +9,11 @@ browser accepts and, for Streamlit's content-hashed file names, `immutable` for 
 the folder (`make assets` not run, or a deployer's plain `streamlit run asgi.py`) the server
 makes it itself in the background, saying so in its log, and serves compressed from then on:
 never silently 9 MB to a phone.
+
+The copy also carries Streamlit's icon font cut to the icons Streamlit can draw
+(`small_icon_font`): Material Symbols holds 4,309 icons in 375 KB, fetched by the first icon on
+screen (the sidebar's arrow on the map page); a phone spent ~2 s of its link on it. The icons
+the frontend names in its code are ~500 (many are emoji shortcodes), 45 KB.
 """
 
 from __future__ import annotations
@@ -31,6 +36,14 @@ from ektp.web.serving import base_path
 SOURCE = Path(streamlit.__file__).resolve().parent / "static" / "static"
 #: Written last: a folder without it is a copy that was interrupted, and is not served.
 MARKER = ".complete"
+#: How the copy is made; a new recipe gets a new folder (a copy made by an older one is not used).
+RECIPE = "2"
+#: Streamlit's icon font; its glyphs are named by ligature ("expand_more" draws the arrow).
+ICON_FONT = "MaterialSymbols-Rounded.*.woff2"
+#: Icons our own code names (`:material/…:` in pages and ektp/); none today.
+OUR_ICONS: frozenset[str] = frozenset()
+#: A name as it stands in the frontend's code: a string literal or a `:material/name:` token.
+_ICON_NAME = re.compile(r"[\"'`:/]([a-z][a-z0-9_]{1,60})[\"'`:]")
 #: Vite's content hash in a file name ('index.DormvYxC.js', 'SourceSansVF-Upright.ttf.BsWL4Kly.woff2').
 HASHED = re.compile(r"\.[A-Za-z0-9_-]{8}\.[A-Za-z0-9]+$")
 YEAR = 365 * 24 * 3600
@@ -38,8 +51,9 @@ _LOG = logging.getLogger(__name__)
 
 
 def folder() -> Path:
-    """Where this Streamlit version's compressed copy lives (a new version gets a new folder)."""
-    return settings.path("assets_dir") / streamlit.__version__
+    """Where this Streamlit version's compressed copy lives (a new version or recipe gets a new
+    folder)."""
+    return settings.path("assets_dir") / f"{streamlit.__version__}-{RECIPE}"
 
 
 def ready() -> Path | None:
@@ -60,6 +74,8 @@ def prepare(quiet: bool = True) -> Path:
     work = target.with_name(f"{target.name}.tmp{os.getpid()}")  # replicas may start it at once
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(SOURCE, work)
+    for font in (work / "media").glob(ICON_FONT):
+        small_icon_font(font, work / "js")
     compressor = Compressor(use_zstd=False, quiet=quiet)
     paths = [Path(d) / n for d, _, names in os.walk(work) for n in names if compressor.should_compress(n)]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
@@ -74,6 +90,51 @@ def prepare(quiet: bool = True) -> Path:
     except OSError:  # renamed into place by another process a moment ago
         shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def _ligatures(font: Any) -> list[tuple[Any, str]]:
+    """Each ligature of the font's GSUB tables, as ((subtable, first glyph, ligature), the name
+    it spells)."""
+    cmap = {glyph: chr(code) for code, glyph in font.getBestCmap().items()}
+    found = []
+    for lookup in font["GSUB"].table.LookupList.Lookup:
+        for sub in lookup.SubTable:
+            sub = getattr(sub, "ExtSubTable", sub)
+            for first, ligs in (getattr(sub, "ligatures", None) or {}).items():
+                for lig in ligs:
+                    found.append(((sub, first, lig), "".join(cmap.get(g, "\0") for g in [first, *lig.Component])))
+    return found
+
+
+def small_icon_font(path: Path, js: Path) -> set[str]:
+    """Rewrite Streamlit's icon font (in our copy) with only the icons the frontend's code names,
+    and ours; return the names kept. A name the code builds at run time would draw as letters:
+    tests/test_browser.py walks every page and checks each icon on screen is one glyph."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    named = set(OUR_ICONS)
+    for script in js.glob("*.js"):
+        named.update(_ICON_NAME.findall(script.read_text(encoding="utf-8", errors="replace")))
+    font = TTFont(str(path))
+    kept: set[str] = set()
+    for (sub, first, lig), name in _ligatures(font):
+        if name in named:
+            kept.add(name)
+        else:
+            sub.ligatures[first].remove(lig)
+            if not sub.ligatures[first]:
+                del sub.ligatures[first]
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    cut = subset.Subsetter(options)
+    cut.populate(unicodes={ord(c) for name in kept for c in name})  # the letters; GSUB keeps the kept icons
+    cut.subset(font)
+    font.save(str(path))
+    return kept
 
 
 def immutable(path: str, url: str) -> bool:

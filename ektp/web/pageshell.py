@@ -3,7 +3,7 @@
 Every page of the app starts as the same small HTML file from Streamlit (`<html lang="en">`,
 the script tags). This ASGI middleware (mounted by `asgi.py`) writes into it, before the first
 paint: the app's page style (ektp/pagestyle.py; otherwise it arrives with the first script
-run, after Streamlit's own elements were drawn), the sidebar button's arrow as text (so the
+run, after Streamlit's own elements were drawn), no preload of a font the theme does not use, the sidebar button's arrow as text (so the
 375 KB icon font is not fetched for the first screen), and `lang` from the link's `lang`
 parameter or the default language (a screen reader reads an Indonesian page as Indonesian).
 The shell is small (~5 KB); it is sent gzipped when the browser accepts it. Every other
@@ -33,6 +33,8 @@ MAX_ENTRIES = 64
 _HTML_LANG = re.compile(rb'<html lang="[A-Za-z-]*"')
 _TITLE = re.compile(rb"<title>[^<]*</title>")
 _ENTRY = re.compile(rb'<script type="module" crossorigin src="(\./static/js/index\.[A-Za-z0-9_-]+\.js)"></script>')
+#: Streamlit's preload of its Source Sans font (170 KB), which its HTML starts before the style.
+_FONT_PRELOAD = re.compile(rb'[ \t]*<link\s+rel="preload"\s+href="[^"]*/SourceSans[^"]*"[^>]*>\n?')
 _PRELOAD = re.compile(rb'[ \t]*<link rel="modulepreload" crossorigin href="(\./static/js/[A-Za-z0-9_.-]+\.js)">\n?')
 
 
@@ -62,12 +64,25 @@ def _boot_after_first_paint(html: bytes) -> bytes:
     return html.replace(entry.group(0), script.encode(), 1)
 
 
+def uses_source_sans() -> bool:
+    """Whether the theme's text font (config.toml `theme.font`) is Streamlit's Source Sans. Ours
+    is the system's, as on the reader pages: no font to fetch (Source Sans was 170 KB, preloaded
+    before the page's own style and script on a phone's slow link) and the first view, drawn in
+    it, is not restyled when the app takes over."""
+    from streamlit import config
+
+    first = str(config.get_option("theme.font") or "sans-serif").split(",")[0].strip().strip("'\"")
+    return first.lower() in ("sans-serif", "sans serif", "source sans")
+
+
 def shell(html: bytes, lang: str, first: FirstView | None = None) -> bytes:
     """The shell with the style before `</head>` and the page's language on `<html>`; with a
     first view (the map page's, from ektp.web.reader), its title and link-preview tags in
     place of Streamlit's title and its screen inside the root element (React replaces it)."""
     style = f'<style id="ektp-shell">{SHELL_CSS}{PAGE_CSS}</style>'.encode()
     html = _HTML_LANG.sub(f'<html lang="{lang}"'.encode(), html, count=1)
+    if not uses_source_sans():
+        html = _FONT_PRELOAD.sub(b"", html, count=1)
     if first is not None:
         head, body = first.head, first.body
         if head and _TITLE.search(html):
