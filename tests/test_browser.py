@@ -780,7 +780,7 @@ def test_icons_come_from_the_small_icon_font_and_draw_as_icons(server: str) -> N
     """ektp.web.assets cuts Streamlit's 375 KB icon font to the icons its frontend names: every
     icon on every page, sidebar open and on a phone, must still draw as one glyph (a name left
     out would show as its letters). The theme's font is the system's: Streamlit's Source Sans is
-    not preloaded."""
+    neither preloaded nor fetched (ektp.web.pageshell)."""
     from playwright.sync_api import sync_playwright
 
     fonts: dict[str, int] = {}
@@ -806,3 +806,4 @@ def test_icons_come_from_the_small_icon_font_and_draw_as_icons(server: str) -> N
     assert "keyboard_double_arrow_left" in seen  # the sidebar's own button at least
     icon_font = [size for file, size in fonts.items() if file.startswith("MaterialSymbols")]
     assert icon_font and icon_font[0] < 80_000, fonts
+    assert not [file for file in fonts if file.startswith("SourceSans")], fonts

@@ -3,7 +3,8 @@
 Every page of the app starts as the same small HTML file from Streamlit (`<html lang="en">`,
 the script tags). This ASGI middleware (mounted by `asgi.py`) writes into it, before the first
 paint: the app's page style (ektp/pagestyle.py; otherwise it arrives with the first script
-run, after Streamlit's own elements were drawn), no preload of a font the theme does not use, the sidebar button's arrow as text (so the
+run, after Streamlit's own elements were drawn), with a system theme font no Source Sans (neither
+its preload nor Streamlit's first screens in it), the sidebar button's arrow as text (so the
 375 KB icon font is not fetched for the first screen), and `lang` from the link's `lang`
 parameter or the default language (a screen reader reads an Indonesian page as Indonesian).
 The shell is small (~5 KB); it is sent gzipped when the browser accepts it. Every other
@@ -75,6 +76,20 @@ def uses_source_sans() -> bool:
     return first.lower() in ("sans-serif", "sans serif", "source sans")
 
 
+def _first_theme() -> str:
+    """Streamlit draws its first screens in its default theme, in Source Sans, until the app's
+    theme comes with the session: that moment's text fetched the 170 KB font anyway. Streamlit
+    takes a host page's light theme from `window.__streamlit.LIGHT_THEME` (meant for pages that
+    embed it; not a documented API: if an upgrade drops it the font is fetched again, which
+    tests/test_browser.py catches). It gets config.toml's fonts, so the first screens are in
+    the app's own."""
+    from streamlit import config
+
+    fonts = {"bodyFont": config.get_option("theme.font"), "headingFont": config.get_option("theme.headingFont")}
+    theme = json.dumps({k: v for k, v in fonts.items() if v}).replace("<", "\\u003c")
+    return f"<script>window.__streamlit=Object.assign(window.__streamlit||{{}},{{LIGHT_THEME:{theme}}})</script>"
+
+
 def shell(html: bytes, lang: str, first: FirstView | None = None) -> bytes:
     """The shell with the style before `</head>` and the page's language on `<html>`; with a
     first view (the map page's, from ektp.web.reader), its title and link-preview tags in
@@ -83,6 +98,7 @@ def shell(html: bytes, lang: str, first: FirstView | None = None) -> bytes:
     html = _HTML_LANG.sub(f'<html lang="{lang}"'.encode(), html, count=1)
     if not uses_source_sans():
         html = _FONT_PRELOAD.sub(b"", html, count=1)
+        html = html.replace(b"</head>", _first_theme().encode() + b"</head>", 1)
     if first is not None:
         head, body = first.head, first.body
         if head and _TITLE.search(html):
