@@ -198,6 +198,17 @@ def source(text: str | None, lang: str = "id") -> str | None:
     return _brief_source(text, lang)
 
 
+def ranked_source(text: str | None, synthetic: bool, lang: str = "id") -> str:
+    """A ranking's source cell: the synthetic fill says it is synthetic; a sum of rows that holds
+    synthetic figures says both ("synthetic · sum of 11 regency rows": the sum alone hid the
+    fill, the mark alone hid the sum); any other row its source."""
+    said = source(text, lang)
+    if not synthetic:
+        return said or "–"
+    rolled = any(kind == "rollup" for kind, *_ in checks.read(text))
+    return f"{t('synthetic', lang)} · {said}" if rolled and said else t("synthetic", lang)
+
+
 #: How the project brief named the articles it was given without their address: "seed article
 #: 003 (27 Jan 2020)", "seed article 001 (Bhirawa)", "seed brief: Kota Palembang uncollected
 #: cards (24 Mar 2022)". A reader cites the publisher and date, not the brief's numbering.

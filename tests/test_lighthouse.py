@@ -67,3 +67,5 @@ def test_every_page_scores_at_least_098_for_accessibility(server: str, page: str
     ]
     assert report["configSettings"]["formFactor"] == "mobile"
     assert report["categories"]["accessibility"]["score"] >= 0.98, failing
+    if page in ("map", "reader"):  # issue 32: the map page as a phone meets it, every audit passed
+        assert report["categories"]["accessibility"]["score"] == 1, failing

@@ -124,7 +124,10 @@ def test_the_map_page_the_reader_page_and_the_svg_file_are_one_drawing(app_env: 
     # every unit of the ranking is a shape of the drawing, each with its words in the model's order
     codes = re.findall(r'<path data-c="([^"]+)"', shown["svg"])
     assert shown["order"] == [row[drawn.table_head.index(_code(view["lang"]))] for row in drawn.table]
-    assert set(shown["units"]) == set(shown["order"]) and set(codes) <= set(shown["order"]) | set(codes)
+    # the element's ranking (its tips and, on the map page, its list) is the model's, row for row
+    assert shown["head"] == list(drawn.table_head) and shown["rows"] == [list(r) for r in drawn.table]
+    assert set(codes) <= set(shown["order"]) and len(set(shown["order"])) == len(shown["order"])
+    assert (shown["ranking"] is not None) == (choice.compare is None)  # a change map lists its own table
 
 
 def _code(lang: str) -> str:

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ektp import fmt, queries
-from tests.conftest import ROOT, shown
+from tests.conftest import ROOT, map_ranking, shown
 
 BACKLOG = "pages/3_Antrean_pengambilan.py"
 
@@ -152,7 +152,7 @@ def test_the_map_legend_counts_each_unit_once(app_env: Path, view: dict, lang: s
         for n in names
         if (m := re.search(r"· ([\d.,]+) (?:wilayah|units?)$", n))
     ]
-    table = at.dataframe[0].value  # the ranking: every unit of the view, one row each
+    table = map_ranking(at)  # the ranking: every unit of the view, one row each
     assert counts and sum(counts) == len(table), (names, len(table))
     assert not [n for n in names if n.startswith(("Below target", "Di bawah target"))]
 
@@ -188,7 +188,8 @@ def test_no_file_path_is_a_source_on_the_public_instance(
     at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "date": "2019-03-31", "lang": lang})
     assert not at.exception
     shown_text = " ".join([shown(c.value) for c in at.caption] + [shown(m.value) for m in at.markdown])
-    cells = " ".join(str(v) for d in at.dataframe for v in d.value.to_numpy().ravel())
+    cells = " ".join(str(v) for d in [*at.dataframe, *at.table] for v in d.value.to_numpy().ravel())
+    cells += " ".join(str(v) for v in map_ranking(at).to_numpy().ravel())
     assert ".parquet" not in shown_text + cells and not re.search(r"\brow \d+", shown_text + cells)
     assert fmt.source("rekap_DRAFT_maret.xlsx row 12", lang) == ("berkas kantor" if lang == "id" else "an office file")
     monkeypatch.setenv("EKTP_PUBLIC", "0")
@@ -253,7 +254,7 @@ def test_each_unit_is_outlined_and_counted_against_its_own_target(app_env: Path,
     own = _own_targets(app_env)
     at = run("pages/1_Peta_cakupan.py", {**view, "lang": lang})
     assert not at.exception, [e.value for e in at.exception]
-    table = at.dataframe[0].value
+    table = map_ranking(at)
     code_col = "Kode" if lang == "id" else "Code"
     codes = set(table[code_col])
     as_of = at.selectbox(key="w_date").value
@@ -316,17 +317,19 @@ def test_every_table_writes_numbers_and_dates_in_the_pages_language(
     app_env: Path, page: str, params: dict, lang: str
 ) -> None:
     """Finding 8: "86.00", "15035", "2017-06-30" in tables on Indonesian pages. Every cell of
-    every table reads the page's way ("86,00", "15.035", "30 Juni 2017"), and the cells stay
-    numbers underneath (a header click sorts by value)."""
-    from tests.conftest import table_cells
+    every table (data grids, static tables, the map element's ranking) reads the page's way
+    ("86,00", "15.035", "30 Juni 2017"), and a data grid's cells stay numbers underneath (a
+    header click sorts by value)."""
+    from tests.conftest import map_payloads, table_cells
 
     at = run(page, {**params, "lang": lang})
     assert not at.exception, [e.value for e in at.exception]
-    assert at.dataframe, page
+    tables = [(list(e.value.columns), table_cells(e), e.value) for e in at.dataframe]
+    tables += [(list(e.value.columns), table_cells(e), None) for e in at.table]
+    tables += [(p["head"], p["rows"], None) for p in map_payloads(at) if p.get("ranking")]
+    assert tables, page
     numbers_seen = 0
-    for element in at.dataframe:
-        rows = table_cells(element)
-        names = list(element.value.columns)
+    for names, rows, frame in tables:
         codes = {
             i for i, n in enumerate(names) if "code" in str(n).lower() or "kode" in str(n).lower()
         }  # "15.03" is a code
@@ -334,13 +337,13 @@ def test_every_table_writes_numbers_and_dates_in_the_pages_language(
         assert not wrong, (page, wrong[:5])
         big = re.compile(r"^\d{1,3}(\.\d{3})+$" if lang == "id" else r"^\d{1,3}(,\d{3})+$")
         numbers_seen += sum(1 for row in rows for c in row if big.match(c))
-        frame = element.value
-        for i, column in enumerate(frame.columns if len(rows) > 5 else ()):  # underneath, a list's numbers are numbers
+        for i, column in enumerate(frame.columns if frame is not None and len(rows) > 5 else ()):  # underneath, a list's numbers are numbers
             column_cells = [row[i] for row in rows]
             mixed = len({c.endswith("%") for c in column_cells if c != "–"}) > 1  # rates and counts: text
             if any(big.match(c) for c in column_cells[:50]) and not mixed:
                 assert frame[column].dtype.kind in "iuf", (column, frame[column].dtype)
-    if page != "pages/6_Data_dan_metode.py" and page != "pages/4_Target.py":
+    grids = [frame for _, _, frame in tables if frame is not None]
+    if grids and page != "pages/6_Data_dan_metode.py" and page != "pages/4_Target.py":
         assert numbers_seen, page  # the check saw thousands written the page's way
 
 

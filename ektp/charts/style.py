@@ -15,6 +15,10 @@ from ektp import fmt
 from ektp.metrics import RATE_METRICS
 
 FONT = "DejaVu Sans, Arial, sans-serif"
+#: Titles in Streamlit's narrow Source Sans on screen (TITLE_WRAP's 42 characters fit a 360 px
+#: phone in it, not in DejaVu Sans), as Streamlit's chart theme drew them until the app's own
+#: theme font became the system's; a file drawn without the browser's fonts falls back to FONT.
+TITLE_FONT = f'"Source Sans", {FONT}'
 METRICS = ("recording_rate", "unrecorded_share", "unrecorded", "print_gap")
 
 
@@ -210,7 +214,7 @@ def _finish(
     top, bottom = _top_margin(title), 160 + below + more_rows
     plot_px = max(height - top - bottom, 60)
     fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},
+        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16, "family": TITLE_FONT}},
         font={"family": FONT, "size": 12},
         margin={"l": 10, "r": 10, "t": top, "b": bottom},
         height=height,

@@ -255,7 +255,7 @@ def _ranking(rows: list[dict], class_of: dict, metric: str, lg: str) -> tuple[tu
             class_of[r["code"]]["label"] if r["code"] in class_of else "–",
             r["code"],
             fmt.date(r.get("as_of"), lg) if r.get("as_of") else "–",
-            t("synthetic", lg) if r.get("is_synthetic") else (fmt.source(r.get("source"), lg) or "–"),
+            fmt.ranked_source(r.get("source"), bool(r.get("is_synthetic")), lg),
         )
         for r in sorted(rows, key=lambda r: rank_key(r, metric))
     )

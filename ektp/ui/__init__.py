@@ -80,6 +80,7 @@ from ektp.ui.tables import (  # noqa: F401
     safe_text,
     search_rows,
     show_check_notes,
+    small_table,
     source_use,
     sourced_table,
     table,

@@ -1,6 +1,13 @@
 // The map of a view (ektp.mapview), interactive in the page without Plotly: the same SVG the
 // reader page and the exports draw. A unit's details (its ranking row) show on hover, on a tap,
-// and on keyboard focus; a click, a second tap or Enter opens the unit (drill down).
+// and on keyboard focus; a click, a second tap or Enter opens the unit (drill down). On the map
+// page the view's ranking is listed under it: a row pointed at or focused outlines its unit, a
+// row picked (click, tap, Enter) shows it and tells the page ("pick"); the search box filters
+// the rows here, without a round trip.
+
+// Text compared without case or accents ("Bélitung" finds "belitung").
+const fold = (s) => String(s).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   let root = parentElement.querySelector(".ektp-map");
@@ -17,9 +24,27 @@ export default function (component) {
       '<p class="tip" role="status" aria-live="polite"></p>' +
       '<p class="hint"></p>' +
       data.legend +
-      '<p class="source"></p>';
+      '<p class="source"></p>' +
+      (data.ranking
+        ? '<section class="rank"><h2></h2><p class="hint rank-hint"></p><label><span></span> ' +
+          '<input type="search" autocomplete="off" maxlength="60"></label><p class="hint rank-note"></p>' +
+          '<div class="scroll"><table><thead><tr></tr></thead><tbody></tbody></table></div></section>'
+        : "");
     root.querySelector(".title").textContent = data.title;
     root.querySelector(".source").textContent = data.source;
+    if (data.ranking) {
+      const w = data.ranking;
+      root.querySelector(".rank h2").textContent = w.title;
+      root.querySelector(".rank-hint").textContent = w.hint;
+      root.querySelector(".rank label span").textContent = w.search;
+      const tr = root.querySelector(".rank thead tr");
+      for (const h of data.head) {
+        const th = document.createElement("th");
+        th.scope = "col";
+        th.textContent = h;
+        tr.appendChild(th);
+      }
+    }
     root.dataset.key = data.key;
     delete root.dataset.focus; // a new drawing: the picked unit is shown on it again
   }
@@ -28,6 +53,16 @@ export default function (component) {
   root.querySelector(".hint").textContent = data.hint;
   if (!svg) return;
   const order = data.order;
+  // each unit's details: its ranking row in words, the code left out ("Sarolangun · Recording
+  // rate: 86.0% · Class: …")
+  const units = {};
+  for (const row of data.rows) {
+    const said = [row[0]];
+    row.forEach((v, i) => {
+      if (i !== 0 && i !== data.code_at) said.push(data.head[i] + ": " + v);
+    });
+    units[row[data.code_at]] = said.join(" · ");
+  }
   const drillable = new Set(data.drill);
   const ns = "http://www.w3.org/2000/svg";
   let mark = svg.querySelector("path.on");
@@ -46,7 +81,7 @@ export default function (component) {
   }
   function show(code) {
     current = code;
-    if (!code || !data.units[code]) {
+    if (!code || !units[code]) {
       tip.textContent = "";
       tip.classList.remove("shown");
       mark.setAttribute("d", "");
@@ -54,7 +89,7 @@ export default function (component) {
     }
     const shape = svg.querySelector('path[data-c="' + CSS.escape(code) + '"]');
     mark.setAttribute("d", shape ? shape.getAttribute("d") : "");
-    tip.textContent = data.units[code] + (drillable.has(code) ? " · " + data.open : "");
+    tip.textContent = units[code] + (drillable.has(code) ? " · " + data.open : "");
     tip.classList.add("shown");
   }
   function open(code) {
@@ -115,4 +150,87 @@ export default function (component) {
     }
     e.preventDefault();
   };
+  if (data.ranking) listRanking();
+
+  function listRanking() {
+    const w = data.ranking;
+    const body = root.querySelector(".rank tbody");
+    const input = root.querySelector(".rank input");
+    const note = root.querySelector(".rank-note");
+    const rowOf = (target) => (target && target.closest ? target.closest("tr[data-c]") : null);
+    function fill() {
+      const q = fold(input.value.trim());
+      const found = q
+        ? data.rows.filter((r) => fold(r[0]).includes(q) || String(r[data.code_at]).startsWith(q))
+        : data.rows;
+      const rows = document.createDocumentFragment();
+      for (const r of found.slice(0, w.max)) {
+        const tr = document.createElement("tr");
+        tr.dataset.c = r[data.code_at];
+        tr.tabIndex = 0;
+        r.forEach((v, i) => {
+          const td = document.createElement("td");
+          if (i) td.dataset.h = data.head[i];
+          td.textContent = v;
+          tr.appendChild(td);
+        });
+        rows.appendChild(tr);
+      }
+      body.replaceChildren(rows);
+      note.textContent = !found.length ? w.none : found.length > w.max ? w.capped : "";
+      mark_row(current);
+    }
+    function mark_row(code) {
+      for (const tr of body.querySelectorAll("tr.on")) tr.classList.remove("on");
+      if (code) {
+        const tr = body.querySelector('tr[data-c="' + CSS.escape(code) + '"]');
+        if (tr) tr.classList.add("on");
+      }
+    }
+    // The page scrolls to the map after a pick, which slides other rows under a mouse that did
+    // not move: hover follows the mouse again only once it moves (kept on the element, as this
+    // function runs again with each answer of the page).
+    function pick(code) {
+      show(code);
+      mark_row(code);
+      root.dataset.focus = code; // the page's answer (its focus) is this unit: not shown again
+      body.ektpStill = true;
+      svg.scrollIntoView({ block: "nearest", behavior: "smooth" });
+      setTriggerValue("pick", code);
+    }
+    if (body.dataset.filled !== data.key) {
+      body.dataset.filled = data.key;
+      fill();
+    }
+    input.oninput = fill;
+    body.onpointermove = (e) => {
+      if (e.movementX || e.movementY) body.ektpStill = false;
+    };
+    body.onpointerover = (e) => {
+      const tr = rowOf(e.target);
+      if (tr && e.pointerType === "mouse" && !body.ektpStill) show(tr.dataset.c);
+    };
+    body.onfocusin = (e) => {
+      const tr = rowOf(e.target);
+      if (tr) show(tr.dataset.c);
+    };
+    body.onclick = (e) => {
+      const tr = rowOf(e.target);
+      if (tr) pick(tr.dataset.c);
+    };
+    body.onkeydown = (e) => {
+      const tr = rowOf(e.target);
+      if (!tr) return;
+      if (e.key === "Enter" || e.key === " ") {
+        pick(tr.dataset.c);
+      } else if (e.key === "ArrowDown" && tr.nextElementSibling) {
+        tr.nextElementSibling.focus();
+      } else if (e.key === "ArrowUp" && tr.previousElementSibling) {
+        tr.previousElementSibling.focus();
+      } else {
+        return;
+      }
+      e.preventDefault();
+    };
+  }
 }

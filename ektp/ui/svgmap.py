@@ -1,7 +1,13 @@
 """The map of a view drawn in the app as the reader page draws it: the view model's SVG
-(ektp.mapview), made interactive by a components-v2 element (no iframe, no Plotly: ~3 KB of
+(ektp.mapview), made interactive by a components-v2 element (no iframe, no Plotly: ~4 KB of
 script instead of plotly.js's 1 MB compressed). Hover, a tap or keyboard focus shows a unit's
-ranking row; a click, a second tap or Enter opens it."""
+ranking row; a click, a second tap or Enter opens it.
+
+On the map page the element also holds the view's ranking (the model's rows, as the reader page
+lists them): a row pointed at outlines its unit on the map, a row picked shows it there and
+tells the page (`pick`), and the search box filters the rows in the browser. Streamlit's data
+grid drew it before: ~250 KB of script and the last second of a phone's work before the page
+answered (Lighthouse's time to interactive)."""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from ektp import fmt
 from ektp.i18n import t
 from ektp.mapview import svg
 from ektp.pagestyle import map_room_css
@@ -33,54 +40,94 @@ CSS = """
 .ektp-map .legend svg,.ektp-map .small svg{vertical-align:-2px;margin-right:.3rem}
 .ektp-map .small,.ektp-map .source{font-size:.85rem;color:#333;margin:.2rem 0;overflow-wrap:anywhere}
 .ektp-map .title{font-weight:600;font-size:1.05rem;margin:0 0 .4rem}
+.ektp-map .rank h2{font-size:1rem;margin:1rem 0 .3rem}
+.ektp-map .rank label{display:block;font-size:.9rem;margin:.2rem 0}
+.ektp-map .rank input{font:inherit;width:100%;max-width:20rem;box-sizing:border-box;padding:.3rem .4rem;border:1px solid #888;border-radius:.3rem}
+.ektp-map .rank .scroll{max-height:26rem;overflow:auto;border:1px solid #ddd;margin-top:.4rem}
+.ektp-map .rank table{border-collapse:collapse;width:100%;font-size:.85rem}
+.ektp-map .rank th{position:sticky;top:0;background:#f3f5f8;text-align:left;padding:.3rem .4rem}
+.ektp-map .rank td{padding:.25rem .4rem;border-top:1px solid #eee;overflow-wrap:anywhere}
+.ektp-map .rank tbody tr{cursor:pointer}
+.ektp-map .rank td:first-child{font-weight:600}
+.ektp-map .rank tbody tr:hover,.ektp-map .rank tbody tr.on{background:#e8eef8}
+.ektp-map .rank tbody tr:focus-visible{outline:3px solid #1a56a6;outline-offset:-3px}
+@media (max-width:640px){.ektp-map .rank thead{display:none}
+.ektp-map .rank tr{display:block;padding:.3rem 0;border-top:1px solid #ddd}
+.ektp-map .rank td{display:block;border:0;padding:.05rem .4rem}
+.ektp-map .rank td[data-h]::before{content:attr(data-h) ": ";color:#555}}
 """.strip()
 
 _component = st.components.v2.component("ektp_svg_map", css=CSS, js=(HERE / "svgmap.js").read_text(encoding="utf-8"))
 
 
-def unit_details(d: Drawn) -> tuple[dict[str, str], list[str]]:
-    """Each unit's ranking row in words ("Sarolangun · Recording rate: 86.0% · Class: … ·
-    Date: …"), and the units in the ranking's order (the keyboard walks it)."""
-    head = d.table_head
-    code_at = head.index(t("code", d.choice.lang))
-    units: dict[str, str] = {}
-    for row in d.table:
-        cells = [row[0]] + [
-            f"{h}: {v}" for i, (h, v) in enumerate(zip(head, row, strict=True)) if i not in (0, code_at)
-        ]
-        units[row[code_at]] = " · ".join(cells)
-    return units, [row[code_at] for row in d.table]
+#: Rows the ranking lists at once (all 7,285 districts would be a long page; the search reaches all).
+RANKING_ROWS = 1000
 
 
-def payload(d: Drawn, drillable: bool, focus: str | None = None) -> dict[str, Any]:
-    """What the element draws, a figure as the reader page and the files have it: the title,
-    the SVG, its legend and source line with the data's date, each unit's details and order, the units a
-    click opens. `key` changes with the drawing, so the browser redraws only a new map."""
+def ranking_words(d: Drawn) -> dict[str, Any]:
+    """The ranking's words in the page's language, for the element that lists it."""
     lg = d.choice.lang
-    units, order = unit_details(d)
+    n = len(d.table)
+    return {
+        "title": t("ranking", lg),
+        "search": t("search", lg),
+        "hint": t("ranking_pick_hint", lg),
+        "none": t("ranking_none", lg),
+        "max": RANKING_ROWS,
+        "capped": t("ranking_capped", lg, shown=fmt.num(RANKING_ROWS, lg), total=fmt.num(n, lg))
+        if n > RANKING_ROWS
+        else "",
+    }
+
+
+def payload(d: Drawn, drillable: bool, focus: str | None = None, with_ranking: bool = False) -> dict[str, Any]:
+    """What the element draws, a figure as the reader page and the files have it: the title,
+    the SVG, its legend and source line with the data's date, the model's ranking (head and rows,
+    worst first: a unit's details are its row, "Sarolangun · Recording rate: 86.0% · …", and the
+    keyboard walks its order), the units a click opens, and on the map page the ranking's words to
+    list it. `key` changes with the drawing, so the browser redraws only a new map."""
+    lg = d.choice.lang
+    code_at = d.table_head.index(t("code", lg))
+    order = [row[code_at] for row in d.table]
     picture = d.picture()
     legend = svg.legend_html(d.legend, d.label_key, lg, d.sizes)
     source = d.source_line
-    key = hashlib.sha256("\0".join((d.title, picture, legend, source)).encode()).hexdigest()[:16]
+    listed = "ranking" if with_ranking else ""
+    key = hashlib.sha256("\0".join((d.title, picture, legend, source, listed)).encode()).hexdigest()[:16]
     return {
         "key": key,
         "title": d.title,
         "source": source,
         "svg": picture,
         "legend": legend,
-        "units": units,
+        "head": list(d.table_head),
+        "rows": [list(r) for r in d.table],
+        "code_at": code_at,
         "order": order,
         "drill": order if drillable else [],
-        "focus": focus if focus in units else None,  # a unit picked in the ranking, shown on the map
+        "focus": focus if focus in set(order) else None,  # a unit picked in the ranking, shown on the map
         "open": t("map_open_unit", lg),
         "hint": t("map_keys_hint" if drillable else "map_keys_hint_leaf", lg),
+        "ranking": ranking_words(d) if with_ranking else None,
     }
 
 
-def svg_map(d: Drawn, key: str, on_drill: Callable[[], None] | None = None, focus: str | None = None) -> Any:
+def svg_map(
+    d: Drawn,
+    key: str,
+    on_drill: Callable[[], None] | None = None,
+    focus: str | None = None,
+    on_pick: Callable[[], None] | None = None,
+) -> Any:
     """Draw the view's map; a unit opened calls `on_drill` (read `st.session_state[key].drill`);
-    `focus` (a unit picked in the ranking) is shown as if pointed at."""
+    `focus` (a unit picked in the ranking) is shown as if pointed at. With `on_pick` the element
+    lists the ranking under the map, and a row picked calls it (`st.session_state[key].pick`)."""
     if d.projected is not None:  # for the views after the first (its shell holds the first's)
         st.html(f"<style>{map_room_css(key, d.projected.width + 8, d.projected.height + 8)}</style>")
     drillable = on_drill is not None and d.choice.level in ("province", "regency")
-    return _component(key=key, data=payload(d, drillable, focus), on_drill_change=on_drill or (lambda: None))
+    return _component(
+        key=key,
+        data=payload(d, drillable, focus, with_ranking=on_pick is not None),
+        on_drill_change=on_drill or (lambda: None),
+        on_pick_change=on_pick or (lambda: None),
+    )

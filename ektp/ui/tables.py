@@ -71,6 +71,13 @@ def table(df: pl.DataFrame, lang: str | None = None, **kwargs: Any) -> Any:
     return st.dataframe(df.to_arrow(), **kwargs)
 
 
+def small_table(df: pl.DataFrame, lang: str) -> Any:
+    """A short table (a unit's few sources) as a static table in the page's language: no sorting
+    or scrolling to offer, and the data grid's script (~250 KB compressed, the last second of a
+    phone's work before the map page answered) is not fetched for it."""
+    return st.table(styled(df, lang), border="horizontal")
+
+
 def cell_text(value: Any, dtype: pl.DataType, column: str, lang: str) -> str:
     """How a table cell reads in the page's language (the Styler's display text)."""
     if value is None or (isinstance(value, float) and value != value):
