@@ -337,7 +337,9 @@ def test_every_table_writes_numbers_and_dates_in_the_pages_language(
         assert not wrong, (page, wrong[:5])
         big = re.compile(r"^\d{1,3}(\.\d{3})+$" if lang == "id" else r"^\d{1,3}(,\d{3})+$")
         numbers_seen += sum(1 for row in rows for c in row if big.match(c))
-        for i, column in enumerate(frame.columns if frame is not None and len(rows) > 5 else ()):  # underneath, a list's numbers are numbers
+        for i, column in enumerate(
+            frame.columns if frame is not None and len(rows) > 5 else ()
+        ):  # underneath, a list's numbers are numbers
             column_cells = [row[i] for row in rows]
             mixed = len({c.endswith("%") for c in column_cells if c != "–"}) > 1  # rates and counts: text
             if any(big.match(c) for c in column_cells[:50]) and not mixed:
