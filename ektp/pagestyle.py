@@ -24,7 +24,10 @@ SHELL_CSS = (
     "[data-testid='stExpandSidebarButton'] [data-testid='stIconMaterial']{display:none !important}"
     "[data-testid='stExpandSidebarButton']>span::after"
     "{content:'\\00BB';font-size:1.5rem;line-height:1;font-family:sans-serif}"
-    # the map page's first view (ektp.reader.page.first_view), until React replaces it
+    # the map page's first view (ektp.reader.page.first_view), over the app (hidden meanwhile)
+    # until the app's map is drawn (ektp.web.pageshell, ektp/ui/svgmap.js)
+    "#ektp-cover{position:absolute;top:0;left:0;right:0;min-height:100%;background:#fff;z-index:999990}"
+    "#ektp-cover~#root{visibility:hidden}"
     "#ektp-first{max-width:46rem;margin:0 auto;padding:3.5rem 1rem 1rem;color:#111;"
     "font:16px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',sans-serif}"
     "#ektp-first h1{font-size:1.3rem;line-height:1.25;margin:.5rem 0}"

@@ -595,10 +595,15 @@ def test_the_reader_page_fits_a_320_px_phone_and_shows_the_map(server: str, defa
 #: Installed before the page's own HTML: when the map page's first view left the document.
 _WATCH_FIRST_VIEW = """
 window.__firstGone = null;
+const mapUnits = () => [...document.querySelectorAll('*')].filter(e => e.shadowRoot)
+  .reduce((k, e) => k + e.shadowRoot.querySelectorAll('.ektp-map [data-c]').length, 0);
 new MutationObserver(() => {
   const el = document.getElementById('ektp-first');
   if (el) window.__firstSeen = true;
-  else if (window.__firstSeen && window.__firstGone === null) window.__firstGone = performance.now();
+  else if (window.__firstSeen && window.__firstGone === null) {
+    window.__firstGone = performance.now();
+    window.__unitsWhenGone = mapUnits();  // what replaced it: the app's map, drawn
+  }
 }).observe(document, {childList: true, subtree: true});
 window.__lcp = [];
 new PerformanceObserver(l => l.getEntries().forEach(e => window.__lcp.push(e.startTime)))
@@ -611,8 +616,9 @@ new PerformanceObserver(l => l.getEntries().forEach(e => { if (!e.hadRecentInput
 
 def test_the_map_page_shows_its_view_before_the_app_and_the_app_takes_over(server: str, default_db: Path) -> None:
     """The map page's HTML carries its view (ektp.reader.page.first_view): without script, or
-    before the app's ~2 MB of script has run, a phone shows the title and the map in its
-    classes' colours; the app starts after that paint and replaces it."""
+    before the app's script has run, a phone shows the title and the map in its classes'
+    colours; the app starts after that paint, and the view stays until the app's map is drawn
+    (no empty page between)."""
     from playwright.sync_api import sync_playwright
 
     url = server + "/Peta_cakupan?area=15&level=regency&date=2019-03-31&lang=en"
@@ -638,17 +644,18 @@ def test_the_map_page_shows_its_view_before_the_app_and_the_app_takes_over(serve
         page = ctx.new_page()
         page.goto(url)
         page.wait_for_function(f"Object.keys(({MAP_FILLS_JS})()).length >= 11", timeout=90_000)
-        assert page.locator("#ektp-first").count() == 0  # the app replaced it
+        assert page.locator("#ektp-first").count() == 0  # the app's map replaced it
         page.wait_for_timeout(1500)  # the map's words and the ranking settle
         times = page.evaluate(
             "({fcp: performance.getEntriesByName('first-contentful-paint')[0].startTime, gone: window.__firstGone,"
-            " lcp: window.__lcp, shift: window.__shift})"
+            " lcp: window.__lcp, shift: window.__shift, units: window.__unitsWhenGone})"
         )
         browser.close()
     # painted before the app took over, and nothing the app drew later was larger
     assert times["gone"] is not None and times["fcp"] < times["gone"], times
     assert times["lcp"] and max(times["lcp"]) <= times["gone"], times
     assert times["shift"] < 0.05, times  # Lighthouse's good is 0.1
+    assert times["units"] >= 11, times  # the view stayed until the app's map was drawn: no empty page between
 
 
 EMBED_VIEWS = [
@@ -832,3 +839,26 @@ def test_icons_come_from_the_small_icon_font_and_draw_as_icons(server: str) -> N
     icon_font = [size for file, size in fonts.items() if file.startswith("MaterialSymbols")]
     assert icon_font and icon_font[0] < 80_000, fonts
     assert not [file for file in map_fonts if file.startswith("SourceSans")], map_fonts
+
+
+def test_the_first_view_gives_way_when_the_page_draws_no_map(default_db: Path, tmp_path: Path) -> None:
+    """The first view stays over the app until the app's map is drawn; a page without a map
+    (here: no boundary files, the page says maps are off) must not keep it: it goes a moment
+    after the app has drawn its page (ektp.web.pageshell.COVER_CLOSE)."""
+    from playwright.sync_api import sync_playwright
+
+    proc, base = start_server(default_db, public=True, env={"EKTP_STATIC_DIR": str(tmp_path / "no_geo")})
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.goto(base + "/Peta_cakupan?area=15&level=regency&date=2019-03-31&lang=en")
+            covered = page.locator("#ektp-cover").count()
+            page.locator("[data-testid='stMainBlockContainer'] h1").first.wait_for(timeout=90_000)
+            page.wait_for_function("!document.getElementById('ektp-cover')", timeout=20_000)
+            warned = page.locator("[data-testid='stAlert']").first.inner_text()
+            visible = page.evaluate("getComputedStyle(document.getElementById('root')).visibility")
+            browser.close()
+    finally:
+        stop_server(proc)
+    assert covered == 1 and "Maps are off" in warned and visible == "visible"

@@ -52,6 +52,9 @@ export default function (component) {
   const tip = root.querySelector(".tip");
   root.querySelector(".hint").textContent = data.hint;
   if (!svg) return;
+  // the map page's first view (its HTML's own, over the app until now) gives way to the map
+  const cover = document.getElementById("ektp-cover");
+  if (cover) cover.remove();
   const order = data.order;
   // each unit's details: its ranking row in words, the code left out ("Sarolangun · Recording
   // rate: 86.0% · Class: …")

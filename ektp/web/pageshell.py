@@ -76,6 +76,18 @@ def uses_source_sans() -> bool:
     return first.lower() in ("sans-serif", "sans serif", "source sans")
 
 
+#: The first view's cover and its way out when no map comes: once the app has drawn a page
+#: without the map's element (another page, a view without a map, an error), or after 30 s.
+COVER_OPEN = b'<div id="ektp-cover">'
+COVER_CLOSE = (
+    b"</div><script>(()=>{const go=()=>{const c=document.getElementById('ektp-cover');if(c)c.remove()};"
+    b"setTimeout(go,30000);let t=null;new MutationObserver(()=>{const r=document.getElementById('root');"
+    b"if(!r||!r.querySelector('[data-testid=stMainBlockContainer] h1')||r.querySelector('[class*=st-key-map_svg]'))return;"
+    b"clearTimeout(t);t=setTimeout(()=>{if(!r.querySelector('[class*=st-key-map_svg]'))go()},3000)})"
+    b".observe(document.documentElement,{childList:true,subtree:true})})()</script>"
+)
+
+
 def _first_theme() -> str:
     """Streamlit draws its first screens in its default theme, in Source Sans, until the app's
     theme comes with the session: that moment's text fetched the 170 KB font anyway. Streamlit
@@ -103,7 +115,10 @@ def shell(html: bytes, lang: str, first: FirstView | None = None) -> bytes:
         head, body = first.head, first.body
         if head and _TITLE.search(html):
             html = _TITLE.sub(lambda _m: head, html, count=1)
-        html = html.replace(b'<div id="root"></div>', b'<div id="root">' + body + b"</div>", 1)
+        # beside the app's root, not in it: React empties the root when the app mounts, which
+        # left an empty page on a slow phone until the map came (seconds); the view stays over
+        # the app, hidden until then, and goes when the app's map is drawn (ektp/ui/svgmap.js)
+        html = html.replace(b'<div id="root"></div>', COVER_OPEN + body + COVER_CLOSE + b'<div id="root"></div>', 1)
         html = _boot_after_first_paint(html)
     return html.replace(b"</head>", style + b"</head>", 1)
 
