@@ -69,8 +69,11 @@ format: $(BIN)/.installed
 clean:
 	rm -rf $(DB) data/synthetic data/.journal static/geo tests/artifacts
 
-bench: $(BIN)/.installed data
+# our map step beside a naive page's (server side), the ETL of 10M village-months, then Lighthouse on
+# the map page beside the naive page (bench/naive_page.py): the page figures of issue 32
+bench: $(BIN)/.installed $(LIGHTHOUSE) data assets
 	$(BIN)/python -m bench.bench --etl village
+	$(BIN)/python -m bench.lighthouse
 
 # the reader site as files: national publish time and size, area pages' size, nginx alone on
 # one core beside the live route, Lighthouse on a regency page (bench/results/site.json)

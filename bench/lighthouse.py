@@ -1,10 +1,12 @@
 """Lighthouse 12.2.3 as a phone reader meets the public instance (mobile profile: simulated
 150 ms RTT, 1.6 Mbit/s, 4× CPU): the Jambi reader page and the interactive map permalink.
 
-`make lighthouse` (or `python -m bench.lighthouse [--runs N]`) starts the real public server on
-the default DB (`asgi.py`, as `make run-public`), runs Lighthouse N times per page, and writes
-each JSON report and a summary (the median run) to bench/results/. Issue 20's targets are
-printed beside the figures; this measures, it does not fail a build.
+`make lighthouse` and `make bench` (or `python -m bench.lighthouse [--runs N]`) start the real
+public server on the default DB (`asgi.py`, as `make run-public`), run Lighthouse N times per
+page, and write each JSON report and a summary (the median run) to bench/results/. Beside our
+map page they measure the naive page (bench/naive_page.py: the same view as a plain Streamlit
+user writes it, `streamlit run` from a folder without our config). Issues 20's and 32's targets
+are printed beside the figures; this measures, it does not fail a build.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import os
 import statistics
 import subprocess
+import tempfile
 from pathlib import Path
 
 from deploy.process import CHROMIUM, start_server, stop_server
@@ -77,14 +80,25 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     proc, base = start_server(args.db, public=True)
     summary: dict[str, dict] = {}
+
+    def measure(name: str, base: str, path: str, targets: tuple) -> None:
+        runs = [run_once(base + path, OUT / f"lighthouse_{name}_{i}.json") for i in range(args.runs)]
+        median = sorted(runs, key=lambda r: r["tti_ms"])[len(runs) // 2]
+        summary[name] = {"url": path, "median": median, "runs": runs, "targets": targets,
+                         "performance_median": statistics.median(r["performance"] for r in runs)}  # fmt: skip
+
     try:
         for name, (path, targets) in PAGES.items():
-            runs = [run_once(base + path, OUT / f"lighthouse_{name}_{i}.json") for i in range(args.runs)]
-            median = sorted(runs, key=lambda r: r["lcp_ms"])[len(runs) // 2]
-            summary[name] = {"url": path, "median": median, "runs": runs, "targets": targets,
-                             "performance_median": statistics.median(r["performance"] for r in runs)}  # fmt: skip
+            measure(name, base, path, targets)
     finally:
         stop_server(proc)
+    with tempfile.TemporaryDirectory() as bare:  # no .streamlit/config.toml: Streamlit's defaults
+        script = ROOT / "bench" / "naive_page.py"
+        proc, base = start_server(args.db, public=False, script=script, cwd=bare, timeout=120)
+        try:
+            measure("naive_map", base, "/", PAGES["map_permalink"][1])
+        finally:
+            stop_server(proc)
     (OUT / "lighthouse.json").write_text(json.dumps(summary, indent=1))
     for name, s in summary.items():
         m, (score, lcp, cls, size, tti, tbt) = s["median"], s["targets"]
@@ -94,6 +108,12 @@ def main() -> int:
             f"TTI {m['tti_ms'] / 1000:.1f} s (≤ {tti / 1000 if tti else '–'}), TBT {m['tbt_ms'] / 1000:.1f} s "
             f"(≤ {tbt / 1000 if tbt else '–'}), accessibility {m['accessibility']:.2f}"
         )
+    ours, plain = summary["map_permalink"]["median"], summary["naive_map"]["median"]
+    print(
+        f"map page, ours beside the naive page: TTI {ours['tti_ms'] / 1000:.1f} / {plain['tti_ms'] / 1000:.1f} s, "
+        f"TBT {ours['tbt_ms'] / 1000:.1f} / {plain['tbt_ms'] / 1000:.1f} s, LCP {ours['lcp_ms'] / 1000:.1f} / "
+        f"{plain['lcp_ms'] / 1000:.1f} s, {ours['bytes'] / 1024:.0f} / {plain['bytes'] / 1024:.0f} KB"
+    )
     return 0
 
 

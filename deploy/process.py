@@ -37,10 +37,18 @@ def free_port() -> int:
 
 
 def start_server(
-    db: Path | str, public: bool = True, timeout: float = 60, address: str = "127.0.0.1", env: dict | None = None
+    db: Path | str,
+    public: bool = True,
+    timeout: float = 60,
+    address: str = "127.0.0.1",
+    env: dict | None = None,
+    script: Path | str = "asgi.py",
+    cwd: Path | str = ROOT,
 ) -> tuple[subprocess.Popen, str]:
     """The real server (`streamlit run asgi.py`, as `make run`) listening on `address` (127.0.0.1
-    unless a test needs a networked instance), reached on 127.0.0.1, waited for until healthy."""
+    unless a test needs a networked instance), reached on 127.0.0.1, waited for until healthy.
+    `script` and `cwd`: another Streamlit script from another folder (the benchmark's naive page,
+    run without this project's config)."""
     port = free_port()
     env = dict(os.environ, EKTP_DB=str(db), EKTP_PUBLIC="1" if public else "0", **(env or {}))
     if public:
@@ -51,13 +59,13 @@ def start_server(
             "-m",
             "streamlit",
             "run",
-            "asgi.py",
+            str(script),
             "--server.port",
             str(port),
             "--server.address",
             address,
         ],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
