@@ -78,10 +78,12 @@ def uses_source_sans() -> bool:
 
 #: The first view's cover and its way out when no map comes: once the app has drawn a page
 #: without the map's element (another page, a view without a map, an error), or after 30 s.
+#: Its watcher stops once the cover is gone (it would otherwise look at every change of the app).
 COVER_OPEN = b'<div id="ektp-cover">'
 COVER_CLOSE = (
     b"</div><script>(()=>{const go=()=>{const c=document.getElementById('ektp-cover');if(c)c.remove()};"
-    b"setTimeout(go,30000);let t=null;new MutationObserver(()=>{const r=document.getElementById('root');"
+    b"setTimeout(go,30000);let t=null;new MutationObserver((_,o)=>{const r=document.getElementById('root');"
+    b"if(!document.getElementById('ektp-cover')){o.disconnect();return}"
     b"if(!r||!r.querySelector('[data-testid=stMainBlockContainer] h1')||r.querySelector('[class*=st-key-map_svg]'))return;"
     b"clearTimeout(t);t=setTimeout(()=>{if(!r.querySelector('[class*=st-key-map_svg]'))go()},3000)})"
     b".observe(document.documentElement,{childList:true,subtree:true})})()</script>"
