@@ -204,8 +204,7 @@ def main() -> int:
     a = p.parse_args()
     # the map is timed on the generated national workload, not on the app's demo data
     os.environ["EKTP_DB"] = str(map_workload_db())
-    from ektp import db, geoserve
-    from ektp.schema import GEO_PACK_SUFFIX
+    from ektp import db
 
     rows: list[dict] = []
     con = db.open_read_only(os.environ["EKTP_DB"])
@@ -213,11 +212,6 @@ def main() -> int:
         cold, size = median_time(lambda level=level: ours(level, True), a.repeat)
         warm, _ = median_time(lambda level=level: ours(level, False), a.repeat)
         nv, nsize = median_time(lambda level=level: naive(level, con), max(1, a.repeat // 2))
-        # what the browser loads (ektp/geopack.js), and the GeoJSON it falls back to; asgi.py
-        # sends either once per browser and build
-        geo_file = ROOT / "static" / "geo" / f"{level}{GEO_PACK_SUFFIX}"
-        entry = geoserve.read_entry(geo_file)
-        plain = geoserve.read_entry(ROOT / "static" / "geo" / f"{level}.json")
         for cache, secs in (("cold", cold), ("warm", warm)):
             rows.append(
                 {
@@ -227,10 +221,6 @@ def main() -> int:
                     "ratio": nv / secs,
                     "ours_bytes": size,
                     "naive_bytes": nsize,
-                    "geometry_file_bytes": geo_file.stat().st_size,
-                    "geometry_gz_bytes": len(entry.gzipped),
-                    "geometry_br_bytes": len(entry.brotli) if entry.brotli else None,
-                    "geojson_gz_bytes": len(plain.gzipped),
                 }
             )
         gc.collect()
@@ -268,10 +258,6 @@ def main() -> int:
             "ratio",
             "ours_bytes",
             "naive_bytes",
-            "geometry_file_bytes",
-            "geometry_gz_bytes",
-            "geometry_br_bytes",
-            "geojson_gz_bytes",
             "rows_per_s",
             "peak_mib",
         ].index(k),

@@ -14,7 +14,7 @@ import polars as pl
 import streamlit as st
 
 from ektp import settings
-from ektp.schema import GEO_FORMAT, GEO_PACK_SUFFIX, geo_files_status, geo_format_of
+from ektp.schema import GEO_FORMAT, geo_files_status, geo_format_of
 
 CHILD_LEVEL = {"country": "province", "province": "regency", "regency": "district"}
 #: The levels a map of an area may show (the map page's and the reader page's choice).
@@ -40,12 +40,6 @@ def static_url(view: str) -> str:
     rebuilt file has a new URL. A missing file gets no digest (the map says maps are off).
     """
     return _url(view, ".json")
-
-
-def pack_url(view: str) -> str:
-    """URL of the view's packed geometry (etl.geopack), versioned like `static_url`: what the
-    browser fetches instead of the GeoJSON (ektp/geopack.js, `ui.geometry_loader`)."""
-    return _url(view, GEO_PACK_SUFFIX)
 
 
 def _url(view: str, suffix: str) -> str:

@@ -14,13 +14,12 @@ from ektp.settings import ROOT
 
 SQL_FILES = ("tables.sql", "views.sql")
 #: The layout of the map geometry files the ETL writes (`format.txt` beside them): 2 = feature
-#: properties `c` (code) and `n` (name), and a brotli copy of each file; 3 = as 2, with each
-#: view also packed for the browser (`<view>.pack.json`, etl.geopack). The app does not draw
-#: files of another layout; `make data` rewrites them from the DB (etl.build.refresh_static).
+#: properties `c` (code) and `n` (name), and a brotli copy of each file; 3 = as 2 (3 also wrote
+#: each view packed for Plotly's maps in the browser, `<view>.pack.json`; nothing reads those
+#: since the maps are the server's SVG, and a folder holding them is the same layout). The app
+#: does not draw files of another layout; `make data` rewrites them (etl.build.refresh_static).
 GEO_FORMAT = "3"
 GEO_FORMAT_FILE = "format.txt"
-#: Beside each `<view>.json`, the same geometry packed for the browser (etl.geopack, ektp/geopack.js).
-GEO_PACK_SUFFIX = ".pack.json"
 
 
 def geo_format_of(folder: Path) -> str:

@@ -7,8 +7,8 @@ swap to (lng, lat), repair with make_valid, keep only polygon parts, and write:
 * rows for the DuckDB `boundaries` table (full geometry and a simplified variant, as WKB);
 * one small GeoJSON file per map view under the static folder (coordinates rounded to
   4 decimals), so the browser fetches geometry once and each rerun sends only ids and values,
-  each with a brotli copy beside it (`<view>.json.br`) that the server sends as it is, and
-  the same geometry packed for the browser (`<view>.pack.json`, see etl.geopack).
+  each with a brotli copy beside it (`<view>.json.br`) that the server sends as it is: the
+  server draws each view's SVG from it (ektp.mapview.svg).
 
 Nothing derived from these files is committed; `python -m etl build` recreates it.
 """
@@ -28,8 +28,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon, mapping
 
 from ektp import settings
-from ektp.schema import GEO_FORMAT, GEO_FORMAT_FILE, GEO_PACK_SUFFIX
-from etl import geopack
+from ektp.schema import GEO_FORMAT, GEO_FORMAT_FILE
 from etl.extract import sha256_file
 
 LICENSE_NOTICE = (
@@ -318,12 +317,6 @@ def write_static(units: list[Unit], out_dir: Path) -> list[Path]:
         fc = feature_collection(feats, names, decimals[name])
         p.write_text(json.dumps(fc, separators=(",", ":"), ensure_ascii=False))
         written.append(p)
-        packed = geopack.pack(fc, decimals[name])
-        if geopack.unpack(packed) != fc:  # the browser would draw other shapes than the server holds
-            raise geopack.PackError(f"{name}: the packed geometry does not restore the GeoJSON")
-        pp = tmp / f"{name}{GEO_PACK_SUFFIX}"
-        pp.write_text(json.dumps(packed, separators=(",", ":"), ensure_ascii=False))
-        written.append(pp)
     with ThreadPoolExecutor(2) as pool:  # brotli lets go of the GIL: ~7 s for all files on 2 cores
         list(pool.map(write_brotli, written))
     (tmp / "LICENSE.txt").write_text(LICENSE_NOTICE + "\n")

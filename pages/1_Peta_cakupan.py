@@ -8,9 +8,10 @@ from dataclasses import astuple, dataclass
 import polars as pl
 import streamlit as st
 
-from ektp import changes, charts, classes, fmt, geo, metrics, multiples, queries, releases, summary, ui
+from ektp import changes, charts, classes, fmt, geo, metrics, queries, releases, summary, ui
 from ektp.geo import CHILD_LEVEL
 from ektp.i18n import t
+from ektp.mapview import panels
 from ektp.mapview.model import gather
 from ektp.mapview.url import Choice
 from ektp.metrics import funnel
@@ -199,39 +200,36 @@ def reader_view(v: View, scheme: str, compare: dt.date | None = None) -> Choice:
     return Choice(v.area, v.level, v.metric, scheme, v.as_of, compare, v.lg)
 
 
-def multiples_view(v: View, dates: list[dt.date], scheme: str, target: float | None) -> None:
-    """`multiples=on`: up to 12 dates of this view side by side on one legend, and its downloads."""
-    view, maps_on, level, area, area_name, metric, as_of, src_text, lg = astuple(v)
-    picked = multiples.pick_dates(dates, as_of)
-    first = queries.map_view(level, area, picked[-1], view)
-    if not maps_on or len(first.codes) > multiples.MAX_UNITS:
-        st.info(t("multiples_too_many", lg, n=multiples.MAX_UNITS))
+def no_map(map_files: str) -> None:
+    """Why the view has no map: its boundary file is outdated, or not built (the reason named
+    on the internal instance only)."""
+    if map_files == "outdated":
+        st.warning(t("maps_outdated", lg))
         return
-    panels = [(d, queries.map_view(level, area, d, view).located) for d in picked]
-    if scheme not in ("gap", "dukcapil") or target is None and scheme == "gap":
-        scheme = "fixed"  # one legend for every panel
-    bins = classes.view_bins(level, area, metric) if scheme == "fixed" else None
-    title = t("multiples_title", lg, metric=t("metric_" + metric, lg), area=area_name,
-              d0=fmt.date(picked[0], lg), d1=fmt.date(picked[-1], lg))  # fmt: skip
-    line = t(
-        "figure_source", lg, sources=src_text or "–", date=f"{fmt.date(picked[0], lg)} – {fmt.date(picked[-1], lg)}"
-    )
-    args = (metric, lg, title, line, scheme, target, bins, geo.bounds(view))
-    ch = changes.change_frame(panels[-1][1], panels[0][1], metric)  # the first panel to the last
-    said = changes.change_sentence(ch, metric, area_name, picked[0], picked[-1], lg)
-    if said:
-        ui.said(said)
-    fig = ui.FigureSpec(multiples.small_multiples, panels, geo.static_url(view), *args)
-    ui.show_geometry_loader(view)
-    st.plotly_chart(fig.shared(), key="multiples_chart", config=ui.plotly_config(lg))
-    data = multiples.panel_data(panels, metric)
+    reason = queries.meta().get("boundaries_status", "boundary files not built")
+    st.warning(t("maps_off", lg, reason=reason if not ui.settings.is_public() else "—"))
+
+
+def multiples_view(v: View, dates: list[dt.date], scheme: str) -> None:
+    """`multiples=on`: up to 12 dates of this view side by side on one legend (the view model's
+    drawing of each date, as the files have it), and its downloads."""
+    if not v.maps_on:
+        no_map(geo.status(v.view))
+        return
+    drawn = panels.gather_panels(reader_view(v, scheme), dates)
+    if drawn is None:
+        st.info(t("multiples_too_many", v.lg, n=panels.MAX_UNITS))
+        return
+    if drawn.sentence:
+        ui.said(drawn.sentence)
+    ui.svg_panels(drawn, "multiples_map")
     ui.figure_downloads(
-        lambda: multiples.small_multiples(panels, geo.geojson(view), *args),
-        data,
-        f"peta_kecil_{metric}_{area}",
-        lg,
+        None,
+        drawn.data,
+        f"peta_kecil_{v.metric}_{v.area}",
+        v.lg,
         "multiples",
-        sentence=said,
+        images=lambda kind: panels.panels_file(drawn, kind),
     )
 
 
@@ -242,8 +240,6 @@ def compare_view(v: View, mv: queries.MapView, compare: dt.date) -> None:
     before = queries.map_values(level, area, compare)
     ch = changes.change_frame(mv.located, before, metric)
     d0, d1 = fmt.date(compare, lg), fmt.date(as_of, lg)
-    title = changes.change_title(metric, level, area_name, compare, as_of, lg)
-    source_line = t("figure_source", lg, sources=src_text or "–", date=f"{d0} → {d1}")
     sentence = changes.change_sentence(ch, metric, area_name, compare, as_of, lg)
     if sentence:
         ui.said(sentence)
@@ -254,14 +250,9 @@ def compare_view(v: View, mv: queries.MapView, compare: dt.date) -> None:
                                              "change": t("change_col", lg)})  # fmt: skip
     ui.table(table, hide_index=True, width="stretch", height=420)
 
-    def export_fig():  # noqa: ANN202 - geometry embedded; the sentence travels with the file
-        said = f"{title} — {sentence}" if sentence else title
-        labels = queries.label_points(mv.codes) if len(mv.codes) <= charts.LABEL_UNITS else None
-        return changes.change_map(ch, geo.geojson(view), metric, lg, said, source_line, geo.bounds(view), labels)
-
     ui.reader_link(shared.query(), lg)
     ui.figure_downloads(
-        export_fig,
+        None,  # the files are the drawing above (the view model's), as the reader page's
         table,
         f"perubahan_{metric}_{level}_{area}_{compare}_{as_of}",
         lg,
@@ -348,11 +339,8 @@ def plain_view(
     if listed:  # the unit picked in the ranking shown on it
         pick = lambda: on_map_pick(mv)  # noqa: E731
         ui.svg_map(drawn, MAP_KEY, on_map_drill, focus=st.session_state.get("map_focus"), on_pick=pick)
-    elif map_files == "outdated":
-        st.warning(t("maps_outdated", lg))
     else:
-        reason = queries.meta().get("boundaries_status", "boundary files not built")
-        st.warning(t("maps_off", lg, reason=reason if not ui.settings.is_public() else "—"))
+        no_map(map_files)
     st.caption(ui.marker(mv.synthetic, lg) + " · " + t("over_100_note", lg))
     published = summary.published_bands_line(releases.published_bands(level, area, as_of), df, lg)
     if published and metric == "recording_rate":  # the publisher's own count of this map's bands
@@ -399,25 +387,9 @@ def map_downloads(
     target: float | None,
     bins: tuple[float, ...] | None,
 ) -> None:
-    """The map's link on the reader route and its files: SVG/PNG drawn there (no browser),
-    the standalone HTML with the geometry embedded, and the drawn data as CSV."""
-    view, _, level, area, _, metric, as_of, _, lg = astuple(v)
-
-    def export_fig():  # noqa: ANN202 - geometry embedded so the file stands alone; read only on export
-        said = f"{title} — {sentence}" if sentence else title  # the sentence travels with the file
-        labels = queries.label_points(mv.codes) if len(mv.codes) <= charts.LABEL_UNITS else None
-        return charts.choropleth(
-            mv.df,
-            geo.geojson(view),
-            metric,
-            lg,
-            said,
-            source_line,
-            target,
-            scheme=scheme,
-            labels=labels,
-            fixed_bins=bins,
-        )
+    """The map's link on the reader route and its files: SVG, PNG and HTML drawn there (no
+    browser), the drawn data as CSV and the ranking as a planner's sheet."""
+    _, _, level, area, _, metric, as_of, _, lg = astuple(v)
 
     def report() -> bytes:  # the ranking as a planner's sheet: title, sentence, source, date, licence
         return ui.ranking_report(mv, metric, lg, scheme, target, bins, title, [sentence, source_line])
@@ -425,7 +397,7 @@ def map_downloads(
     shared = reader_view(v, scheme)
     ui.reader_link(shared.query(), lg)
     ui.figure_downloads(
-        export_fig,
+        None,  # the files are the drawing above (the view model's), as the reader page's
         mv.df,
         f"peta_{metric}_{level}_{area}_{as_of}",
         lg,
@@ -457,7 +429,7 @@ def body() -> None:
 
     here = View(view, maps_on, level, area, area_name, metric, as_of, src_text, lg)
     if panels_on == "on":
-        multiples_view(here, dates, scheme, target)
+        multiples_view(here, dates, scheme)
         return
     if compare is not None:
         compare_view(here, mv, compare)

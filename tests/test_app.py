@@ -730,31 +730,6 @@ def test_language_and_area_carry_to_the_next_page(app_env: Path) -> None:
     assert at.query_params["lang"] == "en" and at.query_params["area"] == "15"  # the new link says so too
 
 
-def test_the_small_multiples_hand_plotly_the_packed_geometry(app_env: Path) -> None:
-    """Before Plotly's maps (the small multiples; the map itself is the model's SVG), the page
-    loads the view's pack under the very URL the figure names (else Plotly would fetch the
-    GeoJSON itself); the decoder goes with the session's first map only."""
-    import json as _json
-
-    def loader_and_geojson(at: AppTest) -> tuple[str, str]:
-        bodies = [h.proto.body for h in at.get("html") if "ektp-geo-loader" in h.proto.body]
-        assert len(bodies) == 1 and [
-            h.proto.unsafe_allow_javascript for h in at.get("html") if h.proto.body == bodies[0]
-        ] == [True]
-        spec = _json.loads(at.get("plotly_chart")[0].proto.spec)
-        return bodies[0], spec["data"][0]["geojson"]
-
-    at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "lang": "en", "multiples": "on"})
-    body, url = loader_and_geojson(at)
-    assert url.startswith("app/static/geo/regency_15.json?v=")
-    assert "function decode" in body and f'load({_json.dumps(url)},"app/static/geo/regency_15.pack.json?v=' in body
-    at.radio(key="w_level").set_value("district").run()
-    body, url = loader_and_geojson(at)
-    assert url.startswith("app/static/geo/district_15.json?v=")
-    assert "function decode" not in body and len(body) < 400
-    assert f'load({_json.dumps(url)},"app/static/geo/district_15.pack.json?v=' in body
-
-
 def test_the_sentence_linker_script_has_no_angle_bracket() -> None:
     """st.html does not run a script holding '<' (a loop's `i<4` kept the charts undescribed)."""
     import re

@@ -203,70 +203,39 @@ def test_the_map_is_used_with_a_tap_and_with_the_keyboard(server: str) -> None:
         browser.close()
 
 
-def test_packed_geometry_decodes_to_the_geojson_in_chromium(server: str) -> None:
-    """geopack.js, run by the browser, rebuilds each view's GeoJSON exactly (every coordinate,
-    code and name of the 7,285 districts), and falls back to the GeoJSON when the pack fails."""
+def test_small_multiples_draw_the_files_panels_in_chromium(server: str, app_env: Path) -> None:
+    """`multiples=on`: the element fills a copy of the view's shapes per date (svgpanels.js), and
+    each panel shows the colours of the model's map of that date, unit for unit, with Plotly
+    neither fetched nor drawn; a unit tapped says its date, name and figure."""
     from playwright.sync_api import sync_playwright
+
+    from ektp import queries
+    from ektp.mapview import panels
+    from ektp.mapview.url import choose
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-        page = browser.new_page()
-        page.goto(server + "/Peta_cakupan?area=15&level=regency&lang=en&multiples=on")  # Plotly's maps
-        page.wait_for_function("window.ektpGeoPack !== undefined", timeout=90_000)
-        same = page.evaluate(
-            """async () => {
-                const out = {};
-                for (const v of ["district", "regency", "province", "regency_15", "district_15.03"]) {
-                    const get = u => fetch(u).then(r => r.json());
-                    const [plain, packed] = await Promise.all([get(`app/static/geo/${v}.json`),
-                                                               get(`app/static/geo/${v}.pack.json`)]);
-                    out[v] = [JSON.stringify(window.ektpGeoPack.decode(packed)) === JSON.stringify(plain),
-                              plain.features.length];
-                }
-                return out;
-            }"""
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        scripts: list[str] = []
+        page.on("request", lambda r: scripts.append(r.url.rsplit("/", 1)[1]) if r.url.endswith(".js") else None)
+        page.goto(server + "/Peta_cakupan?area=15&level=regency&lang=en&multiples=on")
+        figures = page.locator(".ektp-panels figure")
+        figures.nth(11).wait_for(timeout=90_000)
+        drawn = page.locator(".ektp-panels .grid").evaluate(
+            """g => [...g.querySelectorAll('figure')].map(f => [f.querySelector('figcaption').textContent,
+                Object.fromEntries([...f.querySelectorAll('path[data-c]')].map(p =>
+                    [p.getAttribute('data-c'), p.getAttribute('fill')]))])"""
         )
-        fallback = page.evaluate(
-            """async () => {
-                const u = "app/static/geo/regency_15.json", assets = window.PlotlyGeoAssets;
-                delete assets[u];
-                window.ektpGeoPack.load(u, "app/static/geo/no_such_view.pack.json");
-                const asked = assets[u];
-                assets["plotly-asked-first.json"] = "pending";  // Plotly fetching it itself
-                window.ektpGeoPack.load("plotly-asked-first.json", "app/static/geo/province.pack.json");
-                for (let i = 0; i < 200 && typeof assets[u] !== "object"; i++) await new Promise(r => setTimeout(r, 50));
-                return [asked, assets[u] && assets[u].features.length, assets["plotly-asked-first.json"]];
-            }"""
-        )
+        page.locator('.ektp-panels figure:last-child path[data-c="15.03"]').click()
+        said = page.locator(".ektp-panels .tip").inner_text()
         browser.close()
-    from ektp import geo
-
-    assert same == {v: [True, len(geo.geojson(v)["features"])] for v in same}
-    assert [same[v][1] for v in ("district", "regency", "province")] == [7285, 514, 38]
-    assert fallback == ["pending", 11, "pending"]
-
-
-def test_a_map_whose_packed_geometry_comes_late_still_draws(server: str) -> None:
-    """Plotly waits 5 s for the loader; the pack here takes 12 s (a slow link with Plotly's code
-    already cached). Plotly gives up and keeps the failure on the chart; geopack.js redraws it."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1200})
-        page.goto(server + "/Peta_cakupan?area=15&level=regency&lang=en&multiples=on")  # Plotly's maps
-        page.wait_for_function("document.querySelectorAll('.choroplethlayer path').length >= 11", timeout=90_000)
-        page.evaluate(
-            """() => { const f = window.fetch;
-                window.fetch = (u, o) => String(u).includes('district_15.pack.json')
-                    ? new Promise(r => setTimeout(r, 12000)).then(() => f(u, o)) : f(u, o); }"""
-        )
-        page.get_by_text("District", exact=True).first.click()
-        page.wait_for_function("window.PlotlyGeoAssets && Object.values(window.PlotlyGeoAssets).includes('pending')")
-        page.wait_for_timeout(8000)  # past Plotly's 5 s: nothing drawn yet
-        assert page.locator(".choroplethlayer path").count() == 0
-        page.wait_for_function("document.querySelectorAll('.choroplethlayer path').length >= 50", timeout=30_000)
-        browser.close()
+    choice, _ = choose({"area": ["15"], "level": ["regency"], "lang": ["en"]})
+    model = panels.gather_panels(choice, queries.dates("regency", "15"))
+    assert [d for d, _ in drawn] == [panels._caption(d) for d in model.drawn]
+    for (_, fills), d in zip(drawn, model.drawn, strict=True):
+        assert fills == {c: d.fills.get(c, "#d9d9d9") for c in d.projected.paths}
+    assert said.startswith("31 Dec 2025 · Kabupaten Sarolangun: "), said
+    assert not [s for s in scripts if "plotly" in s.lower()], scripts
 
 
 #: Every chart title and annotation (source line, bar label) with the part of it outside its
@@ -731,6 +700,20 @@ def test_a_unit_picked_in_the_ranking_is_shown_on_the_map(server: str, default_d
         assert rows.count() == 0 and page.locator(".ektp-map .rank-note").inner_text() == "No area matches."
         search.fill("")
         assert rows.count() == 11
+        # the other way: a unit pointed at on the map marks its row, and a row out of the list's
+        # view is scrolled into it (the list made short here so that it scrolls)
+        page.add_style_tag(content=".ektp-map .rank .scroll{max-height:120px}")
+        last = rows.nth(10).get_attribute("data-c")
+        page.locator(f'.ektp-map svg path[data-c="{last}"]').dispatch_event("pointermove", {"pointerType": "mouse"})
+        marked = page.locator(".ektp-map .rank tbody tr.on")
+        assert marked.count() == 1 and marked.get_attribute("data-c") == last
+        box = page.locator(".ektp-map .rank .scroll")  # in the element's shadow root
+        assert box.evaluate("b => b.scrollTop") > 0
+        in_view = box.evaluate(
+            """b => { const r = b.querySelector('tr.on').getBoundingClientRect(), v = b.getBoundingClientRect();
+                return r.top >= v.top && r.bottom <= v.bottom + 1; }"""
+        )
+        assert in_view
         loaded = list(scripts)  # before a pick opens the detail (whose tables are data grids)
         second = rows.nth(1).get_attribute("data-c")  # the second row (its first is Sarolangun)
         rows.nth(1).click()

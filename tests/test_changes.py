@@ -113,34 +113,3 @@ def test_no_comparison_leaves_the_parameter_out_of_the_link(app_env: Path) -> No
     assert not at.exception and "compare" not in at.query_params
     assert at.selectbox(key="w_compare").value == "none"
     assert at.selectbox(key="w_compare").format_func("none") == "(no comparison)"
-
-
-def test_small_multiples_twelve_dates_on_one_legend(app_env: Path) -> None:
-    at = run({"area": "15", "level": "regency", "multiples": "on", "lang": "en"})
-    assert not at.exception and not at.warning
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    geos = [k for k in spec["layout"] if k.startswith("geo")]
-    dates = queries.dates("regency", "15")
-    assert len(geos) == 12 and len(dates) >= 12
-    titles = [a["text"] for a in spec["layout"]["annotations"][:12]]
-    assert titles[-1] == "31 Dec 2025" and titles[0] == "15 Nov 2013"  # the first and the latest date
-    # one legend: each class listed once, and a class has one colour in every panel
-    shown = [tr["name"] for tr in spec["data"] if tr.get("showlegend", True)]
-    assert len(shown) == len(set(shown))
-    colour: dict[str, str] = {}
-    for tr in spec["data"]:
-        assert colour.setdefault(tr["name"], tr["colorscale"][0][1]) == tr["colorscale"][0][1]
-    # Jambi's regencies have no shared target (only Sarolangun has one): natural breaks over all
-    # twelve dates, and the outline of the units below their own target is no legend entry
-    assert len(colour) >= 3 and not [n for n in shown if n.startswith("Below")]
-    # hostile value: the one-date map and a notice
-    at = run({"area": "15", "level": "regency", "multiples": "<svg onload=1>", "lang": "en"})
-    assert not at.exception and any("multiples" in w.value for w in at.warning)
-    # too many units: said, not drawn
-    at = run({"area": "00", "level": "district", "multiples": "on", "lang": "en"})
-    assert any("up to 600 units" in i.value for i in at.info)
-
-
-def test_small_multiples_say_what_changed_from_the_first_panel_to_the_last(app_env: Path) -> None:
-    at = run({"area": "15", "level": "regency", "multiples": "on", "lang": "en"})
-    assert any(shown(m.value).startswith("Between 15 November 2013 and 31 December 2025,") for m in at.markdown)

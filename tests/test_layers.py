@@ -23,7 +23,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "text": ("ektp.fmt",),
     "data": ("ektp.db", "ektp.queries", "ektp.targetdata", "ektp.releases", "ektp.geo", "ektp.history", "ektp.areadata"),
     "analysis": (
-        "ektp.metrics", "ektp.classes", "ektp.summary", "ektp.changes", "ektp.multiples", "ektp.loadtext",
+        "ektp.metrics", "ektp.classes", "ektp.summary", "ektp.changes", "ektp.loadtext",
         "ektp.charts", "ektp.search",
     ),
     "mapview": ("ektp.mapview",),

@@ -123,10 +123,13 @@ def test_the_map_page_the_reader_page_and_the_svg_file_are_one_drawing(app_env: 
     assert drawn.map_body() in page.standalone_svg(drawn)  # the SVG file: the same shapes, framed
     # every unit of the ranking is a shape of the drawing, each with its words in the model's order
     codes = re.findall(r'<path data-c="([^"]+)"', shown["svg"])
-    assert shown["order"] == [row[drawn.table_head.index(_code(view["lang"]))] for row in drawn.table]
-    # the element's ranking (its tips and, on the map page, its list) is the model's, row for row
+    # the element's ranking (its tips, its keyboard order and, on the map page, its list) is the
+    # model's, row for row
     assert shown["head"] == list(drawn.table_head) and shown["rows"] == [list(r) for r in drawn.table]
-    assert set(codes) <= set(shown["order"]) and len(set(shown["order"])) == len(shown["order"])
+    order = [row[shown["code_at"]] for row in shown["rows"]]
+    assert shown["head"][shown["code_at"]] == _code(view["lang"])
+    assert set(codes) <= set(order) and len(set(order)) == len(order)
+    assert shown["drillable"] == (choice.level != "district")  # a district has no map below it
     assert (shown["ranking"] is not None) == (choice.compare is None)  # a change map lists its own table
 
 

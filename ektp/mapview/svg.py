@@ -228,9 +228,8 @@ def legend_html(
                           f"{e_(e.label)} · {e_(e.count)}</p>")  # fmt: skip
             continue
         mark = f'<rect width="14" height="14" fill="{e_(e.colour)}" stroke="#999" stroke-width="0.5"/>'
-        items.append(
-            f'<li><svg width="14" height="14" aria-hidden="true">{mark}</svg>{e_(e.label)} · {e_(e.count)}</li>'
-        )
+        said = f"{e.label} · {e.count}" if e.count else e.label  # small multiples: no one count
+        items.append(f'<li><svg width="14" height="14" aria-hidden="true">{mark}</svg>{e_(said)}</li>')
     if sizes:  # a map of counts: what a circle's size stands for
         said = e_(t("symbol_key", lang))
         notes_.insert(0, f'<p class="small">{said}<br>{size_key_svg(sizes)}</p>')
@@ -278,8 +277,8 @@ def _text_lines(lines: Sequence[str], x: int, y: int, size: int, weight: str = "
 
 def _legend_rows(legend: Sequence[Legend], x: int, y: int, width: int) -> tuple[str, int]:
     """Legend entries in as many columns as fit the width; returns the markup and its height."""
-    cells = [f"{e.label} · {e.count}" for e in legend]
-    cell_w = min(width, max((len(c) for c in cells), default=10) * FONT * 0.56 + 34)
+    cells = [f"{e.label} · {e.count}" if e.count else e.label for e in legend]
+    cell_w = min(width, max((len(c) for c in cells), default=10) * FONT * 0.6 + 40)
     cols = max(1, int(width // cell_w))
     out: list[str] = []
     for i, (e, text) in enumerate(zip(legend, cells, strict=True)):
@@ -343,4 +342,16 @@ def standalone_svg(
         f'viewBox="0 0 {total_w} {height}" font-family="{FONT_FAMILY}">'
         f"<title>{html.escape(title)}</title>"
         f'<rect width="{total_w}" height="{height}" fill="#ffffff"/>' + "".join(parts) + "</svg>"
+    )
+
+
+def standalone_html(figure: str, title: str, lang: str) -> str:
+    """A figure's file (`standalone_svg`) as a web page of its own, the HTML download: the same
+    drawing, each unit's words shown on hover by the browser, nothing fetched."""
+    return (
+        f'<!doctype html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{html.escape(title)}</title>"
+        "<style>body{margin:0}svg{display:block;max-width:100%;height:auto}</style>"
+        f"</head><body>{figure}</body></html>"
     )

@@ -140,13 +140,16 @@ def png(d: Drawn) -> bytes:
 
 
 def map_file(choice: Choice, kind: str) -> bytes:
-    """A view's SVG or PNG as `/v/map.svg`/`.png` serve it: the app's map download buttons use
-    this too, so no download of a map starts a browser, on either instance."""
+    """A view's SVG or PNG as `/v/map.svg`/`.png` serve it, or that SVG as a page of its own
+    (html): the app's map download buttons use this, so every file of a map is the view model's
+    drawing and none starts a browser, on either instance."""
     from ektp.mapview.model import gather
 
     drawn = gather(choice)
     if drawn is None:
         raise ValueError(f"no figures for {choice}")
+    if kind == "html":
+        return svg.standalone_html(standalone_svg(drawn), drawn.title, choice.lang).encode("utf-8")
     return standalone_svg(drawn).encode("utf-8") if kind == "svg" else png(drawn)
 
 

@@ -27,12 +27,9 @@ from ektp.ui.figures import (  # noqa: F401
     SAID_LINKER,
     FigureSpec,
     _build_figure,
-    _geopack_js,
     _shared_big_figure,
     _shared_figure,
-    geometry_loader,
     said,
-    show_geometry_loader,
 )
 from ektp.ui.published import former_table, show_former_areas, show_latest_release  # noqa: F401
 from ektp.ui.state import (  # noqa: F401
@@ -60,7 +57,7 @@ from ektp.ui.state import (  # noqa: F401
     setup,
     show_invalid_notice,
 )
-from ektp.ui.svgmap import svg_map  # noqa: F401
+from ektp.ui.svgmap import svg_map, svg_panels  # noqa: F401
 from ektp.ui.tables import (  # noqa: F401
     DECIMAL_STEP,
     GAP,

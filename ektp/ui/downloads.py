@@ -153,7 +153,7 @@ def browser_available() -> bool:
 
 
 def figure_downloads(
-    export_fig: Callable[[], go.Figure],
+    export_fig: Callable[[], go.Figure] | None,
     data: pl.DataFrame,
     basename: str,
     lg: str,
@@ -163,9 +163,10 @@ def figure_downloads(
     report: Callable[[], bytes] | None = None,
 ) -> None:
     """SVG, print PNG, standalone HTML and the chart's data as CSV. Images are made on click;
-    the chart's sentence (`said`) goes with the figure, after its title. `images` (kind → bytes)
-    draws them without a browser (maps: ektp.reader), on either instance."""
-    if sentence:
+    the chart's sentence (`said`) goes with the figure, after its title. `images` (kind → bytes:
+    svg, png, html) draws all three without a browser, on either instance: maps, whose files are
+    the view model's drawing (ektp.mapview), not `export_fig`'s Plotly figure."""
+    if sentence and export_fig is not None:
         from ektp import charts
 
         bare = export_fig
@@ -178,10 +179,7 @@ def figure_downloads(
     # there the chart's camera button makes the PNG in the reader's own browser, and the HTML
     # file is the chart itself
     if images is not None:
-        drawn = [
-            ("svg", t("download_svg", lg), lambda: images("svg")),
-            ("png", t("download_png", lg), lambda: images("png")),
-        ]
+        drawn = [(kind, t(f"download_{kind}", lg), lambda kind=kind: images(kind)) for kind in ("svg", "png")]
     elif settings.is_public() or not browser_available():
         drawn = []
     else:
@@ -194,7 +192,7 @@ def figure_downloads(
         (
             "html",
             t("download_html", lg),
-            lambda: figure_html(export_fig(), lg, basename),
+            (lambda: images("html")) if images is not None else lambda: figure_html(export_fig(), lg, basename),
         ),
         ("csv", t("download_csv", lg), lambda: table_bytes(data, "csv")),
         *([("xlsx", t("download_report_xlsx", lg), report)] if report is not None else []),

@@ -1,10 +1,9 @@
-"""Figures on the page: the shared figure cache (FigureSpec), the map as the page draws it, the
-browser's geometry loader and each chart's sentence as its accessible description.
+"""Figures on the page: the shared figure cache (FigureSpec) and each chart's sentence as its
+accessible description.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +11,6 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from ektp import settings
 from ektp.ui.tables import (
     safe_text,
 )
@@ -55,30 +53,6 @@ class FigureSpec:
 BIG_FIGURE_ROWS = 1000
 
 
-@st.cache_resource(show_spinner=False)
-def _geopack_js() -> str:
-    """ektp/geopack.js without its comment lines and indentation: it goes with a session's first map."""
-    lines = (settings.ROOT / "ektp" / "geopack.js").read_text(encoding="utf-8").splitlines()
-    return "\n".join(ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("//"))
-
-
-def geometry_loader(view: str, with_decoder: bool = True) -> str:
-    """The HTML that has the browser load the view's packed geometry for the map drawn after it
-    (ektp/geopack.js): 105 KB gzipped for the national districts instead of the GeoJSON's 260 KB.
-    Without the decoder (a window that ran it already) it is only the call, ~270 bytes a rerun;
-    a window without the decoder then lets Plotly fetch the GeoJSON itself."""
-    from ektp import geo
-
-    # JSON strings inside a <script>: no "<", so no "</script>" can ever close it early
-    url, pack = (json.dumps(u).replace("<", "\\u003c") for u in (geo.static_url(view), geo.pack_url(view)))
-    call = f"window.ektpGeoPack&&window.ektpGeoPack.load({url},{pack});"
-    script = f"{_geopack_js()}\n{call}" if with_decoder else call
-    return (  # the element shows nothing: its container leaves the column's flow (no gap above the map)
-        "<style>.stElementContainer:has(.ektp-geo-loader){display:none}</style>"
-        f'<span class="ektp-geo-loader"></span><script>{script}</script>'
-    )
-
-
 #: Links each chart to the sentence above it as its accessible description: a chart whose element
 #: follows a sentence's container (`said`) gets role="figure" and aria-describedby that sentence.
 #: Streamlit gives no way to set ARIA on its chart element, so this runs in the page (once). No
@@ -107,16 +81,6 @@ def said(text: str) -> None:
     if n == 1:
         with st.container(key="ektp_hidden_said"):  # hidden from its first paint (state.HIDDEN)
             st.html(SAID_LINKER, unsafe_allow_javascript=True)
-
-
-def show_geometry_loader(view: str) -> None:
-    """Put the geometry loader on the page, before the Plotly maps it serves (the small
-    multiples): the decoder goes with the session's first map, as the window keeps it (a reload
-    is a new session)."""
-    first = not st.session_state.get("_geopack_sent")
-    with st.container(key="ektp_hidden_geo"):  # hidden from its first paint (state.HIDDEN)
-        st.html(geometry_loader(view, with_decoder=first), unsafe_allow_javascript=True)
-    st.session_state["_geopack_sent"] = True
 
 
 # the leading underscores keep Streamlit from hashing the inputs twice: `key` stands for them

@@ -55,18 +55,24 @@ export default function (component) {
   // the map page's first view (its HTML's own, over the app until now) gives way to the map
   const cover = document.getElementById("ektp-cover");
   if (cover) cover.remove();
-  const order = data.order;
+  // the keyboard walks the ranking's order, worst first
+  const order = data.rows.map((r) => r[data.code_at]);
   // each unit's details: its ranking row in words, the code left out ("Sarolangun · Recording
-  // rate: 86.0% · Class: …")
-  const units = {};
-  for (const row of data.rows) {
-    const said = [row[0]];
-    row.forEach((v, i) => {
-      if (i !== 0 && i !== data.code_at) said.push(data.head[i] + ": " + v);
-    });
-    units[row[data.code_at]] = said.join(" · ");
+  // rate: 86.0% · Class: …"); made once per drawing, not on every answer of the page
+  if (!root.ektpUnits || root.ektpUnits.key !== data.key) {
+    const words = {};
+    for (const row of data.rows) {
+      const said = [row[0]];
+      row.forEach((v, i) => {
+        if (i !== 0 && i !== data.code_at) said.push(data.head[i] + ": " + v);
+      });
+      words[row[data.code_at]] = said.join(" · ");
+    }
+    root.ektpUnits = { key: data.key, words };
   }
-  const drillable = new Set(data.drill);
+  const units = root.ektpUnits.words;
+  const drillable = new Set(data.drillable ? order : []);
+  let markRow = () => {}; // the ranking's row of the unit shown (set when the ranking is listed)
   const ns = "http://www.w3.org/2000/svg";
   let mark = svg.querySelector("path.on");
   if (!mark) {
@@ -82,8 +88,9 @@ export default function (component) {
     const p = target && target.closest ? target.closest("[data-c]") : null;
     return p ? p.getAttribute("data-c") : null;
   }
-  function show(code) {
+  function show(code, fromMap) {
     current = code;
+    markRow(code && units[code] ? code : null, fromMap);
     if (!code || !units[code]) {
       tip.textContent = "";
       tip.classList.remove("shown");
@@ -99,7 +106,7 @@ export default function (component) {
     if (code && drillable.has(code)) setTriggerValue("drill", code);
   }
   svg.onpointermove = (e) => {
-    if (e.pointerType === "mouse") show(unitOf(e.target));
+    if (e.pointerType === "mouse") show(unitOf(e.target), true);
   };
   svg.onpointerleave = (e) => {
     if (e.pointerType === "mouse" && document.activeElement !== svg) show(null);
@@ -118,15 +125,16 @@ export default function (component) {
       pointer !== "mouse" || (e.sourceCapabilities && e.sourceCapabilities.firesTouchEvents);
     pointer = "mouse";
     if (touched && current !== code) {
-      show(code);
+      show(code, true);
       return;
     }
     open(code);
   };
   svg.onfocus = () => {
     // focus from the keyboard starts at the lowest unit; a tap's focus shows the unit tapped
-    if (!current && order.length && svg.matches(":focus-visible")) show(order[0]);
+    if (!current && order.length && svg.matches(":focus-visible")) show(order[0], true);
   };
+  if (data.ranking) listRanking();
   if (data.focus && root.dataset.focus !== data.focus) {
     // a unit picked in the ranking: shown as if pointed at, the map brought into view
     root.dataset.focus = data.focus;
@@ -136,13 +144,13 @@ export default function (component) {
   svg.onkeydown = (e) => {
     const i = order.indexOf(current);
     if (e.key === "ArrowRight" || e.key === "ArrowDown") {
-      show(order[Math.min(order.length - 1, i + 1)]);
+      show(order[Math.min(order.length - 1, i + 1)], true);
     } else if (e.key === "ArrowLeft" || e.key === "ArrowUp") {
-      show(order[Math.max(0, i - 1)]);
+      show(order[Math.max(0, i - 1)], true);
     } else if (e.key === "Home") {
-      show(order[0]);
+      show(order[0], true);
     } else if (e.key === "End") {
-      show(order[order.length - 1]);
+      show(order[order.length - 1], true);
     } else if (e.key === "Enter" || e.key === " ") {
       open(current);
     } else if (e.key === "Escape") {
@@ -153,7 +161,6 @@ export default function (component) {
     }
     e.preventDefault();
   };
-  if (data.ranking) listRanking();
 
   function listRanking() {
     const w = data.ranking;
@@ -183,13 +190,23 @@ export default function (component) {
       note.textContent = !found.length ? w.none : found.length > w.max ? w.capped : "";
       mark_row(current);
     }
-    function mark_row(code) {
+    // The row of the unit shown is marked; a unit shown on the map brings its row into the
+    // list's view, scrolling the list only (the page stays under the reader's pointer).
+    function mark_row(code, fromMap) {
       for (const tr of body.querySelectorAll("tr.on")) tr.classList.remove("on");
-      if (code) {
-        const tr = body.querySelector('tr[data-c="' + CSS.escape(code) + '"]');
-        if (tr) tr.classList.add("on");
-      }
+      const tr = code ? body.querySelector('tr[data-c="' + CSS.escape(code) + '"]') : null;
+      if (!tr) return;
+      tr.classList.add("on");
+      if (!fromMap) return;
+      const box = body.closest(".scroll");
+      const b = box.getBoundingClientRect();
+      const r = tr.getBoundingClientRect();
+      const top = b.top + root.querySelector(".rank thead").offsetHeight; // under the sticky head
+      if (r.top >= top && r.bottom <= b.bottom) return;
+      box.scrollTop += r.top < top ? r.top - top : r.bottom - b.bottom;
+      body.ektpStill = true; // rows slid under a mouse that did not move: not pointed at
     }
+    markRow = mark_row;
     // The page scrolls to the map after a pick, which slides other rows under a mouse that did
     // not move: hover follows the mouse again only once it moves (kept on the element, as this
     // function runs again with each answer of the page).

@@ -25,6 +25,7 @@ from ektp.pagestyle import map_room_css
 
 if TYPE_CHECKING:
     from ektp.mapview.model import Drawn
+    from ektp.mapview.panels import Panels
 
 HERE = Path(__file__).parent
 CSS = """
@@ -59,6 +60,24 @@ CSS = """
 
 _component = st.components.v2.component("ektp_svg_map", css=CSS, js=(HERE / "svgmap.js").read_text(encoding="utf-8"))
 
+PANELS_CSS = """
+.ektp-panels .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:.6rem}
+.ektp-panels figure{margin:0}
+.ektp-panels figcaption{text-align:center;font-weight:600;font-size:.9rem}
+.ektp-panels svg{display:block;width:100%;height:auto}
+.ektp-panels path[data-c]{cursor:pointer}
+.ektp-panels .title{font-weight:600;font-size:1.05rem;margin:0 0 .4rem}
+.ektp-panels .tip{min-height:1.4em;margin:.3rem 0;font-size:.95rem;color:#111}
+.ektp-panels .tip.shown{background:#f3f5f8;border-left:4px solid #1a56a6;padding:.25rem .5rem}
+.ektp-panels .legend{list-style:none;padding:0;margin:.5rem 0;display:flex;flex-wrap:wrap;gap:.2rem 1rem;font-size:.9rem}
+.ektp-panels .legend svg{display:inline;width:auto;vertical-align:-2px;margin-right:.3rem}
+.ektp-panels .source{font-size:.85rem;color:#333;margin:.2rem 0;overflow-wrap:anywhere}
+""".strip()
+
+_panels = st.components.v2.component(
+    "ektp_svg_panels", css=PANELS_CSS, js=(HERE / "svgpanels.js").read_text(encoding="utf-8")
+)
+
 
 #: Rows the ranking lists at once (all 7,285 districts would be a long page; the search reaches all).
 RANKING_ROWS = 1000
@@ -84,11 +103,11 @@ def payload(d: Drawn, drillable: bool, focus: str | None = None, with_ranking: b
     """What the element draws, a figure as the reader page and the files have it: the title,
     the SVG, its legend and source line with the data's date, the model's ranking (head and rows,
     worst first: a unit's details are its row, "Sarolangun · Recording rate: 86.0% · …", and the
-    keyboard walks its order), the units a click opens, and on the map page the ranking's words to
-    list it. `key` changes with the drawing, so the browser redraws only a new map."""
+    keyboard walks its order), whether a click opens a unit, and on the map page the ranking's
+    words to list it. `key` changes with the drawing, so the browser redraws only a new map."""
     lg = d.choice.lang
     code_at = d.table_head.index(t("code", lg))
-    order = [row[code_at] for row in d.table]
+    codes = {row[code_at] for row in d.table}
     picture = d.picture()
     legend = svg.legend_html(d.legend, d.label_key, lg, d.sizes)
     source = d.source_line
@@ -103,9 +122,8 @@ def payload(d: Drawn, drillable: bool, focus: str | None = None, with_ranking: b
         "head": list(d.table_head),
         "rows": [list(r) for r in d.table],
         "code_at": code_at,
-        "order": order,
-        "drill": order if drillable else [],
-        "focus": focus if focus in set(order) else None,  # a unit picked in the ranking, shown on the map
+        "drillable": drillable,  # every unit listed opens its own map (a district has none below it)
+        "focus": focus if focus in codes else None,  # a unit picked in the ranking, shown on the map
         "open": t("map_open_unit", lg),
         "hint": t("map_keys_hint" if drillable else "map_keys_hint_leaf", lg),
         "ranking": ranking_words(d) if with_ranking else None,
@@ -131,3 +149,10 @@ def svg_map(
         on_drill_change=on_drill or (lambda: None),
         on_pick_change=on_pick or (lambda: None),
     )
+
+
+def svg_panels(p: Panels, key: str) -> Any:
+    """Draw a view's small multiples (ektp.mapview.panels): the files' panels, in the page."""
+    from ektp.mapview.panels import payload as panels_payload
+
+    return _panels(key=key, data=panels_payload(p))

@@ -5,15 +5,16 @@ gzips the body again each time (level 5, in the event loop): the national distri
 ~36 ms of server CPU and 272 KB per page visit, and a returning reader fetched it again.
 
 This ASGI middleware (mounted by `asgi.py`, outside Streamlit's own middleware) answers
-`GET <base>/app/static/geo/<name>.json?v=<digest>` (a view's `.pack.json`, which the browser
-loads, or its GeoJSON) when `v` is the file's current digest (`geo.pack_url`, `geo.static_url`): the body is kept in memory compressed, and the reply says
+`GET <base>/app/static/geo/<name>.json?v=<digest>` (a view's GeoJSON, as published for anyone
+who draws the boundaries themselves) when `v` is the file's current digest (`geo.static_url`):
+the body is kept in memory compressed, and the reply says
 `immutable` for a year with an ETag, so a browser or CDN keeps it until the file changes,
 which changes the URL. Anything else (no or stale `v`, other paths) goes on to Streamlit
 unchanged, so a stale page still gets a file, just not a cacheable one.
 
 A client that accepts brotli (every current browser) gets the `.json.br` copy the ETL wrote
-(national districts: pack 92 KB, GeoJSON 198 KB), checked against the file's digest when read;
-others get gzip at level 9, made here once per build (105 KB, 260 KB), or the file itself.
+(national districts: 198 KB), checked against the file's digest when read; others get gzip at
+level 9, made here once per build (260 KB), or the file itself.
 """
 
 from __future__ import annotations

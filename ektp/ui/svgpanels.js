@@ -1,0 +1,50 @@
+// Small multiples (ektp.mapview.panels) in the page: the view's shapes come once, and each
+// panel is a copy of them filled with its date's classes, so twelve dates cost one map's shapes.
+// A unit's words (its name, figure and date) show under the panels on hover, tap or focus.
+
+export default function (component) {
+  const { data, parentElement } = component;
+  let root = parentElement.querySelector(".ektp-panels");
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "ektp-panels";
+    parentElement.appendChild(root);
+  }
+  if (root.dataset.key === data.key) return;
+  root.dataset.key = data.key;
+  // text goes in as text; the shapes and the legend are the server's own markup (escaped there)
+  root.innerHTML =
+    '<p class="title"></p><div class="grid"></div><p class="tip" role="status" aria-live="polite"></p>' +
+    data.legend +
+    '<p class="source"></p>';
+  root.querySelector(".title").textContent = data.title;
+  root.querySelector(".source").textContent = data.source;
+  const grid = root.querySelector(".grid");
+  const tip = root.querySelector(".tip");
+  const template = document.createElement("template");
+  template.innerHTML = data.shapes;
+  const shapes = template.content.querySelector("svg");
+  for (const panel of data.panels) {
+    const figure = document.createElement("figure");
+    const caption = document.createElement("figcaption");
+    caption.textContent = panel.date;
+    const map = shapes.cloneNode(true);
+    map.setAttribute("aria-label", panel.label);
+    map.querySelectorAll("path[data-c]").forEach((path, i) => {
+      // the shapes are in `codes` order, and each panel's fills and words with them
+      path.setAttribute("fill", panel.fills[i]);
+      path.querySelector("title").textContent = panel.tips[i];
+    });
+    figure.append(caption, map);
+    grid.appendChild(figure);
+  }
+  function show(e) {
+    const path = e.target.closest ? e.target.closest("path[data-c]") : null;
+    if (!path) return;
+    const date = path.closest("figure").querySelector("figcaption").textContent;
+    tip.textContent = date + " · " + path.querySelector("title").textContent;
+    tip.classList.add("shown");
+  }
+  grid.onpointerover = show;
+  grid.onclick = show;
+}
