@@ -9,7 +9,7 @@ through Streamlit's static route, uncached."""
 import streamlit as st
 from starlette.middleware import Middleware
 
-from ektp.web import nodelay
+from ektp.web import nodelay, warm
 from ektp.web.assets import CompressedAssets
 from ektp.web.geoserve import GeometryFiles
 from ektp.web.guard import Guard
@@ -18,6 +18,7 @@ from ektp.web.publicsurface import PublicSurface
 from ektp.web.reader import Reader
 
 nodelay.install()  # before the server binds: small replies without a 40 ms stall (ektp/web/nodelay.py)
+warm.start()  # the first reader's map need not wait for imports and the first queries (ektp/web/warm.py)
 
 app = st.App(
     "app.py",

@@ -11,4 +11,4 @@
 
 `serving` holds what they share (ASGI types, the base path, request headers), `answers` a kept
 reader answer (body, compressed forms, ETag, cache time); `nodelay` sets
-TCP_NODELAY on the listening socket."""
+TCP_NODELAY on the listening socket; `warm` builds the default map view beside a starting server."""
