@@ -1,21 +1,20 @@
-"""What changed between two dates of one map view: the frame, its classes, the map and the sentence.
+"""What changed between two dates of one map view: the frame, its classes and the sentence (the
+map is the view model's, ektp/mapview/model.py).
 
 `?compare=YYYY-MM-DD` on the map page draws, for every unit, its figure at `date` minus its
 figure at `compare`: points gained for rates, people for counts, on a diverging scale centred
 on no change (purple where things got better, orange where worse, whatever the metric's
-direction). Pure: frames in, frame / figure / text out.
+direction). Pure: frames in, frame / classes / text out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
-import plotly.graph_objects as go
 import polars as pl
 
 from ektp import fmt
-from ektp.charts import _ints, format_value, frame_map
+from ektp.charts import format_value
 from ektp.i18n import t
 from ektp.metrics import RATE_METRICS
 
@@ -37,7 +36,7 @@ def change_frame(now: pl.DataFrame, before: pl.DataFrame, metric: str) -> pl.Dat
     (in drawn units: points for rates), is_synthetic (either figure); the worst change first."""
     keep = ["code", "name", metric, "is_synthetic"]
     b = before.select(keep).rename({metric: "before", "is_synthetic": "syn_before"})
-    df = now.select([*keep, *([c for c in ("fid",) if c in now.columns])]).rename({metric: "now"})
+    df = now.select(keep).rename({metric: "now"})
     df = df.join(b.drop("name"), on="code", how="left")
     scale = 100.0 if metric in RATE_METRICS else 1.0
     df = df.with_columns(
@@ -134,62 +133,6 @@ def change_groups(rows: list[dict], metric: str, lang: str) -> list[tuple[dict, 
     for r, i in zip(rows, which, strict=True):
         groups[i if i is not None else len(defs)].append(r)
     return list(zip([*defs, none], groups, strict=True))
-
-
-def change_map(
-    df: pl.DataFrame,
-    geojson: dict | str,
-    metric: str,
-    lang: str,
-    title: str,
-    source_line: str,
-    bounds: tuple[float, float, float, float] | None = None,
-    labels: dict[str, tuple[float, float]] | None = None,
-) -> go.Figure:
-    """The change map: one trace per class, each a legend entry with its unit count (a
-    choropleth is no legend entry unless told: the compare map had no legend), borders dark
-    enough to part the pale "no change" units, hover with both figures and the change; units
-    without a figure on either date in grey; on views of up to LABEL_UNITS units each unit's
-    change written at its label point (`labels`: code → lng, lat). `df`: change_frame with `fid`."""
-    from ektp.charts import LABEL_UNITS
-
-    fig = go.Figure()
-    rows = [r for r in df.to_dicts() if r.get("fid") is not None]
-    for d, members in change_groups(rows, metric, lang):
-        if not members:
-            continue
-        text = [change_text(r, metric, lang) for r in members]
-        fig.add_trace(
-            go.Choropleth(
-                geojson=geojson,
-                featureidkey="id",
-                locations=_ints([r["fid"] for r in members]),
-                z=np.array([0.0 if r["change"] is None else r["change"] for r in members], dtype=np.float32),
-                colorscale=[[0, d["colour"]], [1, d["colour"]]],
-                showscale=False,
-                marker={"line": {"color": BORDER, "width": 0.8}},
-                name=f"{d['label']} · {t('units_in_band', lang, n=len(members))}",
-                legendgroup=d["key"] if "key" in d else d["label"],
-                showlegend=True,
-                customdata=text,
-                hovertemplate="<b>%{properties.n}</b> (%{properties.c})<br>%{customdata}<extra></extra>",
-            )
-        )
-    written = [r for r in rows if labels and r["code"] in labels and r.get("change") is not None]
-    if written and len(rows) <= LABEL_UNITS:
-        fig.add_trace(
-            go.Scattergeo(
-                lon=[labels[r["code"]][0] for r in written],
-                lat=[labels[r["code"]][1] for r in written],
-                text=[fmt.signed(r["change"], lang, 1 if metric in RATE_METRICS else 0) for r in written],
-                mode="text",
-                textfont={"size": 11, "color": "#111111", "shadow": "auto"},
-                hoverinfo="skip",
-                showlegend=False,
-                name="labels",
-            )
-        )
-    return frame_map(fig, geojson, title, source_line, lang, bounds)
 
 
 def change_sentence(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 
-import polars as pl
 import streamlit as st
 
 from ektp import settings
@@ -94,31 +93,3 @@ def geojson(view: str) -> dict:
 def _geojson(path: str, mtime_ns: int) -> dict:
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)
-
-
-def bounds(view: str) -> tuple[float, float, float, float] | None:
-    """The view's (min lng, min lat, max lng, max lat) from its file's `bbox`; None for a file
-    written before the ETL added it (the map then lets Plotly fit the units, with more margin)."""
-    if not file_stamp(view):
-        return None
-    box = geojson(view).get("bbox")
-    return tuple(box) if box and len(box) == 4 else None
-
-
-def feature_ids(view: str) -> dict[str, int]:
-    """Kemendagri code → the feature's number in the view's file (what a map trace locates by)."""
-    return _feature_ids(*_stamp(view))
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _feature_ids(path: str, mtime_ns: int) -> dict[str, int]:
-    return {f["properties"]["c"]: f["id"] for f in _geojson(path, mtime_ns)["features"]}
-
-
-def with_feature_ids(df: pl.DataFrame, view: str) -> pl.DataFrame:
-    """The map frame with `fid`, each unit's feature number in the view's file (null: no shape).
-
-    Read from the same file the browser loads, so a rebuilt file cannot colour the wrong unit.
-    """
-    ids = feature_ids(view)
-    return df.with_columns(fid=pl.col("code").replace_strict(ids, default=None, return_dtype=pl.Int32))

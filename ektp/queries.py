@@ -154,7 +154,6 @@ class MapView:
     """
 
     df: pl.DataFrame  # map_values: one row per unit of the level in scope
-    located: pl.DataFrame  # df with `fid`, the unit's feature number in the view's file (maps on)
     key: tuple  # identity of the data: what a figure built from `df` is cached under
     codes: tuple[str, ...]
     names: MappingProxyType  # code → name
@@ -164,7 +163,7 @@ class MapView:
 
 
 def map_view(level: str, scope: str, as_of: dt.date, view: str) -> MapView:
-    """map_values of a level in scope, located in the geometry file of `view`."""
+    """map_values of a level in scope, kept per data build and geometry file of `view`."""
     from ektp import geo
 
     return _map_view(db.stamp(), geo.file_stamp(view), level, scope, as_of, view, stale_days())
@@ -174,14 +173,12 @@ def map_view(level: str, scope: str, as_of: dt.date, view: str) -> MapView:
 def _map_view(
     stamp: tuple, geo_stamp: tuple, level: str, scope: str, as_of: dt.date, view: str, stale: int = 45
 ) -> MapView:
-    from ektp import geo
 
     df = _map_values(stamp, level, scope, as_of, stale)
     codes = tuple(df["code"].to_list())
     sourced = df.filter(~pl.col("is_synthetic").fill_null(True))["source"].drop_nulls().unique().sort()
     return MapView(
         df=df,
-        located=geo.with_feature_ids(df, view) if geo_stamp else df,
         key=(stamp, geo_stamp, level, scope, as_of, view, stale),
         codes=codes,
         names=MappingProxyType(dict(zip(codes, df["name"].to_list(), strict=True))),

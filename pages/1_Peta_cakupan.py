@@ -238,7 +238,7 @@ def compare_view(v: View, mv: queries.MapView, compare: dt.date) -> None:
     on a diverging scale, a table sorted worst change first, and their downloads."""
     view, maps_on, level, area, area_name, metric, as_of, src_text, lg = astuple(v)
     before = queries.map_values(level, area, compare)
-    ch = changes.change_frame(mv.located, before, metric)
+    ch = changes.change_frame(mv.df, before, metric)
     d0, d1 = fmt.date(compare, lg), fmt.date(as_of, lg)
     sentence = changes.change_sentence(ch, metric, area_name, compare, as_of, lg)
     if sentence:

@@ -4,13 +4,12 @@ sentence naming the biggest gain and fall, and the map page's `compare=` permali
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import polars as pl
 from streamlit.testing.v1 import AppTest
 
-from ektp import changes, geo, queries
+from ektp import changes
 from tests.conftest import ROOT, shown
 
 
@@ -65,16 +64,16 @@ def test_change_sentence_names_the_biggest_gain_and_fall_in_both_languages() -> 
 
 
 def test_change_map_structure(app_env: Path) -> None:
-    view = geo.view_name("regency", "15")
-    now = queries.map_view("regency", "15", dt.date(2024, 12, 31), view).located
-    ch = changes.change_frame(now, queries.map_values("regency", "15", dt.date(2019, 3, 31)), "recording_rate")
-    fig = changes.change_map(ch, geo.static_url(view), "recording_rate", "en", "t", "s", geo.bounds(view))
-    drawn = sum(len(tr.locations) for tr in fig.data)
-    assert drawn == 11
-    sarolangun = geo.feature_ids(view)["15.03"]
-    (tr,) = [tr for tr in fig.data if sarolangun in list(tr.locations)]
-    assert tr.name.startswith("Rose more than 5 points · ")
-    assert "86.0% → " in tr.customdata[list(tr.locations).index(sarolangun)]
+    """The change map (the view model's, `compare=`): every unit in a class of the change, each
+    unit's words with both figures."""
+    from ektp.mapview.model import gather
+    from ektp.mapview.url import Choice
+
+    d = gather(Choice("15", "regency", "recording_rate", "", dt.date(2024, 12, 31), dt.date(2019, 3, 31), "en"))
+    assert len(d.tips) == 11 and set(d.fills) <= set(d.tips)
+    (entry,) = [e for e in d.legend if e.colour == d.fills["15.03"]]
+    assert entry.label.startswith("Rose more than 5 points")
+    assert "86.0% → " in d.tips["15.03"]
 
 
 def run(params: dict[str, str]) -> AppTest:

@@ -12,7 +12,7 @@ import pytest
 import shapely
 import shapely.geometry
 
-from ektp import charts, fmt, geo, queries
+from ektp import charts, geo, queries
 from ektp.metrics import funnel
 
 D = dt.date(2019, 3, 31)
@@ -23,21 +23,8 @@ def jambi(app_env: Path) -> pl.DataFrame:
     return queries.map_values("regency", "15", D)
 
 
-def codes_of(view: str) -> dict[int, str]:
-    return {i: c for c, i in geo.feature_ids(view).items()}
-
-
-def values_by_code(fig, view: str) -> dict[str, float]:  # noqa: ANN001
-    code = codes_of(view)
-    out = {}
-    for tr in fig.data:
-        if tr.type == "choropleth" and tr.hoverinfo != "skip":
-            for loc, z in zip(tr.locations, tr.z, strict=True):
-                out[code[int(loc)]] = z
-    return out
-
-
 def test_jambi_regency_map(jambi: pl.DataFrame) -> None:
+    """The view's geometry file and its classes: what the view model draws (ektp/mapview)."""
     view = geo.view_name("regency", "15")
     gj = geo.geojson(view)
     assert len(gj["features"]) == 11
@@ -46,181 +33,21 @@ def test_jambi_regency_map(jambi: pl.DataFrame) -> None:
     codes = [f["properties"]["c"] for f in gj["features"]]
     assert codes == sorted(codes) and "15.03" in codes
     assert {f["properties"]["n"] for f in gj["features"]} >= {"Kabupaten Sarolangun"}
-    fig = charts.choropleth(jambi, gj, "unrecorded_share", "id", "judul", "Sumber: x", target=0.98)
-    vals = values_by_code(fig, view)
-    assert len(vals) == 11 and set(vals) == set(codes)
-    assert round(vals["15.03"], 1) == 14.0
-    # legend: Dukcapil bands with unit counts, and the below-target outline trace
-    names = [tr.name for tr in fig.data]
-    assert any(n.startswith("terekam 80–99,99% · ") for n in names)  # a band of the recording rate
-    outline = [tr for tr in fig.data if tr.hoverinfo == "skip"]
-    assert len(outline) == 1 and geo.feature_ids(view)["15.03"] in outline[0].locations
-    assert outline[0].marker.line.width == 2
-    # no basemap: draws offline
-    assert fig.layout.geo.visible is False
-    # framed to the file's bbox (Jambi: ~101–105°E, ~3°S–0.7°S), not padded by fitbounds
+    # Dukcapil's bands of the recording rate, every unit in one class
+    groups = charts.classify(jambi, "unrecorded_share", "id", "dukcapil", 0.98)
+    assert sorted(c for g in groups for c in g["codes"]) == codes
+    band = [g for g in groups if "15.03" in g["codes"]][0]
+    assert band["label"].startswith("terekam 80–99,99%")  # a band of the recording rate
+    # the file's bbox (Jambi: ~101–105°E, ~3°S–0.7°S) bounds its shapes: the map is framed to it
     x0, y0, x1, y1 = gj["bbox"]
     shapes = [shapely.geometry.shape(f["geometry"]) for f in gj["features"]]
     assert (x0, y0, x1, y1) == pytest.approx(shapely.total_bounds(shapes), abs=1e-4)
     assert 101 < x0 < x1 < 105 and -3 < y0 < y1 < 0
-    lon, lat = fig.layout.geo.lonaxis.range, fig.layout.geo.lataxis.range
-    assert lon[0] < x0 < x1 < lon[1] and lon[1] - lon[0] < (x1 - x0) * 1.05 and lat[0] < y0 < y1 < lat[1]
-    assert fig.layout.geo.fitbounds is False or fig.layout.geo.fitbounds is None
-    assert charts.choropleth(jambi, {**gj, "bbox": None}, "recording_rate", "en", "t", "s").layout.geo.fitbounds == (
-        "locations"
-    )
-    # title and source inside the figure
-    assert fig.layout.title.text == "judul"
-    assert any("Sumber: x" in a.text for a in fig.layout.annotations)
-
-
-def test_hover_carries_name_code_value_as_of_source(jambi: pl.DataFrame) -> None:
-    view = geo.view_name("regency", "15")
-    fig = charts.choropleth(geo.with_feature_ids(jambi, view), geo.static_url(view), "recording_rate", "en", "t", "s")
-    sarolangun = geo.feature_ids(view)["15.03"]
-    found = 0
-    for tr in fig.data:
-        if tr.hoverinfo == "skip" or sarolangun not in list(tr.locations):
-            continue
-        i = list(tr.locations).index(sarolangun)
-        found += 1
-        # name and code from the static file's properties, value from z
-        assert tr.hovertemplate.startswith("<b>%{properties.n}</b> (%{properties.c})")
-        assert round(float(tr.z[i]), 1) == 86.0 and "%{z:,.1f}%" in tr.hovertemplate or tr.customdata[i][0] == "86.0%"
-        text = tr.hovertemplate + " ".join(map(str, tr.customdata[i]))
-        assert "31 March 2019" in text and "radarjambi" in text
-    assert found == 1
-    assert fig.data[0].geojson == geo.static_url(view)
-    assert fig.layout.separators == ".,"
-
-
-def test_hover_sends_constant_fields_once_and_numbers_typed() -> None:
-    """A class whose units share date and source: those go into the template, numbers as
-    float32 typed arrays (base64 in the JSON), so a rerun carries ids and three numbers a unit."""
-    import json
-
-    rows = pl.DataFrame(
-        {
-            "code": ["15.01", "15.02"],
-            "name": ["Kerinci", "Merangin"],
-            "recording_rate": [0.91, 0.93],
-            "eligible": [180000, 280000],
-            "recorded": [163800, 260400],
-            "as_of": [dt.date(2024, 12, 31)] * 2,
-            "is_synthetic": [True, True],
-            "source": ["synthetic fill", "synthetic fill"],
-            "fid": [4, 7],
-        }
-    )
-    fig = charts.choropleth(rows, "x.json", "recording_rate", "id", "t", "s")
-    tr = next(tr for tr in fig.data if len(tr.locations) == 2)
-    assert "31 Desember 2024" in tr.hovertemplate and "%{customdata[0]:,.0f}" in tr.hovertemplate
-    assert tr.customdata.dtype.name == "float32" and tr.customdata[1][0] == 280000
-    assert fig.layout.separators == ",."
-    spec = json.loads(fig.to_json())["data"][0]
-    assert "bdata" in spec["customdata"] and "bdata" in spec["z"]
-    assert "Merangin" not in fig.to_json()  # names come from the geometry file, sent once
-    # units are located by feature number, a typed array too (no code strings per rerun)
-    assert tr.locations.dtype.name == "uint8" and list(tr.locations) == [4, 7]
-    assert "bdata" in spec["locations"] and "15.02" not in fig.to_json()
-    # a URL map without feature numbers cannot be drawn right: it says so
-    with pytest.raises(ValueError, match="fid"):
-        charts.choropleth(rows.drop("fid"), "x.json", "recording_rate", "id", "t", "s")
-
-
-def test_a_map_of_many_units_says_their_sources_once() -> None:
-    """Units loaded from an office file each name their own row ("x.csv row 12"). Above
-    SHARED_SOURCE_UNITS the hover names the file once instead of each row (the ranking lists
-    rows): one file's 7,285 districts were 680 KB a rerun. Two files: "several"; a small map
-    keeps each unit's own row; roll-ups are said by kind in the reader's language."""
-    import json
-
-    def frame(n: int, sources: list[str]) -> pl.DataFrame:
-        return pl.DataFrame(
-            {
-                "code": [f"15.01.{i:04d}" for i in range(n)],
-                "name": [f"D{i}" for i in range(n)],
-                "recording_rate": [0.91] * n,
-                "eligible": [1000 + i for i in range(n)],
-                "recorded": [910 + i for i in range(n)],
-                "as_of": [dt.date(2024, 12, 31)] * n,
-                "is_synthetic": [False] * n,
-                "source": sources,
-                "fid": list(range(n)),
-            }
-        )
-
-    n = charts.SHARED_SOURCE_UNITS + 50
-    one_file = charts.choropleth(
-        frame(n, [f"kec.csv row {i + 2}" for i in range(n)]), "x.json", "recording_rate", "en", "t", "s"
-    )
-    (tr,) = one_file.data
-    assert tr.hovertemplate.endswith("Source: kec.csv<extra></extra>") and "row" not in tr.hovertemplate
-    assert tr.customdata.dtype.name == "float32"  # the counts, typed: no text per unit
-    assert "kec.csv row" not in one_file.to_json() and len(one_file.to_json()) < 40 * n
-    two = frame(n, [f"{'a' if i % 2 else 'b'}.csv row {i}" for i in range(n)])
-    (tr,) = charts.choropleth(two, "x.json", "recording_rate", "id", "t", "s").data
-    assert "Sumber: beragam (sumber tiap wilayah di peringkat)" in tr.hovertemplate
-    rolled = frame(n, [f"sum of {i % 7 + 2} village rows" for i in range(n)])
-    (tr,) = charts.choropleth(rolled, "x.json", "recording_rate", "id", "t", "s").data
-    assert "Sumber: jumlah baris desa/kelurahan" in tr.hovertemplate, tr.hovertemplate
-    assert fmt.source("sum of 12 village rows", "id") == "jumlah 12 baris desa/kelurahan"  # was "level_village"
-    # the figure's source line names the file once, not three of its rows
-    assert fmt.sources_line([f"kec.csv row {i}" for i in range(2, 900)], "en") == "kec.csv"
-    mixed = ["a.csv row 2", "sum of 3 district rows", "sum of 9 district rows", "https://x.id/a", "b.csv row 7"]
-    assert fmt.sources_line(mixed, "en") == "a.csv; sums of district rows; https://x.id/a …"
-    small = charts.choropleth(
-        frame(11, [f"kec.csv row {i + 2}" for i in range(11)]), "x.json", "recording_rate", "en", "t", "s"
-    )
-    assert "kec.csv row 12" in json.dumps(small.data[0].customdata)
-
-
-def test_big_map_sends_two_bytes_of_value_a_unit() -> None:
-    """Above COMPACT_UNITS a rate goes as whole percent (z) and tenths (customdata), one byte
-    each, and the hover drops the counts; the numbers still read back exactly."""
-    n = charts.COMPACT_UNITS + 500
-    rates = [0.5 + (i % 500) / 1000 + 0.0004 for i in range(n)]  # 50.04% … 99.94%
-    rows = pl.DataFrame(
-        {
-            "code": [f"{i:06d}" for i in range(n)],
-            "name": ["x"] * n,
-            "recording_rate": rates,
-            "eligible": [1000] * n,
-            "recorded": [round(r * 1000) for r in rates],
-            "as_of": [dt.date(2024, 12, 31)] * n,
-            "is_synthetic": [True] * n,
-            "source": ["s"] * n,
-            "fid": list(range(n)),
-        }
-    )
-    fig = charts.choropleth(rows, "x.json", "recording_rate", "en", "t", "s")
-    seen = {}
-    for tr in fig.data:
-        assert tr.locations.dtype.name == "int16" and tr.z.dtype.name == "uint8"
-        assert tr.customdata.dtype.name == "uint8" and "%{z:,}.%{customdata}%" in tr.hovertemplate
-        assert "customdata[" not in tr.hovertemplate  # no counts in a big map's hover
-        for loc, whole, tenth in zip(tr.locations, tr.z, tr.customdata, strict=True):
-            seen[int(loc)] = int(whole) * 10 + int(tenth)
-    assert seen == {i: round(r * 1000) for i, r in enumerate(rates)}
-    # Indonesian decimal comma in the template
-    fig_id = charts.choropleth(rows, "x.json", "recording_rate", "id", "t", "s")
-    assert "%{z:,},%{customdata}%" in fig_id.data[0].hovertemplate
-
-
-def test_feature_numbers_round_trip(app_env: Path) -> None:
-    view = geo.view_name("district", "15.03")
-    ids = geo.feature_ids(view)
-    assert sorted(ids.values()) == list(range(len(ids)))
-    df = geo.with_feature_ids(pl.DataFrame({"code": [next(iter(ids)), "99.99.99"]}), view)
-    assert df["fid"].to_list() == [ids[next(iter(ids))], None]  # no shape: no number
 
 
 def test_count_metric_uses_quantile_classes(jambi: pl.DataFrame) -> None:
-    view = geo.view_name("regency", "15")
-    fig = charts.choropleth(geo.with_feature_ids(jambi, view), "x.json", "unrecorded", "en", "t", "s")
-    classes = [tr for tr in fig.data if tr.showlegend]  # the outline of units below target is no class
-    assert sum(len(tr.locations) for tr in classes) == 11
-    assert all("·" in tr.name for tr in classes)
+    groups = [g for g in charts.classify(jambi, "unrecorded", "en") if g["codes"]]
+    assert sum(len(g["codes"]) for g in groups) == 11 and len(groups) > 1
 
 
 def test_trend_and_funnel_structure(app_env: Path) -> None:
@@ -308,17 +135,14 @@ def test_backlog_and_destruction_charts(app_env: Path) -> None:
 
 
 def test_quantile_classes_spread_a_single_band(jambi: pl.DataFrame) -> None:
-    view = geo.view_name("regency", "15")
-    jambi = geo.with_feature_ids(jambi, view)
-    dk = charts.choropleth(jambi, "x.json", "unrecorded_share", "en", "t", "s")
-    assert len([tr for tr in dk.data if tr.hoverinfo != "skip"]) == 1  # all 11 in 80–99.99%
-    q = charts.choropleth(jambi, "x.json", "unrecorded_share", "en", "t", "s", scheme="quantile")
-    traces = [tr for tr in q.data if tr.hoverinfo != "skip"]
-    assert len(traces) == 4 and sum(len(tr.locations) for tr in traces) == 11
-    top = traces[-1]
-    assert geo.feature_ids(view)["15.03"] in top.locations
+    dk = [g for g in charts.classify(jambi, "unrecorded_share", "en") if g["codes"]]
+    assert len(dk) == 1  # all 11 in 80–99.99%
+    q = [g for g in charts.classify(jambi, "unrecorded_share", "en", scheme="quantile") if g["codes"]]
+    assert len(q) == 4 and sum(len(g["codes"]) for g in q) == 11
+    top = q[-1]
+    assert "15.03" in top["codes"]
     # a percentage class, not a count; Sarolangun (14% unrecorded, published) tops the highest
-    assert re.fullmatch(r"\d+\.\d\d–14\.00% · \d units", top.name), top.name
+    assert re.fullmatch(r"\d+\.\d\d–14\.00%", top["label"]), top["label"]
 
 
 def test_backlog_office_without_ages_still_shows_its_total(app_env: Path) -> None:
@@ -329,55 +153,21 @@ def test_backlog_office_without_ages_still_shows_its_total(app_env: Path) -> Non
     assert 5000 in [v for v in unknown[0].x if v is not None]  # Kupang, 27 Jan 2020 (seed article 003)
 
 
-def test_screen_figures_are_shared_per_input_and_exports_are_fresh(jambi: pl.DataFrame) -> None:
+def test_screen_figures_are_shared_per_input_and_exports_are_fresh(app_env: Path) -> None:
     """ui.FigureSpec: one build per distinct input for the screen, a new figure for each export."""
-    jambi = geo.with_feature_ids(jambi, geo.view_name("regency", "15"))
     from ektp import ui
 
-    spec = ui.FigureSpec(charts.choropleth, jambi, "app/static/x.json", "recording_rate", "en", "t", "s", 0.98)
-    again = ui.FigureSpec(charts.choropleth, jambi.clone(), "app/static/x.json", "recording_rate", "en", "t", "s", 0.98)
+    offices = queries.backlog_latest("53", dt.date(2020, 1, 27))
+    spec = ui.FigureSpec(charts.backlog_offices, offices, "en", "t", "s")
+    again = ui.FigureSpec(charts.backlog_offices, offices.clone(), "en", "t", "s")
     assert spec.shared() is again.shared()  # equal inputs (not the same objects): one figure
-    changed = jambi.with_columns(pl.col("recording_rate") * 0.5)
-    other = ui.FigureSpec(charts.choropleth, changed, "app/static/x.json", "recording_rate", "en", "t", "s", 0.98)
+    changed = offices.head(1)
+    other = ui.FigureSpec(charts.backlog_offices, changed, "en", "t", "s")
     assert other.shared() is not spec.shared()  # new data (e.g. a swapped DB): a new figure
-    view = geo.view_name("regency", "15")
-    assert values_by_code(other.shared(), view) != values_by_code(spec.shared(), view)
+    assert other.shared().to_dict() != spec.shared().to_dict()
+    assert ui.FigureSpec(charts.backlog_offices, offices, "id", "t", "s").shared() is not spec.shared()  # a language
     assert spec.fresh() is not spec.fresh() and spec.fresh() is not spec.shared()
     assert spec.fresh().to_dict() == spec.shared().to_dict()
-    # national-district-sized inputs go to a small cache of their own (each holds ~3 MB)
-    big_df = pl.concat([jambi] * 100)
-    big = ui.FigureSpec(charts.choropleth, big_df, "app/static/x.json", "recording_rate", "en", "t", "s", 0.98)
-    fig = big.shared()
-    assert fig is ui._shared_big_figure(
-        charts.choropleth.__module__, "choropleth", big.cache_key(), big.args, big.kwargs
-    )
-    assert spec.shared() is ui._shared_figure(
-        charts.choropleth.__module__, "choropleth", spec.cache_key(), spec.args, spec.kwargs
-    )
-
-
-def test_a_keyed_figure_is_cached_by_its_data_key_and_its_other_inputs(app_env: Path) -> None:
-    """FigureSpec(data_key=MapView.key): the frames are not hashed; the key and every other input are."""
-    from ektp import ui
-
-    view = geo.view_name("regency", "15")
-    mv = queries.map_view("regency", "15", dt.date(2019, 3, 31), view)
-    assert mv is queries.map_view("regency", "15", dt.date(2019, 3, 31), view)  # shared, not copied
-    assert mv.located["fid"].null_count() == 0 and "fid" not in mv.df.columns
-    assert mv.names["15.03"] == "Kabupaten Sarolangun" and mv.codes[0] == "15.01"
-
-    def spec(mv: queries.MapView, metric: str = "recording_rate", **kw: object) -> ui.FigureSpec:
-        return ui.FigureSpec(
-            charts.choropleth, mv.located, "app/static/x.json", metric, "en", "t", "s", 0.98, data_key=mv.key, **kw
-        )
-
-    fig = spec(mv).shared()
-    assert spec(mv).shared() is fig
-    assert spec(mv, "unrecorded").shared() is not fig  # another metric
-    assert spec(mv, scheme="quantile").shared() is not fig  # another keyword
-    other = queries.map_view("regency", "15", dt.date(2018, 6, 30), view)
-    assert other.key != mv.key and spec(other).shared() is not fig  # another date: other data
-    assert spec(mv).fresh().to_dict() == fig.to_dict()
 
 
 def test_a_long_source_line_is_wrapped_to_fit_and_kept_whole() -> None:
@@ -431,27 +221,6 @@ def test_the_half_width_funnel_wraps_its_title_and_source_shorter() -> None:
     assert fig.layout.title.text.replace("<br>", " ") == title
     assert all(len(x) <= charts.FUNNEL_SOURCE_WRAP for x in fig.layout.annotations[-1].text.split("<br>"))
     assert fig.layout.margin.t > 60  # room for the second title line
-
-
-def test_a_map_is_as_tall_as_its_area_is_tall(app_env: Path) -> None:
-    """Indonesia is 2.7 times wider than tall: a fixed height left it in a band of white. The map
-    is the page's hero: even Indonesia's plot is at least MAP_PLOT_MIN_PX (~60% of a desktop
-    viewport with its title and legend), a tall regency gets more, up to MAP_PLOT_MAX_PX."""
-    nation, sarolangun = geo.bounds("province"), geo.bounds("district_15.03")
-    short, tall = charts.map_height(nation), charts.map_height(sarolangun)
-    assert 60 + charts.MAP_PLOT_MIN_PX + charts.MAP_BOTTOM_PX <= short < tall
-    assert tall <= 60 + charts.MAP_PLOT_MAX_PX + charts.MAP_BOTTOM_PX and short >= 0.6 * 900
-    assert charts.map_height(nation, "x " * 40) == short + 22  # a wrapped title gets its line
-    df = geo.with_feature_ids(queries.map_values("province", "00", dt.date(2024, 12, 31)), "province")
-    fig = charts.choropleth(df, geo.static_url("province"), "recording_rate", "en", "t", "s", bounds=nation)
-    assert fig.layout.height == short
-    m = fig.layout.margin
-    source = fig.layout.annotations[0]
-    assert source.yanchor == "bottom" and source.y * (fig.layout.height - m.t - m.b) == pytest.approx(-(m.b - 6))
-    # a legend that wraps on a phone does not make a map taller: its bottom keeps three rows
-    counts = charts.choropleth(df, geo.static_url("province"), "unrecorded", "en", "t", "s", 0.9, bounds=nation)
-    assert charts._legend_rows(counts) > 1 and counts.layout.height == short
-    assert counts.layout.margin.b == charts.MAP_BOTTOM_PX
 
 
 def _target_rows() -> list[dict]:

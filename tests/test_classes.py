@@ -80,45 +80,41 @@ def test_default_scheme() -> None:
     assert classes.default_scheme("unrecorded", 0.98) == "natural"
 
 
-def test_the_gap_map_draws_sarolangun_in_its_own_colour(app_env: Path) -> None:
-    """The figure the map page draws for Jambi, 31 March 2019, in the default scheme: Sarolangun's
-    trace is its own, its legend entry names the class and one unit, the target is named."""
+def test_the_map_draws_sarolangun_in_its_own_colour(app_env: Path) -> None:
+    """The map the map page draws for Jambi, 31 March 2019, in its default scheme (Jambi's
+    regencies share no target: only Sarolangun has one, so natural breaks): Sarolangun's colour
+    is its own, its legend entry names its class and one unit, and its outline marks it below its
+    own target."""
     import datetime as dt
 
-    from ektp import geo, queries
+    from ektp import queries
+    from ektp.mapview.model import gather
+    from ektp.mapview.url import Choice
 
-    view = geo.view_name("regency", "15")
-    df = queries.map_values("regency", "15", dt.date(2019, 3, 31))
-    fig = charts.choropleth(df, geo.geojson(view), "recording_rate", "en", "t", "s", target=0.98, scheme="gap")
-    sarolangun = geo.feature_ids(view)["15.03"]
-    traces = [tr for tr in fig.data if tr.hoverinfo != "skip" and sarolangun in list(tr.locations)]
-    assert len(traces) == 1 and list(traces[0].locations) == [sarolangun]
-    assert traces[0].name == "More than 10 points below · 1 unit"
-    colour = traces[0].colorscale[0][1]
-    assert all(tr.colorscale[0][1] != colour for tr in fig.data if tr is not traces[0] and tr.hoverinfo != "skip")
-    assert any(tr.name.startswith("At or above the 98% target · ") for tr in fig.data)
+    scheme = classes.default_scheme("recording_rate", queries.view_target("regency", "15").value)
+    d = gather(Choice("15", "regency", "recording_rate", scheme, dt.date(2019, 3, 31), None, "en"))
+    colour = d.fills["15.03"]
+    assert [c for c, f in d.fills.items() if f == colour] == ["15.03"]
+    (entry,) = [e for e in d.legend if e.colour == colour]
+    assert entry.label == "86.00%" and entry.count == "1 unit"
+    assert d.outlined == ("15.03",) and any(e.outline and e.count == "1 unit" for e in d.legend)
 
 
 def test_small_views_carry_value_labels_on_the_map(app_env: Path) -> None:
-    """Up to LABEL_UNITS units: each unit's value sits on the map at its centroid (DHIS2 does);
-    the national regency map (514 units) carries none."""
+    """Up to LABEL_UNITS units: each unit's name and value sit on the map at its label point
+    (DHIS2 does the same); the national regency map (514 units) carries none."""
     import datetime as dt
 
-    from ektp import geo, queries
+    from ektp.mapview.model import gather
+    from ektp.mapview.url import Choice
 
-    view = geo.view_name("regency", "15")
-    mv = queries.map_view("regency", "15", dt.date(2019, 3, 31), view)
-    labels = queries.label_points(mv.codes)
-    assert len(labels) == 11
-    fig = charts.choropleth(mv.located, geo.static_url(view), "recording_rate", "id", "t", "s", 0.98, labels=labels)
-    (tr,) = [tr for tr in fig.data if tr.type == "scattergeo"]
-    assert tr.mode == "text" and len(tr.text) == 11 and "Sarolangun<br>86,0%" in tr.text  # its name and figure
-    i = list(tr.text).index("Sarolangun<br>86,0%")
-    x0, y0, x1, y1 = geo.bounds(view)
-    assert x0 < tr.lon[i] < x1 and y0 < tr.lat[i] < y1
-    nation = queries.map_view("regency", "00", dt.date(2024, 12, 31), "regency")
-    big = charts.choropleth(nation.located, geo.static_url("regency"), "recording_rate", "en", "t", "s", labels=labels)
-    assert not [tr for tr in big.data if tr.type == "scattergeo"]
+    d = gather(Choice("15", "regency", "recording_rate", "gap", dt.date(2019, 3, 31), None, "id"))
+    texts = [text for _, _, text in d.labels]
+    assert len(texts) == 11 and "Sarolangun\n86,0%" in texts  # its name and figure
+    x, y, _ = d.labels[texts.index("Sarolangun\n86,0%")]
+    assert 0 < x < d.projected.width and 0 < y < d.projected.height
+    nation = gather(Choice("00", "regency", "recording_rate", "gap", dt.date(2024, 12, 31), None, "en"))
+    assert nation.labels == ()
 
 
 def test_fixed_breaks_stay_fixed_across_two_dates(app_env: Path) -> None:

@@ -58,22 +58,26 @@ def test_text_from_files_is_never_markdown() -> None:
 
 @needs_browser
 def test_map_exports_svg_png_html_whole_offline(app_env: Path) -> None:
+    """A map's three files are the view model's drawing, made without a browser: the SVG, its
+    PNG (resvg) and its HTML page, each with the title, every unit and the source."""
     import datetime as dt
 
-    df = queries.map_values("regency", "15", dt.date(2019, 3, 31))
-    fig = charts.choropleth(df, geo.geojson("regency_15"), "unrecorded_share", "id", "Peta Jambi", "Sumber: uji")
-    svg = ui.image_bytes(fig, "svg")
-    assert svg.lstrip().startswith(b"<svg") and b"Peta Jambi" in svg and b"Sumber: uji" in svg
-    assert svg.count(b'class="choropleth"') or svg.count(b"choroplethlocation") >= 11
-    png = ui.image_bytes(fig, "png")
+    from ektp.mapview.url import Choice
+    from ektp.reader.page import map_file
+
+    choice = Choice("15", "regency", "unrecorded_share", "dukcapil", dt.date(2019, 3, 31), None, "id")
+    svg = map_file(choice, "svg")
+    assert svg.lstrip().startswith(b"<svg") and b"Jambi" in svg and b"Sumber" in svg
+    assert svg.count(b"<path data-c=") == 11
+    png = map_file(choice, "png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     (ARTIFACTS / "export_map_jambi.png").write_bytes(png)
     from PIL import Image
 
     img = Image.open(io.BytesIO(png))
-    assert img.size[0] == 3600  # 1200 px at scale 3: print resolution
-    html = fig.to_html(include_plotlyjs=True, full_html=True)
-    assert "15.03" in html and "cdn.plot.ly/plotly" not in html
+    assert img.size[0] >= 1500  # 1.5 × the drawing's width: sharp in print
+    html = map_file(choice, "html").decode()
+    assert svg.decode() in html and "<script" not in html and 'data-c="15.03"' in html
 
 
 @needs_browser
@@ -155,7 +159,7 @@ def test_the_rankings_xlsx_is_a_planners_sheet(app_env: Path, lang: str) -> None
 
     from openpyxl import load_workbook
 
-    from ektp import charts, geo, queries, summary, ui
+    from ektp import charts, queries, summary, ui
     from ektp.i18n import t
 
     as_of = dt.date(2019, 3, 31)

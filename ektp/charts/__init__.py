@@ -1,9 +1,9 @@
 """Pure figure builders: frame in, plotly figure out. No Streamlit, no SQL.
 
 Every figure carries its title and a source / as-of line inside it, so an exported chart stands
-alone in a report. Maps draw on the real boundaries with no tile basemap, so they are complete
-offline and in SVG/PNG exports. By kind: `maps`, `series` (over time), `bars` (and the funnel),
-with the shared styling in `style`; every name is also here, as `charts.<name>`.
+alone in a report. By kind: `series` (over time), `bars` (and the funnel), with the shared
+styling in `style`; `maps` holds a map's classes only (maps are the view model's SVG,
+ektp/mapview). Every name is also here, as `charts.<name>`.
 """
 
 from __future__ import annotations
@@ -20,20 +20,9 @@ from ektp.charts.bars import (  # noqa: F401  # noqa: F401
     targets_progress,
 )
 from ektp.charts.maps import (  # noqa: F401  # noqa: F401
-    COMPACT_UNITS,
     LABEL_UNITS,
-    MAP_BOTTOM_PX,
-    MAP_PLOT_MAX_PX,
-    MAP_PLOT_MIN_PX,
-    MAP_WIDTH_PX,
     SCHEMES,
-    SHARED_SOURCE_UNITS,
-    _hover,
-    choropleth,
     classify,
-    feature_numbers,
-    frame_map,
-    map_height,
     single_band,
 )
 from ektp.charts.series import (  # noqa: F401
@@ -72,12 +61,10 @@ from ektp.charts.style import (  # noqa: F401
     Y_TITLE_WRAP,
     _as_day,
     _finish,
-    _ints,
     _label_bars,
     _legend_rows,
     _numeric_axes,
     _pieces,
-    _template_text,
     _top_margin,
     _wrap,
     _y_tick_chars,

@@ -190,15 +190,13 @@ def _finish(
     height: int = 520,
     wrap: int = SOURCE_WRAP,
     title_wrap: int = TITLE_WRAP,
-    legend_room: bool = True,
     lang: str = "en",
 ) -> go.Figure:
     """Title, fonts, margins and the source line under the plot, numbers written the reader's
     way (`lang`: "15.768" in Indonesian, numeric axes written out as "2.000.000", ID_TICKFORMAT).
     `wrap` and `title_wrap`:
     characters a line may take (half-width charts, such as the funnel beside its table, need
-    fewer; Plotly never wraps a title or an annotation). `legend_room=False`: the chart makes
-    its own room for a wrapped legend (a map keeps MAP_BOTTOM_PX for three rows)."""
+    fewer; Plotly never wraps a title or an annotation)."""
     raw_title, title = title, _wrap(title, title_wrap)
     below = AXIS_TITLE_PX if fig.layout.xaxis.title.text else 0
     numeric = _numeric_axes(fig) if lang == "id" else set()  # the axes written out in Indonesian
@@ -209,7 +207,7 @@ def _finish(
     elif _y_ticks_left(fig):  # ~50 px in, after tick labels such as "1.5M"
         wrap = min(wrap, Y_TICKS_WRAP - longer)
     # room for a legend wrapped on a phone, added to the figure so the plot keeps its size
-    more_rows = max(_legend_rows(fig) - 1, 0) * LEGEND_ROW_PX if legend_room else 0
+    more_rows = max(_legend_rows(fig) - 1, 0) * LEGEND_ROW_PX
     height += more_rows
     top, bottom = _top_margin(title), 160 + below + more_rows
     plot_px = max(height - top - bottom, 60)
@@ -353,19 +351,3 @@ def format_value(v: float | None, metric: str, lang: str) -> str:
     if v is None:
         return "–"
     return fmt.num(v, lang, 1) + "%" if metric in RATE_METRICS else fmt.num(v, lang)
-
-
-def _template_text(s: str) -> str:
-    """A value baked into a hovertemplate: '%{' would start a template variable."""
-    return s.replace("%{", "% {")
-
-
-def _ints(values: list[int]) -> np.ndarray:
-    """The smallest integer typed array that holds the values (plotly sends it as base64)."""
-    hi = max(values, default=0)
-    lo = min(values, default=0)
-    for dtype in (np.uint8, np.int16, np.int32):
-        info = np.iinfo(dtype)
-        if info.min <= lo and hi <= info.max:
-            return np.array(values, dtype=dtype)
-    return np.array(values, dtype=np.int64)

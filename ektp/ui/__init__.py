@@ -23,11 +23,9 @@ from ektp.ui.downloads import (  # noqa: F401
     table_downloads,
 )
 from ektp.ui.figures import (  # noqa: F401
-    BIG_FIGURE_ROWS,
     SAID_LINKER,
     FigureSpec,
     _build_figure,
-    _shared_big_figure,
     _shared_figure,
     said,
 )

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import plotly.graph_objects as go
-import polars as pl
 import streamlit as st
 
 from ektp.ui.tables import (
@@ -19,38 +18,26 @@ from ektp.ui.tables import (
 class FigureSpec:
     """A chart as its builder and inputs: `shared()` for the screen, `fresh()` for exports.
 
-    Building a Plotly figure is the dearest part of a rerun (about 50 ms for 514 regencies,
-    300 ms for 7,285 districts, mostly Plotly's property validation). The screen copy is built
-    once per distinct input and shared by every session and rerun (st.cache_resource: no copy);
-    st.plotly_chart only reads it. Exports may restyle a figure, so they always get a new one.
+    Building a Plotly figure is the dearest part of a chart's rerun (mostly Plotly's property
+    validation). The screen copy is built once per distinct input and shared by every session and
+    rerun (st.cache_resource: no copy); st.plotly_chart only reads it. Exports may restyle a
+    figure, so they always get a new one.
     """
 
-    def __init__(
-        self, builder: Callable[..., go.Figure], *args: Any, data_key: tuple | None = None, **kwargs: Any
-    ) -> None:
-        """`data_key`, when given, stands for the frames among args (their source's identity, e.g.
-        queries.MapView.key): the cache then hashes the key, not the frames' contents."""
-        self.builder, self.args, self.kwargs, self.data_key = builder, args, kwargs, data_key
+    def __init__(self, builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> None:
+        self.builder, self.args, self.kwargs = builder, args, kwargs
 
     def fresh(self) -> go.Figure:
         return self.builder(*self.args, **self.kwargs)
 
     def shared(self) -> go.Figure:
-        # a figure of 7,285 districts holds ~3 MB of Plotly objects: few of those are kept
-        big = any(isinstance(a, pl.DataFrame) and a.height > BIG_FIGURE_ROWS for a in self.args)
-        cached = _shared_big_figure if big else _shared_figure
-        return cached(self.builder.__module__, self.builder.__qualname__, self.cache_key(), self.args, self.kwargs)
+        return _shared_figure(
+            self.builder.__module__, self.builder.__qualname__, self.cache_key(), self.args, self.kwargs
+        )
 
     def cache_key(self) -> tuple:
-        """What the shared figure is cached under: every input, with the frames replaced by
-        `data_key` when one is given."""
-        args = self.args
-        if self.data_key is not None:
-            args = (self.data_key, *(None if isinstance(a, pl.DataFrame) else a for a in args))
-        return args, tuple(sorted(self.kwargs.items()))
-
-
-BIG_FIGURE_ROWS = 1000
+        """What the shared figure is cached under: every input."""
+        return self.args, tuple(sorted(self.kwargs.items()))
 
 
 #: Links each chart to the sentence above it as its accessible description: a chart whose element
@@ -86,11 +73,6 @@ def said(text: str) -> None:
 # the leading underscores keep Streamlit from hashing the inputs twice: `key` stands for them
 @st.cache_resource(max_entries=128, show_spinner=False)
 def _shared_figure(module: str, name: str, key: tuple, _args: tuple, _kwargs: dict) -> go.Figure:
-    return _build_figure(module, name, _args, _kwargs)
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _shared_big_figure(module: str, name: str, key: tuple, _args: tuple, _kwargs: dict) -> go.Figure:
     return _build_figure(module, name, _args, _kwargs)
 
 
