@@ -172,8 +172,10 @@ def test_search_page_links_to_area_pages_in_both_languages(app_env: Path, monkey
         assert status == 200 and said in page
         assert f'href="/v/wilayah/15.03{lang_part}"' in page
         assert not check(body)[0]
+        typed = query.split("&")[0][2:].replace("+", " ")  # the box keeps what was searched
+        assert f'name="q" type="search" autocomplete="off" maxlength="100" size="18" value="{typed}"' in page
     status, _, body = call(app, "/v/cari", "q=%3Cscript%3E")
-    assert status == 200 and "<script>" not in body.decode()
+    assert status == 200 and "<script>" not in body.decode() and 'value="&lt;script&gt;"' in body.decode()
 
 
 def _rebuilt(db: Path, to: Path) -> Path:

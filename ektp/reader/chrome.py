@@ -22,8 +22,11 @@ def other_lang(lang: str) -> str:
     return next(x for x in LANGS if x != lang)
 
 
-def header(links: object, lang: str, crumbs: Sequence[tuple[str, str]], here: str | None = None) -> str:
-    """The breadcrumb (Indonesia › … › this page's name, `here`) and the search box."""
+def header(
+    links: object, lang: str, crumbs: Sequence[tuple[str, str]], here: str | None = None, query: str = ""
+) -> str:
+    """The breadcrumb (Indonesia › … › this page's name, `here`) and the search box, holding the
+    words searched (`query`) on the search page, so a reader mends a typo instead of retyping."""
     trail = [f'<li><a href="{_e(links.area(code, lang))}">{_e(name)}</a></li>' for code, name in crumbs]
     if here:
         trail.append(f'<li aria-current="page">{_e(here)}</li>')
@@ -38,7 +41,8 @@ def header(links: object, lang: str, crumbs: Sequence[tuple[str, str]], here: st
         find = (
             f'<form class="find" role="search" method="get" action="{_e(action.split("?")[0])}">'
             f'<label for="q">{_e(t("search_label", lang))}</label> '
-            f'<input id="q" name="q" type="search" autocomplete="off" maxlength="100" size="18">{hidden} '
+            f'<input id="q" name="q" type="search" autocomplete="off" maxlength="100" size="18"'
+            f' value="{_e(query[:100])}">{hidden} '
             f'<button type="submit">{_e(t("search_button", lang))}</button></form>'
         )
     return f"<header>{nav}{find}</header>"

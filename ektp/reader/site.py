@@ -149,7 +149,7 @@ def search_page(q: str, lang: str, to: object) -> bytes:
     from ektp import search
 
     hits = search.search(q) if q else []
-    out = [chrome.header(to, lang, [("00", t("national", lang))], t("search_head", lang))]
+    out = [chrome.header(to, lang, [("00", t("national", lang))], t("search_head", lang), query=q)]
     out.append(f"<h1>{_e(t('search_head', lang))}</h1>")
     if q:
         key = "search_results" if hits else "search_none"
