@@ -58,7 +58,7 @@ $(LIGHTHOUSE):
 # the style is part of the test: lint and format check first, then the whole suite
 test: $(BIN)/.installed $(LIGHTHOUSE) assets
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -8,7 +8,8 @@ index, the release list) into `<out>/r/<release>/`, and the same files at `<out>
 latest. Links are relative, so the folder works from any host, path or object store; nothing
 runs behind it.
 
-Incremental: a file whose bytes are already on disk is not written again, and a release's file
+Each text file gets a gzip copy beside it (`<file>.gz`), which nginx's `gzip_static` and most
+static hosts send as it is. Incremental: a file whose bytes are already on disk is not written again, and a release's file
 that equals the previous release's is a hard link to it; a new release costs only the pages
 that changed. The root's files that the new release no longer has are removed. The newest
 `releases_kept` releases are kept, older ones deleted. The `r/<release>/` folders are what the
@@ -18,6 +19,7 @@ live server's /v/r/<release>/ serves unchanged forever (ektp.web.sitepages).
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import shutil
@@ -37,6 +39,8 @@ RELEASE_LISTS = tuple(releases_path(lang) for lang in LANGS)
 RECORD = "release.json"
 #: One publish of a folder at a time: the lock file at its root (never removed as stale).
 LOCK = ".publish.lock"
+#: Files published with a gzip copy beside them (pages, data, index, drawings).
+GZIPPED = (".html", ".json", ".csv", ".svg")
 
 
 def _same(path: Path, body: bytes) -> bool:
@@ -76,25 +80,41 @@ def _put(path: Path, body: bytes, previous: Path | None, pinned: bool = False) -
     return "written"
 
 
+def compressed(path: str, body: bytes) -> tuple[str, bytes] | None:
+    """The gzip copy published beside a text file (`<file>.gz`), or None for other files. nginx
+    (`gzip_static`) and most static hosts send it as it is, so a spike of readers costs no
+    compression per request; made without a timestamp, so equal pages give equal copies and a
+    pinned copy never changes."""
+    if not path.endswith(GZIPPED):
+        return None
+    return path + ".gz", gzip.compress(body, 9, mtime=0)
+
+
 def _work(job: tuple[list[str], str, str, str | None]) -> dict[str, int]:
-    """One worker's share: draw each path and put it in the release folder and at the root."""
+    """One worker's share: draw each path and put it, and its gzip copy, in the release folder
+    and at the root."""
     from ektp.reader import site
     from ektp.web.sitepages import files_links
 
     paths, out, rid, previous = job
     root, release = Path(out), Path(out) / "r" / rid
-    counts = {"same": 0, "linked": 0, "written": 0, "root_written": 0}
+    counts = {"same": 0, "linked": 0, "written": 0, "root_written": 0, "compressed": 0}
     for p in paths:
         body = site.file(p, files_links(p, rid))
         if body is None:
             raise RuntimeError(f"no file for {p}")
         counts[_put(release / p, body, Path(previous) / p if previous else None, pinned=True)] += 1
-        if p not in RELEASE_LISTS and not _same(root / p, body):  # the root's lists name every release
-            (root / p).parent.mkdir(parents=True, exist_ok=True)
-            tmp = _tmp(root / p)
-            os.link(release / p, tmp)  # the root's copy shares the release's file
-            os.replace(tmp, root / p)
-            counts["root_written"] += 1
+        gz = compressed(p, body)
+        if gz is not None:
+            how = _put(release / gz[0], gz[1], Path(previous) / gz[0] if previous else None, pinned=True)
+            counts["compressed"] += how != "same"
+        for q, data in (p, body), *([gz] if gz else []):
+            if p not in RELEASE_LISTS and not _same(root / q, data):  # the root's lists name every release
+                (root / q).parent.mkdir(parents=True, exist_ok=True)
+                tmp = _tmp(root / q)
+                os.link(release / q, tmp)  # the root's copy shares the release's file
+                os.replace(tmp, root / q)
+                counts["root_written"] += q == p
     return counts
 
 
@@ -157,7 +177,8 @@ def _publish(out: Path, workers: int, keep: int | None, only: str | None, force:
     if only is None and not force and whole and (out / INDEX_PATH).exists():
         # published whole before (the record is written last): nothing to draw again
         return {"release": rid, "files": earlier["files"],
-                "same": 0, "linked": 0, "written": 0, "root_written": 0, "removed": 0, "skipped": True,
+                "same": 0, "linked": 0, "written": 0, "root_written": 0, "compressed": 0, "removed": 0,
+                "skipped": True,
                 "kept": [r["id"] for r in releases(out)], "seconds": round(time.monotonic() - started, 1)}  # fmt: skip
     paths = list(site.paths())
     if only:
@@ -165,7 +186,7 @@ def _publish(out: Path, workers: int, keep: int | None, only: str | None, force:
     before = releases(out)
     previous = next((str(out / "r" / r["id"]) for r in before if r.get("id") != rid), None)
     jobs = [(chunk, str(out), rid, previous) for chunk in _chunks(paths, workers)]
-    counts = {"same": 0, "linked": 0, "written": 0, "root_written": 0}
+    counts = {"same": 0, "linked": 0, "written": 0, "root_written": 0, "compressed": 0}
     if workers > 1:
         import multiprocessing
 
@@ -194,8 +215,10 @@ def _publish(out: Path, workers: int, keep: int | None, only: str | None, force:
     # the root lists every kept release; a release's own list names only itself
     for lang, path in zip(LANGS, RELEASE_LISTS, strict=True):
         entries = [(r["id"], f"../r/{r['id']}/{lang}/wilayah/00.html") for r in kept]
-        _put(out / path, site.releases_page(files_links(path, rid), entries, lang, rid), None)
-    wanted = {out / p for p in paths}
+        page = site.releases_page(files_links(path, rid), entries, lang, rid)
+        _put(out / path, page, None)
+        _put(out / (path + ".gz"), compressed(path, page)[1], None)
+    wanted = {out / q for p in paths for q in (p, p + ".gz" if p.endswith(GZIPPED) else p)}
     removed = 0
     if only is None:  # the root is this release: what it no longer has goes (a partial run keeps all)
         for f in list(out.glob("*/*/*")) + list(out.glob("*/*")) + list(out.glob("*")):

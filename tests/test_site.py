@@ -44,8 +44,8 @@ class Client:
         u = urlsplit(url)
         self.con = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
 
-    def get(self, path: str, method: str = "GET") -> tuple[int, bytes]:
-        self.con.request(method, path)
+    def get(self, path: str, method: str = "GET", headers: dict | None = None) -> tuple[int, bytes]:
+        self.con.request(method, path, headers=headers or {})
         r = self.con.getresponse()
         self.head = {k.lower(): v for k, v in r.getheaders()}
         return r.status, r.read()
@@ -116,6 +116,20 @@ def test_the_published_site_is_whole_from_the_national_page(published: tuple[Pat
             assert cache in client.head["cache-control"] and client.head["x-content-type-options"] == "nosniff"
             assert client.head["content-security-policy"].startswith("default-src 'none'")
         assert checked >= AREAS + 38
+        # each text file's gzip copy, published beside it, is what a browser asking for gzip gets
+        import gzip
+
+        from deploy.publish import GZIPPED, RECORD
+
+        files = [f for f in (out / "r" / rid).rglob("*") if f.is_file() and f.suffix != ".gz" and f.name != RECORD]
+        text = [f for f in files if f.name.endswith(GZIPPED)]
+        assert len(files) == done["files"] and done["compressed"] == len(text) > 0
+        assert all(f.with_name(f.name + ".gz").exists() for f in text)
+        for path in ("/id/wilayah/15.03.html", f"/r/{rid}/en/wilayah/15.03.json", "/cari.json"):
+            plain = (out / path.lstrip("/")).read_bytes()
+            status, body = client.get(path, headers={"Accept-Encoding": "gzip"})
+            assert status == 200 and client.head.get("content-encoding") == "gzip", (path, client.head)
+            assert body == (out / (path.lstrip("/") + ".gz")).read_bytes() and gzip.decompress(body) == plain
     finally:
         server.stop()
 
@@ -130,6 +144,7 @@ def test_a_second_publish_of_the_same_build_writes_nothing(published: tuple[Path
     result = json.loads(again.stdout.strip().splitlines()[-1])
     assert result["release"] == done["release"] and result["files"] > 100
     assert result["written"] == result["linked"] == result["root_written"] == result["removed"] == 0, result
+    assert result["compressed"] == 0  # the same gzip copies too
     # and the whole release, published before, is not drawn again (`make run-public` runs it)
     code = "from pathlib import Path; import json, sys; from deploy.publish import publish; print(json.dumps(publish(Path(sys.argv[1]), 1)))"
     whole = subprocess.run([sys.executable, "-c", code, str(out)], cwd=ROOT, env=env, capture_output=True, text=True)
