@@ -11,7 +11,7 @@ import streamlit as st
 from ektp import changes, charts, classes, fmt, geo, metrics, queries, releases, summary, ui
 from ektp.geo import CHILD_LEVEL
 from ektp.i18n import t
-from ektp.mapview import panels
+from ektp.mapview import panels, url
 from ektp.mapview.model import gather
 from ektp.mapview.url import Choice
 from ektp.metrics import funnel
@@ -269,20 +269,19 @@ def choose(area: str) -> tuple:
     level = ui.choice(
         "level",
         levels,
-        CHILD_LEVEL.get(info["level"], "district"),
+        url.default_level(info["level"]),
         t("level", lg),
         format_func=lambda x: t("level_" + x, lg),
         widget="radio",
     )
     metric = ui.choice(
-        "metric", charts.METRICS, "recording_rate", t("metric", lg), format_func=lambda x: t("metric_" + x, lg)
+        "metric", charts.METRICS, url.DEFAULT_METRIC, t("metric", lg), format_func=lambda x: t("metric_" + x, lg)
     )
     targets = queries.view_target(level, area)  # each unit's own target (queries.UNIT_TARGET_CTE)
-    target = targets.value
     scheme = ui.choice(
         "bands",
         charts.SCHEMES,
-        classes.default_scheme(metric, target),
+        url.default_scheme(level, area, metric),
         t("bands", lg),
         format_func=lambda x: t("bands_" + x, lg),
         widget="radio",
@@ -318,7 +317,7 @@ def breadcrumb(area: str) -> None:
                 "⬆ " + label,
                 key=f"crumb_{a['code']}",
                 on_click=drill,
-                args=(a["code"], CHILD_LEVEL.get(a["level"], "district")),
+                args=(a["code"], url.default_level(a["level"])),
             )
 
 

@@ -241,3 +241,29 @@ def test_a_map_of_counts_draws_circles_sized_by_the_count(app_env: Path, view: d
     assert drawn.sizes and "<circle" in svg.legend_html(drawn.legend, drawn.label_key, choice.lang, drawn.sizes)
     rate, _ = choose({**{k: [v] for k, v in view.items()}, "metric": ["recording_rate"]})
     assert "<circle" not in gather(rate).picture() and not gather(rate).sizes
+
+
+@pytest.mark.parametrize(("area", "lang"), [("00", "id"), ("15", "en"), ("15.03", "id"), ("94", "en")])
+def test_the_map_page_opens_the_view_its_link_names(app_env: Path, area: str, lang: str) -> None:
+    """A link with only the area: the map page's pickers settle on the view `url.choose` reads
+    from that link (one home for each default), and draw that view's map."""
+    from ektp.mapview.model import gather
+    from ektp.mapview.url import choose
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.switch_page("pages/1_Peta_cakupan.py")
+    at.query_params["area"] = area
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    c, bad = choose({"area": [area], "lang": [lang]})
+    assert bad == []
+    picked = (
+        at.radio(key="w_level").value,
+        at.selectbox(key="w_metric").value,
+        at.radio(key="w_bands").value,
+        at.selectbox(key="w_date").value,
+    )
+    assert picked == (c.level, c.metric, c.scheme, c.as_of)
+    (shown,) = map_payloads(at)
+    assert shown["svg"] == gather(c).picture()

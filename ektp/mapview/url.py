@@ -29,6 +29,20 @@ SAFE_PARAM = re.compile(r"^[0-9A-Za-z._,\-]{1,64}$")
 #: The map page's parameters, in the order a canonical link writes them.
 PARAMS = ("area", "level", "metric", "date", "bands", "compare", "lang")
 
+# A parameter left out of a link means its default, here and in the map page's pickers alike
+# (the page asks these functions, so a link and the page cannot open different views).
+DEFAULT_AREA, DEFAULT_METRIC = "00", "recording_rate"
+
+
+def default_level(area_level: str | None) -> str:
+    """An area's own units: a province's regencies, a regency's districts, the nation's provinces."""
+    return CHILD_LEVEL.get(area_level or "country", "district")
+
+
+def default_scheme(level: str, area: str, metric: str) -> str:
+    """The colour scheme of a view: the distance to the target where its units share one."""
+    return classes.default_scheme(metric, queries.view_target(level, area).value)
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -93,25 +107,24 @@ def choose(query: Mapping[str, list[str]]) -> tuple[Choice, list[str]]:
     if lang not in LANGS:
         bad.append("lang")
         lang = default_lang()
-    area = _one(query, "area", bad) or "00"
+    area = _one(query, "area", bad) or DEFAULT_AREA
     info = queries.region(area)
     if info is None or info["level"] not in LEVELS_UNDER:
         bad.append("area")
-        area, info = "00", queries.region("00")
+        area, info = DEFAULT_AREA, queries.region(DEFAULT_AREA)
     allowed = LEVELS_UNDER[info["level"]] if info else LEVELS_UNDER["country"]
-    level = _one(query, "level", bad) or CHILD_LEVEL.get(info["level"] if info else "country", "district")
+    level = _one(query, "level", bad) or default_level(info["level"] if info else None)
     if level not in allowed:
         bad.append("level")
-        level = CHILD_LEVEL.get(info["level"] if info else "country", "district")
-    metric = _one(query, "metric", bad) or "recording_rate"
+        level = default_level(info["level"] if info else None)
+    metric = _one(query, "metric", bad) or DEFAULT_METRIC
     if metric not in charts.METRICS:
         bad.append("metric")
-        metric = "recording_rate"
-    target = queries.view_target(level, area).value
-    scheme = _one(query, "bands", bad) or classes.default_scheme(metric, target)
+        metric = DEFAULT_METRIC
+    scheme = _one(query, "bands", bad) or default_scheme(level, area, metric)
     if scheme not in charts.SCHEMES:
         bad.append("bands")
-        scheme = classes.default_scheme(metric, target)
+        scheme = default_scheme(level, area, metric)
     dates = queries.dates(level, area)
     as_of = _date(_one(query, "date", bad), dates, "date", bad) or (dates[-1] if dates else None)
     compare = _date(_one(query, "compare", bad), [d for d in dates if d != as_of], "compare", bad)
