@@ -43,7 +43,9 @@ def payloads(at: AppTest) -> list[dict]:
 
 def drawn_in_browser(payload: dict) -> list[str]:
     """Each panel as svgpanels.js makes it: the shapes, each path's fill and words set in
-    `codes` order (the script's one rule, done here on the markup)."""
+    `codes` order (the script's rules, done here on the markup)."""
+    from ektp.mapview.panels import tip_text
+
     out = []
     for panel in payload["panels"]:
         paths = iter(range(len(payload["codes"])))
@@ -51,10 +53,9 @@ def drawn_in_browser(payload: dict) -> list[str]:
         def one(m: re.Match, panel: dict = panel, paths: object = paths) -> str:
             i = next(paths)
             assert m.group(1) == payload["codes"][i]
-            tip = html.escape(panel["tips"][i])  # textContent, as the file's markup escapes it
-            return (
-                f'<path data-c="{m.group(1)}" fill="{panel["fills"][i]}" d="{m.group(2)}"><title>{tip}</title></path>'
-            )
+            tip = html.escape(tip_text(payload, panel, i))  # textContent, as the file's markup escapes it
+            fill = payload["palette"][panel["fills"][i]]
+            return f'<path data-c="{m.group(1)}" fill="{fill}" d="{m.group(2)}"><title>{tip}</title></path>'
 
         out.append(
             re.sub(
@@ -76,7 +77,10 @@ def test_small_multiples_twelve_dates_on_one_legend(app_env: Path) -> None:
     # one legend: each class listed once, every colour of every panel in it, no count of one date
     legend = re.findall(r'<rect width="14" height="14" fill="([^"]+)"', drawn["legend"])
     assert len(legend) == len(set(legend)) >= 3 and " · " not in drawn["legend"]
-    assert {f for p in drawn["panels"] for f in p["fills"]} <= set(legend) | {classes.NO_DATA}
+    used = {drawn["palette"][i] for p in drawn["panels"] for i in p["fills"]}
+    assert used <= set(legend) | {classes.NO_DATA}
+    # each unit's name goes once, not once a panel
+    assert len(drawn["names"]) == len(drawn["codes"]) and "Kabupaten Sarolangun" in drawn["names"]
     # hostile value: the one-date map and a notice
     at = run({"area": "15", "level": "regency", "multiples": "<svg onload=1>", "lang": "en"})
     assert not at.exception and any("multiples" in w.value for w in at.warning) and not payloads(at)

@@ -31,9 +31,13 @@ export default function (component) {
     const map = shapes.cloneNode(true);
     map.setAttribute("aria-label", panel.label);
     map.querySelectorAll("path[data-c]").forEach((path, i) => {
-      // the shapes are in `codes` order, and each panel's fills and words with them
-      path.setAttribute("fill", panel.fills[i]);
-      path.querySelector("title").textContent = panel.tips[i];
+      // the shapes are in `codes` order, and each panel's fills and words with them: a fill is
+      // an index into the palette; words come after the unit's name, or whole ([words]), or,
+      // for a unit without a figure that date, are its code (ektp.mapview.panels.tip_text)
+      const said = panel.tips[i];
+      path.setAttribute("fill", data.palette[panel.fills[i]]);
+      path.querySelector("title").textContent =
+        said === null ? data.codes[i] : Array.isArray(said) ? said[0] : data.names[i] + ": " + said;
     });
     figure.append(caption, map);
     grid.appendChild(figure);
