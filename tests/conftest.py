@@ -167,3 +167,14 @@ def map_ranking(at: object) -> "pd.DataFrame":  # noqa: F821, UP037
 def map_fills(payload: dict) -> dict[str, str]:
     """Each unit's fill in a map payload's SVG (code → '#rrggbb')."""
     return dict(re.findall(r'<path data-c="([^"]+)" fill="([^"]+)"', payload["svg"]))
+
+
+def open_map_page(params: dict[str, str]) -> "AppTest":  # noqa: F821, UP037
+    """The map page opened from a link with these parameters (through app.py's navigation), run once."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.switch_page("pages/1_Peta_cakupan.py")
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()

@@ -10,7 +10,7 @@ import polars as pl
 from streamlit.testing.v1 import AppTest
 
 from ektp import changes
-from tests.conftest import ROOT, shown
+from tests.conftest import open_map_page, shown
 
 
 def frames() -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -77,11 +77,7 @@ def test_change_map_structure(app_env: Path) -> None:
 
 
 def run(params: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.switch_page("pages/1_Peta_cakupan.py")
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at.run()
+    return open_map_page(params)
 
 
 def test_compare_permalink_and_hostile_values(app_env: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT, shown
+from tests.conftest import open_map_page, shown
 
 #: Views in both languages, every colour scheme the page offers and a map of counts.
 VIEWS = [
@@ -25,11 +25,7 @@ VIEWS = [
 
 
 def run(params: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.switch_page("pages/1_Peta_cakupan.py")
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at.run()
+    return open_map_page(params)
 
 
 def payloads(at: AppTest) -> list[dict]:
