@@ -128,6 +128,10 @@ def test_each_panel_is_the_map_of_its_date_and_the_page_and_files_one_drawing(ap
     said = " ".join(html.unescape(" ".join(re.findall(r"<text[^>]*>([^<]*)</text>", file))).split())
     for line in (p.title, p.sentence or "", p.source_line):  # wrapped into lines, pictographs left out
         assert " ".join(svg.plain(line).split()) in said
+    # the CSV: each panel's units with their own figure's date, never later than the panel's
+    assert p.data["map_date"].unique().sort().to_list() == list(p.dates)
+    assert (p.data["as_of"].is_null() | (p.data["as_of"] <= p.data["map_date"])).all()
+    assert p.data.height == sum(d.data.height for d in p.drawn)
     png = panels.panels_file(p, "png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000
     page_html = panels.panels_file(p, "html").decode()

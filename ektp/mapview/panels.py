@@ -61,7 +61,7 @@ class Panels:
     source_line: str
     legend: tuple[svg.Legend, ...]  # every class drawn in any panel, in the scale's order
     drawn: tuple[Drawn, ...]  # one per date, oldest first
-    data: pl.DataFrame  # code, name, the metric, as_of (the panel's date): the figure's CSV
+    data: pl.DataFrame  # the figure's CSV: each panel's date, then its units as the map's CSV
 
     @property
     def dates(self) -> tuple[dt.date, ...]:
@@ -100,12 +100,13 @@ def gather_panels(c: Choice, dates: Sequence[dt.date]) -> Panels | None:
     synthetic = tuple(sorted({s for f in frames for s in f.synthetic}))
     src_text, _ = summary.map_source_line(sources, synthetic, picked[-1], None, lg)
     first, last = frames[0].df, frames[-1].df
+    # each panel's rows as the map's own CSV has them (the figure's own date and source, its
+    # class), with the panel's date beside: a figure shown on a date may be older than it
+    keep = ["code", "name", c.metric, "as_of", "source", "is_synthetic", "map_class"]
     data = pl.concat(
-        [
-            f.df.select("code", "name", c.metric).with_columns(pl.lit(d).alias("as_of"))
-            for d, f in zip(picked, frames, strict=True)
-        ]
-    )
+        [d.data.select(keep).with_columns(pl.lit(day).alias("map_date")) for day, d in zip(picked, drawn, strict=True)],
+        how="vertical_relaxed",
+    ).select("map_date", *keep)
     return Panels(
         choice=c,
         title=t("multiples_title", lg, metric=t("metric_" + c.metric, lg), area=area_name, d0=d0, d1=d1),
