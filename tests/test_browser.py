@@ -228,6 +228,8 @@ def test_small_multiples_draw_the_files_panels_in_chromium(server: str, app_env:
         )
         page.locator('.ektp-panels figure:last-child path[data-c="15.03"]').click()
         said = page.locator(".ektp-panels .tip").inner_text()
+        marked = page.locator(".ektp-panels path.on")  # the unit said, outlined in its panel
+        assert marked.count() == 1 and marked.get_attribute("data-c") == "15.03"
         browser.close()
     choice, _ = choose({"area": ["15"], "level": ["regency"], "lang": ["en"]})
     model = panels.gather_panels(choice, queries.dates("regency", "15"))

@@ -66,6 +66,7 @@ PANELS_CSS = """
 .ektp-panels figcaption{text-align:center;font-weight:600;font-size:.9rem}
 .ektp-panels svg{display:block;width:100%;height:auto}
 .ektp-panels path[data-c]{cursor:pointer}
+.ektp-panels path.on{stroke:#111;stroke-width:4}
 .ektp-panels .title{font-weight:600;font-size:1.05rem;margin:0 0 .4rem}
 .ektp-panels .tip{min-height:1.4em;margin:.3rem 0;font-size:.95rem;color:#111}
 .ektp-panels .tip.shown{background:#f3f5f8;border-left:4px solid #1a56a6;padding:.25rem .5rem}

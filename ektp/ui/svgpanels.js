@@ -45,6 +45,8 @@ export default function (component) {
   function show(e) {
     const path = e.target.closest ? e.target.closest("path[data-c]") : null;
     if (!path) return;
+    for (const on of grid.querySelectorAll("path.on")) on.classList.remove("on");
+    path.classList.add("on"); // the unit said under the panels, outlined in its panel
     const date = path.closest("figure").querySelector("figcaption").textContent;
     tip.textContent = date + " · " + path.querySelector("title").textContent;
     tip.classList.add("shown");
