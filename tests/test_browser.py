@@ -230,6 +230,16 @@ def test_small_multiples_draw_the_files_panels_in_chromium(server: str, app_env:
         said = page.locator(".ektp-panels .tip").inner_text()
         marked = page.locator(".ektp-panels path.on")  # the unit said, outlined in its panel
         assert marked.count() == 1 and marked.get_attribute("data-c") == "15.03"
+        # the keyboard: Tab to a date (the unit tapped is said there), right to the next unit,
+        # down to that unit on the next date
+        first = page.locator(".ektp-panels figure").first.locator("svg")
+        first.focus()
+        page.keyboard.press("Tab")  # away and back, so the focus is the keyboard's (focus-visible)
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("ArrowRight")
+        walked = [page.locator(".ektp-panels .tip").inner_text(), marked.get_attribute("data-c")]
+        page.keyboard.press("ArrowDown")
+        walked += [page.locator(".ektp-panels .tip").inner_text(), marked.get_attribute("data-c")]
         browser.close()
     choice, _ = choose({"area": ["15"], "level": ["regency"], "lang": ["en"]})
     model = panels.gather_panels(choice, queries.dates("regency", "15"))
@@ -237,6 +247,12 @@ def test_small_multiples_draw_the_files_panels_in_chromium(server: str, app_env:
     for (_, fills), d in zip(drawn, model.drawn, strict=True):
         assert fills == {c: d.fills.get(c, "#d9d9d9") for c in d.projected.paths}
     assert said.startswith("31 Dec 2025 · Kabupaten Sarolangun: "), said
+    codes = list(model.drawn[0].projected.paths)
+    after = codes[codes.index("15.03") + 1]  # the unit tapped stays the one walked from
+    assert walked[1] == walked[3] == after, walked  # the next unit, then the same on the next date
+    assert walked[0].startswith(panels._caption(model.drawn[0]) + " · ") and walked[2].startswith(
+        panels._caption(model.drawn[1]) + " · "
+    )
     assert not [s for s in scripts if "plotly" in s.lower()], scripts
 
 

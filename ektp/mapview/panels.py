@@ -211,6 +211,7 @@ def payload(p: Panels) -> dict[str, Any]:
         "names": [names.get(c, "") for c in codes],
         "palette": palette,
         "panels": panels,
+        "hint": t("panels_keys_hint", lg),
     }
 
 

@@ -70,6 +70,8 @@ PANELS_CSS = """
 .ektp-panels .title{font-weight:600;font-size:1.05rem;margin:0 0 .4rem}
 .ektp-panels .tip{min-height:1.4em;margin:.3rem 0;font-size:.95rem;color:#111}
 .ektp-panels .tip.shown{background:#f3f5f8;border-left:4px solid #1a56a6;padding:.25rem .5rem}
+.ektp-panels .hint{margin:0;font-size:.8rem;color:#555}
+.ektp-panels svg:focus-visible{outline:3px solid #1a56a6;outline-offset:2px}
 .ektp-panels .legend{list-style:none;padding:0;margin:.5rem 0;display:flex;flex-wrap:wrap;gap:.2rem 1rem;font-size:.9rem}
 .ektp-panels .legend svg{display:inline;width:auto;vertical-align:-2px;margin-right:.3rem}
 .ektp-panels .source{font-size:.85rem;color:#333;margin:.2rem 0;overflow-wrap:anywhere}
