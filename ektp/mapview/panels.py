@@ -157,14 +157,7 @@ def standalone_svg(p: Panels) -> str:
 def panels_file(p: Panels, kind: str) -> bytes:
     """The small multiples' download of `kind` (svg, png, html), drawn without a browser as a
     map's files are (ektp.reader.page.map_file)."""
-    figure = standalone_svg(p)
-    if kind == "png":
-        import resvg_py
-
-        return bytes(resvg_py.svg_to_bytes(svg_string=figure, zoom=1.5, background="#ffffff"))
-    if kind == "html":
-        return svg.standalone_html(figure, p.title, p.choice.lang).encode("utf-8")
-    return figure.encode("utf-8")
+    return svg.figure_file(standalone_svg(p), p.title, p.choice.lang, kind)
 
 
 def payload(p: Panels) -> dict[str, Any]:
@@ -186,8 +179,8 @@ def payload(p: Panels) -> dict[str, Any]:
         tip = d.tips.get(code)
         if tip is None:
             return None
-        head = f"{names.get(code, '')}: "
-        return tip[len(head) :] if names.get(code) and tip.startswith(head) else [tip]
+        name = names.get(code)
+        return tip[len(name) + 2 :] if name and tip.startswith(f"{name}: ") else [tip]
 
     panels = [
         {

@@ -355,3 +355,21 @@ def standalone_html(figure: str, title: str, lang: str) -> str:
         "<style>body{margin:0}svg{display:block;max-width:100%;height:auto}</style>"
         f"</head><body>{figure}</body></html>"
     )
+
+
+def rasterised(figure: str) -> bytes:
+    """A figure's file (`standalone_svg`) as PNG, by resvg at 1.5× (no browser); fonts from the
+    system."""
+    import resvg_py
+
+    return bytes(resvg_py.svg_to_bytes(svg_string=figure, zoom=1.5, background="#ffffff"))
+
+
+def figure_file(figure: str, title: str, lang: str, kind: str) -> bytes:
+    """A figure's file (`standalone_svg`) as the download of `kind`: the SVG itself, its PNG
+    or its page of its own (html). Every map's downloads, the small multiples' too."""
+    if kind == "png":
+        return rasterised(figure)
+    if kind == "html":
+        return standalone_html(figure, title, lang).encode("utf-8")
+    return figure.encode("utf-8")

@@ -133,10 +133,8 @@ def standalone_svg(d: Drawn) -> str:
 
 
 def png(d: Drawn) -> bytes:
-    """The standalone SVG rasterised by resvg at 1.5× (no browser); fonts from the system."""
-    import resvg_py
-
-    return bytes(resvg_py.svg_to_bytes(svg_string=standalone_svg(d), zoom=1.5, background="#ffffff"))
+    """The standalone SVG rasterised (svg.rasterised: resvg, no browser)."""
+    return svg.rasterised(standalone_svg(d))
 
 
 def map_file(choice: Choice, kind: str) -> bytes:
@@ -148,9 +146,7 @@ def map_file(choice: Choice, kind: str) -> bytes:
     drawn = gather(choice)
     if drawn is None:
         raise ValueError(f"no figures for {choice}")
-    if kind == "html":
-        return svg.standalone_html(standalone_svg(drawn), drawn.title, choice.lang).encode("utf-8")
-    return standalone_svg(drawn).encode("utf-8") if kind == "svg" else png(drawn)
+    return svg.figure_file(standalone_svg(drawn), drawn.title, choice.lang, kind)
 
 
 def csv(d: Drawn) -> bytes:
