@@ -6,10 +6,13 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from ektp import fmt, geo, queries, summary, ui
-from ektp.i18n import t
+from ektp import ui
+from ektp.analysis import summary
+from ektp.data import geo, queries
 from ektp.mapview.model import gather
 from ektp.mapview.url import choose
+from ektp.text import fmt
+from ektp.text.i18n import t
 
 #: How many of the lowest units the Overview lists (the map page ranks them all).
 LAGGARDS = 5

@@ -142,7 +142,7 @@ def ours(level: str, cold: bool) -> int:
     the browser gets on a rerun. Cold clears the query caches and the projections first."""
     import json
 
-    from ektp import queries
+    from ektp.data import queries
     from ektp.mapview import model, svg
     from ektp.mapview.url import choose
     from ektp.ui.svgmap import payload
@@ -204,7 +204,7 @@ def main() -> int:
     a = p.parse_args()
     # the map is timed on the generated national workload, not on the app's demo data
     os.environ["EKTP_DB"] = str(map_workload_db())
-    from ektp import db
+    from ektp.data import db
 
     rows: list[dict] = []
     con = db.open_read_only(os.environ["EKTP_DB"])

@@ -110,7 +110,7 @@ async def _load(base: str, paths: list[str], seconds: float, connections: int) -
 
 def cold_paths(n: int) -> list[str]:
     """n distinct views (each drawn once): every province and regency area, level and language."""
-    from ektp import queries
+    from ektp.data import queries
 
     areas = [("00", lv) for lv in ("province", "regency")]
     provinces = queries.regions("province")["code"].to_list()

@@ -29,8 +29,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from ektp.i18n import LANGS
 from ektp.reader.links import INDEX_PATH, releases_path
+from ektp.text.i18n import LANGS
 
 #: The lists of releases: at the root they name every kept release, in a release only itself.
 RELEASE_LISTS = tuple(releases_path(lang) for lang in LANGS)
@@ -63,7 +63,7 @@ def _put(path: Path, body: bytes, previous: Path | None, pinned: bool = False) -
     """Write `body` at `path` unless it is there already ('same'); a hard link to the previous
     release's equal file when there is one ('linked'); else a new file ('written'). A `pinned`
     file (in r/<release>/) that is there with other bytes is an error: a release never changes,
-    and its id covers everything its pages are made of (ektp.areadata.release_id)."""
+    and its id covers everything its pages are made of (ektp.data.areadata.release_id)."""
     if _same(path, body):
         return "same"
     if pinned and path.exists():
@@ -164,7 +164,8 @@ def _publish(out: Path, workers: int, keep: int | None, only: str | None, force:
     prefix, "15") publishes that area's files alone: a partial site, for tests of the
     release mechanics that need not draw 50,000 files. A release published whole before is not
     drawn again unless `force` (then only the files whose bytes differ are written)."""
-    from ektp import areadata, settings
+    from ektp.core import settings
+    from ektp.data import areadata
     from ektp.reader import site
     from ektp.web.sitepages import files_links
 
@@ -238,7 +239,7 @@ def _publish(out: Path, workers: int, keep: int | None, only: str | None, force:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ektp import settings
+    from ektp.core import settings
 
     ap = argparse.ArgumentParser(prog="python -m deploy.publish", description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=settings.path("site_dir"), help="folder (the site_dir setting)")

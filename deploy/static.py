@@ -80,7 +80,7 @@ def start(root: Path, port: int = 0, workers: int = 1, access_log: bool = False,
 
 
 def main() -> int:
-    from ektp import settings
+    from ektp.core import settings
 
     ap = argparse.ArgumentParser(prog="python -m deploy.static")
     ap.add_argument("--root", type=Path, default=settings.path("site_dir"))

@@ -1,1 +1,2 @@
-"""e-KTP coverage dashboard: settings, read-only queries, chart builders and UI helpers."""
+"""e-KTP coverage dashboard, by role (docs/ARCHITECTURE.md, lowest first): core, text, data,
+analysis (with charts), mapview, the faces (ui for Streamlit, reader for plain pages), web."""

@@ -7,8 +7,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from ektp import schema, settings
-from ektp.served import open_read_only, pending_attempts
+from ektp.core import schema, settings
+from ektp.core.served import open_read_only, pending_attempts
 from etl.load import FACT_TABLES, LoadLockedError, LoadSpec, run
 from etl.transform import KINDS, ParseError, parse_date
 from etl.translations import TranslationError
@@ -40,7 +40,7 @@ def _operator(a: argparse.Namespace) -> int:
     """`operator add NAME` (asks the password twice), `operator remove NAME`, `operator list`."""
     import getpass
 
-    from ektp import operators
+    from ektp.core import operators
 
     try:
         if a.action == "list":

@@ -2,7 +2,7 @@
 
 Dukcapil's semester releases count how many kabupaten/kota fall in each recording band (DKB
 Semester I 2024: 67 at ≥100%, 412 at 80–99.99%, 18 at 60–79.99%, 17 below 60%). The map page
-shows such a count beside its own for the same date (ektp.queries.published_bands), and the
+shows such a count beside its own for the same date (ektp.data.queries.published_bands), and the
 synthetic fill is shaped to reproduce it (etl/demo.py shape_bands).
 
 The file is ours and small: a bad row fails the load with the file, row and problem, and the
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from ektp import settings
+from ektp.core import settings
 from etl.extract import curated_rows
 
 PATH = settings.ROOT / "data" / "sourced" / "dkb_bands.csv"

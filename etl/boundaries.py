@@ -27,8 +27,8 @@ import brotli
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, mapping
 
-from ektp import settings
-from ektp.schema import GEO_FORMAT, GEO_FORMAT_FILE
+from ektp.core import settings
+from ektp.core.schema import GEO_FORMAT, GEO_FORMAT_FILE
 from etl.extract import sha256_file
 
 LICENSE_NOTICE = (

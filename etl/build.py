@@ -9,9 +9,9 @@ from pathlib import Path
 
 import shapely
 
-from ektp import settings
-from ektp.schema import geo_files_status
-from ektp.served import open_read_only
+from ektp.core import settings
+from ektp.core.schema import geo_files_status
+from ektp.core.served import open_read_only
 from etl import boundaries as geo
 from etl import translations
 from etl.extract import sha256_file
@@ -31,7 +31,7 @@ SOURCED = [
 
 
 def static_outdated() -> bool:
-    """The map geometry folder is missing or was written in another layout (ektp.schema.GEO_FORMAT)."""
+    """The map geometry folder is missing or was written in another layout (ektp.core.schema.GEO_FORMAT)."""
     return geo_files_status(settings.path("static_dir")) != "ok"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from ektp import schema
+from ektp.core import schema
 from etl.headers import ColumnPlan, FileError
 from etl.transform import header_lookup, norm_header
 

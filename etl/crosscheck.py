@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
-from ektp import checks
+from ektp.core import checks
 from etl.headers import ColumnPlan
 from etl.places import RowContext
 from etl.transform import ParseError, is_missing, parse_count

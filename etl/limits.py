@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ektp import settings
+from ektp.core import settings
 
 
 class ExtractError(Exception):

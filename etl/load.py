@@ -23,8 +23,8 @@ from pathlib import Path
 
 import duckdb
 
-from ektp import schema, settings
-from ektp.served import journal_dir, pending_attempts  # noqa: F401 - pending_attempts: etl.load's callers
+from ektp.core import schema, settings
+from ektp.core.served import journal_dir, pending_attempts  # noqa: F401 - pending_attempts: etl.load's callers
 from etl import bands, bulk, splits, translations
 from etl.onefile import (  # noqa: F401 - the names callers know from etl.load
     FACT_TABLES,

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ektp import settings
+from ektp.core import settings
 from etl import bulk, choices, splits
 from etl.extract import WORKBOOKS, ExtractError, RawTable, raw_text, read_table, sha256_file, workbook_sheets
 from etl.headers import ColumnPlan, FileError, layout_fingerprint, plan_columns

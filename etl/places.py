@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ektp import checks
+from ektp.core import checks
 from etl.headers import ColumnPlan
 from etl.regions import RegionMatcher, name_key, normalize_code
 from etl.transform import is_missing, is_total_row

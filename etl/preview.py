@@ -4,7 +4,7 @@ The file goes through the same reader, header plan, row rules and cross-checks a
 into a private in-memory DuckDB; the served data is only read (the operators' saved column
 choices, each area's earlier figures for the history check, whether the same file was loaded
 before). The command line (`python -m etl load FILE --dry-run`) prints the preview as text; the
-Load page shows it as tables in the reader's language (ektp.loadtext) before the operator
+Load page shows it as tables in the reader's language (ektp.analysis.loadtext) before the operator
 confirms. Each sheet of a workbook is a preview of its own, as it is a load of its own.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ektp.served import open_read_only
+from ektp.core.served import open_read_only
 from etl import splits
 from etl.extract import sha256_file
 from etl.load import LoadReport, LoadSpec, apply_schema, load_file, load_regions, refused_unread, sheet_specs

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from ektp import checks
+from ektp.core import checks
 
 LEVEL_ORDER = ("district", "regency", "province", "country")  # villages feed districts (best_counts)
 

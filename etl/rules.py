@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from types import CodeType
 
-from ektp import checks
+from ektp.core import checks
 from etl.headers import SPLIT_FIELDS
 
 _NAME = re.compile(r"\b([a-z_][a-z0-9_]*)\b")
@@ -33,7 +33,7 @@ def _fields(expr: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Rule:
-    """One consistency rule: when `when` holds, the note `key` (ektp/checks.py) is written with
+    """One consistency rule: when `when` holds, the note `key` (ektp/core/checks.py) is written with
     `note`'s values."""
 
     key: str

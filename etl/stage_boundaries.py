@@ -12,7 +12,7 @@ import duckdb
 import geopandas as gpd
 import shapely
 
-from ektp import settings
+from ektp.core import settings
 from etl import boundaries as geo
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from ektp import settings
+from ektp.core import settings
 from etl.extract import curated_rows
 
 COLUMNS = ("text", "lang", "translated")

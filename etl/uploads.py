@@ -16,7 +16,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ektp import db, settings
+from ektp.core import settings
+from ektp.data import db
 
 #: What the loader reads (etl.extract.read_table); anything else is refused before parsing.
 UPLOAD_TYPES = ("csv", "xlsx", "xls", "ods", "json", "parquet")
@@ -120,7 +121,7 @@ def preview(
 ):  # noqa: ANN201 - list[etl.preview.Preview], imported lazily
     """The dry run of the upload, a preview per sheet. The served data (the layouts' saved
     column choices, each area's earlier figures, the same file loaded before) is read through
-    the app's own connection: one configuration per file and process (ektp.served)."""
+    the app's own connection: one configuration per file and process (ektp.core.served)."""
     from etl.preview import dry_runs
 
     spec = _spec(upload, kind, as_of, province, codes, columns=columns)

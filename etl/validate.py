@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from ektp import checks
+from ektp.core import checks
 from etl import rules
 from etl.headers import SPLIT_FIELDS, ColumnPlan, FileError, plan_columns  # noqa: F401 - re-exported
 from etl.places import RowContext, cell, code_system, resolve_region, text, title_regency  # noqa: F401 - re-exported

@@ -8,15 +8,18 @@ from dataclasses import astuple, dataclass
 import polars as pl
 import streamlit as st
 
-from ektp import changes, charts, classes, fmt, geo, metrics, queries, releases, summary, ui
-from ektp.geo import CHILD_LEVEL
-from ektp.i18n import t
+from ektp import charts, ui
+from ektp.analysis import changes, classes, metrics, summary
+from ektp.analysis.metrics import funnel
+from ektp.core.pagestyle import MAP_KEY
+from ektp.data import geo, queries, releases
+from ektp.data.geo import CHILD_LEVEL
 from ektp.mapview import panels, url
 from ektp.mapview.model import gather
 from ektp.mapview.url import Choice
-from ektp.metrics import funnel
-from ektp.pagestyle import MAP_KEY
 from ektp.reader.page import map_file
+from ektp.text import fmt
+from ektp.text.i18n import t
 
 lg = ui.setup("page_map")
 RANKING_ROWS = 1000

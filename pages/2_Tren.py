@@ -6,8 +6,11 @@ import datetime as dt
 
 import streamlit as st
 
-from ektp import charts, fmt, queries, summary, ui
-from ektp.i18n import t
+from ektp import charts, ui
+from ektp.analysis import summary
+from ektp.data import queries
+from ektp.text import fmt
+from ektp.text.i18n import t
 
 lg = ui.setup("page_trends")
 

@@ -6,9 +6,12 @@ import datetime as dt
 
 import streamlit as st
 
-from ektp import charts, fmt, queries, summary, ui
-from ektp.i18n import t
-from ektp.metrics import attention_order, published_target_sources, status_counts
+from ektp import charts, ui
+from ektp.analysis import summary
+from ektp.analysis.metrics import attention_order, published_target_sources, status_counts
+from ektp.data import queries
+from ektp.text import fmt
+from ektp.text.i18n import t
 
 lg = ui.setup("page_targets")
 #: Targets the chart draws at most (the sentence, tiles and table count every one).

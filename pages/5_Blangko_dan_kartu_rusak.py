@@ -7,8 +7,11 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from ektp import charts, fmt, metrics, queries, summary, ui
-from ektp.i18n import t
+from ektp import charts, ui
+from ektp.analysis import metrics, summary
+from ektp.data import queries
+from ektp.text import fmt
+from ektp.text.i18n import t
 
 lg = ui.setup("page_blanks")
 

@@ -7,8 +7,10 @@ import re
 
 import streamlit as st
 
-from ektp import history, queries, settings, ui
-from ektp.i18n import t
+from ektp import ui
+from ektp.core import settings
+from ektp.data import history, queries
+from ektp.text.i18n import t
 
 lg = ui.setup("page_data")
 #: The data dictionary per language (the English one is the reference; tests keep every name

@@ -8,8 +8,10 @@ import time
 
 import streamlit as st
 
-from ektp import db, queries, settings, ui
-from ektp.i18n import t
+from ektp import ui
+from ektp.core import settings
+from ektp.data import db, queries
+from ektp.text.i18n import t
 
 lg = ui.setup("page_load")
 
@@ -19,7 +21,7 @@ def operator() -> tuple[str, str] | None:
     browser on this machine talking straight to a loopback-only server (the trust decision:
     operators.who_is_asking); any other request signs in. None: the page shows the sign-in
     and stays locked."""
-    from ektp import operators
+    from ektp.core import operators
 
     asker = operators.who_is_asking(
         operators.request_headers(st.context.headers), operators.client_address(st.context.ip_address),
@@ -65,7 +67,7 @@ def answers(previews: list, kind: str, sha: str) -> tuple[dict[str, str], bool]:
     """The loader's questions, asked with widgets: what each column it cannot place means (the
     dictionary's fields for this kind, or ignore). A question stays on the page once answered
     (the answer can change). Returns the choices and whether all are answered."""
-    from ektp import loadtext
+    from ektp.analysis import loadtext
     from etl import uploads
 
     fields = ["", *uploads.fields(kind), "ignore"]
@@ -91,7 +93,7 @@ def answers(previews: list, kind: str, sha: str) -> tuple[dict[str, str], bool]:
 def draw_preview(pv: object) -> None:
     """One sheet's preview: what happens to its rows, the figures as they will be stored, what
     each column was taken to mean, and what the loader noticed."""
-    from ektp import loadtext
+    from ektp.analysis import loadtext
 
     r = pv.report
     st.subheader(t("lp_file", lg, file=r.file))
@@ -150,7 +152,7 @@ def body() -> None:
     if asked is None:
         return
     who, origin = asked
-    from ektp import loadtext
+    from ektp.analysis import loadtext
     from etl import uploads
 
     st.caption(t("load_intro", lg))

@@ -71,7 +71,7 @@ OPERATOR, OPERATOR_PASSWORD = "siti", "sarolangun-98-persen"
 @pytest.fixture()
 def operator_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An operators file with OPERATOR in it (EKTP_OPERATORS), failures forgotten before and after."""
-    from ektp import operators
+    from ektp.core import operators
 
     path = tmp_path / "private" / "operators"
     monkeypatch.setenv("EKTP_OPERATORS", str(path))

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ektp.db import open_read_only
+from ektp.data.db import open_read_only
 from tests.conftest import ROOT, map_ranking, shown, table_cells
 
 PAGES = [None] + sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
@@ -83,7 +83,7 @@ def test_each_unit_is_judged_against_its_own_target_never_its_parents(app_env: P
     judged against its own target (queries.UNIT_TARGET_CTE) or not at all."""
     import datetime as dt
 
-    from ektp import queries
+    from ektp.data import queries
 
     # Batang Hari's districts have no target of their own (Jambi's 98% is the province's)
     at = run("pages/1_Peta_cakupan.py", {"area": "15.04", "level": "district", "lang": "en", "date": "2019-03-31"})
@@ -95,7 +95,7 @@ def test_each_unit_is_judged_against_its_own_target_never_its_parents(app_env: P
     assert ": 1 of 1 — lowest: Kabupaten Sarolangun (86.0%)" in line, line
     said = page_text(at)
     assert "1 of 1 regencies/cities is below target (10 without a target of their own)." in said
-    from ektp import summary
+    from ektp.analysis import summary
 
     vt = queries.view_target("regency", "15")
     _, line = summary.map_source_line((), (), dt.date(2019, 3, 31), vt, "en")
@@ -116,7 +116,7 @@ def test_below_target_line_counts_the_units_and_names_the_lowest(app_env: Path) 
 
     import polars as pl
 
-    from ektp import queries
+    from ektp.data import queries
 
     at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "province", "lang": "en"})
     line = next(m.value for m in at.markdown if "Below target" in m.value)
@@ -286,7 +286,7 @@ def test_db_from_another_version_says_how_to_upgrade(monkeypatch: pytest.MonkeyP
 
 
 def test_app_connection_is_read_only(app_env: Path) -> None:
-    from ektp import db
+    from ektp.data import db
 
     con = db.connection()
     with pytest.raises(duckdb.Error):
@@ -321,11 +321,11 @@ def test_streamlit_config_static_serving_on_usage_stats_off() -> None:
 
 
 def test_translations_have_the_same_keys() -> None:
-    from ektp.i18n import strings
+    from ektp.text.i18n import strings
 
     assert set(strings("id")) == set(strings("en"))
     assert all(strings("id")[k] for k in strings("id"))
-    from ektp.i18n import t
+    from ektp.text.i18n import t
 
     assert t("units_in_band", "en", n=1) == "1 unit" and t("units_in_band", "en", n=2) == "2 units"
     assert t("units_in_band", "id", n=1) == "1 wilayah"
@@ -786,7 +786,7 @@ def test_public_downloads_start_no_browser_on_the_server(app_env: Path, monkeypa
 def test_targets_are_filtered_in_the_query_module(app_env: Path) -> None:
     import polars as pl
 
-    from ektp import queries
+    from ektp.data import queries
 
     everything = queries.targets("15")
     rates = queries.targets("15", ("recording_rate",))
@@ -803,7 +803,8 @@ def test_a_charts_sources_and_its_dates_come_from_the_query_and_fmt_modules(app_
 
     import polars as pl
 
-    from ektp import fmt, queries
+    from ektp.data import queries
+    from ektp.text import fmt
 
     frame = pl.DataFrame(
         {"source": ["b.id", None, "a.id", "b.id", "fill"], "is_synthetic": [False, False, False, None, True]}

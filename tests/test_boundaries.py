@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import shapely
 
-from ektp import settings
+from ektp.core import settings
 from etl import boundaries as geo
 
 MIRROR = settings.ROOT.parent / "shared" / "geo" / "wilayah_boundaries"

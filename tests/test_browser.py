@@ -209,7 +209,7 @@ def test_small_multiples_draw_the_files_panels_in_chromium(server: str, app_env:
     neither fetched nor drawn; a unit tapped says its date, name and figure."""
     from playwright.sync_api import sync_playwright
 
-    from ektp import queries
+    from ektp.data import queries
     from ektp.mapview import panels
     from ektp.mapview.url import choose
 
@@ -410,7 +410,7 @@ def test_behind_the_shipped_nginx_every_client_signs_in(default_db: Path, tmp_pa
 
     from deploy.process import free_port, wait_healthy
     from deploy.replicas import NGINX, write_config
-    from ektp import operators
+    from ektp.core import operators
 
     ops = tmp_path / "operators"
     operators.add_operator("siti", "sarolangun-98-persen", path=ops)
@@ -449,7 +449,7 @@ def test_networked_load_page_asks_an_operator_to_sign_in(default_db: Path, tmp_p
     wrong password is refused, the right one opens the upload (reached here on 127.0.0.1 only)."""
     from playwright.sync_api import sync_playwright
 
-    from ektp import operators
+    from ektp.core import operators
 
     ops = tmp_path / "operators"
     operators.add_operator("siti", "sarolangun-98-persen", path=ops)
@@ -747,7 +747,7 @@ def test_a_unit_picked_in_the_ranking_is_shown_on_the_map(server: str, default_d
         browser.close()
     assert unit and unit != "15.03" and unit.startswith("15.")
     assert not [s for s in loaded if s.startswith("DataFrame.")], loaded  # no data grid on the map page
-    from ektp.served import open_read_only
+    from ektp.core.served import open_read_only
 
     con = open_read_only(default_db)
     (name,) = con.execute("SELECT name FROM regions WHERE code = $c", {"c": unit}).fetchone()

@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from ektp.served import open_read_only
+from ektp.core.served import open_read_only
 from etl.load import LoadReport, LoadSpec, run
 from tests.conftest import FIXTURES, TODAY
 from tests.test_hostile import CASES

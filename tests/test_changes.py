@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 from streamlit.testing.v1 import AppTest
 
-from ektp import changes
+from ektp.analysis import changes
 from tests.conftest import open_map_page, shown
 
 

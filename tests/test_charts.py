@@ -12,8 +12,9 @@ import pytest
 import shapely
 import shapely.geometry
 
-from ektp import charts, geo, queries
-from ektp.metrics import funnel
+from ektp import charts
+from ektp.analysis.metrics import funnel
+from ektp.data import geo, queries
 
 D = dt.date(2019, 3, 31)
 

@@ -1,4 +1,4 @@
-"""Map classes that show the gap (ektp/classes.py): on the real default data, Jambi's regencies
+"""Map classes that show the gap (ektp/analysis/classes.py): on the real default data, Jambi's regencies
 on 31 March 2019 put Sarolangun (86%, the published figure) in a class of its own by default and
 under natural breaks; labels name the target; counts get sequential classes."""
 
@@ -9,8 +9,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ektp import charts, classes
-from ektp.db import open_read_only
+from ektp import charts
+from ektp.analysis import classes
+from ektp.data.db import open_read_only
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +88,7 @@ def test_the_map_draws_sarolangun_in_its_own_colour(app_env: Path) -> None:
     own target."""
     import datetime as dt
 
-    from ektp import queries
+    from ektp.data import queries
     from ektp.mapview.model import gather
     from ektp.mapview.url import Choice
 
@@ -122,7 +123,7 @@ def test_fixed_breaks_stay_fixed_across_two_dates(app_env: Path) -> None:
     where each date's own natural breaks differ."""
     import datetime as dt
 
-    from ektp import queries
+    from ektp.data import queries
 
     bins = classes.view_bins("regency", "15", "recording_rate")
     assert 2 <= len(bins) <= 5 and list(bins) == sorted(bins)

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from deploy.process import watch_peak_rss
-from ektp.served import open_read_only
+from ektp.core.served import open_read_only
 from etl.demo import month_ends
 from etl.load import LoadSpec, run
 from etl.regions import regions_frame

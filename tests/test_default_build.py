@@ -10,8 +10,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from ektp import settings
-from ektp.served import open_read_only
+from ektp.core import settings
+from ektp.core.served import open_read_only
 from etl import splits
 
 
@@ -146,7 +146,7 @@ def test_boundaries_loaded_swapped_and_served(con: duckdb.DuckDBPyConnection) ->
 def test_each_geometry_file_has_a_brotli_copy_and_the_layout_marker() -> None:
     import brotli
 
-    from ektp.schema import GEO_FORMAT, geo_format_of
+    from ektp.core.schema import GEO_FORMAT, geo_format_of
 
     static = settings.path("static_dir")
     assert geo_format_of(static) == GEO_FORMAT
@@ -166,7 +166,7 @@ def test_make_data_rewrites_map_files_of_an_older_layout_from_the_db(
     are rewritten from the DB's boundaries, with no mirror and no download."""
     import shutil
 
-    from ektp.schema import GEO_FORMAT, geo_format_of
+    from ektp.core.schema import GEO_FORMAT, geo_format_of
     from etl.__main__ import main as etl_main
     from etl.build import static_outdated
 

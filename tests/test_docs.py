@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from ektp import settings
-from ektp.i18n import t
+from ektp.core import settings
+from ektp.text.i18n import t
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

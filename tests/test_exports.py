@@ -11,7 +11,8 @@ import plotly.graph_objects as go
 import polars as pl
 import pytest
 
-from ektp import charts, geo, queries, ui
+from ektp import charts, ui
+from ektp.data import geo, queries
 from tests.conftest import ARTIFACTS, needs_browser
 
 HOSTILE = pl.DataFrame(
@@ -159,8 +160,10 @@ def test_the_rankings_xlsx_is_a_planners_sheet(app_env: Path, lang: str) -> None
 
     from openpyxl import load_workbook
 
-    from ektp import charts, queries, summary, ui
-    from ektp.i18n import t
+    from ektp import charts, ui
+    from ektp.analysis import summary
+    from ektp.data import queries
+    from ektp.text.i18n import t
 
     as_of = dt.date(2019, 3, 31)
     mv = queries.map_view("regency", "15", as_of, geo.view_name("regency", "15"))
@@ -197,8 +200,9 @@ def test_a_trend_print_keeps_its_whole_source_sentence_and_date_on_the_page(app_
     import re
     import xml.etree.ElementTree as ET
 
-    from ektp import fmt, summary
-    from ektp.i18n import t
+    from ektp.analysis import summary
+    from ektp.text import fmt
+    from ektp.text.i18n import t
 
     codes = ["00", "15", "15.03", "53.71"]
     names = {c: queries.region(c)["name"] if c != "00" else t("national", lang) for c in codes}

@@ -12,7 +12,7 @@ from pathlib import Path
 import brotli
 import pytest
 
-from ektp import geo
+from ektp.data import geo
 from ektp.web.geoserve import CACHE_CONTROL, GeometryFiles, choose_encoding
 from tests.asgi_client import Downstream, call
 
@@ -253,7 +253,7 @@ class HtmlShell:
 def test_the_page_shell_carries_the_style_and_the_pages_language() -> None:
     """ektp.web.pageshell: the app's style and the link's language are in the HTML from the first
     paint (a style sent with the first script run arrived after Streamlit's own elements)."""
-    from ektp.pagestyle import PAGE_CSS
+    from ektp.core.pagestyle import PAGE_CSS
     from ektp.web.pageshell import PageShell
 
     down = HtmlShell()

@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ektp.served import open_read_only
+from ektp.core.served import open_read_only
 from etl.load import LoadSpec, pending_attempts, run
 from tests.conftest import TODAY
 

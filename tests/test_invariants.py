@@ -45,7 +45,7 @@ def _words(text: str) -> str:
 
 @st.composite
 def views(draw: st.DrawFn) -> dict:
-    from ektp import geo, queries
+    from ektp.data import geo, queries
 
     area = draw(st.sampled_from(AREAS))
     info = queries.region(area)
@@ -83,7 +83,9 @@ def public(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 )
 @given(query=views())
 def test_every_view_agrees_with_itself(public: Path, query: dict) -> None:
-    from ektp import charts, classes, geo, queries
+    from ektp import charts
+    from ektp.analysis import classes
+    from ektp.data import geo, queries
     from ektp.mapview.model import gather
     from ektp.mapview.url import choose
 

@@ -16,25 +16,19 @@ from tests.conftest import ROOT
 
 #: Lowest first. A module may import from its own layer and every layer before it.
 LAYERS: dict[str, tuple[str, ...]] = {
-    "core": (
-        "ektp.settings", "ektp.schema", "ektp.numbers", "ektp.checks", "ektp.i18n", "ektp.labels",
-        "ektp.pagestyle", "ektp.spreadsheet", "ektp.served", "ektp.operators",
-    ),
-    "text": ("ektp.fmt",),
-    "data": ("ektp.db", "ektp.queries", "ektp.targetdata", "ektp.releases", "ektp.geo", "ektp.history", "ektp.areadata"),
-    "analysis": (
-        "ektp.metrics", "ektp.classes", "ektp.summary", "ektp.changes", "ektp.loadtext",
-        "ektp.charts", "ektp.search",
-    ),
+    "core": ("ektp.core",),
+    "text": ("ektp.text",),
+    "data": ("ektp.data",),
+    "analysis": ("ektp.analysis", "ektp.charts"),
     "mapview": ("ektp.mapview",),
     "faces": ("ektp.reader", "ektp.ui"),
     "web": ("ektp.web",),
-}  # fmt: skip
+}
 ORDER = list(LAYERS)
 CORE = LAYERS["core"]
 #: The write path's one door from the app (the Load page) and what it may reach in the app.
 DOOR = "etl.uploads"
-DOOR_MAY = ("ektp.db",)
+DOOR_MAY = ("ektp.data.db",)
 
 
 def layer_of(module: str) -> str | None:
@@ -102,7 +96,10 @@ def test_the_etl_imports_only_the_core_and_the_app_reaches_it_through_one_door()
                 continue
             allowed = any(target == c or target.startswith(c + ".") for c in CORE)
             if me == DOOR:
-                allowed = allowed or any(target == c or target.startswith(c + ".") for c in DOOR_MAY)
+                # `from ektp.data import db` names the package too; its names are checked one by one
+                allowed = allowed or any(
+                    target == c or target.startswith(c + ".") or c.startswith(target + ".") for c in DOOR_MAY
+                )
             if not allowed and target != "ektp":
                 wrong.append(f"{me} imports {target}")
     for path in [ROOT / "app.py", ROOT / "asgi.py", *_sources("pages")]:

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ektp.served import open_read_only
+from ektp.core.served import open_read_only
 from etl.headers import combine, plan_columns
 from etl.load import LoadSpec, run
 from etl.regions import RegionMatcher
@@ -416,7 +416,8 @@ def test_every_region_alias_resolves_to_its_code() -> None:
 def test_the_loaders_new_notes_read_in_both_languages() -> None:
     """What the loader writes on a row (BPS code, name, split, province sum) is said in the
     reader's language, names and codes as stored, numbers the reader's way."""
-    from ektp import checks, fmt
+    from ektp.core import checks
+    from ektp.text import fmt
 
     bps = checks.write("bps_code", code_bps="1508", name="Kabupaten Tebo", code="15.09")
     assert bps == "BPS code 1508 read as Kabupaten Tebo (15.09)"

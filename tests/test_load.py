@@ -14,7 +14,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from ektp.served import open_read_only
+from ektp.core.served import open_read_only
 from etl.__main__ import main as etl_main
 from etl.load import LoadLockedError, LoadSpec, load_lock, pending_attempts, run
 from etl.regions import regions_frame
@@ -308,7 +308,7 @@ def test_a_file_made_when_source_was_required_still_loads(empty_db: Path) -> Non
 
 
 def test_build_if_missing_upgrades_a_file_of_another_version_and_keeps_its_facts(empty_db: Path) -> None:
-    from ektp import schema
+    from ektp.core import schema
 
     load(empty_db, JAMBI_CSV, "coverage", province="15")
     con = duckdb.connect(str(empty_db))  # as a file built before fingerprints, v_targets and periods' precision
@@ -369,7 +369,7 @@ def test_the_backlog_series_sums_each_offices_latest_figure_on_every_date(
     )
     assert load(empty_db, f, "backlog").accepted == 5
     monkeypatch.setenv("EKTP_DB", str(empty_db))
-    from ektp import queries
+    from ektp.data import queries
 
     s = queries.backlog_series("16")
     got = [
@@ -388,7 +388,7 @@ def test_the_backlog_series_sums_each_offices_latest_figure_on_every_date(
     assert int(latest["awaiting_pickup"].sum()) == got[-1][1]  # the line ends at the headline
     assert [int(v) for v in queries.backlog_series("16.71")["awaiting_pickup"]] == [100, 150, 140, 130]
     # a pickup-backlog target reads the same sums
-    from ektp import db
+    from ektp.data import db
 
     got = db.query(
         "SELECT as_of, value FROM v_metric_series WHERE metric = 'pickup_backlog' AND region_code = '16.71' ORDER BY as_of"
@@ -418,7 +418,7 @@ def test_one_office_spelled_two_ways_is_counted_once(empty_db: Path, monkeypatch
     keys = rows(empty_db, "SELECT DISTINCT region_code, office_key FROM v_backlog ORDER BY ALL")
     assert keys == [("53.07", "disdukcapil"), ("53.71", "disdukcapil"), ("53.71", "upt disdukcapil alak")]
     monkeypatch.setenv("EKTP_DB", str(empty_db))
-    from ektp import queries
+    from ektp.data import queries
 
     latest = queries.backlog_latest("53.71", dt.date(2020, 3, 31))
     assert sorted(latest["awaiting_pickup"].to_list()) == [20, 3500]  # not 5,000 + 4,000 + 3,500 + 20
@@ -430,7 +430,7 @@ def test_one_office_spelled_two_ways_is_counted_once(empty_db: Path, monkeypatch
         (dt.date(2020, 3, 31), 3527),
     ]
     assert s["offices"].to_list() == [1, 1, 3]
-    from ektp import db
+    from ektp.data import db
 
     got = db.query(
         "SELECT as_of, value FROM v_metric_series WHERE metric = 'pickup_backlog' AND region_code = '53.71' ORDER BY as_of"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ektp.served import open_read_only
+from ektp.core.served import open_read_only
 from etl import uploads
 from tests.conftest import FIXTURES, OPERATOR, OPERATOR_PASSWORD, ROOT
 

@@ -21,7 +21,8 @@ AREAS = ("00", "15", "53", "91", "94", "35", "16", "15.03", "53.71", "35.74")
 @st.composite
 def choices(draw: st.DrawFn) -> object:
     """A view the map page can show: area × level × metric × scheme × date × compare × language."""
-    from ektp import charts, geo, queries
+    from ektp import charts
+    from ektp.data import geo, queries
     from ektp.mapview.url import Choice
 
     area = draw(st.sampled_from(AREAS))
@@ -56,9 +57,9 @@ def test_a_views_link_reads_back_as_the_same_view(app_env: Path, choice: object)
 def test_a_views_defaults_and_refusals(app_env: Path) -> None:
     """No parameters: the nation's provinces at the latest date in the default language. Each
     value not allowed falls back to its default and is named, never an exception."""
-    from ektp import queries
+    from ektp.core.settings import default_lang
+    from ektp.data import queries
     from ektp.mapview.url import Choice, choose
-    from ektp.settings import default_lang
 
     c, bad = choose({})
     assert bad == [] and (c.area, c.level, c.metric, c.lang) == ("00", "province", "recording_rate", default_lang())
@@ -134,7 +135,7 @@ def test_the_map_page_the_reader_page_and_the_svg_file_are_one_drawing(app_env: 
 
 
 def _code(lang: str) -> str:
-    from ektp.i18n import t
+    from ektp.text.i18n import t
 
     return t("code", lang)
 
@@ -144,8 +145,11 @@ def _code(lang: str) -> str:
 def test_the_pages_ranking_and_the_models_agree_on_every_unit(app_env: Path, choice: object) -> None:
     """Over 110 views: the map page's sortable ranking (ui.ranking_table) lists the units of the
     model's ranking in the same order, with the same figure and the same class."""
-    from ektp import charts, classes, fmt, geo, queries, ui
+    from ektp import charts, ui
+    from ektp.analysis import classes
+    from ektp.data import geo, queries
     from ektp.mapview.model import gather
+    from ektp.text import fmt
 
     if choice.as_of is None or choice.compare is not None:
         return
@@ -191,7 +195,7 @@ def test_the_map_page_draws_no_plotly_chart_until_one_is_asked_for(app_env: Path
     """plotly.js is 1 MB compressed and most of a phone's blocking time: the map page's first
     view has none. The unit's funnel reads as a line of figures, and as a chart when asked for
     (`funnel=on`, a link like every choice)."""
-    from ektp.i18n import t
+    from ektp.text.i18n import t
 
     def page(**extra: str) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)

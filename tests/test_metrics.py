@@ -6,8 +6,7 @@ import datetime as dt
 
 import pytest
 
-from ektp import fmt
-from ektp.metrics import (
+from ektp.analysis.metrics import (
     count_breaks,
     count_class,
     funnel,
@@ -15,6 +14,7 @@ from ektp.metrics import (
     project,
     rate_band,
 )
+from ektp.text import fmt
 
 D = dt.date
 
@@ -85,11 +85,11 @@ def test_number_formats() -> None:
 
 
 def test_every_check_note_the_etl_writes_reads_back_in_both_languages() -> None:
-    """ektp/checks.py: what the ETL stores, the app reads back field by field, and says again."""
+    """ektp/core/checks.py: what the ETL stores, the app reads back field by field, and says again."""
     import re
 
-    from ektp import checks
-    from ektp.i18n import LANGS, strings
+    from ektp.core import checks
+    from ektp.text.i18n import LANGS, strings
 
     for key, template in checks.TEMPLATES.items():
         fields = re.findall(r"\{(\w+)\}", template)
@@ -127,7 +127,7 @@ def test_every_check_note_the_etl_writes_reads_back_in_both_languages() -> None:
 
 
 def test_the_etl_writes_its_notes_from_the_shared_templates() -> None:
-    from ektp import checks
+    from ektp.core import checks
     from etl.validate import coverage_warnings
 
     notes = coverage_warnings(
@@ -152,7 +152,7 @@ def test_the_etl_writes_its_notes_from_the_shared_templates() -> None:
 
 def test_a_target_is_judged_on_its_series_from_the_last_value_before_its_start() -> None:
     """Kupang's '40,000 unrecorded done in 3 months': a falling count, baseline from the series."""
-    from ektp.metrics import target_state
+    from ektp.analysis.metrics import target_state
 
     target = {
         "metric": "unrecorded_count",
@@ -187,7 +187,7 @@ def test_a_met_target_says_since_when_not_a_projection() -> None:
 
 
 def test_targets_needing_attention_come_first() -> None:
-    from ektp.metrics import attention_order
+    from ektp.analysis.metrics import attention_order
 
     rows = [
         {"status": s, "target_synthetic": syn, "label": lab}
@@ -224,7 +224,7 @@ def test_a_target_row_says_its_deadline_and_projected_date_on_one_line() -> None
 
 
 def test_runway_is_the_stock_over_the_recent_daily_use() -> None:
-    from ektp.metrics import runway_days
+    from ektp.analysis.metrics import runway_days
 
     assert runway_days([1200, 300, None], [10, 5, None]) == pytest.approx(100.0)
     assert runway_days([1200], [0]) is None  # nothing used: no pace to divide by
@@ -233,7 +233,7 @@ def test_runway_is_the_stock_over_the_recent_daily_use() -> None:
 
 
 def test_sources_disagree_when_two_published_or_published_beside_the_fill() -> None:
-    from ektp.metrics import sources_disagree
+    from ektp.analysis.metrics import sources_disagree
 
     assert sources_disagree([False, False]) and sources_disagree([False, True])
     assert not sources_disagree([False]) and not sources_disagree([True, True]) and not sources_disagree([])
@@ -242,7 +242,7 @@ def test_sources_disagree_when_two_published_or_published_beside_the_fill() -> N
 def test_oldest_card_across_offices_keeps_its_precision() -> None:
     import polars as pl
 
-    from ektp.metrics import oldest_card
+    from ektp.analysis.metrics import oldest_card
 
     offices = pl.DataFrame(
         {
@@ -255,7 +255,7 @@ def test_oldest_card_across_offices_keeps_its_precision() -> None:
 
 
 def test_target_statuses_are_counted_and_only_published_sources_named() -> None:
-    from ektp.metrics import published_target_sources, status_counts
+    from ektp.analysis.metrics import published_target_sources, status_counts
 
     rows = [
         {"status": "missed", "source": "radarjambi.co.id (31 Mar 2019)", "target_synthetic": False},

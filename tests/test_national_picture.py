@@ -12,8 +12,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from ektp import settings, summary
-from ektp.db import open_read_only
+from ektp.analysis import summary
+from ektp.core import settings
+from ektp.data.db import open_read_only
 from etl import bands, splits
 from etl.load import LoadSpec, run
 from tests.conftest import shown
@@ -151,7 +152,7 @@ def test_a_pre_split_papua_figure_is_never_todays_91(con: duckdb.DuckDBPyConnect
     # the roll-ups never count the former area: the nation is its provinces
     assert not con.execute("SELECT 1 FROM coverage_area WHERE region_code LIKE '%~%'").fetchall()
     # shown beside the successors' sum
-    from ektp.releases import FORMER_SQL
+    from ektp.data.releases import FORMER_SQL
 
     row = con.execute(FORMER_SQL, {"codes": ["94"]}).fetchall()
     both = con.execute(FORMER_SQL, {"codes": ["91", "94", "92"]}).fetchall()  # each former area once

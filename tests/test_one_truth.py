@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ektp import fmt, queries
+from ektp.data import queries
+from ektp.text import fmt
 from tests.conftest import ROOT, map_ranking, shown
 
 BACKLOG = "pages/3_Antrean_pengambilan.py"
@@ -28,7 +29,7 @@ def svg_of(drawn: object) -> str:
 
 
 def t_stale(lang: str) -> str:
-    from ektp.i18n import t
+    from ektp.text.i18n import t
 
     return t("class_stale", lang).split("{")[0].strip()
 
@@ -72,7 +73,7 @@ def test_a_partial_sum_is_never_the_nations_figure(app_env: Path) -> None:
     said 'from 73.6% (15 November 2013)' over a chart starting in 2017. A sum of fewer units than
     the area has is never drawn or said as the area's own: the sentence starts where the chart
     does, and no point of the chart is a partial sum."""
-    from ektp import queries
+    from ektp.data import queries
 
     series = queries.series(["00"])
     assert (
@@ -84,7 +85,7 @@ def test_a_partial_sum_is_never_the_nations_figure(app_env: Path) -> None:
         said = " ".join(shown(m.value) for m in at.markdown)
         assert "2013" not in said and "73,6" not in said and "73.6" not in said, said[:300]
         first = series["as_of"].min()
-        from ektp import fmt
+        from ektp.text import fmt
 
         assert fmt.date(first, lang) in said  # the sentence starts where the chart does
 
@@ -92,7 +93,7 @@ def test_a_partial_sum_is_never_the_nations_figure(app_env: Path) -> None:
 def test_a_slow_pace_is_never_said_as_zero_beside_a_finish_date() -> None:
     """'Current pace: 0.000 pp per day · Projected to reach: 27 May 2026' said a zero pace that
     still arrives: the pace is said per month with the decimals it needs."""
-    from ektp import fmt
+    from ektp.text import fmt
 
     per_day = 0.0000083  # 0.025 points a month
     for lang in ("id", "en"):
@@ -121,7 +122,7 @@ def test_the_targets_tiles_and_sentence_count_the_same_targets(app_env: Path, ar
         if f"{count} {status}" not in said.lower() and count:
             pytest.fail(f"tile {status} {count} not in the sentence: {said}")
     today = dt.date.today()
-    from ektp import fmt
+    from ektp.text import fmt
 
     captions = " ".join(shown(c.value) for c in at.caption) + " ".join(shown(m.value) for m in at.markdown)
     assert fmt.date(today, lang) not in captions  # the chart's 'as of' is the data's date
@@ -182,7 +183,7 @@ def test_no_file_path_is_a_source_on_the_public_instance(
     """'synthetic/coverage_synthetic.parquet row 8367' read as the source of a published figure:
     the synthetic fill is named as such, an office file as an office file (the public instance
     names no file); the internal instance keeps the file and row."""
-    from ektp import fmt
+    from ektp.text import fmt
 
     monkeypatch.setenv("EKTP_PUBLIC", "1")
     at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "date": "2019-03-31", "lang": lang})
@@ -225,7 +226,7 @@ def _values(array: list | dict) -> list:
 def _own_targets(db: Path) -> dict[str, float]:
     """Each area's own recording-rate target, by the rule said in words (sourced before the
     synthetic fill's, the latest set), counted here from the table itself."""
-    from ektp.db import open_read_only
+    from ektp.data.db import open_read_only
 
     con = open_read_only(db)
     rows = con.execute(
@@ -258,7 +259,7 @@ def test_each_unit_is_outlined_and_counted_against_its_own_target(app_env: Path,
     code_col = "Kode" if lang == "id" else "Code"
     codes = set(table[code_col])
     as_of = at.selectbox(key="w_date").value
-    from ektp import queries
+    from ektp.data import queries
 
     df = queries.map_values(view["level"], view["area"], as_of).to_dicts()
     expected = {
@@ -502,10 +503,11 @@ def test_stale_and_missing_figures_have_classes_of_their_own(
     says how many are stale. On the page and the reader page alike."""
     import datetime as dt
 
-    from ektp import classes, queries
+    from ektp.analysis import classes
+    from ektp.analysis.metrics import COUNT_COLOURS, RATE_COLOURS
+    from ektp.data import queries
     from ektp.mapview.model import gather
     from ektp.mapview.url import choose
-    from ektp.metrics import COUNT_COLOURS, RATE_COLOURS
 
     monkeypatch.setenv("EKTP_STALE_DAYS", "10")
     day = dt.date.fromisoformat(view["date"])
@@ -549,7 +551,8 @@ def test_reached_since_is_the_start_of_the_run_the_chart_draws(app_env: Path, la
 
     import polars as pl
 
-    from ektp import fmt, queries
+    from ektp.data import queries
+    from ektp.text import fmt
 
     at = run("pages/2_Tren.py", {"area": "00", "lang": lang})
     assert not at.exception
@@ -618,7 +621,7 @@ def test_maps_name_their_units_without_collisions(app_env: Path, view: dict, lan
     labels overlap on the canvas they are laid out on; the laggard is always named; the map page
     and the reader page place the same labels."""
 
-    from ektp import labels as maplabels
+    from ektp.core import labels as maplabels
     from ektp.mapview.model import gather
     from ektp.mapview.url import choose
 

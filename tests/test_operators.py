@@ -12,8 +12,8 @@ import pytest
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from ektp import operators
-from ektp.served import open_read_only
+from ektp.core import operators
+from ektp.core.served import open_read_only
 from tests.conftest import FIXTURES, ROOT
 
 PAGE = "pages/7_Muat_data.py"

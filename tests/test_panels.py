@@ -62,7 +62,8 @@ def drawn_in_browser(payload: dict) -> list[str]:
 
 
 def test_small_multiples_twelve_dates_on_one_legend(app_env: Path) -> None:
-    from ektp import classes, queries
+    from ektp.analysis import classes
+    from ektp.data import queries
 
     at = run({"area": "15", "level": "regency", "multiples": "on", "lang": "en"})
     assert not at.exception and not at.warning
@@ -95,7 +96,7 @@ def test_each_panel_is_the_map_of_its_date_and_the_page_and_files_one_drawing(ap
     """The page's panels (as its script fills them), the SVG file's panels and the map page's
     own map of each date are the same shapes in the same colours with the same words; the legend
     holds every class drawn; the PNG and HTML files are that SVG."""
-    from ektp import classes
+    from ektp.analysis import classes
     from ektp.mapview import panels, svg
     from ektp.mapview.model import gather
     from ektp.mapview.url import choose
@@ -105,7 +106,7 @@ def test_each_panel_is_the_map_of_its_date_and_the_page_and_files_one_drawing(ap
     (page,) = payloads(at)
     choice, bad = choose({k: [v] for k, v in view.items()})
     assert bad == []
-    from ektp import queries
+    from ektp.data import queries
 
     p = panels.gather_panels(choice, queries.dates(choice.level, choice.area))
     assert page == panels.payload(p)  # the page draws the model's panels

@@ -20,7 +20,8 @@ import brotli
 import polars as pl
 import pytest
 
-from ektp import areadata, charts, geo, queries
+from ektp import charts
+from ektp.data import areadata, geo, queries
 from ektp.mapview import svg
 from ektp.mapview.model import gather
 from ektp.mapview.url import Choice, choose

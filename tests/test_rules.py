@@ -23,7 +23,7 @@ def test_python_and_duckdb_read_each_rule_alike(rec: dict) -> None:
 
 
 def test_a_rule_writes_the_note_the_app_reads_back() -> None:
-    from ektp import checks
+    from ektp.core import checks
 
     rec = {"recorded": 120, "eligible": 100, "printed": 90, "population": 150, "not_recorded": 0}
     notes = rules.notes("coverage", rec)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ektp import operators, served
+from ektp.core import operators, served
 from ektp.web.guard import Guard, origin
 from etl.load import LoadSpec, pending_attempts, run
 from tests.asgi_client import Downstream, call

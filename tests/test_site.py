@@ -155,13 +155,13 @@ def test_a_second_publish_of_the_same_build_writes_nothing(published: tuple[Path
 
 @pytest.mark.parametrize("typed", ["sarolangun", "Kab. Sarolangun", "sarolngun", "KABUPATEN SAROLANGUN"])
 def test_search_finds_sarolangun(app_env: Path, typed: str) -> None:
-    from ektp import search
+    from ektp.analysis import search
 
     assert search.search(typed)[0].code == "15.03"
 
 
 def test_search_forgives_aliases_old_names_and_says_kind(app_env: Path) -> None:
-    from ektp import search
+    from ektp.analysis import search
 
     tanjab = search.search("Tanjabtim")[0]
     assert (tanjab.code, tanjab.said_kind) == ("15.07", "alias")
@@ -214,7 +214,7 @@ def test_pinned_pages_stay_byte_identical_after_a_new_build(
     """A journalist's pinned link: before and after a new build, live and published, the same
     bytes; the latest link moves on to the new figures; only `releases_kept` releases stay."""
     from deploy.publish import publish
-    from ektp import areadata
+    from ektp.data import areadata
     from ektp.web.reader import Reader
 
     site = tmp_path / "site"
@@ -327,9 +327,10 @@ def test_an_area_page_says_what_its_maps_and_the_overview_say(app_env: Path, lan
     Pegunungan, an area page's rate is its row in its parent's map, its rank is that row's place
     in the map's ranking, its units are its own map's ranking in order, and its rate, date and
     source are the Overview's (queries.area_latest)."""
-    from ektp import areadata, fmt, queries
-    from ektp.i18n import t
+    from ektp.data import areadata, queries
     from ektp.mapview.area import area_view
+    from ektp.text import fmt
+    from ektp.text.i18n import t
 
     f = areadata.facts()
     codes = [c for c, u in f.units.items() if u.level == "province" or c.startswith(("15.", "94."))]

@@ -1,4 +1,4 @@
-"""The sentence above the map (ektp/summary.py): figures, wording and language, from exactly the
+"""The sentence above the map (ektp/analysis/summary.py): figures, wording and language, from exactly the
 frame the map draws; synthetic-only, no-count and count-metric cases."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
-from ektp import queries, summary
+from ektp.analysis import summary
+from ektp.data import queries
 from tests.conftest import shown
 
 D = dt.date(2019, 3, 31)
@@ -210,7 +211,7 @@ def test_backlog_and_blanks_pages_say_their_sentences(app_env: Path) -> None:
 
 
 def test_funnel_sentence_shares_of_the_eligible() -> None:
-    from ektp.metrics import funnel
+    from ektp.analysis.metrics import funnel
 
     assert summary.funnel_sentence(funnel(223211, 178804, 5000, 170000, 2000), "Kabupaten Sarolangun", "en") == (
         "Of 223,211 residents of Kabupaten Sarolangun who must hold a card: 178,804 recorded (80.1%), "

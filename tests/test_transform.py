@@ -179,7 +179,7 @@ def test_a_destruction_period_is_stored_as_the_span_its_source_wrote() -> None:
     is the month's first day (parse_date alone gives an as-of date, the month's last)."""
     import datetime as dt
 
-    from ektp import fmt
+    from ektp.text import fmt
     from etl.transform import parse_date
     from etl.validate import period_bound
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ektp import settings
-from ektp.served import open_read_only
+from ektp.core import settings
+from ektp.core.served import open_read_only
 from etl import translations
 from etl.__main__ import main as etl_main
 from etl.load import run

@@ -6,13 +6,13 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from ektp import fmt
 from ektp.charts.style import (
     FUNNEL_SOURCE_WRAP,
     _finish,
     bar_row_px,
 )
-from ektp.i18n import t
+from ektp.text import fmt
+from ektp.text.i18n import t
 
 AGE_KEYS = ("age_0_3m", "age_3_6m", "age_6_12m", "age_12m_plus")
 AGE_COLOURS = ("#fee391", "#fe9929", "#cc4c02", "#662506")

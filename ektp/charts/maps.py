@@ -1,4 +1,4 @@
-"""A map's classes: each unit's class, colour and words under the chosen scheme (ektp/classes.py
+"""A map's classes: each unit's class, colour and words under the chosen scheme (ektp/analysis/classes.py
 holds the schemes), which the view model draws (ektp/mapview). No Plotly: maps are the
 model's SVG."""
 
@@ -6,13 +6,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from ektp import classes, fmt
-from ektp.charts.style import (
-    RATE_METRICS,
-    metric_value,
-)
-from ektp.i18n import t
-from ektp.metrics import (
+from ektp.analysis import classes
+from ektp.analysis.metrics import (
     COUNT_COLOURS,
     RATE_BANDS,
     RATE_COLOURS,
@@ -20,6 +15,12 @@ from ektp.metrics import (
     count_class,
     rate_band,
 )
+from ektp.charts.style import (
+    RATE_METRICS,
+    metric_value,
+)
+from ektp.text import fmt
+from ektp.text.i18n import t
 
 SCHEMES = classes.SCHEMES
 
@@ -45,7 +46,7 @@ def classify(
     target: float | None = None,
     fixed_bins: tuple[float, ...] | None = None,
 ) -> list[dict]:
-    """Legend classes for the map (ektp/classes.py): distance to the target ("gap", a rate with a
+    """Legend classes for the map (ektp/analysis/classes.py): distance to the target ("gap", a rate with a
     target), natural breaks, equal intervals, quantiles or Dukcapil's bands; then a unit whose
     figure is older than the setting's window (`is_stale`, queries.MAP_SQL) in a class of its
     own, "stale", and a unit without a figure in "no data": neither is a colour of the scale.
@@ -57,7 +58,7 @@ def classify(
                     metric, lang, scheme, target, fixed_bins)  # fmt: skip
     stale = df.filter(pl.col("is_stale").fill_null(False)).to_dicts() if "is_stale" in df.columns else []
     if stale:
-        from ektp import queries
+        from ektp.data import queries
 
         cls = classes.stale_class(queries.stale_days(), lang)
         out.insert(len(out) - 1 if out and out[-1]["key"] == "band_none" else len(out),

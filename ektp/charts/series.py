@@ -8,14 +8,14 @@ import datetime as dt
 import plotly.graph_objects as go
 import polars as pl
 
-from ektp import fmt
 from ektp.charts.style import (
     SOURCED_MARKER,
     TARGET_LABEL_WRAP,
     _finish,
     _wrap,
 )
-from ektp.i18n import t
+from ektp.text import fmt
+from ektp.text.i18n import t
 
 
 def _target_lines(fig: go.Figure, target_lines: list[tuple[str, float, dt.date | None]]) -> None:

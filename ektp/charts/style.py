@@ -11,8 +11,8 @@ import numbers
 import numpy as np
 import plotly.graph_objects as go
 
-from ektp import fmt
-from ektp.metrics import RATE_METRICS
+from ektp.analysis.metrics import RATE_METRICS
+from ektp.text import fmt
 
 FONT = "DejaVu Sans, Arial, sans-serif"
 #: Titles in Streamlit's narrow Source Sans on screen (TITLE_WRAP's 42 characters fit a 360 px
@@ -297,7 +297,7 @@ def print_month_ticks(fig: go.Figure, lang: str) -> None:
 
 
 def with_sentence(fig: go.Figure, sentence: str | None) -> go.Figure:
-    """The chart's sentence (ektp/summary.py) after its title, for a file that leaves the page:
+    """The chart's sentence (ektp/analysis/summary.py) after its title, for a file that leaves the page:
     the title's room grows with its lines. Changes `fig` in place, so give it a fresh figure."""
     meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else None
     if not sentence or meta is None or "title" not in meta or fig.layout.title.text is None:

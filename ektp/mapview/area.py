@@ -14,12 +14,14 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 
-from ektp import areadata, db, fmt, geo, queries, settings
-from ektp.i18n import t
+from ektp.core import settings
+from ektp.data import areadata, db, geo, queries
 from ektp.mapview import svg
 from ektp.mapview.model import Drawn, gather
 from ektp.mapview.trend import trend_svg
 from ektp.mapview.url import default_view
+from ektp.text import fmt
+from ektp.text.i18n import t
 
 #: The marked unit on a locator map, and the others around it.
 MARK, AROUND = "#c0392b", "#e4e4e4"

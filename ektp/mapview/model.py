@@ -13,12 +13,16 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from ektp import changes, charts, classes, db, fmt, geo, queries, releases, settings, summary
-from ektp import labels as maplabels
+from ektp import charts
+from ektp.analysis import changes, classes, summary
 from ektp.charts.style import RATE_METRICS, format_value, metric_value, rank_key
-from ektp.i18n import t
+from ektp.core import labels as maplabels
+from ektp.core import settings
+from ektp.data import db, geo, queries, releases
 from ektp.mapview import svg
 from ektp.mapview.url import Choice
+from ektp.text import fmt
+from ektp.text.i18n import t
 
 
 def place_name(code: str, lg: str) -> str:
@@ -45,7 +49,7 @@ class Drawn:
     tips: dict[str, str] = field(default_factory=dict)
     outlined: tuple[str, ...] = ()
     labels: tuple[tuple[float, float, str], ...] = ()
-    label_key: str | None = None  # the units a number stands for on the map (ektp.labels)
+    label_key: str | None = None  # the units a number stands for on the map (ektp.core.labels)
     published: str | None = None  # the publisher's own band counts beside this map's
 
     border: str = svg.BORDER  # a change map's classes meet at white: its borders are dark
@@ -187,7 +191,7 @@ def _labels(
     order: list[str],
 ) -> tuple[tuple[tuple[float, float, str], ...], str | None]:
     """Each unit's name and figure (`figures`: its value, or its change) at its label point, or a
-    number the key spells out where it would cover another (ektp.labels; the first of `order`,
+    number the key spells out where it would cover another (ektp.core.labels; the first of `order`,
     the laggards, named first), on views small enough to read them: (labels, key line or None)."""
     if projected is None or len(rows) > charts.LABEL_UNITS:
         return (), None

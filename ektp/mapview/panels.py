@@ -19,11 +19,14 @@ from typing import Any
 
 import polars as pl
 
-from ektp import changes, charts, classes, fmt, geo, queries, summary
-from ektp.i18n import t
+from ektp import charts
+from ektp.analysis import changes, classes, summary
+from ektp.data import geo, queries
 from ektp.mapview import svg
 from ektp.mapview.model import Drawn, gather, place_name
 from ektp.mapview.url import Choice
+from ektp.text import fmt
+from ektp.text.i18n import t
 
 #: At most this many panels; views of more units than MAX_UNITS are not drawn this way (12
 #: national district maps are 12 × 7,285 shapes to draw and to tell apart).

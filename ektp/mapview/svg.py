@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ektp.labels import merc
+from ektp.core.labels import merc
 
 #: Width of the drawing in SVG units; the height follows the area's shape (Mercator).
 CANVAS = 1000
@@ -215,7 +215,7 @@ def legend_html(
     its own (it is no class: beside them it read as one, and the counts added up past the units);
     the units a number stands for on the map, spelled out. HTML: the reader page, the app's map
     and the Overview show the same lines."""
-    from ektp.i18n import t
+    from ektp.text.i18n import t
 
     e_ = html.escape
     items, notes_ = [], []

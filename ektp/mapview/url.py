@@ -16,10 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from ektp import charts, classes, db, queries
-from ektp.geo import CHILD_LEVEL, LEVELS_UNDER
-from ektp.i18n import LANGS
-from ektp.settings import default_lang
+from ektp import charts
+from ektp.analysis import classes
+from ektp.core.settings import default_lang
+from ektp.data import db, queries
+from ektp.data.geo import CHILD_LEVEL, LEVELS_UNDER
+from ektp.text.i18n import LANGS
 
 #: A link parameter is at most this long; longer is not a value the app writes.
 MAX_PARAM_LEN = 64

@@ -8,13 +8,13 @@ import io
 import json
 from typing import TYPE_CHECKING
 
-from ektp import fmt
-from ektp.geo import LEVELS_UNDER
-from ektp.i18n import t
+from ektp.data.geo import LEVELS_UNDER
 from ektp.reader import chrome
 from ektp.reader.chrome import escape as _e
 from ektp.reader.links import area_path
 from ektp.reader.page import document, legend_html
+from ektp.text import fmt
+from ektp.text.i18n import t
 
 if TYPE_CHECKING:
     from ektp.mapview.area import AreaView

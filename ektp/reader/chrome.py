@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from ektp.i18n import LANGS, t
+from ektp.text.i18n import LANGS, t
 
 
 def escape(text: object) -> str:
@@ -67,7 +67,8 @@ def citation(to: object, lang: str, title: str, path: str | None, latest: str | 
     """The citation of a page: publisher, title, release, the day it was read (a release's page:
     the release's own date) and its lasting address (`path` in the release, when the page is one
     of its files), else the live one; "always the latest" beside it."""
-    from ektp import fmt, settings
+    from ektp.core import settings
+    from ektp.text import fmt
 
     pinned = to.pinned(path) if path else None
     when = to.accessed or built

@@ -16,12 +16,13 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from ektp import fmt, spreadsheet
-from ektp.i18n import t
+from ektp.core import spreadsheet
+from ektp.core.pagestyle import MAP_KEY, map_room_css
 from ektp.mapview import svg
-from ektp.pagestyle import MAP_KEY, map_room_css
 from ektp.reader.chrome import escape as _e
 from ektp.reader.chrome import other_lang
+from ektp.text import fmt
+from ektp.text.i18n import t
 
 if TYPE_CHECKING:
     from ektp.mapview.model import Drawn
@@ -102,9 +103,9 @@ class Request:
             return self.links
         import datetime as dt
 
-        from ektp.areadata import release_id
+        from ektp.core.settings import default_lang
+        from ektp.data.areadata import release_id
         from ektp.reader.links import Live
-        from ektp.settings import default_lang
 
         return Live(self.origin, self.base, default_lang(), release_id(), dt.date.today())
 
@@ -268,7 +269,7 @@ def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
     switch = chrome.lang_link(to.map(choice, lang=other), lg)
     parts.append(f'<p class="links">{explore} {switch}</p><p class="links small">{_files_html(d, to)}</p>')
     parts.append(f"<h2>{_e(t('ranking', lg))}</h2>{_table_html(d, to)}")
-    from ektp.areadata import built_date
+    from ektp.data.areadata import built_date
     from ektp.reader.links import published_view, view_path
 
     in_release = published_view(choice)  # only a release's default views are its files

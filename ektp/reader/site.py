@@ -12,13 +12,14 @@ import json
 from collections.abc import Iterator
 from dataclasses import replace
 
-from ektp import areadata, fmt
-from ektp.geo import LEVELS_UNDER
-from ektp.i18n import LANGS, t
+from ektp.data import areadata
+from ektp.data.geo import LEVELS_UNDER
 from ektp.reader import chrome
 from ektp.reader.chrome import escape as _e
 from ektp.reader.links import INDEX_PATH, SEARCH_INDEX, Files, area_path, map_path, releases_path, search_path
 from ektp.reader.page import document
+from ektp.text import fmt
+from ektp.text.i18n import LANGS, t
 
 TYPES = {
     "html": "text/html; charset=utf-8",
@@ -104,7 +105,7 @@ def _index(to: Files) -> bytes:
 def search_index() -> bytes:
     """Every unit's code, name, level and parent, and the alias and former names it is known by
     (a small file for a published site's own search box, if it adds one)."""
-    from ektp import search
+    from ektp.analysis import search
 
     f = areadata.facts()
     aliases = search.aliases()
@@ -122,7 +123,7 @@ def search_index() -> bytes:
 def az_page(lang: str, to: object) -> bytes:
     """A published site's search page: every province and regency/city A–Z (a district is one
     link further, on its regency's page), with the names they are also known by."""
-    from ektp import search
+    from ektp.analysis import search
 
     f = areadata.facts()
     also = search.aliases()
@@ -146,7 +147,7 @@ def az_page(lang: str, to: object) -> bytes:
 
 def search_page(q: str, lang: str, to: object) -> bytes:
     """The live reader's search: the areas the words name, each a link to its page."""
-    from ektp import search
+    from ektp.analysis import search
 
     hits = search.search(q) if q else []
     out = [chrome.header(to, lang, [("00", t("national", lang))], t("search_head", lang), query=q)]

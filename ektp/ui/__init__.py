@@ -5,8 +5,8 @@ sentences), `svgmap` (a view's map, interactive). Every name is also here, as `u
 
 from __future__ import annotations
 
-from ektp import settings  # noqa: F401 - pages ask ui.settings
-from ektp.spreadsheet import report_xlsx  # noqa: F401
+from ektp.core import settings  # noqa: F401 - pages ask ui.settings
+from ektp.core.spreadsheet import report_xlsx  # noqa: F401
 from ektp.ui.downloads import (  # noqa: F401
     MIME,
     PLOTLY_CONFIG,

@@ -13,8 +13,9 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from ektp import fmt, settings, spreadsheet
-from ektp.i18n import t
+from ektp.core import settings, spreadsheet
+from ektp.text import fmt
+from ektp.text.i18n import t
 
 
 def report_lines(lg: str, *said: str | None) -> list[str]:
@@ -39,7 +40,7 @@ def ranking_report(
     """A map's ranking as a planner's XLSX: the page's table (headers in its language, each
     unit's class in words, yes/no in words), the rate as a percentage, under the map's title,
     its sentence and source line, the date it was made and the licences."""
-    from ektp.metrics import RATE_METRICS
+    from ektp.analysis.metrics import RATE_METRICS
     from ektp.ui.tables import ranking_table
 
     table = ranking_table(mv, metric, lg, scheme, target, bins)
@@ -52,7 +53,7 @@ def ranking_report(
 
 
 def table_bytes(df: pl.DataFrame, kind: str) -> bytes:
-    """A table as a file: CSV and XLSX through ektp.spreadsheet (nothing from a file runs)."""
+    """A table as a file: CSV and XLSX through ektp.core.spreadsheet (nothing from a file runs)."""
     if kind == "csv":
         return spreadsheet.csv_bytes(df)
     if kind == "xlsx":

@@ -8,8 +8,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from ektp import fmt, queries, releases
-from ektp.i18n import t
+from ektp.data import queries, releases
+from ektp.text import fmt
+from ektp.text.i18n import t
 from ektp.ui.tables import data_text, marker, safe_text, table
 
 

@@ -14,10 +14,12 @@ from typing import Any
 
 import streamlit as st
 
-from ektp import db, fmt, settings
-from ektp.i18n import LANGS, t
+from ektp.core import settings
+from ektp.core.pagestyle import PAGE_CSS
+from ektp.data import db
 from ektp.mapview.url import MAX_PARAM_LEN, SAFE_PARAM  # one check for every link
-from ektp.pagestyle import PAGE_CSS
+from ektp.text import fmt
+from ektp.text.i18n import LANGS, t
 
 PAGES = [
     ("app.py", "page_overview", "🏠"),
@@ -80,7 +82,7 @@ def setup(page_key: str) -> str:
     # The page's own style, as a style-only st.html: applied with the first elements (a style in
     # st.markdown waits for the lazily loaded raw-HTML renderer, so a phone's padding changed after
     # the title was painted and moved every line: layout shift 0.135 on the map permalink).
-    st.html(f"<style>{PAGE_CSS}</style>")  # ektp/pagestyle.py (asgi.py also writes it into the shell)
+    st.html(f"<style>{PAGE_CSS}</style>")  # ektp/core/pagestyle.py (asgi.py also writes it into the shell)
     if settings.is_public():
         st.sidebar.caption(t("public_note", chosen))
     return chosen
@@ -227,7 +229,7 @@ def area_choice(lg: str, allow_regency: bool = True) -> str:
 def _area_options(stamp: tuple, lg: str, allow_regency: bool) -> tuple[list[str], dict[str, str]]:
     """The picker's 553 codes and labels, made once per DB file and language (every rerun of
     every page shows this picker; rebuilding it was ~4% of a rerun). Never mutated."""
-    from ektp import queries
+    from ektp.data import queries
 
     names = {"00": t("national", lg)} | dict(queries.province_names())
     options = list(names)

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from ektp import fmt
-from ektp.i18n import t
+from ektp.core.pagestyle import map_room_css
 from ektp.mapview import svg
-from ektp.pagestyle import map_room_css
+from ektp.text import fmt
+from ektp.text.i18n import t
 
 if TYPE_CHECKING:
     from ektp.mapview.model import Drawn

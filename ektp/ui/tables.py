@@ -14,9 +14,9 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from ektp import fmt
-from ektp.fmt import marker  # noqa: F401 - ui.marker, as the pages write it
-from ektp.i18n import t
+from ektp.text import fmt
+from ektp.text.fmt import marker  # noqa: F401 - ui.marker, as the pages write it
+from ektp.text.i18n import t
 
 
 def search_rows(table: pl.DataFrame, column: str, query: str) -> pl.DataFrame:
@@ -161,7 +161,7 @@ TRANSLATED = ("note", "method")
 def data_text(text: str | None, lg: str) -> str | None:
     """A curated file's note or method in the reader's language; anything else as written. A
     pointer to the brief's numbering ("seed article 002") reads "a news article"."""
-    from ektp import queries
+    from ektp.data import queries
 
     return None if text is None else fmt.brief_mentions(queries.translations(lg).get(text, text), lg)
 
@@ -169,7 +169,7 @@ def data_text(text: str | None, lg: str) -> str | None:
 def translated(df: pl.DataFrame, lg: str) -> pl.DataFrame:
     """The frame with its curated notes and methods (TRANSLATED) in the reader's language, under
     the same names: for a chart's hover, which shows them as they come."""
-    from ektp import queries
+    from ektp.data import queries
 
     cols = [c for c in TRANSLATED if c in df.columns and df.schema[c] == pl.String]
     readings = dict(queries.translations(lg)) if cols else {}
@@ -347,7 +347,7 @@ def target_rows(
 ) -> list[dict]:
     """Each target (queries.targets) judged against its metric's series (`series_of(code,
     metric)`, queries.metric_series), as the Target page's chart and table show it."""
-    from ektp.metrics import target_state
+    from ektp.analysis.metrics import target_state
 
     rows = []
     for r in targets.iter_rows(named=True):

@@ -29,7 +29,7 @@ from typing import Any
 
 import streamlit
 
-from ektp import settings
+from ektp.core import settings
 from ektp.web.serving import base_path
 
 #: Streamlit's bundle: index.html loads ./static/js/…, ./static/css/…, ./static/media/….

@@ -29,8 +29,8 @@ from urllib.parse import parse_qs
 import anyio.to_thread
 import brotli
 
-from ektp import settings
-from ektp.geo import file_digest
+from ektp.core import settings
+from ektp.data.geo import file_digest
 from ektp.web.serving import ASGIApp, Receive, Scope, Send, base_path, headers_of
 
 #: A year: the longest lifetime caches honour; the URL changes when the file does.

@@ -20,8 +20,8 @@ from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from ektp import settings
-from ektp.operators import loopback_host
+from ektp.core import settings
+from ektp.core.operators import loopback_host
 from ektp.web.serving import ASGIApp, Receive, Scope, Send, headers_of
 
 #: The app's pages: framed by the app only, no plugins, no foreign <base> or form targets.

@@ -2,7 +2,7 @@
 
 Every page of the app starts as the same small HTML file from Streamlit (`<html lang="en">`,
 the script tags). This ASGI middleware (mounted by `asgi.py`) writes into it, before the first
-paint: the app's page style (ektp/pagestyle.py; otherwise it arrives with the first script
+paint: the app's page style (ektp/core/pagestyle.py; otherwise it arrives with the first script
 run, after Streamlit's own elements were drawn), with a system theme font no Source Sans (neither
 its preload nor Streamlit's first screens in it), the sidebar button's arrow as text (so the
 375 KB icon font is not fetched for the first screen), and `lang` from the link's `lang`
@@ -22,8 +22,8 @@ from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import parse_qs
 
-from ektp import settings
-from ektp.pagestyle import PAGE_CSS, SHELL_CSS
+from ektp.core import settings
+from ektp.core.pagestyle import PAGE_CSS, SHELL_CSS
 from ektp.web.geoserve import choose_encoding
 from ektp.web.serving import FIRST_VIEW, ASGIApp, FirstView, Receive, Scope, Send, base_path, headers_of
 

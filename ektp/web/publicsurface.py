@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any
 
-from ektp import settings
+from ektp.core import settings
 from ektp.web.serving import ASGIApp, Receive, Scope, Send
 
 #: Path endings a public reader never needs (under any base path).

@@ -22,9 +22,10 @@ from urllib.parse import parse_qs
 import anyio
 import anyio.to_thread
 
-from ektp import db, settings
-from ektp.i18n import t
+from ektp.core import settings
+from ektp.data import db
 from ektp.reader.page import CSP_FILE, CSP_PAGE, DASHBOARD, FIRST_SPLIT, Request
+from ektp.text.i18n import t
 from ektp.web.answers import Answer
 from ektp.web.answers import answer as _answer
 from ektp.web.geoserve import choose_encoding

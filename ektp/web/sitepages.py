@@ -15,10 +15,10 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from ektp import settings
-from ektp.i18n import LANGS, t
+from ektp.core import settings
 from ektp.reader.links import Files, Live
 from ektp.reader.page import Request
+from ektp.text.i18n import LANGS, t
 from ektp.web.answers import Answer
 from ektp.web.answers import answer as _answer
 

@@ -164,7 +164,7 @@ QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code ORDER BY as_of DESC) = 1;
 
 -- Every office's latest row on or before each day on which any office reported (offices
 -- report on their own days; one office's row is not the area). `day` is the grid's day,
--- `as_of` the row's own. What the backlog line sums over a scope (ektp.queries.backlog_series)
+-- `as_of` the row's own. What the backlog line sums over a scope (ektp.data.queries.backlog_series)
 -- and the area series below sums per region. Each count is the office's latest figure of that
 -- count: a row that leaves one out (Kupang's article gives cards waiting, not cards collected)
 -- keeps the office's previous figure, where it had dropped the office from that day's sum
@@ -210,7 +210,7 @@ SELECT region_code, as_of, 'pickup_backlog', awaiting_pickup::DOUBLE, is_synthet
 FROM v_backlog_area_series;
 
 -- Each target with the metric's latest value on or before its deadline (or today), and the
--- share of the way from baseline to target. Status and projections: see ektp/metrics.py.
+-- share of the way from baseline to target. Status and projections: see ektp/analysis/metrics.py.
 CREATE OR REPLACE VIEW v_target_progress AS
 SELECT t.*, r.name AS region_name,
        s.as_of AS latest_as_of, s.value AS latest_value, s.is_synthetic AS latest_is_synthetic,

@@ -1,6 +1,6 @@
 """What the publishers said, beside what the app draws: a release's band counts, the figures of
 an area before its split, the latest national release. Typed, parameterised and cached like
-`ektp.queries` (its own module so that one stays readable)."""
+`ektp.data.queries` (its own module so that one stays readable)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from ektp import db
+from ektp.data import db
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -13,10 +13,10 @@ import datetime as dt
 
 import polars as pl
 
-from ektp import fmt
+from ektp.analysis.metrics import RATE_METRICS
 from ektp.charts import format_value
-from ektp.i18n import t
-from ektp.metrics import RATE_METRICS
+from ektp.text import fmt
+from ektp.text.i18n import t
 
 #: More is better for these; for the others (unrecorded people, their share, the print gap) more is worse.
 BETTER_UP = {"recording_rate"}

@@ -14,8 +14,8 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from ektp import schema
-from ektp.served import READ_ONLY_CONFIG, DatabaseMissingError, db_path, open_read_only, stamp  # noqa: F401
+from ektp.core import schema
+from ektp.core.served import READ_ONLY_CONFIG, DatabaseMissingError, db_path, open_read_only, stamp  # noqa: F401
 
 _lock = threading.Lock()
 _last_stamp: tuple | None = None

@@ -6,7 +6,7 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-from ektp.numbers import num
+from ektp.text.numbers import num
 
 LANGS = ("id", "en")
 _DIR = Path(__file__).resolve().parent

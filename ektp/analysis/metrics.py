@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ektp.numbers import missing
+from ektp.text.numbers import missing
 
 #: Bands Dukcapil itself reports for the recording rate, as (key, lower bound inclusive).
 RATE_BANDS = (("band_ge100", 1.0), ("band_80", 0.8), ("band_60", 0.6), ("band_lt60", -math.inf))

@@ -1,6 +1,6 @@
 """Numbers written the reader's way: 1.234.567 in Indonesian, 1,234,567 in English.
 
-Its own module, below both `ektp.fmt` and `ektp.i18n` (t() writes a count with it), so neither
+Its own module, below both `ektp.text.fmt` and `ektp.text.i18n` (t() writes a count with it), so neither
 imports the other: the two had imported each other.
 """
 

@@ -15,9 +15,9 @@ import re
 
 import polars as pl
 
-from ektp import fmt
-from ektp.i18n import t
-from ektp.numbers import num
+from ektp.text import fmt
+from ektp.text.i18n import t
+from ektp.text.numbers import num
 
 #: The loader's messages: (key, pattern). A part of a reason is matched whole; `{field}` values
 #: are the dictionary's names, said as the page's labels.

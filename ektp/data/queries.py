@@ -14,8 +14,8 @@ from types import MappingProxyType
 import polars as pl
 import streamlit as st
 
-from ektp import db
-from ektp.targetdata import (  # noqa: F401 - the targets' queries, asked as queries.<name>
+from ektp.data import db
+from ektp.data.targetdata import (  # noqa: F401 - the targets' queries, asked as queries.<name>
     TARGET_METRICS,
     UNIT_TARGET_CTE,
     ViewTarget,
@@ -134,7 +134,7 @@ def _map_values(stamp: tuple, level: str, scope: str, as_of: dt.date, stale_days
 
 def stale_days() -> int:
     """Days a unit's figure may be older than the map's date before it is drawn as stale."""
-    from ektp import settings
+    from ektp.core import settings
 
     return int(settings.get("stale_days"))
 
@@ -164,7 +164,7 @@ class MapView:
 
 def map_view(level: str, scope: str, as_of: dt.date, view: str) -> MapView:
     """map_values of a level in scope, kept per data build and geometry file of `view`."""
-    from ektp import geo
+    from ektp.data import geo
 
     return _map_view(db.stamp(), geo.file_stamp(view), level, scope, as_of, view, stale_days())
 

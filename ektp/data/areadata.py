@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 import polars as pl
 
-from ektp import db
+from ektp.data import db
 
 #: The levels that have an area page (villages have none: no figures, no boundaries).
 PAGE_LEVELS = ("country", "province", "regency", "district")
@@ -227,7 +227,7 @@ def release_id() -> str:
     of: its rows (boundaries included), the code and words that draw them, and the settings they
     say ("2026-12-07-3f9a1c0b"). The same rows drawn by other code are another release, so a
     release's pages never change under its id."""
-    from ektp import settings
+    from ektp.core import settings
 
     return _release(db.stamp(), _code_stamp(), tuple(settings.get(k) for k in RELEASE_SETTINGS))
 
@@ -238,7 +238,7 @@ def _code_stamp() -> str:
     import hashlib
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parent.parent  # all of ektp/, not only this package
     h = hashlib.sha256()
     for p in sorted(root.rglob("*")):
         if p.suffix in (".py", ".toml", ".js", ".css") and "__pycache__" not in p.parts:

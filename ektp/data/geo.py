@@ -12,8 +12,8 @@ import json
 
 import streamlit as st
 
-from ektp import settings
-from ektp.schema import GEO_FORMAT, geo_files_status, geo_format_of
+from ektp.core import settings
+from ektp.core.schema import GEO_FORMAT, geo_files_status, geo_format_of
 
 CHILD_LEVEL = {"country": "province", "province": "regency", "regency": "district"}
 #: The levels a map of an area may show (the map page's and the reader page's choice).

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from ektp import areadata, db
+from ektp.data import areadata, db
 
-ALIASES_CSV = Path(__file__).resolve().parent.parent / "data" / "region_aliases.csv"
+ALIASES_CSV = Path(__file__).resolve().parent.parent.parent / "data" / "region_aliases.csv"
 #: Words that name a level, not a place: left out of what is compared.
 LEVEL_WORDS = {
     "kabupaten": "kabupaten",

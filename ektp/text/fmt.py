@@ -7,10 +7,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ektp import checks
-from ektp.i18n import t
-from ektp.numbers import missing as _missing
-from ektp.numbers import num  # noqa: F401 - fmt.num, as every caller writes it
+from ektp.core import checks
+from ektp.text.i18n import t
+from ektp.text.numbers import missing as _missing
+from ektp.text.numbers import num  # noqa: F401 - fmt.num, as every caller writes it
 
 MONTHS_ID = [
     "Januari",
@@ -176,7 +176,7 @@ def _say(lang: str) -> Callable[[str | None, dict[str, str]], str]:
 
 
 def notes(text: str | None, lang: str = "id") -> str | None:
-    """A row's check notes (stored in English, ektp/checks.py) in the reader's language, numbers
+    """A row's check notes (stored in English, ektp/core/checks.py) in the reader's language, numbers
     written the reader's way; a note no template knows is shown as stored."""
     return checks.render(text, _say(lang))
 
@@ -237,7 +237,7 @@ def brief_mentions(text: str | None, lang: str = "id") -> str | None:
 
 def _file_source(file: str, lang: str) -> str | None:
     """How a loaded file is named as a source (None: by its own name)."""
-    from ektp import settings
+    from ektp.core import settings
 
     if file.startswith("synthetic/"):
         return t("source_synthetic_fill", lang)
@@ -288,7 +288,7 @@ def capital(text: str) -> str:
 
 def split_by_sex(row: dict, lang: str = "id") -> str:
     """'Wajib KTP-el: L 113.837 · P 109.374; …' for the figures a file split by sex."""
-    from ektp.i18n import t
+    from ektp.text.i18n import t
 
     parts = []
     for f, key in (("eligible", "eligible"), ("recorded", "recorded"), ("not_recorded", "unrecorded")):

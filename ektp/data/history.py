@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from ektp import db, served
+from ektp.core import served
+from ektp.data import db
 
 
 def _q(sql: str, params: dict | None = None) -> pl.DataFrame:
@@ -15,7 +16,7 @@ def _q(sql: str, params: dict | None = None) -> pl.DataFrame:
 def load_history() -> pl.DataFrame:
     """Load history (internal mode only; the public page never calls it): the served file's
     loads, and first the attempts it does not record yet (refused or failed without a swap,
-    or under way; ektp.served.pending_attempts), with no load id."""
+    or under way; ektp.core.served.pending_attempts), with no load id."""
     done = _q(
         "SELECT load_id, file, kind, status, operator, origin, rows_read, rows_accepted, rows_rejected, "
         "rows_skipped, rows_warned, started_at, finished_at, message, columns FROM loads ORDER BY load_id DESC"

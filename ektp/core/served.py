@@ -1,6 +1,6 @@
 """The served DuckDB file: where it is, its identity, and the one way to open it read-only.
 
-Every reader of the served file in any process — the app's cached connection (ektp.db), the
+Every reader of the served file in any process — the app's cached connection (ektp.data.db), the
 Load page's preview, the reader pages, the command line's `status` and `build` — opens it
 through `open_read_only`. DuckDB refuses a second connection to one file in one process when
 its configuration differs from the first ("Can't open a connection to same database file with
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from ektp import settings
+from ektp.core import settings
 
 #: read_only: nothing here writes; no extension is installed or loaded at run time
 READ_ONLY_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from ektp import classes, fmt
-from ektp.i18n import t
-from ektp.metrics import STATUS_ORDER, band_counts, project
+from ektp.analysis import classes
+from ektp.analysis.metrics import STATUS_ORDER, band_counts, project
+from ektp.text import fmt
+from ektp.text.i18n import t
 
 if TYPE_CHECKING:
-    from ektp import queries
+    from ektp.data import queries
 
 #: The map's unit word per level, plural (for "8 of 11 regencies").
 UNITS = {"province": "units_province", "regency": "units_regency", "district": "units_district"}
@@ -83,7 +84,7 @@ def _stale_note(df: pl.DataFrame, lang: str) -> str:
     n = int(df["is_stale"].fill_null(False).sum())
     if not n:
         return ""
-    from ektp import settings
+    from ektp.core import settings
 
     return " " + t("sum_stale", lang, n=n, days=int(settings.get("stale_days")))
 

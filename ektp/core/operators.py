@@ -17,7 +17,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from ektp import settings
+from ektp.core import settings
 
 #: Failures before a name or an address is locked, and for how long (seconds).
 MAX_FAILURES = 5

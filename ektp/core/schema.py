@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from ektp.settings import ROOT
+from ektp.core.settings import ROOT
 
 SQL_FILES = ("tables.sql", "views.sql")
 #: The layout of the map geometry files the ETL writes (`format.txt` beside them): 2 = feature
@@ -32,7 +32,7 @@ def geo_format_of(folder: Path) -> str:
 
 def geo_files_status(folder: Path, view: str = "province") -> str:
     """'ok', 'missing' (no file for the view) or 'outdated' (written in another layout): what the
-    app draws from (ektp.geo) and what `make data` rewrites (etl.build)."""
+    app draws from (ektp.data.geo) and what `make data` rewrites (etl.build)."""
     if not (folder / f"{view}.json").exists():
         return "missing"
     return "ok" if geo_format_of(folder) == GEO_FORMAT else "outdated"

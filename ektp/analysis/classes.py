@@ -15,9 +15,9 @@ import warnings
 
 import polars as pl
 
-from ektp import fmt
-from ektp.i18n import t
-from ektp.metrics import RATE_METRICS
+from ektp.analysis.metrics import RATE_METRICS
+from ektp.text import fmt
+from ektp.text.i18n import t
 
 #: The schemes the map offers, default first where it applies (gap needs a target and a rate).
 SCHEMES = ("gap", "natural", "fixed", "equal", "quantile", "dukcapil")
@@ -133,7 +133,7 @@ def fixed_bins(all_values: list[float]) -> tuple[float, ...]:
 
 def view_bins(level: str, scope: str, metric: str) -> tuple[float, ...]:
     """Natural breaks of a map view over all its dates: one legend for every date."""
-    from ektp import queries
+    from ektp.data import queries
 
     return _view_bins(queries.drawn_values(level, scope, metric))
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
-from ektp import db
+from ektp.data import db
 
 
 def _q(sql: str, params: dict | None = None) -> pl.DataFrame:
