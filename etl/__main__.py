@@ -70,7 +70,7 @@ def _operator(a: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    """Every command and option (the README and docs/ name each one: tests/test_docs.py)."""
+    """Every command and option (the README and docs/ name each one: tests/house/test_docs.py)."""
     p = argparse.ArgumentParser(prog="python -m etl", description=__doc__)
     p.add_argument("--db", type=Path, help="DuckDB file (default: setting db_path / EKTP_DB)")
     sub = p.add_subparsers(dest="cmd", required=True)

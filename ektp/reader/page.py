@@ -372,7 +372,7 @@ def document(lang: str, title: str, meta: str, body: str, embed: bool = False) -
 
 #: An embed's height when no script sizes it: its words at a phone's width (~360 px: ~34
 #: characters a line for the title, ~38 for the sentence, a legend class a line) and a map of
-#: at least MAP_PX_MIN. Measured in Chromium at 390 and 700 px (tests/test_browser.py).
+#: at least MAP_PX_MIN. Measured in Chromium at 390 and 700 px (tests/browser/test_browser.py).
 EMBED_MAP_PX_MIN = 300
 
 

@@ -109,7 +109,7 @@ def _ligatures(font: Any) -> list[tuple[Any, str]]:
 def small_icon_font(path: Path, js: Path) -> set[str]:
     """Rewrite Streamlit's icon font (in our copy) with only the icons the frontend's code names,
     and ours; return the names kept. A name the code builds at run time would draw as letters:
-    tests/test_browser.py walks every page and checks each icon on screen is one glyph."""
+    tests/browser/test_browser.py walks every page and checks each icon on screen is one glyph."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 

@@ -95,7 +95,7 @@ def _first_theme() -> str:
     theme comes with the session: that moment's text fetched the 170 KB font anyway. Streamlit
     takes a host page's light theme from `window.__streamlit.LIGHT_THEME` (meant for pages that
     embed it; not a documented API: if an upgrade drops it the font is fetched again, which
-    tests/test_browser.py catches). It gets config.toml's fonts, so the first screens are in
+    tests/browser/test_browser.py catches). It gets config.toml's fonts, so the first screens are in
     the app's own."""
     from streamlit import config
 

@@ -233,7 +233,7 @@ def test_a_bad_bands_row_names_the_file_the_row_and_the_problem(tmp_path: Path, 
 def test_the_pages_show_the_published_picture(app_env: Path) -> None:
     """The June 2024 regency map names the published counts beside its own; the Overview names the
     latest release; Papua Pegunungan's Overview and Trends tell the old province apart."""
-    from tests.test_app import run
+    from tests.pages.test_app import run
 
     at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "regency", "date": "2024-06-30", "lang": "en"})
     assert not at.exception, [e.value for e in at.exception]

@@ -1,7 +1,7 @@
 """What must agree on every map view (issue 31), checked over hundreds of views drawn by
 hypothesis: area × level × metric × colour scheme × date × language, on the public instance.
 The view model (ektp.mapview) is what the reader page, its files and the Overview draw;
-tests/test_one_truth.py checks that the map page says the same on chosen views.
+tests/pages/test_one_truth.py checks that the map page says the same on chosen views.
 
 Each view must hold:
 - the legend counts each unit once: its classes' counts sum to the units of the view;

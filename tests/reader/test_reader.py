@@ -276,7 +276,7 @@ def test_the_map_page_links_its_reader_view_and_draws_its_images_without_a_brows
 ) -> None:
     """Public mode: the map's SVG/PNG buttons stay (ektp.reader draws them in-process), other
     charts keep HTML/CSV and the camera button; the link opens the same view on /v/map."""
-    from tests.test_app import run
+    from tests.pages.test_app import run
 
     monkeypatch.setenv("EKTP_PUBLIC", "1")
     at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en"})
@@ -296,7 +296,7 @@ def test_the_map_page_links_its_reader_view_and_draws_its_images_without_a_brows
 def test_without_a_browser_the_internal_instance_still_offers_every_download(
     app_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.test_app import run
+    from tests.pages.test_app import run
 
     monkeypatch.setattr(shutil, "which", lambda name: None)  # a fresh machine: no Chromium
     at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "lang": "en"})

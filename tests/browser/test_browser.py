@@ -71,7 +71,7 @@ def band_pixels(path: Path, rgb: tuple[int, int, int], tol: int = 12) -> int:
 
 def _jambi_2019_fills(db: Path) -> dict[str, tuple[int, int, int]]:
     """Each Jambi regency's fill in March 2019 as the view model has it (the reader's and the
-    app's classes are one, tests/test_reader.py): the colours the browser must show."""
+    app's classes are one, tests/reader/test_reader.py): the colours the browser must show."""
     import os
 
     before = os.environ.get("EKTP_DB")

@@ -19,7 +19,7 @@ from etl.load import LoadSpec, run
 from etl.regions import RegionMatcher
 from etl.transform import parse_date, period_of
 from tests.conftest import FIXTURES, TODAY
-from tests.test_bulk import assert_same, load_both
+from tests.etl.test_bulk import assert_same, load_both
 
 L = FIXTURES / "layouts"
 

@@ -144,7 +144,7 @@ def test_below_target_line_counts_the_units_and_names_the_lowest(app_env: Path) 
 
 def test_map_unit_detail_is_a_fragment_that_follows_the_pick(app_env: Path) -> None:
     """The unit detail is a fragment: it follows the pick and leaves the map (with its ranking)
-    as it was. (The ranking's search runs in the browser: tests/test_browser.py.)"""
+    as it was. (The ranking's search runs in the browser: tests/browser/test_browser.py.)"""
     at = run(
         "pages/1_Peta_cakupan.py",
         {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en", "funnel": "on"},

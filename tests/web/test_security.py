@@ -21,7 +21,7 @@ from ektp.web.guard import Guard, origin
 from etl.load import LoadSpec, pending_attempts, run
 from tests.asgi_client import Downstream, call
 from tests.conftest import FIXTURES, TODAY
-from tests.test_load import rows
+from tests.etl.test_load import rows
 
 SMALL = "KODE WILAYAH,TANGGAL,SUDAH REKAM\n15.03,31/03/2019,6\n"
 PASSWORD = "sarolangun-98-persen"
@@ -68,7 +68,7 @@ def test_the_history_names_the_forwarded_client_only_behind_a_configured_proxy()
 def test_the_load_page_without_a_local_request_asks_a_sign_in(writable_db: Path, operator_file: Path) -> None:
     """AppTest has no request headers: like a proxied request, it is not this machine's browser,
     so the page shows the sign-in, never the upload."""
-    from tests.test_load_page import page
+    from tests.pages.test_load_page import page
 
     at = page(sign_in=False)
     assert not at.exception and not at.file_uploader

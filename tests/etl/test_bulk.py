@@ -18,7 +18,7 @@ import pytest
 from ektp.core.served import open_read_only
 from etl.load import LoadReport, LoadSpec, run
 from tests.conftest import FIXTURES, TODAY
-from tests.test_hostile import CASES
+from tests.etl.test_hostile import CASES
 
 # One file that sends rows down every lane: fast rows, exact duplicates of fast and of slow rows,
 # a total row, a blank row, whitespace and NBSP around cells, missing tokens, ambiguous numbers,
