@@ -145,6 +145,50 @@ def table_cells(element: object) -> list[list[str]]:
     return [[str(v) for v in row] for row in element.value.itertuples(index=False)]
 
 
+def small_tables(at: object) -> list[tuple[list[str], list[list[str]]]]:
+    """The static HTML tables on a page (ui.small_table): each as its header and its rows of
+    cell text, as the reader sees them."""
+    from html.parser import HTMLParser
+
+    class Cells(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tables: list[tuple[list[str], list[list[str]]]] = []
+            self.cell: list[str] | None = None
+            self.row: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            if tag == "table":
+                self.tables.append(([], []))
+            elif tag == "tr":
+                self.row = []
+            elif tag in ("td", "th"):
+                self.cell = []
+
+        def handle_data(self, data: str) -> None:
+            if self.cell is not None:
+                self.cell.append(data)
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("td", "th") and self.cell is not None:
+                self.row.append("".join(self.cell))
+                self.cell = None
+            elif tag == "tr" and self.tables:
+                head, rows = self.tables[-1]
+                if not head and not rows and self.row:
+                    head.extend(self.row)
+                else:
+                    rows.append(self.row)
+
+    found = []
+    for e in at.get("html"):
+        if "ektp-small-table" in e.proto.body:
+            parser = Cells()
+            parser.feed(e.proto.body)
+            found.extend(parser.tables)
+    return found
+
+
 def map_payloads(at: object) -> list[dict]:
     """What each map on an AppTest page draws (ektp.ui.svgmap.payload): the SVG, its legend,
     each unit's words and order. (Iterating a block walks every element under it.)"""

@@ -10,6 +10,11 @@ PAGE_CSS = (
     "[data-testid='stCaptionContainer'],.stCaption,[data-testid='stCaptionContainer'] p"
     "{color:#595959 !important;opacity:1 !important;}"
     "[class*='st-key-ektp_hidden_']{display:none}"
+    # ui.small_table: a short static table in plain HTML
+    ".ektp-small-table table{border-collapse:collapse;font-size:.875rem;width:100%}"
+    ".ektp-small-table th,.ektp-small-table td{text-align:left;vertical-align:top;padding:.35rem .5rem;"
+    "border-bottom:1px solid rgba(49,51,63,.2);overflow-wrap:anywhere}"
+    ".ektp-small-table .num{text-align:right;white-space:nowrap}"
     "@media (max-width: 640px){.block-container{padding-left:0.4rem !important;padding-right:0.4rem !important;}"
     " [data-testid='stHorizontalBlock']{flex-wrap:wrap;}"
     " [data-testid='stHorizontalBlock']>div{min-width:100% !important;}}"

@@ -71,11 +71,24 @@ def table(df: pl.DataFrame, lang: str | None = None, **kwargs: Any) -> Any:
     return st.dataframe(df.to_arrow(), **kwargs)
 
 
-def small_table(df: pl.DataFrame, lang: str) -> Any:
-    """A short table (a unit's few sources) as a static table in the page's language: no sorting
-    or scrolling to offer, and the data grid's script (~250 KB compressed, the last second of a
-    phone's work before the map page answered) is not fetched for it."""
-    return st.table(styled(df, lang), border="horizontal")
+def small_table(df: pl.DataFrame, lang: str) -> None:
+    """A short table (a unit's few sources) as plain HTML in the page's language: no sorting or
+    scrolling to offer. Neither the data grid's script (~250 KB compressed) nor st.table's (Arrow's
+    reader and number formats, ~90 KB) is fetched for it: on the map page it was the last thing a
+    phone downloaded before the page answered. Numbers right-aligned; on a narrow screen the cells'
+    words wrap, so nothing scrolls sideways."""
+    from html import escape
+
+    def cell(value: Any, dtype: pl.DataType, column: str) -> str:
+        numeric = dtype.is_numeric() and not PLAIN_INTEGER.search(column)
+        return f"<td{' class=num' if numeric else ''}>{escape(cell_text(value, dtype, column, lang))}</td>"
+
+    head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in df.columns)
+    rows = "".join(
+        "<tr>" + "".join(cell(v, d, c) for v, (c, d) in zip(row, df.schema.items(), strict=True)) + "</tr>"
+        for row in df.iter_rows()
+    )
+    st.html(f'<div class="ektp-small-table"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>')
 
 
 def cell_text(value: Any, dtype: pl.DataType, column: str, lang: str) -> str:

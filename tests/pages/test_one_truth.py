@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from ektp.data import queries
 from ektp.text import fmt
-from tests.conftest import ROOT, map_ranking, shown
+from tests.conftest import ROOT, map_ranking, shown, small_tables
 
 BACKLOG = "pages/3_Antrean_pengambilan.py"
 
@@ -190,6 +190,7 @@ def test_no_file_path_is_a_source_on_the_public_instance(
     assert not at.exception
     shown_text = " ".join([shown(c.value) for c in at.caption] + [shown(m.value) for m in at.markdown])
     cells = " ".join(str(v) for d in [*at.dataframe, *at.table] for v in d.value.to_numpy().ravel())
+    cells += " ".join(c for _, rows in small_tables(at) for r in rows for c in r)
     cells += " ".join(str(v) for v in map_ranking(at).to_numpy().ravel())
     assert ".parquet" not in shown_text + cells and not re.search(r"\brow \d+", shown_text + cells)
     assert fmt.source("rekap_DRAFT_maret.xlsx row 12", lang) == ("berkas kantor" if lang == "id" else "an office file")
@@ -327,6 +328,7 @@ def test_every_table_writes_numbers_and_dates_in_the_pages_language(
     assert not at.exception, [e.value for e in at.exception]
     tables = [(list(e.value.columns), table_cells(e), e.value) for e in at.dataframe]
     tables += [(list(e.value.columns), table_cells(e), None) for e in at.table]
+    tables += [(head, rows, None) for head, rows in small_tables(at)]
     tables += [(p["head"], p["rows"], None) for p in map_payloads(at) if p.get("ranking")]
     assert tables, page
     numbers_seen = 0
