@@ -10,11 +10,19 @@ PAGE_CSS = (
     "[data-testid='stCaptionContainer'],.stCaption,[data-testid='stCaptionContainer'] p"
     "{color:#595959 !important;opacity:1 !important;}"
     "[class*='st-key-ektp_hidden_']{display:none}"
-    # ui.small_table: a short static table in plain HTML
+    # ui.small_table: a short static table in plain HTML; in a narrow place (a phone, a column of
+    # the page) a card per row, as its own width decides (a container query)
+    ".ektp-small-table{container-type:inline-size}"
     ".ektp-small-table table{border-collapse:collapse;font-size:.875rem;width:100%}"
     ".ektp-small-table th,.ektp-small-table td{text-align:left;vertical-align:top;padding:.35rem .5rem;"
-    "border-bottom:1px solid rgba(49,51,63,.2);overflow-wrap:anywhere}"
+    "border-bottom:1px solid rgba(49,51,63,.2);overflow-wrap:break-word}"
     ".ektp-small-table .num{text-align:right;white-space:nowrap}"
+    "@container (max-width: 40rem){.ektp-small-table thead{position:absolute;width:1px;height:1px;overflow:hidden;"
+    "clip:rect(0 0 0 0)}"
+    " .ektp-small-table table,.ektp-small-table tbody,.ektp-small-table tr,.ektp-small-table td{display:block}"
+    " .ektp-small-table tr{border-bottom:1px solid rgba(49,51,63,.2);padding:.35rem 0}"
+    " .ektp-small-table td,.ektp-small-table .num{border:0;padding:.1rem 0;text-align:left;white-space:normal}"
+    " .ektp-small-table td::before{content:attr(data-label) ': ';color:#595959}}"
     "@media (max-width: 640px){.block-container{padding-left:0.4rem !important;padding-right:0.4rem !important;}"
     " [data-testid='stHorizontalBlock']{flex-wrap:wrap;}"
     " [data-testid='stHorizontalBlock']>div{min-width:100% !important;}}"

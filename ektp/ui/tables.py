@@ -75,13 +75,13 @@ def small_table(df: pl.DataFrame, lang: str) -> None:
     """A short table (a unit's few sources) as plain HTML in the page's language: no sorting or
     scrolling to offer. Neither the data grid's script (~250 KB compressed) nor st.table's (Arrow's
     reader and number formats, ~90 KB) is fetched for it: on the map page it was the last thing a
-    phone downloaded before the page answered. Numbers right-aligned; on a narrow screen the cells'
-    words wrap, so nothing scrolls sideways."""
+    phone downloaded before the page answered. Numbers right-aligned; in a narrow place (a phone, a column) each row is a card
+    of "column: value" lines (eight columns do not fit 360 px), so nothing scrolls sideways."""
     from html import escape
 
     def cell(value: Any, dtype: pl.DataType, column: str) -> str:
-        numeric = dtype.is_numeric() and not PLAIN_INTEGER.search(column)
-        return f"<td{' class=num' if numeric else ''}>{escape(cell_text(value, dtype, column, lang))}</td>"
+        numeric = ' class="num"' if dtype.is_numeric() and not PLAIN_INTEGER.search(column) else ""
+        return f'<td data-label="{escape(str(column))}"{numeric}>{escape(cell_text(value, dtype, column, lang))}</td>'
 
     head = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in df.columns)
     rows = "".join(

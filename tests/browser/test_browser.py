@@ -346,6 +346,36 @@ def test_chart_text_stays_inside_its_chart_on_a_360_px_phone(server: str) -> Non
     assert checked > 10 and legends >= 3 and id_ticks > 10
 
 
+def test_a_units_sources_table_stays_inside_its_column_on_a_phone_and_a_desktop(server: str) -> None:
+    """The map page's detail lists a unit's sources in a plain HTML table (ui.small_table) of
+    eight columns: in a 402 px column of a desktop page it ran past the window's edge. In a
+    narrow place each row is a card of "column: value" lines; nothing leaves its column, and a
+    card names each figure as the table's header does."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        for width in (360, 1280):
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(server + "/Peta_cakupan?area=15&level=regency&date=2019-03-31&lang=en&unit=15.03")
+            table = page.locator(".ektp-small-table").first
+            table.wait_for(timeout=120_000)
+            table.scroll_into_view_if_needed()
+            box = page.evaluate(
+                """() => { const d = document.querySelector('.ektp-small-table');
+                const t = d.querySelector('table').getBoundingClientRect(), o = d.getBoundingClientRect();
+                const c = [...d.querySelectorAll('tbody td')].map(e =>
+                    getComputedStyle(e, '::before').content.replace(/^"|"$/g, '') + e.textContent);
+                return {table: [t.left, t.right], own: [o.left, o.right], page: document.documentElement.scrollWidth,
+                        cells: c}; }"""
+            )
+            assert box["page"] <= width, (width, box["page"])
+            assert box["own"][0] - 1 <= box["table"][0] and box["table"][1] <= box["own"][1] + 1, (width, box)
+            assert "Source: radarjambi.co.id (31 Mar 2019)" in box["cells"], box["cells"]  # a card's line
+            page.close()
+        browser.close()
+
+
 def test_the_load_journey_after_other_pages_in_chromium(default_db: Path, tmp_path: Path) -> None:
     """Internal instance on 127.0.0.1, as an operator walks it: the Overview and the map first
     (the app's connection to the served file is open), then Muat data: upload the stacked Jambi
