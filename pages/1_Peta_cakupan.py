@@ -9,13 +9,13 @@ import polars as pl
 import streamlit as st
 
 from ektp import charts, ui
-from ektp.analysis import changes, classes, metrics, summary
+from ektp.analysis import changes, metrics, summary
 from ektp.analysis.metrics import funnel
 from ektp.core.pagestyle import MAP_KEY
 from ektp.data import geo, queries, releases
 from ektp.data.geo import CHILD_LEVEL
 from ektp.mapview import panels, url
-from ektp.mapview.model import gather
+from ektp.mapview.model import Drawn, gather
 from ektp.mapview.url import Choice
 from ektp.reader.page import map_file
 from ektp.text import fmt
@@ -50,19 +50,13 @@ def on_map_drill() -> None:
 
 
 @ui.fragment
-def ranking(
-    mv: queries.MapView,
-    metric: str,
-    lg: str,
-    scheme: str | None = None,
-    target: float | None = None,
-    bins: tuple[float, ...] | None = None,
-) -> None:
-    """Ranking table with its search box: typing reruns this fragment only, not the map. Each
-    unit's colour class is a column, in words."""
+def ranking(drawn: Drawn, mv: queries.MapView) -> None:
+    """The view model's ranking as a table with its search box (the page without a map): typing
+    reruns this fragment only. Each unit's colour class is a column, in words."""
+    lg = drawn.choice.lang
     st.markdown(f"**{t('ranking', lg)}**")
     query = st.text_input(t("search", lg), key="map_search", max_chars=60)
-    table = ui.ranking_table(mv, metric, lg, scheme, target, bins)
+    table = ui.ranking_table(drawn)
     if query:
         table = ui.search_rows(table, t("name", lg), query)
     if table.height > RANKING_ROWS:  # all 7,285 districts would send ~830 KB on every rerun
@@ -324,16 +318,13 @@ def breadcrumb(area: str) -> None:
             )
 
 
-def plain_view(
-    v: View, mv: queries.MapView, title: str, source_line: str, map_files: str, scheme: str, target: float | None
-) -> None:
+def plain_view(v: View, mv: queries.MapView, map_files: str, scheme: str, target: float | None) -> None:
     """The map of one date: its sentence, the map, the published band counts beside its own, the
     ranking, the below-target line, the drill-down picker, the downloads and a unit's detail."""
     view, maps_on, level, area, area_name, metric, as_of, _, lg = astuple(v)
     df = mv.df
     drawn = gather(reader_view(v, scheme))  # one model: the reader page and the files draw it too
     sentence = drawn.sentence if drawn else None
-    bins = classes.view_bins(level, area, metric) if scheme == "fixed" else None
     if sentence:  # the map's story in words, above it: what the chart shows, for every reader
         ui.said(sentence)
     # the map is the page's hero: the content's full width; the ranking and pickers below it
@@ -354,10 +345,11 @@ def plain_view(
         st.caption(t(key, lg, n=one_band[1], band=t(one_band[0], lg)))
     if listed:
         right = st.container()
-    else:  # no map drawn: the ranking as a table beside the rest
+    else:  # no map drawn: the model's ranking as a table beside the rest
         left, right = st.columns([3, 2])
         with left:
-            ranking(mv, metric, lg, scheme, target, bins)
+            if drawn is not None:
+                ranking(drawn, mv)
     with right:
         below = summary.below_target_line(df, target, lg, BELOW_LISTED)
         if below:
@@ -372,40 +364,28 @@ def plain_view(
             if pick:
                 st.button(f"➡ {names[pick]}", on_click=drill, args=(pick, child), key="drill_go")
 
-    if maps_on:
-        map_downloads(v, mv, title, sentence, source_line, scheme, target, bins)
+    if maps_on and drawn is not None:
+        map_downloads(v, drawn, scheme)
 
     st.divider()
     detail(mv, as_of, lg, v.metric)
 
 
-def map_downloads(
-    v: View,
-    mv: queries.MapView,
-    title: str,
-    sentence: str | None,
-    source_line: str,
-    scheme: str,
-    target: float | None,
-    bins: tuple[float, ...] | None,
-) -> None:
-    """The map's link on the reader route and its files: SVG, PNG and HTML drawn there (no
-    browser), the drawn data as CSV and the ranking as a planner's sheet."""
+def map_downloads(v: View, drawn: Drawn, scheme: str) -> None:
+    """The map's link on the reader route and its files, all of the view model (as the reader
+    page's): SVG, PNG and HTML drawn there (no browser), its data as CSV (the reader's CSV: on the
+    public instance no file name or row) and its ranking as a planner's sheet."""
     _, _, level, area, _, metric, as_of, _, lg = astuple(v)
-
-    def report() -> bytes:  # the ranking as a planner's sheet: title, sentence, source, date, licence
-        return ui.ranking_report(mv, metric, lg, scheme, target, bins, title, [sentence, source_line])
-
     shared = reader_view(v, scheme)
     ui.reader_link(shared.query(), lg)
     ui.figure_downloads(
         None,  # the files are the drawing above (the view model's), as the reader page's
-        mv.df,
+        drawn.data,
         f"peta_{metric}_{level}_{area}_{as_of}",
         lg,
         "map",
         images=lambda kind: map_file(shared, kind),
-        report=report,
+        report=lambda: ui.ranking_report(drawn, [drawn.sentence, drawn.source_line]),
     )
 
 
@@ -426,8 +406,7 @@ def body() -> None:
     maps_on = map_files == "ok"
     mv = queries.map_view(level, area, as_of, view)
     area_name = ui.area_name(area, lg)
-    title = summary.map_title(metric, level, area_name, lg)
-    src_text, source_line = summary.map_source_line(mv.sources, mv.synthetic, as_of, targets, lg)
+    src_text, _ = summary.map_source_line(mv.sources, mv.synthetic, as_of, targets, lg)
 
     here = View(view, maps_on, level, area, area_name, metric, as_of, src_text, lg)
     if panels_on == "on":
@@ -438,7 +417,7 @@ def body() -> None:
         st.divider()
         detail(mv, as_of, lg, metric)
         return
-    plain_view(here, mv, title, source_line, map_files, scheme, target)
+    plain_view(here, mv, map_files, scheme, target)
 
 
 ui.guarded(body)

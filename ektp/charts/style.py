@@ -340,7 +340,7 @@ def metric_value(row: dict, metric: str) -> float | None:
 def rank_key(row: dict, metric: str) -> tuple:
     """Worst first: the lowest rate, the most people unrecorded; units without a figure last, and
     the code between equals. Every ranking of a map keeps this order: the view model's, its
-    labels' and the page's sortable table (ui.ranking_table sorts the same way in polars)."""
+    labels' and the page's sortable table (ui.ranking_table takes the model's order)."""
     v = metric_value(row, metric)
     if v is None:
         return (1, 0.0, row["code"])

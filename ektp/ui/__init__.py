@@ -61,7 +61,6 @@ from ektp.ui.tables import (  # noqa: F401
     GAP,
     TRANSLATED,
     _as_text,
-    _ranking_table,
     _value_text,
     alternatives_table,
     check_note_lines,

@@ -27,29 +27,22 @@ def report_lines(lg: str, *said: str | None) -> list[str]:
     return [s for s in said if s] + [made, t("reader_boundaries", lg), t("codes_licence", lg)]
 
 
-def ranking_report(
-    mv: Any,
-    metric: str,
-    lg: str,
-    scheme: str | None,
-    target: float | None,
-    bins: tuple | None,
-    title: str,
-    said: list[str | None],
-) -> bytes:
-    """A map's ranking as a planner's XLSX: the page's table (headers in its language, each
-    unit's class in words, yes/no in words), the rate as a percentage, under the map's title,
-    its sentence and source line, the date it was made and the licences."""
+def ranking_report(d: Any, said: list[str | None]) -> bytes:
+    """A map's ranking as a planner's XLSX: the view model's ranking as the page shows it
+    (ui.ranking_table: headers in its language, each unit's class in words, yes/no in words),
+    the rate as a percentage, under the map's title, its sentence and source line, the date it
+    was made and the licences."""
     from ektp.analysis.metrics import RATE_METRICS
     from ektp.ui.tables import ranking_table
 
-    table = ranking_table(mv, metric, lg, scheme, target, bins)
+    lg, metric = d.choice.lang, d.choice.metric
+    table = ranking_table(d)
     synthetic = fmt.capital(t("synthetic", lg))
     if synthetic in table.columns:
         words = {True: t("cell_yes", lg), False: t("cell_no", lg)}
         table = table.with_columns(pl.col(synthetic).replace_strict(words, default=None, return_dtype=pl.Utf8))
     percent = (fmt.capital(t("metric_" + metric, lg)),) if metric in RATE_METRICS else ()
-    return spreadsheet.report_xlsx(table, title, report_lines(lg, *said), percent)
+    return spreadsheet.report_xlsx(table, d.title, report_lines(lg, *said), percent)
 
 
 def table_bytes(df: pl.DataFrame, kind: str) -> bytes:

@@ -302,38 +302,24 @@ def alternatives_table(alts: pl.DataFrame, lg: str) -> pl.DataFrame:
     )
 
 
-def ranking_table(
-    mv: Any,
-    metric: str,
-    lg: str,
-    scheme: str | None = None,
-    target: float | None = None,
-    bins: tuple[float, ...] | None = None,
-) -> pl.DataFrame:
-    """A map's units ranked by the metric (worst first), with the columns in the reader's
-    language and, given the map's `scheme`, each unit's colour class in words (colour is never
-    the only carrier): made once per view, metric, classes and language, and shared (read only)."""
-    return _ranking_table(mv.key, metric, lg, scheme, target, bins, mv)
+def ranking_table(d: Any) -> pl.DataFrame:
+    """The view model's ranking (ektp.mapview.model.Drawn) as a sortable table: its units in its
+    order (worst first), each one's figure as a number (a rate in per cent), its colour class in
+    words (colour is never the only carrier), code, counts, date and source as the model words
+    them. The map element lists the same rows as text; the page without a map and the planner's
+    XLSX show this, so no face ranks or classes a view again."""
+    from ektp.analysis.metrics import RATE_METRICS
 
-
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _ranking_table(
-    key: tuple, metric: str, lg: str, scheme: str | None, target: float | None, bins: tuple | None, _mv: Any
-) -> pl.DataFrame:
-    from ektp import charts
-
-    rate = metric in charts.RATE_METRICS
-    value = (pl.col(metric) * 100).round(2) if rate else pl.col(metric).round(0).cast(pl.Int64)
-    df = _mv.df.with_columns(value=value)
-    if scheme is not None:
-        class_of = {
-            c: cls["label"] for cls in charts.classify(_mv.df, metric, lg, scheme, target, bins) for c in cls["codes"]
-        }
-        df = df.with_columns(map_class=pl.col("code").replace_strict(class_of, default=None, return_dtype=pl.Utf8))
+    c = d.choice
+    lg = c.lang
+    code_at = d.table_head.index(t("code", lg))
+    order = {row[code_at]: i for i, row in enumerate(d.table)}
+    value = (pl.col(c.metric) * 100).round(2) if c.metric in RATE_METRICS else pl.col(c.metric).round(0).cast(pl.Int64)
+    df = d.data.with_columns(value=value, _order=pl.col("code").replace_strict(order, return_dtype=pl.Int64))
     columns = {
         "name": t("name", lg),
         # the value next to the name: in the map's narrow column a third column was cut off
-        "value": t("metric_" + metric, lg),
+        "value": t("metric_" + c.metric, lg),
         "map_class": t("map_class", lg),
         "code": t("code", lg),
         "eligible": t("eligible", lg),
@@ -342,11 +328,8 @@ def _ranking_table(
         "is_synthetic": t("synthetic", lg),
         "source": t("source", lg),
     }
-    if scheme is None:
-        columns.pop("map_class")
-    # the view model's order (charts.style.rank_key): worst first by the unrounded figure, then code
-    df = df.sort([metric, "code"], descending=[metric != "recording_rate", False], nulls_last=True)
-    return labelled(df, columns, lg)
+    exprs = [pl.col(col).alias(fmt.capital(label)) for col, label in columns.items()]
+    return df.sort("_order").select(exprs)
 
 
 def _value_text(v: float | None, metric: str, lg: str) -> str:

@@ -376,6 +376,40 @@ def test_a_units_sources_table_stays_inside_its_column_on_a_phone_and_a_desktop(
         browser.close()
 
 
+def test_the_map_pages_data_files_are_the_readers_and_name_no_file_in_public(server: str) -> None:
+    """The map page's CSV was the query's own frame: on the public instance it carried each
+    unit's source as stored ("synthetic/coverage_synthetic.parquet row 2"), and other columns
+    than the reader page's CSV of the same view. A reader downloads it as a reader would: the
+    page's CSV is byte for byte the reader route's, and neither it nor the XLSX names a file or
+    a row."""
+    import io
+    import urllib.request
+
+    from openpyxl import load_workbook
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        page.goto(server + "/Peta_cakupan?area=15&level=regency&date=2019-03-31&lang=en")
+        page.get_by_text("Download (SVG").first.click(timeout=120_000)
+        files = {}
+        for kind, label in (("csv", "Chart data CSV"), ("xlsx", "XLSX")):
+            with page.expect_download(timeout=60_000) as got:
+                page.get_by_role("button", name=re.compile(label)).first.click()
+            files[kind] = Path(got.value.path()).read_bytes()
+        href = page.get_by_role("link", name=re.compile("light page for readers")).get_attribute("href")
+        browser.close()
+    query = href.split("?", 1)[1]
+    reader = urllib.request.urlopen(f"{server}/v/map.csv?{query}", timeout=30).read()
+    assert files["csv"] == reader
+    sheet = load_workbook(io.BytesIO(files["xlsx"])).active
+    cells = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None)
+    for text in (files["csv"].decode("utf-8"), cells):
+        assert "radarjambi" in text  # the sources are there, as people cite them
+        assert ".parquet" not in text and not re.search(r"\brow \d+", text), text[:400]
+
+
 def test_the_load_journey_after_other_pages_in_chromium(default_db: Path, tmp_path: Path) -> None:
     """Internal instance on 127.0.0.1, as an operator walks it: the Overview and the map first
     (the app's connection to the served file is open), then Muat data: upload the stacked Jambi

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ektp.data.db import open_read_only
-from tests.conftest import ROOT, map_ranking, shown, small_tables, table_cells
+from tests.conftest import ROOT, map_payloads, map_ranking, shown, small_tables, table_cells
 
 PAGES = [None] + sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
 BAD = {
@@ -830,3 +830,32 @@ def test_data_page_lists_the_header_map_as_the_file_has_it(app_env: Path) -> Non
     shown = next(d.value for d in at.dataframe if list(d.value.columns) == list(rows[0]))
     assert len(shown) == len(rows) > 20
     assert shown.astype(str).to_dict("records") == rows
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_without_maps_the_ranking_table_is_the_view_models(
+    app_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    """No boundary files (maps off): the page lists the view's ranking as a sortable table. It
+    is the view model's ranking (ui.ranking_table of mapview.model.gather), the one the reader
+    page and the map element list: the same units in the same order, each in the same class."""
+    import datetime as dt
+
+    from ektp.mapview.model import gather
+    from ektp.mapview.url import Choice
+    from ektp.text import fmt
+    from ektp.text.i18n import t
+
+    monkeypatch.setenv("EKTP_STATIC_DIR", str(tmp_path / "no_geo"))
+    at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "date": "2019-03-31", "lang": lang})
+    assert not at.exception, [e.value for e in at.exception]
+    assert not map_payloads(at)  # maps are off
+    grids = [d.value for d in at.dataframe if fmt.capital(t("code", lang)) in d.value.columns]
+    assert len(grids) == 1, [list(d.value.columns) for d in at.dataframe]
+    shown_table = grids[0]
+    drawn = gather(Choice(area="15", level="regency", scheme="gap", as_of=dt.date(2019, 3, 31), lang=lang))
+    code_at, class_at = drawn.table_head.index(t("code", lang)), drawn.table_head.index(t("map_class", lang))
+    assert list(shown_table[fmt.capital(t("code", lang))]) == [r[code_at] for r in drawn.table]
+    shown_classes = [c if isinstance(c, str) else "–" for c in shown_table[fmt.capital(t("map_class", lang))]]
+    assert shown_classes == [r[class_at] for r in drawn.table]
+    assert len(drawn.table) == 11  # Jambi's regencies

@@ -163,6 +163,8 @@ def test_the_rankings_xlsx_is_a_planners_sheet(app_env: Path, lang: str) -> None
     from ektp import charts, ui
     from ektp.analysis import summary
     from ektp.data import queries
+    from ektp.mapview.model import gather
+    from ektp.mapview.url import Choice
     from ektp.text.i18n import t
 
     as_of = dt.date(2019, 3, 31)
@@ -171,7 +173,9 @@ def test_the_rankings_xlsx_is_a_planners_sheet(app_env: Path, lang: str) -> None
     title = summary.map_title("recording_rate", "regency", "Jambi", lang)
     sentence = summary.map_sentence(mv.df, "recording_rate", "regency", "Jambi", vt.value, lang)
     _, line = summary.map_source_line(mv.sources, mv.synthetic, as_of, vt, lang)
-    data = ui.ranking_report(mv, "recording_rate", lang, "natural", vt.value, None, title, [sentence, line])
+    drawn = gather(Choice(area="15", level="regency", scheme="natural", as_of=as_of, lang=lang))
+    assert (drawn.title, drawn.sentence, drawn.source_line) == (title, sentence, line)
+    data = ui.ranking_report(drawn, [drawn.sentence, drawn.source_line])
     ws = load_workbook(io.BytesIO(data)).active
     cells = [[c.value for c in row] for row in ws.iter_rows()]
     assert cells[0][0] == title and cells[1][0] == sentence and cells[2][0] == line
