@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -88,6 +89,23 @@ def _download_row(items: list[tuple[str, str, Callable[[], bytes]]], basename: s
         )
 
 
+#: A column that holds a row's source as stored: for an office's file, its name and row.
+_SOURCE_COLUMN = re.compile(r"(^|_)source$")
+
+
+def cited_sources(df: pl.DataFrame, lg: str) -> pl.DataFrame:
+    """On the public instance, a table's sources as a reader cites them (fmt.source: an office's
+    file as "an office file", the synthetic fill as such, an article as it is), in a file as on
+    the page: the chart data of Trends and Backlog and the Data page's tables carried each row's
+    file and row ("synthetic/coverage_synthetic.parquet row 8549"). The internal instance's files
+    keep them as stored, for the operators who trace a figure to its row."""
+    if not settings.is_public():
+        return df
+    cols = [c for c, d in df.schema.items() if d == pl.String and _SOURCE_COLUMN.search(c)]
+    # made in Python, not as a polars UDF (ui.tables._as_text says why)
+    return df.with_columns(pl.Series(c, [fmt.source(v, lg) for v in df[c].to_list()], dtype=pl.String) for c in cols)
+
+
 def table_downloads(
     df: pl.DataFrame, basename: str, lg: str, key: str, title: str | None = None, lines: list[str] | None = None
 ) -> None:
@@ -96,10 +114,14 @@ def table_downloads(
 
     def xlsx() -> bytes:
         if title is None:
-            return table_bytes(df, "xlsx")
-        return spreadsheet.report_xlsx(df, title, lines or [])
+            return table_bytes(cited_sources(df, lg), "xlsx")
+        return spreadsheet.report_xlsx(cited_sources(df, lg), title, lines or [])
 
-    makers = {"csv": lambda: table_bytes(df, "csv"), "xlsx": xlsx, "parquet": lambda: table_bytes(df, "parquet")}
+    makers = {
+        "csv": lambda: table_bytes(cited_sources(df, lg), "csv"),
+        "xlsx": xlsx,
+        "parquet": lambda: table_bytes(cited_sources(df, lg), "parquet"),
+    }
     items = [(k, t(f"download_table_{k}", lg), makers[k]) for k in ("csv", "xlsx", "parquet")]
     _download_row(items, basename, key, lg)
 
@@ -188,7 +210,7 @@ def figure_downloads(
             t("download_html", lg),
             (lambda: images("html")) if images is not None else lambda: figure_html(export_fig(), lg, basename),
         ),
-        ("csv", t("download_csv", lg), lambda: table_bytes(data, "csv")),
+        ("csv", t("download_csv", lg), lambda: table_bytes(cited_sources(data, lg), "csv")),
         *([("xlsx", t("download_report_xlsx", lg), report)] if report is not None else []),
     ]
     _download_row(items, basename, key, lg)

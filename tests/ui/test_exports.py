@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -255,3 +256,60 @@ def _offset(element: object, root: object) -> float:
             x += float(m.group(1))
         node = parents.get(node)
     return x
+
+
+#: A source as stored names its file and row: "synthetic/coverage_synthetic.parquet row 8549".
+STORED_SOURCE = re.compile(r"\.(parquet|xlsx|xls|ods|csv) (row|baris) \d+|\b(row|baris) \d+\b")
+
+
+@pytest.mark.parametrize(
+    ("page", "params"),
+    [
+        ("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "date": "2019-03-31", "funnel": "on"}),
+        ("pages/2_Tren.py", {"area": "15"}),
+        ("pages/3_Antrean_pengambilan.py", {"area": "53.71"}),
+        ("pages/5_Blangko_dan_kartu_rusak.py", {"area": "15"}),
+        ("pages/6_Data_dan_metode.py", {"area": "15"}),
+    ],
+)
+def test_no_file_a_public_page_offers_names_a_file_or_its_row(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch, page: str, params: dict[str, str]
+) -> None:
+    """The chart data of Trends and Backlog and the Data page's tables carried each row's source
+    as stored ("synthetic/coverage_synthetic.parquet row 8549"; an office's "rekap.xlsx row 12")
+    on the public instance, which names no file (ui.downloads.cited_sources). Every table file
+    each page offers (CSV, XLSX, Parquet) is made as the button would, and read. (A chart's HTML
+    file carries plotly.js, whose code says "row" too; its figure is the page's.)"""
+    import polars as pl
+    from openpyxl import load_workbook
+
+    from ektp.ui import downloads
+    from tests.pages.test_app import run
+
+    monkeypatch.setenv("EKTP_PUBLIC", "1")
+    made: list[tuple[str, str, object]] = []
+    real = downloads._download_row
+
+    def offered(items: list, basename: str, key: str, lg: str) -> None:
+        made.extend((basename, kind, make) for kind, _, make in items if kind in ("csv", "xlsx", "parquet"))
+        return real(items, basename, key, lg)
+
+    monkeypatch.setattr(downloads, "_download_row", offered)
+    at = run(page, {**params, "lang": "en"})
+    for toggle in [tg for tg in at.toggle if tg.key.startswith("dlopen_")]:
+        toggle.set_value(True)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(made) >= 2, made
+    named = []
+    for basename, kind, make in made:
+        body = make()
+        if kind == "xlsx":
+            sheet = load_workbook(io.BytesIO(body)).active
+            text = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None)
+        elif kind == "parquet":
+            text = pl.read_parquet(io.BytesIO(body)).write_csv()
+        else:
+            text = body.decode("utf-8")
+        named += [(basename, kind, m.group(0)) for m in STORED_SOURCE.finditer(text)]
+    assert named == [], named[:5]
