@@ -11,7 +11,8 @@ runs behind it.
 Each text file gets a gzip copy beside it (`<file>.gz`), which nginx's `gzip_static` and most
 static hosts send as it is. Incremental: a file whose bytes are already on disk is not written again, and a release's file
 that equals the previous release's is a hard link to it; a new release costs only the pages
-that changed. The root's files that the new release no longer has are removed. The newest
+that changed. The root becomes the new release only once all of its files are drawn (a failed
+publish leaves it as it was); the root's files that the new release no longer has are removed. The newest
 `releases_kept` releases are kept, older ones deleted. The `r/<release>/` folders are what the
 live server's /v/r/<release>/ serves unchanged forever (ektp.web.sitepages).
 """
@@ -92,13 +93,13 @@ def compressed(path: str, body: bytes) -> tuple[str, bytes] | None:
 
 def _work(job: tuple[list[str], str, str, str | None]) -> dict[str, int]:
     """One worker's share: draw each path and put it, and its gzip copy, in the release folder
-    and at the root."""
+    (the root follows once every file of the release is there: `_root`)."""
     from ektp.reader import site
     from ektp.web.sitepages import files_links
 
     paths, out, rid, previous = job
-    root, release = Path(out), Path(out) / "r" / rid
-    counts = {"same": 0, "linked": 0, "written": 0, "root_written": 0, "compressed": 0}
+    release = Path(out) / "r" / rid
+    counts = {"same": 0, "linked": 0, "written": 0, "compressed": 0}
     for p in paths:
         body = site.file(p, files_links(p, rid))
         if body is None:
@@ -108,14 +109,34 @@ def _work(job: tuple[list[str], str, str, str | None]) -> dict[str, int]:
         if gz is not None:
             how = _put(release / gz[0], gz[1], Path(previous) / gz[0] if previous else None, pinned=True)
             counts["compressed"] += how != "same"
-        for q, data in (p, body), *([gz] if gz else []):
-            if p not in RELEASE_LISTS and not _same(root / q, data):  # the root's lists name every release
-                (root / q).parent.mkdir(parents=True, exist_ok=True)
-                tmp = _tmp(root / q)
-                os.link(release / q, tmp)  # the root's copy shares the release's file
-                os.replace(tmp, root / q)
-                counts["root_written"] += q == p
     return counts
+
+
+def _root(out: Path, rid: str, paths: list[str]) -> int:
+    """The root made the release once all of its files are drawn: each file a hard link to the
+    release's (the root's release lists excepted: they name every kept release). Drawing takes
+    minutes; the root written as the workers went was half one release and half the other for
+    all that time, and stayed so after a publish that failed. Now a failed publish leaves the
+    root as it was, and the switch takes the seconds of the links: the release's files first,
+    then its pages, the front door last, so that a new page's links find their files. Returns
+    how many files changed (their gzip copies not counted)."""
+    release, changed = out / "r" / rid, 0
+    for p in sorted(paths, key=lambda p: (p == INDEX_PATH, p.endswith(".html"))):
+        if p in RELEASE_LISTS:
+            continue
+        for q in (p, p + ".gz") if p.endswith(GZIPPED) else (p,):
+            src, dst = release / q, out / q
+            try:
+                if os.path.samefile(src, dst):
+                    continue
+            except FileNotFoundError:
+                pass
+            changed += q == p and not _same(dst, src.read_bytes())
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            tmp = _tmp(dst)
+            os.link(src, tmp)  # the root's copy shares the release's file
+            os.replace(tmp, dst)
+    return changed
 
 
 def _chunks(paths: list[str], n: int) -> list[list[str]]:
@@ -187,7 +208,7 @@ def _publish(out: Path, workers: int, keep: int | None, only: str | None, force:
     before = releases(out)
     previous = next((str(out / "r" / r["id"]) for r in before if r.get("id") != rid), None)
     jobs = [(chunk, str(out), rid, previous) for chunk in _chunks(paths, workers)]
-    counts = {"same": 0, "linked": 0, "written": 0, "root_written": 0, "compressed": 0}
+    counts = {"same": 0, "linked": 0, "written": 0, "compressed": 0}
     if workers > 1:
         import multiprocessing
 
@@ -198,6 +219,7 @@ def _publish(out: Path, workers: int, keep: int | None, only: str | None, force:
     for r in results:
         for k, v in r.items():
             counts[k] += v
+    counts["root_written"] = _root(out, rid, paths)
     record = {
         # a partial publish (tests) never stands for the whole release, nor undoes one
         "whole": only is None or whole,

@@ -355,3 +355,44 @@ def test_an_area_page_says_what_its_maps_and_the_overview_say(app_env: Path, lan
             expected = kids.sort(["recording_rate", "code"], nulls_last=True)["code"].to_list()
             assert [c[0] for c in a.children] == expected, code
         assert fmt.pct(own["recording_rate"], lang) in a.sentence and fmt.num(own["unrecorded"], lang) in a.sentence
+
+
+def test_a_failed_publish_leaves_the_root_as_the_last_release(
+    default_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader at the root during a publish, or after one that failed, met a mix of two
+    releases (a new page beside an old map, links to files not yet there): the root was written
+    as the workers went. Now the root becomes the new release once all of it is drawn, so a
+    publish that fails half way (here the 40th file of a new build) leaves every root file as
+    the last release had it, and the next publish that succeeds makes the root that release."""
+    from deploy import publish as publisher
+    from ektp.reader import site as reader_site
+
+    site = tmp_path / "site"
+    monkeypatch.setenv("EKTP_DB", str(default_db))
+    publisher.publish(site, 1, only="15.03")
+    before = {f: f.read_bytes() for f in site.rglob("*") if f.is_file() and f.relative_to(site).parts[0] != "r"}
+    assert len(before) > 40
+
+    monkeypatch.setenv("EKTP_DB", str(_rebuilt(default_db, tmp_path / "new.duckdb")))
+    drawn = reader_site.file
+    calls = {"n": 0}
+
+    def failing(path: str, to: object) -> bytes | None:
+        calls["n"] += 1
+        if calls["n"] == 40:
+            raise RuntimeError("the disk filled up")
+        return drawn(path, to)
+
+    monkeypatch.setattr(reader_site, "file", failing)
+    with pytest.raises(RuntimeError, match="disk filled"):
+        publisher.publish(site, 1, only="15.03")
+    after = {f: f.read_bytes() for f in site.rglob("*") if f.is_file() and f.relative_to(site).parts[0] != "r"}
+    assert after == before  # not one root file of the new build
+
+    monkeypatch.setattr(reader_site, "file", drawn)
+    done = publisher.publish(site, 1, only="15.03")
+    assert done["root_written"] > 0
+    root_page = (site / "id" / "wilayah" / "15.03.html").read_bytes()
+    assert root_page == (site / "r" / done["release"] / "id" / "wilayah" / "15.03.html").read_bytes()
+    assert root_page != before[site / "id" / "wilayah" / "15.03.html"]
