@@ -842,7 +842,7 @@ def test_without_maps_the_ranking_table_is_the_view_models(
     import datetime as dt
 
     from ektp.mapview.model import gather
-    from ektp.mapview.url import Choice
+    from ektp.mapview.url import choose
     from ektp.text import fmt
     from ektp.text.i18n import t
 
@@ -853,7 +853,10 @@ def test_without_maps_the_ranking_table_is_the_view_models(
     grids = [d.value for d in at.dataframe if fmt.capital(t("code", lang)) in d.value.columns]
     assert len(grids) == 1, [list(d.value.columns) for d in at.dataframe]
     shown_table = grids[0]
-    drawn = gather(Choice(area="15", level="regency", scheme="gap", as_of=dt.date(2019, 3, 31), lang=lang))
+    # the view the page ended on (its link, with the scheme it chose), as the model reads it
+    choice, bad = choose({k: [at.query_params[k]] for k in ("area", "level", "metric", "date", "bands", "lang")})
+    assert not bad and choice.as_of == dt.date(2019, 3, 31)
+    drawn = gather(choice)
     code_at, class_at = drawn.table_head.index(t("code", lang)), drawn.table_head.index(t("map_class", lang))
     assert list(shown_table[fmt.capital(t("code", lang))]) == [r[code_at] for r in drawn.table]
     shown_classes = [c if isinstance(c, str) else "–" for c in shown_table[fmt.capital(t("map_class", lang))]]
