@@ -276,7 +276,7 @@ def choose(area: str) -> tuple:
     )
     targets = queries.view_target(level, area)  # each unit's own target (queries.UNIT_TARGET_CTE)
     scheme = ui.choice(
-        "bands",
+        "scheme",
         charts.SCHEMES,
         url.default_scheme(level, area, metric),
         t("bands", lg),

@@ -1,7 +1,7 @@
 """A map view's address: its URL parameters ⇄ the checked choice, in one place.
 
 The map page, the reader page, the exports and the published files write and read a view's
-link here. `choose` reads the map page's query parameters (area, level, metric, date, bands,
+link here. `choose` reads the map page's query parameters (area, level, metric, date, scheme,
 compare, lang, embed); a value that is not allowed falls back to the page's default and is
 named, never an exception. `Choice.params` writes the canonical link back, so that
 `choose(parse_qs(c.query()))` is `c` again. No Streamlit here: the reader serves without it.
@@ -29,7 +29,11 @@ MAX_PARAM_LEN = 64
 SAFE_PARAM = re.compile(r"^[0-9A-Za-z._,\-]{1,64}$")
 
 #: The map page's parameters, in the order a canonical link writes them.
-PARAMS = ("area", "level", "metric", "date", "bands", "compare", "lang")
+PARAMS = ("area", "level", "metric", "date", "scheme", "compare", "lang")
+#: Names links used before (old name → the parameter's name now): `bands=` was the colour
+#: scheme's until 2026-12-07, when the link took the word the code and docs use. Links shared
+#: before still open their view; the page then shows the link's new form.
+OLD_PARAMS = {"bands": "scheme"}
 
 # A parameter left out of a link means its default, here and in the map page's pickers alike
 # (the page asks these functions, so a link and the page cannot open different views).
@@ -66,7 +70,7 @@ class Choice:
             "level": self.level,
             "metric": self.metric,
             "date": self.as_of.isoformat() if self.as_of else "",
-            "bands": self.scheme,
+            "scheme": self.scheme,
             "compare": self.compare.isoformat() if self.compare else "",
             "lang": self.lang,
         }
@@ -123,9 +127,10 @@ def choose(query: Mapping[str, list[str]]) -> tuple[Choice, list[str]]:
     if metric not in charts.METRICS:
         bad.append("metric")
         metric = DEFAULT_METRIC
-    scheme = _one(query, "bands", bad) or default_scheme(level, area, metric)
+    given = "scheme" if query.get("scheme") else "bands"  # OLD_PARAMS: a link shared before
+    scheme = _one(query, given, bad) or default_scheme(level, area, metric)
     if scheme not in charts.SCHEMES:
-        bad.append("bands")
+        bad.append(given)
         scheme = default_scheme(level, area, metric)
     dates = queries.dates(level, area)
     as_of = _date(_one(query, "date", bad), dates, "date", bad) or (dates[-1] if dates else None)

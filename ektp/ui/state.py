@@ -58,6 +58,7 @@ def setup(page_key: str) -> str:
     """Page config, language switch and public-mode notice; returns the language."""
     st.set_page_config(page_icon="🪪", layout="wide")
     st.session_state["_invalid_params"] = []
+    _rename_old_params()
     st.session_state["_said_n"] = 0  # chart sentences of this run (said)
     current = lang()
     url_lang = raw_param("lang")
@@ -99,6 +100,19 @@ def require_db(lg: str) -> bool:
     if not current:
         st.error(t("outdated_db", lg, path=path))
     return current
+
+
+def _rename_old_params() -> None:
+    """A link shared before a parameter was renamed (mapview.url.OLD_PARAMS) opens its view: the
+    old name's value goes under the new one, and the address shows the new form."""
+    from ektp.mapview.url import OLD_PARAMS
+
+    for old, new in OLD_PARAMS.items():
+        if old in st.query_params:
+            value = st.query_params[old]
+            del st.query_params[old]
+            if new not in st.query_params:
+                st.query_params[new] = value
 
 
 def show_invalid_notice(lg: str) -> None:

@@ -80,13 +80,19 @@ def test_a_views_defaults_and_refusals(app_env: Path) -> None:
     assert set(bad) == set(hostile) and c == Choice(as_of=c.as_of, lang=default_lang())
     c, bad = choose({"area": ["15"], "level": ["province"]})  # a province has no provinces under it
     assert bad == ["level"] and c.level == "regency"
+    # a link shared before the scheme's parameter was renamed (bands=, url.OLD_PARAMS) opens its
+    # view, which links under the new name; the new name wins where a link has both
+    c, bad = choose({"area": ["15"], "bands": ["quantile"]})
+    assert bad == [] and c.scheme == "quantile" and c.params()["scheme"] == "quantile" and "bands" not in c.params()
+    assert choose({"area": ["15"], "bands": ["quantile"], "scheme": ["equal"]})[0].scheme == "equal"
+    assert choose(parse_qs(c.query()))[0] == c  # its new link opens the same view
 
 
 VIEWS = [
     {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en"},
     {"area": "00", "level": "province", "lang": "id"},
     {"area": "15.03", "level": "district", "lang": "id", "metric": "unrecorded"},
-    {"area": "53", "level": "regency", "lang": "en", "bands": "quantile"},
+    {"area": "53", "level": "regency", "lang": "en", "scheme": "quantile"},
     {"area": "15", "level": "regency", "date": "2024-12-31", "compare": "2019-03-31", "lang": "id"},
 ]
 
@@ -261,7 +267,7 @@ def test_the_map_page_opens_the_view_its_link_names(app_env: Path, area: str, la
     picked = (
         at.radio(key="w_level").value,
         at.selectbox(key="w_metric").value,
-        at.radio(key="w_bands").value,
+        at.radio(key="w_scheme").value,
         at.selectbox(key="w_date").value,
     )
     assert picked == (c.level, c.metric, c.scheme, c.as_of)

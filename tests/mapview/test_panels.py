@@ -16,11 +16,11 @@ from tests.conftest import open_map_page, shown
 
 #: Views in both languages, every colour scheme the page offers and a map of counts.
 VIEWS = [
-    {"area": "15", "level": "regency", "lang": "en", "bands": "fixed"},
-    {"area": "15", "level": "regency", "lang": "id", "bands": "quantile", "date": "2019-03-31"},
-    {"area": "15", "level": "district", "lang": "en", "bands": "dukcapil", "metric": "unrecorded"},
-    {"area": "00", "level": "province", "lang": "id", "bands": "gap"},
-    {"area": "53", "level": "regency", "lang": "en", "bands": "equal", "metric": "print_gap"},
+    {"area": "15", "level": "regency", "lang": "en", "scheme": "fixed"},
+    {"area": "15", "level": "regency", "lang": "id", "scheme": "quantile", "date": "2019-03-31"},
+    {"area": "15", "level": "district", "lang": "en", "scheme": "dukcapil", "metric": "unrecorded"},
+    {"area": "00", "level": "province", "lang": "id", "scheme": "gap"},
+    {"area": "53", "level": "regency", "lang": "en", "scheme": "equal", "metric": "print_gap"},
 ]
 
 

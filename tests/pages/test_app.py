@@ -344,14 +344,14 @@ def test_the_national_map_is_not_one_colour_by_default(app_env: Path) -> None:
 
     at = run("pages/1_Peta_cakupan.py", {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en"})
     assert not at.exception
-    assert at.radio(key="w_bands").value == "natural"
+    assert at.radio(key="w_scheme").value == "natural"
     assert not [c for c in at.caption if "fall in one band" in c.value]
     from tests.conftest import map_fills, map_payloads
 
     assert len(set(map_fills(map_payloads(at)[0]).values())) >= 2
     at = run(
         "pages/1_Peta_cakupan.py",
-        {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en", "bands": "dukcapil"},
+        {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en", "scheme": "dukcapil"},
     )
     hint = [c.value for c in at.caption if "fall in one band" in c.value]
     assert hint == [
@@ -359,11 +359,14 @@ def test_the_national_map_is_not_one_colour_by_default(app_env: Path) -> None:
     ]
     at = run(
         "pages/1_Peta_cakupan.py",
-        {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en", "bands": "quantile"},
+        {"area": "15", "level": "regency", "date": "2019-03-31", "lang": "en", "scheme": "quantile"},
     )
     assert not [c for c in at.caption if "fall in one band" in c.value]
+    # a link shared before the parameter was renamed (bands=): its view, under the new name
     at = run("pages/1_Peta_cakupan.py", {"area": "00", "level": "district", "lang": "id", "bands": "dukcapil"})
-    assert not [c for c in at.caption if "satu kelas" in c.value]
+    assert not [c for c in at.caption if "satu kelas" in c.value] and not at.warning
+    assert at.query_params["scheme"] == "dukcapil" and "bands" not in at.query_params
+    assert at.radio(key="w_scheme").value == "dukcapil"
 
 
 def test_map_page_says_why_maps_are_off(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -854,7 +857,7 @@ def test_without_maps_the_ranking_table_is_the_view_models(
     assert len(grids) == 1, [list(d.value.columns) for d in at.dataframe]
     shown_table = grids[0]
     # the view the page ended on (its link, with the scheme it chose), as the model reads it
-    choice, bad = choose({k: [at.query_params[k]] for k in ("area", "level", "metric", "date", "bands", "lang")})
+    choice, bad = choose({k: [at.query_params[k]] for k in ("area", "level", "metric", "date", "scheme", "lang")})
     assert not bad and choice.as_of == dt.date(2019, 3, 31)
     drawn = gather(choice)
     code_at, class_at = drawn.table_head.index(t("code", lang)), drawn.table_head.index(t("map_class", lang))

@@ -66,7 +66,7 @@ def views(draw: st.DrawFn) -> dict:
         "area": [area],
         "level": [level],
         "metric": [draw(st.sampled_from(["recording_rate", "unrecorded_share", "unrecorded", "print_gap"]))],
-        "bands": [draw(st.sampled_from(["gap", "natural", "fixed", "equal", "quantile", "dukcapil"]))],
+        "scheme": [draw(st.sampled_from(["gap", "natural", "fixed", "equal", "quantile", "dukcapil"]))],
         "lang": [draw(st.sampled_from(["id", "en"]))],
         **({"date": [date.isoformat()]} if date else {}),
     }

@@ -162,7 +162,7 @@ def test_csv_and_json_carry_the_data_the_map_draws(reader: Reader) -> None:
     status, head, body = call(reader, "/v/map.json", JAMBI_2019, host="example.org")
     doc = json.loads(body)
     assert doc["view"] == {"area": "15", "level": "regency", "metric": "recording_rate", "date": "2019-03-31",
-                           "bands": "natural", "lang": "en"}  # fmt: skip
+                           "scheme": "natural", "lang": "en"}  # fmt: skip
     assert doc["sentence"].startswith("Kabupaten Sarolangun has the lowest") and "radarjambi" in doc["source_line"]
     assert len(doc["units"]) == 11 and doc["units"][2]["code"] == "15.03"
     assert doc["links"]["page"] == "http://example.org/v/map?" + Choice(**_jambi()).query()
@@ -284,7 +284,7 @@ def test_the_map_page_links_its_reader_view_and_draws_its_images_without_a_brows
     links = [m.value for m in at.markdown if "v/map?" in m.value]
     assert (
         len(links) == 1
-        and "(v/map?area=15&level=regency&metric=recording_rate&date=2019-03-31&bands=natural&lang=en)" in links[0]
+        and "(v/map?area=15&level=regency&metric=recording_rate&date=2019-03-31&scheme=natural&lang=en)" in links[0]
     )
     at.toggle(key="dlopen_map").set_value(True).run()
     labels = [b.proto.label for b in at.get("download_button")]
@@ -341,7 +341,7 @@ def test_the_map_pages_shell_shows_its_view_before_any_script(app_env: Path, mon
     assert "<title>Recording rate by regency/city, Jambi</title>" in text and "<title>Streamlit</title>" not in text
     assert (
         '<meta property="og:image" content="http://example.org/v/map.png?area=15&amp;level=regency'
-        '&amp;metric=recording_rate&amp;date=2019-03-31&amp;bands=natural&amp;lang=en">' in text
+        '&amp;metric=recording_rate&amp;date=2019-03-31&amp;scheme=natural&amp;lang=en">' in text
     )
     root = text[text.index('<div id="ektp-cover">') :]  # beside the app's root, over it until the map is drawn
     assert root.startswith('<div id="ektp-cover"><div id="ektp-first" lang="en">') and '<div id="root"></div>' in root
