@@ -24,11 +24,12 @@ LEVELS_UNDER = {
 }
 
 
-def view_name(level: str, scope: str) -> str:
-    """'province', 'regency', 'regency_15', 'district', 'district_15', 'district_15.03'."""
-    if scope == "00":
+def view_name(level: str, area: str) -> str:
+    """The boundary file of `area`'s units at `level`: 'province', 'regency', 'regency_15',
+    'district', 'district_15', 'district_15.03'."""
+    if area == "00":
         return level
-    return f"{level}_{scope}"
+    return f"{level}_{area}"
 
 
 def static_url(view: str) -> str:
