@@ -91,6 +91,14 @@ def _one(query: Mapping[str, list[str]], name: str, bad: list[str]) -> str | Non
     return values[0]
 
 
+def _given_name(query: Mapping[str, list[str]], name: str) -> str:
+    """The name a link gives the parameter `name`: its own, else the one a link shared before
+    the rename gave it (OLD_PARAMS), so that a bad value is named as the link wrote it."""
+    if query.get(name):
+        return name
+    return next((old for old, new in OLD_PARAMS.items() if new == name and query.get(old)), name)
+
+
 def _date(text: str | None, allowed: list[dt.date], name: str, bad: list[str]) -> dt.date | None:
     if text is None:
         return None
@@ -127,7 +135,7 @@ def choose(query: Mapping[str, list[str]]) -> tuple[Choice, list[str]]:
     if metric not in charts.METRICS:
         bad.append("metric")
         metric = DEFAULT_METRIC
-    given = "scheme" if query.get("scheme") else "bands"  # OLD_PARAMS: a link shared before
+    given = _given_name(query, "scheme")
     scheme = _one(query, given, bad) or default_scheme(level, area, metric)
     if scheme not in charts.SCHEMES:
         bad.append(given)
