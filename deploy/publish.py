@@ -20,6 +20,7 @@ live server's /v/r/<release>/ serves unchanged forever (ektp.web.sitepages).
 from __future__ import annotations
 
 import argparse
+import filecmp
 import gzip
 import json
 import os
@@ -131,7 +132,8 @@ def _root(out: Path, rid: str, paths: list[str]) -> int:
                     continue
             except FileNotFoundError:
                 pass
-            changed += q == p and not _same(dst, src.read_bytes())
+            # counted by content (sizes first): a file that is only new is not read
+            changed += q == p and not (dst.exists() and filecmp.cmp(src, dst, shallow=False))
             dst.parent.mkdir(parents=True, exist_ok=True)
             tmp = _tmp(dst)
             os.link(src, tmp)  # the root's copy shares the release's file
