@@ -55,10 +55,11 @@ run-public: $(BIN)/.installed data assets publish
 $(LIGHTHOUSE):
 	mkdir -p .lighthouse && cd .lighthouse && npm install --silent --no-audit --no-fund -E lighthouse@12.2.3
 
-# the style is part of the test: lint and format check first, then the whole suite
+# the style is part of the test: lint and format check first, then the whole suite, in two
+# processes (pytest-xdist; a file's tests stay in one, so its module fixtures are made once)
 test: $(BIN)/.installed $(LIGHTHOUSE) assets
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -q --durations=15
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -18,12 +18,27 @@ TODAY = dt.date(2026, 11, 23)
 
 @pytest.fixture(scope="session")
 def default_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The full embedded default (regions, boundaries, sourced figures, synthetic fill)."""
+    """The full embedded default (regions, boundaries, sourced figures, synthetic fill).
+
+    Built once per run, also when pytest-xdist splits the run over processes: the build writes
+    the checkout's own map files (static/geo) and synthetic fill (data/synthetic), which two
+    builds at once would tear, so the first process builds under a lock and the others wait and
+    read its file (read-only: every test that writes works on a copy)."""
+    import fcntl
+
     from etl.build import build
 
-    path = tmp_path_factory.mktemp("default") / "ektp.duckdb"
-    reports = build(db_path=path, progress=False)
-    assert all(r.status == "ok" for r in reports), [r.summary() for r in reports]
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the run's folder
+    folder = shared / "default"
+    path, built = folder / "ektp.duckdb", folder / "built"
+    with open(shared / "default.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not built.exists():
+            folder.mkdir(exist_ok=True)
+            reports = build(db_path=path, progress=False)
+            assert all(r.status == "ok" for r in reports), [r.summary() for r in reports]
+            built.touch()
     return path
 
 
