@@ -3,7 +3,6 @@ gap, a small map), then the area's headline tiles, its sources and the page link
 
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
 from ektp import ui
@@ -109,20 +108,7 @@ def who_lags(area: str) -> None:
         label=t("who_lags_map", lg),
         query_params={"lang": lg, "area": area, "level": child, "date": choice.as_of.isoformat()},
     )
-    ui.table(laggards(area, child, choice.as_of), lang=lg, hide_index=True, width="stretch")
-
-
-def laggards(area: str, level: str, as_of: object) -> pl.DataFrame:
-    """The lowest units of the view by recording rate: name, rate, points below their own
-    target (queries.UNIT_TARGET_CTE; none where they have none), the date of their figure."""
-    df = queries.map_values(level, area, as_of).filter(pl.col("recording_rate").is_not_null())
-    low = df.sort(["recording_rate", "code"]).head(LAGGARDS)
-    return low.select(
-        pl.col("name").alias(t("name", lg)),
-        (pl.col("recording_rate") * 100).round(2).alias(t("metric_recording_rate", lg) + " (%)"),
-        ((pl.col("target") - pl.col("recording_rate")) * 100).round(2).alias(t("points_below_own_target", lg)),
-        pl.col("as_of").alias(t("date", lg)),
-    )
+    ui.table(ui.laggards(drawn, LAGGARDS), lang=lg, hide_index=True, width="stretch")
 
 
 ui.guarded(body)

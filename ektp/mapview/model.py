@@ -148,6 +148,7 @@ def _gather(c: Choice, _db: tuple, _geo: tuple, _public: bool, _stale_days: int)
         "print_ready",
         "printed",
         "print_gap",
+        "target",  # the unit's own target (queries.UNIT_TARGET_CTE): what its outline is judged by
         "source",
         "is_synthetic",
     ).with_columns(

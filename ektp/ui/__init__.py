@@ -68,6 +68,7 @@ from ektp.ui.tables import (  # noqa: F401
     doc_body,
     header_map_table,
     labelled,
+    laggards,
     marker,
     number_config,
     ranking_table,

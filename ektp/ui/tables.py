@@ -312,10 +312,8 @@ def ranking_table(d: Any) -> pl.DataFrame:
 
     c = d.choice
     lg = c.lang
-    code_at = d.table_head.index(t("code", lg))
-    order = {row[code_at]: i for i, row in enumerate(d.table)}
     value = (pl.col(c.metric) * 100).round(2) if c.metric in RATE_METRICS else pl.col(c.metric).round(0).cast(pl.Int64)
-    df = d.data.with_columns(value=value, _order=pl.col("code").replace_strict(order, return_dtype=pl.Int64))
+    df = _in_model_order(d).with_columns(value=value)
     columns = {
         "name": t("name", lg),
         # the value next to the name: in the map's narrow column a third column was cut off
@@ -329,7 +327,33 @@ def ranking_table(d: Any) -> pl.DataFrame:
         "source": t("source", lg),
     }
     exprs = [pl.col(col).alias(fmt.capital(label)) for col, label in columns.items()]
-    return df.sort("_order").select(exprs)
+    return df.select(exprs)
+
+
+def laggards(d: Any, n: int) -> pl.DataFrame:
+    """The first `n` units of the view model's ranking of recording rates (the Overview's list):
+    name, rate in per cent, points below the unit's own target (empty where it has none) and
+    the date of its figure. The model's rows in the model's order, so the list is the head of
+    the map page's ranking and its sentence names the same unit first."""
+    lg = d.choice.lang
+    return (
+        _in_model_order(d)
+        .filter(pl.col("recording_rate").is_not_null())
+        .head(n)
+        .select(
+            pl.col("name").alias(t("name", lg)),
+            (pl.col("recording_rate") * 100).round(2).alias(t("metric_recording_rate", lg) + " (%)"),
+            ((pl.col("target") - pl.col("recording_rate")) * 100).round(2).alias(t("points_below_own_target", lg)),
+            pl.col("as_of").alias(t("date", lg)),
+        )
+    )
+
+
+def _in_model_order(d: Any) -> pl.DataFrame:
+    """The model's data (one row per unit) sorted as its ranking rows are: worst first."""
+    code_at = d.table_head.index(t("code", d.choice.lang))
+    order = {row[code_at]: i for i, row in enumerate(d.table)}
+    return d.data.sort(pl.col("code").replace_strict(order, return_dtype=pl.Int64))
 
 
 def _value_text(v: float | None, metric: str, lg: str) -> str:

@@ -436,6 +436,17 @@ def test_the_overview_says_who_lags_before_any_note(app_env: Path, area: str, la
     assert drawn.sentence.startswith(f"{name} "), (name, drawn.sentence[:80])
     rates = list(lowest.iloc[:, 1])
     assert rates == sorted(rates) and len(rates) <= 5
+    # the head of the map's own ranking (the model's rows), each gap against the unit's own target
+    names = [row[0] for row in drawn.table if row[1] != "–"][: len(rates)]
+    assert list(lowest.iloc[:, 0]) == names
+    data = {r["name"]: r for r in drawn.data.to_dicts()}
+    for name, rate, gap in zip(names, rates, lowest.iloc[:, 2], strict=True):
+        unit = data[name]
+        assert rate == pytest.approx(unit["recording_rate"] * 100, abs=0.005)
+        if unit["target"] is None:
+            assert gap is None or gap != gap  # no target: no gap (None or NaN in the frame)
+        else:
+            assert gap == pytest.approx((unit["target"] - unit["recording_rate"]) * 100, abs=0.006)
     from tests.conftest import map_payloads
 
     (drawing,) = map_payloads(at)  # the map page's own drawing of the view, with its legend
