@@ -179,9 +179,10 @@ def detail(mv: queries.MapView, as_of: dt.date, lg: str, metric: str = "recordin
 
 @dataclass(frozen=True)
 class View:
-    """What the map page has chosen: the view drawn, where, on which date, in which language."""
+    """What the map page has chosen: the boundary file it is drawn on, where, on which date, in
+    which language."""
 
-    view: str
+    boundary: str
     maps_on: bool
     level: str
     area: str
@@ -211,7 +212,7 @@ def multiples_view(v: View, dates: list[dt.date], scheme: str) -> None:
     """`multiples=on`: up to 12 dates of this view side by side on one legend (the view model's
     drawing of each date, as the files have it), and its downloads."""
     if not v.maps_on:
-        no_map(geo.status(v.view))
+        no_map(geo.status(v.boundary))
         return
     drawn = panels.gather_panels(reader_view(v, scheme), dates)
     if drawn is None:
@@ -233,7 +234,7 @@ def multiples_view(v: View, dates: list[dt.date], scheme: str) -> None:
 def compare_view(v: View, mv: queries.MapView, compare: dt.date) -> None:
     """`compare=`: the change of every unit between `compare` and `date`, as a sentence, a map
     on a diverging scale, a table sorted worst change first, and their downloads."""
-    view, maps_on, level, area, area_name, metric, as_of, src_text, lg = astuple(v)
+    _, maps_on, level, area, area_name, metric, as_of, src_text, lg = astuple(v)
     before = queries.map_values(level, area, compare)
     ch = changes.change_frame(mv.df, before, metric)
     d0, d1 = fmt.date(compare, lg), fmt.date(as_of, lg)
@@ -321,7 +322,7 @@ def breadcrumb(area: str) -> None:
 def plain_view(v: View, mv: queries.MapView, map_files: str, scheme: str, target: float | None) -> None:
     """The map of one date: its sentence, the map, the published band counts beside its own, the
     ranking, the below-target line, the drill-down picker, the downloads and a unit's detail."""
-    view, maps_on, level, area, area_name, metric, as_of, _, lg = astuple(v)
+    _, maps_on, level, area, area_name, metric, as_of, _, lg = astuple(v)
     df = mv.df
     drawn = gather(reader_view(v, scheme))  # one model: the reader page and the files draw it too
     sentence = drawn.sentence if drawn else None
@@ -401,14 +402,14 @@ def body() -> None:
     if as_of is None:
         st.info(t("no_data", lg))
         return
-    view = geo.view_name(level, area)
-    map_files = geo.status(view)
+    boundary = geo.boundary_name(level, area)
+    map_files = geo.status(boundary)
     maps_on = map_files == "ok"
-    mv = queries.map_view(level, area, as_of, view)
+    mv = queries.map_view(level, area, as_of, boundary)
     area_name = ui.area_name(area, lg)
     src_text, _ = summary.map_source_line(mv.sources, mv.synthetic, as_of, targets, lg)
 
-    here = View(view, maps_on, level, area, area_name, metric, as_of, src_text, lg)
+    here = View(boundary, maps_on, level, area, area_name, metric, as_of, src_text, lg)
     if panels_on == "on":
         multiples_view(here, dates, scheme)
         return

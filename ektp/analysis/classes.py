@@ -131,11 +131,11 @@ def fixed_bins(all_values: list[float]) -> tuple[float, ...]:
     return tuple(_bins([v for v in all_values if _finite(v)], "natural"))
 
 
-def view_bins(level: str, scope: str, metric: str) -> tuple[float, ...]:
+def view_bins(level: str, area: str, metric: str) -> tuple[float, ...]:
     """Natural breaks of a map view over all its dates: one legend for every date."""
     from ektp.data import queries
 
-    return _view_bins(queries.drawn_values(level, scope, metric))
+    return _view_bins(queries.drawn_values(level, area, metric))
 
 
 @functools.lru_cache(maxsize=32)

@@ -30,10 +30,10 @@ def geo_format_of(folder: Path) -> str:
         return "1"
 
 
-def geo_files_status(folder: Path, view: str = "province") -> str:
-    """'ok', 'missing' (no file for the view) or 'outdated' (written in another layout): what the
+def geo_files_status(folder: Path, boundary: str = "province") -> str:
+    """'ok', 'missing' (no such file) or 'outdated' (written in another layout): what the
     app draws from (ektp.data.geo) and what `make data` rewrites (etl.build)."""
-    if not (folder / f"{view}.json").exists():
+    if not (folder / f"{boundary}.json").exists():
         return "missing"
     return "ok" if geo_format_of(folder) == GEO_FORMAT else "outdated"
 

@@ -24,7 +24,7 @@ LEVELS_UNDER = {
 }
 
 
-def view_name(level: str, area: str) -> str:
+def boundary_name(level: str, area: str) -> str:
     """The boundary file of `area`'s units at `level`: 'province', 'regency', 'regency_15',
     'district', 'district_15', 'district_15.03'."""
     if area == "00":
@@ -32,21 +32,21 @@ def view_name(level: str, area: str) -> str:
     return f"{level}_{area}"
 
 
-def static_url(view: str) -> str:
-    """URL of a view's file relative to any page (Streamlit serves ./static at app/static/).
+def static_url(boundary: str) -> str:
+    """URL of a boundary file relative to any page (Streamlit serves ./static at app/static/).
 
     `?v=` carries the file's content digest: `asgi.py` answers such a URL from memory,
     gzipped once, as immutable for a year, so a browser fetches each build's file once; a
     rebuilt file has a new URL. A missing file gets no digest (the map says maps are off).
     """
-    return _url(view, ".json")
+    return _url(boundary, ".json")
 
 
-def _url(view: str, suffix: str) -> str:
+def _url(boundary: str, suffix: str) -> str:
     rel = settings.path("static_dir").relative_to(settings.ROOT / "static").as_posix()
-    stamp = file_stamp(view, suffix)
+    stamp = file_stamp(boundary, suffix)
     version = f"?v={_digest(*stamp)}" if stamp else ""
-    return f"app/static/{rel}/{view}{suffix}{version}"
+    return f"app/static/{rel}/{boundary}{suffix}{version}"
 
 
 def file_digest(data: bytes) -> str:
@@ -60,34 +60,34 @@ def _digest(path: str, mtime_ns: int) -> str:
         return file_digest(fh.read())
 
 
-def status(view: str = "province") -> str:
-    """'ok', 'missing' (no file for the view) or 'outdated' (written by another version)."""
-    return geo_files_status(settings.path("static_dir"), view)
+def status(boundary: str = "province") -> str:
+    """'ok', 'missing' (no such file) or 'outdated' (written by another version)."""
+    return geo_files_status(settings.path("static_dir"), boundary)
 
 
-def available(view: str = "province") -> bool:
-    return status(view) == "ok"
+def available(boundary: str = "province") -> bool:
+    return status(boundary) == "ok"
 
 
-def file_stamp(view: str, suffix: str = ".json") -> tuple:
-    """The view's file identity, () when the file is missing or of another layout (maps off)."""
+def file_stamp(boundary: str, suffix: str = ".json") -> tuple:
+    """The boundary file's identity, () when the file is missing or of another layout (maps off)."""
     if geo_format_of(settings.path("static_dir")) != GEO_FORMAT:
         return ()
     try:
-        return _stamp(view, suffix)
+        return _stamp(boundary, suffix)
     except FileNotFoundError:
         return ()
 
 
-def _stamp(view: str, suffix: str = ".json") -> tuple[str, int]:
+def _stamp(boundary: str, suffix: str = ".json") -> tuple[str, int]:
     """The file's identity: a rebuilt (swapped) file is a new cache entry, never a stale one."""
-    p = settings.path("static_dir") / f"{view}{suffix}"
+    p = settings.path("static_dir") / f"{boundary}{suffix}"
     return str(p), p.stat().st_mtime_ns
 
 
-def geojson(view: str) -> dict:
-    """The FeatureCollection of a view, kept once per process (big and immutable)."""
-    return _geojson(*_stamp(view))
+def geojson(boundary: str) -> dict:
+    """The FeatureCollection of a boundary file, kept once per process (big and immutable)."""
+    return _geojson(*_stamp(boundary))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -1,8 +1,8 @@
 """All SQL the app runs, as typed functions with bound parameters (never formatted user values).
 
 Results are cached per arguments and per identity of the served DB file, so a swapped file is
-picked up on the next rerun. `scope` is a Kemendagri code: '00' (Indonesia), a province, or a
-regency; a unit is in scope when its code is the scope or starts with the scope and a dot.
+picked up on the next rerun. `area` is a Kemendagri code: '00' (Indonesia), a province, or a
+regency; a unit is in the area when its code is the area or starts with the area and a dot.
 """
 
 from __future__ import annotations
@@ -93,17 +93,17 @@ def ancestors(code: str) -> list[dict]:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _dates(stamp: tuple, level: str, scope: str) -> list[dt.date]:
+def _dates(stamp: tuple, level: str, area: str) -> list[dt.date]:
     df = _q(
-        "SELECT DISTINCT as_of FROM coverage_area WHERE level = $level AND in_scope(region_code, $scope) ORDER BY as_of",
-        {"level": level, "scope": scope},
+        "SELECT DISTINCT as_of FROM coverage_area WHERE level = $level AND in_scope(region_code, $area) ORDER BY as_of",
+        {"level": level, "area": area},
     )
     return df["as_of"].to_list()
 
 
-def dates(level: str, scope: str) -> list[dt.date]:
-    """Dates with coverage figures for units of a level inside a scope."""
-    return _dates(db.stamp(), level, scope)
+def dates(level: str, area: str) -> list[dt.date]:
+    """Dates with coverage figures for units of a level inside an area."""
+    return _dates(db.stamp(), level, area)
 
 
 MAP_SQL = f"""
@@ -111,7 +111,7 @@ WITH {UNIT_TARGET_CTE},
 latest AS (
     SELECT * FROM coverage_area
     WHERE level = $level AND as_of <= $as_of AND as_of > $as_of - $window_days::INTEGER
-      AND in_scope(region_code, $scope) AND NOT coalesce(children_reported < children_total, FALSE)
+      AND in_scope(region_code, $area) AND NOT coalesce(children_reported < children_total, FALSE)
     QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code ORDER BY as_of DESC) = 1
 )
 SELECT r.code, r.name, r.kind, l.as_of, l.population, l.eligible, l.recorded, l.printed,
@@ -121,14 +121,14 @@ SELECT r.code, r.name, r.kind, l.as_of, l.population, l.eligible, l.recorded, l.
        u.target, u.target_source, u.target_synthetic,
        CASE WHEN l.as_of IS NOT NULL THEN l.as_of < $as_of - $stale_days::INTEGER END AS is_stale
 FROM regions r LEFT JOIN latest l ON l.region_code = r.code LEFT JOIN unit_target u ON u.region_code = r.code
-WHERE r.level = $level AND in_scope(r.code, $scope)
+WHERE r.level = $level AND in_scope(r.code, $area)
 ORDER BY r.code
 """  # noqa: S608 (constants only; values are bound parameters)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _map_values(stamp: tuple, level: str, scope: str, as_of: dt.date, stale_days: int = 45) -> pl.DataFrame:
-    params = {"level": level, "scope": scope, "as_of": as_of, "window_days": WINDOW_DAYS, "stale_days": stale_days}
+def _map_values(stamp: tuple, level: str, area: str, as_of: dt.date, stale_days: int = 45) -> pl.DataFrame:
+    params = {"level": level, "area": area, "as_of": as_of, "window_days": WINDOW_DAYS, "stale_days": stale_days}
     return _q(MAP_SQL, params)
 
 
@@ -139,10 +139,10 @@ def stale_days() -> int:
     return int(settings.get("stale_days"))
 
 
-def map_values(level: str, scope: str, as_of: dt.date) -> pl.DataFrame:
-    """Every unit of a level in scope with its latest figures on or before as_of (≤ 92 days),
+def map_values(level: str, area: str, as_of: dt.date) -> pl.DataFrame:
+    """Every unit of a level in the area with its latest figures on or before as_of (≤ 92 days),
     its own target, and whether its figure is older than stale_days()."""
-    return _map_values(db.stamp(), level, scope, as_of, stale_days())
+    return _map_values(db.stamp(), level, area, as_of, stale_days())
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ class MapView:
     Each polars call on a small frame costs ~0.3 ms; a map rerun made ~15 of them.
     """
 
-    df: pl.DataFrame  # map_values: one row per unit of the level in scope
+    df: pl.DataFrame  # map_values: one row per unit of the level in the area
     key: tuple  # identity of the data: what a figure built from `df` is cached under
     codes: tuple[str, ...]
     names: MappingProxyType  # code → name
@@ -162,24 +162,25 @@ class MapView:
     by_province: MappingProxyType  # province code → its units' codes (for pickers of many units)
 
 
-def map_view(level: str, scope: str, as_of: dt.date, view: str) -> MapView:
-    """map_values of a level in scope, kept per data build and geometry file of `view`."""
+def map_view(level: str, area: str, as_of: dt.date, boundary: str) -> MapView:
+    """map_values of a level in the area, kept per data build and per boundary file it is drawn on
+    (geo.boundary_name)."""
     from ektp.data import geo
 
-    return _map_view(db.stamp(), geo.file_stamp(view), level, scope, as_of, view, stale_days())
+    return _map_view(db.stamp(), geo.file_stamp(boundary), level, area, as_of, boundary, stale_days())
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _map_view(
-    stamp: tuple, geo_stamp: tuple, level: str, scope: str, as_of: dt.date, view: str, stale: int = 45
+    stamp: tuple, geo_stamp: tuple, level: str, area: str, as_of: dt.date, boundary: str, stale: int = 45
 ) -> MapView:
 
-    df = _map_values(stamp, level, scope, as_of, stale)
+    df = _map_values(stamp, level, area, as_of, stale)
     codes = tuple(df["code"].to_list())
     sourced = df.filter(~pl.col("is_synthetic").fill_null(True))["source"].drop_nulls().unique().sort()
     return MapView(
         df=df,
-        key=(stamp, geo_stamp, level, scope, as_of, view, stale),
+        key=(stamp, geo_stamp, level, area, as_of, boundary, stale),
         codes=codes,
         names=MappingProxyType(dict(zip(codes, df["name"].to_list(), strict=True))),
         sources=tuple(sourced.to_list()),
@@ -221,20 +222,20 @@ _DRAWN = {
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _drawn_values(stamp: tuple, level: str, scope: str, metric: str) -> tuple[float, ...]:
+def _drawn_values(stamp: tuple, level: str, area: str, metric: str) -> tuple[float, ...]:
     expr = _DRAWN[metric]  # one of four fixed expressions, never user text
     df = _q(
-        f"SELECT {expr} AS v FROM coverage_area WHERE level = $level AND in_scope(region_code, $scope) "  # noqa: S608
+        f"SELECT {expr} AS v FROM coverage_area WHERE level = $level AND in_scope(region_code, $area) "  # noqa: S608
         f"AND {expr} IS NOT NULL",
-        {"level": level, "scope": scope},
+        {"level": level, "area": area},
     )
     return tuple(df["v"].to_list())
 
 
-def drawn_values(level: str, scope: str, metric: str) -> tuple[float, ...]:
+def drawn_values(level: str, area: str, metric: str) -> tuple[float, ...]:
     """Every value a map view draws over all its dates (rates in percent): what classes fixed
     across dates are made of (classes.view_bins)."""
-    return _drawn_values(db.stamp(), level, scope, metric) if metric in _DRAWN else ()
+    return _drawn_values(db.stamp(), level, area, metric) if metric in _DRAWN else ()
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -319,20 +320,20 @@ SELECT region_code, region_name, office, as_of, awaiting_pickup, collected, age_
        age_6_12m, age_12m_plus, oldest_card_date, oldest_card_precision, source, source_kind,
        is_synthetic, note, warnings
 FROM v_backlog
-WHERE as_of <= $as_of AND in_scope(region_code, $scope)
+WHERE as_of <= $as_of AND in_scope(region_code, $area)
 QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code, office_key ORDER BY as_of DESC) = 1
 ORDER BY oldest_card_date NULLS LAST, age_12m_plus DESC NULLS LAST, awaiting_pickup DESC NULLS LAST
 """
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _backlog_latest(stamp: tuple, scope: str, as_of: dt.date) -> pl.DataFrame:
-    return _q(BACKLOG_LATEST_SQL, {"scope": scope, "as_of": as_of})
+def _backlog_latest(stamp: tuple, area: str, as_of: dt.date) -> pl.DataFrame:
+    return _q(BACKLOG_LATEST_SQL, {"area": area, "as_of": as_of})
 
 
-def backlog_latest(scope: str, as_of: dt.date) -> pl.DataFrame:
+def backlog_latest(area: str, as_of: dt.date) -> pl.DataFrame:
     """Each office's latest backlog on or before as_of; the oldest waiting cards first."""
-    return _backlog_latest(db.stamp(), scope, as_of)
+    return _backlog_latest(db.stamp(), area, as_of)
 
 
 BACKLOG_SERIES_SQL = """
@@ -341,60 +342,60 @@ SELECT day AS as_of, SUM(awaiting_pickup) AS awaiting_pickup, SUM(collected) AS 
        SUM(age_12m_plus) AS age_12m_plus, COUNT(*) AS offices,
        COUNT(*) FILTER (WHERE as_of = day) AS offices_reporting, BOOL_OR(is_synthetic) AS is_synthetic,
        STRING_AGG(DISTINCT CASE WHEN NOT is_synthetic THEN source END, '; ') AS sources
-FROM v_backlog_carried WHERE in_scope(region_code, $scope)
+FROM v_backlog_carried WHERE in_scope(region_code, $area)
 GROUP BY day HAVING offices_reporting > 0 ORDER BY day
 """
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _backlog_series(stamp: tuple, scope: str) -> pl.DataFrame:
-    return _q(BACKLOG_SERIES_SQL, {"scope": scope})
+def _backlog_series(stamp: tuple, area: str) -> pl.DataFrame:
+    return _q(BACKLOG_SERIES_SQL, {"area": area})
 
 
-def backlog_series(scope: str) -> pl.DataFrame:
-    """Cards awaiting pickup in scope per date: each office's latest figure on or before the
+def backlog_series(area: str) -> pl.DataFrame:
+    """Cards awaiting pickup in the area per date: each office's latest figure on or before the
     date, summed, as the page's headline sums them. Offices report on their own days (an
     article's one office on 27 Jan 2020, the others at month ends): summing only the rows of
     each date drew that one office as the whole country's backlog. `offices_reporting` counts
     the offices with a row on the date itself."""
-    return _backlog_series(db.stamp(), scope)
+    return _backlog_series(db.stamp(), area)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _backlog_series_sources(stamp: tuple, scope: str) -> tuple[str, ...]:
+def _backlog_series_sources(stamp: tuple, area: str) -> tuple[str, ...]:
     df = _q(
-        "SELECT DISTINCT source FROM v_backlog WHERE in_scope(region_code, $scope) AND NOT is_synthetic "
+        "SELECT DISTINCT source FROM v_backlog WHERE in_scope(region_code, $area) AND NOT is_synthetic "
         "AND (awaiting_pickup IS NOT NULL OR collected IS NOT NULL) ORDER BY source",
-        {"scope": scope},
+        {"area": area},
     )
     return tuple(df["source"].to_list())
 
 
-def backlog_series_sources(scope: str) -> tuple[str, ...]:
+def backlog_series_sources(area: str) -> tuple[str, ...]:
     """The sources of the figures inside backlog_series' sums that are not synthetic (articles,
     office files), for the line's source; rows without any count add nothing and are left out."""
-    return _backlog_series_sources(db.stamp(), scope)
+    return _backlog_series_sources(db.stamp(), area)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _blanko_latest(stamp: tuple, scope: str, as_of: dt.date) -> pl.DataFrame:
+def _blanko_latest(stamp: tuple, area: str, as_of: dt.date) -> pl.DataFrame:
     return _q(
         "SELECT region_code, region_name, as_of, received, used, damaged, remaining, daily_use_90d, "
         "CAST(ROUND(runway_days) AS BIGINT) AS runway_days, source, source_kind, is_synthetic, note FROM v_blanko_runway "
-        "WHERE as_of <= $as_of AND in_scope(region_code, $scope) "
+        "WHERE as_of <= $as_of AND in_scope(region_code, $area) "
         "QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code ORDER BY as_of DESC) = 1 "
         "ORDER BY runway_days NULLS LAST",
-        {"scope": scope, "as_of": as_of},
+        {"area": area, "as_of": as_of},
     )
 
 
-def blanko_latest(scope: str, as_of: dt.date) -> pl.DataFrame:
+def blanko_latest(area: str, as_of: dt.date) -> pl.DataFrame:
     """Each area's latest blank-card stock and runway; the shortest runway first."""
-    return _blanko_latest(db.stamp(), scope, as_of)
+    return _blanko_latest(db.stamp(), area, as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _blanko_published(stamp: tuple, scope: str, own_area: bool) -> pl.DataFrame:
+def _blanko_published(stamp: tuple, area: str, own_area: bool) -> pl.DataFrame:
     return _q(
         """
         WITH pts AS (
@@ -405,7 +406,7 @@ def _blanko_published(stamp: tuple, scope: str, own_area: bool) -> pl.DataFrame:
             FROM v_coverage WHERE source_kind = 'citation' AND blanko_on_hand IS NOT NULL
         )
         SELECT * EXCLUDE (file_rank) FROM pts
-        WHERE CASE WHEN $own THEN region_code = $scope ELSE in_scope(region_code, $scope) END
+        WHERE CASE WHEN $own THEN region_code = $area ELSE in_scope(region_code, $area) END
         -- one figure given by both files (Sarolangun's 4,000 and 5,000) is listed once, with the
         -- blank-card file's note
         QUALIFY ROW_NUMBER() OVER (
@@ -413,72 +414,72 @@ def _blanko_published(stamp: tuple, scope: str, own_area: bool) -> pl.DataFrame:
         ) = 1
         ORDER BY as_of, region_code, remaining NULLS FIRST
         """,
-        {"scope": scope, "own": own_area},
+        {"area": area, "own": own_area},
     )
 
 
-def blanko_published(scope: str, own_area: bool = False, until: dt.date | None = None) -> pl.DataFrame:
-    """Blank-card figures from articles in scope (`own_area`: the area's own only, the ones its
+def blanko_published(area: str, own_area: bool = False, until: dt.date | None = None) -> pl.DataFrame:
+    """Blank-card figures from articles in the area (`own_area`: the area's own only, the ones its
     line can carry): the blank-card file's rows and the stock on hand that published-figures
     rows give. The series leaves them out: one regency's count on its own day is not the area's
     stock, so they are drawn as points and listed with their sources. Two readings of one
     article stay apart (Kupang, 27 Jan 2020: 4,000 blanks received in one, on hand in the other).
     `until`: only figures dated on or before it."""
-    df = _blanko_published(db.stamp(), scope, own_area)
+    df = _blanko_published(db.stamp(), area, own_area)
     return df if until is None else df.filter(pl.col("as_of") <= until)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _blanko_series(stamp: tuple, scope: str) -> pl.DataFrame:
+def _blanko_series(stamp: tuple, area: str) -> pl.DataFrame:
     return _q(
         "SELECT as_of, SUM(received) AS received, SUM(used) AS used, SUM(damaged) AS damaged, "
         "SUM(remaining) AS remaining, BOOL_OR(is_synthetic) AS is_synthetic FROM blanko_stock "
-        "WHERE in_scope(region_code, $scope) AND source_kind <> 'citation' GROUP BY as_of ORDER BY as_of",
-        {"scope": scope},
+        "WHERE in_scope(region_code, $area) AND source_kind <> 'citation' GROUP BY as_of ORDER BY as_of",
+        {"area": area},
     )
 
 
-def blanko_series(scope: str, until: dt.date | None = None) -> pl.DataFrame:
-    """Stock in scope summed per date over the regular series (office files, synthetic fill);
+def blanko_series(area: str, until: dt.date | None = None) -> pl.DataFrame:
+    """Stock in the area summed per date over the regular series (office files, synthetic fill);
     one-off published figures are listed in the table instead, so they do not dent the sum.
     `until`: only dates on or before it."""
-    df = _blanko_series(db.stamp(), scope)
+    df = _blanko_series(db.stamp(), area)
     return df if until is None else df.filter(pl.col("as_of") <= until)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _destruction(stamp: tuple, scope: str) -> pl.DataFrame:
+def _destruction(stamp: tuple, area: str) -> pl.DataFrame:
     return _q(
         "SELECT region_code, region_name, event_date, year, destroyed, period_from, period_to, "
         "period_from_precision, period_to_precision, method, "
         "reason_damaged, reason_changed_data, reason_other, witnesses, note, source, is_synthetic "
-        "FROM v_destruction WHERE in_scope(region_code, $scope) ORDER BY event_date",
-        {"scope": scope},
+        "FROM v_destruction WHERE in_scope(region_code, $area) ORDER BY event_date",
+        {"area": area},
     )
 
 
-def destruction(scope: str) -> pl.DataFrame:
-    """The register of invalid-card destructions in scope."""
-    return _destruction(db.stamp(), scope)
+def destruction(area: str) -> pl.DataFrame:
+    """The register of invalid-card destructions in the area."""
+    return _destruction(db.stamp(), area)
 
 
 _DESTRUCTION_TOTALS = {
     # the year as text: it is a label, and a table writes numbers with separators ("2.019")
     "year": "SELECT CAST(year AS VARCHAR) AS key, CAST(SUM(destroyed) AS BIGINT) AS destroyed FROM v_destruction "
-    "WHERE in_scope(region_code, $scope) GROUP BY year ORDER BY year",
+    "WHERE in_scope(region_code, $area) GROUP BY year ORDER BY year",
     "region": "SELECT region_name AS key, CAST(SUM(destroyed) AS BIGINT) AS destroyed FROM v_destruction "
-    "WHERE in_scope(region_code, $scope) GROUP BY region_name ORDER BY destroyed DESC NULLS LAST, key",
+    "WHERE in_scope(region_code, $area) GROUP BY region_name ORDER BY destroyed DESC NULLS LAST, key",
 }
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _destruction_totals(stamp: tuple, scope: str, by: str) -> pl.DataFrame:
-    return _q(_DESTRUCTION_TOTALS[by], {"scope": scope})
+def _destruction_totals(stamp: tuple, area: str, by: str) -> pl.DataFrame:
+    return _q(_DESTRUCTION_TOTALS[by], {"area": area})
 
 
-def destruction_totals(scope: str, by: str) -> pl.DataFrame:
-    """Cards destroyed in scope per year or per area ("year" | "region"): columns key, destroyed."""
-    return _destruction_totals(db.stamp(), scope, by)
+def destruction_totals(area: str, by: str) -> pl.DataFrame:
+    """Cards destroyed in the area per year or per area ("year" | "region"): columns key, destroyed."""
+    return _destruction_totals(db.stamp(), area, by)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -509,26 +510,26 @@ def sources() -> pl.DataFrame:
 
 
 EXPORTS = {
-    "coverage": "SELECT region_code, region_name, level, as_of, date_precision, population, eligible, recorded, printed, print_ready, not_recorded, recorded_pct_reported, recording_rate, unrecorded, print_gap, source, source_kind, is_synthetic, warnings FROM v_coverage WHERE in_scope(region_code, $scope) AND as_of BETWEEN $start AND $end ORDER BY region_code, as_of",
-    "coverage_area": "SELECT region_code, region_name, level, as_of, eligible, recorded, printed, print_ready, unrecorded, recording_rate, print_gap, source, source_kind, is_synthetic, origin, warnings FROM v_coverage_area WHERE in_scope(region_code, $scope) AND level IN ('country', 'province', 'regency') AND as_of BETWEEN $start AND $end ORDER BY region_code, as_of",
-    "pickup_backlog": "SELECT region_code, region_name, office, as_of, awaiting_pickup, collected, age_0_3m, age_3_6m, age_6_12m, age_12m_plus, oldest_card_date, source, is_synthetic, warnings FROM v_backlog WHERE in_scope(region_code, $scope) AND as_of BETWEEN $start AND $end ORDER BY region_code, office, as_of",
-    "blanko_stock": "SELECT region_code, region_name, as_of, received, used, damaged, remaining, runway_days, source, is_synthetic FROM v_blanko_runway WHERE in_scope(region_code, $scope) AND as_of BETWEEN $start AND $end ORDER BY region_code, as_of",
-    "card_destruction": "SELECT region_code, region_name, event_date, destroyed, period_from, period_to, period_from_precision, period_to_precision, method, reason_damaged, reason_changed_data, reason_other, witnesses, note, source, is_synthetic FROM v_destruction WHERE in_scope(region_code, $scope) ORDER BY event_date",
-    "targets": "SELECT t.region_code, r.name AS region_name, metric, target_value, minimum_value, baseline_value, start_date, deadline, set_by, note, source, is_synthetic FROM v_targets t JOIN regions r ON r.code = t.region_code WHERE in_scope(t.region_code, $scope) ORDER BY t.region_code",
+    "coverage": "SELECT region_code, region_name, level, as_of, date_precision, population, eligible, recorded, printed, print_ready, not_recorded, recorded_pct_reported, recording_rate, unrecorded, print_gap, source, source_kind, is_synthetic, warnings FROM v_coverage WHERE in_scope(region_code, $area) AND as_of BETWEEN $start AND $end ORDER BY region_code, as_of",
+    "coverage_area": "SELECT region_code, region_name, level, as_of, eligible, recorded, printed, print_ready, unrecorded, recording_rate, print_gap, source, source_kind, is_synthetic, origin, warnings FROM v_coverage_area WHERE in_scope(region_code, $area) AND level IN ('country', 'province', 'regency') AND as_of BETWEEN $start AND $end ORDER BY region_code, as_of",
+    "pickup_backlog": "SELECT region_code, region_name, office, as_of, awaiting_pickup, collected, age_0_3m, age_3_6m, age_6_12m, age_12m_plus, oldest_card_date, source, is_synthetic, warnings FROM v_backlog WHERE in_scope(region_code, $area) AND as_of BETWEEN $start AND $end ORDER BY region_code, office, as_of",
+    "blanko_stock": "SELECT region_code, region_name, as_of, received, used, damaged, remaining, runway_days, source, is_synthetic FROM v_blanko_runway WHERE in_scope(region_code, $area) AND as_of BETWEEN $start AND $end ORDER BY region_code, as_of",
+    "card_destruction": "SELECT region_code, region_name, event_date, destroyed, period_from, period_to, period_from_precision, period_to_precision, method, reason_damaged, reason_changed_data, reason_other, witnesses, note, source, is_synthetic FROM v_destruction WHERE in_scope(region_code, $area) ORDER BY event_date",
+    "targets": "SELECT t.region_code, r.name AS region_name, metric, target_value, minimum_value, baseline_value, start_date, deadline, set_by, note, source, is_synthetic FROM v_targets t JOIN regions r ON r.code = t.region_code WHERE in_scope(t.region_code, $area) ORDER BY t.region_code",
 }
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _export(stamp: tuple, name: str, scope: str, start: dt.date, end: dt.date) -> pl.DataFrame:
+def _export(stamp: tuple, name: str, area: str, start: dt.date, end: dt.date) -> pl.DataFrame:
     sql = EXPORTS[name]
-    params = {"scope": scope}
+    params = {"area": area}
     if "$start" in sql:
         params.update(start=start, end=end)
     return _q(sql, params)
 
 
-def export_table(name: str, scope: str, start: dt.date, end: dt.date) -> pl.DataFrame:
+def export_table(name: str, area: str, start: dt.date, end: dt.date) -> pl.DataFrame:
     """One downloadable table for the current filters (name from EXPORTS, a fixed allow-list)."""
     if name not in EXPORTS:
         raise KeyError(name)
-    return _export(db.stamp(), name, scope, start, end)
+    return _export(db.stamp(), name, area, start, end)

@@ -13,18 +13,18 @@ from ektp.data import db
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _published_bands(stamp: tuple, level: str, scope: str, as_of: dt.date) -> pl.DataFrame:
+def _published_bands(stamp: tuple, level: str, area: str, as_of: dt.date) -> pl.DataFrame:
     return db.query(
         "SELECT release, as_of, band, lower_pct, upper_pct, units, source FROM published_bands "
-        "WHERE level = $level AND $scope = '00' AND as_of = $as_of ORDER BY coalesce(lower_pct, -1) DESC",
-        {"level": level, "scope": scope, "as_of": as_of},
+        "WHERE level = $level AND $area = '00' AND as_of = $as_of ORDER BY coalesce(lower_pct, -1) DESC",
+        {"level": level, "area": area, "as_of": as_of},
     )
 
 
-def published_bands(level: str, scope: str, as_of: dt.date) -> pl.DataFrame:
+def published_bands(level: str, area: str, as_of: dt.date) -> pl.DataFrame:
     """The band counts a release published for this map (the whole nation's units of a level on
     that date; DKB Semester I 2024 for regencies), highest band first; empty when none."""
-    return _published_bands(db.stamp(), level, scope, as_of)
+    return _published_bands(db.stamp(), level, area, as_of)
 
 
 FORMER_SQL = """

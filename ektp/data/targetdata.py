@@ -25,34 +25,34 @@ def _q(sql: str, params: dict | None = None) -> pl.DataFrame:
 UNIT_TARGET_CTE = """unit_target AS (
     SELECT region_code, target_value AS target, coalesce(source, set_by) AS target_source,
            is_synthetic AS target_synthetic
-    FROM v_targets WHERE metric = 'recording_rate' AND in_scope(region_code, $scope)
+    FROM v_targets WHERE metric = 'recording_rate' AND in_scope(region_code, $area)
     QUALIFY ROW_NUMBER() OVER (PARTITION BY region_code ORDER BY is_synthetic, start_date DESC) = 1
 )"""
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _targets(stamp: tuple, scope: str) -> pl.DataFrame:
+def _targets(stamp: tuple, area: str) -> pl.DataFrame:
     return _q(
         "SELECT t.region_code, r.name AS region_name, t.metric, t.target_value, t.minimum_value, "
         "t.baseline_value, t.start_date, t.deadline, t.set_by, t.note, t.source, t.is_synthetic "
         "FROM v_targets t JOIN regions r ON r.code = t.region_code "
-        "WHERE in_scope(t.region_code, $scope) OR t.region_code = '00' "
+        "WHERE in_scope(t.region_code, $area) OR t.region_code = '00' "
         "ORDER BY t.is_synthetic, t.region_code, t.start_date",
-        {"scope": scope},
+        {"area": area},
     )
 
 
 def targets(
-    scope: str, metrics: tuple[str, ...] | None = None, dated_only: bool = False, sourced_only: bool = False
+    area: str, metrics: tuple[str, ...] | None = None, dated_only: bool = False, sourced_only: bool = False
 ) -> pl.DataFrame:
-    """Targets for areas in scope (and national ones); only those of `metrics`, only those with
+    """Targets of the area and the units in it (and national ones); only those of `metrics`, only those with
     a deadline, only sourced ones (not the synthetic fill's), when asked."""
     keep = [
         pl.col("metric").is_in(list(metrics)) if metrics is not None else pl.lit(True),
         pl.col("deadline").is_not_null() if dated_only else pl.lit(True),
         ~pl.col("is_synthetic") if sourced_only else pl.lit(True),
     ]
-    return _targets(db.stamp(), scope).filter(*keep)
+    return _targets(db.stamp(), area).filter(*keep)
 
 
 @dataclass(frozen=True)
@@ -69,11 +69,11 @@ class ViewTarget:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _view_target(stamp: tuple, level: str, scope: str) -> ViewTarget:
+def _view_target(stamp: tuple, level: str, area: str) -> ViewTarget:
     df = _q(
         f"WITH {UNIT_TARGET_CTE} SELECT u.target, u.target_source, u.target_synthetic FROM regions r "  # noqa: S608
-        "LEFT JOIN unit_target u ON u.region_code = r.code WHERE r.level = $level AND in_scope(r.code, $scope)",
-        {"level": level, "scope": scope},
+        "LEFT JOIN unit_target u ON u.region_code = r.code WHERE r.level = $level AND in_scope(r.code, $area)",
+        {"level": level, "area": area},
     )
     have = df.filter(pl.col("target").is_not_null())
     values = have["target"].unique().to_list()
@@ -82,9 +82,9 @@ def _view_target(stamp: tuple, level: str, scope: str) -> ViewTarget:
     return ViewTarget(shared, tuple(sources), bool(have["target_synthetic"].any()), have.height, df.height)
 
 
-def view_target(level: str, scope: str) -> ViewTarget:
-    """The recording-rate targets of the units of a level in scope (each its own)."""
-    return _view_target(db.stamp(), level, scope)
+def view_target(level: str, area: str) -> ViewTarget:
+    """The recording-rate targets of the units of a level in the area (each its own)."""
+    return _view_target(db.stamp(), level, area)
 
 
 TARGET_METRICS = ("recording_rate", "unrecorded_count", "recorded_count", "pickup_backlog")

@@ -79,11 +79,11 @@ class Drawn:
         return svg.inline_svg(self.projected, self.map_body(links), self.sentence or self.title)
 
 
-def _projected(view: str) -> svg.Projected | None:
-    if geo.status(view) != "ok":
+def _projected(boundary: str) -> svg.Projected | None:
+    if geo.status(boundary) != "ok":
         return None
-    path, mtime = geo.file_stamp(view)
-    return svg.projected(path, mtime, lambda: geo.geojson(view))
+    path, mtime = geo.file_stamp(boundary)
+    return svg.projected(path, mtime, lambda: geo.geojson(boundary))
 
 
 def _legend(groups: list[dict], lang: str) -> tuple[svg.Legend, ...]:
@@ -98,21 +98,21 @@ def gather(c: Choice) -> Drawn | None:
     shared read-only: every rerun of the map page asked for it again (0.3 s for 514 units)."""
     if c.as_of is None:
         return None
-    view = geo.view_name(c.level, c.area)
+    boundary = geo.boundary_name(c.level, c.area)
     # every input besides the choice: the data build, the boundary file and the settings it reads
-    return _gather(c, db.stamp(), geo.file_stamp(view), settings.is_public(), queries.stale_days())
+    return _gather(c, db.stamp(), geo.file_stamp(boundary), settings.is_public(), queries.stale_days())
 
 
 @functools.lru_cache(maxsize=64)
 def _gather(c: Choice, _db: tuple, _geo: tuple, _public: bool, _stale_days: int) -> Drawn:
     lg = c.lang
-    view = geo.view_name(c.level, c.area)
-    mv = queries.map_view(c.level, c.area, c.as_of, view)
+    boundary = geo.boundary_name(c.level, c.area)
+    mv = queries.map_view(c.level, c.area, c.as_of, boundary)
     area_name = place_name(c.area, lg)  # the map page's own words
     targets = queries.view_target(c.level, c.area)
     target = targets.value
     _, source_line = summary.map_source_line(mv.sources, mv.synthetic, c.as_of, targets, lg)
-    projected = _projected(view)
+    projected = _projected(boundary)
     marker = fmt.marker(mv.synthetic, lg) if mv.synthetic else ""
     if c.compare is not None:
         return _compare(c, mv, area_name, marker, projected)

@@ -81,12 +81,12 @@ def gather_panels(c: Choice, dates: Sequence[dt.date]) -> Panels | None:
     if c.as_of is None:
         return None
     picked = pick_dates(dates, c.as_of)
-    view = geo.view_name(c.level, c.area)
-    if not picked or geo.status(view) != "ok":
+    boundary = geo.boundary_name(c.level, c.area)
+    if not picked or geo.status(boundary) != "ok":
         return None
     target = queries.view_target(c.level, c.area).value
     c = replace(c, scheme=panel_scheme(c.scheme, target), compare=None, as_of=picked[-1])
-    frames = [queries.map_view(c.level, c.area, d, view) for d in picked]
+    frames = [queries.map_view(c.level, c.area, d, boundary) for d in picked]
     if len(frames[-1].codes) > MAX_UNITS:
         return None
     drawn = tuple(gather(replace(c, as_of=d)) for d in picked)

@@ -26,8 +26,7 @@ def jambi(app_env: Path) -> pl.DataFrame:
 
 def test_jambi_regency_map(jambi: pl.DataFrame) -> None:
     """The view's geometry file and its classes: what the view model draws (ektp/mapview)."""
-    view = geo.view_name("regency", "15")
-    gj = geo.geojson(view)
+    gj = geo.geojson(geo.boundary_name("regency", "15"))
     assert len(gj["features"]) == 11
     # features numbered 0..n-1 in code order, the code and name in properties
     assert [f["id"] for f in gj["features"]] == list(range(11))

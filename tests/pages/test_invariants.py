@@ -95,7 +95,7 @@ def test_every_view_agrees_with_itself(public: Path, query: dict) -> None:
     if drawn is None:
         return
     lang = choice.lang
-    mv = queries.map_view(choice.level, choice.area, choice.as_of, geo.view_name(choice.level, choice.area))
+    mv = queries.map_view(choice.level, choice.area, choice.as_of, geo.boundary_name(choice.level, choice.area))
     units = mv.df.height
 
     # the legend counts each unit once

@@ -93,7 +93,7 @@ def test_the_map_has_the_apps_classes_and_colours(app_env: Path) -> None:
     choice, bad = choose({"area": ["15"], "level": ["regency"], "date": ["2019-03-31"], "lang": ["en"]})
     assert bad == [] and choice.scheme == "natural"  # no shared target: the values' own breaks
     drawn = gather(choice)
-    mv = queries.map_view("regency", "15", choice.as_of, geo.view_name("regency", "15"))
+    mv = queries.map_view("regency", "15", choice.as_of, geo.boundary_name("regency", "15"))
     groups = charts.classify(mv.df, "recording_rate", "en", "natural", None)
     inline = svg.inline_svg(drawn.projected, drawn.map_body(), drawn.sentence)
     assert set(drawn.projected.paths) == set(mv.codes)  # every regency has a shape
@@ -154,7 +154,7 @@ def test_csv_and_json_carry_the_data_the_map_draws(reader: Reader) -> None:
     assert table["recording_rate"].to_list() == pytest.approx(served["recording_rate"].to_list())
     sar = table.filter(pl.col("code") == "15.03").row(0, named=True)
     assert sar["recording_rate"] == pytest.approx(0.86) and "radarjambi" in sar["source"]
-    mv = queries.map_view("regency", "15", served["as_of"][0], geo.view_name("regency", "15"))
+    mv = queries.map_view("regency", "15", served["as_of"][0], geo.boundary_name("regency", "15"))
     lowest = next(
         g["label"] for g in charts.classify(mv.df, "recording_rate", "en", "natural") if "15.03" in g["codes"]
     )

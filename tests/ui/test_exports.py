@@ -169,7 +169,7 @@ def test_the_rankings_xlsx_is_a_planners_sheet(app_env: Path, lang: str) -> None
     from ektp.text.i18n import t
 
     as_of = dt.date(2019, 3, 31)
-    mv = queries.map_view("regency", "15", as_of, geo.view_name("regency", "15"))
+    mv = queries.map_view("regency", "15", as_of, geo.boundary_name("regency", "15"))
     vt = queries.view_target("regency", "15")
     title = summary.map_title("recording_rate", "regency", "Jambi", lang)
     sentence = summary.map_sentence(mv.df, "recording_rate", "regency", "Jambi", vt.value, lang)

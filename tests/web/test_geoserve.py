@@ -101,7 +101,7 @@ def test_the_app_writes_the_version_the_server_answers(app_env: Path) -> None:
     status, head, body = call(app, "/" + path, query, accept_encoding="gzip")
     assert status == 200 and head["cache-control"] == CACHE_CONTROL
     assert json.loads(gzip.decompress(body))["type"] == "FeatureCollection"
-    assert geo.static_url("no_such_view") == "app/static/geo/no_such_view.json"  # no file, no version
+    assert geo.static_url("no_such_file") == "app/static/geo/no_such_file.json"  # no file, no version
 
 
 def test_brotli_goes_to_clients_that_accept_it_when_the_etl_wrote_a_matching_copy(served) -> None:  # noqa: ANN001
