@@ -114,11 +114,11 @@ def _area_view(code: str, lg: str, _stamp: tuple, _public: bool) -> AreaView:
     if child_map is not None:
         children = tuple((r[3], r[0], r[1], r[2]) for r in child_map.table)
     siblings = tuple((c, f.units[c].name) for c in f.children.get(unit.parent or "", ()) if c != code)
-    tgt = f.target_of(code)
+    tgt = f.own_target(code)
     target = None
-    if tgt is not None:  # its value, whose it is, by when, who set it, the source
-        value, source, synthetic, deadline, set_by, whose = tgt
-        parts = [fmt.pct(value, lg) + ("" if whose == code else f" ({_name(f, whose, lg)})")]
+    if tgt is not None:  # its value, by when, who set it, the source
+        value, source, synthetic, deadline, set_by = tgt
+        parts = [fmt.pct(value, lg)]
         if deadline:
             parts.append(t("area_target_by", lg, date=fmt.date(deadline, lg)))
         if set_by and not synthetic:

@@ -78,8 +78,9 @@ def area_page(a: AreaView, to: object) -> bytes:
         f'<p class="lede">{_e(a.sentence)}</p>',
     ]
     parts.append(_figures_html(a))
-    if a.target:
-        parts.append(f'<p class="small">{_e(t("area_target", lg))}: {_e(a.target)}</p>')
+    # a unit without a target of its own is not judged (docs/ONE_TRUTH.md), and says so
+    target = a.target or t("area_target_none", lg)
+    parts.append(f'<p class="small">{_e(t("area_target", lg))}: {_e(target)}</p>')
     if a.gaps:
         parts.append("<ul>" + "".join(f"<li>{_e(g)}</li>" for g in a.gaps) + "</ul>")
     if a.trend:

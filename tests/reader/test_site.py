@@ -325,8 +325,9 @@ def test_area_pages_fit_a_phone_and_link_up_and_down(app_env: Path) -> None:
 def test_an_area_page_says_what_its_maps_and_the_overview_say(app_env: Path, lang: str) -> None:
     """One truth: over every province and every regency and district of Jambi and Papua
     Pegunungan, an area page's rate is its row in its parent's map, its rank is that row's place
-    in the map's ranking, its units are its own map's ranking in order, and its rate, date and
-    source are the Overview's (queries.area_latest)."""
+    in the map's ranking, its units are its own map's ranking in order, its rate, date and
+    source are the Overview's (queries.area_latest), and it is judged by its own target alone,
+    below it exactly when its parent's map outlines it (never by its province's)."""
     from ektp.data import areadata, queries
     from ektp.mapview.area import area_view
     from ektp.text import fmt
@@ -335,6 +336,8 @@ def test_an_area_page_says_what_its_maps_and_the_overview_say(app_env: Path, lan
     f = areadata.facts()
     codes = [c for c, u in f.units.items() if u.level == "province" or c.startswith(("15.", "94."))]
     assert len(codes) > 200
+    judged = (("area_below_target", 1), ("area_meets_target", 0), ("area_gap_target", 1))
+    nobody_judged = 0
     for code in codes:
         a = area_view(code, lang)
         own, _ = queries.area_latest(code)
@@ -355,6 +358,18 @@ def test_an_area_page_says_what_its_maps_and_the_overview_say(app_env: Path, lan
             expected = kids.sort(["recording_rate", "code"], nulls_last=True)["code"].to_list()
             assert [c[0] for c in a.children] == expected, code
         assert fmt.pct(own["recording_rate"], lang) in a.sentence and fmt.num(own["unrecorded"], lang) in a.sentence
+        # judged as its parent's map judges it: by its own target only, below it iff outlined there
+        unit = a.parent_map.data.row(a.parent_map.data["code"].to_list().index(code), named=True)
+        below, meets, against = [t(k, lang, gap="\0", target="\0").split("\0")[i] for k, i in judged]
+        if unit["target"] is None:
+            assert a.target is None and below not in a.sentence and meets not in a.sentence, code
+            assert not any(against in g for g in a.gaps), code
+        else:
+            assert (below in a.sentence) == (code in a.parent_map.outlined), code
+            assert (meets in a.sentence) == (code not in a.parent_map.outlined), code
+            assert a.target.startswith(fmt.pct(unit["target"], lang)), code
+        nobody_judged += unit["target"] is None
+    assert nobody_judged >= 10  # Jambi's regencies have no target of their own: the case the pages differed on
 
 
 def test_a_failed_publish_leaves_the_root_as_the_last_release(
