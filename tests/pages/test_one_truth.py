@@ -681,3 +681,49 @@ def test_the_reader_files_name_sources_as_people_cite_them(
     assert ".parquet" not in text and not re.search(r"\brow \d+", text)
     assert "radarjambi.co.id (31 Mar 2019)" in text  # an article as it is cited
     assert ("isian sintetis" if lang == "id" else "synthetic fill (illustrative") in text  # the fill, said as such
+
+
+@pytest.mark.parametrize("area", ["00", "15", "91", "94", "53.71", "16.71"])
+def test_a_targets_series_is_the_trend_the_charts_draw(app_env: Path, area: str) -> None:
+    """Review finding (2026-12-08): the Targets page judged targets on a series that still held
+    partial sums, so it said both national targets were "met since 31 July 2022" (a 24 July
+    "sum" of Jayawijaya alone broke the run) beside a trend above them since 2018. Each target
+    metric's series is the trend's (queries.series: the area's own figures, no partial sum)."""
+    import polars as pl
+
+    trend = queries.series([area])
+    for metric, column in (
+        ("recording_rate", "recording_rate"),
+        ("recorded_count", "recorded"),
+        ("unrecorded_count", "unrecorded"),
+    ):
+        judged = queries.metric_series(area, metric)
+        drawn = trend.filter(pl.col(column).is_not_null())
+        assert judged["as_of"].to_list() == drawn["as_of"].to_list(), (area, metric)
+        assert judged["value"].to_list() == pytest.approx(drawn[column].cast(pl.Float64).to_list()), (area, metric)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_targets_page_says_a_target_is_met_since_the_date_trends_says(app_env: Path, lang: str) -> None:
+    """The national targets met: the Targets table's "reached" date is where the trend's last
+    unbroken run at or above the target starts, as the Trends page says it."""
+    import polars as pl
+
+    from ektp.text.i18n import t
+
+    at = run("pages/4_Target.py", {"area": "00", "lang": lang})
+    assert not at.exception, [e.value for e in at.exception]
+    tables = [d.value for d in at.dataframe if t("reached", lang) in d.value.columns]
+    assert tables
+    rows = tables[0]
+    met = queries.targets("00").filter((pl.col("region_code") == "00") & pl.col("metric").is_in(["recording_rate"]))
+    assert met.height
+    trend = queries.series(["00"]).filter(pl.col("recording_rate").is_not_null())
+    for target in met["target_value"].to_list():
+        start = None
+        for d, v in zip(trend["as_of"], trend["recording_rate"], strict=True):
+            start = (start or d) if v >= target else None
+        reached = [r for r in rows[t("reached", lang)].to_list() if r is not None and r == r]
+        assert start is not None and start < dt.date(2019, 1, 1)
+        assert any(str(r)[:10] == start.isoformat() for r in reached), (target, start, reached)
+    assert not any(str(r)[:10] == "2022-07-31" for r in rows[t("reached", lang)].to_list())
