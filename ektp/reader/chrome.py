@@ -63,10 +63,13 @@ def lang_link(href: str | None, lang: str) -> str:
     return f'<a href="{_e(href)}" hreflang="{other}" lang="{other}">{_e(t("reader_other_lang", lang))}</a>'
 
 
-def citation(to: object, lang: str, title: str, path: str | None, latest: str | None, built: object) -> str:
+def citation(
+    to: object, lang: str, title: str, path: str | None, latest: str | None, built: object, here: str | None = None
+) -> str:
     """The citation of a page: publisher, title, release, the day it was read (a release's page:
     the release's own date) and its lasting address (`path` in the release, when the page is one
-    of its files), else the live one; "always the latest" beside it."""
+    of its files), else the live one (`here`: the view as read, its date in it; else `latest`);
+    "always the latest" (`latest`: no date) beside it."""
     from ektp.core import settings
     from ektp.text import fmt
 
@@ -79,7 +82,7 @@ def citation(to: object, lang: str, title: str, path: str | None, latest: str | 
         title=title,
         release=to.release or "–",
         date=fmt.date(when, lang),
-        url=pinned or latest or "",
+        url=pinned or here or latest or "",
     )
     out = [f'<h2>{_e(t("reader_cite_head", lang))}</h2><p class="small cite">{_e(line)}</p><ul class="small">']
     if pinned:

@@ -273,12 +273,15 @@ def page(d: Drawn | None, choice: Choice, req: Request) -> bytes:
     from ektp.reader.links import published_view, view_path
 
     in_release = published_view(choice)  # only a release's default views are its files
-    latest = _url(req, choice) if not to.static else None
+    # "always the latest": the view with no date, so it opens on the newest figures as they come;
+    # cited without a release, the view is named with its date (what the reader read)
+    latest = _url(req, choice, date="") if not to.static else None
+    here = _url(req, choice) if not to.static else None
     title = f"{d.title} ({_date_text(choice, lg)})"  # the figures' date in the cited title
-    parts.append(chrome.citation(to, lg, title, view_path(choice) if in_release else None, latest, built_date()))
+    parts.append(chrome.citation(to, lg, title, view_path(choice) if in_release else None, latest, built_date(), here))
     frames = []  # the embed snippet: always the latest figures, or this release's
     if latest:
-        frames.append((t("cite_always", lg), _url(req, choice, embed=1)))
+        frames.append((t("cite_always", lg), _url(req, choice, date="", embed=1)))
     pinned = to.pinned(view_path(replace(choice, embed=True))) if in_release else None
     if pinned:
         frames.append((t("cite_pinned", lg), pinned))

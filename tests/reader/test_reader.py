@@ -26,6 +26,7 @@ from ektp.mapview import svg
 from ektp.mapview.model import gather
 from ektp.mapview.url import Choice, choose
 from ektp.reader import page
+from ektp.text import fmt
 from ektp.web.pageshell import PageShell
 from ektp.web.reader import CACHE_CONTROL, Reader
 from tests.asgi_client import Downstream, StreamlitShell, call
@@ -83,6 +84,15 @@ def test_the_jambi_page_says_what_the_map_page_says(reader: Reader) -> None:
     assert "This release (never changes)" not in text  # a past date is not one of the release's files
     assert "&lt;iframe src=&quot;http://example.org/v/map?area=15&amp;amp;level=regency" in text
     assert "embed=1" in text and "title=&quot;Map: Recording rate by regency/city, Jambi&quot;" in text
+    # "always the latest figures" (the link and the embed) names no date: it opens on the newest
+    # figures as they come, not on 31 March 2019 (nor on whatever date was newest when copied)
+    always = html.unescape(re.search(r"<li>Always the latest figures: <a href=\"([^\"]+)\"", text)[1])
+    assert "date=" not in always and "area=15" in always and "level=regency" in always
+    frames = re.findall(r"&lt;iframe src=&quot;([^&]+(?:&amp;amp;[^&]+)*)&quot;", text)
+    assert frames and all("date=" not in f for f in frames)
+    latest = call(reader, "/v/map", always.split("?", 1)[1], host="example.org")[2].decode()
+    newest = queries.dates("regency", "15")[-1]
+    assert f"As of {fmt.date(newest, 'en')}" in latest and "As of 31 March 2019" not in latest
     # a shared link previews as the view: its title, sentence and PNG
     assert '<meta property="og:title" content="Recording rate by regency/city, Jambi">' in text
     assert '<meta property="og:image" content="http://example.org/v/map.png?area=15&amp;level=regency' in text
