@@ -6,7 +6,10 @@
 - `/v/r/<release>/<path>`: a release's file, unchanged forever — from the published folder
   (`site_dir`, written by `make publish`) when it is there, else drawn when `<release>` is the
   served build (the same function the publisher writes with, so the same bytes), else a 404
-  that links to the latest figures.
+  that links to the latest figures;
+- any other path under /v/: a 404 page with the search box, in the reader's language. /v/ is
+  the reader's alone: passed on, a mistyped link (`/v/wilayah/abc`) got Streamlit's app shell,
+  whose scripts it then asked for under /v/ and got HTML back: a blank white page.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ def route(rest: str) -> tuple | None:
     if rest.startswith("r/"):
         rid, _, path = rest[2:].partition("/")
         return ("pinned", rid, path)
-    return None
+    return ("missing",)
 
 
 def depends_on(r: tuple, query: str) -> tuple | None:
@@ -87,10 +90,12 @@ def render(r: tuple, query: str, origin: str, base: str) -> Answer:
     live = Request(origin, base).to  # the page module's own live links (release, today)
     rid = live.release
     lang = _lang(query)
+    if r[0] == "missing":
+        return _missing(live, lang, 404, t("reader_no_page", lang))
     if r[0] == "area":
         a = area_view(r[1], lang)
         if a is None:
-            return _missing(live, lang, 404)
+            return _missing(live, lang, 404, t("area_unknown", lang, code=r[1]))
         body = {
             "html": lambda: area.area_page(a, live),
             "csv": lambda: area.area_csv(a),
@@ -106,6 +111,7 @@ def render(r: tuple, query: str, origin: str, base: str) -> Answer:
         entries = [(k, live.base + f"/v/r/{k}/{lang}/wilayah/00.html") for k in kept]
         return _answer(200, "html", _type("html"), site.releases_page(live, entries, lang, rid))
     _, want, path = r
+    lang = path.split("/", 1)[0] if path.split("/", 1)[0] in LANGS else lang  # a release's page says its language
     if not RELEASE_ID.match(want) or not RELEASE_PATH.match(path):
         return _missing(live, lang, 404)
     ext = path.rpartition(".")[2]
@@ -143,9 +149,11 @@ def _missing(live: Live, lang: str, status: int, said: str | None = None) -> Ans
     from ektp.reader import chrome
     from ektp.reader.page import document
 
+    _e = chrome.escape
     home = live.area("00", lang)
+    head = t("reader_not_found", lang)
     body = (
         chrome.header(live, lang, [])
-        + f'<h1>{t("no_data", lang)}</h1><p>{said or ""}</p><p><a href="{home}">{t("national", lang)}</a></p>'
+        + f'<h1>{_e(head)}</h1><p>{_e(said or "")}</p><p><a href="{_e(home)}">{_e(t("national", lang))}</a></p>'
     )
-    return _answer(status, "html", _type("html"), document(lang, "e-KTP", "", body))
+    return _answer(status, "html", _type("html"), document(lang, f"{head} · e-KTP", "", body))

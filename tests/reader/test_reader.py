@@ -271,12 +271,29 @@ def test_without_a_database_the_reader_says_so(tmp_path: Path, monkeypatch: pyte
 
 
 def test_other_paths_go_on_to_streamlit_and_the_base_path_is_honoured(app_env: Path) -> None:
+    """Paths outside /v/ go on to Streamlit; every path under /v/ is the reader's: a mistyped one
+    is a 404 page in the reader's language with the search box, never Streamlit's app shell
+    (whose scripts, asked for under /v/, came back as HTML: a blank white page)."""
     down = Downstream()
     reader = Reader(down, base_url="/ektp/")
     assert call(reader, "/ektp/v/map", JAMBI_2019)[0] == 200
-    for path in ("/v/map", "/ektp/v/maps", "/ektp/v/map.exe", "/ektp/Peta_cakupan"):
+    for path in ("/v/map", "/ektp/Peta_cakupan", "/ektp/v"):
         assert call(reader, path, JAMBI_2019)[0] == 299, path
-    assert len(down.paths) == 4
+    assert len(down.paths) == 3
+    for path, lang, said in (
+        ("/ektp/v/maps", "en", "There is no such page here."),
+        ("/ektp/v/map.exe", "id", "Halaman ini tidak ada."),
+        ("/ektp/v/wilayah/abc", "en", "There is no such page here."),
+        ("/ektp/v/wilayah/", "id", "Halaman ini tidak ada."),
+        ("/ektp/v/wilayah/99.99", "en", "No area has the code 99.99."),
+        ("/ektp/v/wilayah/99.99", "id", "Tidak ada wilayah dengan kode 99.99."),
+    ):
+        status, head, body = call(reader, path, f"lang={lang}")
+        text = body.decode()
+        assert status == 404 and head["content-type"].startswith("text/html"), path
+        assert said in text and f'<html lang="{lang}"' in text and 'action="/ektp/v/cari"' in text, path
+        assert "_stcore" not in text and "<script" not in text, path
+    assert len(down.paths) == 3
     text = call(reader, "/ektp/v/map", JAMBI_2019)[2].decode()
     assert 'href="/ektp/Peta_cakupan?area=15' in text
 

@@ -278,6 +278,9 @@ def test_release_routes_serve_release_files_and_nothing_else(app_env: Path, tmp_
         status, head, body = call(app, path)
         assert status in (404, 299) and b"secret" not in body, path
         assert head.get("cache-control") in (None, "no-store"), path
+    # a release's missing page answers in the language of its path, whatever ?lang= says
+    status, _, body = call(app, f"/v/r/{rid}/en/wilayah/99.html", "lang=id")
+    assert status == 404 and b"This release has no such page" in body and b'lang="en"' in body
 
 
 def test_the_published_files_are_the_live_servers_pinned_pages(
