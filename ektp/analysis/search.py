@@ -44,6 +44,9 @@ LEVEL_WORDS = {
 #: Most results a search lists; a fuzzy match scores at least this (0–100).
 LIMIT = 40
 MIN_SCORE = 80
+#: A near spelling listed beside names that hold the words scores at least this ("sarolngun" 95,
+#: "napua" for "papua" 80).
+NEAR_SCORE = 88
 LEVEL_ORDER = {"country": 0, "province": 1, "regency": 2, "district": 3}
 
 
@@ -125,7 +128,9 @@ def search(query: str, limit: int = LIMIT) -> list[Hit]:
             continue
         _keep(scored, e, s)
     if len(scored) < limit:
-        for _, s, i in process.extract(q, texts, scorer=fuzz.ratio, limit=limit * 3, score_cutoff=MIN_SCORE):
+        # beside names that hold the words, only close spellings: "papua" listed Napua and Padua
+        cutoff = NEAR_SCORE if scored else MIN_SCORE
+        for _, s, i in process.extract(q, texts, scorer=fuzz.ratio, limit=limit * 3, score_cutoff=cutoff):
             _keep(scored, entries[i], min(float(s), 89.0))
     hits = []
     for code, (s, e) in scored.items():

@@ -40,6 +40,7 @@ CSS = """
 body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;color:#111;background:#fff}
 main{max-width:60rem;margin:0 auto;padding:.75rem}
 h1{font-size:1.3rem;line-height:1.25;margin:.25rem 0 .5rem}
+p,li,h1{overflow-wrap:anywhere}
 h2{font-size:1.05rem;margin:1.25rem 0 .4rem}
 .lede{font-size:1.05rem;margin:.25rem 0 .75rem}
 .notice{background:#fff4ce;border-left:4px solid #b35806;padding:.4rem .6rem}

@@ -153,8 +153,10 @@ def search_page(q: str, lang: str, to: object) -> bytes:
     out = [chrome.header(to, lang, [("00", t("national", lang))], t("search_head", lang), query=q)]
     out.append(f"<h1>{_e(t('search_head', lang))}</h1>")
     if q:
-        key = "search_results" if hits else "search_none"
+        key = ("search_results_one" if len(hits) == 1 else "search_results") if hits else "search_none"
         out.append(f'<p role="status">{_e(t(key, lang, n=fmt.num(len(hits), lang), q=q))}</p>')
+    else:  # nothing typed yet (or only spaces): what to type
+        out.append(f"<p>{_e(t('search_hint', lang))}</p>")
     items = []
     for h in hits:
         where = " · ".join([t("level_" + h.level, lang), *h.parents])

@@ -854,6 +854,13 @@ def test_a_reader_finds_their_area_on_a_320_px_phone(server: str) -> None:
         assert page.url.endswith("/v/wilayah/15.03")
         assert page.goto(server + "/v/map?area=00&level=province").status == 200
         fits(page)  # the ranking of 38 provinces: cards on a phone
+        # words pasted twice over, with no space to break at, are echoed but never widen the page
+        assert page.goto(server + "/v/cari?q=" + "sarolangun" * 10).status == 200
+        fits(page)
+        assert page.goto(server + "/v/cari?q=&lang=en").status == 200  # nothing typed: what to type
+        assert "name of a province" in page.locator("main").inner_text()
+        assert page.goto(server + "/v/cari?q=tanjabtim&lang=en").status == 200
+        assert "1 area found" in page.locator("[role=status]").inner_text()
         browser.close()
 
 
