@@ -62,6 +62,15 @@ def body() -> None:
         cols = st.columns(3)
         for col, (label, value, d, colour) in zip(cols, row, strict=True):
             col.metric(label, value, d, delta_color=colour)
+    if prev is not None:  # what the changes are against: a figure of the same kind, named
+        st.caption(
+            t(
+                "change_against",
+                lg,
+                date=fmt.date(prev["as_of"], lg),
+                source=ui.safe_text(fmt.source(prev["source"], lg)),
+            )
+        )
     st.caption(
         f"{t('awaiting_pickup', lg)}: {ui.marker(backlog['is_synthetic'].to_list(), lg)} · "
         f"{t('blanks_in_stock', lg)}: {ui.marker(blanko['is_synthetic'].to_list(), lg)}"

@@ -199,14 +199,28 @@ def _group_by_province(codes: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
 @st.cache_data(show_spinner=False, max_entries=512)
 def _area_rows(stamp: tuple, code: str, as_of: dt.date | None) -> pl.DataFrame:
     return _q(
-        "SELECT * FROM v_coverage_area WHERE region_code = $code AND NOT is_partial "
-        "AND ($as_of IS NULL OR as_of <= $as_of) ORDER BY as_of DESC LIMIT 2",
+        """
+        WITH own AS (
+            SELECT * FROM v_coverage_area WHERE region_code = $code AND NOT is_partial
+              AND ($as_of IS NULL OR as_of <= $as_of)
+        ), cur AS (SELECT * FROM own ORDER BY as_of DESC LIMIT 1),
+        prev AS (
+            SELECT own.* FROM own, cur
+            WHERE own.as_of < cur.as_of AND own.is_synthetic = cur.is_synthetic
+              AND own.source_kind IS NOT DISTINCT FROM cur.source_kind
+            ORDER BY own.as_of DESC LIMIT 1
+        )
+        SELECT * FROM cur UNION ALL SELECT * FROM prev ORDER BY as_of DESC
+        """,
         {"code": code, "as_of": as_of},
     )
 
 
 def area_latest(code: str, as_of: dt.date | None = None) -> tuple[dict | None, dict | None]:
-    """The area's figures on or before as_of, and the period before (for 'change since')."""
+    """The area's figures on or before as_of, and the latest before them of the same kind (a
+    published figure's before it, the synthetic fill's before the fill's): what 'change since'
+    compares. Against the row just before, the nation's December release (211,826,747 eligible)
+    was set against the fill's November sum: +236,388 "since 30 November", a change of source."""
     df = _area_rows(db.stamp(), code, as_of)
     rows = df.to_dicts()
     return (rows[0] if rows else None, rows[1] if len(rows) > 1 else None)

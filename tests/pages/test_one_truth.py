@@ -727,3 +727,34 @@ def test_the_targets_page_says_a_target_is_met_since_the_date_trends_says(app_en
         assert start is not None and start < dt.date(2019, 1, 1)
         assert any(str(r)[:10] == start.isoformat() for r in reached), (target, start, reached)
     assert not any(str(r)[:10] == "2022-07-31" for r in rows[t("reached", lang)].to_list())
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("area", ["00", "15", "15.03", "53.71"])
+def test_the_overviews_changes_compare_figures_of_one_kind(app_env: Path, area: str, lang: str) -> None:
+    """Review finding (2026-12-08): the national tile said "+236,388 since 30 November 2025",
+    a published release set against the synthetic fill's sum of the month before: a change of
+    source, not of people. A tile's change is against the latest earlier figure of the same kind
+    (published against published, synthetic against synthetic), and the page names it."""
+    from ektp.data import db
+    from ektp.text.i18n import t
+
+    at = run("app.py", {"area": area, "lang": lang})
+    assert not at.exception, [e.value for e in at.exception]
+    rows = db.query(
+        "SELECT as_of, eligible, recorded, is_synthetic, source_kind, source FROM v_coverage_area "
+        "WHERE region_code = $code AND NOT is_partial ORDER BY as_of DESC",
+        {"code": area},
+    ).rows()
+    cur = rows[0]
+    prev = next((r for r in rows[1:] if r[3] == cur[3] and r[4] == cur[4]), None)
+    tiles = {m.label: m for m in at.metric}
+    eligible = tiles[t("eligible", lang)]
+    if prev is None:
+        assert not eligible.delta
+        return
+    assert eligible.delta == t(
+        "change_since", lang, delta=fmt.signed(cur[1] - prev[1], lang, 0), date=fmt.date(prev[0], lang)
+    )
+    said = t("change_against", lang, date=fmt.date(prev[0], lang), source=fmt.source(prev[5], lang))
+    assert said in [shown(c.value) for c in at.caption]
