@@ -3,6 +3,7 @@ gap, a small map), then the area's headline tiles, its sources and the page link
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
 from ektp import ui
@@ -71,9 +72,13 @@ def body() -> None:
                 source=ui.safe_text(fmt.source(prev["source"], lg)),
             )
         )
+    # each tile's kind from the rows it counts: an article that gives no count (Palembang's cards
+    # piled up, no number) is named elsewhere, not made "a mix" of a synthetic total
+    counted = backlog.filter(pl.col("awaiting_pickup").is_not_null())["is_synthetic"].to_list()
+    in_stock = blanko.filter(pl.col("remaining").is_not_null())["is_synthetic"].to_list()
     st.caption(
-        f"{t('awaiting_pickup', lg)}: {ui.marker(backlog['is_synthetic'].to_list(), lg)} · "
-        f"{t('blanks_in_stock', lg)}: {ui.marker(blanko['is_synthetic'].to_list(), lg)}"
+        f"{t('awaiting_pickup', lg)}: {ui.marker(counted, lg) if counted else '–'} · "
+        f"{t('blanks_in_stock', lg)}: {ui.marker(in_stock, lg) if in_stock else '–'}"
     )
     if cur.get("warnings"):
         st.warning(f"{t('warnings', lg)}: {fmt.notes(cur['warnings'], lg)}")

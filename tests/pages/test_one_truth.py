@@ -758,3 +758,26 @@ def test_the_overviews_changes_compare_figures_of_one_kind(app_env: Path, area: 
     )
     said = t("change_against", lang, date=fmt.date(prev[0], lang), source=fmt.source(prev[5], lang))
     assert said in [shown(c.value) for c in at.caption]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("area", ["00", "16.71", "53.71", "15"])
+def test_the_overviews_kind_of_a_count_is_the_kind_of_what_it_counts(app_env: Path, area: str, lang: str) -> None:
+    """Review finding (2026-12-08): the Overview called the national and Palembang "cards not
+    collected" a mix of sourced and synthetic, while the only sourced rows (Palembang's 2022
+    brief) give no count: the tile is the synthetic fill's alone, as the Backlog page says."""
+    import polars as pl
+
+    from ektp.text.i18n import t
+
+    at = run("app.py", {"area": area, "lang": lang})
+    assert not at.exception, [e.value for e in at.exception]
+    cur, _ = queries.area_latest(area)
+    backlog = queries.backlog_latest(area, cur["as_of"]).filter(pl.col("awaiting_pickup").is_not_null())
+    blanko = queries.blanko_latest(area, cur["as_of"]).filter(pl.col("remaining").is_not_null())
+    line = next(shown(c.value) for c in at.caption if shown(c.value).startswith(t("awaiting_pickup", lang)))
+    said_backlog, said_blanks = (part.split(": ", 1)[1] for part in line.split(" · "))
+    assert said_backlog == (fmt.marker(backlog["is_synthetic"].to_list(), lang) if backlog.height else "–")
+    assert said_blanks == (fmt.marker(blanko["is_synthetic"].to_list(), lang) if blanko.height else "–")
+    if area in ("00", "16.71"):
+        assert said_backlog == t("synthetic_marker", lang)  # the case the page got wrong
