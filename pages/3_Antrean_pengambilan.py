@@ -108,7 +108,8 @@ def burndowns(area: str) -> None:
             lg,
             sources=(fmt.source(r["source"], lg) or r["set_by"] or "–")
             + ("; " + t("synthetic_marker", lg) if window["is_synthetic"].any() else ""),
-            date=fmt.date(r["deadline"], lg),
+            # the last figure drawn (a burn-down runs past its deadline), not the deadline
+            date=fmt.date(window["as_of"].max() if window.height else r["deadline"], lg),
         )
 
         bsaid = summary.series_sentence(window, "value", t("metric_name_" + r["metric"], lg), r["region_name"], lg)
@@ -133,12 +134,14 @@ def burndowns(area: str) -> None:
 
 
 def trend_view(series: pl.DataFrame, area: str, area_name: str, as_of: dt.date, title: str) -> None:
-    """Cards waiting over time, with its sentence, sources and downloads."""
+    """Cards waiting over time up to the page's date (as the Blanks page draws its stock), with
+    its sentence, sources and downloads: a 2019 view drew the line to 2025 and cited 2020."""
+    series = series.filter(pl.col("as_of") <= as_of)
     trend_src = t(
         "figure_source",
         lg,
         sources="; ".join(
-            [fmt.source(x, lg) or "–" for x in queries.backlog_series_sources(area)]
+            [fmt.source(x, lg) or "–" for x in queries.backlog_series_sources(area, as_of)]
             + ([t("synthetic_marker", lg)] if series["is_synthetic"].any() else [])
         )
         or "–",

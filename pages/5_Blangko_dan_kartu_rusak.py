@@ -44,22 +44,23 @@ def stock_view(area: str, area_name: str, series: pl.DataFrame, as_of: dt.date) 
     c[2].metric(t("date", lg), fmt.date(as_of, lg, "short"))  # the long form was cut off
     st.caption(ui.marker(latest["is_synthetic"].to_list(), lg))
     title = t("blanko_title", lg, area=area_name)
-    own = queries.blanko_published(area, own_area=True)
-    srcs = fmt.sourced(latest, own)
+    # the chart, its source line and its data file end at the page's date: a 2019 view cited
+    # the 2020 article and its CSV held the series to 2025
+    until = queries.blanko_series(area, until=as_of)
+    own_until = queries.blanko_published(area, own_area=True, until=as_of)
+    srcs = fmt.sourced(latest, own_until)
     line = t(
         "figure_source",
         lg,
         sources="; ".join(srcs) + ("; " if srcs else "") + t("synthetic_marker", lg),
         date=fmt.date(as_of, lg),
     )
-    until = queries.blanko_series(area, until=as_of)
     said = summary.series_sentence(until, "remaining", t("blanks_in_stock", lg), area_name, lg)
     if said:  # what the chart shows, in words, above it
         ui.said(said)
-    own_until = queries.blanko_published(area, own_area=True, until=as_of)
     fig = ui.FigureSpec(charts.blanko_stock, until, lg, title, line, own_until)
     st.plotly_chart(fig.shared(), config=ui.plotly_config(lg), key="blanko")
-    ui.figure_downloads(fig.fresh, series, f"blangko_{area}_{as_of}", lg, "blanko", sentence=said)
+    ui.figure_downloads(fig.fresh, until, f"blangko_{area}_{as_of}", lg, "blanko", sentence=said)
     st.markdown(f"**{t('runway', lg)}**")
     runway_table = ui.labelled(
         latest,

@@ -376,19 +376,21 @@ def backlog_series(area: str) -> pl.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _backlog_series_sources(stamp: tuple, area: str) -> tuple[str, ...]:
+def _backlog_series_sources(stamp: tuple, area: str, until: dt.date | None) -> tuple[str, ...]:
     df = _q(
         "SELECT DISTINCT source FROM v_backlog WHERE in_scope(region_code, $area) AND NOT is_synthetic "
-        "AND (awaiting_pickup IS NOT NULL OR collected IS NOT NULL) ORDER BY source",
-        {"area": area},
+        "AND (awaiting_pickup IS NOT NULL OR collected IS NOT NULL) "
+        "AND ($until IS NULL OR as_of <= $until) ORDER BY source",
+        {"area": area, "until": until},
     )
     return tuple(df["source"].to_list())
 
 
-def backlog_series_sources(area: str) -> tuple[str, ...]:
+def backlog_series_sources(area: str, until: dt.date | None = None) -> tuple[str, ...]:
     """The sources of the figures inside backlog_series' sums that are not synthetic (articles,
-    office files), for the line's source; rows without any count add nothing and are left out."""
-    return _backlog_series_sources(db.stamp(), area)
+    office files), on or before `until`, for the line's source; rows without any count add
+    nothing and are left out."""
+    return _backlog_series_sources(db.stamp(), area, until)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

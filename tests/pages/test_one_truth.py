@@ -781,3 +781,52 @@ def test_the_overviews_kind_of_a_count_is_the_kind_of_what_it_counts(app_env: Pa
     assert said_blanks == (fmt.marker(blanko["is_synthetic"].to_list(), lang) if blanko.height else "–")
     if area in ("00", "16.71"):
         assert said_backlog == t("synthetic_marker", lang)  # the case the page got wrong
+
+
+DATED_CHART_VIEWS = [
+    ("pages/3_Antrean_pengambilan.py", {"area": "00", "date": "2019-03-31"}),
+    ("pages/3_Antrean_pengambilan.py", {"area": "53.71"}),
+    ("pages/3_Antrean_pengambilan.py", {"area": "16.71", "date": "2022-03-31"}),
+    ("pages/5_Blangko_dan_kartu_rusak.py", {"area": "15.03", "date": "2019-03-31"}),
+    ("pages/5_Blangko_dan_kartu_rusak.py", {"area": "15"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("page", "params"), DATED_CHART_VIEWS, ids=lambda v: v if isinstance(v, str) else "-".join(v.values())
+)
+def test_a_charts_as_of_date_is_its_last_figure_and_it_cites_nothing_later(
+    page: str, params: dict, app_env: Path
+) -> None:
+    """Review finding (2026-12-08): the Backlog trend of 31 March 2019 said "As of 31 March 2019"
+    under a line that ran to 2025 and cited a 2020 article; Kupang's burn-down said "As of"
+    its deadline under figures two months past it; the Blanks chart of 2019 cited a 2020
+    article. A dated chart's "As of" is its last figure, and no source it cites is dated later."""
+    import json
+
+    for lang in ("en", "id"):
+        at = run(page, {**params, "lang": lang})
+        assert not at.exception, [e.value for e in at.exception]
+        charts_ = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+        dated = 0
+        for spec in charts_:
+            xs = [
+                str(x)[:10] for tr in spec["data"] for x in (tr.get("x") or []) if re.match(r"\d{4}-\d\d-\d\d", str(x))
+            ]
+            if not xs:
+                continue
+            dated += 1
+            line = next(a["text"] for a in spec["layout"]["annotations"] if a["text"].startswith(("Source", "Sumber")))
+            line = line.replace("<br>", " ")
+            last = dt.date.fromisoformat(max(xs))
+            said = re.search(r"(?:As of|per) (\d{1,2} \w+ \d{4})\.?\s*$", line)
+            assert said, line
+            said = said[1]
+            assert said == fmt.date(last, lang), (spec["layout"].get("title"), line, last)
+            if lang == "en":  # every date the sources name, at most the chart's last
+                for d in re.findall(
+                    r"\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}",
+                    line,
+                ):
+                    assert dt.datetime.strptime(d, "%d %B %Y").date() <= last, (d, line)
+        assert dated, page
