@@ -76,7 +76,9 @@ def citation(
     pinned = to.pinned(path) if path else None
     when = to.accessed or built
     line = t(
-        "cite_area",
+        # a release's file never changes, so it cannot know the day it is read: it names the
+        # release's date as such (it said "accessed" on the day it was built)
+        "cite_area" if to.accessed else "cite_release",
         lang,
         publisher=settings.get("publisher"),
         title=title,

@@ -100,6 +100,8 @@ def test_the_published_site_is_whole_from_the_national_page(published: tuple[Pat
             cited = f"Rilis {rid}" in said or f"Release {rid}" in said
             if ("/wilayah/" in path or "/peta/" in path) and not (cited and 'class="small cite"' in said):
                 problems.append(f"{path}: no citation of release {rid}")
+            if ", accessed " in said or ", diakses " in said:  # a file cannot know the day it is read
+                problems.append(f"{path}: a release's file claims the day it was read")
             for href in links:
                 target = urlsplit(urljoin(path, href))
                 if target.scheme or target.netloc:
