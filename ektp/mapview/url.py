@@ -128,6 +128,11 @@ def choose(query: Mapping[str, list[str]]) -> tuple[Choice, list[str]]:
         area, info = DEFAULT_AREA, queries.region(DEFAULT_AREA)
     allowed = LEVELS_UNDER[info["level"]] if info else LEVELS_UNDER["country"]
     level = _one(query, "level", bad) or default_level(info["level"] if info else None)
+    if "area" in bad and level != default_level(info["level"] if info else None):
+        # the level was asked of another area: `area=15.03.03&level=district` drew all 7,285
+        # districts of the nation (1.4 MB) in place of the one it meant
+        bad.append("level")
+        level = default_level(info["level"] if info else None)
     if level not in allowed:
         bad.append("level")
         level = default_level(info["level"] if info else None)

@@ -42,7 +42,7 @@ def header(
             f'<form class="find" role="search" method="get" action="{_e(action.split("?")[0])}">'
             f'<label for="q">{_e(t("search_label", lang))}</label> '
             f'<input id="q" name="q" type="search" autocomplete="off" maxlength="100" size="18"'
-            f' value="{_e(query[:100])}">{hidden} '
+            f' placeholder="{_e(t("search_placeholder", lang))}" value="{_e(query[:100])}">{hidden} '
             f'<button type="submit">{_e(t("search_button", lang))}</button></form>'
         )
     return f"<header>{nav}{find}</header>"

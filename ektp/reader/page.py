@@ -63,7 +63,7 @@ body.embed figure>svg{flex:1 1 auto;min-height:0;max-height:none;height:100%}
 header{display:flex;flex-wrap:wrap;gap:.25rem 1rem;align-items:center;justify-content:space-between;font-size:.9rem}
 .crumbs ol{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap}
 .crumbs li+li:before{content:"›";padding:0 .35rem;color:#666}
-.find{margin:.25rem 0}.find input{font:inherit;max-width:11rem}.find button{font:inherit}
+.find{margin:.25rem 0}.find input{font:inherit;font-size:16px;max-width:11rem}.find button{font:inherit}
 .find label{position:absolute;left:-9999px}
 figure a path:hover,figure a:focus path{stroke:#111;stroke-width:2}
 .figs td:first-child:not(.small){font-weight:600}.figs td.small{border-bottom:2px solid #bbb;padding-bottom:.5rem}

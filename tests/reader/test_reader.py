@@ -194,6 +194,10 @@ def test_invalid_parameters_get_the_default_view_and_a_notice(reader: Reader) ->
     # a news site's tracking tag is not a notice; a level the area cannot have is
     text = call(reader, "/v/map", "area=15&level=province&utm_source=x&lang=en")[2].decode()
     assert "Ignored invalid link parameters: level." in text and "by regency/city, Jambi" in text
+    # a level asked of an area that is not one (a district has no map below it): the default
+    # view, not the nation's 7,285 districts
+    text = call(reader, "/v/map", "area=15.03.03&level=district&lang=en")[2].decode()
+    assert "Ignored invalid link parameters: area, level." in text and "by province, Indonesia" in text
     status, _, body = call(reader, "/v/map.svg", "lang=xx&multiples=on")
     assert status == 200 and body.startswith(b"<svg") and b"Persentase rekam per provinsi" in body
 
