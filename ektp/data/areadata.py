@@ -45,6 +45,7 @@ class Stock:
     synthetic: bool  # some summed row is synthetic
     extra: float | None = None  # blanks: the area's own runway in days, when it has one row
     oldest: dt.date | None = None  # the oldest of the summed rows' dates
+    reporting: tuple[str, ...] = ()  # the units whose rows are summed (the area itself, or units below it)
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,8 @@ def _summed(rows: pl.DataFrame, units: dict[str, Unit], extra: str | None = None
         for c in dict.fromkeys(chain):
             if c not in units:
                 continue
-            a = acc.setdefault(c, {}).setdefault(depth, [0.0, None, set(), False, None, None])
+            a = acc.setdefault(c, {}).setdefault(depth, [0.0, None, set(), False, None, None, set()])
+            a[6].add(code)
             a[0] += r["v"]
             a[1] = r["as_of"] if a[1] is None or (r["as_of"] and r["as_of"] > a[1]) else a[1]
             a[5] = r["as_of"] if a[5] is None or (r["as_of"] and r["as_of"] < a[5]) else a[5]
@@ -192,7 +194,7 @@ def _summed(rows: pl.DataFrame, units: dict[str, Unit], extra: str | None = None
     out = {}
     for c, by_depth in acc.items():
         a = by_depth[min(by_depth)]
-        out[c] = Stock(a[0], a[1], tuple(sorted(a[2])), a[3], a[4], a[5])
+        out[c] = Stock(a[0], a[1], tuple(sorted(a[2])), a[3], a[4], a[5], tuple(sorted(a[6])))
     return MappingProxyType(out)
 
 

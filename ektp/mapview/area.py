@@ -249,7 +249,13 @@ def _figures(f: areadata.Facts, code: str, row: dict | None, built: dt.date, lg:
     for key, stock in stocks:
         if stock is None:
             continue
-        add(key, stock.total, fmt.num(stock.total, lg), stock.as_of, sources(stock), stock.synthetic, stock.oldest)
+        value = fmt.num(stock.total, lg)
+        if stock.reporting and code not in stock.reporting:
+            # a sum of what units below reported, not the area's own count: the nation's
+            # "27,779 destroyed" is two cities' burnings, and says so
+            n = len(stock.reporting)
+            value += " " + t("area_reported_by_one" if n == 1 else "area_reported_by", lg, n=fmt.num(n, lg))
+        add(key, stock.total, value, stock.as_of, sources(stock), stock.synthetic, stock.oldest)
         if key == "blanks_in_stock" and stock.extra is not None:  # the area's own runway (one row)
             runway = t("days", lg, days=fmt.num(stock.extra, lg))
             add("runway", stock.extra, runway, stock.as_of, sources(stock), stock.synthetic)

@@ -416,3 +416,28 @@ def test_a_failed_publish_leaves_the_root_as_the_last_release(
     root_page = (site / "id" / "wilayah" / "15.03.html").read_bytes()
     assert root_page == (site / "r" / done["release"] / "id" / "wilayah" / "15.03.html").read_bytes()
     assert root_page != before[site / "id" / "wilayah" / "15.03.html"]
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_count_summed_from_units_below_says_how_many_reported(app_env: Path, lang: str) -> None:
+    """Review finding (2026-12-08): the national page said "Invalid cards destroyed 27,779" as
+    the nation's count; it is two cities' burnings (Kota Jambi 14,120, Probolinggo 13,659). A
+    count summed from units below says how many reported; a unit's own count says nothing more."""
+    from ektp.data import areadata
+    from ektp.mapview.area import area_view
+    from ektp.text import fmt
+    from ektp.text.i18n import t
+
+    f = areadata.facts()
+    burned = sorted({e[0] for e in f.events})
+    assert len(burned) >= 2
+    nation = {x.key: x for x in area_view("00", lang).figures}["cards_destroyed"]
+    total = sum(e[2] for e in f.events)
+    assert nation.value == fmt.num(total, lang) + " " + t("area_reported_by", lang, n=fmt.num(len(burned), lang))
+    for code in burned:
+        own = {x.key: x for x in area_view(code, lang).figures}["cards_destroyed"]
+        assert own.value == fmt.num(sum(e[2] for e in f.events if e[0] == code), lang), code
+        province = {x.key: x for x in area_view(code[:2], lang).figures}["cards_destroyed"]
+        below = [c for c in burned if c.startswith(code[:2] + ".")]
+        key = "area_reported_by_one" if len(below) == 1 else "area_reported_by"
+        assert province.value.endswith(t(key, lang, n=fmt.num(len(below), lang))), code
