@@ -143,6 +143,34 @@ def _view_bins(values: tuple[float, ...]) -> tuple[float, ...]:
     return fixed_bins(list(values)) if values else ()
 
 
+def _rate_label(lo: float, hi: float, lang: str) -> str:
+    if round(lo, 1) == round(hi, 1) and abs(hi - lo) < 1e-9:
+        return fmt.num(lo, lang, 1) + "%"
+    low, high = math.floor(round(lo * 10, 6)) / 10, math.ceil(round(hi * 10, 6)) / 10
+    return f"{fmt.num(low, lang, 1)}–{fmt.num(high, lang, 1)}%"
+
+
+def rate_classes(spans: list[tuple[float, float]], lang: str) -> tuple[list[str], list[int]]:
+    """Class labels of rates in per cent that hold every value as the ranking and the map's tips
+    write it (one decimal): the lower bound rounded down, the upper up, so Tebo's 97.4458%
+    ("97.4%") is in "97.4–97.6%", never in "97.45–97.55%"; a class of one value is that value as
+    written. Classes a reader could not tell apart at that precision (two "97.9–98.0%") are one
+    class: (labels, the merged class of each span)."""
+    merged: list[tuple[float, float]] = []
+    of_span = []
+    for lo, hi in spans:
+        alike = merged and _rate_label(*merged[-1], lang) in (
+            _rate_label(lo, hi, lang),
+            _rate_label(merged[-1][0], hi, lang),
+        )
+        if alike:  # written alike, or this class within the last one's bounds as written
+            merged[-1] = (merged[-1][0], hi)
+        else:
+            merged.append((lo, hi))
+        of_span.append(len(merged) - 1)
+    return [_rate_label(lo, hi, lang) for lo, hi in merged], of_span
+
+
 def breaks_classes(
     values: list[float | None], metric: str, scheme: str, lang: str, bins: tuple[float, ...] | None = None
 ) -> tuple[list[dict], list[int | None]]:
@@ -158,21 +186,28 @@ def breaks_classes(
     if metric == "recording_rate":
         ramp = tuple(reversed(SEQUENTIAL))[:n]  # a low rate is the worry: darkest first
     ordered = sorted(present)
-    classes = []
     lower = ordered[0] if ordered else 0.0
     if fixed:  # the classes of every date: the first from the lowest value any date had
         lower = bins[0] if not ordered else min(ordered[0], bins[0])
-    for i, b in enumerate(bins):
-        lo, hi = (fmt.num(lower, lang, 2), fmt.num(b, lang, 2)) if rate else (fmt.num(lower, lang), fmt.num(b, lang))
-        label = f"{lo}%" if rate and lo == hi else f"{lo}–{hi}%" if rate else (lo if lo == hi else f"{lo}–{hi}")
-        classes.append({"key": f"class_{i}", "label": label, "colour": ramp[i]})
+    spans = []
+    for b in bins:
+        spans.append((lower, b))
         lower = b if fixed else next((v for v in ordered if v > b), b)
+    of_span = list(range(n))
+    if rate:
+        labels, of_span = rate_classes(spans, lang)
+        n = len(labels)
+        ramp = tuple(reversed(SEQUENTIAL))[:n] if metric == "recording_rate" else SEQUENTIAL[-n:] if n else ()
+    else:
+        labels = [fmt.num(lo, lang) if fmt.num(lo, lang) == fmt.num(hi, lang) else f"{fmt.num(lo, lang)}–{fmt.num(hi, lang)}"
+                  for lo, hi in spans]  # fmt: skip
+    classes = [{"key": f"class_{i}", "label": label, "colour": ramp[i]} for i, label in enumerate(labels)]
     out: list[int | None] = []
     for v in values:
         if not _finite(v):
             out.append(None)
         else:
-            out.append(next((i for i, b in enumerate(bins) if v <= b + 1e-9), n - 1))
+            out.append(of_span[next((i for i, b in enumerate(bins) if v <= b + 1e-9), len(bins) - 1)])
     return classes, out
 
 

@@ -111,18 +111,22 @@ def _classify(
         breaks = count_breaks([v for v in values if v is not None])
         rate = metric in RATE_METRICS
         lower = min((v for v in values if v is not None), default=0.0) if rate else 0.0
-        for i, b in enumerate(breaks):
-            if rate:
-                label = f"{fmt.num(lower, lang, 2)}–{fmt.num(b, lang, 2)}%"
-            else:
-                label = f"{fmt.num(lower, lang)}–{fmt.num(b, lang)}"
-            shade = min(i, 3) + max(0, 4 - len(breaks))
+        spans = []
+        for b in breaks:
+            spans.append((lower, b))
+            lower = b + (0.01 if rate else 1)
+        of_span = list(range(len(spans)))
+        if rate:
+            labels, of_span = classes.rate_classes(spans, lang)
+        else:
+            labels = [f"{fmt.num(a, lang)}–{fmt.num(b, lang)}" for a, b in spans]
+        for i, label in enumerate(labels):
+            shade = min(i, 3) + max(0, 4 - len(labels))
             if metric == "recording_rate":
                 shade = 3 - shade  # a low rate is the worry: darkest
             classes_.append(
                 {"key": f"class_{i}", "label": label, "colour": COUNT_COLOURS[shade], "codes": [], "rows": []}
             )
-            lower = b + (0.01 if rate else 1)
         classes_.append(
             {
                 "key": "band_none",
@@ -134,7 +138,7 @@ def _classify(
         )
         for r, v in zip(rows, values, strict=True):
             c = count_class(v, breaks)
-            cls = classes_[c] if c is not None else classes_[-1]
+            cls = classes_[of_span[c]] if c is not None else classes_[-1]
             cls["codes"].append(r["code"])
             cls["rows"].append(r)
     return classes_

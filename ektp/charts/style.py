@@ -350,4 +350,4 @@ def rank_key(row: dict, metric: str) -> tuple:
 def format_value(v: float | None, metric: str, lang: str) -> str:
     if v is None:
         return "–"
-    return fmt.num(v, lang, 1) + "%" if metric in RATE_METRICS else fmt.num(v, lang)
+    return fmt.percent(v, lang, 1) if metric in RATE_METRICS else fmt.num(v, lang)

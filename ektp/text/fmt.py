@@ -67,7 +67,15 @@ def pct(fraction: float | None, lang: str = "id", decimals: int = 1) -> str:
     """A fraction 0–1 as a percentage: 0.14 → '14,0%' (id) / '14.0%' (en)."""
     if _missing(fraction):
         return "–"
-    return num(fraction * 100, lang, decimals) + "%"
+    return percent(fraction * 100, lang, decimals)
+
+
+def percent(value: float, lang: str = "id", decimals: int = 1) -> str:
+    """A value in per cent, written: 86.0 → '86,0%'. A rate short of 100 is never written as
+    100: 99.97 is '99,97%', not '100,0%', which sat in Dukcapil's band "80–99,99%" beside it."""
+    while decimals < 4 and value < 100 and round(value, decimals) >= 100:
+        decimals += 1
+    return num(value, lang, decimals) + "%"
 
 
 def signed(x: float | None, lang: str = "id", decimals: int = 0, percent: bool = False) -> str:

@@ -97,7 +97,7 @@ def test_the_map_draws_sarolangun_in_its_own_colour(app_env: Path) -> None:
     colour = d.fills["15.03"]
     assert [c for c, f in d.fills.items() if f == colour] == ["15.03"]
     (entry,) = [e for e in d.legend if e.colour == colour]
-    assert entry.label == "86.00%" and entry.count == "1 unit"
+    assert entry.label == "86.0%" and entry.count == "1 unit"
     assert d.outlined == ("15.03",) and any(e.outline and e.count == "1 unit" for e in d.legend)
 
 

@@ -119,6 +119,14 @@ def test_every_view_agrees_with_itself(public: Path, query: dict) -> None:
         first = drawn.table[0]
         assert drawn.sentence.startswith(first[0] + " "), (drawn.sentence[:80], first[:2])
         assert first[1] in drawn.sentence, (first[1], drawn.sentence[:120])
+    # each unit's figure as the ranking writes it lies inside its class's bounds as the legend
+    # writes them (Tebo's "97,4%" sat in "97,45–97,55%")
+    for row in drawn.table:
+        bounds = re.fullmatch(r"([\d.,]+)(?:–([\d.,]+))?(%?)", row[2])
+        figure = re.fullmatch(r"([\d.,]+)%?", row[1])
+        if bounds and figure:
+            lo, hi = _number(bounds[1], lang), _number(bounds[2] or bounds[1], lang)
+            assert lo - 1e-9 <= _number(figure[1], lang) <= hi + 1e-9, (query, row[:3])
     # the page's language, and nothing internal
     said = [drawn.title, drawn.sentence or "", drawn.source_line, *(e.label for e in drawn.legend)]
     said += [*drawn.table_head, *(cell for row in drawn.table for cell in row[2:3])]
@@ -131,3 +139,9 @@ def test_every_view_agrees_with_itself(public: Path, query: dict) -> None:
 def _stale(mv: object, code: str) -> bool:
     row = mv.df.filter(mv.df["code"] == code)
     return bool(row.height and row["is_stale"][0])
+
+
+def _number(text: str, lang: str) -> float:
+    """A number as the page writes it: "1.234,5" in Indonesian, "1,234.5" in English."""
+    thousands, decimal = (".", ",") if lang == "id" else (",", ".")
+    return float(text.replace(thousands, "").replace(decimal, "."))
