@@ -219,12 +219,14 @@ def _figures(f: areadata.Facts, code: str, row: dict | None, built: dt.date, lg:
         source: str,
         synthetic: bool,
         since: dt.date | None = None,
+        said: str = "",
     ) -> None:
-        """`since`: the oldest of a sum's dates (said as a range; the age is the oldest's)."""
+        """`since`: the oldest of a sum's dates (said as a range; the age is the oldest's);
+        `said`: what the figure is, after its name."""
         oldest = since or when
         age = (built - oldest).days if oldest else None
         date = fmt.date(when, lg) if oldest == when else f"{fmt.date(oldest, lg)} – {fmt.date(when, lg)}"
-        out.append(Figure(key, t(key, lg), value, raw, date, source, age, synthetic))
+        out.append(Figure(key, t(key, lg) + (f" {said}" if said else ""), value, raw, date, source, age, synthetic))
 
     if row:
         src, syn, when = _source(row["source"], row["is_synthetic"], lg), bool(row["is_synthetic"]), row["as_of"]
@@ -249,13 +251,15 @@ def _figures(f: areadata.Facts, code: str, row: dict | None, built: dt.date, lg:
     for key, stock in stocks:
         if stock is None:
             continue
-        value = fmt.num(stock.total, lg)
+        said = ""
         if stock.reporting and code not in stock.reporting:
             # a sum of what units below reported, not the area's own count: the nation's
             # "27,779 destroyed" is two cities' burnings, and says so
             n = len(stock.reporting)
-            value += " " + t("area_reported_by_one" if n == 1 else "area_reported_by", lg, n=fmt.num(n, lg))
-        add(key, stock.total, value, stock.as_of, sources(stock), stock.synthetic, stock.oldest)
+            said = t("area_reported_by_one" if n == 1 else "area_reported_by", lg, n=fmt.num(n, lg))
+        add(
+            key, stock.total, fmt.num(stock.total, lg), stock.as_of, sources(stock), stock.synthetic, stock.oldest, said
+        )
         if key == "blanks_in_stock" and stock.extra is not None:  # the area's own runway (one row)
             runway = t("days", lg, days=fmt.num(stock.extra, lg))
             add("runway", stock.extra, runway, stock.as_of, sources(stock), stock.synthetic)
