@@ -404,6 +404,10 @@ def _clean_condition(plan: _Plan) -> str:
         elig, rec, nrec, pct = values["eligible"], values["recorded"], values["not_recorded"], values["recorded_pct"]
         base = f"(CASE WHEN {elig} <> 0 THEN {elig} ELSE {rec} + {nrec} END)"
         warn.append(f"({pct} IS NOT NULL AND {base} <> 0 AND abs(100.0 * {rec} / {base} - {pct}) > 0.005)")
+        warn.append(  # no recorded count: the rate eligible and not recorded give
+            f"({pct} IS NOT NULL AND {rec} IS NULL AND {elig} <> 0 AND {nrec} IS NOT NULL "
+            f"AND abs(100.0 * ({elig} - {nrec}) / {elig} - {pct}) > 0.005)"
+        )
     figures = [f for f in FIGURE_FIELDS.get(kind, ()) if f in idx]
     if figures:  # a template row with no figure is skipped by the row-by-row rules
         checks.append("(" + " OR ".join(f"c{idx[f]} IS NOT NULL AND c{idx[f]} <> ''" for f in figures) + ")")

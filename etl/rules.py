@@ -141,6 +141,12 @@ def coverage_warnings(r: dict, pct_raw: object = None) -> list[str]:
             if abs(computed - pct) > pct_tolerance(pct_raw if pct_raw is not None else pct):
                 key = "rate_mismatch" if elig else "rate_mismatch_sum"
                 w.append(checks.write(key, reported=f"{pct:g}", computed=f"{computed:.2f}"))
+    elif pct is not None and elig and nrec is not None:
+        # no recorded count: the rate its own counts give. Kota Jambi's 13 Oct 2025 article printed
+        # 99.8% beside 8,000 of 480,000 unrecorded (98.3%); such a row loaded with no note
+        computed = 100.0 * (elig - nrec) / elig
+        if abs(computed - pct) > pct_tolerance(pct_raw if pct_raw is not None else pct):
+            w.append(checks.write("rate_mismatch_unrecorded", reported=f"{pct:g}", computed=f"{computed:.2f}"))
     return w
 
 

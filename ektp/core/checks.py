@@ -21,6 +21,7 @@ TEMPLATES: dict[str, str] = {
     "not_recorded_mismatch": "not_recorded {reported} disagrees with eligible - recorded = {computed}",
     "rate_mismatch": "reported {reported}% disagrees with recorded / eligible = {computed}%",
     "rate_mismatch_sum": "reported {reported}% disagrees with recorded / (recorded + not_recorded) = {computed}%",
+    "rate_mismatch_unrecorded": "reported {reported}% disagrees with (eligible - not_recorded) / eligible = {computed}%",
     "shares_sum": "recorded share {recorded}% and unrecorded share {unrecorded}% do not add up to 100%",
     "history_jump": "rate {rate}% is {gap} points from this area's {previous}% of {when}: check the column or the row",
     "age_buckets": "age buckets sum to {total}, not awaiting_pickup {awaiting}",

@@ -412,3 +412,22 @@ def test_the_backlog_fill_runs_through_the_published_counts(con: duckdb.DuckDBPy
         "WHERE is_synthetic AND region_code = '53.71' AND as_of BETWEEN '2019-12-01' AND '2020-02-29' ORDER BY as_of"
     ).fetchall()
     assert all(abs(a - 5000) < 250 and a == ages for a, ages in around), around
+
+
+def test_a_printed_rate_its_own_counts_deny_is_noted(con: duckdb.DuckDBPyConnection) -> None:
+    """Review finding (2026-12-08): rows that print a rate beside eligible and not-recorded counts
+    that give another loaded with no note: Sarolangun 2013 (67.65% beside 80,189 of 230,646,
+    i.e. 65.23%) and Kota Jambi 13 Oct 2025 (99.8% beside 8,000 of 480,000, i.e. 98.33%). The
+    rate is kept as printed, and the row says what its counts give."""
+    from ektp.core import checks
+
+    rows = dict(
+        con.execute(
+            "SELECT region_code, warnings FROM v_coverage WHERE (region_code, as_of) IN "
+            "(('15.03', DATE '2013-11-15'), ('15.71', DATE '2025-10-13')) AND source_kind = 'citation'"
+        ).fetchall()
+    )
+    assert set(rows) == {"15.03", "15.71"}
+    for code, computed in (("15.03", "65.23"), ("15.71", "98.33")):
+        notes = dict(checks.read(rows[code]))
+        assert notes.get("rate_mismatch_unrecorded", {}).get("computed") == computed, rows[code]
