@@ -220,7 +220,7 @@ def legend_html(
     e_ = html.escape
     items, notes_ = [], []
     if label_key:
-        notes_.append(f'<p class="small">{e_(t("label_key", lang, units=label_key))}</p>')
+        notes_.append(f'<p class="small labelkey">{e_(t("label_key", lang, units=label_key))}</p>')
     for e in legend:
         if e.outline:
             mark = f'<rect x="1" y="1" width="12" height="12" fill="none" stroke="{OUTLINE}" stroke-width="2"/>'

@@ -56,7 +56,7 @@ table{border-collapse:collapse;font-size:.88rem;width:100%}
 th,td{text-align:left;padding:.25rem .4rem;border-bottom:1px solid #ddd;vertical-align:top}
 td.n{text-align:right;white-space:nowrap}
 pre{white-space:pre-wrap;word-break:break-all;background:#f4f4f4;padding:.5rem;font-size:.8rem}
-@media (max-width:30rem){figure>svg .labels{display:none}}
+@media (max-width:30rem){figure>svg .labels,.labelkey{display:none}}
 body.embed main{display:flex;flex-direction:column;height:100vh;box-sizing:border-box;padding:.5rem}
 body.embed figure{flex:1 1 auto;min-height:0;display:flex;flex-direction:column}
 body.embed figure>svg{flex:1 1 auto;min-height:0;max-height:none;height:100%}

@@ -8,6 +8,7 @@ a pinned page is the same bytes from either. Pure over the served build.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import replace
@@ -181,7 +182,8 @@ def releases_page(to: object, entries: list[tuple[str, str]], lang: str, latest_
     rows = []
     for rid, href in sorted(entries, reverse=True):
         latest = f" ({_e(t('release_latest', lang))})" if rid == latest_id else ""
-        rows.append(f'<li><a href="{_e(href)}">{_e(t("release_row", lang, id=rid, date=rid[:10]))}</a>{latest}</li>')
+        built = fmt.date(dt.date.fromisoformat(rid[:10]), lang)  # the page's language, not ISO
+        rows.append(f'<li><a href="{_e(href)}">{_e(t("release_row", lang, id=rid, date=built))}</a>{latest}</li>')
     body = (
         chrome.header(to, lang, [("00", t("national", lang))], t("release_head", lang))
         + f"<h1>{_e(t('release_head', lang))}</h1><p>{_e(t('release_intro', lang))}</p>"

@@ -854,6 +854,9 @@ def test_a_reader_finds_their_area_on_a_320_px_phone(server: str) -> None:
         assert page.url.endswith("/v/wilayah/15.03")
         assert page.goto(server + "/v/map?area=00&level=province").status == 200
         fits(page)  # the ranking of 38 provinces: cards on a phone
+        # a phone draws no numbers on the map (too small to read), so no key to them either
+        assert page.locator("figure svg .labels").count() and not page.locator("figure svg .labels").first.is_visible()
+        assert page.locator(".labelkey").count() and not page.locator(".labelkey").first.is_visible()
         # words pasted twice over, with no space to break at, are echoed but never widen the page
         assert page.goto(server + "/v/cari?q=" + "sarolangun" * 10).status == 200
         fits(page)

@@ -246,6 +246,7 @@ def test_pinned_pages_stay_byte_identical_after_a_new_build(
     assert latest_after != latest_before and f"Rilis {new}" in latest_after.decode()
     releases_page = call(app, "/v/rilis")[2].decode()
     assert old in releases_page and new in releases_page
+    assert "data dibangun pada 15 Januari 2027" in releases_page  # the page's language, not ISO
 
     second = publish(site, 1, only="15.03")
     assert second["written"] > 0 and second["kept"] == [new]  # keep 1: the old release goes
