@@ -144,7 +144,7 @@ def _view_bins(values: tuple[float, ...]) -> tuple[float, ...]:
 
 
 def _rate_label(lo: float, hi: float, lang: str) -> str:
-    if round(lo, 1) == round(hi, 1) and abs(hi - lo) < 1e-9:
+    if abs(hi - lo) < 1e-9:
         return fmt.num(lo, lang, 1) + "%"
     low, high = math.floor(round(lo * 10, 6)) / 10, math.ceil(round(hi * 10, 6)) / 10
     return f"{fmt.num(low, lang, 1)}–{fmt.num(high, lang, 1)}%"
@@ -181,10 +181,6 @@ def breaks_classes(
     fixed = bins is not None
     bins = list(bins) if fixed else _bins(present, scheme)
     rate = metric in RATE_METRICS
-    n = len(bins)
-    ramp = SEQUENTIAL[-n:] if n else ()
-    if metric == "recording_rate":
-        ramp = tuple(reversed(SEQUENTIAL))[:n]  # a low rate is the worry: darkest first
     ordered = sorted(present)
     lower = ordered[0] if ordered else 0.0
     if fixed:  # the classes of every date: the first from the lowest value any date had
@@ -193,14 +189,16 @@ def breaks_classes(
     for b in bins:
         spans.append((lower, b))
         lower = b if fixed else next((v for v in ordered if v > b), b)
-    of_span = list(range(n))
+    of_span = list(range(len(spans)))
     if rate:
         labels, of_span = rate_classes(spans, lang)
-        n = len(labels)
-        ramp = tuple(reversed(SEQUENTIAL))[:n] if metric == "recording_rate" else SEQUENTIAL[-n:] if n else ()
     else:
         labels = [fmt.num(lo, lang) if fmt.num(lo, lang) == fmt.num(hi, lang) else f"{fmt.num(lo, lang)}–{fmt.num(hi, lang)}"
                   for lo, hi in spans]  # fmt: skip
+    n = len(labels)
+    ramp = SEQUENTIAL[-n:] if n else ()
+    if metric == "recording_rate":
+        ramp = tuple(reversed(SEQUENTIAL))[:n]  # a low rate is the worry: darkest first
     classes = [{"key": f"class_{i}", "label": label, "colour": ramp[i]} for i, label in enumerate(labels)]
     out: list[int | None] = []
     for v in values:

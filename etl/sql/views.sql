@@ -200,7 +200,7 @@ HAVING BOOL_OR(as_of = day) AND SUM(awaiting_pickup) IS NOT NULL;
 -- "sum" of Jayawijaya alone (34.69%) had the Targets page say "met since 31 July 2022" beside a
 -- trend above the target since 2018.
 CREATE OR REPLACE VIEW v_metric_series AS
-WITH whole AS (SELECT * FROM coverage_area WHERE NOT coalesce(children_reported < children_total, FALSE))
+WITH whole AS (SELECT * FROM v_coverage_area WHERE NOT is_partial)
 SELECT region_code, as_of, 'recording_rate' AS metric, recording_rate AS value, is_synthetic
 FROM whole WHERE recording_rate IS NOT NULL
 UNION ALL
